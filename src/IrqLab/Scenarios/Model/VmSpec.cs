@@ -1,0 +1,32 @@
+namespace IrqLab.Scenarios.Model;
+
+/// <summary>One entry of <c>vms:</c> (SCENARIOS.md §9).</summary>
+public sealed record VmSpec
+{
+    /// <summary>Unique VM name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Host CPU of each vCPU, by vCPU index.</summary>
+    public IReadOnlyList<int> VcpuCpus { get; init; } = [];
+
+    /// <summary>"Acknowledge interrupt on exit" VM-exit control.</summary>
+    public bool AckInterruptOnExit { get; init; } = true;
+
+    /// <summary>How the host runs the handler of an interrupt that caused an exit.</summary>
+    public ReinjectKind Reinject { get; init; } = ReinjectKind.Software;
+
+    /// <summary>"Virtual NMIs" pin-based control.</summary>
+    public bool VirtualNmis { get; init; } = true;
+
+    /// <summary>"Process posted interrupts" pin-based control.</summary>
+    public bool PostedInterrupts { get; init; } = true;
+
+    /// <summary>APIC virtualization with virtual-interrupt delivery.</summary>
+    public bool Apicv { get; init; } = true;
+
+    /// <summary>Guest handlers, as in bare mode.</summary>
+    public IReadOnlyList<HandlerSpec> Handlers { get; init; } = [];
+
+    /// <summary>Where it is written.</summary>
+    public SourceMark Mark { get; init; }
+}

@@ -1,0 +1,22 @@
+namespace IrqLab.Scenarios.Model;
+
+/// <summary>One entry of <c>workload:</c> (SCENARIOS.md §8).</summary>
+public abstract record WorkloadSpec
+{
+    /// <summary>Where it is written.</summary>
+    public SourceMark Mark { get; init; }
+}
+
+/// <summary><c>{device, rate, pattern}</c>: raises of a device.</summary>
+/// <param name="Device">Device name.</param>
+/// <param name="RatePerSecond">Mean raises per simulated second.</param>
+/// <param name="Pattern">poisson, periodic or burst.</param>
+/// <param name="BurstCount">Raises per burst (burst pattern).</param>
+/// <param name="BurstEveryNs">Time between bursts (burst pattern).</param>
+public sealed record DeviceWorkload(string Device, double RatePerSecond, ArrivalPattern Pattern, int BurstCount, long BurstEveryNs) : WorkloadSpec;
+
+/// <summary><c>{timer: {hz}}</c>: the local APIC timer, periodic, on every CPU.</summary>
+public sealed record TimerWorkload(int Hz) : WorkloadSpec;
+
+/// <summary><c>{ipis: {rate, vector}}</c>: IPIs between random sender and receiver.</summary>
+public sealed record IpiWorkload(double RatePerSecond, int Vector) : WorkloadSpec;

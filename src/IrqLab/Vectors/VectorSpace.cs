@@ -1,0 +1,38 @@
+namespace IrqLab.Vectors;
+
+/// <summary>
+/// Fixed numbers of the x86 vector space shared by every kernel version
+/// (<c>arch/x86/include/asm/irq_vectors.h</c>, Intel SDM Vol. 3A §6.2).
+/// </summary>
+public static class VectorSpace
+{
+    /// <summary>Number of vectors (<c>NR_VECTORS</c>): the IDT has 256 entries.</summary>
+    public const int NrVectors = 256;
+
+    /// <summary>Vectors 0-31 are reserved for exceptions; 32 (<c>FIRST_EXTERNAL_VECTOR</c>) is the first one external sources may use.</summary>
+    public const int FirstExternalVector = 0x20;
+
+    /// <summary>The NMI vector (<c>NMI_VECTOR</c>), hard-wired by the CPU.</summary>
+    public const int NmiVector = 0x02;
+
+    /// <summary>Legacy ISA IRQ 0 lives at <c>ISA_IRQ_VECTOR(0)</c> = 0x30.</summary>
+    public const int IsaIrqVectorBase = 0x30;
+
+    /// <summary>Number of legacy ISA IRQs (<c>NR_IRQS_LEGACY</c>).</summary>
+    public const int NrIrqsLegacy = 16;
+
+    /// <summary>The compat syscall gate (<c>IA32_SYSCALL_VECTOR</c>).</summary>
+    public const int Ia32SyscallVector = 0x80;
+
+    /// <summary>The local APIC cannot accept vectors below 16 (SDM §11.5.2: "illegal vector").</summary>
+    public const int FirstLegalApicVector = 16;
+
+    /// <summary>Vector of legacy ISA IRQ <paramref name="irq"/> (<c>ISA_IRQ_VECTOR</c>).</summary>
+    public static int IsaIrqVector(int irq) => IsaIrqVectorBase + irq;
+
+    /// <summary>True when <paramref name="vector"/> is 0..255.</summary>
+    public static bool IsValid(int vector) => (uint)vector < NrVectors;
+
+    /// <summary>The interrupt priority class of a vector (bits 7:4), as the local APIC uses it (SDM §11.8.3).</summary>
+    public static int PriorityClass(int vector) => (vector >> 4) & 0xF;
+}
