@@ -1,11 +1,59 @@
+using System.CommandLine;
+using IrqLab.Cli.Commands;
+
 namespace IrqLab.Cli;
 
-/// <summary>The irqlab command line: parses arguments and prints; decisions live in the library.</summary>
+/// <summary>The irqlab command line: parses arguments and prints; every decision lives in the library.</summary>
 internal static class CliApp
 {
+    /// <summary>Exit code: the command ran.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code: <c>irqlab check</c> found a failed expect.</summary>
+    public const int ExitCheckFailed = 1;
+
+    /// <summary>Exit code: bad file or argument (SCENARIOS.md §10).</summary>
+    public const int ExitBadInput = 2;
+
+    public static RootCommand BuildRoot(CliContext context)
+    {
+        var root = new RootCommand(
+            "IrqLab: an executable model of x86-64 interrupt delivery (devices, IOAPIC, 8259, MSI, local APIC, IDT/FRED, VMX)\n" +
+            "and of the Linux kernel's software interrupt dispatch (system vector table, common_interrupt, /proc/interrupts).\n" +
+            "Exit codes: 0 ran, 1 a checked expect failed, 2 bad input.");
+        root.Subcommands.Add(RunCommand.Create(context));
+        root.Subcommands.Add(CheckCommand.Create(context));
+        root.Subcommands.Add(VectorsCommand.Create(context));
+        root.Subcommands.Add(TraceCommand.Create(context));
+        root.Subcommands.Add(ReplayCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
+        return root;
+    }
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stdout.WriteLine("irqlab");
-        return 0;
+        var context = new CliContext(stdout, stderr);
+        var root = BuildRoot(context);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors)
+            {
+                stderr.WriteLine($"irqlab: error: {e.Message}");
+            }
+
+            stderr.WriteLine("Run 'irqlab --help' for usage.");
+            return ExitBadInput;
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (CliUsageException e)
+        {
+            stderr.WriteLine($"irqlab: error: {e.Message}");
+            return ExitBadInput;
+        }
     }
 }

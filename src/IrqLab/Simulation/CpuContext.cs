@@ -1,0 +1,85 @@
+using IrqLab.Delivery;
+using IrqLab.Hardware.Apic;
+
+namespace IrqLab.Simulation;
+
+/// <summary>One simulated CPU: its local APIC, its interrupt gating state and its stack of handler frames.</summary>
+internal sealed class CpuContext
+{
+    private Frame[] _frames = new Frame[8];
+
+    public CpuContext(int index, LocalApic apic)
+    {
+        Index = index;
+        Apic = apic;
+        for (var i = 0; i < _frames.Length; i++)
+        {
+            _frames[i] = new Frame();
+        }
+    }
+
+    public int Index { get; }
+
+    public LocalApic Apic { get; }
+
+    public CpuInterruptState State { get; } = new() { If = true };
+
+    /// <summary>Number of active frames (0 = running the interrupted program / idle).</summary>
+    public int Depth { get; private set; }
+
+    /// <summary>While the top frame spends time, the time it is done; else 0.</summary>
+    public long BusyUntilNs;
+
+    /// <summary>Bumped whenever a queued resume becomes stale (the frame was preempted).</summary>
+    public long Generation;
+
+    /// <summary>Generation of the APIC timer event, bumped when it is re-armed.</summary>
+    public long TimerGeneration;
+
+    /// <summary>An NMI is pending (at most one: a second one while pending is merged, SDM 6.7.1).</summary>
+    public bool NmiPending;
+
+    /// <summary>An ExtINT from the 8259 (LINT0 virtual wire) waits for INTA.</summary>
+    public bool ExtIntPending;
+
+    /// <summary>The CPU is shut down (triple fault) and takes no more events.</summary>
+    public bool Shutdown;
+
+    /// <summary>Queued in the engine's dirty list.</summary>
+    public bool Dirty;
+
+    /// <summary>Handler entries at the current instant, for the livelock guard.</summary>
+    public long EntriesThisInstant;
+
+    /// <summary>Time <see cref="EntriesThisInstant"/> counts for.</summary>
+    public long InstantNs = -1;
+
+    public Frame Top => _frames[Depth - 1];
+
+    /// <summary>The vCPU currently loaded on this CPU (the one that is or was last in guest mode), if any.</summary>
+    public Vcpu? Loaded;
+
+    /// <summary>The frame at stack position <paramref name="i"/> (0 = bottom).</summary>
+    public Frame FrameAt(int i) => _frames[i];
+
+    public Frame Push()
+    {
+        if (Depth == _frames.Length)
+        {
+            var grown = new Frame[_frames.Length * 2];
+            Array.Copy(_frames, grown, _frames.Length);
+            for (var i = _frames.Length; i < grown.Length; i++)
+            {
+                grown[i] = new Frame();
+            }
+
+            _frames = grown;
+        }
+
+        var f = _frames[Depth++];
+        f.Reset();
+        return f;
+    }
+
+    public Frame Pop() => _frames[--Depth];
+}

@@ -1,0 +1,283 @@
+using IrqLab.Delivery;
+using IrqLab.Hardware.Apic;
+using IrqLab.Kernel;
+using IrqLab.Scenarios.Model;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+
+namespace IrqLab.Simulation;
+
+/// <summary>The CPU side of the engine: recognition at instruction boundaries, delivery, handler frames, return.</summary>
+internal sealed partial class Machine
+{
+    /// <summary>
+    /// Runs a CPU at the current instant until it is stable: at each instruction boundary the highest-priority
+    /// deliverable event is taken (SDM Vol. 3A Table 6-2: NMI before maskable interrupts), otherwise the top frame's
+    /// next action runs; an action that spends time (<c>advance</c>, a Linux handler's cost) ends the pump and
+    /// schedules a resume.
+    /// </summary>
+    private void Pump(CpuContext c)
+    {
+        while (!c.Shutdown && !_stopped)
+        {
+            if (TryRecognize(c))
+            {
+                continue;
+            }
+
+            if (c.Depth == 0 || c.BusyUntilNs > 0)
+            {
+                return;
+            }
+
+            if (!StepFrame(c))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Recognizes one pending event at this boundary, if any is deliverable; true when one was delivered.</summary>
+    private bool TryRecognize(CpuContext c)
+    {
+        if (GuestRecognize(c))
+        {
+            return true;
+        }
+
+        // One NMI can be pending (latched) while NMIs are blocked; it is taken once the return unblocks them.
+        if (c.NmiPending && !c.State.NmiBlocked)
+        {
+            c.NmiPending = false;
+            _delivered++;
+            Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
+            return true;
+        }
+
+        if (!c.State.CanTakeInterrupt)
+        {
+            return false;
+        }
+
+        if (c.ExtIntPending)
+        {
+            c.ExtIntPending = false;
+            var picVector = _pic!.Acknowledge();
+            _delivered++;
+            Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
+            return true;
+        }
+
+        if (c.Apic.HasInterrupt)
+        {
+            // INTA: IRR -> ISR. A spurious vector comes back when the interrupt was masked in between (SDM 11.9).
+            var vector = c.Apic.Acknowledge();
+            _delivered++;
+            if (_sinks.Length > 0)
+            {
+                Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
+            }
+
+            Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Delivers an event on the CPU (IDT or FRED), then enters the Linux or bare handler it reaches.</summary>
+    private void Deliver(CpuContext c, in CpuEvent ev)
+    {
+        var savedIf = c.State.If;
+        var outcome = _fred
+            ? _fredDelivery.Deliver(c.State, ev, currentStackLevel: c.Depth > 0 ? 1 : 0)
+            : _idtDelivery.Deliver(c.State, ev);
+        if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
+        {
+            ShutdownCpu(c);
+            return;
+        }
+
+        var delivered = outcome.Delivered;
+        PreemptTop(c);
+        if (_linux)
+        {
+            EnterLinux(c, delivered, savedIf);
+        }
+        else
+        {
+            EnterBare(c, delivered, savedIf, _bareHandlers, null, -1);
+        }
+    }
+
+    /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
+    private void ShutdownCpu(CpuContext c)
+    {
+        c.Shutdown = true;
+        c.BusyUntilNs = 0;
+        c.Generation++;
+        AddFault(c.Index, "triple_fault");
+    }
+
+    /// <summary>If the top frame is spending time, keeps what is left so the frame resumes after the nested one returns.</summary>
+    private void PreemptTop(CpuContext c)
+    {
+        if (c.Depth > 0 && c.BusyUntilNs > 0)
+        {
+            c.Top.RemainingNs += c.BusyUntilNs - _now;
+            c.BusyUntilNs = 0;
+            c.Generation++;
+        }
+    }
+
+    private void EnterLinux(CpuContext c, in CpuEvent ev, bool savedIf)
+    {
+        DispatchResult r;
+        string path;
+        switch (ev.Type)
+        {
+            case EventType.ExternalInterrupt:
+                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, _route);
+                path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
+                break;
+            case EventType.Nmi:
+                r = _kernel!.Nmi(c.Index);
+                path = "nmi";
+                break;
+            default:
+                r = _kernel!.Exception(c.Index, ev.Vector, ev.ErrorCode ?? 0);
+                path = "exception";
+                break;
+        }
+
+        var f = PushFrame(c, FrameKind.Linux, ev, savedIf);
+        f.Handler = r.Handler;
+        f.Irq = r.Irq;
+        f.RemainingNs = r.CostNs;
+        RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
+    }
+
+    private static string PathName(DispatchPath p) => p switch
+    {
+        DispatchPath.SysvecTable => "sysvec_table",
+        DispatchPath.CommonInterrupt => "common_interrupt",
+        DispatchPath.IdtGate => "idt_gate",
+        DispatchPath.Exception => "exception",
+        _ => "nmi",
+    };
+
+    /// <summary>Enters a bare (or guest) handler: the listed handler's actions, or "unhandled" under FRED.</summary>
+    private void EnterBare(CpuContext c, in CpuEvent ev, bool savedIf, HandlerSpec?[] handlers, string? vm, int vcpu)
+    {
+        var handler = handlers[ev.Vector];
+        var path = ev.Type switch
+        {
+            EventType.Nmi => "nmi",
+            EventType.ExternalInterrupt => _fred ? "sysvec_table" : "idt_gate",
+            _ => "exception",
+        };
+        var f = PushFrame(c, FrameKind.Actions, ev, savedIf);
+        f.Vm = vm;
+        f.Vcpu = vcpu;
+        if (handler is null)
+        {
+            // SCENARIOS.md §6: under FRED there is no IDT; an unlisted vector is logged as "unhandled" and returns.
+            f.Handler = "unhandled";
+            RecordDispatch(c, ev.Type, ev.Vector, "unhandled", path, -1, vm, vcpu);
+            return;
+        }
+
+        f.Handler = _bareNames[ev.Vector];
+        f.Actions = handler.Do;
+        RecordDispatch(c, ev.Type, ev.Vector, f.Handler, path, -1, vm, vcpu);
+    }
+
+    private Frame PushFrame(CpuContext c, FrameKind kind, in CpuEvent ev, bool savedIf)
+    {
+        var f = c.Push();
+        f.Kind = kind;
+        f.Event = ev.Type;
+        f.Vector = ev.Vector;
+        f.SavedIf = savedIf;
+        f.IsNmi = ev.Type == EventType.Nmi;
+        f.Fred = _fred;
+        return f;
+    }
+
+    /// <summary>Runs the top frame one step: resume spent time, one action, or the return. False when the CPU now waits.</summary>
+    private bool StepFrame(CpuContext c)
+    {
+        var f = c.Top;
+        if (!FrameCanRun(c, f))
+        {
+            return false;
+        }
+
+        if (f.RemainingNs > 0)
+        {
+            SpendTime(c, f.RemainingNs);
+            f.RemainingNs = 0;
+            return false;
+        }
+
+        if (f.Pc < f.Actions.Count)
+        {
+            var action = f.Actions[f.Pc++];
+            long spent;
+            if (f.Vm is null)
+            {
+                spent = ExecuteAction(c, f, action);
+                c.State.InstructionRetired();
+            }
+            else
+            {
+                spent = GuestAction(c, f, action);
+                c.Loaded!.Guest.InstructionRetired();
+            }
+
+            if (spent > 0)
+            {
+                SpendTime(c, spent);
+                return false;
+            }
+
+            return true;
+        }
+
+        Return(c);
+        return true;
+    }
+
+    private void SpendTime(CpuContext c, long ns)
+    {
+        c.BusyUntilNs = _now + ns;
+        c.Generation++;
+        _queue.Push(c.BusyUntilNs, SimEventKind.CpuResume, c.Index, c.Generation);
+    }
+
+    /// <summary>IRET (IDT) or ERETS (FRED): pops the frame, restores IF, unblocks NMIs as the return instruction does.</summary>
+    private void Return(CpuContext c)
+    {
+        var f = c.Pop();
+        if (f.Vm is null)
+        {
+            if (f.Fred)
+            {
+                _fredDelivery.Erets(c.State, frameNmiBit: f.IsNmi);
+            }
+            else
+            {
+                _idtDelivery.Iret(c.State, wasNmi: f.IsNmi);
+            }
+
+            c.State.If = f.SavedIf;
+        }
+
+        if (_sinks.Length > 0)
+        {
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, f.Irq, c.Depth, f.Vm, f.Vcpu, -1));
+        }
+
+        GuestReturned(c, f);
+    }
+}

@@ -1,0 +1,184 @@
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Hardware.Msi;
+using IrqLab.Hardware.Pic;
+using IrqLab.Kernel;
+using IrqLab.Tracing;
+
+namespace IrqLab.Simulation;
+
+/// <summary>How the machine's parts call back into it: the APIC host, the kernel's platform, the 8259's INTR output.</summary>
+internal sealed partial class Machine
+{
+    /// <summary>
+    /// One object wiring the hardware and the kernel model to the machine: the local APICs report line changes,
+    /// IPIs, timers and EOI broadcasts; the IOAPICs and MSI tables send messages; the kernel acknowledges devices,
+    /// EOIs and logs. Each call only records or marks a CPU dirty; the engine does the rest at the next boundary,
+    /// so no callback re-enters a CPU in the middle of an action.
+    /// </summary>
+    private sealed class Platform(Machine m) : ILocalApicHost, IKernelPlatform, IPicHost, IInterruptSink
+    {
+        public long NowNs => m._now;
+
+        // ---- IInterruptSink: IOAPIC and MSI messages onto the bus
+        public void Deliver(in InterruptMessage message) => m._bus.Deliver(message);
+
+        // ---- ILocalApicHost
+        public void SendIpi(LocalApic source, in InterruptMessage message)
+        {
+            m._raised++;
+            m._bus.Deliver(message);
+        }
+
+        public void InterruptLineChanged(LocalApic apic) => m.MarkDirty(apic.Index);
+
+        public void SignalNmi(LocalApic apic) => m.PlatformNmi(m._cpus[apic.Index]);
+
+        public void SignalInit(LocalApic apic) => m.MarkDirty(apic.Index);
+
+        public void SignalStartup(LocalApic apic, int vector) => m.MarkDirty(apic.Index);
+
+        public void SignalSmi(LocalApic apic) => m.MarkDirty(apic.Index);
+
+        public void SignalExtInt(LocalApic apic)
+        {
+            var c = m._cpus[apic.Index];
+            c.ExtIntPending = m._pic?.IntrAsserted ?? false;
+            m.MarkDirty(apic.Index);
+        }
+
+        public void BroadcastEoi(LocalApic apic, int vector)
+        {
+            foreach (var io in m._ioApics)
+            {
+                io.BroadcastEoi(vector);
+            }
+        }
+
+        public void TimerChanged(LocalApic apic) => m.ScheduleTimer(m._cpus[apic.Index]);
+
+        // ---- IPicHost: the master's INTR output drives LINT0 of the BSP (virtual wire, MP spec 3.6.2.2)
+        public void IntrChanged(bool asserted)
+        {
+            if (m._cpus.Length > 0)
+            {
+                m._cpus[0].Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
+                if (!asserted)
+                {
+                    m._cpus[0].ExtIntPending = false;
+                }
+            }
+        }
+
+        // ---- IKernelPlatform
+        public void ApicEoi(int cpu)
+        {
+            var apic = m._cpus[cpu].Apic;
+            var vector = apic.Isr.Highest();
+            apic.Eoi();
+            if (m._sinks.Length > 0)
+            {
+                m.Trace(new TraceEvent(m._now, cpu, TraceEventKind.Eoi, vector));
+            }
+
+            m.MarkDirty(cpu);
+        }
+
+        public bool ApicIsrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Isr.IsSet(vector);
+
+        public bool ApicTmrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Tmr.IsSet(vector);
+
+        public void IoApicPinEoi(int ioapic, int pin, int vector) => m._ioApics[ioapic].WriteMmio(0x40, (uint)vector);
+
+        public void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked)
+        {
+            // 82093AA redirection entry: vector 7:0, fixed delivery, physical destination, polarity 13,
+            // trigger 15, mask 16, destination 63:56.
+            var raw = (ulong)(vector & 0xFF)
+                | (activeLow ? 1UL << 13 : 0)
+                | (level ? 1UL << 15 : 0)
+                | (masked ? 1UL << 16 : 0)
+                | ((ulong)(m._cpus[cpu].Apic.ApicId & 0xFF) << 56);
+            m._ioApics[ioapic].SetEntry(pin, raw);
+        }
+
+        public void SetIoApicPinMask(int ioapic, int pin, bool masked)
+        {
+            var io = m._ioApics[ioapic];
+            var raw = io.GetEntry(pin).Raw;
+            io.SetEntry(pin, masked ? raw | (1UL << 16) : raw & ~(1UL << 16));
+        }
+
+        public void ProgramMsi(int device, int index, int vector, int cpu)
+        {
+            var table = m._devices[device].Msi!;
+            table.SetEntry(index, MsiMessage.Compose(m._cpus[cpu].Apic.ApicId, vector));
+        }
+
+        public void SetMsiMask(int device, int index, bool masked) => m._devices[device].Msi!.SetMasked(index, masked);
+
+        public void SetPicMask(int isaIrq, bool masked)
+        {
+            if (m._pic is not { } pic)
+            {
+                return;
+            }
+
+            var port = (ushort)(isaIrq < 8 ? 0x21 : 0xA1);
+            var bit = 1 << (isaIrq & 7);
+            var imr = pic.ReadPort(port);
+            pic.WritePort(port, (byte)(masked ? imr | bit : imr & ~bit));
+        }
+
+        public void PicEoi(int isaIrq)
+        {
+            if (m._pic is not { } pic)
+            {
+                return;
+            }
+
+            // OCW2 specific EOI (0x60 | level); a slave IRQ also EOIs the cascade input 2 on the master.
+            if (isaIrq >= 8)
+            {
+                pic.WritePort(0xA0, (byte)(0x60 | (isaIrq & 7)));
+                pic.WritePort(0x20, 0x62);
+            }
+            else
+            {
+                pic.WritePort(0x20, (byte)(0x60 | isaIrq));
+            }
+        }
+
+        public void DeviceAcknowledge(int device)
+        {
+            var d = m._devices[device];
+            if (d.Asserted)
+            {
+                d.Asserted = false;
+                m.UpdateLine(d);
+            }
+        }
+
+        public void SendIpi(int cpu, int vector)
+        {
+            m._raised++;
+            m._bus.Deliver(InterruptMessage.FixedTo(m._cpus[cpu].Apic.ApicId, vector));
+        }
+
+        public void Log(int cpu, KernelLogLevel level, string text) => m.AddMessage(cpu, LevelName(level), text);
+
+        public void Fault(int cpu, string kind) => m.AddFault(cpu, kind);
+
+        private static string LevelName(KernelLogLevel level) => level switch
+        {
+            KernelLogLevel.Emerg => "emerg",
+            KernelLogLevel.Alert => "alert",
+            KernelLogLevel.Crit => "crit",
+            KernelLogLevel.Err => "err",
+            KernelLogLevel.Warning => "warning",
+            KernelLogLevel.Notice => "notice",
+            KernelLogLevel.Info => "info",
+            _ => "debug",
+        };
+    }
+}

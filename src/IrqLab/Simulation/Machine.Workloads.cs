@@ -1,0 +1,123 @@
+using IrqLab.Hardware.Apic;
+using IrqLab.Scenarios.Model;
+
+namespace IrqLab.Simulation;
+
+/// <summary>The statistical load of SCENARIOS.md §8: device arrivals, the periodic APIC timer, random IPIs.</summary>
+internal sealed partial class Machine
+{
+    /// <summary>
+    /// The workload generators. Each device workload and the IPI workload draws from its own random stream
+    /// (seed, index), so runs are reproducible and adding one source leaves the others' arrival times unchanged.
+    /// </summary>
+    private sealed class Workloads
+    {
+        private readonly Machine _m;
+        private readonly IReadOnlyList<WorkloadSpec> _specs;
+        private readonly DeterministicRandom[] _random;
+        private readonly SimDevice?[] _device;
+
+        public Workloads(Machine m, IReadOnlyList<WorkloadSpec> specs)
+        {
+            _m = m;
+            _specs = specs;
+            _random = new DeterministicRandom[specs.Count];
+            _device = new SimDevice?[specs.Count];
+            var seed = m._options.Seed ?? m._scenario.Seed;
+            for (var i = 0; i < specs.Count; i++)
+            {
+                _random[i] = new DeterministicRandom(seed, (ulong)i + 1);
+                if (specs[i] is DeviceWorkload dw)
+                {
+                    _device[i] = m._devicesByName[dw.Device];
+                }
+            }
+        }
+
+        /// <summary>Generators never run out: they never keep the machine from being idle.</summary>
+        public bool HasFiniteWork => false;
+
+        public bool Any => _specs.Count > 0;
+
+        public void Start()
+        {
+            for (var i = 0; i < _specs.Count; i++)
+            {
+                switch (_specs[i])
+                {
+                    case TimerWorkload t:
+                        StartTimers(t.Hz);
+                        break;
+                    case DeviceWorkload d:
+                        Schedule(i, FirstDelay(i, d));
+                        break;
+                    case IpiWorkload w when w.RatePerSecond > 0:
+                        Schedule(i, _random[i].NextExponentialNs(1e9 / w.RatePerSecond));
+                        break;
+                }
+            }
+        }
+
+        private void StartTimers(int hz)
+        {
+            // The kernel's periodic LAPIC timer (lapic_timer_set_periodic): LVT timer periodic on
+            // LOCAL_TIMER_VECTOR, divide by 1, initial count = timer clock / HZ.
+            var count = (ulong)Math.Max(1, _m._scenario.Machine.ApicTimerHz / Math.Max(1, hz));
+            foreach (var c in _m._cpus)
+            {
+                c.Apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+                c.Apic.WriteRegister(ApicRegister.LvtTimer, (1UL << 17) | 0xEC);
+                c.Apic.WriteRegister(ApicRegister.TimerInitial, count);
+            }
+        }
+
+        private long FirstDelay(int i, DeviceWorkload d) => d.Pattern switch
+        {
+            ArrivalPattern.Poisson => d.RatePerSecond > 0 ? _random[i].NextExponentialNs(1e9 / d.RatePerSecond) : -1,
+            ArrivalPattern.Periodic => d.RatePerSecond > 0 ? Math.Max(1, (long)Math.Round(1e9 / d.RatePerSecond)) : -1,
+            _ => Math.Max(1, d.BurstEveryNs),
+        };
+
+        private void Schedule(int i, long delayNs)
+        {
+            if (delayNs > 0)
+            {
+                _m._queue.Push(_m._now + delayNs, _specs[i] is IpiWorkload ? SimEventKind.IpiArrival : SimEventKind.DeviceArrival, i);
+            }
+        }
+
+        public void OnArrival(in SimEvent ev)
+        {
+            var i = ev.Target;
+            switch (_specs[i])
+            {
+                case DeviceWorkload d:
+                    {
+                        var device = _device[i]!;
+                        var n = d.Pattern == ArrivalPattern.Burst ? Math.Max(1, d.BurstCount) : 1;
+                        for (var k = 0; k < n; k++)
+                        {
+                            var index = device.Msi is { Count: > 1 } t ? _random[i].NextInt(t.Count) : 0;
+                            _m.RaiseDevice(device, index);
+                        }
+
+                        Schedule(i, d.Pattern == ArrivalPattern.Poisson ? _random[i].NextExponentialNs(1e9 / d.RatePerSecond) : FirstDelay(i, d));
+                        break;
+                    }
+
+                case IpiWorkload w:
+                    {
+                        var cpus = _m._cpus.Length;
+                        var from = _random[i].NextInt(cpus);
+                        var to = cpus == 1 ? from : (from + 1 + _random[i].NextInt(cpus - 1)) % cpus;
+                        var c = _m._cpus[from];
+                        var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
+                        var icr = (ulong)(w.Vector & 0xFF) | (1UL << 14) | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
+                        _m.WriteApic(c, ApicRegister.Icr, icr, null);
+                        Schedule(i, _random[i].NextExponentialNs(1e9 / w.RatePerSecond));
+                        break;
+                    }
+            }
+        }
+    }
+}

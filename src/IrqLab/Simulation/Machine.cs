@@ -1,0 +1,538 @@
+using System.Diagnostics;
+using IrqLab.Delivery;
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Hardware.IoApic;
+using IrqLab.Hardware.Msi;
+using IrqLab.Hardware.Pic;
+using IrqLab.Kernel;
+using IrqLab.Kernel.Entry;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+
+namespace IrqLab.Simulation;
+
+/// <summary>
+/// The whole simulated machine of one scenario: CPUs with their local APICs, the interrupt bus, IOAPICs, the
+/// 8259 pair, devices, the Linux model (or bare handlers), the event queue and the run's records. The engine is a
+/// discrete-event loop: time moves only through <c>advance</c> steps and <c>run.until</c>; at each instant every
+/// CPU whose state changed is "pumped": it takes the highest-priority deliverable event at each instruction
+/// boundary (between handler actions), exactly as the SDM's recognition rules say.
+/// </summary>
+internal sealed partial class Machine
+{
+    private readonly Scenario _scenario;
+    private readonly SimulationOptions _options;
+    private readonly CpuContext[] _cpus;
+    private readonly InterruptBus _bus;
+    private readonly IoApic[] _ioApics;
+    private readonly Pic8259Pair? _pic;
+    private readonly SimDevice[] _devices;
+    private readonly Dictionary<string, SimDevice> _devicesByName = new(StringComparer.Ordinal);
+    private readonly KernelModel? _kernel;
+    private readonly VectorLayout _layout;
+    private readonly EventQueue _queue = new();
+    private readonly Queue<int> _dirty = new();
+    private readonly ITraceSink[] _sinks;
+    private readonly Idt? _bareIdt;
+    private readonly IdtDelivery _idtDelivery;
+    private readonly FredDelivery _fredDelivery;
+    private readonly HandlerSpec?[] _bareHandlers = new HandlerSpec?[VectorSpace.NrVectors];
+    private readonly string[] _bareNames = new string[VectorSpace.NrVectors];
+    private readonly bool _fred;
+    private readonly bool _linux;
+    private readonly EntryRoute _route;
+    private readonly Platform _platform;
+    private readonly Workloads _workloads;
+
+    private readonly List<DispatchEntry> _dispatch = [];
+    private readonly List<KeyValuePair<string, ReadValue>> _reads = [];
+    private readonly List<ExpectEntry> _expects = [];
+    private readonly List<MessageEntry> _messages = [];
+    private readonly List<FaultEntry> _faults = [];
+    private readonly List<VmExitEntry> _vmExits = [];
+    private readonly List<string> _handlersSinceExpect = [];
+
+    private long _now;
+    private long _dispatchSeq;
+    private bool _dispatchTruncated;
+    private long _events;
+    private bool _stopped;
+
+    // Conservation accounting (docs/simulation.md): see RunStats.
+    private long _raised;
+    private long _delivered;
+    private long _coalesced;
+    private long _dropped;
+
+    public Machine(Scenario scenario, SimulationOptions options)
+    {
+        _scenario = scenario;
+        _options = options;
+        _sinks = [.. options.Sinks];
+        var k = scenario.Kernel;
+        _linux = k.Mode == KernelMode.Linux;
+        _fred = k.Delivery == DeliveryKind.Fred;
+        _route = _fred ? EntryRoute.Software : EntryRoute.Idt;
+        _layout = VectorLayout.For(k.Version, k.IsEnabled("X86_LOCAL_APIC"));
+        _platform = new Platform(this);
+
+        var m = scenario.Machine;
+        var apicOptions = new LocalApicOptions
+        {
+            TimerHz = m.ApicTimerHz,
+            TscHz = m.TscHz,
+            X2Apic = m.Apic == ApicMode.X2Apic,
+            LinuxInit = _linux,
+        };
+        _cpus = new CpuContext[m.Cpus];
+        var apics = new LocalApic[m.Cpus];
+        for (var i = 0; i < m.Cpus; i++)
+        {
+            apics[i] = new LocalApic(i, (uint)i, _platform, apicOptions);
+            _cpus[i] = new CpuContext(i, apics[i]);
+        }
+
+        _bus = new InterruptBus(apics);
+        _ioApics = new IoApic[m.IoApics.Count];
+        for (var i = 0; i < _ioApics.Length; i++)
+        {
+            _ioApics[i] = new IoApic(m.IoApics[i].Id, m.IoApics[i].Pins, _platform);
+        }
+
+        _pic = m.Pic ? new Pic8259Pair(_platform) : null;
+
+        for (var v = 0; v < VectorSpace.NrVectors; v++)
+        {
+            _bareNames[v] = "vector_0x" + v.ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var h in scenario.Handlers)
+        {
+            _bareHandlers[h.Vector] = h;
+        }
+
+        _devices = new SimDevice[scenario.Devices.Count];
+        for (var i = 0; i < _devices.Length; i++)
+        {
+            _devices[i] = WireDevice(i, scenario.Devices[i]);
+            _devicesByName[_devices[i].Name] = _devices[i];
+        }
+
+        _idtDelivery = new IdtDelivery(_linux ? BuildLinuxIdt() : BuildBareIdt(out _bareIdt));
+        _fredDelivery = new FredDelivery(new FredConfig());
+
+        if (_linux)
+        {
+            _kernel = new KernelModel(
+                new KernelOptions(k.Version, k.Variant, k.Delivery, k.Cfi, k.Config, m.Cpus,
+                    [.. m.IoApics.Select(io => io.Pins)], m.Pic),
+                _platform);
+            InitLinuxApics();
+            for (var i = 0; i < _devices.Length; i++)
+            {
+                RequestDeviceIrq(_devices[i]);
+            }
+        }
+
+        // Electrical idle level of every wired line (an active-low line idles high).
+        foreach (var d in _devices)
+        {
+            UpdateLine(d);
+        }
+
+        _workloads = new Workloads(this, scenario.Workload);
+        InitVirtualization();
+    }
+
+    public long Now => _now;
+
+    private Idt BuildLinuxIdt() =>
+        LinuxIdt.Build(_layout, v => _kernel?.SystemVectors.IsInstalled(v) ?? true, _scenario.Kernel.IsEnabled("IA32_EMULATION"));
+
+    private Idt BuildBareIdt(out Idt? idt)
+    {
+        // SCENARIOS.md §6: a present interrupt gate for each listed vector, not-present gates elsewhere.
+        var table = new Idt();
+        for (var v = 0; v < VectorSpace.NrVectors; v++)
+        {
+            if (_bareHandlers[v] is not null)
+            {
+                table[v] = new GateDescriptor(0xFFFF_FFFF_8100_0000UL + ((ulong)v * 0x40), 0x10, 0, GateType.Interrupt, 0, true);
+            }
+        }
+
+        idt = table;
+        return table;
+    }
+
+    private SimDevice WireDevice(int index, DeviceSpec spec)
+    {
+        var d = new SimDevice(index, spec);
+        if (spec.Line is { } line)
+        {
+            d.Trigger = line.Trigger;
+            d.ActiveLow = line.Polarity == Polarity.Low;
+            if (line.IoApic is { } io)
+            {
+                d.IoApic = io;
+                d.Pin = line.Pin;
+            }
+            else if (line.Isa is { } isa)
+            {
+                // The usual PC wiring: ISA IRQ n reaches 8259 input n and IOAPIC 0 pin n (IRQ0 -> pin 2).
+                d.PicIrq = isa;
+                if (_ioApics.Length > 0)
+                {
+                    d.IoApic = 0;
+                    d.Pin = isa == 0 ? 2 : isa;
+                }
+            }
+        }
+        else
+        {
+            var msi = spec.Msix ?? spec.Msi!;
+            d.Msi = new MsiXTable(Math.Max(1, msi.Vectors), _platform);
+            if (msi.Address is { } address)
+            {
+                d.Msi.SetEntry(0, new MsiMessage(address, msi.Data ?? 0));
+            }
+        }
+
+        return d;
+    }
+
+    private void InitLinuxApics()
+    {
+        // What Linux programs at boot (arch/x86/kernel/apic/apic.c setup_local_APIC): error LVT on
+        // ERROR_APIC_VECTOR, LINT0 ExtINT only for the PIC-only virtual-wire case on the BSP, LINT1 NMI on the BSP.
+        var picOnly = _ioApics.Length == 0 && _pic is not null;
+        foreach (var c in _cpus)
+        {
+            c.Apic.WriteRegister(ApicRegister.LvtError, 0xFE);
+            c.Apic.WriteRegister(ApicRegister.LvtLint0, c.Index == 0 && picOnly ? 0x700UL : 0x10700UL);
+            c.Apic.WriteRegister(ApicRegister.LvtLint1, c.Index == 0 ? 0x400UL : 0x10400UL);
+        }
+    }
+
+    private void RequestDeviceIrq(SimDevice d)
+    {
+        var spec = d.Spec;
+        DeviceLineKind kind;
+        if (d.Msi is not null)
+        {
+            kind = spec.Msix is not null ? DeviceLineKind.MsiX : DeviceLineKind.Msi;
+        }
+        else if (d.IoApic >= 0)
+        {
+            kind = spec.Line!.Isa is not null ? DeviceLineKind.Isa : DeviceLineKind.IoApicPin;
+        }
+        else
+        {
+            kind = DeviceLineKind.Isa;
+        }
+
+        var msi = spec.Msix ?? spec.Msi;
+        _kernel!.RequestIrq(new DeviceRequest(
+            d.Index, d.Name, kind, Math.Max(0, d.IoApic), Math.Max(0, d.Pin), Math.Max(0, d.PicIrq),
+            d.Trigger == TriggerMode.Level, d.ActiveLow, spec.Shared,
+            msi?.Vectors ?? 1, msi?.Affinity ?? [], spec.Handler.Returns, spec.Handler.CostNs));
+    }
+
+    // ---------------------------------------------------------------- the run
+
+    public RunResult Run()
+    {
+        var wall = Stopwatch.StartNew();
+        _workloads.Start();
+        for (var i = 0; i < _scenario.Steps.Count && !_stopped; i++)
+        {
+            ExecuteStep(i, _scenario.Steps[i]);
+            _events++;
+        }
+
+        if (!_stopped)
+        {
+            if (_scenario.RunUntilNs is { } until)
+            {
+                RunUntil(until);
+            }
+            else
+            {
+                RunUntilIdle();
+            }
+        }
+
+        foreach (var s in _sinks)
+        {
+            s.Complete(_now);
+        }
+
+        wall.Stop();
+        return BuildResult(wall.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Runs every event up to and including <paramref name="endNs"/>, then sets the clock to it.</summary>
+    private void RunUntil(long endNs)
+    {
+        Settle();
+        while (!_stopped && _queue.Count > 0 && _queue.PeekTime <= endNs)
+        {
+            ProcessNextEvent();
+        }
+
+        if (!_stopped && endNs > _now)
+        {
+            _now = endNs;
+        }
+    }
+
+    /// <summary>Runs until only periodic generators are left (no handler busy, no one-shot timer), or the horizon.</summary>
+    private void RunUntilIdle()
+    {
+        Settle();
+        while (!_stopped && _queue.Count > 0 && !IsIdle() && _queue.PeekTime <= _options.IdleHorizonNs)
+        {
+            ProcessNextEvent();
+        }
+    }
+
+    private bool IsIdle()
+    {
+        foreach (var c in _cpus)
+        {
+            if (c.Depth > 0 || c.BusyUntilNs > 0)
+            {
+                return false;
+            }
+
+            var next = c.Apic.NextTimerEventNs;
+            if (next != long.MaxValue && !IsPeriodicTimer(c.Apic))
+            {
+                return false;
+            }
+        }
+
+        return !_workloads.HasFiniteWork;
+    }
+
+    private static bool IsPeriodicTimer(LocalApic apic) => ((apic.PeekRegister(ApicRegister.LvtTimer) >> 17) & 3) == 1;
+
+    private void ProcessNextEvent()
+    {
+        var ev = _queue.Pop();
+        if (ev.TimeNs > _now)
+        {
+            _now = ev.TimeNs;
+            _options.Progress?.Invoke(_now, _scenario.RunUntilNs ?? 0);
+        }
+
+        _events++;
+        switch (ev.Kind)
+        {
+            case SimEventKind.CpuResume:
+                OnCpuResume(ev);
+                break;
+            case SimEventKind.ApicTimer:
+                OnApicTimer(ev);
+                break;
+            case SimEventKind.DeviceArrival:
+            case SimEventKind.IpiArrival:
+                _workloads.OnArrival(ev);
+                break;
+        }
+
+        Settle();
+    }
+
+    private void OnCpuResume(in SimEvent ev)
+    {
+        var c = _cpus[ev.Target];
+        if (ev.Generation != c.Generation || c.BusyUntilNs != ev.TimeNs)
+        {
+            return;
+        }
+
+        c.BusyUntilNs = 0;
+        MarkDirty(c.Index);
+    }
+
+    private void OnApicTimer(in SimEvent ev)
+    {
+        var c = _cpus[ev.Target];
+        if (ev.Generation != c.TimerGeneration || c.Apic.NextTimerEventNs != ev.TimeNs)
+        {
+            return;
+        }
+
+        c.Apic.OnTimer(_now);
+        ScheduleTimer(c);
+    }
+
+    private void ScheduleTimer(CpuContext c)
+    {
+        c.TimerGeneration++;
+        var next = c.Apic.NextTimerEventNs;
+        if (next != long.MaxValue)
+        {
+            _queue.Push(Math.Max(next, _now), SimEventKind.ApicTimer, c.Index, c.TimerGeneration);
+        }
+    }
+
+    private void MarkDirty(int cpu)
+    {
+        var c = _cpus[cpu];
+        if (!c.Dirty)
+        {
+            c.Dirty = true;
+            _dirty.Enqueue(cpu);
+        }
+    }
+
+    /// <summary>Pumps every CPU whose state changed until none is left: the machine is then stable at this instant.</summary>
+    private void Settle()
+    {
+        while (_dirty.Count > 0 && !_stopped)
+        {
+            var cpu = _dirty.Dequeue();
+            _cpus[cpu].Dirty = false;
+            Pump(_cpus[cpu]);
+        }
+    }
+
+    // ---------------------------------------------------------------- records
+
+    private void Trace(in TraceEvent e)
+    {
+        foreach (var s in _sinks)
+        {
+            s.Write(e);
+        }
+    }
+
+    private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
+    {
+        if (c.InstantNs != _now)
+        {
+            c.InstantNs = _now;
+            c.EntriesThisInstant = 0;
+        }
+
+        if (++c.EntriesThisInstant > _options.MaxEntriesPerInstant)
+        {
+            AddFault(c.Index, "livelock");
+            AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
+            _stopped = true;
+        }
+
+        var ev = EventTypeNames.ToJsonName(type);
+        var depth = 0;
+        for (var i = 0; i < c.Depth - 1; i++)
+        {
+            if (c.FrameAt(i).Vm == vm)
+            {
+                depth++;
+            }
+        }
+
+        if (_dispatch.Count < _options.LogLimit)
+        {
+            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
+                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+        }
+        else
+        {
+            _dispatchTruncated = true;
+        }
+
+        _dispatchSeq++;
+        if (_handlersSinceExpect.Count < 100_000)
+        {
+            _handlersSinceExpect.Add(handler);
+        }
+
+        if (_sinks.Length > 0)
+        {
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, irq, depth, vm, vcpu, 0, ev));
+        }
+    }
+
+    private void AddMessage(int cpu, string level, string text)
+    {
+        _messages.Add(new MessageEntry(_now, cpu, level, text));
+        if (_sinks.Length > 0)
+        {
+            Trace(new TraceEvent(_now, cpu, TraceEventKind.Message, Name: text));
+        }
+    }
+
+    private void AddFault(int cpu, string kind) => _faults.Add(new FaultEntry(_now, cpu, kind));
+
+    private RunResult BuildResult(double wallMs)
+    {
+        var k = _scenario.Kernel;
+        long pending = 0;
+        foreach (var c in _cpus)
+        {
+            pending += c.Apic.Irr.Count + (c.NmiPending ? 1 : 0) + (c.ExtIntPending ? 1 : 0);
+        }
+
+        long masked = 0;
+        foreach (var d in _devices)
+        {
+            if (d.Msi is { } t)
+            {
+                for (var i = 0; i < t.Count; i++)
+                {
+                    masked += t.IsPending(i) ? 1 : 0;
+                }
+            }
+        }
+
+        pending += VirtualizationPending();
+        IReadOnlyList<InterruptRow> rows = [];
+        string? text = null;
+        if (_kernel is not null)
+        {
+            rows = _kernel.ProcInterrupts.Rows().Select(r => new InterruptRow(r.Row, r.Counts, r.Chip, r.Hwirq, r.Actions, r.Desc)).ToList();
+            text = _kernel.ProcInterrupts.Render();
+        }
+
+        return new RunResult
+        {
+            Scenario = _scenario.Name,
+            Seed = _options.Seed ?? _scenario.Seed,
+            Kernel = new KernelInfo(
+                k.Mode == KernelMode.Linux ? "linux" : "bare",
+                k.Version.ToName(),
+                k.Variant == KernelVariant.Mainline ? "mainline" : "rfc-2022",
+                k.Delivery == DeliveryKind.Fred ? "fred" : "idt",
+                _layout.FirstSystemVector,
+                _layout.NrSystemVectors),
+            TimeNs = _now,
+            Dispatch = _dispatch,
+            DispatchTruncated = _dispatchTruncated,
+            Reads = _reads,
+            Expects = _expects,
+            Cpus = _cpus.Length,
+            InterruptRows = rows,
+            ProcInterruptsText = text,
+            VmExits = _vmExits,
+            Messages = _messages,
+            Faults = _faults,
+            Stats = new RunStats
+            {
+                Events = _events,
+                WallMs = wallMs,
+                Raised = _raised,
+                Delivered = _delivered,
+                Coalesced = _coalesced,
+                Pending = pending,
+                Masked = masked,
+                Dropped = _dropped,
+            },
+        };
+    }
+}

@@ -1,0 +1,247 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace IrqLab.Simulation.Output;
+
+/// <summary>
+/// Writes a <see cref="RunResult"/> as the JSON object of SCENARIOS.md §10, keys in the contract's order, with
+/// <see cref="Utf8JsonWriter"/> so a long dispatch log streams without building a document.
+/// </summary>
+public static class RunResultJson
+{
+    /// <summary>Options shared by every JSON the tool prints: indented, UTF-8 text not escaped beyond JSON's needs.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Indented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Writes <paramref name="result"/> to <paramref name="output"/>, followed by a newline.</summary>
+    public static void Write(RunResult result, Stream output)
+    {
+        using (var w = new Utf8JsonWriter(output, WriterOptions))
+        {
+            Write(result, w);
+        }
+
+        output.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Writes <paramref name="result"/> as one JSON object.</summary>
+    public static void Write(RunResult result, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("irqlab", 1);
+        w.WriteString("scenario", result.Scenario);
+        w.WriteNumber("seed", result.Seed);
+        WriteKernel(w, result.Kernel);
+        w.WriteNumber("time_ns", result.TimeNs);
+
+        w.WriteStartArray("dispatch");
+        foreach (var d in result.Dispatch)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seq", d.Seq);
+            w.WriteNumber("t_ns", d.TimeNs);
+            w.WriteNumber("cpu", d.Cpu);
+            w.WriteString("event", d.Event);
+            w.WriteNumber("vector", d.Vector);
+            w.WriteString("handler", d.Handler);
+            w.WriteString("path", d.Path);
+            w.WriteNumber("depth", d.Depth);
+            WriteNullable(w, "irq", d.Irq);
+            WriteNullable(w, "vm", d.Vm);
+            WriteNullable(w, "vcpu", d.Vcpu);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        if (result.DispatchTruncated)
+        {
+            w.WriteBoolean("dispatch_truncated", true);
+        }
+
+        w.WriteStartObject("reads");
+        foreach (var (name, value) in result.Reads)
+        {
+            w.WritePropertyName(name);
+            WriteReadValue(w, value);
+        }
+
+        w.WriteEndObject();
+
+        w.WriteStartArray("expects");
+        foreach (var e in result.Expects)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("step", e.Step);
+            w.WriteBoolean("ok", e.Ok);
+            w.WriteString("detail", e.Detail);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartObject("interrupts");
+        w.WriteNumber("cpus", result.Cpus);
+        w.WriteStartArray("rows");
+        foreach (var r in result.InterruptRows)
+        {
+            w.WriteStartObject();
+            w.WriteString("row", r.Row);
+            w.WriteStartArray("counts");
+            foreach (var c in r.Counts)
+            {
+                w.WriteNumberValue(c);
+            }
+
+            w.WriteEndArray();
+            if (r.Desc is null)
+            {
+                WriteNullable(w, "chip", r.Chip);
+                WriteNullable(w, "hwirq", r.Hwirq);
+                WriteNullable(w, "actions", r.Actions);
+            }
+            else
+            {
+                w.WriteString("desc", r.Desc);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+
+        w.WriteStartArray("vmexits");
+        foreach (var x in result.VmExits)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seq", x.Seq);
+            w.WriteNumber("t_ns", x.TimeNs);
+            w.WriteString("vm", x.Vm);
+            w.WriteNumber("vcpu", x.Vcpu);
+            w.WriteNumber("cpu", x.Cpu);
+            w.WriteString("reason", x.Reason);
+            WriteNullable(w, "vector", x.Vector);
+            WriteNullable(w, "reinjected_via", x.ReinjectedVia);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("messages");
+        foreach (var m in result.Messages)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("t_ns", m.TimeNs);
+            w.WriteNumber("cpu", m.Cpu);
+            w.WriteString("level", m.Level);
+            w.WriteString("text", m.Text);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        w.WriteStartArray("faults");
+        foreach (var f in result.Faults)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("t_ns", f.TimeNs);
+            w.WriteNumber("cpu", f.Cpu);
+            w.WriteString("kind", f.Kind);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+
+        var s = result.Stats;
+        w.WriteStartObject("stats");
+        w.WriteNumber("events", s.Events);
+        w.WriteNumber("wall_ms", Math.Round(s.WallMs, 3));
+        w.WriteNumber("raised", s.Raised);
+        w.WriteNumber("delivered", s.Delivered);
+        w.WriteNumber("coalesced", s.Coalesced);
+        w.WriteNumber("pending", s.Pending);
+        w.WriteNumber("masked", s.Masked);
+        w.WriteNumber("dropped", s.Dropped);
+        w.WriteEndObject();
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the <c>kernel</c> object (shared with <c>irqlab vectors</c>).</summary>
+    public static void WriteKernel(Utf8JsonWriter w, KernelInfo k)
+    {
+        w.WriteStartObject("kernel");
+        w.WriteString("mode", k.Mode);
+        w.WriteString("version", k.Version);
+        w.WriteString("variant", k.Variant);
+        w.WriteString("delivery", k.Delivery);
+        w.WriteNumber("first_system_vector", k.FirstSystemVector);
+        w.WriteNumber("nr_system_vectors", k.NrSystemVectors);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes a read value: a number or an array of vectors.</summary>
+    public static void WriteReadValue(Utf8JsonWriter w, ReadValue value)
+    {
+        if (value.List is null)
+        {
+            w.WriteNumberValue(value.Scalar);
+            return;
+        }
+
+        w.WriteStartArray();
+        foreach (var v in value.List)
+        {
+            w.WriteNumberValue(v);
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>Writes the error object of SCENARIOS.md §10: <c>{"irqlab": 1, "error": {...}}</c>.</summary>
+    public static void WriteError(Stream output, string code, string message, string? file, int? line, int? column)
+    {
+        using (var w = new Utf8JsonWriter(output, WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("irqlab", 1);
+            w.WriteStartObject("error");
+            w.WriteString("code", code);
+            w.WriteString("message", message);
+            WriteNullable(w, "file", file);
+            WriteNullable(w, "line", line);
+            WriteNullable(w, "column", column);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, int? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+        {
+            w.WriteNull(name);
+        }
+        else
+        {
+            w.WriteString(name, value);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using IrqLab.Tracing;
+
+namespace IrqLab.Simulation;
+
+/// <summary>Knobs of one run that are not part of the scenario.</summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Overrides the scenario's seed when set (<c>--seed</c>).</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Cap of the <c>dispatch</c> log (<c>--log-limit</c>, default 10000).</summary>
+    public int LogLimit { get; init; } = 10_000;
+
+    /// <summary>Observers that receive every <see cref="TraceEvent"/> (trace writers).</summary>
+    public IReadOnlyList<ITraceSink> Sinks { get; init; } = [];
+
+    /// <summary>Called now and then with (simulated ns, end ns) so a CLI can draw progress; null = none.</summary>
+    public Action<long, long>? Progress { get; init; }
+
+    /// <summary>
+    /// Safety bound: the most handler entries allowed without simulated time moving (an interrupt storm with
+    /// zero-cost handlers would otherwise never end). Reaching it stops the run with a <c>livelock</c> fault.
+    /// </summary>
+    public long MaxEntriesPerInstant { get; init; } = 2_000_000;
+
+    /// <summary>Safety bound on the simulated time of a run "until idle" with no <c>run.until</c>, in ns.</summary>
+    public long IdleHorizonNs { get; init; } = 3_600_000_000_000;
+}

@@ -1,0 +1,67 @@
+using IrqLab.Delivery;
+using IrqLab.Scenarios.Model;
+using IrqLab.Virtualization;
+
+namespace IrqLab.Simulation;
+
+/// <summary>One vCPU of a VM, pinned to a host CPU: its VMX state (controls, posted-interrupt descriptor, virtual APIC, pending injection) and its guest interrupt state.</summary>
+internal sealed class Vcpu
+{
+    public Vcpu(VmSpec vm, int index, CpuContext host, HandlerSpec?[] handlers)
+    {
+        Vm = vm;
+        Index = index;
+        Host = host;
+        Handlers = handlers;
+        Controls = new VmxControls
+        {
+            ExternalInterruptExiting = true,
+            NmiExiting = true,
+            VirtualNmis = vm.VirtualNmis,
+            ProcessPostedInterrupts = vm.PostedInterrupts && vm.Apicv,
+            AcknowledgeInterruptOnExit = vm.AckInterruptOnExit,
+            VirtualInterruptDelivery = vm.Apicv,
+        };
+    }
+
+    public VmSpec Vm { get; }
+
+    public string Name => Vm.Name;
+
+    public int Index { get; }
+
+    public CpuContext Host { get; }
+
+    public HandlerSpec?[] Handlers { get; }
+
+    public VmxControls Controls { get; }
+
+    public VirtualApic Vapic { get; } = new();
+
+    public PostedInterruptDescriptor Pid { get; } = new() { Sn = true };
+
+    public IdtVectoringInfo Vectoring { get; } = new();
+
+    /// <summary>Guest RFLAGS.IF, STI shadow and (virtual) NMI blocking.</summary>
+    public CpuInterruptState Guest { get; } = new() { If = true };
+
+    /// <summary>In VMX non-root operation now.</summary>
+    public bool InGuest;
+
+    /// <summary>KVM's run loop re-enters the guest once the host has handled an exit (not after a blocking HLT exit).</summary>
+    public bool Running;
+
+    /// <summary>Event queued for injection at the next VM entry.</summary>
+    public InterruptionInfo Injection;
+
+    public uint InjectionErrorCode;
+
+    /// <summary>An NMI for the guest waits for the NMI window.</summary>
+    public bool GuestNmiPending;
+
+    /// <summary>Interrupt-window exiting requested: an emulated interrupt waits for guest IF=1.</summary>
+    public bool InterruptWindow;
+
+    /// <summary>NMI-window exiting requested.</summary>
+    public bool NmiWindow;
+}
