@@ -1,0 +1,37 @@
+namespace IrqLab.Hardware.Apic;
+
+/// <summary>What a <see cref="LocalApic"/> needs from its machine (implemented by the simulator).</summary>
+public interface ILocalApicHost
+{
+    /// <summary>Current simulated time in nanoseconds.</summary>
+    long NowNs { get; }
+
+    /// <summary>An ICR or SELF IPI write sends <paramref name="message"/> to the bus (shorthand filled in,
+    /// <c>SourceApicId</c> = the sender's APIC ID).</summary>
+    void SendIpi(LocalApic source, in InterruptMessage message);
+
+    /// <summary>IRR, ISR, TPR or PPR changed: <see cref="LocalApic.HasInterrupt"/> may have changed.</summary>
+    void InterruptLineChanged(LocalApic apic);
+
+    /// <summary>An NMI was accepted: the CPU must take it.</summary>
+    void SignalNmi(LocalApic apic);
+
+    /// <summary>An INIT was accepted: the APIC has reset and waits for SIPI.</summary>
+    void SignalInit(LocalApic apic);
+
+    /// <summary>A start-up IPI was accepted in wait-for-SIPI state; the CPU starts at vector &lt;&lt; 12.</summary>
+    void SignalStartup(LocalApic apic, int vector);
+
+    /// <summary>An SMI was accepted.</summary>
+    void SignalSmi(LocalApic apic);
+
+    /// <summary>ExtINT accepted (LINT0 virtual wire): the CPU must run an INTA cycle on the 8259.</summary>
+    void SignalExtInt(LocalApic apic);
+
+    /// <summary>EOI of a level-triggered (TMR) vector: broadcast it to the IOAPICs (not called when SVR bit 12
+    /// suppresses the broadcast).</summary>
+    void BroadcastEoi(LocalApic apic, int vector);
+
+    /// <summary><see cref="LocalApic.NextTimerEventNs"/> may have changed: reschedule the timer event.</summary>
+    void TimerChanged(LocalApic apic);
+}

@@ -1,0 +1,205 @@
+namespace IrqLab.Hardware.Apic;
+
+/// <summary>
+/// The interrupt bus (system bus / APIC bus): resolves the destination of a message (SDM §11.6.2) and hands it to
+/// each addressed <see cref="LocalApic"/>. APIC IDs are assumed unique, as the SDM requires (§11.12.5.1), which lets
+/// a physical message stop at the first match. Allocation-free.
+/// </summary>
+public sealed class InterruptBus : IInterruptSink
+{
+    private readonly LocalApic[] _apics;
+
+    /// <summary>Creates a bus connecting <paramref name="apics"/> (index = CPU number).</summary>
+    public InterruptBus(IReadOnlyList<LocalApic> apics)
+    {
+        ArgumentNullException.ThrowIfNull(apics);
+        _apics = new LocalApic[apics.Count];
+        for (var i = 0; i < _apics.Length; i++)
+        {
+            _apics[i] = apics[i] ?? throw new ArgumentException("null APIC", nameof(apics));
+        }
+    }
+
+    /// <summary>The APICs on the bus.</summary>
+    public IReadOnlyList<LocalApic> Apics => _apics;
+
+    /// <summary>Messages that matched no enabled APIC.</summary>
+    public long UndeliveredCount { get; private set; }
+
+    /// <summary>Messages delivered to at least one APIC.</summary>
+    public long DeliveredCount { get; private set; }
+
+    /// <summary>
+    /// Delivers a message: shorthands (self, all including self, all excluding self), physical (0xFF / 0xFFFFFFFF
+    /// broadcast), logical flat, cluster and x2APIC cluster; lowest priority goes to one APIC (see
+    /// <see cref="SelectLowestPriority"/>).
+    /// </summary>
+    public void Deliver(in InterruptMessage message)
+    {
+        if (message.DeliveryMode == DeliveryMode.LowestPriority && !IsPhysicalBroadcast(message))
+        {
+            var target = SelectLowestPriority(message);
+            if (target is null)
+            {
+                UndeliveredCount++;
+                return;
+            }
+
+            DeliveredCount++;
+            target.Accept(message);
+            return;
+        }
+
+        if (message.Shorthand is DestinationShorthand.None or DestinationShorthand.Self
+            && (message.Shorthand == DestinationShorthand.Self || message.DestinationMode == DestinationMode.Physical)
+            && !IsPhysicalBroadcast(message))
+        {
+            var id = message.Shorthand == DestinationShorthand.Self ? unchecked((uint)message.SourceApicId) : message.Destination;
+            var apic = FindById(id);
+            if (apic is null || apic.Mode == LocalApicMode.Disabled)
+            {
+                UndeliveredCount++;
+                return;
+            }
+
+            DeliveredCount++;
+            apic.Accept(message);
+            return;
+        }
+
+        var matched = false;
+        foreach (var apic in _apics)
+        {
+            if (Matches(apic, message))
+            {
+                matched = true;
+                apic.Accept(message);
+            }
+        }
+
+        if (matched)
+        {
+            DeliveredCount++;
+        }
+        else
+        {
+            UndeliveredCount++;
+        }
+    }
+
+    /// <summary>
+    /// Lowest-priority arbitration, made deterministic: among the APICs the message matches (software-enabled ones
+    /// preferred), a focus processor (focus checking enabled, SVR bit 9 = 0, and the vector already in its IRR or
+    /// ISR) wins (SDM §11.6.2.4); otherwise the APIC with the lowest PPR wins, ties going to the lowest APIC ID.
+    /// Real chipsets use TPR/APR or round robin (KVM: arbitration counter or vector hashing); this rule is ours.
+    /// Returns null if nothing matches.
+    /// </summary>
+    public LocalApic? SelectLowestPriority(in InterruptMessage message)
+    {
+        LocalApic? best = null;
+        LocalApic? focus = null;
+        var bestEnabled = false;
+        foreach (var apic in _apics)
+        {
+            if (!Matches(apic, message))
+            {
+                continue;
+            }
+
+            var enabled = apic.SoftwareEnabled;
+            if (enabled && apic.FocusCheckingEnabled && (apic.Irr.IsSet(message.Vector) || apic.Isr.IsSet(message.Vector))
+                && (focus is null || apic.ApicId < focus.ApicId))
+            {
+                focus = apic;
+            }
+
+            if (best is null
+                || (enabled && !bestEnabled)
+                || (enabled == bestEnabled
+                    && (apic.Ppr < best.Ppr || (apic.Ppr == best.Ppr && apic.ApicId < best.ApicId))))
+            {
+                best = apic;
+                bestEnabled = enabled;
+            }
+        }
+
+        return focus ?? best;
+    }
+
+    /// <summary>Whether <paramref name="apic"/> is a destination of <paramref name="message"/> (SDM §11.6.2,
+    /// §11.12.10; KVM <c>kvm_apic_match_dest</c>). Hardware-disabled APICs match nothing.</summary>
+    public static bool Matches(LocalApic apic, in InterruptMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(apic);
+        if (apic.Mode == LocalApicMode.Disabled)
+        {
+            return false;
+        }
+
+        switch (message.Shorthand)
+        {
+            case DestinationShorthand.Self:
+                return apic.ApicId == unchecked((uint)message.SourceApicId);
+            case DestinationShorthand.AllIncludingSelf:
+                return true;
+            case DestinationShorthand.AllExcludingSelf:
+                return apic.ApicId != unchecked((uint)message.SourceApicId);
+        }
+
+        var dest = message.Destination;
+        var x2 = apic.Mode == LocalApicMode.X2Apic;
+        if (message.DestinationMode == DestinationMode.Physical)
+        {
+            return IsBroadcastFor(x2, message) || dest == apic.ApicId;
+        }
+
+        if (x2)
+        {
+            // x2APIC logical: cluster in bits 31:16 must match, then any member bit in 15:0.
+            var ldr = apic.Ldr;
+            return IsBroadcastFor(true, message) || ((dest >> 16) == (ldr >> 16) && (dest & ldr & 0xFFFF) != 0);
+        }
+
+        if (dest == 0xFF)
+        {
+            return true;
+        }
+
+        var logicalId = apic.Ldr >> 24;
+        return (apic.Dfr >> 28) switch
+        {
+            0xF => (dest & logicalId) != 0,
+            0x0 => (dest >> 4) == (logicalId >> 4) && (dest & logicalId & 0xF) != 0,
+            _ => false,
+        };
+    }
+
+    /// <summary>Broadcast: 0xFFFFFFFF for an x2APIC target (also 0xFF from an IOAPIC/MSI source, KVM
+    /// <c>kvm_apic_mda</c>), 0xFF for an xAPIC target.</summary>
+    private static bool IsBroadcastFor(bool x2Target, in InterruptMessage message) => x2Target
+        ? message.Destination == 0xFFFF_FFFF || (message.SourceApicId < 0 && message.Destination == 0xFF)
+        : message.Destination == 0xFF;
+
+    private static bool IsPhysicalBroadcast(in InterruptMessage message) =>
+        message.Shorthand == DestinationShorthand.None
+        && message.DestinationMode == DestinationMode.Physical
+        && (message.Destination == 0xFF || message.Destination == 0xFFFF_FFFF);
+
+    private LocalApic? FindById(uint id)
+    {
+        if (id < (uint)_apics.Length && _apics[id].ApicId == id)
+        {
+            return _apics[id];
+        }
+
+        foreach (var apic in _apics)
+        {
+            if (apic.ApicId == id)
+            {
+                return apic;
+            }
+        }
+
+        return null;
+    }
+}
