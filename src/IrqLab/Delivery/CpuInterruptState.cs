@@ -169,6 +169,9 @@ public sealed class CpuInterruptState
         }
     }
 
+    /// <summary>ERETS/ERETU with the frame's STI bit: blocking by STI is in effect again for one instruction.</summary>
+    internal void RestoreStiShadow() => _stiShadow = true;
+
     /// <summary>True when the innermost frame on record belongs to an NMI (false with no frame): what FRED puts in the frame's NMI bit.</summary>
     public bool TopFrameIsNmi => FrameDepth > 0 && GetBit(_savedNmi, FrameDepth - 1);
 

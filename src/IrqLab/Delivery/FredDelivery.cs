@@ -216,6 +216,20 @@ public sealed class FredDelivery
         state.ReturnFromEvent(unblockNmi: frameNmiBit);
     }
 
+    /// <summary>
+    /// ERETS popping <paramref name="frame"/>: restores IF, unblocks NMIs if the frame's NMI bit is set, and
+    /// re-establishes blocking by STI when the frame's STI bit is set and IF is 1 after the return (§7.5).
+    /// </summary>
+    public void Erets(CpuInterruptState state, in FredFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.ReturnFromEvent(unblockNmi: frame.Nmi);
+        if (frame.Sti && state.If)
+        {
+            state.RestoreStiShadow();
+        }
+    }
+
     /// <summary>ERETU: as ERETS for IF and NMI blocking (the return to ring 3 itself is the caller's).</summary>
     public void Eretu(CpuInterruptState state, bool frameNmiBit) => Erets(state, frameNmiBit);
 

@@ -96,4 +96,21 @@ public sealed class FramesAndBareIdtTests
     [InlineData(0x41, "vector_0x41")]
     [InlineData(0xff, "vector_0xff")]
     public void Bare_handler_names_SCENARIOS_6(int vector, string name) => Assert.Equal(name, BareIdt.HandlerName(vector));
+
+    [Fact]
+    public void Erets_with_the_frame_STI_bit_restores_the_STI_shadow_x86_events_7_5()
+    {
+        var state = new CpuInterruptState();
+        state.Sti(); // IF was 0: shadow
+        var fred = new FredDelivery(FredConfig.Linux());
+        fred.Deliver(state, CpuEvent.Exception(14, 0), 0, false, s_kernel, out var frame);
+        Assert.True(frame.Sti);
+        Assert.False(state.StiShadow);
+        fred.Erets(state, frame);
+        Assert.True(state.If);
+        Assert.True(state.StiShadow);
+        Assert.False(state.CanTakeInterrupt);
+        state.InstructionRetired();
+        Assert.True(state.CanTakeInterrupt);
+    }
 }
