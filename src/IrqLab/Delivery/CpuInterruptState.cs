@@ -43,6 +43,12 @@ public sealed class CpuInterruptState
     /// <summary>An NMI can be taken at this instruction boundary: not blocked and no MOV SS shadow.</summary>
     public bool CanTakeNmi => !NmiBlocked && !_movSsShadow;
 
+    /// <summary>
+    /// IRETs that unblocked NMIs while returning from something other than the NMI handler (an exception or interrupt
+    /// nested in it): the IDT hazard that lets a second NMI nest before the first handler finishes. ERETS never counts here.
+    /// </summary>
+    public long EarlyNmiUnblocks { get; internal set; }
+
     /// <summary>Number of delivered events whose frames have not been returned from (handler nesting depth).</summary>
     public int FrameDepth { get; private set; }
 
@@ -163,8 +169,11 @@ public sealed class CpuInterruptState
         }
     }
 
-    /// <summary>The NMI bit recorded for the innermost frame (false with no frame).</summary>
-    internal bool TopFrameIsNmi => FrameDepth > 0 && GetBit(_savedNmi, FrameDepth - 1);
+    /// <summary>ERETS/ERETU with the frame's STI bit: blocking by STI is in effect again for one instruction.</summary>
+    internal void RestoreStiShadow() => _stiShadow = true;
+
+    /// <summary>True when the innermost frame on record belongs to an NMI (false with no frame): what FRED puts in the frame's NMI bit.</summary>
+    public bool TopFrameIsNmi => FrameDepth > 0 && GetBit(_savedNmi, FrameDepth - 1);
 
     private bool EndShadow()
     {

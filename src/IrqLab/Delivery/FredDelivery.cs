@@ -47,7 +47,35 @@ public sealed class FredDelivery
     /// Delivers <paramref name="ev"/>; <paramref name="frameFault"/>, when given, is an exception raised while pushing the
     /// frame of the first attempt. It combines with the event by <see cref="DoubleFaultRule"/> as under IDT delivery.
     /// </summary>
-    public DeliveryOutcome Deliver(CpuInterruptState state, in CpuEvent ev, int currentStackLevel, bool fromUser, CpuEvent? frameFault)
+    public DeliveryOutcome Deliver(CpuInterruptState state, in CpuEvent ev, int currentStackLevel, bool fromUser, CpuEvent? frameFault) =>
+        DeliverCore(state, ev, currentStackLevel, fromUser, frameFault, out _);
+
+    /// <summary>
+    /// Delivers <paramref name="ev"/> interrupting <paramref name="context"/> and returns the 64-byte frame pushed
+    /// (default on a triple fault): event info, NMI bit, STI bit, the stack level at event time, event data, and the
+    /// nested bit when the delivered event is a fault raised by the first delivery attempt.
+    /// </summary>
+    public DeliveryOutcome Deliver(
+        CpuInterruptState state,
+        in CpuEvent ev,
+        int currentStackLevel,
+        bool fromUser,
+        in InterruptedContext context,
+        out FredFrame frame,
+        CpuEvent? frameFault = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var rflags = context.RflagsWithIf(state.If);
+        var sti = state.StiShadow;
+        var outcome = DeliverCore(state, ev, currentStackLevel, fromUser, frameFault, out var nested);
+        frame = outcome.IsDelivered
+            ? BuildFrame(outcome.Delivered, context.Rip, context.Cs, rflags, context.Rsp, context.Ss, currentStackLevel, fromUser, sti, context.LongMode, nested, context.InstructionLength)
+            : default;
+        return outcome;
+    }
+
+    private DeliveryOutcome DeliverCore(
+        CpuInterruptState state, in CpuEvent ev, int currentStackLevel, bool fromUser, CpuEvent? frameFault, out bool nested)
     {
         ArgumentNullException.ThrowIfNull(state);
         if ((uint)currentStackLevel > 3)
@@ -56,7 +84,7 @@ public sealed class FredDelivery
         }
 
         var current = ev;
-        var nested = false;
+        nested = false;
         var kind = DeliveryOutcomeKind.Delivered;
         var pendingFault = frameFault;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
@@ -186,6 +214,20 @@ public sealed class FredDelivery
     {
         ArgumentNullException.ThrowIfNull(state);
         state.ReturnFromEvent(unblockNmi: frameNmiBit);
+    }
+
+    /// <summary>
+    /// ERETS popping <paramref name="frame"/>: restores IF, unblocks NMIs if the frame's NMI bit is set, and
+    /// re-establishes blocking by STI when the frame's STI bit is set and IF is 1 after the return (§7.5).
+    /// </summary>
+    public void Erets(CpuInterruptState state, in FredFrame frame)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.ReturnFromEvent(unblockNmi: frame.Nmi);
+        if (frame.Sti && state.If)
+        {
+            state.RestoreStiShadow();
+        }
     }
 
     /// <summary>ERETU: as ERETS for IF and NMI blocking (the return to ring 3 itself is the caller's).</summary>

@@ -81,13 +81,34 @@ public sealed class IdtDelivery
     }
 
     /// <summary>
+    /// Delivers <paramref name="ev"/> interrupting <paramref name="context"/> and returns the frame pushed (default on a
+    /// triple fault). The frame's RFLAGS.IF is the IF before delivery.
+    /// </summary>
+    public DeliveryOutcome Deliver(
+        CpuInterruptState state, in CpuEvent ev, bool fromUser, in InterruptedContext context, out IdtFrame frame, CpuEvent? frameFault = null)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var rflags = context.RflagsWithIf(state.If);
+        var outcome = Deliver(state, ev, fromUser, frameFault);
+        frame = outcome.IsDelivered
+            ? IdtFrame.For(outcome.Delivered, context.Ss, context.Rsp, rflags, context.Cs, context.Rip)
+            : default;
+        return outcome;
+    }
+
+    /// <summary>
     /// IRETQ: unblocks NMIs (always, even if the frame was not the NMI's: SDM §6.7.1) and restores IF from the frame.
-    /// <paramref name="wasNmi"/> tells whether the frame popped is the NMI handler's own; IRET does not depend on it.
+    /// <paramref name="wasNmi"/> tells whether the frame popped is the NMI handler's own; IRET behaves the same either
+    /// way, but a non-NMI return that unblocks NMIs is counted in <see cref="CpuInterruptState.EarlyNmiUnblocks"/>.
     /// </summary>
     public void Iret(CpuInterruptState state, bool wasNmi)
     {
         ArgumentNullException.ThrowIfNull(state);
-        System.Diagnostics.Debug.Assert(state.FrameDepth == 0 || state.TopFrameIsNmi == wasNmi, "IRET frame kind mismatch");
+        if (!wasNmi && state.NmiBlocked)
+        {
+            state.EarlyNmiUnblocks++;
+        }
+
         state.ReturnFromEvent(unblockNmi: true);
     }
 

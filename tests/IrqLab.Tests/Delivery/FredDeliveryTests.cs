@@ -72,9 +72,11 @@ public sealed class FredDeliveryTests
         var fred = new FredDelivery(s_linux);
         fred.Deliver(state, CpuEvent.Nmi(), 0);
         fred.Deliver(state, CpuEvent.Exception(14, 0, 0x1000), 2);
-        fred.Erets(state, frameNmiBit: false);
+        Assert.False(state.TopFrameIsNmi); // the #PF frame's NMI bit
+        fred.Erets(state, frameNmiBit: state.TopFrameIsNmi);
         Assert.True(state.NmiBlocked);
         Assert.False(state.NoteNmi());
+        Assert.True(state.TopFrameIsNmi);
         fred.Erets(state, frameNmiBit: true);
         Assert.False(state.NmiBlocked);
         Assert.True(state.TakeLatchedNmi());

@@ -160,8 +160,12 @@ public sealed class IdtDeliveryTests
         var idt = new IdtDelivery(TestIdts.AllPresent());
         idt.Deliver(state, CpuEvent.Nmi());
         idt.Deliver(state, CpuEvent.Exception(14, 0, 0x1000));
+        Assert.Equal(0, state.EarlyNmiUnblocks);
         idt.Iret(state, wasNmi: false);
         Assert.False(state.NmiBlocked); // the IDT hazard FRED fixes (see FredDeliveryTests)
+        Assert.Equal(1, state.EarlyNmiUnblocks);
+        idt.Iret(state, wasNmi: true);
+        Assert.Equal(1, state.EarlyNmiUnblocks);
     }
 
     [Fact]

@@ -71,14 +71,20 @@ public static class LinuxIdt
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(systemVectorInstalled);
-        return TargetOf(layout, vector, HandlerLookup(layout, systemVectorInstalled), EntryConfig.AllHandlers(ia32Emulation));
+        return TargetOf(layout, vector, null, systemVectorInstalled, EntryConfig.AllHandlers(ia32Emulation));
     }
 
     /// <summary>The entry target of <paramref name="vector"/>: what the gate Linux installs there leads to.</summary>
     public static EntryTarget TargetOf(VectorLayout layout, int vector, Func<int, string?> systemVectorHandler, in EntryConfig config)
     {
-        ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(systemVectorHandler);
+        return TargetOf(layout, vector, systemVectorHandler, null, config);
+    }
+
+    private static EntryTarget TargetOf(
+        VectorLayout layout, int vector, Func<int, string?>? handlerOf, Func<int, bool>? installed, in EntryConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
         if (!VectorSpace.IsValid(vector))
         {
             throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
@@ -100,7 +106,9 @@ public static class LinuxIdt
         var isSystem = layout.IsSystemVector(vector);
         if (isSystem || vector == layout.MoveCleanupVector?.Vector)
         {
-            if (systemVectorHandler(vector) is { } sysvec)
+            var sysvec = handlerOf is not null ? handlerOf(vector)
+                : installed!(vector) ? DefaultSystemVectorHandler(layout, vector) : null;
+            if (sysvec is not null)
             {
                 return new(EntryTargetKind.SystemVector, sysvec, vector);
             }
@@ -116,6 +124,13 @@ public static class LinuxIdt
 
     /// <summary>Maps a gate built by <see cref="Build(VectorLayout, Func{int, string?}, in EntryConfig)"/> back to its target (Unhandled "unknown" for foreign offsets).</summary>
     public static EntryTarget TargetOfGate(VectorLayout layout, GateDescriptor gate, Func<int, string?> systemVectorHandler, in EntryConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(systemVectorHandler);
+        return TargetOfGate(layout, gate, systemVectorHandler, null, config);
+    }
+
+    private static EntryTarget TargetOfGate(
+        VectorLayout layout, GateDescriptor gate, Func<int, string?>? handlerOf, Func<int, bool>? installed, in EntryConfig config)
     {
         ArgumentNullException.ThrowIfNull(layout);
         var delta = gate.Offset - StubBase;
@@ -138,7 +153,7 @@ public static class LinuxIdt
             case Region.Early:
                 return new(EntryTargetKind.Unhandled, EarlyHandler, index);
             default:
-                return TargetOf(layout, index, systemVectorHandler, config);
+                return TargetOf(layout, index, handlerOf, installed, config);
         }
     }
 
@@ -147,7 +162,7 @@ public static class LinuxIdt
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(systemVectorInstalled);
-        return TargetOfGate(layout, gate, HandlerLookup(layout, systemVectorInstalled), EntryConfig.AllHandlers(ia32Emulation));
+        return TargetOfGate(layout, gate, null, systemVectorInstalled, EntryConfig.AllHandlers(ia32Emulation));
     }
 
     /// <summary>
