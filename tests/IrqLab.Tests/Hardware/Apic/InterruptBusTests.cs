@@ -241,4 +241,27 @@ public sealed class InterruptBusTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.True(apics[5].Irr.IsSet(0x80));
     }
+
+    [Fact]
+    public void Self_ipi_with_illegal_vector_sets_send_and_receive_bits_SDM_11_5_3()
+    {
+        var (_, apic) = FakeApicHost.One(x2Apic: true);
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteMsr(0x83F, 0x05));
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteMsr(0x828, 0));
+        apic.ReadMsr(0x828, out var esr);
+        Assert.Equal(0x60UL, esr);
+        Assert.True(apic.Irr.IsEmpty);
+    }
+
+    [Theory]
+    [InlineData(DeliveryMode.ExtInt, "EXTINT:1")]
+    [InlineData(DeliveryMode.Nmi, "NMI:1")]
+    [InlineData(DeliveryMode.Smi, "SMI:1")]
+    public void Ioapic_style_messages_bypass_IRR_SDM_11_8_3(DeliveryMode mode, string signal)
+    {
+        var (host, apics, bus) = FakeApicHost.Many(2);
+        bus.Deliver(new InterruptMessage(0, mode, DestinationMode.Physical, 1));
+        Assert.Equal([signal], host.Signals);
+        Assert.True(apics[1].Irr.IsEmpty);
+    }
 }
