@@ -177,6 +177,7 @@ public sealed class InterruptBusTests
         Assert.True(apics[1].WaitingForSipi);
         Assert.Equal(0, apics[1].Tpr);
         Assert.True(apics[1].Irr.IsEmpty);
+        Assert.Equal(1, apics[1].DroppedByResetCount);
         Assert.Equal(1u, apics[1].ApicId);
         apics[0].WriteMmio(0x300, 0x8000 | 0x500);         // INIT level de-assert: ignored on Pentium 4 and later
         apics[0].WriteMmio(0x300, 0x4000 | 0x600 | 0x9A); // SIPI
