@@ -136,6 +136,9 @@ public sealed partial class LocalApic
     /// <summary>EOIs that cleared an ISR bit.</summary>
     public long EoiCount { get; private set; }
 
+    /// <summary>IRR and ISR bits dropped by INIT or by a switch to the disabled state (register reset).</summary>
+    public long DroppedByResetCount { get; private set; }
+
     /// <summary>The x2APIC logical ID for an x2APIC ID: cluster (ID[19:4]) in bits 31:16, one-hot ID[3:0] in 15:0
     /// (SDM §11.12.10.2, KVM <c>kvm_apic_calc_x2apic_ldr</c>).</summary>
     public static uint X2ApicLdr(uint x2ApicId) => ((x2ApicId >> 4) << 16) | (1u << (int)(x2ApicId & 0xF));
@@ -483,6 +486,7 @@ public sealed partial class LocalApic
         _ldr = 0;
         _dfr = 0xFFFF_FFFF;
         _svr = 0xFF;
+        DroppedByResetCount += Irr.Count + Isr.Count;
         Array.Clear(_irr);
         Array.Clear(_isr);
         Array.Clear(_tmr);

@@ -218,4 +218,28 @@ public sealed class LocalApicPriorityTests
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [InlineData(0x30, -1, -1, 0x30)]   // TPR >= IRRV and TPR > ISRV: APR = TPR
+    [InlineData(0x30, 0x51, -1, 0x50)] // pending class above TPR: IRRV class
+    [InlineData(0x00, -1, 0x61, 0x00)] // max(TPR & ISRV, IRRV) = 0
+    [InlineData(0x70, 0x41, 0x61, 0x70)]
+    public void Apr_follows_Bochs_get_apr_SDM_11_8_3_1(int tpr, int pending, int inService, int apr)
+    {
+        var (_, apic) = FakeApicHost.One();
+        if (inService >= 0)
+        {
+            apic.Accept(InterruptMessage.FixedTo(0, inService));
+            apic.Acknowledge();
+        }
+
+        if (pending >= 0)
+        {
+            apic.Accept(InterruptMessage.FixedTo(0, pending));
+        }
+
+        apic.WriteRegister(ApicRegister.Tpr, (ulong)tpr);
+        Assert.Equal(ApicAccessResult.Ok, apic.ReadMmio(0x090, out var value));
+        Assert.Equal((uint)apr, value);
+    }
 }

@@ -1,0 +1,212 @@
+using IrqLab.Hardware.Apic;
+using Xunit;
+
+namespace IrqLab.Tests.Hardware.Apic;
+
+/// <summary>APIC timer: one-shot, periodic, TSC-deadline, divide configuration, current count (SDM §11.5.4).</summary>
+public sealed class LocalApicTimerTests
+{
+    private const uint OneShot = 0x00;
+    private const uint Periodic = 0x2_0000;
+    private const uint TscDeadline = 0x4_0000;
+    private const uint Masked = 0x1_0000;
+    private const int Vector = 0xEC;
+
+    [Theory]
+    [InlineData(0x0u, 2)]
+    [InlineData(0x1u, 4)]
+    [InlineData(0x2u, 8)]
+    [InlineData(0x3u, 16)]
+    [InlineData(0x8u, 32)]
+    [InlineData(0x9u, 64)]
+    [InlineData(0xAu, 128)]
+    [InlineData(0xBu, 1)]
+    public void Divide_configuration_all_8_encodings_SDM_11_5_4(uint divide, int divisor)
+    {
+        var (host, apic) = FakeApicHost.One();
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteRegister(ApicRegister.TimerDivide, divide));
+        Assert.Equal(divisor, apic.TimerDivisor);
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        host.NowNs = 1000;
+        apic.WriteRegister(ApicRegister.TimerInitial, 100);
+        Assert.Equal(1000 + (100L * divisor), apic.NextTimerEventNs);
+        host.NowNs = 1000 + (40L * divisor);
+        Assert.Equal(60UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L, 0xBu, 1000u, 0L, 1000u)]
+    [InlineData(1_000_000_000L, 0xBu, 1000u, 999L, 1u)]
+    [InlineData(1_000_000_000L, 0xBu, 1000u, 1000L, 0u)]
+    [InlineData(1_000_000_000L, 0x0u, 1000u, 1L, 1000u)]      // half a tick has not elapsed a count
+    [InlineData(1_000_000_000L, 0x0u, 1000u, 2L, 999u)]
+    [InlineData(100_000_000L, 0xBu, 1000u, 25L, 998u)]        // 10 ns per tick: floor(25/10) = 2
+    [InlineData(100_000_000L, 0x3u, 1000u, 1599L, 991u)]      // 160 ns per tick
+    [InlineData(3_000_000_000L, 0xBu, 3000u, 500L, 1500u)]    // 1/3 ns per tick
+    [InlineData(33_333_333L, 0xBu, 10u, 31L, 9u)]             // 30.000000 3 ns per tick
+    public void Current_count_follows_simulated_time_SDM_11_5_4(long timerHz, uint divide, uint initial, long elapsedNs, uint expected)
+    {
+        var (host, apic) = FakeApicHost.One(timerHz: timerHz);
+        apic.WriteRegister(ApicRegister.TimerDivide, divide);
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        host.NowNs = 5_000;
+        apic.WriteRegister(ApicRegister.TimerInitial, initial);
+        host.NowNs += elapsedNs;
+        Assert.Equal(expected, (uint)apic.PeekRegister(ApicRegister.TimerCurrent));
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L, 0xBu, 1000u, 1000L)]
+    [InlineData(100_000_000L, 0x0u, 7u, 140L)]
+    [InlineData(3_000_000_000L, 0xBu, 1000u, 334L)] // ceil(1000 / 3)
+    public void One_shot_fires_once_and_stops_at_zero_SDM_11_5_4(long timerHz, uint divide, uint initial, long expiryNs)
+    {
+        var (host, apic) = FakeApicHost.One(timerHz: timerHz);
+        apic.WriteRegister(ApicRegister.TimerDivide, divide);
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, initial);
+        Assert.Equal(expiryNs, apic.NextTimerEventNs);
+        host.NowNs = expiryNs - 1;
+        Assert.NotEqual(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        host.RunTimer(apic, expiryNs * 10);
+        Assert.Equal(1, apic.TimerExpirations);
+        Assert.True(apic.Irr.IsSet(Vector));
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.Equal((ulong)initial, apic.PeekRegister(ApicRegister.TimerInitial));
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L, 0xBu, 250u, 1)]
+    [InlineData(1_000_000_000L, 0xBu, 250u, 17)]
+    [InlineData(1_000_000_000L, 0x1u, 33u, 100)]
+    [InlineData(3_000_000_000L, 0xBu, 1000u, 30)] // period 333.33 ns: expiries at ceil(k * 1000 / 3)
+    public void Periodic_timer_fires_once_per_period_and_reloads_SDM_11_5_4(long timerHz, uint divide, uint initial, int periods)
+    {
+        var (host, apic) = FakeApicHost.One(timerHz: timerHz);
+        apic.WriteRegister(ApicRegister.TimerDivide, divide);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, initial);
+        var divisor = apic.TimerDivisor;
+        long PeriodEnd(long k) => (long)Math.Ceiling((double)(k * initial * divisor) * 1e9 / timerHz);
+        for (var k = 1; k <= periods; k++)
+        {
+            Assert.Equal(PeriodEnd(k), apic.NextTimerEventNs);
+            host.NowNs = apic.NextTimerEventNs;
+            apic.OnTimer(host.NowNs);
+            Assert.Equal(Vector, apic.Acknowledge());
+            apic.Eoi();
+        }
+
+        Assert.Equal(periods, apic.TimerExpirations);
+        Assert.Equal(initial, (uint)apic.PeekRegister(ApicRegister.TimerCurrent)); // reloaded at the period boundary
+        host.NowNs = PeriodEnd(periods) + 1;
+        Assert.True(apic.PeekRegister(ApicRegister.TimerCurrent) <= initial);
+    }
+
+    [Fact]
+    public void Masked_timer_counts_down_without_delivering_SDM_11_5_4()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, Masked | Periodic | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 100);
+        host.NowNs = 30;
+        Assert.Equal(70UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        host.RunTimer(apic, 1050);
+        Assert.Equal(10, apic.TimerExpirations);
+        Assert.Equal(10, apic.MaskedLocalCount);
+        Assert.True(apic.Irr.IsEmpty);
+        Assert.Equal(50UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector); // unmask: the next period delivers
+        host.RunTimer(apic, 1100);
+        Assert.True(apic.Irr.IsSet(Vector));
+    }
+
+    [Fact]
+    public void Initial_count_zero_stops_and_rewrite_restarts_SDM_11_5_4()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 100);
+        host.NowNs = 40;
+        apic.WriteRegister(ApicRegister.TimerInitial, 500);
+        Assert.Equal(540, apic.NextTimerEventNs);
+        apic.WriteRegister(ApicRegister.TimerInitial, 0);
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+    }
+
+    [Fact]
+    public void Divide_change_rescales_the_remaining_count_KVM_update_target_expiration()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB); // /1
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        host.NowNs = 400;
+        apic.WriteRegister(ApicRegister.TimerDivide, 0x0); // /2: 600 ticks left take 1200 ns
+        Assert.Equal(600UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.Equal(1600, apic.NextTimerEventNs);
+    }
+
+    [Theory]
+    [InlineData(1_000_000_000L, 5_000UL, 5_000L)]
+    [InlineData(2_500_000_000L, 5_000UL, 2_000L)]
+    [InlineData(3_000_000_000L, 1_000UL, 334L)] // TSC(334) = floor(1002) >= 1000, TSC(333) = 999
+    [InlineData(999_999_999L, 1_000UL, 1_001L)]
+    public void Tsc_deadline_fires_when_TSC_reaches_deadline_SDM_11_5_4_1(long tscHz, ulong deadline, long expiryNs)
+    {
+        var (host, apic) = FakeApicHost.One(tscHz: tscHz);
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteRegister(ApicRegister.LvtTimer, TscDeadline | Vector));
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteMsr(0x6E0, deadline));
+        Assert.Equal(expiryNs, apic.NextTimerEventNs);
+        Assert.True(apic.TscAt(expiryNs) >= deadline);
+        Assert.True(apic.TscAt(expiryNs - 1) < deadline);
+        apic.ReadMsr(0x6E0, out var armed);
+        Assert.Equal(deadline, armed);
+        host.RunTimer(apic, expiryNs * 3);
+        Assert.Equal(1, apic.TimerExpirations);
+        Assert.True(apic.Irr.IsSet(Vector));
+        apic.ReadMsr(0x6E0, out var after);
+        Assert.Equal(0UL, after);
+    }
+
+    [Fact]
+    public void Tsc_deadline_in_the_past_fires_at_once_and_0_disarms_SDM_11_5_4_1()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.LvtTimer, TscDeadline | Vector);
+        host.NowNs = 10_000;
+        apic.WriteMsr(0x6E0, 9_000);
+        Assert.Equal(1, apic.TimerExpirations);
+        Assert.True(apic.Irr.IsSet(Vector));
+        apic.WriteMsr(0x6E0, 20_000);
+        apic.WriteMsr(0x6E0, 0);
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+    }
+
+    [Fact]
+    public void Tsc_deadline_mode_ignores_initial_count_and_mode_switch_disarms_KVM_apic_update_lvtt()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        apic.WriteRegister(ApicRegister.LvtTimer, TscDeadline | Vector);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerInitial));
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        apic.WriteMsr(0x6E0, 500);
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        apic.ReadMsr(0x6E0, out var msr);
+        Assert.Equal(0UL, msr);
+        // Outside TSC-deadline mode a write to the MSR is ignored.
+        apic.WriteMsr(0x6E0, 500);
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        Assert.True(host.TimerChanges > 0);
+    }
+}
