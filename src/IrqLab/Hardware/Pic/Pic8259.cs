@@ -64,8 +64,9 @@ internal sealed class Pic8259
         }
         else if (level && (_lastInput & mask) == 0)
         {
-            if ((Irr & mask) != 0)
+            if ((Irr & mask) != 0 && !(IsMaster && irq == 2))
             {
+                // Merged into the request already latched (the cascade input is not counted: it is no device).
                 CoalescedCount++;
             }
 

@@ -63,7 +63,10 @@ public sealed class Pic8259Pair
     /// <summary>INTA cycles that returned a spurious IRQ7 or IRQ15 vector.</summary>
     public long SpuriousCount { get; private set; }
 
-    /// <summary>Edge requests that arrived while the same IRR bit was still set (merged into one interrupt).</summary>
+    /// <summary>
+    /// Edge requests on device inputs (all but master IR2) that arrived while the same IRR bit was still set, merged into
+    /// one interrupt. Each rising edge is acknowledged, coalesced, or still in IRR (cleared only by ICW1).
+    /// </summary>
     public long CoalescedCount => _master.CoalescedCount + _slave.CoalescedCount;
 
     /// <summary>The master's registers.</summary>
