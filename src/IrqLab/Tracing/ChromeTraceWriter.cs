@@ -8,7 +8,8 @@ namespace IrqLab.Tracing;
 /// chrome://tracing (shared/reference/trace-formats.md §1). One process <c>IrqLab &lt;scenario&gt;</c>; one thread
 /// track per CPU (<c>CPU n</c>, tid n) and per vCPU (<c>&lt;vm&gt; vCPU n</c>), each named by a <c>ph:"M"</c>
 /// event when first used. Handlers become nested <c>B</c>/<c>E</c> slices, raises / EOIs / VM exits and entries /
-/// messages become instants, pending counts a <c>C</c> counter per CPU. Timestamps are microseconds written
+/// messages become instants, pending counts a <c>C</c> counter <c>pending CPU n</c> per CPU (one arg, <c>count</c>; Perfetto
+/// shows it as <c>pending CPU n count</c>). Timestamps are microseconds written
 /// exactly to the nanosecond; <c>displayTimeUnit</c> is never emitted. The JSON buffer is flushed to the stream
 /// as it fills, so memory does not grow with the run. The stream stays open (the caller owns it).
 /// </summary>
@@ -36,7 +37,7 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
     private static readonly JsonEncodedText s_ret = JsonEncodedText.Encode("ret");
     private static readonly JsonEncodedText s_reason = JsonEncodedText.Encode("reason");
     private static readonly JsonEncodedText s_cpu = JsonEncodedText.Encode("cpu");
-    private static readonly JsonEncodedText s_pending = JsonEncodedText.Encode("pending");
+    private static readonly JsonEncodedText s_count = JsonEncodedText.Encode("count");
     private static readonly JsonEncodedText s_phB = JsonEncodedText.Encode("B");
     private static readonly JsonEncodedText s_phE = JsonEncodedText.Encode("E");
     private static readonly JsonEncodedText s_phI = JsonEncodedText.Encode("i");
@@ -145,19 +146,19 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
                 WriteExit(traceEvent);
                 break;
             case TraceEventKind.Raise:
-                WriteInstant(traceEvent, traceEvent.Name is null ? s_raise : default, s_catIrq);
+                WriteInstant(traceEvent, traceEvent.Name, s_raise, s_catIrq);
                 break;
             case TraceEventKind.Eoi:
-                WriteInstant(traceEvent, s_eoi, s_catApic);
+                WriteInstant(traceEvent, null, s_eoi, s_catApic);
                 break;
             case TraceEventKind.VmExit:
-                WriteInstant(traceEvent, s_vmExit, s_catVmx);
+                WriteInstant(traceEvent, null, s_vmExit, s_catVmx);
                 break;
             case TraceEventKind.VmEntry:
-                WriteInstant(traceEvent, s_vmEntry, s_catVmx);
+                WriteInstant(traceEvent, null, s_vmEntry, s_catVmx);
                 break;
             case TraceEventKind.Message:
-                WriteInstant(traceEvent, traceEvent.Name is null ? s_message : default, s_catLog);
+                WriteInstant(traceEvent, traceEvent.Name, s_message, s_catLog);
                 break;
             case TraceEventKind.Pending:
                 WritePending(traceEvent);
@@ -277,7 +278,8 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
         _json.WriteEndObject();
     }
 
-    private void WriteInstant(in TraceEvent e, JsonEncodedText fixedName, JsonEncodedText category)
+    /// <summary>An <c>i</c> event named <paramref name="name"/>, or <paramref name="fallbackName"/> when that is null.</summary>
+    private void WriteInstant(in TraceEvent e, string? name, JsonEncodedText fallbackName, JsonEncodedText category)
     {
         var tid = TrackFor(e);
         _json.WriteStartObject();
@@ -290,14 +292,7 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
 
         WriteTs(e.TimeNs);
         _json.WriteString(s_s, tid >= 0 ? s_scopeThread : s_scopeGlobal);
-        if (fixedName.EncodedUtf8Bytes.Length > 0)
-        {
-            _json.WriteString(s_name, fixedName);
-        }
-        else
-        {
-            _json.WriteString(s_name, e.Name);
-        }
+        WriteNameOrFallback(name, fallbackName);
 
         _json.WriteString(s_cat, category);
         _json.WriteStartObject(s_args);
@@ -339,7 +334,7 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
         WriteTs(e.TimeNs);
         _json.WriteString(s_name, name);
         _json.WriteStartObject(s_args);
-        _json.WriteNumber(s_pending, e.Value);
+        _json.WriteNumber(s_count, e.Value);
         _json.WriteEndObject();
         _json.WriteEndObject();
     }

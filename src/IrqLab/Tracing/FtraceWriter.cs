@@ -70,8 +70,9 @@ public sealed class FtraceWriter : ITraceSink
             throw new ArgumentOutOfRangeException(nameof(traceEvent), traceEvent.Cpu, "CPU outside 0..cpus-1.");
         }
 
-        if (traceEvent.Cpu < 0)
+        if (traceEvent.Cpu < 0 || traceEvent.Vm is not null)
         {
+            // Guest handlers are not host tracepoints; they are tracked per vCPU elsewhere and never touch host stacks.
             return;
         }
 
@@ -93,11 +94,7 @@ public sealed class FtraceWriter : ITraceSink
         var stack = _open[e.Cpu] ??= new Stack<OpenHandler>();
         IrqVectorEvent? vectorEvent = null;
         byte kind;
-        if (e.Vm is not null)
-        {
-            kind = KindSkip;
-        }
-        else if (string.Equals(e.Event, "softirq", StringComparison.Ordinal) && e.Vector >= 0 && e.Vector < SoftirqNames.Count)
+        if (string.Equals(e.Event, "softirq", StringComparison.Ordinal) && e.Vector >= 0 && e.Vector < SoftirqNames.Count)
         {
             kind = KindSoftirq;
         }

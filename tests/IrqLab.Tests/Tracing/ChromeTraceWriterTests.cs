@@ -102,7 +102,7 @@ public sealed class ChromeTraceWriterTests
         var check = Write(2, Sample);
         var counter = Assert.Single(check.WithPhase("C"));
         Assert.Equal("pending CPU 0", counter.GetProperty("name").GetString());
-        Assert.Equal(2, counter.GetProperty("args").GetProperty("pending").GetInt64());
+        Assert.Equal(2, counter.GetProperty("args").GetProperty("count").GetInt64());
     }
 
     [Fact]

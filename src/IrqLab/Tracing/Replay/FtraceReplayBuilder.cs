@@ -4,7 +4,8 @@ namespace IrqLab.Tracing.Replay;
 
 /// <summary>
 /// Turns ftrace records into a <see cref="ReplayReport"/>: matches entries with exits per CPU (innermost first, as
-/// handlers nest on one CPU), counts handler runs per /proc/interrupts row, and fills latency histograms.
+/// handlers nest on one CPU), counts interrupts per /proc/interrupts row (irq number, or the row of the irq_vectors
+/// event: LOC, RES, CAL...), and fills latency histograms per action / event.
 /// </summary>
 internal sealed class FtraceReplayBuilder
 {
@@ -18,6 +19,7 @@ internal sealed class FtraceReplayBuilder
     private readonly Dictionary<string, RowAccumulator> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
     private readonly SortedSet<int> _cpus = [];
+    private readonly Dictionary<int, int> _lastExitIrq = [];
     private int _unmatchedEntries;
     private int _unmatchedExits;
 
@@ -74,19 +76,24 @@ internal sealed class FtraceReplayBuilder
 
     private void Apply(FtraceRecord r)
     {
+        // kernel/irq/handle.c __handle_irq_event_percpu runs the actions of a shared line back to back, one
+        // irq_handler_entry/exit pair each, for one kstat increment: an entry that directly follows an exit of the same
+        // irq on the same CPU is the next action of the same interrupt and is not counted again.
+        var nextAction = _lastExitIrq.Remove(r.Cpu, out var lastIrq) && r.Irq == lastIrq && r.Event == "irq_handler_entry";
         switch (r.Event)
         {
             case "irq_handler_entry":
-                Enter(r, KindIrq, r.Name!, r.Irq!.Value, r.Irq.Value.ToString(CultureInfo.InvariantCulture), r.Name!,
+                Enter(r, KindIrq, r.Name!, r.Irq!.Value, r.Irq.Value.ToString(CultureInfo.InvariantCulture), r.Name!, !nextAction,
                     new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, Name: r.Name, Irq: r.Irq.Value, Event: "ext_int"));
                 return;
             case "irq_handler_exit":
                 Exit(r, KindIrq, null, r.Irq!.Value, string.Equals(r.Ret, "handled", StringComparison.Ordinal) ? 1 : 0);
+                _lastExitIrq[r.Cpu] = r.Irq.Value;
                 return;
             case "softirq_entry":
                 {
                     var name = r.Name ?? SoftirqName(r.Vector!.Value);
-                    Enter(r, KindSoftirq, name, r.Vector!.Value, null, null,
+                    Enter(r, KindSoftirq, name, r.Vector!.Value, null, null, false,
                         new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, r.Vector.Value, name, Event: "softirq"));
                     return;
                 }
@@ -112,7 +119,7 @@ internal sealed class FtraceReplayBuilder
         if (r.Event.EndsWith("_entry", StringComparison.Ordinal))
         {
             var known = IrqVectorEvents.TryGetByEvent(baseName, out var info);
-            Enter(r, KindVector, baseName, r.Vector.Value, known ? info!.Row : baseName, baseName,
+            Enter(r, KindVector, baseName, r.Vector.Value, known ? info!.Row : baseName, baseName, true,
                 new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, r.Vector.Value, known ? info!.Handler : baseName, Event: "ext_int"));
         }
         else
@@ -121,7 +128,7 @@ internal sealed class FtraceReplayBuilder
         }
     }
 
-    private void Enter(FtraceRecord r, string kind, string handler, int number, string? row, string? rowName, TraceEvent entry)
+    private void Enter(FtraceRecord r, string kind, string handler, int number, string? row, string? rowName, bool count, TraceEvent entry)
     {
         if (!_stacks.TryGetValue(r.Cpu, out var stack))
         {
@@ -139,7 +146,7 @@ internal sealed class FtraceReplayBuilder
                 _rows.Add(row, acc);
             }
 
-            acc.Add(r.Cpu, rowName);
+            acc.Add(r.Cpu, rowName, count);
         }
     }
 
@@ -218,9 +225,9 @@ internal sealed class FtraceReplayBuilder
         private readonly Dictionary<int, ulong> _counts = [];
         private readonly List<string> _names = [];
 
-        public void Add(int cpu, string? name)
+        public void Add(int cpu, string? name, bool count)
         {
-            _counts[cpu] = _counts.GetValueOrDefault(cpu) + 1;
+            _counts[cpu] = _counts.GetValueOrDefault(cpu) + (count ? 1UL : 0UL);
             if (name is not null && !_names.Contains(name))
             {
                 _names.Add(name);
