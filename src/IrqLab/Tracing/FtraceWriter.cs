@@ -11,7 +11,7 @@ namespace IrqLab.Tracing;
 /// <see cref="TraceEvent.Event"/> = <c>softirq</c> become <c>softirq_entry/_exit: vec=%u [action=%s]</c>. Everything else
 /// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
 /// among these and is skipped, as the kernel would not print it. All lines show the idle task (<c>&lt;idle&gt;-0</c>)
-/// with flags <c>d.h..</c> (irqs off, hardirq; <c>..s..</c> for softirqs).
+/// with flags <c>d.h..</c> (irqs off, hardirq; <c>d.H..</c> when it interrupted a softirq; <c>..s..</c> for softirqs).
 /// </summary>
 public sealed class FtraceWriter : ITraceSink
 {
@@ -36,6 +36,9 @@ public sealed class FtraceWriter : ITraceSink
     /// <summary>Irqs off, hardirq context, preempt depth and migrate-disable 0 (trace_print_lat_fmt).</summary>
     private const string HardirqFlags = "d.h..";
 
+    /// <summary>A hardirq that interrupted a softirq (trace_print_lat_fmt: <c>H</c> = hardirq inside softirq).</summary>
+    private const string HardirqInSoftirqFlags = "d.H..";
+
     /// <summary>Irqs on while <c>__do_softirq</c> runs the action, softirq context.</summary>
     private const string SoftirqFlags = "..s..";
     private const byte KindSkip = 0;
@@ -46,6 +49,7 @@ public sealed class FtraceWriter : ITraceSink
     private readonly TextWriter _output;
     private readonly int _cpus;
     private readonly Stack<OpenHandler>[] _open;
+    private readonly int[] _softirqsOpen;
     private char[] _line = new char[256];
     private int _length;
 
@@ -59,6 +63,7 @@ public sealed class FtraceWriter : ITraceSink
         _output = output;
         _cpus = cpus;
         _open = new Stack<OpenHandler>[cpus];
+        _softirqsOpen = new int[cpus];
         _output.Write(Header);
     }
 
@@ -112,10 +117,11 @@ public sealed class FtraceWriter : ITraceSink
         }
 
         stack.Push(new OpenHandler(kind, e.Irq, e.Vector, vectorEvent));
+        var hardirqFlags = _softirqsOpen[e.Cpu] > 0 ? HardirqInSoftirqFlags : HardirqFlags;
         switch (kind)
         {
             case KindIrq:
-                BeginLine(e.Cpu, e.TimeNs, HardirqFlags, "irq_handler_entry", "");
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, "irq_handler_entry", "");
                 Append("irq=");
                 Append(e.Irq);
                 Append(" name=");
@@ -123,7 +129,7 @@ public sealed class FtraceWriter : ITraceSink
                 EndLine();
                 break;
             case KindVector:
-                BeginLine(e.Cpu, e.TimeNs, HardirqFlags, vectorEvent!.Event, "_entry");
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, vectorEvent!.Event, "_entry");
                 Append("vector=");
                 Append(e.Vector);
                 EndLine();
@@ -132,6 +138,7 @@ public sealed class FtraceWriter : ITraceSink
                 BeginLine(e.Cpu, e.TimeNs, SoftirqFlags, "softirq_entry", "");
                 AppendSoftirq(e.Vector);
                 EndLine();
+                _softirqsOpen[e.Cpu]++;
                 break;
             default:
                 break;
@@ -146,10 +153,16 @@ public sealed class FtraceWriter : ITraceSink
             return;
         }
 
+        if (open.Kind == KindSoftirq)
+        {
+            _softirqsOpen[e.Cpu]--;
+        }
+
+        var hardirqFlags = _softirqsOpen[e.Cpu] > 0 ? HardirqInSoftirqFlags : HardirqFlags;
         switch (open.Kind)
         {
             case KindIrq:
-                BeginLine(e.Cpu, e.TimeNs, HardirqFlags, "irq_handler_exit", "");
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, "irq_handler_exit", "");
                 Append("irq=");
                 Append(open.Irq);
 
@@ -158,7 +171,7 @@ public sealed class FtraceWriter : ITraceSink
                 EndLine();
                 break;
             case KindVector:
-                BeginLine(e.Cpu, e.TimeNs, HardirqFlags, open.VectorEvent!.Event, "_exit");
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, open.VectorEvent!.Event, "_exit");
                 Append("vector=");
                 Append(open.Vector);
                 EndLine();

@@ -115,6 +115,27 @@ public sealed class FtraceWriterTests
     }
 
     [Fact]
+    public void Hardirq_inside_a_softirq_has_flag_H_trace_print_lat_fmt()
+    {
+        var lines = Lines(
+            2,
+            new TraceEvent(1_000_000, 1, TraceEventKind.HandlerEntry, 1, "TIMER", Event: "softirq"),
+            new TraceEvent(1_010_000, 1, TraceEventKind.HandlerEntry, 236, "sysvec_apic_timer_interrupt", Depth: 1),
+            new TraceEvent(1_015_000, 1, TraceEventKind.HandlerExit),
+            new TraceEvent(1_030_000, 1, TraceEventKind.HandlerExit),
+            new TraceEvent(1_040_000, 1, TraceEventKind.HandlerEntry, 236, "sysvec_apic_timer_interrupt"));
+        Assert.Equal(
+            [
+                "          <idle>-0       [001] ..s..     0.001000: softirq_entry: vec=1 [action=TIMER]",
+                "          <idle>-0       [001] d.H..     0.001010: local_timer_entry: vector=236",
+                "          <idle>-0       [001] d.H..     0.001015: local_timer_exit: vector=236",
+                "          <idle>-0       [001] ..s..     0.001030: softirq_exit: vec=1 [action=TIMER]",
+                "          <idle>-0       [001] d.h..     0.001040: local_timer_entry: vector=236",
+            ],
+            lines);
+    }
+
+    [Fact]
     public void Handlers_without_a_tracepoint_and_other_kinds_print_nothing_but_keep_nesting()
     {
         var lines = Lines(
