@@ -1,0 +1,124 @@
+using IrqLab.Scenarios.Model;
+using IrqLab.Scenarios.Syntax;
+
+namespace IrqLab.Scenarios;
+
+/// <summary>The <c>{expect: ...}</c> steps (SCENARIOS.md §7, second table). The form is chosen by its key.</summary>
+internal sealed partial class ScenarioReader
+{
+    private static readonly string[] s_expectForms = ["read", "reg", "msr", "mmio", "port", "ioapic", "row", "handlers", "message", "fault"];
+    private static readonly string[] s_expectKeys =
+        ["read", "cpu", "reg", "msr", "mmio", "port", "ioapic", "row", "handlers", "message", "fault", "equals", "at_least", "at_most"];
+
+    private static readonly string[] s_faultKinds = ["triple_fault", "machine_check", "cfi_failure", "vmentry_failure"];
+
+    private ExpectStep ReadExpect(SyntaxNode node, string path)
+    {
+        var all = Map(node, path, s_expectKeys);
+        var forms = all.Present(s_expectForms);
+        if (forms.Count == 0)
+        {
+            throw _errors.At(ErrorCodes.MissingKey, all.Mark, $"{path} needs one of read, reg (or msr, mmio, port, ioapic), row, handlers, message, fault");
+        }
+
+        // reg goes with ioapic in the IOAPIC register form.
+        var form = forms[0].Text;
+        var second = forms.FirstOrDefault(f => f.Text != form && !(form == "ioapic" && f.Text == "reg") && !(form == "reg" && f.Text == "ioapic"));
+        if (second is not null)
+        {
+            throw _errors.At(ErrorCodes.Conflict, second, $"{path} has both {form} and {second.Text}; an expect checks one thing");
+        }
+
+        string[] keys = form switch
+        {
+            "read" => ["read", "equals"],
+            "row" => ["row", "cpu", "equals", "at_least", "at_most"],
+            "handlers" => ["handlers"],
+            "message" => ["message"],
+            "fault" => ["fault", "cpu"],
+            _ => ["cpu", "reg", "msr", "mmio", "port", "ioapic", "equals"],
+        };
+
+        // Re-read with the form's own keys so a stray key gets a precise "allowed" list.
+        var m = Map(node, path, keys);
+        switch (form)
+        {
+            case "read":
+                var readNode = m.Get("read")!;
+                var read = String(readNode, m.PathOf("read"));
+                if (!_readNames.TryGetValue(read, out var isList))
+                {
+                    var known = _readNames.Count == 0 ? "no read step records a value before this step" : "recorded so far: " + string.Join(", ", _readNames.Keys);
+                    throw _errors.At(ErrorCodes.UnknownName, readNode, $"unknown read '{read}' in {m.PathOf("read")}{Hints.DidYouMean(read, _readNames.Keys)} ({known})");
+                }
+
+                return new ExpectReadStep(read, ExpectedValue(m, isList, $"read '{read}'"));
+            case "row":
+                var row = Scalar(m.Get("row")!, m.PathOf("row"), "a /proc/interrupts row label").Text;
+                var cpu = Cpu(m.Require("cpu"), m.PathOf("cpu"));
+                var bounds = m.Present("equals", "at_least", "at_most");
+                if (bounds.Count == 0)
+                {
+                    throw _errors.At(ErrorCodes.MissingKey, m.Mark, $"{path} needs equals, at_least or at_most");
+                }
+
+                if (m.Has("equals") && bounds.Count > 1)
+                {
+                    var other = bounds.First(b => b.Text != "equals");
+                    throw _errors.At(ErrorCodes.Conflict, other, $"{path} has equals and {other.Text}; use equals alone or at_least/at_most");
+                }
+
+                return new ExpectRowStep(row, cpu, Count(m, "equals"), Count(m, "at_least"), Count(m, "at_most"));
+            case "handlers":
+                var handlers = List(m.Get("handlers")!, m.PathOf("handlers"));
+                var names = new List<string>(handlers.Count);
+                for (var i = 0; i < handlers.Count; i++)
+                {
+                    names.Add(String(handlers[i], $"{m.PathOf("handlers")}[{i}]"));
+                }
+
+                return new ExpectHandlersStep(names);
+            case "message":
+                return new ExpectMessageStep(String(m.Get("message")!, m.PathOf("message")));
+            case "fault":
+                var fault = Word(m.Get("fault")!, m.PathOf("fault"), "fault kind", [.. s_faultKinds.Select(k => (k, k))]);
+                return new ExpectFaultStep(fault, m.Get("cpu") is { } faultCpu ? Cpu(faultCpu, m.PathOf("cpu")) : null);
+            default:
+                var target = ReadTarget(m, inHandler: false);
+                bool? list = target.Kind == RegisterKind.Named ? ApicRegisterNames.ReadsAsList(target.Name!) : false;
+                return new ExpectRegisterStep(target, ExpectedValue(m, list, target.Name ?? "the register"));
+        }
+    }
+
+    private ulong? Count(MapReader m, string key) =>
+        m.Get(key) is { } node ? UInt(node, m.PathOf(key), 0, ulong.MaxValue) : null;
+
+    /// <summary><c>equals</c>: a number, or a list of numbers for list-valued registers (null <paramref name="isList"/> = either).</summary>
+    private ExpectValue ExpectedValue(MapReader m, bool? isList, string what)
+    {
+        var node = m.Require("equals");
+        var path = m.PathOf("equals");
+        if (node is SequenceNode seq)
+        {
+            if (isList == false)
+            {
+                throw _errors.At(ErrorCodes.Type, node, $"expected a number for {path} ({what} is a single value), got a list");
+            }
+
+            var values = new List<ulong>(seq.Items.Count);
+            for (var i = 0; i < seq.Items.Count; i++)
+            {
+                values.Add(UInt(seq.Items[i], $"{path}[{i}]", 0, isList == true ? 255 : ulong.MaxValue));
+            }
+
+            return new ExpectValue { List = values };
+        }
+
+        if (isList == true)
+        {
+            throw _errors.At(ErrorCodes.Type, node, $"expected a list of vectors like [65] for {path} ({what} reads as the list of set vectors), got {node.Describe()}");
+        }
+
+        return new ExpectValue { Scalar = UInt(node, path, 0, ulong.MaxValue) };
+    }
+}

@@ -1,0 +1,111 @@
+using IrqLab.Scenarios.Model;
+using IrqLab.Scenarios.Syntax;
+
+namespace IrqLab.Scenarios;
+
+/// <summary>Bare-mode <c>handlers:</c> (SCENARIOS.md §6) and <c>vms:</c> (§9), whose guest handlers have the same form.</summary>
+internal sealed partial class ScenarioReader
+{
+    private static readonly string[] s_handlerSpecKeys = ["vector", "do"];
+    private static readonly string[] s_vmKeys =
+        ["name", "vcpus", "ack_interrupt_on_exit", "reinject", "virtual_nmis", "posted_interrupts", "apicv", "handlers"];
+
+    private static readonly string[] s_vcpuKeys = ["cpu"];
+
+    private List<HandlerSpec> ReadTopHandlers(ScalarNode key, SyntaxNode node)
+    {
+        var items = List(node, "handlers");
+        if (items.Count > 0 && _kernel.Mode != KernelMode.Bare)
+        {
+            throw _errors.At(
+                ErrorCodes.Conflict,
+                key,
+                "handlers: is for kernel.mode bare only; in linux mode the kernel model dispatches (set kernel: {mode: bare})");
+        }
+
+        return ReadHandlerList(items, "handlers");
+    }
+
+    private List<HandlerSpec> ReadHandlerList(List<SyntaxNode> items, string path)
+    {
+        var handlers = new List<HandlerSpec>(items.Count);
+        var seen = new Dictionary<int, SourceMark>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var itemPath = $"{path}[{i}]";
+            var m = Map(items[i], itemPath, s_handlerSpecKeys);
+            var vectorNode = m.Require("vector");
+            var vector = Vector(vectorNode, m.PathOf("vector"));
+            if (!seen.TryAdd(vector, vectorNode.Mark))
+            {
+                throw _errors.At(ErrorCodes.Duplicate, vectorNode, $"duplicate handler for vector 0x{vector:x2} in {path} (first at {seen[vector]})");
+            }
+
+            var actions = new List<Step>();
+            if (m.Get("do") is { } doNode)
+            {
+                var list = List(doNode, m.PathOf("do"));
+                for (var j = 0; j < list.Count; j++)
+                {
+                    actions.Add(ReadOperation(list[j], $"{m.PathOf("do")}[{j}]", inHandler: true));
+                }
+            }
+
+            handlers.Add(new HandlerSpec { Vector = vector, Do = actions, Mark = m.Mark });
+        }
+
+        return handlers;
+    }
+
+    private List<VmSpec> ReadVms(SyntaxNode node)
+    {
+        var items = List(node, "vms");
+        var vms = new List<VmSpec>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var path = $"vms[{i}]";
+            var m = Map(items[i], path, s_vmKeys);
+            var nameNode = m.Require("name");
+            var name = String(nameNode, m.PathOf("name"));
+            if (_vms.TryGetValue(name, out var first))
+            {
+                throw _errors.At(ErrorCodes.Duplicate, nameNode, $"duplicate VM name '{name}' (first declared at {first.Mark})");
+            }
+
+            var vcpusNode = m.Require("vcpus");
+            var vcpuItems = List(vcpusNode, m.PathOf("vcpus"));
+            if (vcpuItems.Count == 0)
+            {
+                throw _errors.At(ErrorCodes.Range, vcpusNode, $"{m.PathOf("vcpus")} needs at least one vCPU, like [{{cpu: 0}}]");
+            }
+
+            var cpus = new List<int>(vcpuItems.Count);
+            for (var j = 0; j < vcpuItems.Count; j++)
+            {
+                var v = Map(vcpuItems[j], $"{m.PathOf("vcpus")}[{j}]", s_vcpuKeys);
+                cpus.Add(Cpu(v.Require("cpu"), v.PathOf("cpu")));
+            }
+
+            var vm = new VmSpec
+            {
+                Name = name,
+                VcpuCpus = cpus,
+                AckInterruptOnExit = m.Get("ack_interrupt_on_exit") is not { } ack || Bool(ack, m.PathOf("ack_interrupt_on_exit")),
+                Reinject = m.Get("reinject") is { } reinjectNode
+                    ? Word(reinjectNode, m.PathOf("reinject"), "reinject kind", ("software", ReinjectKind.Software), ("idt", ReinjectKind.Idt))
+                    : ReinjectKind.Software,
+                VirtualNmis = m.Get("virtual_nmis") is not { } vnmi || Bool(vnmi, m.PathOf("virtual_nmis")),
+                PostedInterrupts = m.Get("posted_interrupts") is not { } pi || Bool(pi, m.PathOf("posted_interrupts")),
+                Apicv = m.Get("apicv") is not { } apicv || Bool(apicv, m.PathOf("apicv")),
+                Handlers = m.Get("handlers") is { } handlersNode
+                    ? ReadHandlerList(List(handlersNode, m.PathOf("handlers")), m.PathOf("handlers"))
+                    : [],
+                Mark = m.Mark,
+            };
+            _vms.Add(name, vm);
+            vms.Add(vm);
+        }
+
+        return vms;
+    }
+}

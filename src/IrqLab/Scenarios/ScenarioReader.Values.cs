@@ -1,0 +1,316 @@
+using System.Globalization;
+using System.Numerics;
+using IrqLab.Scenarios.Model;
+using IrqLab.Scenarios.Syntax;
+using IrqLab.Vectors;
+
+namespace IrqLab.Scenarios;
+
+/// <summary>Scalar conversions (SCENARIOS.md §1): integers, durations, rates, booleans, names.</summary>
+internal sealed partial class ScenarioReader
+{
+    private static readonly BigInteger s_nsPerSecond = 1_000_000_000;
+
+    private MapReader Map(SyntaxNode node, string path, IReadOnlyList<string> allowed)
+    {
+        if (node is ScalarNode { IsNull: true })
+        {
+            return new MapReader(new MappingNode(node.Mark, []), path, allowed, _errors);
+        }
+
+        return node is MappingNode map
+            ? new MapReader(map, path, allowed, _errors)
+            : throw _errors.At(ErrorCodes.Type, node, $"expected a mapping for {Name(path)}, got {node.Describe()}");
+    }
+
+    private List<SyntaxNode> List(SyntaxNode node, string path) => node switch
+    {
+        ScalarNode { IsNull: true } => [],
+        SequenceNode seq => seq.Items,
+        _ => throw _errors.At(ErrorCodes.Type, node, $"expected a list for {Name(path)}, got {node.Describe()}"),
+    };
+
+    private ScalarNode Scalar(SyntaxNode node, string path, string expected) =>
+        node is ScalarNode { IsNull: false } s
+            ? s
+            : throw _errors.At(ErrorCodes.Type, node, $"expected {expected} for {Name(path)}, got {node.Describe()}");
+
+    private string String(SyntaxNode node, string path)
+    {
+        var s = Scalar(node, path, "a string");
+        return s.Text.Length > 0 ? s.Text : throw _errors.At(ErrorCodes.Type, node, $"expected a non-empty string for {Name(path)}");
+    }
+
+    private bool Bool(SyntaxNode node, string path)
+    {
+        var s = Scalar(node, path, "true or false");
+        return !s.Quoted && s.Text is "true" or "false"
+            ? s.Text == "true"
+            : throw _errors.At(ErrorCodes.Type, node, $"expected true or false for {Name(path)}, got {s.Describe()}");
+    }
+
+    /// <summary>An unsigned integer in <paramref name="min"/>..<paramref name="max"/>, decimal or 0x hex.</summary>
+    private ulong UInt(SyntaxNode node, string path, ulong min, ulong max, bool hexBounds = false, string? note = null)
+    {
+        var s = Scalar(node, path, "an integer");
+        if (!TryParseInteger(s.Text, out var value))
+        {
+            throw _errors.At(ErrorCodes.Type, node, $"expected an integer (decimal or 0x hex) for {Name(path)}, got {s.Describe()}");
+        }
+
+        if (value < min || value > max)
+        {
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {Bound(min, hexBounds)}..{Bound(max, hexBounds)}{note}, got {s.Text}");
+        }
+
+        return (ulong)value;
+    }
+
+    private int Int(SyntaxNode node, string path, int min, int max, bool hexBounds = false, string? note = null) =>
+        (int)UInt(node, path, (ulong)min, (ulong)max, hexBounds, note);
+
+    private static string Bound(ulong value, bool hex) =>
+        hex ? "0x" + value.ToString("X", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Decimal (optionally negative) or 0x hex, of any size.</summary>
+    internal static bool TryParseInteger(string text, out BigInteger value)
+    {
+        value = BigInteger.Zero;
+        if (text.Length > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+        {
+            for (var i = 2; i < text.Length; i++)
+            {
+                var digit = HexDigit(text[i]);
+                if (digit < 0)
+                {
+                    return false;
+                }
+
+                value = (value << 4) + digit;
+            }
+
+            return true;
+        }
+
+        var negative = text.StartsWith('-');
+        var start = negative ? 1 : 0;
+        if (text.Length == start)
+        {
+            return false;
+        }
+
+        for (var i = start; i < text.Length; i++)
+        {
+            if (!char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (text[i] - '0');
+        }
+
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
+    }
+
+    private static int HexDigit(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>
+    /// A duration: a string with a unit (<c>ns</c>, <c>us</c>, <c>ms</c>, <c>s</c>; decimal fractions allowed as
+    /// long as the result is a whole number of ns) or an unquoted integer meaning nanoseconds.
+    /// </summary>
+    private long Duration(SyntaxNode node, string path, long min = 0)
+    {
+        var s = Scalar(node, path, "a duration");
+        var text = s.Text.Trim();
+        BigInteger ns;
+        if (!s.Quoted && TryParseInteger(text, out var bare))
+        {
+            ns = bare;
+        }
+        else if (TrySplitUnit(text, out var number, out var unit) && UnitNs(unit) is { } scale && TryParseDecimal(number, out var mantissa, out var exponent))
+        {
+            var scaled = mantissa * scale;
+            var divisor = BigInteger.Pow(10, exponent);
+            if (!(scaled % divisor).IsZero)
+            {
+                throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a whole number of nanoseconds, got {s.Text}");
+            }
+
+            ns = scaled / divisor;
+        }
+        else
+        {
+            var hint = s.Quoted && TryParseInteger(text, out _) ? $" (write {text}ns, or {text} unquoted for nanoseconds)" : string.Empty;
+            throw _errors.At(
+                ErrorCodes.Type,
+                node,
+                $"expected a duration with a unit (ns, us, ms, s), like '2.5us', or an integer of nanoseconds for {Name(path)}, got {s.Describe()}{hint}");
+        }
+
+        if (ns < min || ns > long.MaxValue)
+        {
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {min}..{long.MaxValue} ns, got {s.Text}");
+        }
+
+        return (long)ns;
+    }
+
+    private static bool TrySplitUnit(string text, out string number, out string unit)
+    {
+        var i = text.Length;
+        while (i > 0 && char.IsAsciiLetterLower(text[i - 1]))
+        {
+            i--;
+        }
+
+        number = text[..i].TrimEnd();
+        unit = text[i..];
+        return number.Length > 0 && unit.Length > 0;
+    }
+
+    private static BigInteger? UnitNs(string unit) => unit switch
+    {
+        "ns" => BigInteger.One,
+        "us" => new BigInteger(1_000),
+        "ms" => new BigInteger(1_000_000),
+        "s" => s_nsPerSecond,
+        _ => null,
+    };
+
+    /// <summary>"-12.50" -> mantissa -1250, exponent 2. No exponent notation, no hex.</summary>
+    private static bool TryParseDecimal(string text, out BigInteger mantissa, out int exponent)
+    {
+        mantissa = BigInteger.Zero;
+        exponent = 0;
+        var negative = text.StartsWith('-');
+        var i = negative ? 1 : 0;
+        var digits = 0;
+        var seenPoint = false;
+        for (; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '.' && !seenPoint)
+            {
+                seenPoint = true;
+                continue;
+            }
+
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            mantissa = (mantissa * 10) + (c - '0');
+            digits++;
+            if (seenPoint)
+            {
+                exponent++;
+            }
+        }
+
+        if (negative)
+        {
+            mantissa = -mantissa;
+        }
+
+        return digits > 0 && exponent <= 30;
+    }
+
+    /// <summary>A rate <c>"N/s"</c> or <c>"N/ms"</c> (N may have a decimal fraction), as events per second, greater than 0.</summary>
+    private double Rate(SyntaxNode node, string path)
+    {
+        var s = Scalar(node, path, "a rate");
+        var text = s.Text.Trim();
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0
+            || !TryParseDecimal(text[..slash].Trim(), out var mantissa, out var exponent)
+            || text[(slash + 1)..].Trim() is not ("s" or "ms"))
+        {
+            throw _errors.At(ErrorCodes.Type, node, $"expected a rate like '1000/s' or '5/ms' for {Name(path)}, got {s.Describe()}");
+        }
+
+        var factor = text[(slash + 1)..].Trim() == "ms" ? 1000.0 : 1.0;
+        var perSecond = (double)mantissa / Math.Pow(10, exponent) * factor;
+        return perSecond > 0 && double.IsFinite(perSecond)
+            ? perSecond
+            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a rate above 0, got {s.Text}");
+    }
+
+    /// <summary>One of a fixed set of words (exact spelling).</summary>
+    private T Word<T>(SyntaxNode node, string path, string what, params (string Name, T Value)[] options)
+    {
+        var s = Scalar(node, path, what);
+        foreach (var (name, value) in options)
+        {
+            if (string.Equals(s.Text, name, StringComparison.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        var names = options.Select(o => o.Name).ToArray();
+        throw _errors.At(
+            ErrorCodes.UnknownName,
+            node,
+            $"unknown {what} '{s.Text}' for {Name(path)}{Hints.DidYouMean(s.Text, names)} (expected one of: {string.Join(", ", names)})");
+    }
+
+    /// <summary>A CPU number that exists (0..machine.cpus-1).</summary>
+    private int Cpu(SyntaxNode node, string path) =>
+        Int(node, path, 0, _machine.Cpus - 1, note: $" (machine.cpus is {_machine.Cpus})");
+
+    /// <summary>A vector 0..255, as a number or a vector constant name of the selected kernel version.</summary>
+    private int Vector(SyntaxNode node, string path)
+    {
+        var s = Scalar(node, path, "a vector");
+        if (TryParseInteger(s.Text, out _))
+        {
+            return Int(node, path, 0, 255);
+        }
+
+        if (s.Text.Length > 0 && (char.IsAsciiLetter(s.Text[0]) || s.Text[0] == '_'))
+        {
+            if (_layout.FindByName(s.Text) is { } info)
+            {
+                return info.Vector;
+            }
+
+            foreach (var (name, vector) in ExtraVectorNames)
+            {
+                if (name == s.Text)
+                {
+                    return vector;
+                }
+            }
+
+            var known = _layout.VectorNames.Concat(ExtraVectorNames.Select(e => e.Name)).ToArray();
+            throw _errors.At(
+                ErrorCodes.UnknownName,
+                node,
+                $"unknown vector name '{s.Text}' for {Name(path)} in kernel {_kernel.Version.ToName()}{Hints.DidYouMean(s.Text, known)} (known: {string.Join(", ", known)})");
+        }
+
+        throw _errors.At(ErrorCodes.Type, node, $"expected a vector 0..255 or a vector name like RESCHEDULE_VECTOR for {Name(path)}, got {s.Describe()}");
+    }
+
+    /// <summary>Vector constants outside the system-vector range (<c>irq_vectors.h</c>, <c>trapnr.h</c>).</summary>
+    private static readonly (string Name, int Vector)[] ExtraVectorNames =
+    [
+        ("NMI_VECTOR", VectorSpace.NmiVector),
+        ("FIRST_EXTERNAL_VECTOR", VectorSpace.FirstExternalVector),
+        ("IA32_SYSCALL_VECTOR", VectorSpace.Ia32SyscallVector),
+    ];
+
+    private static string Name(string path) => path.Length == 0 ? "the scenario" : path;
+}

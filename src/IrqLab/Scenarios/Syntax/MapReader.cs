@@ -1,0 +1,84 @@
+using IrqLab.Scenarios.Model;
+
+namespace IrqLab.Scenarios.Syntax;
+
+/// <summary>
+/// A mapping checked against its allowed keys: duplicate keys and unknown keys (with a "did you mean" hint) are
+/// rejected at construction, in document order; lookups then need no further checks.
+/// </summary>
+internal sealed class MapReader
+{
+    private readonly Dictionary<string, KeyValuePair<ScalarNode, SyntaxNode>> _entries = new(StringComparer.Ordinal);
+    private readonly ErrorFactory _errors;
+
+    public MapReader(MappingNode node, string path, IReadOnlyList<string> allowed, ErrorFactory errors)
+    {
+        _errors = errors;
+        Node = node;
+        Path = path;
+        foreach (var entry in node.Entries)
+        {
+            var key = entry.Key.Text;
+            if (_entries.TryGetValue(key, out var first))
+            {
+                throw errors.At(ErrorCodes.Duplicate, entry.Key, $"duplicate key '{key}' {In} (first at {first.Key.Mark})");
+            }
+
+            if (!allowed.Contains(key))
+            {
+                throw errors.At(
+                    ErrorCodes.UnknownKey,
+                    entry.Key,
+                    $"unknown key '{key}' {In}{Hints.DidYouMean(key, allowed)} (allowed: {string.Join(", ", allowed)})");
+            }
+
+            _entries.Add(key, entry);
+        }
+    }
+
+    /// <summary>The mapping.</summary>
+    public MappingNode Node { get; }
+
+    /// <summary>Dotted path of the mapping ("machine", "devices[1].line"); empty at the top level.</summary>
+    public string Path { get; }
+
+    /// <summary>Where the mapping starts.</summary>
+    public SourceMark Mark => Node.Mark;
+
+    /// <summary>"in machine" or "at the top level".</summary>
+    public string In => Path.Length == 0 ? "at the top level" : "in " + Path;
+
+    /// <summary>Number of keys present.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>True when the key is present.</summary>
+    public bool Has(string key) => _entries.ContainsKey(key);
+
+    /// <summary>The value of <paramref name="key"/>, or null when absent.</summary>
+    public SyntaxNode? Get(string key) => _entries.TryGetValue(key, out var e) ? e.Value : null;
+
+    /// <summary>The key node of <paramref name="key"/>, or null when absent.</summary>
+    public ScalarNode? KeyNode(string key) => _entries.TryGetValue(key, out var e) ? e.Key : null;
+
+    /// <summary>The value of a required key.</summary>
+    public SyntaxNode Require(string key) =>
+        Get(key) ?? throw _errors.At(ErrorCodes.MissingKey, Node, $"missing required key '{key}' {In}");
+
+    /// <summary>Dotted path of a key's value.</summary>
+    public string PathOf(string key) => Path.Length == 0 ? key : Path + "." + key;
+
+    /// <summary>The present keys among <paramref name="keys"/>, in document order.</summary>
+    public List<ScalarNode> Present(params string[] keys)
+    {
+        var present = new List<ScalarNode>();
+        foreach (var entry in Node.Entries)
+        {
+            if (keys.Contains(entry.Key.Text))
+            {
+                present.Add(entry.Key);
+            }
+        }
+
+        return present;
+    }
+}

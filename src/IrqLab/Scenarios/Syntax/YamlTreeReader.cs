@@ -1,0 +1,209 @@
+using IrqLab.Scenarios.Model;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace IrqLab.Scenarios.Syntax;
+
+/// <summary>
+/// Reads YAML with YamlDotNet's representation model (<see cref="YamlStream"/>) and converts it to the
+/// format-neutral tree, keeping every node's start mark.
+/// </summary>
+internal static class YamlTreeReader
+{
+    /// <summary>Deepest nesting accepted.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Most nodes accepted (guards against alias expansion bombs).</summary>
+    public const int MaxNodes = 1_000_000;
+
+    private const string StrTag = "tag:yaml.org,2002:str";
+
+    /// <summary>
+    /// Parses <paramref name="text"/>. Returns the root (null for an empty document). YamlDotNet rejects duplicate
+    /// keys itself without naming the section; then the tree is rebuilt from parser events so the walker can report
+    /// the duplicate with its context, and <paramref name="pendingDuplicate"/> holds the library's report in case it does not.
+    /// </summary>
+    public static SyntaxNode? Read(string text, ErrorFactory errors, out ScenarioException? pendingDuplicate)
+    {
+        pendingDuplicate = null;
+        var parser = new Parser(new StringReader(text));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException ex) when (ex.Message.StartsWith("Duplicate key", StringComparison.Ordinal))
+        {
+            var key = ex.Message["Duplicate key".Length..].Trim();
+            pendingDuplicate = errors.At(ErrorCodes.Duplicate, ToMark(ex.Start), $"duplicate key '{key}'", ex);
+            try
+            {
+                return new EventTreeBuilder(new Parser(new StringReader(text)), errors).ReadDocument();
+            }
+            catch (YamlException)
+            {
+                throw pendingDuplicate;
+            }
+        }
+        catch (YamlException ex)
+        {
+            throw errors.At(ErrorCodes.Syntax, ToMark(ex.Start), "invalid YAML: " + Clean(ex.Message), ex);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
+            var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
+            throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: malformed structure near here (an unclosed '[' or '{'?)", ex);
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return null;
+        }
+
+        if (stream.Documents.Count > 1)
+        {
+            throw errors.At(
+                ErrorCodes.Syntax,
+                ToMark(stream.Documents[1].RootNode.Start),
+                "invalid YAML: a scenario is one document; found a second one ('---')");
+        }
+
+        var count = 0;
+        return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
+    }
+
+    private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors)
+    {
+        var mark = ToMark(node.Start);
+        if (++count > MaxNodes)
+        {
+            throw errors.At(ErrorCodes.Syntax, mark, $"invalid YAML: more than {MaxNodes} nodes (alias expansion?)");
+        }
+
+        if (depth > MaxDepth)
+        {
+            throw errors.At(ErrorCodes.Syntax, mark, $"invalid YAML: nested deeper than {MaxDepth} levels");
+        }
+
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return ToScalar(scalar);
+            case YamlSequenceNode sequence:
+                var items = new List<SyntaxNode>(sequence.Children.Count);
+                foreach (var child in sequence.Children)
+                {
+                    items.Add(Convert(child, depth + 1, ref count, errors));
+                }
+
+                return new SequenceNode(mark, items);
+            case YamlMappingNode mapping:
+                var entries = new List<KeyValuePair<ScalarNode, SyntaxNode>>(mapping.Children.Count);
+                foreach (var entry in mapping.Children)
+                {
+                    if (entry.Key is not YamlScalarNode key)
+                    {
+                        throw errors.At(ErrorCodes.Type, ToMark(entry.Key.Start), "expected a key name, got a complex key");
+                    }
+
+                    entries.Add(new(ToScalar(key), Convert(entry.Value, depth + 1, ref count, errors)));
+                }
+
+                return new MappingNode(mark, entries);
+            default:
+                throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: unsupported node");
+        }
+    }
+
+    private static ScalarNode ToScalar(YamlScalarNode scalar) =>
+        new(ToMark(scalar.Start), scalar.Value ?? string.Empty, scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
+
+    private static bool IsStrTag(string? tag) => tag is StrTag or "!!str";
+
+    /// <summary>YamlDotNet marks are 1-based already; an empty mark becomes 1:1.</summary>
+    public static SourceMark ToMark(Mark mark) => new(Math.Max((int)mark.Line, 1), Math.Max((int)mark.Column, 1));
+
+    private static string Clean(string message) => message.TrimEnd('.') is { Length: > 0 } m ? m : "malformed document";
+
+    /// <summary>Builds the tree from raw parser events, keeping duplicate keys (used only to locate a duplicate).</summary>
+    private sealed class EventTreeBuilder(IParser parser, ErrorFactory errors)
+    {
+        private readonly Dictionary<string, SyntaxNode> _anchors = new(StringComparer.Ordinal);
+        private int _count;
+
+        public SyntaxNode? ReadDocument()
+        {
+            parser.Consume<StreamStart>();
+            if (!parser.TryConsume<DocumentStart>(out _))
+            {
+                return null;
+            }
+
+            return ReadNode(0);
+        }
+
+        private SyntaxNode ReadNode(int depth)
+        {
+            if (++_count > MaxNodes || depth > MaxDepth)
+            {
+                throw new YamlException("too large");
+            }
+
+            if (parser.TryConsume<AnchorAlias>(out var alias))
+            {
+                return _anchors.TryGetValue(alias.Value.Value, out var target)
+                    ? target
+                    : throw new YamlException(alias.Start, alias.End, "unknown anchor");
+            }
+
+            SyntaxNode node;
+            string? anchor;
+            if (parser.TryConsume<Scalar>(out var scalar))
+            {
+                anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
+                node = new ScalarNode(
+                    ToMark(scalar.Start),
+                    scalar.Value,
+                    scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
+            }
+            else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+            {
+                anchor = sequenceStart.Anchor.IsEmpty ? null : sequenceStart.Anchor.Value;
+                var items = new List<SyntaxNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    items.Add(ReadNode(depth + 1));
+                }
+
+                node = new SequenceNode(ToMark(sequenceStart.Start), items);
+            }
+            else
+            {
+                var mappingStart = parser.Consume<MappingStart>();
+                anchor = mappingStart.Anchor.IsEmpty ? null : mappingStart.Anchor.Value;
+                var entries = new List<KeyValuePair<ScalarNode, SyntaxNode>>();
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var keyNode = ReadNode(depth + 1);
+                    if (keyNode is not ScalarNode key)
+                    {
+                        throw errors.At(ErrorCodes.Type, keyNode, "expected a key name, got a complex key");
+                    }
+
+                    entries.Add(new(key, ReadNode(depth + 1)));
+                }
+
+                node = new MappingNode(ToMark(mappingStart.Start), entries);
+            }
+
+            if (anchor is not null)
+            {
+                _anchors[anchor] = node;
+            }
+
+            return node;
+        }
+    }
+}

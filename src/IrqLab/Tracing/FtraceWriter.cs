@@ -1,0 +1,307 @@
+using System.Globalization;
+
+namespace IrqLab.Tracing;
+
+/// <summary>
+/// Writes a run as the text <c>/sys/kernel/tracing/trace</c> prints (kernel/trace/trace_output.c
+/// <c>trace_print_context</c>: <c>%16s-%-7d [%03d] FLAGS %5lu.%06lu: event: fields</c>; shared/reference/trace-formats.md §3).
+/// Device handler entries (<see cref="TraceEvent.Irq"/> ≥ 0) become <c>irq_handler_entry: irq=%d name=%s</c> and their exits
+/// <c>irq_handler_exit: irq=%d ret=handled|unhandled</c>; <c>sysvec_*</c> handlers that carry a tracepoint become
+/// <c>irq_vectors</c> <c>&lt;name&gt;_entry/_exit: vector=%d</c> (<see cref="IrqVectorEvents"/>); handlers with
+/// <see cref="TraceEvent.Event"/> = <c>softirq</c> become <c>softirq_entry/_exit: vec=%u [action=%s]</c>. Everything else
+/// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
+/// among these and is skipped, as the kernel would not print it. All lines show the idle task (<c>&lt;idle&gt;-0</c>)
+/// with flags <c>d.h..</c> (irqs off, hardirq; <c>d.H..</c> when it interrupted a softirq; <c>..s..</c> for softirqs).
+/// </summary>
+public sealed class FtraceWriter : ITraceSink
+{
+    /// <summary>The softirq names of <c>include/trace/events/irq.h</c> <c>show_softirq_name</c>, by vector.</summary>
+    public static readonly IReadOnlyList<string> SoftirqNames = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"];
+
+    /// <summary>What the kernel's <c>trace</c> file prints before the events (<c>print_trace_header</c> / <c>print_func_help_header_irq</c>, 6.x); the <c>entries-in-buffer</c> line is left out because a stream does not know its length.</summary>
+    public const string Header =
+        "# tracer: nop\n" +
+        "#\n" +
+        "#                                _-----=> irqs-off/BH-disabled\n" +
+        "#                               / _----=> need-resched\n" +
+        "#                              | / _---=> hardirq/softirq\n" +
+        "#                              || / _--=> preempt-depth\n" +
+        "#                              ||| / _-=> migrate-disable\n" +
+        "#                              |||| /     delay\n" +
+        "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n" +
+        "#              | |         |   |||||     |         |\n";
+
+    private const string Task = "<idle>";
+
+    /// <summary>Irqs off, hardirq context, preempt depth and migrate-disable 0 (trace_print_lat_fmt).</summary>
+    private const string HardirqFlags = "d.h..";
+
+    /// <summary>A hardirq that interrupted a softirq (trace_print_lat_fmt: <c>H</c> = hardirq inside softirq).</summary>
+    private const string HardirqInSoftirqFlags = "d.H..";
+
+    /// <summary>Irqs on while <c>__do_softirq</c> runs the action, softirq context.</summary>
+    private const string SoftirqFlags = "..s..";
+    private const byte KindSkip = 0;
+    private const byte KindIrq = 1;
+    private const byte KindVector = 2;
+    private const byte KindSoftirq = 3;
+
+    private readonly TextWriter _output;
+    private readonly int _cpus;
+    private readonly Stack<OpenHandler>[] _open;
+    private readonly int[] _softirqsOpen;
+    private char[] _line = new char[256];
+    private int _length;
+
+    /// <summary>Writes <see cref="Header"/> to <paramref name="output"/>.</summary>
+    /// <param name="output">Where the lines go (each ends in <c>\n</c>).</param>
+    /// <param name="cpus">Number of logical CPUs.</param>
+    public FtraceWriter(TextWriter output, int cpus)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cpus);
+        _output = output;
+        _cpus = cpus;
+        _open = new Stack<OpenHandler>[cpus];
+        _softirqsOpen = new int[cpus];
+        _output.Write(Header);
+    }
+
+    /// <inheritdoc />
+    public void Write(in TraceEvent traceEvent)
+    {
+        if (traceEvent.Cpu >= _cpus)
+        {
+            throw new ArgumentOutOfRangeException(nameof(traceEvent), traceEvent.Cpu, "CPU outside 0..cpus-1.");
+        }
+
+        if (traceEvent.Cpu < 0 || traceEvent.Vm is not null)
+        {
+            // Guest handlers are not host tracepoints; they are tracked per vCPU elsewhere and never touch host stacks.
+            return;
+        }
+
+        if (traceEvent.Kind == TraceEventKind.HandlerEntry)
+        {
+            WriteEntry(traceEvent);
+        }
+        else if (traceEvent.Kind == TraceEventKind.HandlerExit)
+        {
+            WriteExit(traceEvent);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Complete(long endNs) => _output.Flush();
+
+    private void WriteEntry(in TraceEvent e)
+    {
+        var stack = _open[e.Cpu] ??= new Stack<OpenHandler>();
+        IrqVectorEvent? vectorEvent = null;
+        byte kind;
+        if (string.Equals(e.Event, "softirq", StringComparison.Ordinal) && e.Vector >= 0 && e.Vector < SoftirqNames.Count)
+        {
+            kind = KindSoftirq;
+        }
+        else if (e.Irq >= 0)
+        {
+            kind = KindIrq;
+        }
+        else if (IrqVectorEvents.TryGetByHandler(e.Name, out vectorEvent))
+        {
+            kind = KindVector;
+        }
+        else
+        {
+            kind = KindSkip;
+        }
+
+        stack.Push(new OpenHandler(kind, e.Irq, e.Vector, vectorEvent));
+        var hardirqFlags = _softirqsOpen[e.Cpu] > 0 ? HardirqInSoftirqFlags : HardirqFlags;
+        switch (kind)
+        {
+            case KindIrq:
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, "irq_handler_entry", "");
+                Append("irq=");
+                Append(e.Irq);
+                Append(" name=");
+                Append(e.Name ?? "");
+                EndLine();
+                break;
+            case KindVector:
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, vectorEvent!.Event, "_entry");
+                Append("vector=");
+                Append(e.Vector);
+                EndLine();
+                break;
+            case KindSoftirq:
+                BeginLine(e.Cpu, e.TimeNs, SoftirqFlags, "softirq_entry", "");
+                AppendSoftirq(e.Vector);
+                EndLine();
+                _softirqsOpen[e.Cpu]++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void WriteExit(in TraceEvent e)
+    {
+        var stack = _open[e.Cpu];
+        if (stack is null || !stack.TryPop(out var open))
+        {
+            return;
+        }
+
+        if (open.Kind == KindSoftirq)
+        {
+            _softirqsOpen[e.Cpu]--;
+        }
+
+        var hardirqFlags = _softirqsOpen[e.Cpu] > 0 ? HardirqInSoftirqFlags : HardirqFlags;
+        switch (open.Kind)
+        {
+            case KindIrq:
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, "irq_handler_exit", "");
+                Append("irq=");
+                Append(open.Irq);
+
+                // include/trace/events/irq.h: __entry->ret ? "handled" : "unhandled"
+                Append(e.Value != 0 ? " ret=handled" : " ret=unhandled");
+                EndLine();
+                break;
+            case KindVector:
+                BeginLine(e.Cpu, e.TimeNs, hardirqFlags, open.VectorEvent!.Event, "_exit");
+                Append("vector=");
+                Append(open.Vector);
+                EndLine();
+                break;
+            case KindSoftirq:
+                BeginLine(e.Cpu, e.TimeNs, SoftirqFlags, "softirq_exit", "");
+                AppendSoftirq(open.Vector);
+                EndLine();
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <c>%16s-%-7d [%03d] </c>, flags, <c> %5lu.%06lu: </c>, then the event name (<paramref name="name"/> +
+    /// <paramref name="suffix"/>) and <c>": "</c> (trace_raw_output_prep).
+    /// </summary>
+    private void BeginLine(int cpu, long ns, string flags, string name, string suffix)
+    {
+        _length = 0;
+        Pad(16 - Task.Length);
+        Append(Task);
+        Append('-');
+        var start = _length;
+        Append(0);
+        Pad(7 - (_length - start));
+        Append(" [");
+        if (cpu < 100)
+        {
+            Append('0');
+        }
+
+        if (cpu < 10)
+        {
+            Append('0');
+        }
+
+        Append(cpu);
+        Append("] ");
+        Append(flags);
+        Append(' ');
+
+        // ns2usecs rounds to the nearest µs (kernel/trace/trace.h), then seconds and the µs remainder.
+        var us = (ns + 500) / 1000;
+        var secs = us / 1_000_000;
+        var rem = us % 1_000_000;
+        start = _length;
+        Append(secs);
+        var width = _length - start;
+        if (width < 5)
+        {
+            // Right-align in 5 (%5lu): shift the digits.
+            var shift = 5 - width;
+            Ensure(shift);
+            Array.Copy(_line, start, _line, start + shift, width);
+            Array.Fill(_line, ' ', start, shift);
+            _length += shift;
+        }
+
+        Append('.');
+        start = _length;
+        Append(rem);
+        width = _length - start;
+        if (width < 6)
+        {
+            var shift = 6 - width;
+            Ensure(shift);
+            Array.Copy(_line, start, _line, start + shift, width);
+            Array.Fill(_line, '0', start, shift);
+            _length += shift;
+        }
+
+        Append(": ");
+        Append(name);
+        Append(suffix);
+        Append(": ");
+    }
+
+    private void AppendSoftirq(int vec)
+    {
+        Append("vec=");
+        Append(vec);
+        Append(" [action=");
+        Append(SoftirqNames[vec]);
+        Append(']');
+    }
+
+    private void EndLine()
+    {
+        Append('\n');
+        _output.Write(_line, 0, _length);
+    }
+
+    private void Pad(int count)
+    {
+        Ensure(count);
+        for (var i = 0; i < count; i++)
+        {
+            _line[_length++] = ' ';
+        }
+    }
+
+    private void Append(char c)
+    {
+        Ensure(1);
+        _line[_length++] = c;
+    }
+
+    private void Append(string text)
+    {
+        Ensure(text.Length);
+        text.CopyTo(0, _line, _length, text.Length);
+        _length += text.Length;
+    }
+
+    private void Append(long value)
+    {
+        Ensure(20);
+        value.TryFormat(_line.AsSpan(_length), out var written, default, CultureInfo.InvariantCulture);
+        _length += written;
+    }
+
+    private void Ensure(int more)
+    {
+        if (_length + more > _line.Length)
+        {
+            Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + more));
+        }
+    }
+
+    private readonly record struct OpenHandler(byte Kind, int Irq, int Vector, IrqVectorEvent? VectorEvent);
+}

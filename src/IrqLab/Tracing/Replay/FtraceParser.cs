@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace IrqLab.Tracing.Replay;
+
+/// <summary>
+/// Parses ftrace text captures (shared/reference/trace-formats.md §3): lines of <c>/sys/kernel/tracing/trace</c> and
+/// <c>trace_pipe</c> (with or without the 4-6 character flag column, with or without the <c>(tgid)</c> column),
+/// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas, preamble lines), <c>perf script</c>
+/// (<c>comm pid</c>, <c>system:event</c>) and the latency format (<c>comm-pid CPUflags NNNus : event</c>, time
+/// since trace start). Lines starting with <c>#</c>, blank lines, trace-cmd preamble lines and
+/// <c>CPU:n [LOST m EVENTS]</c> are skipped. Any other line that does not match, a truncated timestamp or
+/// malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a <see cref="ReplayFormatException"/>.
+/// </summary>
+public static partial class FtraceParser
+{
+    private const string ExpectedLine = "expected '<task>-<pid> [<cpu>] <flags> <seconds>.<micros>: <event>: <fields>'";
+
+    /// <summary>Parses every event line of <paramref name="input"/>.</summary>
+    /// <param name="input">The capture text.</param>
+    /// <returns>The records in input order.</returns>
+    /// <exception cref="ReplayFormatException">A line is garbled or truncated.</exception>
+    public static IReadOnlyList<FtraceRecord> Parse(TextReader input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var records = new List<FtraceRecord>();
+        var lineNumber = 0;
+        while (input.ReadLine() is { } raw)
+        {
+            lineNumber++;
+            var line = raw.TrimEnd();
+            if (IsSkipped(line))
+            {
+                continue;
+            }
+
+            records.Add(ParseLine(line, lineNumber));
+        }
+
+        return records;
+    }
+
+    /// <summary>Parses one event line.</summary>
+    /// <param name="line">The text, without newline.</param>
+    /// <param name="lineNumber">Its 1-based line number, for the record and errors.</param>
+    /// <returns>The record.</returns>
+    /// <exception cref="ReplayFormatException">The line is garbled or truncated.</exception>
+    public static FtraceRecord ParseLine(string line, int lineNumber)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        int cpu;
+        long timeNs;
+        string eventName;
+        string fields;
+        var m = ContextLine().Match(line);
+        if (m.Success)
+        {
+            cpu = ParseInt(m.Groups["cpu"].Value, lineNumber, "CPU number");
+            timeNs = ParseTime(m.Groups["secs"].Value, m.Groups["frac"].Value, lineNumber);
+        }
+        else
+        {
+            m = LatencyLine().Match(line);
+            if (!m.Success)
+            {
+                throw new ReplayFormatException(lineNumber, ExpectedLine);
+            }
+
+            cpu = ParseInt(m.Groups["cpu"].Value, lineNumber, "CPU number");
+            timeNs = checked(ParseLong(m.Groups["us"].Value, lineNumber, "microseconds") * 1000);
+        }
+
+        eventName = m.Groups["event"].Value;
+        var colon = eventName.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            eventName = eventName[(colon + 1)..];
+        }
+
+        if (eventName.Length == 0)
+        {
+            throw new ReplayFormatException(lineNumber, "expected an event name after the timestamp");
+        }
+
+        fields = m.Groups["fields"].Value;
+        return ParseFields(cpu, timeNs, eventName, fields, lineNumber);
+    }
+
+    private static bool IsSkipped(string line)
+    {
+        var t = line.AsSpan().TrimStart();
+        return t.IsEmpty
+            || t[0] == '#'
+            || t.StartsWith("version = ", StringComparison.Ordinal)
+            || PreambleLine().IsMatch(line);
+    }
+
+    private static FtraceRecord ParseFields(int cpu, long timeNs, string eventName, string fields, int lineNumber)
+    {
+        switch (eventName)
+        {
+            case "irq_handler_entry":
+                {
+                    // include/trace/events/irq.h: "irq=%d name=%s" (2.6: "irq=%d handler=%s").
+                    var f = HandlerEntryFields().Match(fields);
+                    if (!f.Success)
+                    {
+                        throw new ReplayFormatException(lineNumber, "expected 'irq=<int> name=<action>' after irq_handler_entry");
+                    }
+
+                    return new FtraceRecord(cpu, timeNs, eventName, ParseInt(f.Groups["irq"].Value, lineNumber, "irq"), null, f.Groups["name"].Value, null, lineNumber);
+                }
+
+            case "irq_handler_exit":
+                {
+                    // "irq=%d ret=%s", handled / unhandled (2.6: "irq=%d return=%s").
+                    var f = HandlerExitFields().Match(fields);
+                    if (!f.Success)
+                    {
+                        throw new ReplayFormatException(lineNumber, "expected 'irq=<int> ret=handled|unhandled' after irq_handler_exit");
+                    }
+
+                    return new FtraceRecord(cpu, timeNs, eventName, ParseInt(f.Groups["irq"].Value, lineNumber, "irq"), null, null, f.Groups["ret"].Value, lineNumber);
+                }
+
+            case "softirq_entry" or "softirq_exit" or "softirq_raise":
+                {
+                    // "vec=%u [action=%s]"; trace-cmd -R prints the raw "vec=%u" (2.6: "softirq=%d action=%s").
+                    var f = SoftirqFields().Match(fields);
+                    if (!f.Success)
+                    {
+                        throw new ReplayFormatException(lineNumber, $"expected 'vec=<n> [action=<NAME>]' after {eventName}");
+                    }
+
+                    var vec = ParseInt(f.Groups["vec"].Value, lineNumber, "vec");
+                    var action = f.Groups["action"].Success ? f.Groups["action"].Value : null;
+                    return new FtraceRecord(cpu, timeNs, eventName, null, vec, action, null, lineNumber);
+                }
+
+            default:
+                return ParseOther(cpu, timeNs, eventName, fields, lineNumber);
+        }
+    }
+
+    private static FtraceRecord ParseOther(int cpu, long timeNs, string eventName, string fields, int lineNumber)
+    {
+        var baseName = VectorEventBase(eventName);
+        if (baseName is not null)
+        {
+            var known = IrqVectorEvents.TryGetByEvent(baseName, out _);
+            var f = VectorFields().Match(fields);
+            if (f.Success)
+            {
+                return new FtraceRecord(cpu, timeNs, eventName, null, ParseInt(f.Groups["vector"].Value, lineNumber, "vector"), null, null, lineNumber);
+            }
+
+            if (known)
+            {
+                // irq_vectors.h class x86_irq_vector: "vector=%d".
+                throw new ReplayFormatException(lineNumber, $"expected 'vector=<int>' after {eventName}");
+            }
+        }
+
+        return new FtraceRecord(cpu, timeNs, eventName, null, null, null, null, lineNumber);
+    }
+
+    /// <summary>The base of <c>&lt;base&gt;_entry</c> / <c>&lt;base&gt;_exit</c>, else null.</summary>
+    internal static string? VectorEventBase(string eventName)
+    {
+        if (eventName.EndsWith("_entry", StringComparison.Ordinal))
+        {
+            return eventName[..^6];
+        }
+
+        if (eventName.EndsWith("_exit", StringComparison.Ordinal))
+        {
+            return eventName[..^5];
+        }
+
+        return null;
+    }
+
+    private static long ParseTime(string secs, string frac, int lineNumber)
+    {
+        // trace_print_time: " %5lu.%06lu" (µs); trace-cmd report -t prints 9 digits (ns).
+        long scale = frac.Length switch
+        {
+            6 => 1000,
+            9 => 1,
+            _ => throw new ReplayFormatException(lineNumber, $"expected 6 (µs) or 9 (ns) fraction digits in timestamp '{secs}.{frac}'"),
+        };
+        var s = ParseLong(secs, lineNumber, "seconds");
+        var f = ParseLong(frac, lineNumber, "timestamp fraction");
+        try
+        {
+            return checked((s * 1_000_000_000) + (f * scale));
+        }
+        catch (OverflowException)
+        {
+            throw new ReplayFormatException(lineNumber, $"timestamp '{secs}.{frac}' out of range");
+        }
+    }
+
+    private static int ParseInt(string text, int lineNumber, string what)
+    {
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new ReplayFormatException(lineNumber, $"expected {what} as a 32-bit integer, got '{text}'");
+        }
+
+        return value;
+    }
+
+    private static long ParseLong(string text, int lineNumber, string what)
+    {
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            throw new ReplayFormatException(lineNumber, $"expected {what} as an integer, got '{text}'");
+        }
+
+        return value;
+    }
+
+    // comm-pid or "comm pid" (perf script); optional (tgid) / (-------); [cpu]; optional 4-6 flag characters;
+    // secs.frac; optional trace-cmd "(+delta)"; event (optionally system:event) padded; fields.
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex ContextLine();
+
+    // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: ".
+    [GeneratedRegex(@"^\s*(?<comm>.{1,8}?)-(?<pid>\d+)\s+(?<cpu>\d+)(?<flags>[.A-Za-z][.A-Za-z0-9]{3,7})\s+(?<us>\d+)us[ +!#*@$]:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex LatencyLine();
+
+    // trace-cmd preamble ("cpus=4", "CPU 3 is empty") and the ring buffer's "CPU:2 [LOST 120 EVENTS]".
+    [GeneratedRegex(@"^\s*(?:cpus=\d+|CPU \d+ is empty|CPU:\d+ \[LOST \d+ EVENTS\])\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PreambleLine();
+
+    [GeneratedRegex(@"^irq=(?<irq>-?\d+) (?:name|handler)=(?<name>\S.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex HandlerEntryFields();
+
+    [GeneratedRegex(@"^irq=(?<irq>-?\d+) (?:ret|return)=(?<ret>handled|unhandled)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex HandlerExitFields();
+
+    [GeneratedRegex(@"^(?:vec|softirq)=(?<vec>\d+)(?: \[?action=(?<action>[A-Z_]+)\]?)?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex SoftirqFields();
+
+    [GeneratedRegex(@"^vector=(?<vector>-?\d+)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex VectorFields();
+}

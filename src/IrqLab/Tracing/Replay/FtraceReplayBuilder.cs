@@ -1,0 +1,293 @@
+using System.Globalization;
+
+namespace IrqLab.Tracing.Replay;
+
+/// <summary>
+/// Turns ftrace records into a <see cref="ReplayReport"/>: matches entries with exits per CPU (innermost first, as
+/// handlers nest on one CPU), counts interrupts per /proc/interrupts row (irq number, or the row of the irq_vectors
+/// event: LOC, RES, CAL...), and fills latency histograms per action / event.
+/// </summary>
+internal sealed class FtraceReplayBuilder
+{
+    private const string KindIrq = "irq";
+    private const string KindVector = "vector";
+    private const string KindSoftirq = "softirq";
+
+    private readonly Dictionary<int, List<Open>> _stacks = [];
+    private readonly List<TraceEvent> _events = [];
+    private readonly HashSet<int> _dropped = [];
+    private readonly Dictionary<string, RowAccumulator> _rows = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
+    private readonly SortedSet<int> _cpus = [];
+    private readonly Dictionary<int, int> _lastExitIrq = [];
+    private int _unmatchedEntries;
+    private int _unmatchedExits;
+
+    public ReplayReport Build(IReadOnlyList<FtraceRecord> records)
+    {
+        var ordered = records.OrderBy(r => r.TimeNs).ThenBy(r => r.Line).ToList();
+        foreach (var r in ordered)
+        {
+            _cpus.Add(r.Cpu);
+            Apply(r);
+        }
+
+        foreach (var stack in _stacks.Values)
+        {
+            _unmatchedEntries += stack.Count;
+        }
+
+        var interval = ordered.Count == 0 ? 0 : (ordered[^1].TimeNs - ordered[0].TimeNs) / 1e9;
+        var cpus = _cpus.ToList();
+        var rows = _rows
+            .OrderBy(kv => RowOrder(kv.Key))
+            .ThenBy(kv => kv.Key.Length)
+            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Value.ToRow(kv.Key, cpus, interval))
+            .ToList();
+        var histograms = _histograms
+            .OrderBy(kv => KindOrder(kv.Key.Kind))
+            .ThenBy(kv => kv.Key.Number)
+            .ThenBy(kv => kv.Key.Handler, StringComparer.Ordinal)
+            .Select(kv => kv.Value.ToHistogram(kv.Key.Kind, kv.Key.Handler, kv.Key.Number))
+            .ToList();
+        var events = new List<TraceEvent>(_events.Count - _dropped.Count);
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (!_dropped.Contains(i))
+            {
+                events.Add(_events[i]);
+            }
+        }
+
+        var notes = new List<string>();
+        if (_unmatchedExits > 0)
+        {
+            notes.Add($"{_unmatchedExits} exit(s) without a matching entry (capture started inside a handler, or events were lost)");
+        }
+
+        if (_unmatchedEntries > 0)
+        {
+            notes.Add($"{_unmatchedEntries} entr(y/ies) without a matching exit (capture ended inside a handler, or events were lost)");
+        }
+
+        return new ReplayReport("ftrace", interval, cpus, rows, histograms, events, records.Count, _unmatchedEntries, _unmatchedExits, notes);
+    }
+
+    private void Apply(FtraceRecord r)
+    {
+        // kernel/irq/handle.c __handle_irq_event_percpu runs the actions of a shared line back to back, one
+        // irq_handler_entry/exit pair each, for one kstat increment: an entry that directly follows an exit of the same
+        // irq on the same CPU is the next action of the same interrupt and is not counted again.
+        var nextAction = _lastExitIrq.Remove(r.Cpu, out var lastIrq) && r.Irq == lastIrq && r.Event == "irq_handler_entry";
+        switch (r.Event)
+        {
+            case "irq_handler_entry":
+                Enter(r, KindIrq, r.Name!, r.Irq!.Value, r.Irq.Value.ToString(CultureInfo.InvariantCulture), r.Name!, !nextAction,
+                    new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, Name: r.Name, Irq: r.Irq.Value, Event: "ext_int"));
+                return;
+            case "irq_handler_exit":
+                Exit(r, KindIrq, null, r.Irq!.Value, string.Equals(r.Ret, "handled", StringComparison.Ordinal) ? 1 : 0);
+                _lastExitIrq[r.Cpu] = r.Irq.Value;
+                return;
+            case "softirq_entry":
+                {
+                    var name = r.Name ?? SoftirqName(r.Vector!.Value);
+                    Enter(r, KindSoftirq, name, r.Vector!.Value, null, null, false,
+                        new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, r.Vector.Value, name, Event: "softirq"));
+                    return;
+                }
+
+            case "softirq_exit":
+                Exit(r, KindSoftirq, null, r.Vector!.Value, -1);
+                return;
+            default:
+                break;
+        }
+
+        if (r.Vector is null)
+        {
+            return;
+        }
+
+        var baseName = FtraceParser.VectorEventBase(r.Event);
+        if (baseName is null)
+        {
+            return;
+        }
+
+        if (r.Event.EndsWith("_entry", StringComparison.Ordinal))
+        {
+            var known = IrqVectorEvents.TryGetByEvent(baseName, out var info);
+            Enter(r, KindVector, baseName, r.Vector.Value, known ? info!.Row : baseName, baseName, true,
+                new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, r.Vector.Value, known ? info!.Handler : baseName, Event: "ext_int"));
+        }
+        else
+        {
+            Exit(r, KindVector, baseName, r.Vector.Value, -1);
+        }
+    }
+
+    private void Enter(FtraceRecord r, string kind, string handler, int number, string? row, string? rowName, bool count, TraceEvent entry)
+    {
+        if (!_stacks.TryGetValue(r.Cpu, out var stack))
+        {
+            stack = [];
+            _stacks.Add(r.Cpu, stack);
+        }
+
+        _events.Add(entry with { Depth = stack.Count });
+        stack.Add(new Open(kind, handler, number, r.TimeNs, _events.Count - 1, entry));
+        if (row is not null)
+        {
+            if (!_rows.TryGetValue(row, out var acc))
+            {
+                acc = new RowAccumulator();
+                _rows.Add(row, acc);
+            }
+
+            acc.Add(r.Cpu, rowName, count);
+        }
+    }
+
+    /// <summary>Closes the innermost open handler of the same kind and number (and base name for vectors); handlers
+    /// opened above it never exited and are dropped from the events.</summary>
+    private void Exit(FtraceRecord r, string kind, string? baseName, int number, long value)
+    {
+        if (!_stacks.TryGetValue(r.Cpu, out var stack))
+        {
+            _unmatchedExits++;
+            return;
+        }
+
+        var match = -1;
+        for (var i = stack.Count - 1; i >= 0; i--)
+        {
+            var o = stack[i];
+            if (o.Kind == kind && o.Number == number && (baseName is null || string.Equals(o.Handler, baseName, StringComparison.Ordinal)))
+            {
+                match = i;
+                break;
+            }
+        }
+
+        if (match < 0)
+        {
+            _unmatchedExits++;
+            return;
+        }
+
+        for (var i = stack.Count - 1; i > match; i--)
+        {
+            _dropped.Add(stack[i].EventIndex);
+            _unmatchedEntries++;
+        }
+
+        var open = stack[match];
+        stack.RemoveRange(match, stack.Count - match);
+        _events.Add(open.Entry with { TimeNs = r.TimeNs, Kind = TraceEventKind.HandlerExit, Depth = match, Value = value });
+        var key = (kind, open.Handler, number);
+        if (!_histograms.TryGetValue(key, out var hist))
+        {
+            hist = new HistogramAccumulator();
+            _histograms.Add(key, hist);
+        }
+
+        hist.Add(r.TimeNs - open.StartNs);
+    }
+
+    private static string SoftirqName(int vec)
+        => vec >= 0 && vec < FtraceWriter.SoftirqNames.Count ? FtraceWriter.SoftirqNames[vec] : vec.ToString(CultureInfo.InvariantCulture);
+
+    private static int KindOrder(string kind) => kind switch
+    {
+        KindIrq => 0,
+        KindVector => 1,
+        _ => 2,
+    };
+
+    /// <summary>Numbered rows first, then named rows in arch_show_interrupts order, then unknown names.</summary>
+    private static int RowOrder(string row)
+    {
+        if (char.IsAsciiDigit(row[0]))
+        {
+            return -1;
+        }
+
+        var index = Array.IndexOf(ProcInterruptsRows.NamedRowOrder, row);
+        return index < 0 ? int.MaxValue : index;
+    }
+
+    private readonly record struct Open(string Kind, string Handler, int Number, long StartNs, int EventIndex, TraceEvent Entry);
+
+    private sealed class RowAccumulator
+    {
+        private readonly Dictionary<int, ulong> _counts = [];
+        private readonly List<string> _names = [];
+
+        public void Add(int cpu, string? name, bool count)
+        {
+            _counts[cpu] = _counts.GetValueOrDefault(cpu) + (count ? 1UL : 0UL);
+            if (name is not null && !_names.Contains(name))
+            {
+                _names.Add(name);
+            }
+        }
+
+        public ReplayRow ToRow(string row, List<int> cpus, double interval)
+        {
+            var counts = new ulong[cpus.Count];
+            var rates = new double[cpus.Count];
+            ulong total = 0;
+            double totalRate = 0;
+            for (var i = 0; i < cpus.Count; i++)
+            {
+                counts[i] = _counts.GetValueOrDefault(cpus[i]);
+                rates[i] = interval > 0 ? counts[i] / interval : 0;
+                total += counts[i];
+                totalRate += rates[i];
+            }
+
+            return new ReplayRow(row, _names.Count == 0 ? null : string.Join(", ", _names), counts, rates, total, totalRate);
+        }
+    }
+
+    private sealed class HistogramAccumulator
+    {
+        private readonly long[] _buckets = new long[64];
+        private long _count;
+        private long _min = long.MaxValue;
+        private long _max;
+        private long _total;
+
+        public void Add(long ns)
+        {
+            ns = Math.Max(0, ns);
+            _buckets[LatencyHistogram.BucketOf(ns)]++;
+            _count++;
+            _min = Math.Min(_min, ns);
+            _max = Math.Max(_max, ns);
+            _total += ns;
+        }
+
+        public LatencyHistogram ToHistogram(string kind, string handler, int number)
+        {
+            var last = _buckets.Length - 1;
+            while (last > 0 && _buckets[last] == 0)
+            {
+                last--;
+            }
+
+            return new LatencyHistogram(
+                kind,
+                handler,
+                kind == KindIrq ? number : null,
+                kind == KindIrq ? null : number,
+                _buckets[..(last + 1)],
+                _count,
+                _count == 0 ? 0 : _min,
+                _max,
+                _total);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace IrqLab.Tracing.Replay;
+
+/// <summary>
+/// Replays captures from real machines: an ftrace capture (handler rates, entry-to-exit latency histograms and a
+/// <see cref="TraceEvent"/> sequence for <see cref="ChromeTraceWriter"/>) or two /proc/interrupts snapshots (rates).
+/// </summary>
+public static class Replay
+{
+    /// <summary>Builds a report from parsed ftrace records (any order; sorted by time, input line breaking ties).</summary>
+    /// <param name="records">Records from <see cref="FtraceParser.Parse"/>.</param>
+    /// <returns>Rates per row and CPU over the capture's span, histograms per handler, rebuilt events.</returns>
+    public static ReplayReport FromFtrace(IReadOnlyList<FtraceRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        return new FtraceReplayBuilder().Build(records);
+    }
+
+    /// <summary>
+    /// Rates between two /proc/interrupts snapshots: <c>(after - before) / intervalSeconds</c> per row and CPU. Columns
+    /// are the CPUs online in both; rows present in only one snapshot are left out and noted.
+    /// </summary>
+    /// <param name="before">The first snapshot.</param>
+    /// <param name="after">The second snapshot.</param>
+    /// <param name="intervalSeconds">Seconds between the reads (positive).</param>
+    /// <returns>The report (no histograms or events).</returns>
+    /// <exception cref="ReplayFormatException">A counter went backwards (reset, or a 32-bit wrap); the message names the row and CPU.</exception>
+    public static ReplayReport FromSnapshots(ProcInterruptsSnapshot before, ProcInterruptsSnapshot after, double intervalSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        if (!(intervalSeconds > 0) || double.IsInfinity(intervalSeconds))
+        {
+            throw new ArgumentOutOfRangeException(nameof(intervalSeconds), intervalSeconds, "The interval must be a positive number of seconds.");
+        }
+
+        var notes = new List<string>();
+        var cpus = new List<int>();
+        var afterIndex = new List<int>();
+        var beforeIndex = new List<int>();
+        for (var i = 0; i < after.Cpus.Count; i++)
+        {
+            var b = IndexOf(before.Cpus, after.Cpus[i]);
+            if (b < 0)
+            {
+                notes.Add($"CPU{after.Cpus[i]} only in the second snapshot (came online)");
+                continue;
+            }
+
+            cpus.Add(after.Cpus[i]);
+            afterIndex.Add(i);
+            beforeIndex.Add(b);
+        }
+
+        foreach (var cpu in before.Cpus)
+        {
+            if (IndexOf(after.Cpus, cpu) < 0)
+            {
+                notes.Add($"CPU{cpu} only in the first snapshot (went offline)");
+            }
+        }
+
+        var rows = new List<ReplayRow>();
+        foreach (var row in after.Rows)
+        {
+            var old = before.Find(row.Row);
+            if (old is null)
+            {
+                notes.Add($"row {row.Row} only in the second snapshot");
+                continue;
+            }
+
+            var full = row.Counts.Count == after.Cpus.Count && old.Counts.Count == before.Cpus.Count;
+            var n = full ? cpus.Count : Math.Min(row.Counts.Count, old.Counts.Count);
+            var counts = new ulong[n];
+            var rates = new double[n];
+            ulong total = 0;
+            double totalRate = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var a = row.Counts[full ? afterIndex[i] : i];
+                var b = old.Counts[full ? beforeIndex[i] : i];
+                if (a < b)
+                {
+                    var column = full ? "CPU" + cpus[i].ToString(CultureInfo.InvariantCulture) : "column " + (i + 1).ToString(CultureInfo.InvariantCulture);
+                    throw new ReplayFormatException($"row {row.Row}: {column} count went backwards ({b} -> {a}); a counter reset or 32-bit wrap cannot be told apart from a bad snapshot");
+                }
+
+                counts[i] = a - b;
+                rates[i] = counts[i] / intervalSeconds;
+                total += counts[i];
+                totalRate += rates[i];
+            }
+
+            rows.Add(new ReplayRow(row.Row, row.Desc ?? row.Actions, counts, rates, total, totalRate));
+        }
+
+        foreach (var row in before.Rows)
+        {
+            if (after.Find(row.Row) is null)
+            {
+                notes.Add($"row {row.Row} only in the first snapshot");
+            }
+        }
+
+        return new ReplayReport("proc-interrupts", intervalSeconds, cpus, rows, [], [], after.Rows.Count, 0, 0, notes);
+    }
+
+    /// <summary>Writes a plain-text summary: the rate table, then each histogram with its buckets, then notes.</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="output">Where the text goes.</param>
+    public static void WriteText(ReplayReport report, TextWriter output) => ReplayTextWriter.Write(report, output);
+
+    /// <summary>
+    /// Writes the report as one JSON object: <c>source</c>, <c>intervalSeconds</c>, <c>cpus</c>, <c>rates</c> (row, name,
+    /// counts, perSecond, total, totalPerSecond), <c>histograms</c> (kind, handler, irq, vector, count, minNs, maxNs, meanNs,
+    /// buckets of lowNs/highNs/count), <c>events</c>, <c>records</c>, <c>unmatchedEntries</c>, <c>unmatchedExits</c>, <c>notes</c>.
+    /// The caller flushes <paramref name="writer"/>.
+    /// </summary>
+    /// <param name="report">The report.</param>
+    /// <param name="writer">The JSON writer, positioned where a value may start.</param>
+    public static void WriteJson(ReplayReport report, Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("source", report.Source);
+        writer.WriteNumber("intervalSeconds", report.IntervalSeconds);
+        writer.WriteStartArray("cpus");
+        foreach (var cpu in report.Cpus)
+        {
+            writer.WriteNumberValue(cpu);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("rates");
+        foreach (var row in report.Rates)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("row", row.Row);
+            writer.WriteString("name", row.Name);
+            writer.WriteStartArray("counts");
+            foreach (var c in row.Counts)
+            {
+                writer.WriteNumberValue(c);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("perSecond");
+            foreach (var r in row.Rates)
+            {
+                writer.WriteNumberValue(r);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("total", row.Total);
+            writer.WriteNumber("totalPerSecond", row.TotalRate);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartArray("histograms");
+        foreach (var h in report.Histograms)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", h.Kind);
+            writer.WriteString("handler", h.Handler);
+            WriteNullable(writer, "irq", h.Irq);
+            WriteNullable(writer, "vector", h.Vector);
+            writer.WriteNumber("count", h.Count);
+            writer.WriteNumber("minNs", h.MinNs);
+            writer.WriteNumber("maxNs", h.MaxNs);
+            writer.WriteNumber("meanNs", h.MeanNs);
+            writer.WriteStartArray("buckets");
+            for (var b = 0; b < h.Buckets.Count; b++)
+            {
+                if (h.Buckets[b] == 0)
+                {
+                    continue;
+                }
+
+                writer.WriteStartObject();
+                writer.WriteNumber("lowNs", LatencyHistogram.BucketLowNs(b));
+                writer.WriteNumber("highNs", LatencyHistogram.BucketHighNs(b));
+                writer.WriteNumber("count", h.Buckets[b]);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("events", report.Events.Count);
+        writer.WriteNumber("records", report.Records);
+        writer.WriteNumber("unmatchedEntries", report.UnmatchedEntries);
+        writer.WriteNumber("unmatchedExits", report.UnmatchedExits);
+        writer.WriteStartArray("notes");
+        foreach (var note in report.Notes)
+        {
+            writer.WriteStringValue(note);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, int? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<int> list, int value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] == value)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,53 @@
+using IrqLab.Scenarios;
+using Xunit;
+
+namespace IrqLab.Tests.Scenarios;
+
+/// <summary>Each invalid scenario of Data/Scenarios/errors.txt fails with its exact code and message (SCENARIOS.md §1, §10 "Errors").</summary>
+public sealed class ScenarioLoaderErrorTests
+{
+    public static TheoryData<string> Cases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in ScenarioTestData.ReadErrorCases())
+        {
+            data.Add(c.ToString());
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Invalid_scenario_is_rejected_with_exact_message(string caseName)
+    {
+        var c = ScenarioTestData.ReadErrorCases().Single(x => x.ToString() == caseName);
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(c.Text, c.FileName));
+        Assert.Equal(c.Message, ex.Message);
+        Assert.Equal(c.Code, ex.Code);
+        Assert.Equal(c.FileName, ex.File);
+        Assert.Equal(ex.Message, $"{ex.File}:{ex.Line}:{ex.Column}: error: {ex.Detail}");
+    }
+
+    [Fact]
+    public void Error_cases_cover_every_code_except_io()
+    {
+        var codes = ScenarioTestData.ReadErrorCases().Select(c => c.Code).ToHashSet();
+        string[] expected =
+        [
+            ErrorCodes.Syntax, ErrorCodes.UnknownKey, ErrorCodes.Type, ErrorCodes.Range, ErrorCodes.MissingKey,
+            ErrorCodes.UnknownName, ErrorCodes.Duplicate, ErrorCodes.Conflict,
+        ];
+        Assert.Subset(codes, expected.ToHashSet());
+    }
+
+    [Fact]
+    public void Missing_file_is_an_io_error()
+    {
+        var path = Path.Combine(ScenarioTestData.Directory, "does-not-exist.yaml");
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+        Assert.Equal(ErrorCodes.Io, ex.Code);
+        Assert.Equal(path, ex.File);
+        Assert.Equal($"{path}: error: file not found", ex.Message);
+    }
+}

@@ -1,0 +1,137 @@
+using IrqLab.Tracing.Replay;
+using Xunit;
+
+namespace IrqLab.Tests.Tracing;
+
+/// <summary>FtraceParser on captures modelled on the real examples of shared/reference/trace-formats.md §3.</summary>
+public sealed class FtraceParserTests
+{
+    private static IReadOnlyList<FtraceRecord> ParseFile(string name)
+    {
+        using var reader = TracingData.Open(name);
+        return FtraceParser.Parse(reader);
+    }
+
+    [Fact]
+    public void Trace_file_6x_skips_the_header_and_reads_every_event_line()
+    {
+        var records = ParseFile("ftrace-irq-6x.txt");
+        Assert.Equal(21, records.Count);
+        Assert.Equal(13, records[0].Line);
+        Assert.Equal(33, records[^1].Line);
+    }
+
+    [Theory]
+    [InlineData(13, 6, 1_523_104_512_000L, "irq_handler_entry", 137, null, "nvme0q1", null)]
+    [InlineData(14, 6, 1_523_104_519_000L, "irq_handler_exit", 137, null, null, "handled")]
+    [InlineData(15, 0, 1_523_104_600_000L, "local_timer_entry", null, 236, null, null)]
+    [InlineData(18, 3, 1_523_104_651_000L, "reschedule_exit", null, 253, null, null)]
+    [InlineData(19, 3, 1_523_104_655_000L, "sched_switch", null, null, null, null)]
+    [InlineData(23, 8, 1_523_104_801_000L, "irq_handler_exit", 17, null, null, "unhandled")]
+    [InlineData(24, 8, 1_523_104_801_000L, "irq_handler_entry", 17, null, "i2c_designware.1", null)]
+    [InlineData(26, 1, 1_523_104_900_000L, "softirq_entry", null, 1, "TIMER", null)]
+    [InlineData(27, 1, 1_523_104_910_000L, "local_timer_entry", null, 236, null, null)]
+    [InlineData(30, 2, 1_523_105_000_000L, "call_function_single_entry", null, 251, null, null)]
+    public void Trace_file_6x_records(int line, int cpu, long ns, string ev, int? irq, int? vector, string? name, string? ret)
+    {
+        var record = ParseFile("ftrace-irq-6x.txt").Single(r => r.Line == line);
+        Assert.Equal(new FtraceRecord(cpu, ns, ev, irq, vector, name, ret, line), record);
+    }
+
+    [Fact]
+    public void Trace_cmd_report_skips_preamble_and_accepts_missing_flags_and_padded_names_trace_cmd_report_1()
+    {
+        var records = ParseFile("trace-cmd-report.txt");
+        Assert.Equal(8, records.Count);
+        Assert.Equal(new FtraceRecord(3, 29_704_387_000, "call_function_single_entry", null, 251, null, null, 4), records[0]);
+        Assert.Equal(new FtraceRecord(1, 29_704_402_000, "local_timer_entry", null, 236, null, null, 6), records[2]);
+        Assert.Equal(new FtraceRecord(0, 29_704_500_000, "irq_handler_entry", 48, null, "eth0", null, 8), records[4]);
+        Assert.Equal(new FtraceRecord(0, 29_704_540_000, "softirq_exit", null, 3, "NET_RX", null, 11), records[7]);
+    }
+
+    [Fact]
+    public void Trace_pipe_with_tgid_and_four_flags_skips_lost_events_and_keeps_names_with_spaces()
+    {
+        var records = ParseFile("ftrace-pipe-tgid.txt");
+        Assert.Equal(8, records.Count);
+        Assert.DoesNotContain(records, r => r.Line == 4);
+        Assert.Equal(new FtraceRecord(2, 8_811_000_950_000, "irq_handler_entry", 24, null, "ahci[0000:00:17.0]", null, 2), records[1]);
+        Assert.Equal(new FtraceRecord(1, 8_811_002_040_000, "irq_handler_entry", 48, null, "PCIe PME", null, 7), records[5]);
+    }
+
+    [Theory]
+    [InlineData("  <idle>-0     [007] d.h1.  1097.219322: irq_handler_entry:    irq=19 name=arch_timer", 7, 1_097_219_322_000L, "irq_handler_entry")] // LKML cpuidle/teo
+    [InlineData("    rcuop/6-54  [000] d.h2  183.752989: irq_handler_entry:    irq=85 name=i2c_geni", 0, 183_752_989_000L, "irq_handler_entry")] // LKML RCU latency, 4 flags
+    [InlineData("    rcuop/6-54  [000] dNh2  183.753015: irq_handler_exit:     irq=85 ret=handled", 0, 183_753_015_000L, "irq_handler_exit")]
+    [InlineData("  phc2sys-1655  [010]   103.233932: local_timer_entry: vector=236", 10, 103_233_932_000L, "local_timer_entry")] // LKML ptp
+    [InlineData("kworker/5:2-eve 429543 [005] 108229.924136:         irq:irq_handler_entry: irq=30 name=eth0", 5, 108_229_924_136_000L, "irq_handler_entry")] // perf script
+    [InlineData("          <idle>-0     [003]    29.704387123: call_function_single_entry: vector=251", 3, 29_704_387_123L, "call_function_single_entry")] // trace-cmd report -t
+    [InlineData("          <idle>-0     [003]    29.704387 (+4): call_function_single_entry: vector=251", 3, 29_704_387_000L, "call_function_single_entry")] // --ts-diff
+    [InlineData("          <idle>-0     [002] ..Zff    7.024822: local_timer_exit: vector=236", 2, 7_024_822_000L, "local_timer_exit")] // hex preempt depth
+    [InlineData("    <idle>-0       1d..h1.. 2563695110us : local_timer_entry: vector=236", 1, 2_563_695_110_000L, "local_timer_entry")] // latency format
+    public void Real_line_shapes_from_the_reference(string line, int cpu, long ns, string ev)
+    {
+        var r = FtraceParser.ParseLine(line, 1);
+        Assert.Equal(cpu, r.Cpu);
+        Assert.Equal(ns, r.TimeNs);
+        Assert.Equal(ev, r.Event);
+    }
+
+    [Theory]
+    [InlineData("  <idle>-0  [000] d.h.  12.000001: irq_handler_entry: irq=5 handler=eth0", 5, "eth0", null)]
+    [InlineData("  <idle>-0  [000] d.h.  12.000002: irq_handler_exit: irq=5 return=handled", 5, null, "handled")]
+    public void Old_2_6_field_names_are_accepted_irq_h(string line, int irq, string? name, string? ret)
+    {
+        var r = FtraceParser.ParseLine(line, 1);
+        Assert.Equal(irq, r.Irq);
+        Assert.Equal(name, r.Name);
+        Assert.Equal(ret, r.Ret);
+    }
+
+    [Fact]
+    public void Softirq_raw_output_without_action_is_accepted_trace_cmd_R()
+    {
+        var r = FtraceParser.ParseLine("  <idle>-0  [000] ..s1.  12.000001: softirq_entry: vec=9", 1);
+        Assert.Equal(9, r.Vector);
+        Assert.Null(r.Name);
+    }
+
+    [Theory]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.1046", "expected '<task>-<pid>")] // truncated in the timestamp
+    [InlineData("          <idle>-0       [000] d.h1.  1523.1046: local_timer_entry: vector=236", "fraction digits")] // timestamp cut to 4 digits
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_en", "expected '<task>-<pid>")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=137", "expected 'irq=<int> name=<action>'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_exit: irq=137 ret=hand", "expected 'irq=<int> ret=handled|unhandled'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=x name=eth0", "expected 'irq=<int> name=<action>'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=0xec", "expected 'vector=<int>'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: reschedule_exit:", "expected 'vector=<int>'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: softirq_entry: vec=TIMER", "expected 'vec=<n>")]
+    [InlineData("          <idle>-0       [0x1] d.h1.  1523.104600: local_timer_entry: vector=236", "expected '<task>-<pid>")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600 local_timer_entry: vector=236", "expected '<task>-<pid>")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=99999999999 name=x", "32-bit integer")]
+    [InlineData("          <idle>-0     [003]    29.704387: (+4) call_function_single_entry: vector=251", "expected '<task>-<pid>")] // delta misplaced
+    [InlineData("hello world", "expected '<task>-<pid>")]
+    [InlineData("  <idle>-0  [000", "expected '<task>-<pid>")]
+    public void Garbled_or_truncated_line_is_an_error_with_its_line_number(string bad, string expected)
+    {
+        var text = "# tracer: nop\n          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=236\n" + bad + "\n";
+        var ex = Assert.Throws<ReplayFormatException>(() => FtraceParser.Parse(new StringReader(text)));
+        Assert.Equal(3, ex.Line);
+        Assert.StartsWith("line 3: ", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("# entries-in-buffer/entries-written: 16/16   #P:8")]
+    [InlineData("##### CPU 2 buffer started ####")]
+    [InlineData("version = 6")]
+    [InlineData("CPU 3 is empty")]
+    [InlineData("cpus=8")]
+    [InlineData("CPU:1 [LOST 12 EVENTS]")]
+    public void Comment_header_and_preamble_lines_are_skipped(string line)
+    {
+        Assert.Empty(FtraceParser.Parse(new StringReader(line + "\n")));
+    }
+}

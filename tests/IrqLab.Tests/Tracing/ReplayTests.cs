@@ -1,0 +1,249 @@
+using System.Text.Json;
+using IrqLab.Tracing;
+using IrqLab.Tracing.Replay;
+using Xunit;
+
+namespace IrqLab.Tests.Tracing;
+
+/// <summary>Replay of ftrace captures and /proc/interrupts snapshots (rates, latency histograms, rebuilt events).</summary>
+public sealed class ReplayTests
+{
+    private static ReplayReport FromFile(string name)
+    {
+        using var reader = TracingData.Open(name);
+        return Replay.FromFtrace(FtraceParser.Parse(reader));
+    }
+
+    private static ProcInterruptsSnapshot Snapshot(string name)
+    {
+        using var reader = TracingData.Open(name);
+        return ProcInterruptsParser.Parse(reader);
+    }
+
+    [Theory]
+    [InlineData(0L, 0)]
+    [InlineData(1L, 0)]
+    [InlineData(2L, 1)]
+    [InlineData(3L, 1)]
+    [InlineData(1023L, 9)]
+    [InlineData(1024L, 10)]
+    [InlineData(5000L, 12)]
+    [InlineData(8191L, 12)]
+    [InlineData(8192L, 13)]
+    [InlineData(long.MaxValue, 62)]
+    public void Latency_bucket_is_floor_log2_ns(long ns, int bucket)
+    {
+        Assert.Equal(bucket, LatencyHistogram.BucketOf(ns));
+        Assert.InRange(ns, LatencyHistogram.BucketLowNs(bucket), bucket == 62 ? long.MaxValue : LatencyHistogram.BucketHighNs(bucket) - 1);
+    }
+
+    [Fact]
+    public void Ftrace_rows_count_handler_runs_per_cpu_under_their_proc_interrupts_label()
+    {
+        var report = FromFile("ftrace-irq-6x.txt");
+        Assert.Equal([0, 1, 2, 3, 6, 8], report.Cpus);
+        Assert.Equal(["17", "137", "151", "LOC", "RES", "CAL"], report.Rates.Select(r => r.Row));
+        Assert.Equal([2UL, 1UL, 0UL, 0UL, 0UL, 0UL], report.FindRow("LOC")!.Counts);
+        // Two actions of shared irq 17 back to back are one interrupt (kernel/irq/handle.c, one kstat increment).
+        Assert.Equal([0UL, 0UL, 0UL, 0UL, 0UL, 1UL], report.FindRow("17")!.Counts);
+        Assert.Equal("idma64.1, i2c_designware.1", report.FindRow("17")!.Name);
+        Assert.Equal("call_function_single", report.FindRow("CAL")!.Name);
+
+        // Span of the capture: 1523.104512 .. 1523.105609 = 1097 µs.
+        Assert.Equal(1097e-6, report.IntervalSeconds, 12);
+        Assert.Equal(3 / 1097e-6, report.FindRow("LOC")!.TotalRate, 6);
+        Assert.Equal(2 / 1097e-6, report.FindRow("LOC")!.Rates[0], 6);
+    }
+
+    [Theory]
+    [InlineData("vector", "local_timer", null, 236, 3L, 5_000L, 9_000L, new long[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1 })]
+    [InlineData("irq", "idma64.1", 17, null, 1L, 1_000L, 1_000L, new long[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 })]
+    [InlineData("irq", "i2c_designware.1", 17, null, 1L, 4_000L, 4_000L, new long[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 })]
+    [InlineData("softirq", "TIMER", null, 1, 1L, 30_000L, 30_000L, new long[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 })]
+    public void Ftrace_latency_histograms_per_handler(string kind, string handler, int? irq, int? vector, long count, long min, long max, long[] buckets)
+    {
+        var h = FromFile("ftrace-irq-6x.txt").Histograms.Single(x => x.Kind == kind && x.Handler == handler);
+        Assert.Equal(irq, h.Irq);
+        Assert.Equal(vector, h.Vector);
+        Assert.Equal(count, h.Count);
+        Assert.Equal(min, h.MinNs);
+        Assert.Equal(max, h.MaxNs);
+        Assert.Equal(buckets, h.Buckets);
+    }
+
+    [Fact]
+    public void Same_irq_again_after_another_event_is_a_new_interrupt()
+    {
+        IReadOnlyList<FtraceRecord> records =
+        [
+            new(0, 1_000, "irq_handler_entry", 17, null, "a", null, 1),
+            new(0, 2_000, "irq_handler_exit", 17, null, null, "unhandled", 2),
+            new(0, 2_000, "irq_handler_entry", 17, null, "b", null, 3),
+            new(0, 3_000, "irq_handler_exit", 17, null, null, "handled", 4),
+            new(0, 4_000, "local_timer_entry", null, 236, null, null, 5),
+            new(0, 5_000, "local_timer_exit", null, 236, null, null, 6),
+            new(0, 6_000, "irq_handler_entry", 17, null, "a", null, 7),
+            new(0, 7_000, "irq_handler_exit", 17, null, null, "handled", 8),
+            new(1, 7_500, "irq_handler_entry", 17, null, "a", null, 9),
+            new(1, 8_000, "irq_handler_exit", 17, null, null, "handled", 10),
+        ];
+        var row = Replay.FromFtrace(records).FindRow("17")!;
+        Assert.Equal([2UL, 1UL], row.Counts);
+        Assert.Equal("a, b", row.Name);
+    }
+
+    [Fact]
+    public void Ftrace_events_are_rebuilt_in_time_order_with_nesting_depth()
+    {
+        var report = FromFile("ftrace-irq-6x.txt");
+        Assert.Equal(20, report.Events.Count);
+        Assert.Equal(0, report.UnmatchedEntries);
+        Assert.Equal(0, report.UnmatchedExits);
+        for (var i = 1; i < report.Events.Count; i++)
+        {
+            Assert.True(report.Events[i].TimeNs >= report.Events[i - 1].TimeNs);
+        }
+
+        var nested = report.Events.Single(e => e.Cpu == 1 && e.Kind == TraceEventKind.HandlerEntry && e.Vector == 236);
+        Assert.Equal(1, nested.Depth);
+        Assert.Equal("sysvec_apic_timer_interrupt", nested.Name);
+        var unhandled = report.Events.First(e => e.Kind == TraceEventKind.HandlerExit && e.Irq == 17);
+        Assert.Equal(0, unhandled.Value);
+        Assert.Equal("idma64.1", unhandled.Name);
+    }
+
+    [Fact]
+    public void Ftrace_replay_feeds_ChromeTraceWriter()
+    {
+        var report = FromFile("ftrace-irq-6x.txt");
+        using var stream = new MemoryStream();
+        using (var writer = new ChromeTraceWriter(stream, report.CpuCount, "ftrace-irq-6x"))
+        {
+            foreach (var e in report.Events)
+            {
+                writer.Write(e);
+            }
+
+            writer.Complete(report.Events[^1].TimeNs);
+        }
+
+        var check = new ChromeTraceCheck(stream.ToArray());
+        Assert.Equal(10, check.Slices);
+        Assert.Equal(2, check.MaxDepth);
+        Assert.Equal(["CPU 0", "CPU 1", "CPU 2", "CPU 3", "CPU 6", "CPU 8"], check.ThreadNames.OrderBy(kv => kv.Key).Select(kv => kv.Value));
+    }
+
+    [Fact]
+    public void Capture_cut_inside_handlers_counts_unmatched_entries_and_exits()
+    {
+        var report = FromFile("ftrace-pipe-tgid.txt");
+        Assert.Equal(1, report.UnmatchedExits);
+        Assert.Equal(1, report.UnmatchedEntries);
+        Assert.Equal(2, report.Notes.Count);
+        Assert.Equal(7, report.Events.Count);
+        Assert.Equal([1UL, 0UL], report.FindRow("48")!.Counts);
+        Assert.Equal([0UL, 1UL], report.FindRow("LOC")!.Counts);
+    }
+
+    [Fact]
+    public void Entry_that_never_exits_under_a_later_exit_is_dropped_not_guessed()
+    {
+        IReadOnlyList<FtraceRecord> records =
+        [
+            new(0, 1_000, "irq_handler_entry", 27, null, "eth0", null, 1),
+            new(0, 2_000, "local_timer_entry", null, 236, null, null, 2),
+            new(0, 3_000, "irq_handler_exit", 27, null, null, "handled", 3),
+        ];
+        var report = Replay.FromFtrace(records);
+        Assert.Equal(1, report.UnmatchedEntries);
+        Assert.Equal([TraceEventKind.HandlerEntry, TraceEventKind.HandlerExit], report.Events.Select(e => e.Kind));
+        Assert.Equal(2_000, Assert.Single(report.Histograms).MaxNs);
+    }
+
+    [Fact]
+    public void Snapshot_rates_are_delta_over_interval()
+    {
+        var report = Replay.FromSnapshots(Snapshot("proc-interrupts-6.14-before.txt"), Snapshot("proc-interrupts-6.14-after.txt"), 2.0);
+        Assert.Equal(Enumerable.Range(0, 12), report.Cpus);
+        var loc = report.FindRow("LOC")!;
+        Assert.Equal([2000UL, 1900UL, 2100UL, 1800UL, 1700UL, 1600UL, 4UL, 10UL, 4UL, 4UL, 2UL, 2UL], loc.Counts);
+        Assert.Equal(1000.0, loc.Rates[0]);
+        Assert.Equal(11126 / 2.0, loc.TotalRate);
+        Assert.Equal("Local timer interrupts", loc.Name);
+        Assert.Equal(2500.0, report.FindRow("137")!.Rates[6]);
+        Assert.Equal("nvme0q1", report.FindRow("137")!.Name);
+        Assert.Equal(0UL, report.FindRow("SPU")!.Total);
+        Assert.Equal([0UL], report.FindRow("ERR")!.Counts);
+        Assert.Empty(report.Notes);
+    }
+
+    [Fact]
+    public void Snapshot_counter_going_backwards_is_an_error_naming_the_row()
+    {
+        var ex = Assert.Throws<ReplayFormatException>(() =>
+            Replay.FromSnapshots(Snapshot("proc-interrupts-6.14-after.txt"), Snapshot("proc-interrupts-6.14-before.txt"), 2.0));
+        Assert.StartsWith("row 137: CPU6 count went backwards (62333 -> 57333)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Snapshot_columns_are_the_cpus_online_in_both()
+    {
+        var before = ProcInterruptsParser.Parse(new StringReader("     CPU0  CPU1  CPU2\n LOC:  10  20  30   Local timer interrupts\n  9:  1  1  1  IO-APIC  9-fasteoi  acpi\n"));
+        var after = ProcInterruptsParser.Parse(new StringReader("     CPU0  CPU2\n LOC:  15  40   Local timer interrupts\n 11:  1  1  IO-APIC  11-fasteoi  x\n"));
+        var report = Replay.FromSnapshots(before, after, 1.0);
+        Assert.Equal([0, 2], report.Cpus);
+        Assert.Equal([5UL, 10UL], report.FindRow("LOC")!.Counts);
+        Assert.Null(report.FindRow("11"));
+        Assert.Contains("CPU1 only in the first snapshot (went offline)", report.Notes);
+        Assert.Contains("row 11 only in the second snapshot", report.Notes);
+        Assert.Contains("row 9 only in the first snapshot", report.Notes);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    public void Snapshot_interval_must_be_positive(double interval)
+    {
+        var s = Snapshot("proc-interrupts-6.14-before.txt");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Replay.FromSnapshots(s, s, interval));
+    }
+
+    [Fact]
+    public void WriteText_prints_the_rate_table_and_histograms()
+    {
+        var text = new StringWriter();
+        Replay.WriteText(FromFile("ftrace-irq-6x.txt"), text);
+        var lines = text.ToString().Split('\n');
+        Assert.StartsWith("replay of ftrace: 0.001097 s, 6 CPU(s), 21 record(s)", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("row", StringComparison.Ordinal) && l.Contains("CPU8", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.TrimStart().StartsWith("LOC: ", StringComparison.Ordinal) && l.EndsWith("local_timer", StringComparison.Ordinal));
+        Assert.Contains("vector 236 local_timer: 3 sample(s), min 5000 ns, mean 7333.3 ns, max 9000 ns", lines);
+        Assert.Contains(lines, l => l == "  [        4096,         8192)        2");
+    }
+
+    [Fact]
+    public void WriteJson_has_rates_histograms_and_counts()
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            Replay.WriteJson(FromFile("ftrace-irq-6x.txt"), writer);
+        }
+
+        using var doc = JsonDocument.Parse(stream.ToArray());
+        var root = doc.RootElement;
+        Assert.Equal("ftrace", root.GetProperty("source").GetString());
+        Assert.Equal(6, root.GetProperty("cpus").GetArrayLength());
+        var loc = root.GetProperty("rates").EnumerateArray().Single(r => r.GetProperty("row").GetString() == "LOC");
+        Assert.Equal(3, loc.GetProperty("total").GetInt32());
+        var timer = root.GetProperty("histograms").EnumerateArray().Single(h => h.GetProperty("handler").GetString() == "local_timer");
+        Assert.Equal(JsonValueKind.Null, timer.GetProperty("irq").ValueKind);
+        Assert.Equal(236, timer.GetProperty("vector").GetInt32());
+        var bucket = timer.GetProperty("buckets")[0];
+        Assert.Equal(4096, bucket.GetProperty("lowNs").GetInt64());
+        Assert.Equal(8192, bucket.GetProperty("highNs").GetInt64());
+        Assert.Equal(2, bucket.GetProperty("count").GetInt64());
+        Assert.Equal(20, root.GetProperty("events").GetInt32());
+    }
+}
