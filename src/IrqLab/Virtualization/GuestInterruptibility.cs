@@ -24,6 +24,20 @@ public readonly record struct GuestInterruptibility(bool If, bool BlockingBySti,
     public uint InterruptibilityState =>
         (BlockingBySti ? StiBit : 0) | (BlockingByMovSs ? MovSsBit : 0) | (BlockingByNmi ? NmiBit : 0);
 
+    /// <summary>
+    /// The guest can take a maskable interrupt now: RFLAGS.IF = 1 and no STI/MOV-SS blocking. This opens the
+    /// interrupt window (exit 7 with interrupt-window exiting, SDM 25.2) and allows virtual-interrupt delivery (29.2.2);
+    /// KVM <c>vmx_interrupt_blocked</c> is its negation.
+    /// </summary>
+    public bool InterruptWindowOpen => If && !BlockingBySti && !BlockingByMovSs;
+
+    /// <summary>
+    /// The guest can take an NMI now: no (virtual-)NMI blocking and no MOV-SS or STI blocking. This opens the NMI
+    /// window (exit 8 with NMI-window exiting, SDM 25.2; STI blocking holding it off is model-specific); KVM
+    /// <c>vmx_nmi_blocked</c> is its negation.
+    /// </summary>
+    public bool NmiWindowOpen => !BlockingByNmi && !BlockingByMovSs && !BlockingBySti;
+
     /// <summary>Builds the value from RFLAGS.IF and a raw interruptibility-state field.</summary>
     public static GuestInterruptibility FromFields(bool rflagsIf, uint interruptibilityState) =>
         new(rflagsIf, (interruptibilityState & StiBit) != 0, (interruptibilityState & MovSsBit) != 0,

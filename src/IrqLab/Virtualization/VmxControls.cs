@@ -35,6 +35,15 @@ public sealed record VmxControls
     public byte PostedInterruptNotificationVector { get; init; } = 0xF2;
 
     /// <summary>
+    /// Whether an external interrupt with physical <paramref name="vector"/>, arriving while the guest runs, is a
+    /// posted-interrupt notification that is processed without a VM exit (SDM 29.6: "process posted interrupts" = 1 and
+    /// the acknowledged vector equals the notification vector); any other vector causes an external-interrupt exit
+    /// when <see cref="ExternalInterruptExiting"/> is set.
+    /// </summary>
+    public bool IsPostedInterruptNotification(int vector) =>
+        ProcessPostedInterrupts && vector == PostedInterruptNotificationVector;
+
+    /// <summary>
     /// The VM-entry checks on these controls that concern events (SDM 26.2.1.1), in SDM order: virtual NMIs need NMI
     /// exiting; NMI-window exiting needs virtual NMIs; virtual-interrupt delivery needs external-interrupt exiting;
     /// posted interrupts need virtual-interrupt delivery (hence external-interrupt exiting) and acknowledge interrupt on
