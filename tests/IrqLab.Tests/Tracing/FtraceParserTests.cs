@@ -121,6 +121,13 @@ public sealed class FtraceParserTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Crlf_line_ends_are_accepted()
+    {
+        var records = FtraceParser.Parse(new StringReader("# tracer: nop\r\n  <idle>-0  [001] d.h1.  5.000001: irq_handler_entry: irq=9 name=acpi\r\n"));
+        Assert.Equal(new FtraceRecord(1, 5_000_001_000, "irq_handler_entry", 9, null, "acpi", null, 2), Assert.Single(records));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
