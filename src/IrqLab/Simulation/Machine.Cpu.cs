@@ -71,8 +71,7 @@ internal sealed partial class Machine
         if (c.Apic.HasInterrupt)
         {
             // INTA: IRR -> ISR. A spurious vector comes back when the interrupt was masked in between (SDM 11.9).
-            var vector = c.Apic.Acknowledge();
-            _delivered++;
+            var vector = Acknowledge(c);
             if (_sinks.Length > 0)
             {
                 Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
@@ -83,6 +82,19 @@ internal sealed partial class Machine
         }
 
         return false;
+    }
+
+    /// <summary>INTA on the local APIC; counts a delivery unless the APIC answered with its spurious vector (SDM 11.9).</summary>
+    private int Acknowledge(CpuContext c)
+    {
+        var spurious = c.Apic.SpuriousCount;
+        var vector = c.Apic.Acknowledge();
+        if (c.Apic.SpuriousCount == spurious)
+        {
+            _delivered++;
+        }
+
+        return vector;
     }
 
     /// <summary>Delivers an event on the CPU (IDT or FRED), then enters the Linux or bare handler it reaches.</summary>
@@ -269,8 +281,6 @@ internal sealed partial class Machine
             {
                 _idtDelivery.Iret(c.State, wasNmi: f.IsNmi);
             }
-
-            c.State.If = f.SavedIf;
         }
 
         if (_sinks.Length > 0)

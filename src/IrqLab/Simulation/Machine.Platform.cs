@@ -24,11 +24,7 @@ internal sealed partial class Machine
         public void Deliver(in InterruptMessage message) => m._bus.Deliver(message);
 
         // ---- ILocalApicHost
-        public void SendIpi(LocalApic source, in InterruptMessage message)
-        {
-            m._raised++;
-            m._bus.Deliver(message);
-        }
+        public void SendIpi(LocalApic source, in InterruptMessage message) => m._bus.Deliver(message);
 
         public void InterruptLineChanged(LocalApic apic) => m.MarkDirty(apic.Index);
 
@@ -43,7 +39,12 @@ internal sealed partial class Machine
         public void SignalExtInt(LocalApic apic)
         {
             var c = m._cpus[apic.Index];
-            c.ExtIntPending = m._pic?.IntrAsserted ?? false;
+            if (!c.ExtIntPending && (m._pic?.IntrAsserted ?? false))
+            {
+                c.ExtIntPending = true;
+                m._sourceRaised++;
+            }
+
             m.MarkDirty(apic.Index);
         }
 
@@ -52,6 +53,12 @@ internal sealed partial class Machine
             foreach (var io in m._ioApics)
             {
                 io.BroadcastEoi(vector);
+
+                // The model's IOAPIC can defer a re-delivery storm the way QEMU does; real hardware re-sends at once.
+                if (io.HasDeferred)
+                {
+                    io.ServiceDeferred();
+                }
             }
         }
 
@@ -63,9 +70,11 @@ internal sealed partial class Machine
             if (m._cpus.Length > 0)
             {
                 m._cpus[0].Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
-                if (!asserted)
+                if (!asserted && m._cpus[0].ExtIntPending)
                 {
+                    // The 8259 withdrew its request before the CPU acknowledged it.
                     m._cpus[0].ExtIntPending = false;
+                    m._sourceDropped++;
                 }
             }
         }
@@ -88,16 +97,24 @@ internal sealed partial class Machine
 
         public bool ApicTmrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Tmr.IsSet(vector);
 
-        public void IoApicPinEoi(int ioapic, int pin, int vector) => m._ioApics[ioapic].WriteMmio(0x40, (uint)vector);
+        public void IoApicPinEoi(int ioapic, int pin, int vector)
+        {
+            var io = m._ioApics[ioapic];
+            io.WriteMmio(0x40, (uint)vector);
+            if (io.HasDeferred)
+            {
+                io.ServiceDeferred();
+            }
+        }
 
         public void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked)
         {
             // 82093AA redirection entry: vector 7:0, fixed delivery, physical destination, polarity 13,
             // trigger 15, mask 16, destination 63:56.
-            var raw = (ulong)(vector & 0xFF)
-                | (activeLow ? 1UL << 13 : 0)
-                | (level ? 1UL << 15 : 0)
-                | (masked ? 1UL << 16 : 0)
+            var raw = (ulong)(uint)(vector & 0xFF)
+                | (activeLow ? 1UL << 13 : 0UL)
+                | (level ? 1UL << 15 : 0UL)
+                | (masked ? 1UL << 16 : 0UL)
                 | ((ulong)(m._cpus[cpu].Apic.ApicId & 0xFF) << 56);
             m._ioApics[ioapic].SetEntry(pin, raw);
         }
@@ -161,7 +178,6 @@ internal sealed partial class Machine
 
         public void SendIpi(int cpu, int vector)
         {
-            m._raised++;
             m._bus.Deliver(InterruptMessage.FixedTo(m._cpus[cpu].Apic.ApicId, vector));
         }
 

@@ -113,16 +113,16 @@ internal sealed partial class Machine
 
     private void PlatformNmi(CpuContext c)
     {
-        _raised++;
+        _sourceRaised++;
         if (c.Shutdown)
         {
-            _dropped++;
+            _sourceDropped++;
             return;
         }
 
         if (c.NmiPending)
         {
-            _coalesced++;
+            _sourceCoalesced++;
             return;
         }
 
@@ -154,7 +154,7 @@ internal sealed partial class Machine
     private void SendIpi(CpuContext from, IpiStep ipi, Frame? frame)
     {
         // Written as the sender's ICR (SDM 11.6.1): destination in the high half, shorthand in bits 19:18.
-        ulong low = (ulong)(ipi.Vector & 0xFF) | ((ulong)ipi.Mode << 8) | (1UL << 14);
+        ulong low = (ulong)(uint)(ipi.Vector & 0xFF) | ((ulong)(byte)ipi.Mode << 8) | (1UL << 14);
         ulong dest = 0;
         switch (ipi.To)
         {
@@ -404,22 +404,29 @@ internal sealed partial class Machine
             Trace(new TraceEvent(_now, -1, TraceEventKind.Raise, Name: d.Name));
         }
 
+        if (d.Unbound)
+        {
+            _sourceRaised++;
+            _sourceDropped++;
+            return;
+        }
+
         if (d.Msi is { } table)
         {
-            _raised++;
             if (table.Fire(vectorIndex) != Hardware.Msi.MsiDecodeError.None)
             {
-                _dropped++;
+                _sourceRaised++;
+                _sourceDropped++;
             }
 
             return;
         }
 
-        _raised++;
         if (d.Asserted)
         {
             // Already asserted: an edge line sees no new edge, a level line is already active.
-            _coalesced++;
+            _sourceRaised++;
+            _sourceCoalesced++;
             return;
         }
 

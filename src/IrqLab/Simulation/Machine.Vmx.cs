@@ -19,6 +19,7 @@ internal sealed partial class Machine
     private const int PostedIntrVector = 0xF2;
     private const int PostedIntrWakeupVector = 0xF1;
     private const int RescheduleVector = 0xFD;
+    private const int MsrWriteExit = 32; // EXIT_REASON_MSR_WRITE
 
     private readonly Dictionary<string, Vcpu[]> _vms = new(StringComparer.Ordinal);
     private long _vmExitSeq;
@@ -45,20 +46,6 @@ internal sealed partial class Machine
         }
     }
 
-    private long VirtualizationPending()
-    {
-        long n = 0;
-        foreach (var vcpus in _vms.Values)
-        {
-            foreach (var v in vcpus)
-            {
-                n += v.Pid.PendingCount + v.Vapic.VirrToArray().Length;
-            }
-        }
-
-        return n;
-    }
-
     // ---------------------------------------------------------------- vm steps
 
     private void ExecuteVmStep(VmStep step)
@@ -75,7 +62,7 @@ internal sealed partial class Machine
                 if (v.InGuest)
                 {
                     PreemptTop(v.Host);
-                    RecordVmExit(v, "HLT", null, null);
+                    RecordVmExit(v, VmExitReasons.Name(VmExitReasons.Hlt), null, null);
                     LeaveGuest(v);
                 }
 
@@ -85,7 +72,11 @@ internal sealed partial class Machine
                 break;
             case VmOp.Inject:
                 {
-                    InterruptionInfo.TryParseTypeName(step.Type ?? "ext_int", out var type);
+                    if (!InterruptionInfo.TryParseTypeName(step.Type ?? "ext_int", out var type))
+                    {
+                        throw new InvalidOperationException($"inject type '{step.Type}' was not validated at {step.Mark}");
+                    }
+
                     var vector = step.Vector ?? (type == InterruptionType.Nmi ? VectorSpace.NmiVector : 0);
                     v.Injection = InterruptionInfo.Create(type, vector, step.ErrorCode is not null);
                     v.InjectionErrorCode = (uint)(step.ErrorCode ?? 0);
@@ -115,19 +106,18 @@ internal sealed partial class Machine
     /// </summary>
     private void PostInterrupt(Vcpu v, int vector)
     {
-        _raised++;
+        _sourceRaised++;
         if (!v.Controls.ProcessPostedInterrupts)
         {
             if (v.Vapic.IsVirrSet(vector))
             {
-                _coalesced++;
+                _sourceCoalesced++;
                 return;
             }
 
             v.Vapic.SetVirr(vector);
             if (v.InGuest)
             {
-                _raised++;
                 _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
             }
 
@@ -137,10 +127,9 @@ internal sealed partial class Machine
         switch (v.Pid.Post(vector))
         {
             case PostResult.Coalesced:
-                _coalesced++;
+                _sourceCoalesced++;
                 break;
             case PostResult.NotificationNeeded:
-                _raised++;
                 _bus.Deliver(InterruptMessage.FixedTo(v.Pid.Ndst, v.Pid.Nv));
                 break;
         }
@@ -236,6 +225,7 @@ internal sealed partial class Machine
         if (v.Guest.CanTakeInterrupt)
         {
             var vector = v.Vapic.Deliver();
+            _delivered++;
             EnterGuestHandler(v, EventType.ExternalInterrupt, vector, null);
         }
         else
@@ -297,9 +287,8 @@ internal sealed partial class Machine
             if (v.Controls.ProcessPostedInterrupts && c.Apic.HighestPendingVector() == v.Controls.PostedInterruptNotificationVector)
             {
                 // Posted-interrupt processing (SDM 30.6): acknowledge, clear ON, EOI, PIR -> VIRR. No exit.
-                c.Apic.Acknowledge();
+                Acknowledge(c);
                 c.Apic.Eoi();
-                _delivered++;
                 v.Pid.HarvestInto(v.Vapic);
                 return true;
             }
@@ -307,8 +296,7 @@ internal sealed partial class Machine
             LeaveGuest(v);
             if (v.Controls.AcknowledgeInterruptOnExit)
             {
-                var vector = c.Apic.Acknowledge();
-                _delivered++;
+                var vector = Acknowledge(c);
                 RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExternalInterrupt), vector, ViaName(v));
                 HostHandle(c, v, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
             }
@@ -353,6 +341,7 @@ internal sealed partial class Machine
         {
             PreemptTop(c);
             var vector = v.Vapic.Deliver();
+            _delivered++;
             EnterGuestHandler(v, EventType.ExternalInterrupt, vector, null);
             return true;
         }
@@ -371,6 +360,10 @@ internal sealed partial class Machine
     private void HostHandle(CpuContext c, Vcpu v, in CpuEvent ev)
     {
         var software = v.Vm.Reinject == ReinjectKind.Software;
+
+        // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return
+        // (SDM 27.2.3). KVM forges the frame its handler returns through (IRET, or ERETS under FRED).
+        c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
         if (_linux)
         {
             DispatchResult r;
@@ -379,7 +372,6 @@ internal sealed partial class Machine
             {
                 r = _kernel!.Nmi(c.Index);
                 path = "nmi";
-                c.State.NmiBlockedByExit();
             }
             else
             {
@@ -396,11 +388,6 @@ internal sealed partial class Machine
         }
         else
         {
-            if (ev.Type == EventType.Nmi)
-            {
-                c.State.NmiBlockedByExit();
-            }
-
             EnterBare(c, ev, savedIf: false, _bareHandlers, null, -1);
         }
     }
@@ -410,15 +397,9 @@ internal sealed partial class Machine
     {
         var c = v.Host;
         var savedIf = v.Guest.If;
-        if (type is EventType.ExternalInterrupt or EventType.Nmi)
-        {
-            v.Guest.If = false;
-        }
 
-        if (type == EventType.Nmi)
-        {
-            v.Guest.NmiBlockedByExit();
-        }
+        // The guest's own IDT has interrupt gates: delivery clears the guest's IF; an NMI blocks (virtual) NMIs.
+        v.Guest.EnterEvent(clearIf: true, isNmi: type == EventType.Nmi);
 
         var f = PushFrame(c, FrameKind.Actions, new CpuEvent(type, (byte)vector, errorCode), savedIf);
         f.Fred = false;
@@ -442,18 +423,14 @@ internal sealed partial class Machine
 
         if (f.Vm is not null)
         {
-            if (f.IsNmi)
+            // The guest handler's IRET restores its IF and ends (virtual) NMI blocking; a waiting NMI opens the NMI window.
+            v.Guest.ReturnFromEvent(unblockNmi: true);
+            if (f.IsNmi && v.GuestNmiPending)
             {
-                // Guest IRET ends virtual-NMI blocking; a waiting NMI then opens the NMI window.
-                v.Guest.UnblockNmiByIret();
-                if (v.GuestNmiPending)
-                {
-                    v.GuestNmiPending = false;
-                    v.NmiWindow = true;
-                }
+                v.GuestNmiPending = false;
+                v.NmiWindow = true;
             }
 
-            v.Guest.If = f.SavedIf;
             return;
         }
 
@@ -493,7 +470,7 @@ internal sealed partial class Machine
                     if (!v.Controls.VirtualInterruptDelivery)
                     {
                         // Without APICv the EOI write traps to KVM, which emulates it and re-enters.
-                        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? VmExitReasons.MsrWrite : VmExitReasons.ApicAccess), null, null);
+                        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess), null, null);
                         InjectEmulated(v);
                     }
                     else if (outcome.ExitRequired)
@@ -517,8 +494,16 @@ internal sealed partial class Machine
                 return 0;
             case IpiStep ipi when ipi.To == IpiTargetKind.Self:
                 // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V).
-                v.Vapic.SetVirr(ipi.Vector);
-                _raised++;
+                _sourceRaised++;
+                if (v.Vapic.IsVirrSet(ipi.Vector))
+                {
+                    _sourceCoalesced++;
+                }
+                else
+                {
+                    v.Vapic.SetVirr(ipi.Vector);
+                }
+
                 return 0;
             default:
                 AddMessage(c.Index, "info", $"irqlab: guest action {step.GetType().Name} at line {step.Mark.Line} is not modelled inside a VM; ignored");

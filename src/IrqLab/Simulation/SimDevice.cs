@@ -39,4 +39,7 @@ internal sealed class SimDevice
     public MsiXTable? Msi;
 
     public bool IsMessageSignalled => Msi is not null;
+
+    /// <summary>Linux could not set up its interrupt (no vector): its raises go nowhere.</summary>
+    public bool Unbound;
 }

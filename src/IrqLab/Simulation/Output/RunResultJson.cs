@@ -96,7 +96,7 @@ public static class RunResultJson
             }
 
             w.WriteEndArray();
-            if (r.Desc is null)
+            if (r.Row.Length > 0 && char.IsAsciiDigit(r.Row[0]))
             {
                 WriteNullable(w, "chip", r.Chip);
                 WriteNullable(w, "hwirq", r.Hwirq);
@@ -104,7 +104,7 @@ public static class RunResultJson
             }
             else
             {
-                w.WriteString("desc", r.Desc);
+                w.WriteString("desc", r.Desc ?? string.Empty);
             }
 
             w.WriteEndObject();

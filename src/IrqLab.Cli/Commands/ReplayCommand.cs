@@ -1,0 +1,146 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Tracing.Replay;
+
+namespace IrqLab.Cli.Commands;
+
+/// <summary>
+/// <c>irqlab replay FILE [AFTER] [--interval D] [--json] [--trace out.json]</c>: rebuilds a run from an ftrace text
+/// capture (irq:irq_handler_entry/exit, irq_vectors:*_entry/exit) or from two /proc/interrupts snapshots.
+/// </summary>
+internal static class ReplayCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var file = new Argument<string>("FILE") { Description = "An ftrace text capture, or the first /proc/interrupts snapshot." };
+        var after = new Argument<string?>("AFTER")
+        {
+            Description = "The second /proc/interrupts snapshot (with --interval).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms." };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
+        var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto)." };
+        var command = new Command("replay", "Report per-CPU rates, handler latency histograms and a trace from an ftrace capture or two /proc/interrupts snapshots.")
+        {
+            file, after, interval, json, trace,
+        };
+        command.SetAction(parse =>
+        {
+            var first = parse.GetValue(file)!;
+            var second = parse.GetValue(after);
+            ReplayReport report;
+            try
+            {
+                if (second is null)
+                {
+                    using var reader = Open(first);
+                    report = Replay.FromFtrace(FtraceParser.Parse(reader));
+                }
+                else
+                {
+                    var seconds = ParseInterval(parse.GetValue(interval));
+                    ProcInterruptsSnapshot before;
+                    ProcInterruptsSnapshot later;
+                    using (var r1 = Open(first))
+                    {
+                        before = WithFile(first, () => ProcInterruptsParser.Parse(r1));
+                    }
+
+                    using (var r2 = Open(second))
+                    {
+                        later = WithFile(second, () => ProcInterruptsParser.Parse(r2));
+                    }
+
+                    report = Replay.FromSnapshots(before, later, seconds);
+                }
+            }
+            catch (ReplayFormatException e)
+            {
+                cli.Error.WriteLine($"{(second is null ? first : second)}:{e.Line}: error: {e.Message}");
+                return CliApp.ExitBadInput;
+            }
+
+            if (parse.GetValue(trace) is { } tracePath && report.Events.Count > 0)
+            {
+                using var stream = File.Create(tracePath);
+                using var writer = new ChromeTraceWriter(stream, Math.Max(1, report.CpuCount), Path.GetFileName(first));
+                long end = 0;
+                foreach (var e in report.Events)
+                {
+                    writer.Write(e);
+                    end = Math.Max(end, e.TimeNs);
+                }
+
+                writer.Complete(end);
+            }
+
+            if (parse.GetValue(json))
+            {
+                using var ms = new MemoryStream();
+                using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
+                {
+                    Replay.WriteJson(report, w);
+                }
+
+                cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            }
+            else
+            {
+                Replay.WriteText(report, cli.Out);
+            }
+
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    private static T WithFile<T>(string path, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ReplayFormatException e)
+        {
+            throw new CliUsageException($"{path}:{e.Line}: {e.Message}");
+        }
+    }
+
+    private static StreamReader Open(string path)
+    {
+        try
+        {
+            return new StreamReader(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"cannot read '{path}': {e.Message}");
+        }
+    }
+
+    /// <summary>"10s", "250ms", "1.5s" → seconds.</summary>
+    internal static double ParseInterval(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new CliUsageException("two snapshots need --interval (the time between them, e.g. 10s)");
+        }
+
+        (string Suffix, double Scale)[] units = [("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1)];
+        foreach (var (suffix, scale) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.Ordinal)
+                && double.TryParse(text.AsSpan(0, text.Length - suffix.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+                && v > 0 && double.IsFinite(v))
+            {
+                return v * scale;
+            }
+        }
+
+        throw new CliUsageException($"--interval '{text}': expected a positive duration with a unit (ns, us, ms, s), e.g. 10s");
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using IrqLab.Simulation;
+using IrqLab.Tracing;
+
+namespace IrqLab.Cli.Commands;
+
+/// <summary><c>irqlab trace FILE -o out.json [--format chrome|ftrace]</c>: a trace file of the run.</summary>
+internal static class TraceCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var file = new Argument<string>("FILE") { Description = "Scenario file to run." };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Trace file to write (Chrome trace-event JSON opens in ui.perfetto.dev; ftrace is text).",
+            Required = true,
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "chrome (default): Chrome trace-event JSON, a track per CPU and vCPU, nested handler slices, " +
+                          "instants for raises and EOIs, pending-interrupt counters; ftrace: the kernel's irq and irq_vectors events.",
+            DefaultValueFactory = _ => "chrome",
+        };
+        format.AcceptOnlyFromAmong("chrome", "ftrace");
+        var seed = RunCommand.SeedOption();
+        var command = new Command("trace", "Run a scenario and write a Perfetto/Chrome trace (or ftrace text) of it.")
+        {
+            file, output, format, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var scenario = ScenarioFiles.TryLoad(cli, parse.GetValue(file)!, json: false);
+            if (scenario is null)
+            {
+                return CliApp.ExitBadInput;
+            }
+
+            var path = parse.GetValue(output)!;
+            FileStream stream;
+            try
+            {
+                stream = File.Create(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+            {
+                throw new CliUsageException($"cannot write '{path}': {e.Message}");
+            }
+
+            using (stream)
+            {
+                ITraceSink sink;
+                StreamWriter? text = null;
+                if (parse.GetValue(format) == "ftrace")
+                {
+                    text = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+                    sink = new FtraceWriter(text, scenario.Machine.Cpus);
+                }
+                else
+                {
+                    sink = new ChromeTraceWriter(stream, scenario.Machine.Cpus, scenario.Name);
+                }
+
+                var result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, Sinks = [sink] });
+                (sink as IDisposable)?.Dispose();
+                text?.Flush();
+                cli.Error.WriteLine($"irqlab: wrote {path}: {result.Cpus} CPUs, {HumanOutput.FormatNs(result.TimeNs)} simulated");
+            }
+
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+}
