@@ -185,6 +185,19 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
+    public void Undriven_pin_rests_inactive_for_either_polarity_pulled_up_PCI_INTx()
+    {
+        var (ioApic, sink) = Create();
+        ioApic.SetEntry(Pin, Level(0x41, activeLow: true));
+        Assert.False(ioApic.IsPinAsserted(Pin));
+        Assert.True(ioApic.IsPinHigh(Pin));
+        Assert.Equal(0, sink.Count);
+        ioApic.PulsePin(Pin); // drives low (asserted) then high
+        Assert.Equal(1, sink.Count);
+        AssertConserved(ioApic);
+    }
+
+    [Fact]
     public void Writing_an_RTE_as_edge_clears_remote_IRR_QEMU_ioapic_fix_edge_remote_irr()
     {
         var (ioApic, sink) = Create();
