@@ -298,11 +298,7 @@ public sealed class IoApic
         if (oldLevel && !newLevel)
         {
             // An edge entry only reacts to transitions: a held level request no longer exists.
-            if (!IsSending(pin))
-            {
-                _irr[pin] = false;
-            }
-
+            _irr[pin] = false;
             Withdraw(pin);
         }
         else if (!oldLevel && newLevel && isAsserted && wasAsserted)
@@ -474,7 +470,7 @@ public sealed class IoApic
     private void CountNewAssertion(int pin, ulong entry)
     {
         AssertionCount++;
-        if ((entry & RedirectionEntry.RemoteIrrBit) != 0)
+        if (_unaccounted[pin] || (entry & RedirectionEntry.RemoteIrrBit) != 0)
         {
             CoalescedCount++;
         }
@@ -599,10 +595,9 @@ public sealed class IoApic
         var message = new RedirectionEntry(entry).ToMessage();
         _sink.Deliver(in message);
 
-        _entries[pin] &= ~RedirectionEntry.DeliveryStatusBit;
-        if (!level)
-        {
-            _irr[pin] = false;
-        }
+        // The sink may have rewritten the RTE or moved the line: derive the latch from the entry as it is now.
+        ulong now = _entries[pin] & ~RedirectionEntry.DeliveryStatusBit;
+        _entries[pin] = now;
+        _irr[pin] = (now & RedirectionEntry.TriggerModeBit) != 0 && IsAsserted(pin, now);
     }
 }
