@@ -169,6 +169,15 @@ public sealed class IoApicRegisterTests
     }
 
     [Theory]
+    [InlineData(-1, 0u)]
+    [InlineData(256, 0u)]
+    [InlineData(0x30, 256u)]
+    public void Create_rejects_values_that_do_not_fit_their_fields_reference_4_2(int vector, uint destination)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RedirectionEntry.Create(vector, destination: destination));
+    }
+
+    [Theory]
     [InlineData(-1, 24)]
     [InlineData(16, 24)]
     [InlineData(0, 0)]
