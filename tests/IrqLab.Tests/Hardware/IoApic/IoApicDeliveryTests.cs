@@ -10,9 +10,9 @@ public sealed class IoApicDeliveryTests
 {
     private const int Pin = 14;
 
-    private static (IoApicDevice IoApic, RecordingInterruptSink Sink) Create(byte version = 0x20)
+    private static (IoApicDevice IoApic, MessageRecorder Sink) Create(byte version = 0x20)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         return (new IoApicDevice(0, 24, sink, version), sink);
     }
 

@@ -45,7 +45,7 @@ public sealed class IoApicPropertyTests
 
     private static void Run(Op[] ops, Reentrancy reentrancy)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         var ioApic = new IoApicDevice(0, Pins, sink);
         int cursor = 0;
         for (int pin = 0; pin < Pins; pin++)
@@ -127,7 +127,7 @@ public sealed class IoApicPropertyTests
         }
     }
 
-    private static void Check(IoApicDevice ioApic, RecordingInterruptSink sink)
+    private static void Check(IoApicDevice ioApic, MessageRecorder sink)
     {
         Assert.Equal(sink.Count, ioApic.DeliveredCount);
         Assert.Equal(

@@ -9,9 +9,9 @@ namespace IrqLab.Tests.Hardware.Msi;
 /// <summary>MSI-X table, vector control mask, function mask and Pending Bit Array: shared/reference/x86-events.md §6.3 (PCIe base spec, MSI-X).</summary>
 public sealed class MsiXTableTests
 {
-    private static (MsiXTable Table, RecordingInterruptSink Sink) Create(int entries = 4)
+    private static (MsiXTable Table, MessageRecorder Sink) Create(int entries = 4)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         var table = new MsiXTable(entries, sink);
         for (int i = 0; i < entries; i++)
         {
@@ -24,7 +24,7 @@ public sealed class MsiXTableTests
     [Fact]
     public void Entries_are_masked_at_reset_PCIe_vector_control_bit_0()
     {
-        var table = new MsiXTable(3, new RecordingInterruptSink());
+        var table = new MsiXTable(3, new MessageRecorder());
         for (int i = 0; i < table.Count; i++)
         {
             Assert.True(table.IsMasked(i));
