@@ -144,7 +144,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Masked_level_line_that_drops_before_unmask_is_withdrawn_not_delivered()
+    public void Masked_level_line_that_drops_before_unmask_is_withdrawn_not_delivered_QEMU_ioapic_set_irq()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, Level(0x41, masked: true));
@@ -226,7 +226,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Reserved_delivery_mode_entries_send_nothing_and_count_rejected()
+    public void Reserved_delivery_mode_entries_send_nothing_and_count_rejected_82093AA_3_2_4()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, 3UL << 8 | 0x41);
@@ -249,7 +249,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Edge_arriving_while_its_message_is_in_flight_is_coalesced()
+    public void Edge_arriving_while_its_message_is_in_flight_is_coalesced_KVM_ioapic_set_irq_coalesced()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, Edge(0x3E));

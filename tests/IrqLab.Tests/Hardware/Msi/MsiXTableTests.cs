@@ -87,7 +87,7 @@ public sealed class MsiXTableTests
     }
 
     [Fact]
-    public void Fire_returns_the_decode_error_and_sends_nothing()
+    public void Fire_returns_the_decode_error_and_sends_nothing_reference_6_4()
     {
         var (table, sink) = Create();
         table.SetEntry(0, new MsiMessage(0xFEE0_0010, 0x41)); // remappable format
@@ -98,7 +98,7 @@ public sealed class MsiXTableTests
     }
 
     [Fact]
-    public void PBA_qwords_hold_64_entries_each()
+    public void PBA_qwords_hold_64_entries_each_PCIe_MSIX_pending_bit_array()
     {
         var (table, _) = Create(70);
         table.Fire(65);

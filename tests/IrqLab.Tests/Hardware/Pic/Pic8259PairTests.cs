@@ -340,7 +340,7 @@ public sealed class Pic8259PairTests
     }
 
     [Fact]
-    public void IntrChanged_is_reported_only_on_changes()
+    public void IntrChanged_is_reported_only_on_changes_QEMU_pic_update_irq()
     {
         var (pic, host) = Create();
         Raise(pic, 3);
@@ -353,7 +353,7 @@ public sealed class Pic8259PairTests
     }
 
     [Fact]
-    public void Unknown_ports_read_0xFF_and_ignore_writes()
+    public void Unknown_ports_read_0xFF_and_ignore_writes_floating_ISA_bus()
     {
         var (pic, host) = Create();
         pic.WritePort(0x22, 0x00);
