@@ -9,7 +9,9 @@ namespace IrqLab.Hardware.IoApic;
 /// <para><b>Model notes.</b></para>
 /// <list type="bullet">
 /// <item>Each pin keeps its electrical level; the RTE polarity bit decides whether that level is "asserted"
-/// (KVM kvm_ioapic_set_irq: <c>irq_level ^= polarity</c>). Changing the polarity bit re-evaluates the input.</item>
+/// (KVM kvm_ioapic_set_irq: <c>irq_level ^= polarity</c>). Changing the polarity bit re-evaluates the input. A pin
+/// never driven by <see cref="SetPinLevel"/> rests at its inactive level (as a pulled-up PCI INTx line), so programming
+/// an active-low RTE does not by itself raise an interrupt.</item>
 /// <item>Edge: an asserting transition on an unmasked pin sends one message. Edges on a masked pin are dropped
 /// (82093AA datasheet, as QEMU ioapic_set_irq notes) and counted in <see cref="MaskedCount"/>.</item>
 /// <item>Level: the internal IRR latch follows the asserted line. The pin sends when latched, unmasked and remote IRR
@@ -62,6 +64,7 @@ public sealed class IoApic
     private readonly IInterruptSink _sink;
     private readonly ulong[] _entries;
     private readonly bool[] _lineHigh;
+    private readonly bool[] _driven;
     private readonly bool[] _irr;
     private readonly bool[] _unaccounted;
     private readonly bool[] _needsService;
@@ -72,7 +75,7 @@ public sealed class IoApic
     private bool _servicing;
     private bool _serviceRequested;
 
-    /// <summary>Creates an IOAPIC with every RTE masked and every line electrically low.</summary>
+    /// <summary>Creates an IOAPIC with every RTE masked and every line undriven (resting at its inactive level).</summary>
     /// <param name="id">IOAPIC ID, 0..15 (IOAPICID bits 27:24).</param>
     /// <param name="pins">Number of input pins, 1..120 (24 on the 82093AA).</param>
     /// <param name="sink">Where messages go (normally the interrupt bus).</param>
@@ -90,6 +93,7 @@ public sealed class IoApic
         _sink = sink;
         _entries = new ulong[pins];
         _lineHigh = new bool[pins];
+        _driven = new bool[pins];
         _irr = new bool[pins];
         _unaccounted = new bool[pins];
         _needsService = new bool[pins];
@@ -288,17 +292,13 @@ public sealed class IoApic
         _successiveEoi[pin] = 0;
         _deferred[pin] = false; // an RTE write services the pin at once (QEMU ioapic_mem_write calls ioapic_service)
 
-        bool wasAsserted = _lineHigh[pin] ^ ((old & RedirectionEntry.PolarityBit) != 0);
-        bool isAsserted = _lineHigh[pin] ^ ((entry & RedirectionEntry.PolarityBit) != 0);
+        bool wasAsserted = IsAsserted(pin, old);
+        bool isAsserted = IsAsserted(pin, entry);
 
         if (oldLevel && !newLevel)
         {
             // An edge entry only reacts to transitions: a held level request no longer exists.
-            if (!IsSending(pin))
-            {
-                _irr[pin] = false;
-            }
-
+            _irr[pin] = false;
             Withdraw(pin);
         }
         else if (!oldLevel && newLevel && isAsserted && wasAsserted)
@@ -334,14 +334,16 @@ public sealed class IoApic
     public void SetPinLevel(int pin, bool electricalHigh)
     {
         CheckPin(pin);
-        if (_lineHigh[pin] == electricalHigh)
+        ulong entry = _entries[pin];
+        bool wasAsserted = IsAsserted(pin, entry);
+        _lineHigh[pin] = electricalHigh;
+        _driven[pin] = true;
+        bool asserted = IsAsserted(pin, entry);
+        if (asserted == wasAsserted)
         {
             return;
         }
 
-        _lineHigh[pin] = electricalHigh;
-        ulong entry = _entries[pin];
-        bool asserted = electricalHigh ^ ((entry & RedirectionEntry.PolarityBit) != 0);
         if (asserted)
         {
             Assert(pin, entry);
@@ -362,12 +364,12 @@ public sealed class IoApic
         SetPinLevel(pin, !assertedLevel);
     }
 
-    /// <summary>The pin's electrical level.</summary>
+    /// <summary>The pin's electrical level (a pin never driven rests at its inactive level).</summary>
     /// <param name="pin">0..Pins-1.</param>
     public bool IsPinHigh(int pin)
     {
         CheckPin(pin);
-        return _lineHigh[pin];
+        return _driven[pin] ? _lineHigh[pin] : (_entries[pin] & RedirectionEntry.PolarityBit) != 0;
     }
 
     /// <summary>True when the pin's input is asserted after the polarity of its RTE.</summary>
@@ -375,7 +377,7 @@ public sealed class IoApic
     public bool IsPinAsserted(int pin)
     {
         CheckPin(pin);
-        return _lineHigh[pin] ^ ((_entries[pin] & RedirectionEntry.PolarityBit) != 0);
+        return IsAsserted(pin, _entries[pin]);
     }
 
     /// <summary>
@@ -441,6 +443,9 @@ public sealed class IoApic
     private static bool IsSendable(ulong entry) =>
         (entry & RedirectionEntry.MaskBit) == 0 && ((entry >> 8) & 7) is not (3 or 6);
 
+    private bool IsAsserted(int pin, ulong entry) =>
+        _driven[pin] && (_lineHigh[pin] ^ ((entry & RedirectionEntry.PolarityBit) != 0));
+
     private bool IsSending(int pin) => (_entries[pin] & RedirectionEntry.DeliveryStatusBit) != 0;
 
     private int RedirectionPin(byte index)
@@ -465,7 +470,7 @@ public sealed class IoApic
     private void CountNewAssertion(int pin, ulong entry)
     {
         AssertionCount++;
-        if ((entry & RedirectionEntry.RemoteIrrBit) != 0)
+        if (_unaccounted[pin] || (entry & RedirectionEntry.RemoteIrrBit) != 0)
         {
             CoalescedCount++;
         }
@@ -590,10 +595,9 @@ public sealed class IoApic
         var message = new RedirectionEntry(entry).ToMessage();
         _sink.Deliver(in message);
 
-        _entries[pin] &= ~RedirectionEntry.DeliveryStatusBit;
-        if (!level)
-        {
-            _irr[pin] = false;
-        }
+        // The sink may have rewritten the RTE or moved the line: derive the latch from the entry as it is now.
+        ulong now = _entries[pin] & ~RedirectionEntry.DeliveryStatusBit;
+        _entries[pin] = now;
+        _irr[pin] = (now & RedirectionEntry.TriggerModeBit) != 0 && IsAsserted(pin, now);
     }
 }

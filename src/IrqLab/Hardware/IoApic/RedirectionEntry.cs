@@ -60,23 +60,29 @@ public readonly record struct RedirectionEntry(ulong Raw)
     public byte Destination => (byte)(Raw >> 56);
 
     /// <summary>Builds an entry from its fields (the read-only bits are zero).</summary>
-    /// <param name="vector">Bits 7:0.</param>
+    /// <param name="vector">Bits 7:0 (0..255).</param>
     /// <param name="deliveryMode">Bits 10:8.</param>
     /// <param name="destinationMode">Bit 11.</param>
-    /// <param name="destination">Bits 63:56.</param>
+    /// <param name="destination">Bits 63:56 (0..255).</param>
     /// <param name="triggerMode">Bit 15.</param>
     /// <param name="activeLow">Bit 13.</param>
     /// <param name="masked">Bit 16.</param>
     public static RedirectionEntry Create(
-        byte vector,
+        int vector,
         DeliveryMode deliveryMode = DeliveryMode.Fixed,
         DestinationMode destinationMode = DestinationMode.Physical,
-        byte destination = 0,
+        uint destination = 0,
         TriggerMode triggerMode = TriggerMode.Edge,
         bool activeLow = false,
         bool masked = false)
     {
-        ulong raw = vector
+        if ((uint)vector > 0xFF)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vector));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(destination, 0xFFu);
+        ulong raw = (uint)vector
             | ((ulong)((byte)deliveryMode & 7) << 8)
             | ((ulong)((byte)destinationMode & 1) << 11)
             | (activeLow ? PolarityBit : 0)

@@ -16,6 +16,11 @@ namespace IrqLab.Hardware.Pic;
 /// <item>Spurious: if nothing qualifies at INTA the master returns base|7 without setting ISR7; if the master chose IR2
 /// but the slave has nothing, the master sets ISR2 and the slave returns slave base|7 without ISR7 (QEMU pic_read_irq).
 /// Both count in <see cref="SpuriousCount"/>.</item>
+/// <item>An edge request stays latched in IRR after its line drops (QEMU pic_set_irq). The 8259A datasheet instead
+/// asks the IR input to stay high until the first INTA and answers IR7 otherwise; here a spurious IRQ7 / IRQ15 comes
+/// from a level input that dropped, a request masked before INTA, or the cascade case above.</item>
+/// <item>Poll (OCW3 P=1) is per chip: the next read of that chip's A0=0 port acknowledges its best request and
+/// returns 0x80 | IR (IR2 on the master for a slave request: poll the slave next), or 0.</item>
 /// <item>Not modelled: 8080 mode (ICW1 ADI, ICW4 µPM = 0: 8086 vectors are always used), buffered mode, ICW3 slave
 /// IDs other than the PC's IR2 cascade, the PIC's own timing.</item>
 /// </list>

@@ -10,9 +10,9 @@ public sealed class IoApicDeliveryTests
 {
     private const int Pin = 14;
 
-    private static (IoApicDevice IoApic, RecordingInterruptSink Sink) Create(byte version = 0x20)
+    private static (IoApicDevice IoApic, MessageRecorder Sink) Create(byte version = 0x20)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         return (new IoApicDevice(0, 24, sink, version), sink);
     }
 
@@ -144,7 +144,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Masked_level_line_that_drops_before_unmask_is_withdrawn_not_delivered()
+    public void Masked_level_line_that_drops_before_unmask_is_withdrawn_not_delivered_QEMU_ioapic_set_irq()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, Level(0x41, masked: true));
@@ -185,6 +185,19 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
+    public void Undriven_pin_rests_inactive_for_either_polarity_pulled_up_PCI_INTx()
+    {
+        var (ioApic, sink) = Create();
+        ioApic.SetEntry(Pin, Level(0x41, activeLow: true));
+        Assert.False(ioApic.IsPinAsserted(Pin));
+        Assert.True(ioApic.IsPinHigh(Pin));
+        Assert.Equal(0, sink.Count);
+        ioApic.PulsePin(Pin); // drives low (asserted) then high
+        Assert.Equal(1, sink.Count);
+        AssertConserved(ioApic);
+    }
+
+    [Fact]
     public void Writing_an_RTE_as_edge_clears_remote_IRR_QEMU_ioapic_fix_edge_remote_irr()
     {
         var (ioApic, sink) = Create();
@@ -213,7 +226,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Reserved_delivery_mode_entries_send_nothing_and_count_rejected()
+    public void Reserved_delivery_mode_entries_send_nothing_and_count_rejected_82093AA_3_2_4()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, 3UL << 8 | 0x41);
@@ -236,7 +249,7 @@ public sealed class IoApicDeliveryTests
     }
 
     [Fact]
-    public void Edge_arriving_while_its_message_is_in_flight_is_coalesced()
+    public void Edge_arriving_while_its_message_is_in_flight_is_coalesced_KVM_ioapic_set_irq_coalesced()
     {
         var (ioApic, sink) = Create();
         ioApic.SetEntry(Pin, Edge(0x3E));

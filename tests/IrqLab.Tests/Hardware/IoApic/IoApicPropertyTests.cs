@@ -21,36 +21,60 @@ public sealed class IoApicPropertyTests
         Gen.Select(Gen.Int[0, 7], Gen.Int[0, Pins - 1], Gen.Bool, Gen.Int[0, 2], (k, p, f, v) => new Op(k, p, f, v))
             .Array[1, 80];
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // a sink that EOIs from inside every other delivery: re-entrant calls are queued, not lost
-    public void Every_assertion_is_delivered_coalesced_masked_withdrawn_or_pending(bool reentrantEoi)
+    /// <summary>What the fake sink does from inside Deliver.</summary>
+    public enum Reentrancy
     {
-        Ops.Sample(ops => Run(ops, reentrantEoi), iter: 400, threads: 1);
+        /// <summary>Nothing.</summary>
+        None,
+
+        /// <summary>EOI the delivered vector on every other delivery (a handler that runs synchronously).</summary>
+        Eoi,
+
+        /// <summary>Apply the next operation of the sequence on every other delivery (any register or pin change).</summary>
+        NextOp,
     }
 
-    private static void Run(Op[] ops, bool reentrantEoi)
+    [Theory]
+    [InlineData(Reentrancy.None)]
+    [InlineData(Reentrancy.Eoi)]    // re-entrant calls are queued, not lost, and storms are bounded
+    [InlineData(Reentrancy.NextOp)]
+    public void Every_assertion_is_delivered_coalesced_masked_withdrawn_or_pending(Reentrancy reentrancy)
     {
-        var sink = new RecordingInterruptSink();
+        Ops.Sample(ops => Run(ops, reentrancy), iter: 400, threads: 1);
+    }
+
+    private static void Run(Op[] ops, Reentrancy reentrancy)
+    {
+        var sink = new MessageRecorder();
         var ioApic = new IoApicDevice(0, Pins, sink);
-        if (reentrantEoi)
-        {
-            sink.OnDeliver = m =>
-            {
-                if (sink.Count % 2 == 1)
-                {
-                    ioApic.BroadcastEoi(m.Vector);
-                }
-            };
-        }
+        int cursor = 0;
         for (int pin = 0; pin < Pins; pin++)
         {
             ioApic.SetEntry(pin, RedirectionEntry.Create((byte)(0x40 + (pin % 3)), triggerMode: TriggerMode.Level).Raw);
         }
 
-        foreach (var op in ops)
+        sink.OnDeliver = reentrancy switch
         {
-            Apply(ioApic, op);
+            Reentrancy.Eoi => m =>
+            {
+                if (sink.Count % 2 == 1)
+                {
+                    ioApic.BroadcastEoi(m.Vector);
+                }
+            },
+            Reentrancy.NextOp => _ =>
+            {
+                if (sink.Count % 2 == 1 && cursor < ops.Length)
+                {
+                    Apply(ioApic, ops[cursor++]);
+                }
+            },
+            _ => null,
+        };
+
+        while (cursor < ops.Length)
+        {
+            Apply(ioApic, ops[cursor++]);
             Check(ioApic, sink);
         }
 
@@ -103,7 +127,7 @@ public sealed class IoApicPropertyTests
         }
     }
 
-    private static void Check(IoApicDevice ioApic, RecordingInterruptSink sink)
+    private static void Check(IoApicDevice ioApic, MessageRecorder sink)
     {
         Assert.Equal(sink.Count, ioApic.DeliveredCount);
         Assert.Equal(

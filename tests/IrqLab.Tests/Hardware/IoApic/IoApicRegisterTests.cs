@@ -8,9 +8,9 @@ namespace IrqLab.Tests.Hardware.IoApic;
 /// <summary>Register access: 82093AA datasheet §3.0-3.2, shared/reference/x86-events.md §4.1-4.2, QEMU ioapic_mem_read/write.</summary>
 public sealed class IoApicRegisterTests
 {
-    private static (IoApicDevice IoApic, RecordingInterruptSink Sink) Create(int pins = 24, byte version = 0x20)
+    private static (IoApicDevice IoApic, MessageRecorder Sink) Create(int pins = 24, byte version = 0x20)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         return (new IoApicDevice(5, pins, sink, version), sink);
     }
 
@@ -169,12 +169,21 @@ public sealed class IoApicRegisterTests
     }
 
     [Theory]
+    [InlineData(-1, 0u)]
+    [InlineData(256, 0u)]
+    [InlineData(0x30, 256u)]
+    public void Create_rejects_values_that_do_not_fit_their_fields_reference_4_2(int vector, uint destination)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => RedirectionEntry.Create(vector, destination: destination));
+    }
+
+    [Theory]
     [InlineData(-1, 24)]
     [InlineData(16, 24)]
     [InlineData(0, 0)]
     [InlineData(0, 121)]
     public void Constructor_rejects_out_of_range_id_and_pins(int id, int pins)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new IoApicDevice(id, pins, new RecordingInterruptSink()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IoApicDevice(id, pins, new MessageRecorder()));
     }
 }

@@ -9,9 +9,9 @@ namespace IrqLab.Tests.Hardware.Msi;
 /// <summary>MSI-X table, vector control mask, function mask and Pending Bit Array: shared/reference/x86-events.md §6.3 (PCIe base spec, MSI-X).</summary>
 public sealed class MsiXTableTests
 {
-    private static (MsiXTable Table, RecordingInterruptSink Sink) Create(int entries = 4)
+    private static (MsiXTable Table, MessageRecorder Sink) Create(int entries = 4)
     {
-        var sink = new RecordingInterruptSink();
+        var sink = new MessageRecorder();
         var table = new MsiXTable(entries, sink);
         for (int i = 0; i < entries; i++)
         {
@@ -24,7 +24,7 @@ public sealed class MsiXTableTests
     [Fact]
     public void Entries_are_masked_at_reset_PCIe_vector_control_bit_0()
     {
-        var table = new MsiXTable(3, new RecordingInterruptSink());
+        var table = new MsiXTable(3, new MessageRecorder());
         for (int i = 0; i < table.Count; i++)
         {
             Assert.True(table.IsMasked(i));
@@ -87,7 +87,7 @@ public sealed class MsiXTableTests
     }
 
     [Fact]
-    public void Fire_returns_the_decode_error_and_sends_nothing()
+    public void Fire_returns_the_decode_error_and_sends_nothing_reference_6_4()
     {
         var (table, sink) = Create();
         table.SetEntry(0, new MsiMessage(0xFEE0_0010, 0x41)); // remappable format
@@ -98,7 +98,7 @@ public sealed class MsiXTableTests
     }
 
     [Fact]
-    public void PBA_qwords_hold_64_entries_each()
+    public void PBA_qwords_hold_64_entries_each_PCIe_MSIX_pending_bit_array()
     {
         var (table, _) = Create(70);
         table.Fire(65);

@@ -31,7 +31,7 @@ public sealed class Pic8259PairPropertyTests
 
     private static void Run(Op[] ops)
     {
-        var host = new RecordingPicHost();
+        var host = new PicHostRecorder();
         var pic = new Pic8259Pair(host);
         Init(pic);
         var model = new Model();
@@ -136,7 +136,7 @@ public sealed class Pic8259PairPropertyTests
         }
     }
 
-    private static void Check(Pic8259Pair pic, RecordingPicHost host, Model model)
+    private static void Check(Pic8259Pair pic, PicHostRecorder host, Model model)
     {
         Assert.Equal(host.Changes.Count > 0 && host.Changes[^1], pic.IntrAsserted);
         long coalesced = 0;

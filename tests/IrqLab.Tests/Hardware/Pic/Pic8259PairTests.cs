@@ -13,9 +13,9 @@ public sealed class Pic8259PairTests
     private const byte SlaveBase = 0x28;
 
     /// <summary>The sequence Linux init_8259A and every BIOS use: ICW1 0x11, ICW2 base, ICW3, ICW4 0x01 (+ AEOI).</summary>
-    private static (Pic8259Pair Pic, RecordingPicHost Host) Create(bool autoEoi = false, byte masterIcw4 = 0x01)
+    private static (Pic8259Pair Pic, PicHostRecorder Host) Create(bool autoEoi = false, byte masterIcw4 = 0x01)
     {
-        var host = new RecordingPicHost();
+        var host = new PicHostRecorder();
         var pic = new Pic8259Pair(host);
         pic.WritePort(0x20, 0x11);
         pic.WritePort(0x21, MasterBase);
@@ -37,7 +37,7 @@ public sealed class Pic8259PairTests
     [Fact]
     public void ICW1_to_ICW4_program_the_vector_bases_and_clear_IMR_datasheet_ICW()
     {
-        var host = new RecordingPicHost();
+        var host = new PicHostRecorder();
         var pic = new Pic8259Pair(host);
         pic.WritePort(0x21, 0xFF);
         pic.WritePort(0x20, 0x11);
@@ -60,7 +60,7 @@ public sealed class Pic8259PairTests
     [InlineData(0x10, 1)] // cascade, no IC4: ICW2, ICW3
     public void ICW3_and_ICW4_are_only_expected_when_SNGL_is_0_and_IC4_is_1_datasheet_ICW1(byte icw1, int moreWords)
     {
-        var pic = new Pic8259Pair(new RecordingPicHost());
+        var pic = new Pic8259Pair(new PicHostRecorder());
         pic.WritePort(0x20, icw1);
         pic.WritePort(0x21, 0x08);
         for (int i = 0; i < moreWords; i++)
@@ -297,7 +297,7 @@ public sealed class Pic8259PairTests
     [Fact]
     public void ICW1_LTIM_makes_every_input_level_triggered_datasheet_ICW1_bit3()
     {
-        var pic = new Pic8259Pair(new RecordingPicHost());
+        var pic = new Pic8259Pair(new PicHostRecorder());
         pic.WritePort(0x20, 0x1B); // LTIM + SNGL + IC4
         pic.WritePort(0x21, 0x08);
         pic.WritePort(0x21, 0x01);
@@ -340,7 +340,7 @@ public sealed class Pic8259PairTests
     }
 
     [Fact]
-    public void IntrChanged_is_reported_only_on_changes()
+    public void IntrChanged_is_reported_only_on_changes_QEMU_pic_update_irq()
     {
         var (pic, host) = Create();
         Raise(pic, 3);
@@ -353,7 +353,7 @@ public sealed class Pic8259PairTests
     }
 
     [Fact]
-    public void Unknown_ports_read_0xFF_and_ignore_writes()
+    public void Unknown_ports_read_0xFF_and_ignore_writes_floating_ISA_bus()
     {
         var (pic, host) = Create();
         pic.WritePort(0x22, 0x00);

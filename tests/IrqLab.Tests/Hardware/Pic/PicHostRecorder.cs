@@ -3,7 +3,7 @@ using IrqLab.Hardware.Pic;
 namespace IrqLab.Tests.Hardware.Pic;
 
 /// <summary>Records the master INT output changes.</summary>
-public sealed class RecordingPicHost : IPicHost
+public sealed class PicHostRecorder : IPicHost
 {
     public List<bool> Changes { get; } = [];
 

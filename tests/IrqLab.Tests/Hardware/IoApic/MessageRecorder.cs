@@ -3,7 +3,7 @@ using IrqLab.Hardware;
 namespace IrqLab.Tests.Hardware.IoApic;
 
 /// <summary>A fake interrupt bus that records every message; an optional hook runs inside Deliver (re-entrancy tests).</summary>
-public sealed class RecordingInterruptSink : IInterruptSink
+public sealed class MessageRecorder : IInterruptSink
 {
     public List<InterruptMessage> Messages { get; } = [];
 
