@@ -231,3 +231,20 @@ public sealed class FlowTests
         Assert.Equal("unhandled", model.Exception(0, vector, 0).Handler);
     }
 }
+
+/// <summary>handle_percpu_irq (kernel/irq/chip.c): no INPROGRESS/PENDING, per-CPU count without tot_count, ack, actions.</summary>
+public sealed class PercpuFlowTests
+{
+    [Fact]
+    public void Percpu_irq_counts_per_cpu_acks_and_runs_its_action()
+    {
+        var model = K.Model(out var p, K.Options(cpus: 2));
+        var d = model.AttachPercpuIrq(40, 0x90, K.Pin(4, "pmu", 0));
+        p.Calls.Clear();
+        var r = model.ExternalInterrupt(1, 0x90, EntryRoute.Idt);
+        Assert.Equal((40, DispatchPath.CommonInterrupt), (r.Irq, r.Path));
+        Assert.Equal(["eoi 1", "ack 4"], p.Calls);
+        Assert.Equal((0UL, 1UL, 0UL), (d.Kstat(0), d.Kstat(1), d.TotalCount));
+        Assert.False(d.InProgress);
+    }
+}
