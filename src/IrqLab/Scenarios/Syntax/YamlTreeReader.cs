@@ -41,8 +41,9 @@ internal static class YamlTreeReader
             {
                 return new EventTreeBuilder(new Parser(new StringReader(text)), errors).ReadDocument();
             }
-            catch (YamlException)
+            catch (Exception fallbackError) when (IsParserFailure(fallbackError))
             {
+                // The document also breaks after the duplicate; the duplicate comes first.
                 throw pendingDuplicate;
             }
         }
@@ -50,7 +51,7 @@ internal static class YamlTreeReader
         {
             throw errors.At(ErrorCodes.Syntax, ToMark(ex.Start), "invalid YAML: " + Clean(ex.Message), ex);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
             // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
             var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
@@ -73,6 +74,13 @@ internal static class YamlTreeReader
         var count = 0;
         return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
     }
+
+    /// <summary>
+    /// Exceptions YamlDotNet throws for malformed input: <see cref="YamlException"/>, and for some streams (an
+    /// unclosed '[' at a block key, ...) <see cref="InvalidOperationException"/> and friends.
+    /// </summary>
+    private static bool IsParserFailure(Exception ex) =>
+        ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
     private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors)
     {
