@@ -127,6 +127,29 @@ public sealed partial class KernelModel
         _platform.SetPicMask(2, false);
     }
 
+    /// <summary>
+    /// Registers a per-CPU interrupt (<c>handle_percpu_irq</c>, e.g. a local-APIC-based source) on <paramref name="vector"/> of
+    /// every CPU with one action. Used by models of per-CPU sources; the vector is taken on every CPU's matrix.
+    /// </summary>
+    internal IrqDesc AttachPercpuIrq(int irq, int vector, DeviceRequest r)
+    {
+        var desc = new IrqDesc(irq, Options.Cpus, IrqChipKind.PerCpu, "local-APIC", 0, hasDomain: false, IrqFlow.PerCpu, null)
+        {
+            Vector = vector,
+            Cpu = 0,
+            Started = true,
+        };
+        StoreDesc(desc);
+        desc.ActionList.Add(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, 0x400));
+        for (var c = 0; c < Options.Cpus; c++)
+        {
+            Matrix.Assign(c, vector);
+            _vectorIrq[c].SetDesc(vector, desc);
+        }
+
+        return desc;
+    }
+
     private int RequestIsa(DeviceRequest r)
     {
         var isa = r.IsaIrq;

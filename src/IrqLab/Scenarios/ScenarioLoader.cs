@@ -13,6 +13,7 @@ public static class ScenarioLoader
     /// <exception cref="ScenarioException">The file cannot be read (code <c>io</c>) or is not a valid scenario.</exception>
     public static Scenario Load(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
         string text;
         try
         {
@@ -34,6 +35,8 @@ public static class ScenarioLoader
     /// <exception cref="ScenarioException">The text is not a valid scenario.</exception>
     public static Scenario Parse(string text, string fileName)
     {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(fileName);
         var errors = new ErrorFactory(fileName);
         text = text.TrimStart('\uFEFF');
         if (fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))

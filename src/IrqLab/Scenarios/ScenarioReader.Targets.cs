@@ -116,7 +116,14 @@ internal sealed partial class ScenarioReader
         throw _errors.At(
             ErrorCodes.UnknownName,
             node,
-            $"unknown IOAPIC register '{name}' in {path}{Hints.DidYouMean(name, s_ioApicRegisters.Select(r => r == "redir.N" ? "redir.0" : r))} (allowed: {string.Join(", ", s_ioApicRegisters)})");
+            $"unknown IOAPIC register '{name}' in {path}{Hints.DidYouMean(name, s_ioApicRegisters.Select(r => r == "redir.N" ? redir + RedirSuffix(name) : r))} (allowed: {string.Join(", ", s_ioApicRegisters)})");
+    }
+
+    /// <summary>For hints: keep the pin the user wrote ("redirect.14" suggests "redir.14").</summary>
+    private static string RedirSuffix(string name)
+    {
+        var dot = name.LastIndexOf('.');
+        return dot >= 0 && TryParseInteger(name[(dot + 1)..], out _) ? name[(dot + 1)..] : "0";
     }
 
     /// <summary>Width of a register target in bits.</summary>

@@ -88,3 +88,55 @@ public sealed class CommonInterruptTests
         Assert.Equal(2UL, model.ProcInterrupts.Count("14", d.Cpu));
     }
 }
+
+/// <summary>Odd entries: BUG_ON in the 2022 external_interrupt(), exception gates, the int80 gate, the 6.1 cleanup vector.</summary>
+public sealed class EntryEdgeCaseTests
+{
+    [Fact]
+    public void Rfc2022_external_interrupt_below_0x20_is_a_kernel_BUG_traps_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, IrqLab.Scenarios.Model.KernelVariant.Rfc2022));
+        var r = model.ExternalInterrupt(0, 0x1f, EntryRoute.Software);
+        Assert.Equal(("exc_invalid_op", DispatchPath.Exception), (r.Handler, r.Path));
+        Assert.Equal([(KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!"), (KernelLogLevel.Warning, "invalid opcode: 0000 [#1] SMP NOPTI")],
+            p.Logs.Select(l => (l.Level, l.Text)));
+    }
+
+    [Fact]
+    public void Idt_route_below_0x20_runs_the_exception_gate()
+    {
+        var model = K.Model(out _);
+        Assert.Equal(("exc_page_fault", DispatchPath.Exception), (model.ExternalInterrupt(0, 14, EntryRoute.Idt).Handler, model.ExternalInterrupt(0, 14, EntryRoute.Idt).Path));
+        Assert.Equal("exc_nmi", model.ExternalInterrupt(0, 2, EntryRoute.Idt).Handler);
+    }
+
+    [Theory]
+    [InlineData(KernelVersion.V6_6, "entry_INT80_compat")]
+    [InlineData(KernelVersion.V6_10, "int80_emulation")]
+    public void Vector_0x80_through_the_IDT_is_the_int80_gate_and_does_not_EOI(KernelVersion version, string handler)
+    {
+        var model = K.Model(out var p, K.Options(version));
+        var r = model.ExternalInterrupt(0, 0x80, EntryRoute.Idt);
+        Assert.Equal((handler, DispatchPath.IdtGate), (r.Handler, r.Path));
+        Assert.Equal(0, p.Eois(0));
+    }
+
+    [Fact]
+    public void Rfc2022_software_route_handles_the_cleanup_vector_in_common_interrupt_series_patch_1()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, IrqLab.Scenarios.Model.KernelVariant.Rfc2022));
+        var r = model.ExternalInterrupt(1, 0x20, EntryRoute.Software);
+        Assert.Equal(("sysvec_irq_move_cleanup", DispatchPath.CommonInterrupt), (r.Handler, r.Path));
+        Assert.Equal(1, p.Eois(1));
+    }
+
+    [Fact]
+    public void Json_names_of_paths_and_levels()
+    {
+        Assert.Equal("sysvec_table", DispatchPath.SysvecTable.ToJsonName());
+        Assert.Equal("common_interrupt", DispatchPath.CommonInterrupt.ToJsonName());
+        Assert.Equal("idt_gate", DispatchPath.IdtGate.ToJsonName());
+        Assert.Equal("emerg", KernelLogLevel.Emerg.ToJsonName());
+        Assert.Equal("warning", KernelLogLevel.Warning.ToJsonName());
+    }
+}

@@ -264,3 +264,48 @@ public sealed class SystemVectorTableTests
         Assert.Equal(1, p.Eois(0));
     }
 }
+
+/// <summary>Every Kconfig guard of every static system vector, per version (idtentry.h: a configured-out
+/// fred_sysvec_* is NULL and the slot becomes the spurious handler).</summary>
+public sealed class SystemVectorGuardTests
+{
+    public static TheoryData<KernelVersion, int, string> Guards()
+    {
+        var data = new TheoryData<KernelVersion, int, string>();
+        foreach (var version in Enum.GetValues<KernelVersion>())
+        {
+            foreach (var info in VectorLayout.For(version).SystemVectors)
+            {
+                if (info.Install == SystemVectorInstall.Static && info.Config is { } c && c != "X86_LOCAL_APIC")
+                {
+                    data.Add(version, info.Vector, c);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Guards))]
+    public void Guard_off_makes_the_slot_spurious(KernelVersion version, int vector, string option)
+    {
+        var model = K.Model(out _, K.Options(version, config: K.Config((option, false))));
+        var r = model.ExternalInterrupt(0, vector, EntryRoute.Software);
+        Assert.Equal("spurious_interrupt", r.Handler);
+        Assert.Equal(1UL, model.ProcInterrupts.Count("SPU", 0));
+        var entry = model.VectorTable()[vector];
+        Assert.Equal(("spurious_interrupt", option, "SPU"), (entry.Handler, entry.Config, entry.Row));
+    }
+
+    [Fact]
+    public void Without_X86_LOCAL_APIC_there_are_no_system_vectors_and_0xec_is_a_device_vector_irq_vectors_h()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_10, config: K.Config(("X86_LOCAL_APIC", false))));
+        Assert.Equal(0, model.SystemVectors.Count);
+        Assert.Equal(256, model.Matrix.AllocEnd);
+        var r = model.ExternalInterrupt(0, 0xec, EntryRoute.Software);
+        Assert.Equal(("common_interrupt", DispatchPath.CommonInterrupt), (r.Handler, r.Path));
+        Assert.Equal("call_irq_handler: 0.236 No irq handler for vector", p.Logs.Single().Text);
+    }
+}

@@ -41,6 +41,30 @@ public sealed class ScenarioLoaderErrorTests
         Assert.Subset(codes, expected.ToHashSet());
     }
 
+    [Theory]
+    [InlineData("bad.yaml")]
+    [InlineData("bad.json")]
+    public void Very_deep_nesting_is_a_syntax_error_not_a_stack_overflow(string file)
+    {
+        var text = "{\"irqlab\": 1, \"name\": \"x\", \"description\": " + new string('[', 200_000);
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(text, file));
+        Assert.Equal(ErrorCodes.Syntax, ex.Code);
+    }
+
+    [Fact]
+    public void Alias_expansion_bomb_is_rejected()
+    {
+        var text = "irqlab: 1\nname: x\na: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n";
+        for (var i = 0; i < 8; i++)
+        {
+            text += $"b{i}: &b{i} [{string.Join(", ", Enumerable.Repeat(i == 0 ? "*a" : $"*b{i - 1}", 10))}]\n";
+        }
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(text, "bomb.yaml"));
+        Assert.Equal(ErrorCodes.Syntax, ex.Code);
+        Assert.Contains("more than 1000000 nodes", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Missing_file_is_an_io_error()
     {

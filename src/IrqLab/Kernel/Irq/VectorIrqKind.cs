@@ -1,7 +1,7 @@
 namespace IrqLab.Kernel.Irq;
 
 /// <summary>What a per-CPU <c>vector_irq[]</c> slot holds (<c>arch/x86/include/asm/hw_irq.h</c>).</summary>
-public enum VectorIrqKind
+public enum VectorIrqKind : byte
 {
     /// <summary><c>VECTOR_UNUSED</c> (NULL).</summary>
     Unused,

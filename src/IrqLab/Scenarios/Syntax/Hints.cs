@@ -1,6 +1,6 @@
 namespace IrqLab.Scenarios.Syntax;
 
-/// <summary>"Did you mean" suggestions: the closest allowed word by Levenshtein distance (at most 2), or a prefix match.</summary>
+/// <summary>"Did you mean" suggestions: the closest allowed word by edit distance (at most 2), a dotted suffix, or a common prefix.</summary>
 internal static class Hints
 {
     /// <summary>The best suggestion for <paramref name="given"/> among <paramref name="allowed"/>, or null when none is close.</summary>
@@ -26,6 +26,8 @@ internal static class Hints
         Suggest(given, allowed) is { } s ? $"; did you mean '{s}'?" : string.Empty;
 
     // Lower is better; int.MaxValue = not a suggestion. Case differences count as no edit.
+    // Tier 0: edit distance within the threshold; tier 1: the part after the last '.' matches ("tpr" -> "apic.tpr");
+    // tier 2: a long common prefix ("apic_timer" -> "apic_timer_hz"), the longer the better.
     private static int Score(string given, string candidate)
     {
         if (given.Length == 0 || string.Equals(given, candidate, StringComparison.Ordinal))
@@ -36,48 +38,61 @@ internal static class Hints
         var a = given.ToLowerInvariant();
         var b = candidate.ToLowerInvariant();
         var d = Distance(a, b);
-        if (d <= 2 && d < Math.Max(a.Length, b.Length))
+        if (d <= MaxDistance(a.Length))
         {
             return d;
         }
 
-        // "tpr" for "apic.tpr": the part after the last '.' matches.
         var dot = b.LastIndexOf('.');
-        if (dot >= 0 && Distance(a, b[(dot + 1)..]) == 0)
+        if (dot >= 0 && string.Equals(a, b[(dot + 1)..], StringComparison.Ordinal))
         {
-            return 3;
+            return 100;
         }
 
-        if (a.Length >= 2 && (b.StartsWith(a, StringComparison.Ordinal) || a.StartsWith(b, StringComparison.Ordinal)))
+        var common = 0;
+        while (common < a.Length && common < b.Length && a[common] == b[common])
         {
-            return 4 + Math.Abs(a.Length - b.Length);
+            common++;
         }
 
-        return int.MaxValue;
+        return common >= 2 && (common == Math.Min(a.Length, b.Length) || 2 * common >= Math.Max(a.Length, b.Length))
+            ? 1000 - common
+            : int.MaxValue;
     }
 
-    /// <summary>Levenshtein distance (insert, delete, substitute each cost 1).</summary>
+    /// <summary>At most 2 edits, and only 1 for words of up to 4 letters (so 'nmi' does not suggest 'ipi').</summary>
+    private static int MaxDistance(int length) => length <= 4 ? 1 : 2;
+
+    /// <summary>
+    /// Levenshtein distance with adjacent transpositions (optimal string alignment): insert, delete, substitute and
+    /// swap of two neighbours each cost 1, so "nmae" is 1 from "name".
+    /// </summary>
     public static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (var j = 0; j <= b.Length; j++)
         {
-            previous[j] = j;
+            d[0, j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
-
-            (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }

@@ -65,7 +65,13 @@ internal sealed class JsonTreeReader
                 message = message[..cut];
             }
 
-            throw _errors.At(ErrorCodes.Syntax, mark, "invalid JSON: " + message.TrimEnd('.', ' '), ex);
+            message = "invalid JSON: " + message.TrimEnd('.', ' ');
+            if (line < _lineStarts.Count && ByteAt(_lineStarts[line] + (int)(ex.BytePositionInLine ?? 0)) is (byte)'x' or (byte)'X')
+            {
+                message += " (JSON has no hex numbers; write hex as a string, like \"0x20\")";
+            }
+
+            throw _errors.At(ErrorCodes.Syntax, mark, message, ex);
         }
     }
 
@@ -106,6 +112,8 @@ internal sealed class JsonTreeReader
                 throw _errors.At(ErrorCodes.Syntax, mark, "invalid JSON: unexpected " + reader.TokenType);
         }
     }
+
+    private int ByteAt(int offset) => offset >= 0 && offset < _bytes.Length ? _bytes[offset] : -1;
 
     private SourceMark MarkOf(long byteOffset)
     {

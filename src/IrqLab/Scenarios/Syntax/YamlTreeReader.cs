@@ -27,7 +27,26 @@ internal static class YamlTreeReader
     public static SyntaxNode? Read(string text, ErrorFactory errors, out ScenarioException? pendingDuplicate)
     {
         pendingDuplicate = null;
+
+        // The parser is a state machine, but YamlStream builds nodes recursively: bound the nesting first so that
+        // "[[[[..." cannot overflow the stack. This pass also reports every syntax error.
         var parser = new Parser(new StringReader(text));
+        try
+        {
+            CheckDepth(parser, errors);
+        }
+        catch (YamlException ex)
+        {
+            throw errors.At(ErrorCodes.Syntax, ToMark(ex.Start), "invalid YAML: " + Clean(ex.Message), ex);
+        }
+        catch (Exception ex) when (IsParserFailure(ex))
+        {
+            // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
+            var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
+            throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: malformed structure near here (an unclosed '[' or '{'?)", ex);
+        }
+
+        parser = new Parser(new StringReader(text));
         var stream = new YamlStream();
         try
         {
@@ -41,8 +60,9 @@ internal static class YamlTreeReader
             {
                 return new EventTreeBuilder(new Parser(new StringReader(text)), errors).ReadDocument();
             }
-            catch (YamlException)
+            catch (Exception fallbackError) when (IsParserFailure(fallbackError))
             {
+                // The document also breaks after the duplicate; the duplicate comes first.
                 throw pendingDuplicate;
             }
         }
@@ -50,7 +70,7 @@ internal static class YamlTreeReader
         {
             throw errors.At(ErrorCodes.Syntax, ToMark(ex.Start), "invalid YAML: " + Clean(ex.Message), ex);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception ex) when (IsParserFailure(ex))
         {
             // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
             var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
@@ -73,6 +93,34 @@ internal static class YamlTreeReader
         var count = 0;
         return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
     }
+
+    private static void CheckDepth(Parser parser, ErrorFactory errors)
+    {
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case MappingStart or SequenceStart:
+                    if (++depth > MaxDepth)
+                    {
+                        throw errors.At(ErrorCodes.Syntax, ToMark(parser.Current.Start), $"invalid YAML: nested deeper than {MaxDepth} levels");
+                    }
+
+                    break;
+                case MappingEnd or SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Exceptions YamlDotNet throws for malformed input: <see cref="YamlException"/>, and for some streams (an
+    /// unclosed '[' at a block key, ...) <see cref="InvalidOperationException"/> and friends.
+    /// </summary>
+    private static bool IsParserFailure(Exception ex) =>
+        ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
     private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors)
     {

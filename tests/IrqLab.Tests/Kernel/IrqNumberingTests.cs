@@ -1,0 +1,77 @@
+using IrqLab.Kernel;
+using IrqLab.Vectors;
+using Xunit;
+
+namespace IrqLab.Tests.Kernel;
+
+/// <summary>irq numbers: GSIs, the ISA override, dynamic MSI irqs (io_apic.c mp_map_gsi_to_irq, arch_dynirq_lower_bound).</summary>
+public sealed class IrqNumberingTests
+{
+    [Fact]
+    public void Gsi_base_of_an_IO_APIC_is_the_sum_of_the_previous_pin_counts()
+    {
+        var model = K.Model(out var p, K.Options(ioapics: [24, 8]));
+        var r = new DeviceRequest(1, "i2c", DeviceLineKind.IoApicPin, 1, 3, -1, false, false, false, 1, [], Scenarios.Model.HandlerReturn.Handled, 0);
+        Assert.Equal([27], model.RequestIrq(r));
+        Assert.Equal((1, 3, 3L), (model.DescAt(27)!.IoApic, model.DescAt(27)!.Pin, model.DescAt(27)!.Hwirq));
+        Assert.Contains(p.Calls, c => c.StartsWith("ioapic.program 1 3 ", StringComparison.Ordinal));
+        Assert.Equal(32, model.RequestIrq(K.MsiX(2, "eth0", 1))[0]);
+    }
+
+    [Fact]
+    public void Isa_irq_0_is_IO_APIC_pin_2_in_the_PC_wiring()
+    {
+        var model = K.Model(out var p);
+        Assert.Equal([0], model.RequestIrq(K.Isa(1, "timer", 0)));
+        Assert.Equal(2L, model.DescAt(0)!.Hwirq);
+        Assert.Contains(p.Calls, c => c.StartsWith("ioapic.program 0 2 ", StringComparison.Ordinal));
+        Assert.Equal([14], model.RequestIrq(K.Isa(2, "ata0", 14)));
+        Assert.Equal(14L, model.DescAt(14)!.Hwirq);
+    }
+
+    [Fact]
+    public void Isa_irq_2_is_the_cascade()
+    {
+        var model = K.Model(out _);
+        Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Isa(1, "x", 2)));
+    }
+
+    [Theory]
+    [InlineData(new[] { 24 }, 24)]
+    [InlineData(new int[0], 16)]
+    public void Msi_irqs_start_after_the_last_GSI(int[] ioapics, int first)
+    {
+        var model = K.Model(out _, K.Options(ioapics: ioapics));
+        Assert.Equal([first, first + 1], model.RequestIrq(K.MsiX(1, "eth0", 2)));
+        Assert.Equal([first + 2], model.RequestIrq(K.Msi(2, "nvme0")));
+        Assert.Equal(first + 1, model.IrqOfDevice(1, 1));
+        Assert.Equal(-1, model.IrqOfDevice(9, 0));
+    }
+
+    [Fact]
+    public void Multiple_MSI_needs_interrupt_remapping_x86_msi_c()
+    {
+        var model = K.Model(out _);
+        var ex = Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Msi(1, "ahci", 4)));
+        Assert.Contains("MSI_FLAG_MULTI_PCI_MSI", ex.Message);
+    }
+
+    [Fact]
+    public void Without_IO_APIC_isa_lines_use_the_8259_with_fixed_vectors_and_a_cascade_action_irqinit_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, ioapics: []));
+        Assert.Equal([14], model.RequestIrq(K.Isa(1, "ata0", 14)));
+        var d = model.DescAt(14)!;
+        Assert.Equal(("XT-PIC", VectorSpace.IsaIrqVector(14)), (d.ChipName, d.Vector));
+        Assert.Contains("pic.mask 14 False", p.Calls);
+        Assert.Equal("cascade", model.DescAt(2)!.ActionNames());
+        Assert.True(model.Matrix.IsAllocated(0, 0x3e));
+    }
+
+    [Fact]
+    public void Pic_lines_are_masked_at_init_init_8259A()
+    {
+        _ = K.Model(out var p);
+        Assert.Equal(16, p.Calls.Count(c => c.StartsWith("pic.mask", StringComparison.Ordinal) && c.EndsWith("True", StringComparison.Ordinal)));
+    }
+}

@@ -1,0 +1,213 @@
+using IrqLab.Kernel;
+using IrqLab.Vectors;
+using Xunit;
+
+namespace IrqLab.Tests.Kernel;
+
+/// <summary>/proc/interrupts text and rows (kernel/irq/proc.c show_interrupts, arch/x86/kernel/irq.c arch_show_interrupts;
+/// linux-dispatch.md §1.4, §5.5).</summary>
+public sealed class ProcInterruptsTests
+{
+    private static KernelModel SmallMachine(KernelVersion version)
+    {
+        var model = K.Model(out _, K.Options(version, cpus: 2));
+        model.RequestIrq(K.Isa(1, "ata0", 14));
+        model.RequestIrq(K.MsiX(0, "eth0", 2, affinity: [0, 1]));
+        var ata = model.DescAt(14)!;
+        for (var i = 0; i < 3; i++)
+        {
+            model.ExternalInterrupt(ata.Cpu, ata.Vector, EntryRoute.Idt);
+        }
+
+        var eth = model.DescAt(24)!;
+        model.ExternalInterrupt(eth.Cpu, eth.Vector, EntryRoute.Idt);
+        for (var i = 0; i < 5; i++)
+        {
+            model.ExternalInterrupt(0, 0xec, EntryRoute.Idt);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            model.ExternalInterrupt(1, 0xec, EntryRoute.Idt);
+        }
+
+        return model;
+    }
+
+    private const string Golden61 = """
+                   CPU0       CPU1       
+         14:          3          0   IO-APIC  14-edge      ata0
+         24:          1          0   PCI-MSI 524288-edge      eth0
+         25:          0          0   PCI-MSI 524289-edge      eth0
+        NMI:          0          0   Non-maskable interrupts
+        LOC:          5          3   Local timer interrupts
+        SPU:          0          0   Spurious interrupts
+        PMI:          0          0   Performance monitoring interrupts
+        IWI:          0          0   IRQ work interrupts
+        RTR:          0          0   APIC ICR read retries
+        RES:          0          0   Rescheduling interrupts
+        CAL:          0          0   Function call interrupts
+        TLB:          0          0   TLB shootdowns
+        TRM:          0          0   Thermal event interrupts
+        THR:          0          0   Threshold APIC interrupts
+        DFR:          0          0   Deferred Error APIC interrupts
+        ERR:          0
+        MIS:          0
+        PIN:          0          0   Posted-interrupt notification event
+        NPI:          0          0   Nested posted-interrupt event
+        PIW:          0          0   Posted-interrupt wakeup event
+
+        """;
+
+    private const string GoldenLatest = """
+                   CPU0       CPU1       
+         14:          3          0  IO-APIC  14-edge      ata0
+         24:          1          0 PCI-MSIX-0000:01:00.0   0-edge      eth0
+         25:          0          0 PCI-MSIX-0000:01:00.0   1-edge      eth0
+        NMI:          0          0  Non-maskable interrupts
+        LOC:          5          3  Local timer interrupts
+        PMI:          0          0  Performance monitoring interrupts
+        IWI:          0          0  IRQ work interrupts
+        RES:          0          0  Rescheduling interrupts
+        CAL:          0          0  Function call interrupts
+        TLB:          0          0  TLB shootdowns
+        TRM:          0          0  Thermal event interrupts
+        THR:          0          0  Threshold APIC interrupts
+        DFR:          0          0  Deferred Error APIC interrupts
+        PIN:          0          0  Posted-interrupt notification event
+        NPI:          0          0  Nested posted-interrupt event
+        PIW:          0          0  Posted-interrupt wakeup event
+        PMN:          0          0  Posted MSI notification event
+
+        """;
+
+    [Fact]
+    public void Golden_text_6_1_classic_format()
+    {
+        Assert.Equal(Golden61, SmallMachine(KernelVersion.V6_1).ProcInterrupts.Render());
+    }
+
+    [Fact]
+    public void Golden_text_latest_table_driven_format_hides_unfired_SPU_RTR_ERR_MIS()
+    {
+        Assert.Equal(GoldenLatest, SmallMachine(KernelVersion.Latest).ProcInterrupts.Render());
+    }
+
+    [Fact]
+    public void Latest_shows_SPU_and_ERR_once_incremented_irq_stat_inc_and_enable()
+    {
+        var model = SmallMachine(KernelVersion.Latest);
+        model.ExternalInterrupt(1, 0xff, EntryRoute.Idt);
+        model.ExternalInterrupt(0, 0xfe, EntryRoute.Idt);
+        var text = model.ProcInterrupts.Render();
+        Assert.Contains("SPU:          0          1  Spurious interrupts\n", text);
+        Assert.Contains("ERR:          1          0  PIC/APIC error interrupts\n", text);
+        Assert.Equal(1UL, model.ProcInterrupts.Count("ERR", 0));
+        Assert.Equal(0UL, model.ProcInterrupts.Count("ERR", 1));
+    }
+
+    [Fact]
+    public void Classic_ERR_is_a_global_counter_read_from_any_cpu()
+    {
+        var model = SmallMachine(KernelVersion.V6_10);
+        model.ExternalInterrupt(1, 0xfe, EntryRoute.Idt);
+        Assert.Equal(1UL, model.ProcInterrupts.Count("ERR", 0));
+        var err = model.ProcInterrupts.Rows().Single(r => r.Row == "ERR");
+        Assert.Equal([1UL], err.Counts);
+        Assert.Equal((true, (string?)null), (err.Global, err.Desc));
+        Assert.Contains("ERR:          1\n", model.ProcInterrupts.Render());
+    }
+
+    [Fact]
+    public void Structured_rows_numeric_first_in_kernel_order()
+    {
+        var rows = SmallMachine(KernelVersion.V6_10).ProcInterrupts.Rows();
+        Assert.Equal(["14", "24", "25", "NMI", "LOC"], rows.Take(5).Select(r => r.Row));
+        var ata = rows[0];
+        Assert.Equal(("IO-APIC", "14-edge", "ata0", (string?)null), (ata.Chip, ata.Hwirq, ata.Actions, ata.Desc));
+        Assert.Equal("PCI-MSIX-0000:01:00.0", rows[1].Chip);
+        Assert.Equal("0-edge", rows[1].Hwirq);
+        var loc = rows[4];
+        Assert.Equal([5UL, 3UL], loc.Counts);
+        Assert.Equal("Local timer interrupts", loc.Desc);
+        Assert.Contains(rows, r => r.Row == "PMN");
+    }
+
+    [Theory]
+    [InlineData("SMP", "RES")]
+    [InlineData("X86_THERMAL_VECTOR", "TRM")]
+    [InlineData("HAVE_KVM", "PIN")]
+    [InlineData("X86_MCE_AMD", "DFR")]
+    public void Config_off_hides_its_row_arch_show_interrupts(string option, string row)
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, config: K.Config((option, false))));
+        Assert.DoesNotContain(model.ProcInterrupts.Rows(), r => r.Row == row);
+        Assert.DoesNotContain("\n" + row + ":", "\n" + model.ProcInterrupts.Render());
+    }
+
+    [Theory]
+    [InlineData(KernelVersion.V6_9, false)]
+    [InlineData(KernelVersion.V6_10, true)]
+    public void PMN_row_from_6_10(KernelVersion version, bool shown)
+    {
+        var model = K.Model(out _, K.Options(version));
+        Assert.Equal(shown, model.ProcInterrupts.Rows().Any(r => r.Row == "PMN"));
+    }
+
+    [Fact]
+    public void MCE_rows_with_X86_MCE_and_HYP_rows_only_when_installed()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, config: K.Config(("X86_MCE", true), ("HYPERV", true))));
+        var labels = model.ProcInterrupts.Rows().Select(r => r.Row).ToList();
+        Assert.Contains("MCE", labels);
+        Assert.Contains("MCP", labels);
+        Assert.DoesNotContain("HRE", labels);
+        model.InstallSystemVector(0xee, "sysvec_hyperv_reenlightenment");
+        model.InstallSystemVector(0xed, "sysvec_hyperv_stimer0");
+        labels = [.. model.ProcInterrupts.Rows().Select(r => r.Row)];
+        Assert.Equal(["HRE", "HVS", "ERR"], labels.SkipWhile(l => l != "HRE").Take(3));
+    }
+
+    [Fact]
+    public void Classic_keeps_a_freed_irq_that_fired_latest_drops_it_proc_c()
+    {
+        foreach (var (version, shown) in new[] { (KernelVersion.V6_10, true), (KernelVersion.Latest, false) })
+        {
+            var model = K.Model(out _, K.Options(version));
+            model.RequestIrq(K.Pin(1, "ata0", 14));
+            var d = model.DescAt(14)!;
+            model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Idt);
+            model.FreeIrq(1);
+            Assert.Equal(shown, model.ProcInterrupts.Rows().Any(r => r.Row == "14"));
+        }
+    }
+
+    [Theory]
+    [InlineData(999, 3)]
+    [InlineData(1000, 4)]
+    [InlineData(10000, 5)]
+    public void Precision_grows_with_nr_irqs_proc_c(int nrIrqs, int prec)
+    {
+        Assert.Equal(prec, IrqLab.Kernel.Proc.ProcInterrupts.Precision(nrIrqs));
+    }
+
+    [Fact]
+    public void Xt_pic_rows_print_no_hwirq_and_no_flow_name()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_1, cpus: 1, ioapics: []));
+        model.RequestIrq(K.Isa(1, "ata0", 14));
+        model.ExternalInterrupt(0, 0x3e, EntryRoute.Idt);
+        var text = model.ProcInterrupts.Render();
+        Assert.Contains("  2:          0    XT-PIC      cascade\n", text);
+        Assert.Contains(" 14:          1    XT-PIC      ata0\n", text);
+        Assert.Null(model.ProcInterrupts.Rows().Single(r => r.Row == "14").Hwirq);
+    }
+
+    [Fact]
+    public void Count_of_unknown_label_throws_and_unknown_irq_is_zero()
+    {
+        var model = K.Model(out _);
+        Assert.Equal(0UL, model.ProcInterrupts.Count("99", 0));
+        Assert.Throws<ArgumentException>(() => model.ProcInterrupts.Count("XYZ", 0));
+    }
+}

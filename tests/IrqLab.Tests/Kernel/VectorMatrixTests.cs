@@ -1,0 +1,158 @@
+using CsCheck;
+using IrqLab.Kernel;
+using IrqLab.Kernel.Matrix;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+using Xunit;
+
+namespace IrqLab.Tests.Kernel;
+
+/// <summary>Vector allocation (kernel/irq/matrix.c, arch/x86/kernel/apic/vector.c; linux-dispatch.md §5.1-5.2).</summary>
+public sealed class VectorMatrixTests
+{
+    [Fact]
+    public void Unmanaged_alloc_spreads_to_the_CPU_with_most_available_ties_lowest_matrix_c()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, cpus: 4));
+        var irqs = model.RequestIrq(K.MsiX(1, "eth0", 6));
+        Assert.Equal([0, 1, 2, 3, 0, 1], irqs.Select(i => model.DescAt(i)!.Cpu));
+    }
+
+    [Theory]
+    [InlineData(KernelVersion.V6_1, 0x21)] // IRQ_MOVE_CLEANUP_VECTOR 0x20 is a system vector in 6.1
+    [InlineData(KernelVersion.V6_6, 0x20)]
+    [InlineData(KernelVersion.V6_10, 0x20)]
+    public void Alloc_takes_the_lowest_free_bit_matrix_c(KernelVersion version, int first)
+    {
+        var model = K.Model(out _, K.Options(version, cpus: 1));
+        var irqs = model.RequestIrq(K.MsiX(1, "eth0", 20));
+        var vectors = irqs.Select(i => model.DescAt(i)!.Vector).ToList();
+        Assert.Equal(first, vectors[0]);
+        Assert.DoesNotContain(0x32, vectors); // PIC cascade ISA_IRQ_VECTOR(2) is reserved (lapic_assign_system_vectors)
+        Assert.Equal(vectors.OrderBy(v => v), vectors);
+    }
+
+    [Theory]
+    [InlineData(DeliveryKind.Idt, true)]
+    [InlineData(DeliveryKind.Fred, false)]
+    public void Int80_gate_0x80_is_reserved_only_with_the_IDT_idt_c_fred_complete_exception_setup(DeliveryKind delivery, bool reserved)
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, delivery: delivery));
+        Assert.Equal(reserved, model.Matrix.IsSystem(0x80));
+        Assert.True(model.Matrix.IsSystem(0x32));
+    }
+
+    [Fact]
+    public void Msi_x_vector_i_targets_affinity_i_mod_n()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, cpus: 4));
+        var irqs = model.RequestIrq(K.MsiX(1, "eth0", 5, affinity: [1, 3]));
+        Assert.Equal([1, 3, 1, 3, 1], irqs.Select(i => model.DescAt(i)!.Cpu));
+    }
+
+    [Fact]
+    public void Full_CPU_falls_back_to_any_online_CPU_with_Affinity_broken_vector_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_10, cpus: 2));
+        var perCpu = model.Matrix.Available(1);
+        Assert.Equal(0xeb - 0x20 - 2, perCpu); // 0x32 and 0x80 are system bits
+        var irqs = model.RequestIrq(K.MsiX(1, "eth0", perCpu + 1, affinity: [1]));
+        Assert.Equal(0, model.Matrix.Available(1));
+        Assert.Equal(0, model.DescAt(irqs[^1])!.Cpu);
+        Assert.Equal($"irq {irqs[^1]}: Affinity broken due to vector space exhaustion.", p.Logs.Single().Text);
+    }
+
+    [Fact]
+    public void Machine_out_of_vectors_is_ENOSPC_and_rolls_back_matrix_c()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, cpus: 1, pic: false, config: K.Config(("IA32_EMULATION", false))));
+        Assert.Equal(203, model.Matrix.Available(0));
+        model.RequestIrq(K.MsiX(1, "eth0", 200));
+        var ex = Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.MsiX(2, "eth1", 4)));
+        Assert.Equal(VectorMatrix.ENOSPC, ex.Errno);
+        Assert.Contains("-ENOSPC (-28)", ex.Message);
+        Assert.StartsWith("eth1: request_irq(", ex.Message);
+        Assert.Equal(3, model.Matrix.Available(0)); // the 3 vectors taken before the failure were freed
+        Assert.Equal(-1, model.IrqOfDevice(2, 0));
+    }
+
+    [Fact]
+    public void Free_returns_the_vector_and_available_matrix_c()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, cpus: 1));
+        var before = model.Matrix.Available(0);
+        model.RequestIrq(K.Pin(1, "ata0", 14));
+        Assert.Equal(before - 1, model.Matrix.Available(0));
+        model.FreeIrq(1);
+        Assert.Equal(before, model.Matrix.Available(0));
+        Assert.False(model.Matrix.IsAllocated(0, 0x20));
+    }
+
+    [Fact]
+    public void Managed_reserve_charges_every_CPU_and_alloc_picks_fewest_managed_allocated_last_wins_matrix_c()
+    {
+        var m = new VectorMatrix(3, 0x20, 0xeb);
+        for (var c = 0; c < 3; c++)
+        {
+            m.Online(c);
+        }
+
+        Assert.Equal(0, m.ReserveManaged([0, 1, 2]));
+        Assert.Equal(0xeb - 0x20 - 1, m.Available(0));
+        var v = m.AllocManaged([0, 1, 2], out var cpu);
+        Assert.Equal((0x20, 2), (v, cpu)); // equal counts: the last CPU scanned
+        Assert.Equal(VectorMatrix.ENOSPC, m.AllocManaged([2], out _)); // its only managed bit is in use
+        Assert.True(m.Free(2, 0x20, managed: true));
+        Assert.True(m.IsManagedReserved(2, 0x20)); // stays reserved
+        Assert.Equal(0xeb - 0x20 - 1, m.Available(2));
+    }
+
+    [Fact]
+    public void Empty_mask_is_EINVAL_and_system_bits_after_online_are_a_BUG_matrix_c()
+    {
+        var m = new VectorMatrix(1, 0x20, 0xec);
+        m.Online(0);
+        Assert.Equal(VectorMatrix.EINVAL, m.Alloc([], false, out _));
+        Assert.Throws<InvalidOperationException>(() => m.AssignSystem(0x40));
+        Assert.False(m.Free(0, 0x40, false)); // not allocated: WARN
+    }
+
+    [Fact]
+    public void Property_alloc_free_keeps_accounting_consistent()
+    {
+        Gen.Int[0, 2].Array[1, 400].Sample(ops =>
+        {
+            var m = new VectorMatrix(2, 0x20, 0xec);
+            m.AssignSystem(0x80);
+            m.Online(0);
+            m.Online(1);
+            var held = new List<(int Cpu, int Vector)>();
+            foreach (var op in ops)
+            {
+                if (op < 2 || held.Count == 0)
+                {
+                    var v = m.Alloc([0, 1], false, out var cpu);
+                    if (v >= 0)
+                    {
+                        Assert.DoesNotContain((cpu, v), held);
+                        Assert.NotEqual(0x80, v);
+                        held.Add((cpu, v));
+                    }
+                }
+                else
+                {
+                    var (c, v) = held[^1];
+                    held.RemoveAt(held.Count - 1);
+                    Assert.True(m.Free(c, v, false));
+                }
+
+                for (var c = 0; c < 2; c++)
+                {
+                    Assert.Equal(0xec - 0x20 - 1, m.Available(c) + m.Allocated(c));
+                }
+
+                Assert.Equal(held.Count, m.TotalAllocated);
+            }
+        }, seed: "0N0XIzNsQ0O2");
+    }
+}

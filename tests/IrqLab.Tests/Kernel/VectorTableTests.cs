@@ -1,0 +1,57 @@
+using IrqLab.Kernel;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+using Xunit;
+
+namespace IrqLab.Tests.Kernel;
+
+/// <summary>The `irqlab vectors` table (SCENARIOS.md §11).</summary>
+public sealed class VectorTableTests
+{
+    private static IReadOnlyList<VectorTableEntry> Table(KernelVersion v, params (string, bool)[] config) =>
+        KernelVectorTable.Build(v, KernelVariant.Mainline, DeliveryKind.Idt, K.Config(config));
+
+    [Fact]
+    public void Has_one_entry_per_vector()
+    {
+        var t = Table(KernelVersion.Latest);
+        Assert.Equal(Enumerable.Range(0, 256), t.Select(e => e.Vector));
+    }
+
+    [Fact]
+    public void System_entry_for_the_local_timer()
+    {
+        var e = Table(KernelVersion.V6_10)[0xec];
+        Assert.Equal(new VectorTableEntry(0xec, "LOCAL_TIMER_VECTOR", VectorKind.System, "sysvec_apic_timer_interrupt", "X86_LOCAL_APIC", "LOC"), e);
+    }
+
+    [Fact]
+    public void Config_off_system_slot_shows_the_spurious_handler_and_its_row()
+    {
+        var e = Table(KernelVersion.V6_10, ("X86_THERMAL_VECTOR", false))[0xfa];
+        Assert.Equal(("THERMAL_APIC_VECTOR", "spurious_interrupt", "X86_THERMAL_VECTOR", "SPU"), (e.Name, e.Handler, e.Config, e.Row));
+    }
+
+    [Fact]
+    public void Kinds_exception_cleanup_isa_syscall_device()
+    {
+        var t = Table(KernelVersion.V6_1);
+        Assert.Equal(("Page fault", VectorKind.Exception, "exc_page_fault"), (t[14].Name, t[14].Kind, t[14].Handler));
+        Assert.Equal(("NMI", "exc_nmi"), (t[2].Row, t[2].Handler));
+        Assert.Equal(("IRQ_MOVE_CLEANUP_VECTOR", VectorKind.Cleanup, "sysvec_irq_move_cleanup"), (t[0x20].Name, t[0x20].Kind, t[0x20].Handler));
+        Assert.Equal(("ISA_IRQ_VECTOR(1)", VectorKind.Isa), (t[0x31].Name, t[0x31].Kind));
+        Assert.Equal(("IA32_SYSCALL_VECTOR", VectorKind.Syscall, "entry_INT80_compat"), (t[0x80].Name, t[0x80].Kind, t[0x80].Handler));
+        Assert.Equal((null, VectorKind.Device, "common_interrupt", null, null), (t[0x41].Name, t[0x41].Kind, t[0x41].Handler, t[0x41].Config, t[0x41].Row));
+        Assert.Null(t[18].Handler); // X86_MCE off
+        Assert.Equal(VectorKind.Device, Table(KernelVersion.V6_10, ("IA32_EMULATION", false))[0x80].Kind);
+    }
+
+    [Fact]
+    public void Model_table_reflects_runtime_installs()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, config: K.Config(("KVM_GUEST", true))));
+        model.InstallSystemVector(0xf3, "sysvec_kvm_asyncpf_interrupt");
+        var e = model.VectorTable()[0xf3];
+        Assert.Equal(("HYPERVISOR_CALLBACK_VECTOR", "sysvec_kvm_asyncpf_interrupt", "KVM_GUEST", "HYP"), (e.Name, e.Handler, e.Config, e.Row));
+    }
+}
