@@ -293,6 +293,12 @@ internal sealed partial class Machine
     /// <summary>Runs every event up to and including <paramref name="endNs"/>, then sets the clock to it.</summary>
     private void RunUntil(long endNs)
     {
+        // Boot ends when time first moves: sysvec_install() after this point is refused as after setup.
+        if (_kernel is { IsSetupComplete: false })
+        {
+            _kernel.CompleteSetup();
+        }
+
         Settle();
         while (!_stopped && _queue.Count > 0 && _queue.PeekTime <= endNs)
         {
@@ -308,6 +314,11 @@ internal sealed partial class Machine
     /// <summary>Runs until only periodic generators are left (no handler busy, no one-shot timer), or the horizon.</summary>
     private void RunUntilIdle()
     {
+        if (_kernel is { IsSetupComplete: false })
+        {
+            _kernel.CompleteSetup();
+        }
+
         Settle();
         while (!_stopped && _queue.Count > 0 && !IsIdle() && _queue.PeekTime <= _options.IdleHorizonNs)
         {

@@ -11,7 +11,7 @@ public sealed class IrqNumberingTests
     public void Gsi_base_of_an_IO_APIC_is_the_sum_of_the_previous_pin_counts()
     {
         var model = K.Model(out var p, K.Options(ioapics: [24, 8]));
-        var r = new DeviceRequest(1, "i2c", DeviceLineKind.IoApicPin, 1, 3, -1, false, false, false, 1, [], Scenarios.Model.HandlerReturn.Handled, 0);
+        var r = new DeviceRequest(1, "i2c", DeviceLineKind.IoApicPin, 1, 3, -1, false, false, false, 1, [], IrqLab.Scenarios.Model.HandlerReturn.Handled, 0);
         Assert.Equal([27], model.RequestIrq(r));
         Assert.Equal((1, 3, 3L), (model.DescAt(27)!.IoApic, model.DescAt(27)!.Pin, model.DescAt(27)!.Hwirq));
         Assert.Contains(p.Calls, c => c.StartsWith("ioapic.program 1 3 ", StringComparison.Ordinal));
