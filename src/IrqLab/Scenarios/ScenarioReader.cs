@@ -188,13 +188,16 @@ internal sealed partial class ScenarioReader
     private MachineSpec ReadMachine(SyntaxNode node)
     {
         var m = Map(node, "machine", s_machineKeys);
+        var cpusNode = m.Get("cpus");
+        var cpus = cpusNode is not null ? Int(cpusNode, "machine.cpus", 1, MaxCpus) : 1;
+
+        // Without an explicit apic, a machine whose APIC IDs do not fit in 8 bits boots in x2APIC mode, as firmware
+        // must for more than 255 CPUs (SDM §11.12.8: x2APIC IDs are 32-bit).
         var apic = m.Get("apic") is { } apicNode
             ? Word(apicNode, "machine.apic", "APIC mode", ("xapic", ApicMode.XApic), ("x2apic", ApicMode.X2Apic))
-            : ApicMode.XApic;
-        var cpus = 1;
-        if (m.Get("cpus") is { } cpusNode)
+            : cpus > MaxXApicCpus ? ApicMode.X2Apic : ApicMode.XApic;
+        if (cpusNode is not null)
         {
-            cpus = Int(cpusNode, "machine.cpus", 1, MaxCpus);
             if (apic == ApicMode.XApic && cpus > MaxXApicCpus)
             {
                 throw _errors.At(
@@ -245,6 +248,11 @@ internal sealed partial class ScenarioReader
     private long? ReadRun(SyntaxNode node)
     {
         var m = Map(node, "run", ["until"]);
-        return m.Get("until") is { } untilNode ? Duration(untilNode, "run.until") : null;
+        return m.Get("until") switch
+        {
+            null => null,
+            ScalarNode { Text: "idle" } => null, // the default spelled out
+            { } untilNode => Duration(untilNode, "run.until"),
+        };
     }
 }

@@ -304,6 +304,23 @@ public sealed class ScenarioLoaderTests
         Assert.Null(s.RunUntilNs);
     }
 
+    [Theory]
+    [InlineData(255, ApicMode.XApic)]
+    [InlineData(256, ApicMode.X2Apic)]
+    [InlineData(4096, ApicMode.X2Apic)]
+    public void Apic_mode_defaults_to_x2apic_when_ids_do_not_fit_8_bits_SDM_11_12_8(int cpus, ApicMode mode)
+    {
+        Assert.Equal(mode, Yaml($"machine: {{cpus: {cpus}}}\n").Machine.Apic);
+    }
+
+    [Theory]
+    [InlineData("idle", null)]
+    [InlineData("1ms", 1_000_000L)]
+    public void Run_until_idle_is_the_default_spelled_out_section_2(string until, long? ns)
+    {
+        Assert.Equal(ns, Yaml($"run: {{until: {until}}}\n").RunUntilNs);
+    }
+
     [Fact]
     public void Writing_IA32_APIC_BASE_EXTD_makes_x2apic_registers_reachable_SDM_11_12_1()
     {
