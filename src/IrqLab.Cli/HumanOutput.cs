@@ -7,13 +7,24 @@ namespace IrqLab.Cli;
 /// <summary>The human-readable output of <c>irqlab run</c>: Spectre.Console tables, plain when redirected.</summary>
 internal static class HumanOutput
 {
-    public static IAnsiConsole Console(CliContext cli) => AnsiConsole.Create(new AnsiConsoleSettings
+    public static IAnsiConsole Console(CliContext cli)
     {
-        Out = new AnsiConsoleOutput(cli.Out),
-        Ansi = cli.IsConsole && !System.Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = cli.IsConsole && !System.Console.IsOutputRedirected ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = InteractionSupport.No,
-    });
+        var terminal = cli.IsConsole && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(cli.Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            // Piped or captured output: wide enough that names are never wrapped.
+            console.Profile.Width = 200;
+        }
+
+        return console;
+    }
 
     public static void WriteRun(CliContext cli, string path, RunResult r)
     {

@@ -12,7 +12,7 @@ internal static class CheckCommand
         {
             Description = "Scenario files whose expect steps to check.",
             Arity = ArgumentArity.OneOrMore,
-        };
+        }.RejectOptionLikeTokens();
         var seed = RunCommand.SeedOption();
         var command = new Command("check", "Run scenarios and evaluate their expect steps; exit 1 if any fails, 2 on bad input.")
         {

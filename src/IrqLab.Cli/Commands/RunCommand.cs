@@ -24,7 +24,7 @@ internal static class RunCommand
         {
             Description = "Scenario file (.yaml, .yml or .json). Default: scenarios/default.yaml (a 4-CPU server).",
             Arity = ArgumentArity.ZeroOrOne,
-        };
+        }.RejectOptionLikeTokens();
         var json = JsonOption();
         var seed = SeedOption();
         var logLimit = LogLimitOption();

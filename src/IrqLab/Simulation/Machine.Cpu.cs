@@ -146,9 +146,13 @@ internal sealed partial class Machine
     {
         DispatchResult r;
         string path;
+        Kernel.Irq.IrqDesc? desc = null;
+        var before = 0UL;
         switch (ev.Type)
         {
             case EventType.ExternalInterrupt:
+                desc = _sinks.Length > 0 ? _kernel!.VectorIrq(c.Index).DescOf(ev.Vector) : null;
+                before = desc is null ? 0UL : IrqCount(c, desc.Irq);
                 r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, _route);
                 path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
                 break;
@@ -167,6 +171,10 @@ internal sealed partial class Machine
         f.Irq = r.Irq;
         f.RemainingNs = r.CostNs;
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
+        if (desc is not null && r.Irq == desc.Irq && IrqCount(c, desc.Irq) != before)
+        {
+            TraceDeviceActions(c, ev.Vector, desc);
+        }
     }
 
     private static string PathName(DispatchPath p) => p switch
@@ -285,7 +293,7 @@ internal sealed partial class Machine
 
         if (_sinks.Length > 0)
         {
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, f.Irq, c.Depth, f.Vm, f.Vcpu, -1));
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, -1, c.Depth, f.Vm, f.Vcpu, -1));
         }
 
         GuestReturned(c, f);

@@ -482,7 +482,26 @@ internal sealed partial class Machine
 
         if (_sinks.Length > 0)
         {
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, irq, depth, vm, vcpu, 0, ev));
+            // The frame's slice; a device irq's actions are traced inside it (TraceDeviceActions).
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, -1, depth, vm, vcpu, 0, ev));
+        }
+    }
+
+    /// <summary>This CPU's count of <paramref name="irq"/> in /proc/interrupts (only used while tracing).</summary>
+    private ulong IrqCount(CpuContext c, int irq) =>
+        _kernel!.ProcInterrupts.Count(irq.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Index);
+
+    /// <summary>
+    /// For trace observers: one entry/exit pair per action of a device irq whose flow ran its actions, as
+    /// <c>__handle_irq_event_percpu()</c> emits <c>irq_handler_entry</c>/<c>irq_handler_exit</c> around each action.
+    /// </summary>
+    private void TraceDeviceActions(CpuContext c, int vector, Kernel.Irq.IrqDesc desc)
+    {
+        foreach (var action in desc.Actions)
+        {
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, action.Name, desc.Irq, c.Depth, Event: "ext_int"));
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, vector, action.Name, desc.Irq, c.Depth,
+                Value: action.Returns == Scenarios.Model.HandlerReturn.None ? 0 : 1));
         }
     }
 

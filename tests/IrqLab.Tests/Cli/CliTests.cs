@@ -1,0 +1,234 @@
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace IrqLab.Tests.Cli;
+
+/// <summary>The irqlab command line against SCENARIOS.md §10-§11: exit codes, JSON shapes, errors.</summary>
+public sealed class CliTests
+{
+    private static string TempFile(string name, string text)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void Help_and_version_exit_0()
+    {
+        var help = CliRunner.Run("--help");
+        Assert.Equal(0, help.Exit);
+        Assert.Contains("run", help.Out, StringComparison.Ordinal);
+        Assert.Contains("vectors", help.Out, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("--version").Exit);
+    }
+
+    [Theory]
+    [InlineData("run", "--bogus")]
+    [InlineData("frobnicate")]
+    [InlineData("run", "a.yaml", "b.yaml")]
+    [InlineData("vectors", "--kernel", "5.4")]
+    [InlineData("vectors", "--config", "NOPE=true")]
+    [InlineData("vectors", "--config", "SMP=maybe")]
+    [InlineData("run", "--log-limit", "-1", "x.yaml")]
+    public void Usage_errors_exit_2_SCENARIOS_md_10(params string[] args)
+    {
+        var (exit, _, err) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.False(string.IsNullOrWhiteSpace(err));
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_file_exits_2_with_the_error_object_under_json()
+    {
+        var (exit, output, err) = CliRunner.Run("run", "/nonexistent/dir/s.yaml", "--json");
+        Assert.Equal(2, exit);
+        Assert.Contains("/nonexistent/dir/s.yaml", err, StringComparison.Ordinal);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1, json["irqlab"]!.GetValue<int>());
+        Assert.Equal("io", json["error"]!["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Unknown_key_exits_2_naming_file_line_column_and_the_key()
+    {
+        var path = TempFile("bad.yaml", "irqlab: 1\nname: x\nmachine:\n  cpu: 2\n");
+        var (exit, output, err) = CliRunner.Run("run", path, "--json");
+        Assert.Equal(2, exit);
+        Assert.Contains("bad.yaml:4:3", err, StringComparison.Ordinal);
+        Assert.Contains("'cpu'", err, StringComparison.Ordinal);
+        Assert.Contains("did you mean 'cpus'", err, StringComparison.Ordinal);
+        var error = JsonNode.Parse(output)!["error"]!;
+        Assert.Equal("unknown_key", error["code"]!.GetValue<string>());
+        Assert.Equal(4, error["line"]!.GetValue<int>());
+        Assert.Equal(3, error["column"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Check_exits_1_when_an_expect_fails_and_prints_expected_vs_actual()
+    {
+        var path = TempFile("fail.yaml", """
+            irqlab: 1
+            name: failing
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            handlers: [{vector: 0x41, do: [eoi]}]
+            steps:
+              - {ipi: {from: 0, to: self, vector: 0x41}}
+              - {expect: {handlers: [vector_0x42]}}
+            """);
+        var (exit, output, _) = CliRunner.Run("check", path);
+        Assert.Equal(1, exit);
+        Assert.Contains("fail.yaml:8: FAIL step 1: handlers: expected [vector_0x42], got [vector_0x41]", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_json_has_the_keys_of_SCENARIOS_md_10_in_order()
+    {
+        var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("idt-vs-fred.yaml"), "--json");
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(output)!.AsObject();
+        Assert.Equal(
+            ["irqlab", "scenario", "seed", "kernel", "time_ns", "dispatch", "reads", "expects", "interrupts", "vmexits", "messages", "faults", "stats"],
+            json.Select(kv => kv.Key).ToArray());
+        Assert.Equal(
+            ["mode", "version", "variant", "delivery", "first_system_vector", "nr_system_vectors"],
+            json["kernel"]!.AsObject().Select(kv => kv.Key).ToArray());
+        Assert.Equal(
+            ["seq", "t_ns", "cpu", "event", "vector", "handler", "path", "depth", "irq", "vm", "vcpu"],
+            json["dispatch"]![0]!.AsObject().Select(kv => kv.Key).ToArray());
+        var row = json["interrupts"]!["rows"]!.AsArray().First(r => r!["row"]!.GetValue<string>() == "14")!;
+        Assert.Equal(["row", "counts", "chip", "hwirq", "actions"], row.AsObject().Select(kv => kv.Key).ToArray());
+        Assert.Equal("IO-APIC", row["chip"]!.GetValue<string>());
+        Assert.Equal("14-edge", row["hwirq"]!.GetValue<string>());
+        Assert.Equal("ata0", row["actions"]!.GetValue<string>());
+        var loc = json["interrupts"]!["rows"]!.AsArray().First(r => r!["row"]!.GetValue<string>() == "LOC")!;
+        Assert.Equal("Local timer interrupts", loc["desc"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Log_limit_caps_dispatch_and_sets_dispatch_truncated()
+    {
+        var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("idt-vs-fred.yaml"), "--json", "--log-limit", "2");
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(2, json["dispatch"]!.AsArray().Count);
+        Assert.True(json["dispatch_truncated"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Seed_option_overrides_the_scenario_seed()
+    {
+        var a = JsonNode.Parse(CliRunner.Run("run", RepoPaths.Scenario("ipi-storm-1024.yaml"), "--json", "--log-limit", "0", "--seed", "7").Out)!;
+        var b = JsonNode.Parse(CliRunner.Run("run", RepoPaths.Scenario("ipi-storm-1024.yaml"), "--json", "--log-limit", "0").Out)!;
+        Assert.Equal(7UL, a["seed"]!.GetValue<ulong>());
+        Assert.NotEqual(a["interrupts"]!.ToJsonString(), b["interrupts"]!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("6.1", 236, 20, "sysvec_irq_move_cleanup")]
+    [InlineData("6.10", 235, 21, null)]
+    public void Vectors_json_has_256_entries_per_SCENARIOS_md_11(string version, int first, int count, string? cleanupHandler)
+    {
+        var (exit, output, _) = CliRunner.Run("vectors", "--kernel", version, "--json");
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(first, json["kernel"]!["first_system_vector"]!.GetValue<int>());
+        Assert.Equal(count, json["kernel"]!["nr_system_vectors"]!.GetValue<int>());
+        var vectors = json["vectors"]!.AsArray();
+        Assert.Equal(256, vectors.Count);
+        Assert.Equal(Enumerable.Range(0, 256), vectors.Select(v => v!["vector"]!.GetValue<int>()));
+        var timer = vectors[0xec]!;
+        Assert.Equal("LOCAL_TIMER_VECTOR", timer["name"]!.GetValue<string>());
+        Assert.Equal("system", timer["kind"]!.GetValue<string>());
+        Assert.Equal("sysvec_apic_timer_interrupt", timer["handler"]!.GetValue<string>());
+        Assert.Equal("X86_LOCAL_APIC", timer["config"]!.GetValue<string>());
+        Assert.Equal("LOC", timer["row"]!.GetValue<string>());
+        Assert.Equal(cleanupHandler, vectors[0x20]!["handler"]!.GetValue<string>() == "common_interrupt" ? null : vectors[0x20]!["handler"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Vectors_config_off_slot_gets_the_variant_spurious_handler_SCENARIOS_md_11()
+    {
+        var (exit, output, _) = CliRunner.Run("vectors", "--kernel", "6.6", "--config", "HAVE_KVM=false", "--json");
+        Assert.Equal(0, exit);
+        var pin = JsonNode.Parse(output)!["vectors"]![0xf2]!;
+        Assert.Equal("POSTED_INTR_VECTOR", pin["name"]!.GetValue<string>());
+        Assert.Equal("spurious_interrupt", pin["handler"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Vectors_table_renders_without_json()
+    {
+        var (exit, output, _) = CliRunner.Run("vectors", "--kernel", "latest");
+        Assert.Equal(0, exit);
+        Assert.Contains("LOCAL_TIMER_VECTOR", output, StringComparison.Ordinal);
+        Assert.Contains("FIRST_SYSTEM_VECTOR 0xeb", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Human_run_output_prints_proc_interrupts_and_vm_exits()
+    {
+        var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("vm-exit-reinjection.yaml"));
+        Assert.Equal(0, exit);
+        Assert.Contains("/proc/interrupts:", output, StringComparison.Ordinal);
+        Assert.Contains("RES:", output, StringComparison.Ordinal);
+        Assert.Contains("EXTERNAL_INTERRUPT", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Trace_writes_chrome_trace_json_with_a_track_per_cpu()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N") + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var (exit, _, err) = CliRunner.Run("trace", RepoPaths.Scenario("nested-self-ipi.yaml"), "-o", output);
+        Assert.True(exit == 0, err);
+        var json = JsonNode.Parse(File.ReadAllText(output))!;
+        var events = json["traceEvents"]!.AsArray();
+        Assert.Contains(events, e => e!["ph"]!.GetValue<string>() == "B" && e["name"]!.GetValue<string>() == "vector_0x51");
+        Assert.Equal(events.Count(e => e!["ph"]!.GetValue<string>() == "B"), events.Count(e => e!["ph"]!.GetValue<string>() == "E"));
+    }
+
+    [Fact]
+    public void Trace_ftrace_format_writes_the_kernel_irq_vectors_events()
+    {
+        var output = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N") + ".txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var (exit, _, err) = CliRunner.Run("trace", RepoPaths.Scenario("idt-vs-fred.yaml"), "-o", output, "--format", "ftrace");
+        Assert.True(exit == 0, err);
+        var text = File.ReadAllText(output);
+        Assert.Contains("reschedule_entry: vector=253", text, StringComparison.Ordinal);
+        Assert.Contains("irq_handler_entry: irq=14 name=ata0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Replay_reads_an_ftrace_capture()
+    {
+        var (exit, output, err) = CliRunner.Run("replay", Path.Combine(AppContext.BaseDirectory, "Data", "Tracing", "ftrace-irq-6x.txt"));
+        Assert.True(exit == 0, err);
+        Assert.False(string.IsNullOrWhiteSpace(output));
+    }
+
+    [Fact]
+    public void Replay_two_snapshots_needs_an_interval()
+    {
+        var before = Path.Combine(AppContext.BaseDirectory, "Data", "Tracing", "proc-interrupts-6.14-before.txt");
+        var after = Path.Combine(AppContext.BaseDirectory, "Data", "Tracing", "proc-interrupts-6.14-after.txt");
+        Assert.Equal(2, CliRunner.Run("replay", before, after).Exit);
+        var (exit, output, err) = CliRunner.Run("replay", before, after, "--interval", "10s", "--json");
+        Assert.True(exit == 0, err);
+        Assert.NotNull(JsonNode.Parse(output));
+    }
+
+    [Fact]
+    public void Replay_garbled_capture_exits_2_with_the_line_number()
+    {
+        var path = TempFile("bad-trace.txt", "# tracer: nop\n          <idle>-0     [001] d.h.. 1234.567890: irq_handler_entry: irq=\n");
+        var (exit, _, err) = CliRunner.Run("replay", path);
+        Assert.Equal(2, exit);
+        Assert.Contains(":2:", err, StringComparison.Ordinal);
+    }
+}
