@@ -1,0 +1,9 @@
+namespace IrqLab.Kernel;
+
+/// <summary>What one kernel entry did.</summary>
+/// <param name="Handler">Canonical C handler name (<c>sysvec_apic_timer_interrupt</c>, <c>common_interrupt</c>, <c>exc_page_fault</c>, ...).</param>
+/// <param name="Path">How it was reached.</param>
+/// <param name="Irq">Linux irq number for a device interrupt, else -1.</param>
+/// <param name="CostNs">Simulated time the handlers took (sum of the actions' costs).</param>
+/// <param name="Trapped">A kCFI check failed: the target did not run; <see cref="Handler"/> is the #UD handler that reported it.</param>
+public readonly record struct DispatchResult(string Handler, DispatchPath Path, int Irq, long CostNs, bool Trapped);

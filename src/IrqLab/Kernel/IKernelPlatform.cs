@@ -1,0 +1,53 @@
+namespace IrqLab.Kernel;
+
+/// <summary>
+/// Everything the Linux model needs from the machine. The Kernel layer never touches hardware classes; the
+/// simulation implements this interface on top of the local APICs, IO-APICs, 8259 pair and MSI devices.
+/// </summary>
+public interface IKernelPlatform
+{
+    /// <summary>Current simulated time in nanoseconds (drives jiffies at HZ=1000 and printk rate limits).</summary>
+    long NowNs { get; }
+
+    /// <summary><c>apic_eoi()</c> on <paramref name="cpu"/>'s local APIC.</summary>
+    void ApicEoi(int cpu);
+
+    /// <summary>True when <paramref name="vector"/>'s ISR bit is set (<c>handle_spurious_interrupt</c>: "Acked" / "Not pending!").</summary>
+    bool ApicIsrIsSet(int cpu, int vector);
+
+    /// <summary>True when <paramref name="vector"/>'s TMR bit is set (<c>ioapic_ack_level</c> MIS accounting).</summary>
+    bool ApicTmrIsSet(int cpu, int vector);
+
+    /// <summary>Explicit IO-APIC EOI for a pin (<c>eoi_ioapic_pin</c>, used for a misrouted level interrupt).</summary>
+    void IoApicPinEoi(int ioapic, int pin, int vector);
+
+    /// <summary>Programs an IO-APIC redirection entry (fixed delivery, physical destination = <paramref name="cpu"/>'s APIC ID).</summary>
+    void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked);
+
+    /// <summary>Sets or clears the mask bit of an IO-APIC redirection entry.</summary>
+    void SetIoApicPinMask(int ioapic, int pin, bool masked);
+
+    /// <summary>Programs the MSI / MSI-X message of a device's vector <paramref name="index"/>.</summary>
+    void ProgramMsi(int device, int index, int vector, int cpu);
+
+    /// <summary>Masks or unmasks a device's MSI / MSI-X vector.</summary>
+    void SetMsiMask(int device, int index, bool masked);
+
+    /// <summary>Sets or clears an 8259 IMR bit.</summary>
+    void SetPicMask(int isaIrq, bool masked);
+
+    /// <summary>Specific EOI to the 8259 pair for an ISA IRQ (<c>mask_and_ack_8259A</c>).</summary>
+    void PicEoi(int isaIrq);
+
+    /// <summary>A handler returned IRQ_HANDLED / IRQ_WAKE_THREAD: the driver acknowledges the device, which deasserts its line.</summary>
+    void DeviceAcknowledge(int device);
+
+    /// <summary>Sends a fixed IPI with <paramref name="vector"/> to <paramref name="cpu"/> (<c>apic_retrigger_irq</c>).</summary>
+    void SendIpi(int cpu, int vector);
+
+    /// <summary>One kernel log line, without the trailing newline.</summary>
+    void Log(int cpu, KernelLogLevel level, string text);
+
+    /// <summary>A fault record (<c>"cfi_failure"</c>).</summary>
+    void Fault(int cpu, string kind);
+}

@@ -1,0 +1,41 @@
+using IrqLab.Scenarios.Model;
+
+namespace IrqLab.Kernel.Irq;
+
+/// <summary>One <c>struct irqaction</c>: a driver's handler on an irq line, in request order.</summary>
+public sealed class IrqAction
+{
+    internal IrqAction(int device, string name, string handlerSymbol, HandlerReturn returns, long costNs, uint flags)
+    {
+        Device = device;
+        Name = name;
+        HandlerSymbol = handlerSymbol;
+        Returns = returns;
+        CostNs = costNs;
+        Flags = flags;
+    }
+
+    /// <summary>The device the action belongs to.</summary>
+    public int Device { get; }
+
+    /// <summary><c>action-&gt;name</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Symbol of the handler function (printed by "nobody cared" as <c>%ps</c>).</summary>
+    public string HandlerSymbol { get; }
+
+    /// <summary>What the handler returns.</summary>
+    public HandlerReturn Returns { get; internal set; }
+
+    /// <summary>Simulated time one call takes.</summary>
+    public long CostNs { get; }
+
+    /// <summary><c>IRQF_*</c> flags (IRQF_SHARED 0x80 and the trigger bits 0x1-0x8).</summary>
+    public uint Flags { get; }
+
+    /// <summary>The action never has a <c>thread_fn</c> in this model.</summary>
+    public bool HasThreadFn => false;
+
+    /// <summary><c>IRQTF_WARNED</c>: the "no thread function" warning was printed.</summary>
+    public bool WarnedNoThread { get; internal set; }
+}

@@ -1,0 +1,349 @@
+using System.Globalization;
+using IrqLab.Kernel.Irq;
+using IrqLab.Kernel.Proc;
+using IrqLab.Kernel.Sysvec;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+
+namespace IrqLab.Kernel;
+
+/// <content>Entry points: external interrupts, system vectors, <c>common_interrupt</c>, NMI and exceptions.</content>
+public sealed partial class KernelModel
+{
+    /// <summary>
+    /// An external interrupt on <paramref name="cpu"/>. <see cref="EntryRoute.Software"/> is <c>fred_extint()</c> /
+    /// <c>external_interrupt()</c>: system vectors through the table (kCFI-checked), others <c>common_interrupt</c>.
+    /// <see cref="EntryRoute.Idt"/> runs the handler in the IDT gate directly (no table, no CFI check).
+    /// </summary>
+    public DispatchResult ExternalInterrupt(int cpu, int vector, EntryRoute route)
+    {
+        CheckCpu(cpu);
+        if ((uint)vector >= VectorSpace.NrVectors)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
+        }
+
+        if (!SystemVectors.IsSealed)
+        {
+            SystemVectors.Seal();
+        }
+
+        return route == EntryRoute.Software ? SoftwareEntry(cpu, vector) : IdtGateEntry(cpu, vector);
+    }
+
+    /// <summary><c>exc_nmi</c>: NMI row +1.</summary>
+    public DispatchResult Nmi(int cpu)
+    {
+        CheckCpu(cpu);
+        ProcInterrupts.Increment(ArchRow.Nmi, cpu);
+        return new DispatchResult("exc_nmi", DispatchPath.Nmi, -1, 0, false);
+    }
+
+    /// <summary>
+    /// An exception: the <c>exc_*</c> handler of <see cref="ExceptionTable"/> (vector 2 is the NMI). #MC counts the MCE row
+    /// when X86_MCE is on. A vector without a Linux handler (reserved, or its Kconfig option off) returns handler
+    /// <c>"unhandled"</c>; what the CPU does then (#NP on a not-present IDT gate, <c>fred_bad_type</c>) is the Delivery layer's.
+    /// </summary>
+    public DispatchResult Exception(int cpu, int vector, ulong errorCode)
+    {
+        CheckCpu(cpu);
+        if (vector == VectorSpace.NmiVector)
+        {
+            return Nmi(cpu);
+        }
+
+        var info = ExceptionTable.Get(vector);
+        if (info.LinuxHandler is null || (info.LinuxConfig is not null && !Options.IsEnabled(info.LinuxConfig)))
+        {
+            return new DispatchResult("unhandled", DispatchPath.Exception, -1, 0, false);
+        }
+
+        if (vector == 18)
+        {
+            ProcInterrupts.Increment(ArchRow.Mce, cpu);
+        }
+
+        return new DispatchResult(info.LinuxHandler, DispatchPath.Exception, -1, 0, false);
+    }
+
+    private DispatchResult SoftwareEntry(int cpu, int vector)
+    {
+        if (vector < VectorSpace.FirstExternalVector)
+        {
+            return BadExternalVector(cpu, vector);
+        }
+
+        if (Layout.IsSystemVector(vector))
+        {
+            // fred_extint(): sysvec_table[array_index_nospec(vector - FIRST_SYSTEM_VECTOR, NR_SYSTEM_VECTORS)](regs)
+            var h = SystemVectors.Lookup(vector - Layout.FirstSystemVector);
+            if (Options.Cfi && SystemVectors.FailsCfi(h))
+            {
+                return CfiTrap(cpu, h);
+            }
+
+            RunSysvec(cpu, vector, h.Behavior);
+            return new DispatchResult(h.Name, DispatchPath.SysvecTable, -1, 0, false);
+        }
+
+        if (IsMoveCleanup(vector))
+        {
+            // 2022 series patch 1: common_interrupt() handles IRQ_MOVE_CLEANUP_VECTOR.
+            RunSysvec(cpu, vector, SysvecBehavior.MoveCleanup);
+            return new DispatchResult("sysvec_irq_move_cleanup", DispatchPath.CommonInterrupt, -1, 0, false);
+        }
+
+        return CommonInterrupt(cpu, vector);
+    }
+
+    private DispatchResult IdtGateEntry(int cpu, int vector)
+    {
+        if (vector < VectorSpace.FirstExternalVector)
+        {
+            return Exception(cpu, vector, 0);
+        }
+
+        if (Layout.IsSystemVector(vector))
+        {
+            // idt_setup_apic_and_irq_gates(): installed asm_sysvec_* gate, else the spurious_entries_start stub.
+            var h = SystemVectors.ForVector(vector);
+            RunSysvec(cpu, vector, h.Behavior);
+            return new DispatchResult(h.Name, DispatchPath.IdtGate, -1, 0, false);
+        }
+
+        if (IsMoveCleanup(vector))
+        {
+            RunSysvec(cpu, vector, SysvecBehavior.MoveCleanup);
+            return new DispatchResult("sysvec_irq_move_cleanup", DispatchPath.IdtGate, -1, 0, false);
+        }
+
+        if (vector == VectorSpace.Ia32SyscallVector && Options.IsEnabled("IA32_EMULATION") && Options.Delivery == DeliveryKind.Idt)
+        {
+            // The int $0x80 gate: a syscall entry, which does no APIC EOI.
+            var name = Options.Version >= KernelVersion.V6_9 ? "int80_emulation" : "entry_INT80_compat";
+            return new DispatchResult(name, DispatchPath.IdtGate, -1, 0, false);
+        }
+
+        return CommonInterrupt(cpu, vector);
+    }
+
+    private bool IsMoveCleanup(int vector) =>
+        Layout.MoveCleanupVector is { } mc && vector == mc.Vector && Options.IsEnabled("SMP");
+
+    private DispatchResult BadExternalVector(int cpu, int vector)
+    {
+        if (Options.Variant == KernelVariant.Rfc2022)
+        {
+            // external_interrupt(): BUG_ON(vector < FIRST_EXTERNAL_VECTOR) -> UD2 -> die("invalid opcode").
+            _platform.Log(cpu, KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!");
+            Oops(cpu, "invalid opcode");
+            return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, false);
+        }
+
+        // fred_extint(): WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR) and return.
+        if (_warnedOnce.Add("fred_extint"))
+        {
+            _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+                $"WARNING: CPU: {cpu} PID: 0 at arch/x86/entry/entry_fred.c {KernelSymbols.CallSite("fred_extint")}: WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR): vector {vector}"));
+        }
+
+        return new DispatchResult("unhandled", DispatchPath.SysvecTable, -1, 0, false);
+    }
+
+    private DispatchResult CfiTrap(int cpu, SysvecHandler target)
+    {
+        var caller = Options.Variant == KernelVariant.Rfc2022 ? "external_interrupt" : "fred_extint";
+        var hash = KernelSymbols.TypeHash(SystemVectors.TableType);
+        _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
+            $"CFI failure at {KernelSymbols.CallSite(caller)} (target: {KernelSymbols.Symbolize(target.Symbol, 0)}; expected type: 0x{hash:x8})"));
+        Oops(cpu, "invalid opcode");
+        _platform.Fault(cpu, "cfi_failure");
+        return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, true);
+    }
+
+    private void RunSysvec(int cpu, int vector, SysvecBehavior behavior)
+    {
+        var proc = ProcInterrupts;
+        switch (behavior)
+        {
+            case SysvecBehavior.Spurious:
+                HandleSpuriousInterrupt(cpu, vector);
+                break;
+            case SysvecBehavior.SpuriousApic:
+                HandleSpuriousInterrupt(cpu, 0xff);
+                break;
+            case SysvecBehavior.Error:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Err, cpu);
+                break;
+            case SysvecBehavior.Reschedule:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Res, cpu);
+                break;
+            case SysvecBehavior.CallFunction:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Cal, cpu);
+                break;
+            case SysvecBehavior.Thermal:
+                proc.Increment(ArchRow.Trm, cpu);
+                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"CPU{cpu}: Unexpected LVT thermal interrupt!"));
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.Threshold:
+                proc.Increment(ArchRow.Thr, cpu);
+                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected threshold interrupt at vector {0xf9:x}"));
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.DeferredError:
+                proc.Increment(ArchRow.Dfr, cpu);
+                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected deferred interrupt at vector {0xf4:x}"));
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.PlatformIpi:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Plt, cpu);
+                break;
+            case SysvecBehavior.IrqWork:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Iwi, cpu);
+                break;
+            case SysvecBehavior.HypervisorCallback:
+                proc.Increment(ArchRow.Hyp, cpu);
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.PostedIntr:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Pin, cpu);
+                break;
+            case SysvecBehavior.PostedIntrWakeup:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Piw, cpu);
+                break;
+            case SysvecBehavior.PostedIntrNested:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Npi, cpu);
+                break;
+            case SysvecBehavior.HypervReenlightenment:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Hre, cpu);
+                break;
+            case SysvecBehavior.HypervStimer0:
+                proc.Increment(ArchRow.Hvs, cpu);
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.ApicTimer:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Loc, cpu);
+                break;
+            case SysvecBehavior.PostedMsiNotification:
+                proc.Increment(ArchRow.Pmn, cpu);
+                _platform.ApicEoi(cpu);
+                break;
+            case SysvecBehavior.PerfGuestMediatedPmi:
+                _platform.ApicEoi(cpu);
+                proc.Increment(ArchRow.Vpmi, cpu);
+                break;
+            default:
+                // Reboot (stop_this_cpu not modelled), MoveCleanup (no counter), Custom.
+                _platform.ApicEoi(cpu);
+                break;
+        }
+    }
+
+    /// <summary><c>handle_spurious_interrupt()</c> (<c>arch/x86/kernel/apic/apic.c</c>).</summary>
+    private void HandleSpuriousInterrupt(int cpu, int vector)
+    {
+        ProcInterrupts.Increment(ArchRow.Spu, cpu);
+        if (vector == 0xff)
+        {
+            _platform.Log(cpu, KernelLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"Spurious APIC interrupt (vector 0xFF) on CPU#{cpu}, should never happen."));
+            return;
+        }
+
+        if (_platform.ApicIsrIsSet(cpu, vector))
+        {
+            _platform.Log(cpu, KernelLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"Spurious interrupt (vector 0x{vector:x2}) on CPU#{cpu}. Acked"));
+            _platform.ApicEoi(cpu);
+        }
+        else
+        {
+            _platform.Log(cpu, KernelLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"Spurious interrupt (vector 0x{vector:x2}) on CPU#{cpu}. Not pending!"));
+        }
+    }
+
+    /// <summary>
+    /// <c>common_interrupt</c> body (<c>arch/x86/kernel/irq.c</c>): descriptor → flow handler (the chip owns the EOI);
+    /// sentinel → per version: 6.1-6.9 EOI first then "__common_interrupt: %d.%u No irq handler for vector" for UNUSED,
+    /// 6.10 <c>call_irq_handler</c> (message, then EOI), 6.17+ (<c>latest</c>) <c>reevaluate_vector</c> "No irq handler for %d.%u".
+    /// SHUTDOWN / RETRIGGERED are silently reset to UNUSED.
+    /// </summary>
+    private DispatchResult CommonInterrupt(int cpu, int vector)
+    {
+        var table = _vectorIrq[cpu];
+        var desc = table.DescOf(vector);
+        if (desc is not null)
+        {
+            var cost = HandleIrq(desc, cpu);
+            return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
+        }
+
+        var kind = table.KindOf(vector);
+        switch (Options.Version)
+        {
+            case KernelVersion.V6_1:
+            case KernelVersion.V6_6:
+            case KernelVersion.V6_9:
+                _platform.ApicEoi(cpu);
+                NoHandler(cpu, vector, kind, "__common_interrupt: {0}.{1} No irq handler for vector");
+                break;
+            case KernelVersion.V6_10:
+                NoHandler(cpu, vector, kind, "call_irq_handler: {0}.{1} No irq handler for vector");
+                _platform.ApicEoi(cpu);
+                break;
+            default:
+                // lock_vector_lock(); reevaluate_vector(): the slot is read again under the lock.
+                var again = table.DescOf(vector);
+                if (again is not null)
+                {
+                    var cost = HandleIrq(again, cpu);
+                    return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, again.Irq, cost, false);
+                }
+
+                NoHandler(cpu, vector, table.KindOf(vector), "No irq handler for {0}.{1}");
+                _platform.ApicEoi(cpu);
+                break;
+        }
+
+        return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, -1, 0, false);
+    }
+
+    private void NoHandler(int cpu, int vector, VectorIrqKind kind, string format)
+    {
+        if (kind != VectorIrqKind.Unused)
+        {
+            _vectorIrq[cpu].SetSentinel(vector, VectorIrqKind.Unused);
+            return;
+        }
+
+        if (!_noHandlerRateLimit.Allow(_platform.NowNs, out var suppressed))
+        {
+            return;
+        }
+
+        if (suppressed > 0)
+        {
+            var func = Options.Version switch
+            {
+                KernelVersion.V6_10 => "call_irq_handler",
+                KernelVersion.Latest => "reevaluate_vector",
+                _ => "__common_interrupt",
+            };
+            _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"{func}: {suppressed} callbacks suppressed"));
+        }
+
+        _platform.Log(cpu, KernelLogLevel.Emerg, string.Format(CultureInfo.InvariantCulture, format, cpu, vector));
+    }
+}

@@ -1,0 +1,402 @@
+using System.Globalization;
+using IrqLab.Kernel.Irq;
+using IrqLab.Kernel.Proc;
+using IrqLab.Scenarios.Model;
+
+namespace IrqLab.Kernel;
+
+/// <content>Flow handlers (<c>kernel/irq/chip.c</c>), event handling (<c>kernel/irq/handle.c</c>) and <c>note_interrupt</c> (<c>kernel/irq/spurious.c</c>).</content>
+public sealed partial class KernelModel
+{
+    private const int IrqNone = 0;
+    private const int IrqHandled = 1;
+    private const int IrqWakeThread = 2;
+    private const uint SpuriousDeferred = 0x80000000;
+    private const int SpuriousWindow = 100000;
+    private const int SpuriousTrip = 99900;
+    private const long NsPerJiffy = 1_000_000; // HZ = 1000
+    private const long PollSpuriousIrqInterval = 100; // HZ/10 jiffies
+
+    /// <summary><c>generic_handle_irq_desc()</c>: runs the descriptor's flow handler; returns the actions' total cost.</summary>
+    private long HandleIrq(IrqDesc desc, int cpu) => desc.Flow switch
+    {
+        IrqFlow.Edge => HandleEdgeIrq(desc, cpu),
+        IrqFlow.Level => HandleLevelIrq(desc, cpu),
+        IrqFlow.FastEoi => HandleFastEoiIrq(desc, cpu),
+        _ => HandlePercpuIrq(desc, cpu),
+    };
+
+    /// <summary><c>handle_edge_irq()</c>: ack (local APIC EOI) before the handler; PENDING + mask_ack when it cannot run; replay loop.</summary>
+    private long HandleEdgeIrq(IrqDesc desc, int cpu)
+    {
+        desc.State &= ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
+        if (!IrqMayRun(desc) || desc.ActionList.Count == 0 || desc.Disabled)
+        {
+            desc.State |= IrqStateFlags.Pending;
+            MaskAckIrq(desc, cpu);
+            return 0;
+        }
+
+        desc.IncrementKstat(cpu, true);
+        ChipAck(desc, cpu);
+        long cost = 0;
+        do
+        {
+            if (desc.ActionList.Count == 0)
+            {
+                MaskIrq(desc);
+                return cost;
+            }
+
+            if ((desc.State & IrqStateFlags.Pending) != 0 && !desc.Disabled && desc.Masked)
+            {
+                UnmaskIrq(desc);
+            }
+
+            cost += HandleIrqEvent(desc, cpu);
+        }
+        while ((desc.State & IrqStateFlags.Pending) != 0 && !desc.Disabled);
+
+        return cost;
+    }
+
+    /// <summary><c>handle_level_irq()</c> (8259 XT-PIC): mask + ack first, handler, then <c>cond_unmask_irq()</c>.</summary>
+    private long HandleLevelIrq(IrqDesc desc, int cpu)
+    {
+        MaskAckIrq(desc, cpu);
+        desc.State &= ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
+        if (!IrqMayRun(desc))
+        {
+            return 0;
+        }
+
+        if (desc.ActionList.Count == 0 || desc.Disabled)
+        {
+            desc.State |= IrqStateFlags.Pending;
+            return 0;
+        }
+
+        desc.IncrementKstat(cpu, true);
+        var cost = HandleIrqEvent(desc, cpu);
+        if (!desc.Disabled && desc.Masked)
+        {
+            UnmaskIrq(desc);
+        }
+
+        return cost;
+    }
+
+    /// <summary><c>handle_fasteoi_irq()</c> (IO-APIC level): handler, then the chip EOI (<c>ioapic_ack_level</c>); no ack, no mask.</summary>
+    private long HandleFastEoiIrq(IrqDesc desc, int cpu)
+    {
+        if (!IrqMayRun(desc))
+        {
+            ChipEoi(desc, cpu);
+            return 0;
+        }
+
+        desc.State &= ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
+        if (desc.ActionList.Count == 0 || desc.Disabled)
+        {
+            desc.State |= IrqStateFlags.Pending;
+            MaskIrq(desc);
+            ChipEoi(desc, cpu);
+            return 0;
+        }
+
+        desc.IncrementKstat(cpu, true);
+        var cost = HandleIrqEvent(desc, cpu);
+        ChipEoi(desc, cpu);
+        return cost;
+    }
+
+    /// <summary><c>handle_percpu_irq()</c>: no lock, no INPROGRESS/PENDING; count (not <c>tot_count</c>), ack, actions, EOI.</summary>
+    private long HandlePercpuIrq(IrqDesc desc, int cpu)
+    {
+        desc.IncrementKstat(cpu, false);
+        ChipAck(desc, cpu);
+        return HandleIrqEventPercpu(desc, cpu);
+    }
+
+    /// <summary><c>irq_may_run()</c>: not while another invocation is in progress.</summary>
+    private static bool IrqMayRun(IrqDesc desc) => !desc.InProgress && (desc.State & IrqStateFlags.PollInProgress) == 0;
+
+    /// <summary><c>handle_irq_event()</c>: clear PENDING, INPROGRESS around the actions.</summary>
+    private long HandleIrqEvent(IrqDesc desc, int cpu)
+    {
+        desc.State &= ~IrqStateFlags.Pending;
+        desc.InProgress = true;
+        var cost = HandleIrqEventPercpu(desc, cpu);
+        desc.InProgress = false;
+        return cost;
+    }
+
+    /// <summary>
+    /// <c>__handle_irq_event_percpu()</c> + <c>note_interrupt()</c>: every action in request order (no early exit), the driver
+    /// acknowledges its device on HANDLED / WAKE_THREAD, results OR'ed.
+    /// </summary>
+    private long HandleIrqEventPercpu(IrqDesc desc, int cpu)
+    {
+        var retval = 0;
+        long cost = 0;
+        var actions = desc.ActionList;
+        for (var i = 0; i < actions.Count; i++)
+        {
+            var a = actions[i];
+            cost += a.CostNs;
+            var res = a.Returns switch
+            {
+                HandlerReturn.Handled => IrqHandled,
+                HandlerReturn.WakeThread => IrqWakeThread,
+                _ => IrqNone,
+            };
+            if (res != IrqNone && a.Device >= 0)
+            {
+                _platform.DeviceAcknowledge(a.Device);
+            }
+
+            if (res == IrqWakeThread && !a.HasThreadFn && !a.WarnedNoThread)
+            {
+                a.WarnedNoThread = true;
+                _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+                    $"IRQ {desc.Irq} device {a.Name} returned IRQ_WAKE_THREAD but no thread function available."));
+            }
+
+            retval |= res;
+        }
+
+        NoteInterrupt(desc, cpu, retval);
+        return cost;
+    }
+
+    /// <summary><c>note_interrupt()</c>: the "nobody cared" detector (window 100000, trip above 99900 unhandled, HZ/10 reset).</summary>
+    private void NoteInterrupt(IrqDesc desc, int cpu, int actionRet)
+    {
+        if ((desc.State & IrqStateFlags.PollInProgress) != 0)
+        {
+            return;
+        }
+
+        if ((actionRet & IrqWakeThread) != 0)
+        {
+            if (actionRet == IrqWakeThread)
+            {
+                if ((desc.ThreadsHandledLast & SpuriousDeferred) == 0)
+                {
+                    desc.ThreadsHandledLast |= SpuriousDeferred;
+                    return;
+                }
+
+                var handled = desc.ThreadsHandled | SpuriousDeferred;
+                if (handled != desc.ThreadsHandledLast)
+                {
+                    actionRet = IrqHandled;
+                    desc.ThreadsHandledLast = handled;
+                }
+                else
+                {
+                    actionRet = IrqNone;
+                }
+            }
+            else
+            {
+                desc.ThreadsHandledLast &= ~SpuriousDeferred;
+            }
+        }
+
+        if (actionRet == IrqNone)
+        {
+            var jiffies = _platform.NowNs / NsPerJiffy;
+            if (jiffies > desc.LastUnhandled + PollSpuriousIrqInterval)
+            {
+                desc.IrqsUnhandled = 1;
+            }
+            else
+            {
+                desc.IrqsUnhandled++;
+            }
+
+            desc.LastUnhandled = jiffies;
+        }
+
+        if (desc.IrqsUnhandled == 0)
+        {
+            return;
+        }
+
+        desc.IrqCount++;
+        if (desc.IrqCount < SpuriousWindow)
+        {
+            return;
+        }
+
+        desc.IrqCount = 0;
+        if (desc.IrqsUnhandled > SpuriousTrip)
+        {
+            ReportNobodyCared(desc, cpu);
+            _platform.Log(cpu, KernelLogLevel.Emerg, string.Create(CultureInfo.InvariantCulture, $"Disabling IRQ #{desc.Irq}"));
+            desc.State |= IrqStateFlags.SpuriousDisabled;
+            desc.Depth++;
+            IrqDisable(desc);
+        }
+
+        desc.IrqsUnhandled = 0;
+    }
+
+    /// <summary><c>__report_bad_irq()</c> without the stack dump.</summary>
+    private void ReportNobodyCared(IrqDesc desc, int cpu)
+    {
+        _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
+            $"irq {desc.Irq}: nobody cared (try booting with the \"irqpoll\" option)"));
+        _platform.Log(cpu, KernelLogLevel.Err, "handlers:");
+        foreach (var a in desc.ActionList)
+        {
+            _platform.Log(cpu, KernelLogLevel.Err, $"[<{KernelSymbols.HashedPointer(a.HandlerSymbol)}>] {a.HandlerSymbol}");
+        }
+    }
+
+    /// <summary><c>irq_disable()</c>: lazy — marks the irq disabled; the line is masked when the next interrupt arrives (no chip <c>irq_disable</c> on x86).</summary>
+    private static void IrqDisable(IrqDesc desc) => desc.Disabled = true;
+
+    /// <summary><c>disable_irq_nosync()</c>: nested, lazy.</summary>
+    public void DisableIrq(int irq)
+    {
+        var desc = DescAt(irq) ?? throw new ArgumentException($"no irq {irq}", nameof(irq));
+        if (desc.Depth++ == 0)
+        {
+            IrqDisable(desc);
+        }
+    }
+
+    /// <summary><c>enable_irq()</c>: at depth 1 re-enable, unmask and <c>check_irq_resend()</c> (edge lines with PENDING are retriggered by IPI).</summary>
+    public void EnableIrq(int irq)
+    {
+        var desc = DescAt(irq) ?? throw new ArgumentException($"no irq {irq}", nameof(irq));
+        if (desc.Depth == 0)
+        {
+            _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"Unbalanced enable for IRQ {irq}"));
+            return;
+        }
+
+        if (desc.Depth == 1)
+        {
+            desc.Disabled = false;
+            UnmaskIrq(desc);
+            CheckIrqResend(desc);
+        }
+
+        desc.Depth--;
+    }
+
+    /// <summary><c>check_irq_resend(desc, false)</c> with the vector domain's <c>apic_retrigger_irq()</c>.</summary>
+    private void CheckIrqResend(IrqDesc desc)
+    {
+        if (desc.Level)
+        {
+            desc.State &= ~IrqStateFlags.Pending;
+            return;
+        }
+
+        if ((desc.State & IrqStateFlags.Replay) != 0 || (desc.State & IrqStateFlags.Pending) == 0)
+        {
+            return;
+        }
+
+        desc.State &= ~IrqStateFlags.Pending;
+        if (desc.Chip != IrqChipKind.XtPic && desc.Vector >= 0)
+        {
+            _platform.SendIpi(desc.Cpu, desc.Vector);
+            desc.State |= IrqStateFlags.Replay;
+        }
+    }
+
+    /// <summary>The chip's <c>irq_ack</c>: <c>apic_ack_edge()</c> → <c>apic_eoi()</c> for vector-domain chips; 8259 specific EOI.</summary>
+    private void ChipAck(IrqDesc desc, int cpu)
+    {
+        if (desc.Chip == IrqChipKind.XtPic)
+        {
+            _platform.PicEoi(desc.IsaIrq);
+        }
+        else
+        {
+            _platform.ApicEoi(cpu);
+        }
+    }
+
+    /// <summary>
+    /// The chip's <c>irq_eoi</c> for IO-APIC level lines: <c>ioapic_ack_level()</c> reads the local APIC TMR bit, EOIs, and
+    /// when TMR was clear (misrouted: accepted as edge) counts MIS and EOIs the IO-APIC pin explicitly.
+    /// </summary>
+    private void ChipEoi(IrqDesc desc, int cpu)
+    {
+        if (desc.Chip != IrqChipKind.IoApic)
+        {
+            _platform.ApicEoi(cpu);
+            return;
+        }
+
+        var tmr = _platform.ApicTmrIsSet(cpu, desc.Vector);
+        _platform.ApicEoi(cpu);
+        if (!tmr)
+        {
+            ProcInterrupts.Increment(ArchRow.Mis, cpu);
+            _platform.IoApicPinEoi(desc.IoApic, desc.Pin, desc.Vector);
+        }
+    }
+
+    /// <summary><c>mask_ack_irq()</c>: 8259 <c>mask_and_ack_8259A</c>; others mask then ack.</summary>
+    private void MaskAckIrq(IrqDesc desc, int cpu)
+    {
+        if (desc.Chip == IrqChipKind.XtPic)
+        {
+            _platform.SetPicMask(desc.IsaIrq, true);
+            _platform.PicEoi(desc.IsaIrq);
+            desc.Masked = true;
+            return;
+        }
+
+        MaskIrq(desc);
+        ChipAck(desc, cpu);
+    }
+
+    private void MaskIrq(IrqDesc desc)
+    {
+        if (desc.Masked)
+        {
+            return;
+        }
+
+        SetChipMask(desc, true);
+        desc.Masked = true;
+    }
+
+    private void UnmaskIrq(IrqDesc desc)
+    {
+        if (!desc.Masked)
+        {
+            return;
+        }
+
+        SetChipMask(desc, false);
+        desc.Masked = false;
+    }
+
+    private void SetChipMask(IrqDesc desc, bool masked)
+    {
+        switch (desc.Chip)
+        {
+            case IrqChipKind.IoApic:
+                _platform.SetIoApicPinMask(desc.IoApic, desc.Pin, masked);
+                break;
+            case IrqChipKind.XtPic:
+                _platform.SetPicMask(desc.IsaIrq, masked);
+                break;
+            case IrqChipKind.PciMsi:
+            case IrqChipKind.PciMsiX:
+                _platform.SetMsiMask(desc.Device, desc.MsiIndex, masked);
+                break;
+            default:
+                break;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+using System.Globalization;
+using IrqLab.Kernel.Irq;
+using IrqLab.Kernel.Matrix;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+
+namespace IrqLab.Kernel;
+
+/// <content>irq numbering, <c>request_irq()</c> / <c>free_irq()</c>, vector assignment and the legacy 8259 irqs.</content>
+public sealed partial class KernelModel
+{
+    private const uint IrqfTriggerRising = 0x1;
+    private const uint IrqfTriggerFalling = 0x2;
+    private const uint IrqfTriggerHigh = 0x4;
+    private const uint IrqfTriggerLow = 0x8;
+    private const uint IrqfShared = 0x80;
+    private const uint IrqfNoThread = 0x10000;
+    private const uint IrqfTriggerMask = 0xf;
+    private const int Ebusy = -16;
+    private const int Einval = -22;
+    private int _nextDynamicIrq = -1;
+
+    /// <summary>
+    /// Allocates irq(s) and vector(s) and registers the handler: IO-APIC GSIs are irq = GSI (the GSI base of IO-APIC k is the
+    /// sum of the previous pin counts; in the PC wiring ISA IRQ 0 ↔ GSI 2); ISA lines use the IO-APIC when one exists, else the
+    /// 8259 (XT-PIC, vector 0x30+N); MSI / MSI-X irqs are allocated from the first irq after the last GSI. Programs the
+    /// hardware through the platform and returns the irq numbers (one per MSI / MSI-X vector). Throws
+    /// <see cref="KernelSetupException"/> when out of vectors (-ENOSPC) or when sharing rules fail (-EBUSY).
+    /// </summary>
+    public IReadOnlyList<int> RequestIrq(DeviceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Kind switch
+        {
+            DeviceLineKind.IoApicPin => [RequestIoApicPin(request, request.IoApic, request.Pin)],
+            DeviceLineKind.Isa => [RequestIsa(request)],
+            _ => RequestMsi(request),
+        };
+    }
+
+    /// <summary>
+    /// <c>free_irq()</c> for every action of <paramref name="device"/>. An irq left without actions is shut down: masked,
+    /// its <c>vector_irq</c> slot set to <c>VECTOR_SHUTDOWN</c> and its vector freed (8259 irqs keep their fixed vector).
+    /// The descriptor stays (its counts still show in 6.1-6.10).
+    /// </summary>
+    public void FreeIrq(int device)
+    {
+        for (var irq = 0; irq < IrqLimit; irq++)
+        {
+            var desc = _irqs[irq];
+            if (desc is null || desc.ActionList.RemoveAll(a => a.Device == device) == 0 || desc.ActionList.Count > 0)
+            {
+                continue;
+            }
+
+            ShutdownIrq(desc);
+        }
+
+        var keys = _byDeviceIndex.Keys.Where(k => (int)(k >> 20) == device).ToList();
+        foreach (var k in keys)
+        {
+            _byDeviceIndex.Remove(k);
+        }
+    }
+
+    private void ShutdownIrq(IrqDesc desc)
+    {
+        MaskIrq(desc);
+        desc.Started = false;
+        if (desc.Chip == IrqChipKind.XtPic || desc.Vector < 0)
+        {
+            return;
+        }
+
+        // x86_vector_deactivate() -> clear_irq_vector(): vector_irq := VECTOR_SHUTDOWN, matrix free.
+        _vectorIrq[desc.Cpu].SetSentinel(desc.Vector, VectorIrqKind.Shutdown);
+        Matrix.Free(desc.Cpu, desc.Vector, false);
+        desc.Vector = -1;
+        desc.Cpu = -1;
+    }
+
+    private void SetupLegacyPic()
+    {
+        if (!Options.HasPic)
+        {
+            return;
+        }
+
+        // init_8259A(): all lines masked.
+        for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
+        {
+            _platform.SetPicMask(i, true);
+        }
+
+        if (_gsiTop > 0)
+        {
+            return;
+        }
+
+        // No IO-APIC: legacy irqs 0-15 stay on the 8259 with fixed vectors ISA_IRQ_VECTOR(i), installed on every CPU
+        // (lapic_online / __setup_vector_irq); the matrix marks them assigned (lapic_assign_system_vectors).
+        for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
+        {
+            var desc = new IrqDesc(i, Options.Cpus, IrqChipKind.XtPic, "XT-PIC", i, hasDomain: false, IrqFlow.Level, null)
+            {
+                IsaIrq = i,
+                Vector = VectorSpace.IsaIrqVector(i),
+                Cpu = 0,
+            };
+            StoreDesc(desc);
+            for (var c = 0; c < Options.Cpus; c++)
+            {
+                if (i != 2)
+                {
+                    Matrix.Assign(c, desc.Vector);
+                }
+
+                _vectorIrq[c].SetDesc(desc.Vector, desc);
+            }
+        }
+
+        // native_init_IRQ(): request_irq(2, no_action, IRQF_NO_THREAD, "cascade", NULL) when there is no IO-APIC.
+        var cascade = _irqs[2]!;
+        cascade.ActionList.Add(new IrqAction(-1, "cascade", "no_action", HandlerReturn.None, 0, IrqfNoThread));
+        cascade.Started = true;
+        cascade.Masked = false;
+        _platform.SetPicMask(2, false);
+    }
+
+    private int RequestIsa(DeviceRequest r)
+    {
+        var isa = r.IsaIrq;
+        if ((uint)isa >= VectorSpace.NrIrqsLegacy)
+        {
+            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture, $"{r.Name}: ISA IRQ {isa} does not exist (0-15)"), Einval);
+        }
+
+        if (isa == 2)
+        {
+            throw new KernelSetupException($"{r.Name}: ISA IRQ 2 is the 8259A cascade; no device can use it", Ebusy);
+        }
+
+        if (_gsiTop > 0)
+        {
+            // PC wiring (MADT interrupt source override): ISA IRQ 0 is GSI 2, every other ISA IRQ N is GSI N.
+            return RequestIoApicPin(r, 0, isa == 0 ? 2 : isa);
+        }
+
+        if (!Options.HasPic)
+        {
+            throw new KernelSetupException($"{r.Name}: ISA IRQ {isa} needs an 8259 PIC or an IO-APIC", Einval);
+        }
+
+        var desc = _irqs[isa]!;
+        AddAction(desc, r);
+        if (!desc.Started)
+        {
+            desc.Started = true;
+            desc.Masked = false;
+            _platform.SetPicMask(isa, false);
+        }
+
+        _byDeviceIndex[Key(r.Device, 0)] = desc;
+        return isa;
+    }
+
+    private int RequestIoApicPin(DeviceRequest r, int ioapic, int pin)
+    {
+        if ((uint)ioapic >= (uint)_gsiBase.Length || (uint)pin >= (uint)Options.IoApicPins[ioapic])
+        {
+            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name}: IO-APIC {ioapic} pin {pin} does not exist"), Einval);
+        }
+
+        var gsi = _gsiBase[ioapic] + pin;
+
+        // Legacy irqs 0-15 with the ISA override: GSI 2 <-> irq 0.
+        var irq = gsi == 2 ? 0 : gsi == 0 ? 2 : gsi;
+        var desc = DescAt(irq);
+        if (desc is null)
+        {
+            var flow = r.Level ? IrqFlow.FastEoi : IrqFlow.Edge;
+            desc = new IrqDesc(irq, Options.Cpus, IrqChipKind.IoApic, "IO-APIC", pin, hasDomain: true, flow, r.Level ? "fasteoi" : "edge")
+            {
+                IoApic = ioapic,
+                Pin = pin,
+                Level = r.Level,
+                ActiveLow = r.ActiveLow,
+            };
+            StoreDesc(desc);
+        }
+
+        AddAction(desc, r);
+        if (!desc.Started)
+        {
+            var mask = r.Affinity.Count > 0 ? r.Affinity.ToArray() : _allCpus;
+            var vector = AllocVector(desc.Irq, r.Name, mask, out var cpu);
+            Activate(desc, vector, cpu);
+            _platform.ProgramIoApicPin(ioapic, pin, vector, cpu, desc.Level, desc.ActiveLow, masked: false);
+        }
+
+        _byDeviceIndex[Key(r.Device, 0)] = desc;
+        return irq;
+    }
+
+    private List<int> RequestMsi(DeviceRequest r)
+    {
+        var msix = r.Kind == DeviceLineKind.MsiX;
+        if (r.Vectors < 1 || (!msix && r.Vectors > 32) || r.Vectors > 2048)
+        {
+            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name}: {r.Vectors} {(msix ? "MSI-X" : "MSI")} vectors requested"), Einval);
+        }
+
+        if (!msix && r.Vectors > 1)
+        {
+            // arch/x86/kernel/apic/msi.c: the x86 PCI/MSI domain lacks MSI_FLAG_MULTI_PCI_MSI (only interrupt remapping has it).
+            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Name}: multiple MSI ({r.Vectors} vectors) needs interrupt remapping; the x86 PCI-MSI domain has no MSI_FLAG_MULTI_PCI_MSI"), Einval);
+        }
+
+        var vectors = new int[r.Vectors];
+        var cpus = new int[r.Vectors];
+        var irqs = new int[r.Vectors];
+        var next = NextDynamicIrq();
+        for (var i = 0; i < r.Vectors; i++)
+        {
+            irqs[i] = next + i;
+            int[] mask = r.Affinity.Count > 0 ? [r.Affinity[i % r.Affinity.Count]] : _allCpus;
+            try
+            {
+                vectors[i] = AllocVector(irqs[i], r.Name, mask, out cpus[i]);
+            }
+            catch (KernelSetupException)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    Matrix.Free(cpus[j], vectors[j], false);
+                }
+
+                throw;
+            }
+        }
+
+        var bus = (r.Device + 1) & 0xff;
+        var slot = ((r.Device + 1) >> 8) & 0x1f;
+        var bdf = string.Create(CultureInfo.InvariantCulture, $"0000:{bus:x2}:{slot:x2}.0");
+        var result = new List<int>(r.Vectors);
+        for (var i = 0; i < r.Vectors; i++)
+        {
+            string chipName;
+            long hwirq;
+            if (Options.Version == KernelVersion.V6_1)
+            {
+                // Global PCI-MSI domain: hwirq = msi_index | pci_dev_id << 11 | domain << 27.
+                chipName = "PCI-MSI";
+                hwirq = i + ((long)((bus << 8) | (slot << 3)) << 11);
+            }
+            else
+            {
+                chipName = (msix ? "PCI-MSIX-" : "PCI-MSI-") + bdf;
+                hwirq = i;
+            }
+
+            var desc = new IrqDesc(irqs[i], Options.Cpus, msix ? IrqChipKind.PciMsiX : IrqChipKind.PciMsi, chipName, hwirq, hasDomain: true, IrqFlow.Edge, "edge")
+            {
+                Device = r.Device,
+                MsiIndex = i,
+            };
+            StoreDesc(desc);
+            AddAction(desc, r);
+            Activate(desc, vectors[i], cpus[i]);
+            _platform.ProgramMsi(r.Device, i, vectors[i], cpus[i]);
+            _platform.SetMsiMask(r.Device, i, false);
+            _byDeviceIndex[Key(r.Device, i)] = desc;
+            result.Add(irqs[i]);
+        }
+
+        _nextDynamicIrq = next + r.Vectors;
+        return result;
+    }
+
+    private int NextDynamicIrq()
+    {
+        if (_nextDynamicIrq < 0)
+        {
+            // arch_dynirq_lower_bound(): dynamic irqs start at gsi_top (after the legacy irqs without an IO-APIC).
+            _nextDynamicIrq = _gsiTop > 0 ? _gsiTop : VectorSpace.NrIrqsLegacy;
+        }
+
+        while (DescAt(_nextDynamicIrq) is not null)
+        {
+            _nextDynamicIrq++;
+        }
+
+        return _nextDynamicIrq;
+    }
+
+    private void Activate(IrqDesc desc, int vector, int cpu)
+    {
+        desc.Vector = vector;
+        desc.Cpu = cpu;
+        desc.Started = true;
+        desc.Masked = false;
+        _vectorIrq[cpu].SetDesc(vector, desc);
+    }
+
+    /// <summary>
+    /// <c>assign_irq_vector_any_locked()</c>: the requested CPUs first, then any online CPU ("Affinity broken due to vector
+    /// space exhaustion." when the result lies outside the request); -ENOSPC when the machine is out of vectors.
+    /// </summary>
+    private int AllocVector(int irq, string name, int[] mask, out int cpu)
+    {
+        var v = Matrix.Alloc(mask, false, out cpu);
+        if (v < 0 && mask != _allCpus)
+        {
+            v = Matrix.Alloc(_allCpus, false, out cpu);
+            if (v >= 0)
+            {
+                _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+                    $"irq {irq}: Affinity broken due to vector space exhaustion."));
+            }
+        }
+
+        if (v < 0)
+        {
+            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: request_irq({irq}) failed: -ENOSPC (-28): irq_matrix_alloc() found no free vector in 0x{Matrix.AllocStart:x2}-0x{Matrix.AllocEnd - 1:x2} on any online CPU ({Options.Cpus} CPUs, {Matrix.TotalAllocated} vectors allocated)"),
+                VectorMatrix.ENOSPC);
+        }
+
+        return v;
+    }
+
+    /// <summary><c>__setup_irq()</c> sharing rules: both IRQF_SHARED and the same trigger type, else "Flags mismatch" and -EBUSY.</summary>
+    private void AddAction(IrqDesc desc, DeviceRequest r)
+    {
+        var trigger = r.Kind is DeviceLineKind.Msi or DeviceLineKind.MsiX
+            ? 0u
+            : r.Level ? (r.ActiveLow ? IrqfTriggerLow : IrqfTriggerHigh) : (r.ActiveLow ? IrqfTriggerFalling : IrqfTriggerRising);
+        var flags = trigger | (r.Shared ? IrqfShared : 0);
+        if (desc.ActionList.Count > 0)
+        {
+            var old = desc.ActionList[0];
+            if ((old.Flags & flags & IrqfShared) == 0 || (old.Flags & IrqfTriggerMask) != trigger)
+            {
+                var text = string.Create(CultureInfo.InvariantCulture,
+                    $"Flags mismatch irq {desc.Irq}. {flags:x8} ({r.Name}) vs. {old.Flags:x8} ({old.Name})");
+                _platform.Log(0, KernelLogLevel.Err, text);
+                throw new KernelSetupException(text + " (-EBUSY)", Ebusy);
+            }
+        }
+
+        desc.ActionList.Add(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, flags));
+    }
+}

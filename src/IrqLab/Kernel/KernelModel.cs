@@ -1,0 +1,249 @@
+using IrqLab.Kernel.Irq;
+using IrqLab.Kernel.Matrix;
+using IrqLab.Kernel.Proc;
+using IrqLab.Kernel.Sysvec;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+
+namespace IrqLab.Kernel;
+
+/// <summary>
+/// The Linux x86-64 interrupt dispatch model: vector layout, system vector table, per-CPU <c>vector_irq</c>, irq
+/// descriptors with flow handlers, the spurious detector, the vector matrix and /proc/interrupts. It talks to the machine
+/// only through <see cref="IKernelPlatform"/>.
+/// </summary>
+/// <remarks>
+/// Setup order: the constructor fills the system vector table per Kconfig; <see cref="InstallSystemVector"/> calls made
+/// before <see cref="CompleteSetup"/> are init-time installs (<c>sysvec_install()</c> from a guest's <c>init_platform</c>);
+/// <see cref="CompleteSetup"/> (<c>fred_complete_exception_setup()</c>) seals the table. The first dispatch seals it too
+/// (interrupts are enabled only after init), so scenario <c>install</c> steps before the first <c>advance</c> succeed and later
+/// ones are refused as after-setup.
+/// </remarks>
+public sealed partial class KernelModel
+{
+    private const string CommonInterruptName = "common_interrupt";
+    private readonly IKernelPlatform _platform;
+    private readonly VectorIrqTable[] _vectorIrq;
+    private readonly Dictionary<long, IrqDesc> _byDeviceIndex = [];
+    private readonly int[] _gsiBase;
+    private readonly int _gsiTop;
+    private readonly int[] _allCpus;
+    private readonly RateLimit _noHandlerRateLimit = new();
+    private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);
+    private IrqDesc?[] _irqs = new IrqDesc?[64];
+    private int _dieCounter;
+
+    /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
+    public KernelModel(KernelOptions options, IKernelPlatform platform)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(platform);
+        if (options.Cpus < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Cpus, "at least one CPU");
+        }
+
+        Options = options;
+        _platform = platform;
+        Layout = VectorLayout.For(options.Version, options.IsEnabled("X86_LOCAL_APIC"));
+        SystemVectors = new SystemVectorTable(Layout, options.Variant, options.Config);
+        _allCpus = new int[options.Cpus];
+        for (var c = 0; c < options.Cpus; c++)
+        {
+            _allCpus[c] = c;
+        }
+
+        _gsiBase = new int[options.IoApicPins.Count];
+        for (var i = 0; i < _gsiBase.Length; i++)
+        {
+            _gsiBase[i] = _gsiTop;
+            _gsiTop += options.IoApicPins[i];
+        }
+
+        // arch_early_irq_init(): irq_alloc_matrix(NR_VECTORS, FIRST_EXTERNAL_VECTOR, FIRST_SYSTEM_VECTOR);
+        // lapic_assign_system_vectors(): system_vectors bits inside the range, and the PIC cascade (ISA_IRQ_VECTOR(2)).
+        Matrix = new VectorMatrix(options.Cpus, VectorSpace.FirstExternalVector, Layout.FirstSystemVector);
+        if (Layout.MoveCleanupVector is { } cleanup && options.IsEnabled("SMP"))
+        {
+            Matrix.AssignSystem(cleanup.Vector);
+        }
+
+        if (options.IsEnabled("IA32_EMULATION") && options.Delivery == DeliveryKind.Idt && VectorSpace.Ia32SyscallVector < Layout.FirstSystemVector)
+        {
+            Matrix.AssignSystem(VectorSpace.Ia32SyscallVector);
+        }
+
+        if (options.HasPic)
+        {
+            Matrix.AssignSystem(VectorSpace.IsaIrqVector(2));
+        }
+
+        for (var c = 0; c < options.Cpus; c++)
+        {
+            Matrix.Online(c);
+        }
+
+        _vectorIrq = new VectorIrqTable[options.Cpus];
+        for (var c = 0; c < options.Cpus; c++)
+        {
+            _vectorIrq[c] = new VectorIrqTable();
+        }
+
+        ProcInterrupts = new ProcInterrupts(this);
+        SetupLegacyPic();
+    }
+
+    /// <summary>The options the model was built from.</summary>
+    public KernelOptions Options { get; }
+
+    /// <summary>The vector layout of the version (with or without a local APIC).</summary>
+    public VectorLayout Layout { get; }
+
+    /// <summary>The system vector table.</summary>
+    public SystemVectorTable SystemVectors { get; }
+
+    /// <summary>The vector allocator.</summary>
+    public VectorMatrix Matrix { get; }
+
+    /// <summary>Counters and rendering of /proc/interrupts.</summary>
+    public ProcInterrupts ProcInterrupts { get; }
+
+    /// <summary>True when a platform driver registered <c>x86_platform_ipi_callback</c> (shows the PLT row); default false.</summary>
+    public bool PlatformIpiCallback { get; set; }
+
+    /// <summary>True once the system vector table is sealed.</summary>
+    public bool IsSetupComplete => SystemVectors.IsSealed;
+
+    /// <summary>GSI count over all IO-APICs (<c>gsi_top</c>).</summary>
+    public int GsiTop => _gsiTop;
+
+    /// <summary>
+    /// <c>nr_irqs</c> as <c>arch_probe_nr_irqs()</c> sizes it (used for the /proc/interrupts column width):
+    /// <c>gsi_top + 16 + 8*cpus</c> plus MSI room (<c>8*cpus</c> if <c>gsi_top &lt;= 16</c>, else <c>16*gsi_top</c>), capped at
+    /// <c>256*cpus</c>, and never below the highest allocated irq + 1.
+    /// </summary>
+    public int NrIrqs
+    {
+        get
+        {
+            long cpus = Options.Cpus;
+            var nr = _gsiTop + VectorSpace.NrIrqsLegacy + (8 * cpus) + (_gsiTop <= 16 ? 8 * cpus : _gsiTop * 16L);
+            nr = Math.Min(nr, 256 * cpus);
+            return (int)Math.Max(nr, IrqLimit);
+        }
+    }
+
+    internal int IrqLimit { get; private set; }
+
+    /// <summary>The descriptor of <paramref name="irq"/>, or null.</summary>
+    public IrqDesc? DescAt(int irq) => (uint)irq < (uint)_irqs.Length ? _irqs[irq] : null;
+
+    /// <summary>The irq of a device's vector <paramref name="index"/> (0 for wired lines), or -1.</summary>
+    public int IrqOfDevice(int device, int index) =>
+        _byDeviceIndex.TryGetValue(Key(device, index), out var d) ? d.Irq : -1;
+
+    /// <summary>One CPU's <c>vector_irq[]</c>.</summary>
+    public VectorIrqTable VectorIrq(int cpu) => _vectorIrq[cpu];
+
+    /// <summary>Stores a sentinel in <c>vector_irq[vector]</c> of <paramref name="cpu"/> (tests, CPU-offline models).</summary>
+    public void SetVectorIrq(int cpu, int vector, VectorIrqKind kind) => _vectorIrq[cpu].SetSentinel(vector, kind);
+
+    /// <summary>Seals the system vector table (<c>fred_complete_exception_setup()</c> / <c>idt_setup_done</c>).</summary>
+    public void CompleteSetup() => SystemVectors.Seal();
+
+    /// <summary>
+    /// Runtime <c>sysvec_install()</c>. Refusals (below FIRST_SYSTEM_VECTOR, after setup, slot taken) never throw: they
+    /// return the reason and a WARN-style line, which is logged like the kernel's WARN (once per site for the
+    /// <c>WARN_ON_ONCE</c> of <c>fred_install_sysvec</c>, every time for the <c>WARN_ON</c> of the IDT installers).
+    /// </summary>
+    public InstallResult InstallSystemVector(int vector, string handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var r = SystemVectors.Install(vector, handler);
+        if (r.Installed)
+        {
+            return r;
+        }
+
+        var (file, func, once, cond) = InstallSite(r.Refusal);
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"WARNING: CPU: 0 PID: 0 at {file} {KernelSymbols.CallSite(func)}: {(once ? "WARN_ON_ONCE" : "WARN_ON")}({cond}): vector 0x{vector:x2} handler {handler} not installed");
+        if (!once || _warnedOnce.Add(func + cond))
+        {
+            _platform.Log(0, KernelLogLevel.Warning, text);
+        }
+
+        return r with { Message = text };
+    }
+
+    /// <summary>Sets what every action of <paramref name="device"/> returns from now on.</summary>
+    public void SetHandlerReturn(int device, HandlerReturn returns)
+    {
+        foreach (var d in _byDeviceIndex.Values)
+        {
+            foreach (var a in d.ActionList)
+            {
+                if (a.Device == device)
+                {
+                    a.Returns = returns;
+                }
+            }
+        }
+    }
+
+    /// <summary>The 256-entry vector table for <c>irqlab vectors</c>, reflecting this model's slots (installs included).</summary>
+    public IReadOnlyList<VectorTableEntry> VectorTable() => KernelVectorTable.Build(Layout, SystemVectors, Options);
+
+    private (string File, string Func, bool Once, string Cond) InstallSite(InstallRefusal refusal)
+    {
+        if (Options.Variant == KernelVariant.Rfc2022 || Options.Delivery == DeliveryKind.Fred)
+        {
+            var (file, func) = Options.Variant == KernelVariant.Rfc2022
+                ? ("arch/x86/kernel/traps.c", "install_system_interrupt_handler")
+                : ("arch/x86/entry/entry_fred.c", "fred_install_sysvec");
+            return (file, func, true, refusal switch
+            {
+                InstallRefusal.BelowFirstSystemVector => "sysvec < FIRST_SYSTEM_VECTOR",
+                InstallRefusal.SetupDone => "fred_setup_done",
+                _ => "sysvec_table[sysvec - FIRST_SYSTEM_VECTOR]",
+            });
+        }
+
+        var idtFunc = Options.Version >= KernelVersion.V6_9 ? "idt_install_sysvec" : "alloc_intr_gate";
+        return ("arch/x86/kernel/idt.c", idtFunc, false, refusal switch
+        {
+            InstallRefusal.BelowFirstSystemVector => "n < FIRST_SYSTEM_VECTOR",
+            InstallRefusal.SetupDone => "idt_setup_done",
+            _ => "test_and_set_bit(n, system_vectors)",
+        });
+    }
+
+    private void CheckCpu(int cpu)
+    {
+        if ((uint)cpu >= (uint)Options.Cpus)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
+        }
+    }
+
+    private static long Key(int device, int index) => ((long)device << 20) | (uint)index;
+
+    private void StoreDesc(IrqDesc desc)
+    {
+        if (desc.Irq >= _irqs.Length)
+        {
+            Array.Resize(ref _irqs, Math.Max(_irqs.Length * 2, desc.Irq + 1));
+        }
+
+        _irqs[desc.Irq] = desc;
+        IrqLimit = Math.Max(IrqLimit, desc.Irq + 1);
+    }
+
+    private void Oops(int cpu, string what)
+    {
+        var prefix = Options.Version >= KernelVersion.V6_10 ? "Oops: " : string.Empty;
+        var smp = Options.IsEnabled("SMP") ? " SMP" : string.Empty;
+        _platform.Log(cpu, KernelLogLevel.Warning,
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{what}: 0000 [#{++_dieCounter}]{smp} NOPTI"));
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using IrqLab.Kernel.Sysvec;
+using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
+
+namespace IrqLab.Kernel;
+
+/// <summary>Builds the 256-entry vector table printed by <c>irqlab vectors</c>.</summary>
+public static class KernelVectorTable
+{
+    /// <summary>The table of a version / variant / delivery / config as it stands after boot (no runtime installs).</summary>
+    public static IReadOnlyList<VectorTableEntry> Build(KernelVersion version, KernelVariant variant, DeliveryKind delivery, IReadOnlyDictionary<string, bool> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var options = new KernelOptions(version, variant, delivery, false, config, 1, [], true);
+        var layout = VectorLayout.For(version, options.IsEnabled("X86_LOCAL_APIC"));
+        var table = new SystemVectorTable(layout, variant, config);
+        table.Seal();
+        return Build(layout, table, options);
+    }
+
+    /// <summary>
+    /// The table for a given system vector table: exceptions from <see cref="ExceptionTable"/>; system slots show the handler
+    /// in the slot (the variant's spurious handler when the option is off or nothing was installed) and that handler's row.
+    /// </summary>
+    public static IReadOnlyList<VectorTableEntry> Build(VectorLayout layout, SystemVectorTable table, KernelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(options);
+        var ia32 = options.IsEnabled("IA32_EMULATION");
+        var list = new List<VectorTableEntry>(VectorSpace.NrVectors);
+        for (var v = 0; v < VectorSpace.NrVectors; v++)
+        {
+            var kind = layout.KindOf(v, ia32);
+            list.Add(kind switch
+            {
+                VectorKind.Exception => ExceptionEntry(v, options),
+                VectorKind.System => SystemEntry(v, layout, table),
+                VectorKind.Cleanup => new VectorTableEntry(v, layout.MoveCleanupVector!.Name, kind,
+                    options.IsEnabled("SMP") ? layout.MoveCleanupVector.Handler : "common_interrupt", layout.MoveCleanupVector.Config, null),
+                VectorKind.Syscall => new VectorTableEntry(v, "IA32_SYSCALL_VECTOR", kind,
+                    Version69(options) ? "int80_emulation" : "entry_INT80_compat", "IA32_EMULATION", null),
+                VectorKind.Isa => new VectorTableEntry(v, string.Create(CultureInfo.InvariantCulture, $"ISA_IRQ_VECTOR({v - VectorSpace.IsaIrqVectorBase})"), kind, "common_interrupt", null, null),
+                _ => new VectorTableEntry(v, null, kind, "common_interrupt", null, null),
+            });
+        }
+
+        return list;
+
+        static bool Version69(KernelOptions o) => o.Version >= KernelVersion.V6_9;
+    }
+
+    private static VectorTableEntry ExceptionEntry(int v, KernelOptions options)
+    {
+        var info = ExceptionTable.Get(v);
+        var present = info.LinuxHandler is not null && (info.LinuxConfig is null || options.IsEnabled(info.LinuxConfig));
+        string? row = v == VectorSpace.NmiVector ? "NMI" : v == 18 && present ? "MCE" : null;
+        return new VectorTableEntry(v, info.Name, VectorKind.Exception, present ? info.LinuxHandler : null, info.LinuxConfig, row);
+    }
+
+    private static VectorTableEntry SystemEntry(int v, VectorLayout layout, SystemVectorTable table)
+    {
+        var info = layout.GetSystemVector(v);
+        var handler = table.IsFilled(v) ? table.ForVector(v) : table.SpuriousHandler;
+        var config = info?.Config;
+        if (config is null && info is not null && !info.Alternatives.IsDefaultOrEmpty)
+        {
+            foreach (var (c, h) in info.Alternatives)
+            {
+                if (h == handler.Name)
+                {
+                    config = c;
+                }
+            }
+        }
+
+        return new VectorTableEntry(v, info?.Name, VectorKind.System, handler.Name, config, handler.Row);
+    }
+}

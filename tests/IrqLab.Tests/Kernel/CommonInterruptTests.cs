@@ -1,0 +1,90 @@
+using IrqLab.Kernel;
+using IrqLab.Kernel.Irq;
+using IrqLab.Vectors;
+using Xunit;
+
+namespace IrqLab.Tests.Kernel;
+
+/// <summary>common_interrupt and the vector_irq sentinels per version (arch/x86/kernel/irq.c, asm/hw_irq.h; linux-dispatch.md §3.3, §7.1).</summary>
+public sealed class CommonInterruptTests
+{
+    [Theory]
+    [InlineData(KernelVersion.V6_1, "__common_interrupt: 1.85 No irq handler for vector", true)]
+    [InlineData(KernelVersion.V6_6, "__common_interrupt: 1.85 No irq handler for vector", true)]
+    [InlineData(KernelVersion.V6_9, "__common_interrupt: 1.85 No irq handler for vector", true)]
+    [InlineData(KernelVersion.V6_10, "call_irq_handler: 1.85 No irq handler for vector", false)]
+    [InlineData(KernelVersion.Latest, "No irq handler for 1.85", false)]
+    public void Unused_vector_logs_emerg_per_version_with_EOI_order(KernelVersion version, string text, bool eoiFirst)
+    {
+        var model = K.Model(out var p, K.Options(version));
+        var r = model.ExternalInterrupt(1, 85, EntryRoute.Idt);
+        Assert.Equal(("common_interrupt", DispatchPath.CommonInterrupt, -1), (r.Handler, r.Path, r.Irq));
+        Assert.Equal((1, KernelLogLevel.Emerg, text), p.Logs.Single());
+        var expected = eoiFirst ? new[] { "eoi 1", "log " + text } : ["log " + text, "eoi 1"];
+        Assert.Equal(expected, p.Calls.Where(c => c.StartsWith("eoi", StringComparison.Ordinal) || c.StartsWith("log", StringComparison.Ordinal)));
+        Assert.DoesNotContain(model.ProcInterrupts.Rows(), row => row.Counts.Any(c => c != 0)); // no counter on this path
+    }
+
+    [Theory]
+    [InlineData(KernelVersion.V6_1, VectorIrqKind.Shutdown)]
+    [InlineData(KernelVersion.V6_1, VectorIrqKind.Retriggered)]
+    [InlineData(KernelVersion.V6_10, VectorIrqKind.Shutdown)]
+    [InlineData(KernelVersion.V6_10, VectorIrqKind.Retriggered)]
+    [InlineData(KernelVersion.Latest, VectorIrqKind.Shutdown)]
+    [InlineData(KernelVersion.Latest, VectorIrqKind.Retriggered)]
+    public void Shutdown_and_retriggered_are_reset_to_unused_silently_once(KernelVersion version, VectorIrqKind sentinel)
+    {
+        var model = K.Model(out var p, K.Options(version));
+        model.SetVectorIrq(0, 0x41, sentinel);
+        model.ExternalInterrupt(0, 0x41, EntryRoute.Software);
+        Assert.Empty(p.Logs);
+        Assert.Equal(1, p.Eois(0));
+        Assert.Equal(VectorIrqKind.Unused, model.VectorIrq(0).KindOf(0x41));
+        model.ExternalInterrupt(0, 0x41, EntryRoute.Software);
+        Assert.Single(p.Logs);
+    }
+
+    [Fact]
+    public void No_irq_handler_is_ratelimited_10_per_5s_then_callbacks_suppressed_lib_ratelimit_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1));
+        for (var i = 0; i < 13; i++)
+        {
+            model.ExternalInterrupt(0, 0x50, EntryRoute.Idt);
+        }
+
+        Assert.Equal(10, p.Logs.Count);
+        Assert.Equal(13, p.Eois(0));
+        p.NowNs = 5_000_000_001;
+        model.ExternalInterrupt(0, 0x50, EntryRoute.Idt);
+        Assert.Equal((KernelLogLevel.Warning, "__common_interrupt: 3 callbacks suppressed"), (p.Logs[10].Level, p.Logs[10].Text));
+        Assert.Equal("__common_interrupt: 0.80 No irq handler for vector", p.Logs[11].Text);
+    }
+
+    [Fact]
+    public void Freed_irq_leaves_VECTOR_SHUTDOWN_and_a_late_interrupt_is_tolerated_vector_c()
+    {
+        var model = K.Model(out var p);
+        model.RequestIrq(K.Pin(1, "ata0", 14));
+        var desc = model.DescAt(14)!;
+        var (cpu, vector) = (desc.Cpu, desc.Vector);
+        model.FreeIrq(1);
+        Assert.Equal(VectorIrqKind.Shutdown, model.VectorIrq(cpu).KindOf(vector));
+        Assert.Contains("ioapic.mask 0 14 True", p.Calls);
+        var r = model.ExternalInterrupt(cpu, vector, EntryRoute.Idt);
+        Assert.Equal(-1, r.Irq);
+        Assert.Empty(p.Logs);
+        Assert.Equal(VectorIrqKind.Unused, model.VectorIrq(cpu).KindOf(vector));
+    }
+
+    [Fact]
+    public void Device_vector_reaches_its_descriptor_on_either_route()
+    {
+        var model = K.Model(out _);
+        model.RequestIrq(K.Pin(1, "ata0", 14));
+        var d = model.DescAt(14)!;
+        Assert.Equal(14, model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Idt).Irq);
+        Assert.Equal(14, model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Software).Irq);
+        Assert.Equal(2UL, model.ProcInterrupts.Count("14", d.Cpu));
+    }
+}
