@@ -6,8 +6,8 @@ namespace IrqLab.Benchmarks;
 /// <summary>
 /// The in-process side-by-side runner behind <c>irqlab bench</c>: each C# kernel and its native C counterpart
 /// (<c>bench/native</c>) run back to back over the same seeded vector sequence, timed with <see cref="Stopwatch"/> (C#)
-/// and <c>clock_gettime(CLOCK_MONOTONIC)</c> (C), median of several rounds after a warm-up; managed allocation is
-/// measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
+/// and <c>clock_gettime(CLOCK_MONOTONIC)</c> (C) in alternating short rounds after a warm-up, best round per side;
+/// managed allocation is measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
 /// </summary>
 public static class BenchRunner
 {
@@ -28,13 +28,9 @@ public static class BenchRunner
         var results = new List<KernelBenchResult>(BenchKernels.Names.Count);
         foreach (var kernel in BenchKernels.CreateAll())
         {
-            var (ns, allocated) = MeasureManaged(kernel, plan);
-            double? nativeNs = kernel.NativeExport is { } export ? MeasureNative(native, export, kernel.Vectors, plan) : null;
-            double? ratio = nativeNs is > 0 ? ns / nativeNs.Value : null;
-            double? rate = kernel.IsPipeline && ns > 0 ? 1e9 / ns : null;
-            var result = new KernelBenchResult(kernel.Name, ns, nativeNs, ratio, allocated, rate);
+            var result = Measure(kernel, native, plan);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bench: {kernel.Name}: {ns:F2} ns/op, native {(nativeNs is { } n ? n.ToString("F2", CultureInfo.InvariantCulture) : "-")}, {allocated:0.##} B/op"));
+                $"bench: {kernel.Name}: {result.NsPerOp:F2} ns/op, native {(result.NativeNsPerOp is { } n ? n.ToString("F2", CultureInfo.InvariantCulture) : "-")}, {result.AllocatedBytesPerOp:0.##} B/op"));
             results.Add(result);
         }
 
@@ -82,7 +78,12 @@ public static class BenchRunner
         }
     }
 
-    private static (double NsPerOp, double AllocatedBytesPerOp) MeasureManaged(BenchKernel kernel, BenchPlan plan)
+    /// <summary>
+    /// Warms the C# kernel up, sizes one round of each side to <see cref="BenchPlan.Round"/>, then alternates C# and native
+    /// rounds so both see the same machine load; each side's result is its best round (noise only ever adds time).
+    /// Allocation is counted around the C# rounds only.
+    /// </summary>
+    private static KernelBenchResult Measure(BenchKernel kernel, NativeReference native, BenchPlan plan)
     {
         var ops = (double)kernel.Vectors.Length;
         var start = Stopwatch.GetTimestamp();
@@ -98,38 +99,35 @@ public static class BenchRunner
         var passNs = Stopwatch.GetElapsedTime(t).TotalNanoseconds / Probe;
         var iterations = Math.Max(1, (int)(plan.Round.TotalNanoseconds / Math.Max(passNs, 1)));
 
-        var samples = new double[plan.Rounds];
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var r = 0; r < samples.Length; r++)
+        var export = kernel.NativeExport;
+        var nativeIterations = 0;
+        if (export is not null)
         {
+            native.Run(export, kernel.Vectors, 1, out _);
+            var perOp = native.Run(export, kernel.Vectors, Probe, out _);
+            nativeIterations = Math.Max(1, (int)(plan.Round.TotalNanoseconds / Math.Max(perOp * ops, 1)));
+        }
+
+        var best = double.MaxValue;
+        var bestNative = double.MaxValue;
+        long allocated = 0;
+        for (var r = 0; r < plan.Rounds; r++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
             var t0 = Stopwatch.GetTimestamp();
             kernel.Run(iterations);
             var t1 = Stopwatch.GetTimestamp();
-            samples[r] = (t1 - t0) * (1e9 / Stopwatch.Frequency) / (iterations * ops);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            best = Math.Min(best, (t1 - t0) * (1e9 / Stopwatch.Frequency) / (iterations * ops));
+            if (export is not null)
+            {
+                bestNative = Math.Min(bestNative, native.Run(export, kernel.Vectors, nativeIterations, out _));
+            }
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        return (Median(samples), allocated / (ops * iterations * samples.Length));
-    }
-
-    private static double MeasureNative(NativeReference native, string export, byte[] vectors, BenchPlan plan)
-    {
-        native.Run(export, vectors, 1, out _);
-        var perOp = native.Run(export, vectors, 4, out _);
-        var iterations = Math.Max(1, (int)(plan.Round.TotalNanoseconds / Math.Max(perOp * vectors.Length, 1)));
-        var samples = new double[plan.Rounds];
-        for (var r = 0; r < samples.Length; r++)
-        {
-            samples[r] = native.Run(export, vectors, iterations, out _);
-        }
-
-        return Median(samples);
-    }
-
-    private static double Median(double[] samples)
-    {
-        Array.Sort(samples);
-        var mid = samples.Length / 2;
-        return samples.Length % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
+        double? nativeNs = export is not null ? bestNative : null;
+        double? ratio = nativeNs is > 0 ? best / nativeNs.Value : null;
+        double? rate = kernel.IsPipeline && best > 0 ? 1e9 / best : null;
+        return new KernelBenchResult(kernel.Name, best, nativeNs, ratio, allocated / (ops * iterations * plan.Rounds), rate);
     }
 }

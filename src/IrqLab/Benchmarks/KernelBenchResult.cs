@@ -2,7 +2,7 @@ namespace IrqLab.Benchmarks;
 
 /// <summary>One kernel's measurement (an entry of <c>kernels</c> in SCENARIOS.md §12).</summary>
 /// <param name="Name">Kernel name (<c>external_interrupt.system_vector</c>, ...).</param>
-/// <param name="NsPerOp">C# nanoseconds per operation (median of the rounds).</param>
+/// <param name="NsPerOp">C# nanoseconds per operation (best round).</param>
 /// <param name="NativeNsPerOp">The native C reference's nanoseconds per operation in the same run, or null without one.</param>
 /// <param name="Ratio"><see cref="NsPerOp"/> / <see cref="NativeNsPerOp"/>, or null without a native counterpart.</param>
 /// <param name="AllocatedBytesPerOp">Managed bytes allocated per operation over the measured rounds.</param>

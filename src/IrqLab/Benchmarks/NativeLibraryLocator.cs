@@ -7,7 +7,7 @@ namespace IrqLab.Benchmarks;
 /// <summary>
 /// Finds the native reference library: an explicit path, else <see cref="EnvironmentVariable"/>, else
 /// <c>bench/native/build/libirqlab_native.so</c> of the repository (found by walking up to <c>IrqLab.slnx</c>), which is
-/// built with cmake when it is missing or older than its sources.
+/// built with cmake when it is missing or older than its sources (CMakeLists.txt, *.c, *.h).
 /// </summary>
 internal static class NativeLibraryLocator
 {
@@ -97,7 +97,9 @@ internal static class NativeLibraryLocator
         foreach (var file in Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(sources, file);
-            if (relative.StartsWith("build" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var name = Path.GetFileName(file);
+            var isSource = name == "CMakeLists.txt" || name.EndsWith(".c", StringComparison.Ordinal) || name.EndsWith(".h", StringComparison.Ordinal);
+            if (!isSource || relative.StartsWith("build" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 continue;
             }
