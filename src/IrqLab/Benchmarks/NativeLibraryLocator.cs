@@ -39,15 +39,26 @@ internal static class NativeLibraryLocator
             $"cannot find the IrqLab repository ({SolutionFile}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory} " +
             $"to build the native reference; run from the repository or set {EnvironmentVariable} to a built {LibraryFileName}");
         var path = Path.Combine(root, BuildDir, LibraryFileName);
-        if (!File.Exists(path))
+        if (File.Exists(path) && !IsStale(root, path))
         {
-            log.WriteLine($"bench: {path} is missing; building the native reference with cmake");
-            Build(root, log);
+            return Path.GetFullPath(path);
         }
-        else if (IsStale(root, path))
+
+        // One builder at a time, across threads and processes (tests and the CLI may both get here); whoever waited
+        // re-checks, since the other builder may have produced the library meanwhile.
+        Directory.CreateDirectory(Path.Combine(root, BuildDir));
+        using (AcquireBuildLock(Path.Combine(root, BuildDir, ".irqlab-build.lock")))
         {
-            log.WriteLine($"bench: {path} is older than bench/native sources; rebuilding with cmake");
-            Build(root, log);
+            if (!File.Exists(path))
+            {
+                log.WriteLine($"bench: {path} is missing; building the native reference with cmake");
+                Build(root, log);
+            }
+            else if (IsStale(root, path))
+            {
+                log.WriteLine($"bench: {path} is older than bench/native sources; rebuilding with cmake");
+                Build(root, log);
+            }
         }
 
         return RequireFile(path, "the cmake build");
@@ -65,6 +76,26 @@ internal static class NativeLibraryLocator
         RunCmake(root, ["-S", SourceDir, "-B", BuildDir, "-DCMAKE_BUILD_TYPE=Release"], log);
         RunCmake(root, ["--build", BuildDir], log);
         log.WriteLine($"bench: built {Path.Combine(root, BuildDir, LibraryFileName)}");
+    }
+
+    private static FileStream AcquireBuildLock(string lockPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException e)
+            {
+                throw new BenchSetupException($"timed out waiting for another build of the native reference ({lockPath})", e);
+            }
+        }
     }
 
     private static string RequireFile(string path, string source)
