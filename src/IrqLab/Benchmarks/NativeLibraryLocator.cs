@@ -38,6 +38,12 @@ internal static class NativeLibraryLocator
         var root = FindRepositoryRoot() ?? throw new BenchSetupException(
             $"cannot find the IrqLab repository ({SolutionFile}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory} " +
             $"to build the native reference; run from the repository or set {EnvironmentVariable} to a built {LibraryFileName}");
+        return ResolveInRepository(root, log);
+    }
+
+    /// <summary><c>bench/native/build/libirqlab_native.so</c> under <paramref name="root"/>, built first when missing or stale.</summary>
+    public static string ResolveInRepository(string root, TextWriter log)
+    {
         var path = Path.Combine(root, BuildDir, LibraryFileName);
         if (File.Exists(path) && !IsStale(root, path))
         {

@@ -49,6 +49,57 @@ public sealed class BenchSetupTests
     }
 
     [Fact]
+    public void A_missing_library_is_built_and_logged_then_reused_then_rebuilt_when_a_source_changes()
+    {
+        // A copy of bench/native in a scratch repository, so the real build directory is never touched.
+        var repo = NativeLibraryLocator.FindRepositoryRoot()!;
+        var root = Directory.CreateTempSubdirectory("irqlab-bench-");
+        try
+        {
+            var native = Path.Combine(root.FullName, "bench", "native");
+            CopySources(Path.Combine(repo, "bench", "native"), native);
+            var log = new StringWriter();
+
+            var path = NativeLibraryLocator.ResolveInRepository(root.FullName, log);
+            Assert.True(File.Exists(path));
+            Assert.Contains("is missing; building the native reference with cmake", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("bench: built ", log.ToString(), StringComparison.Ordinal);
+
+            var quiet = new StringWriter();
+            Assert.Equal(path, NativeLibraryLocator.ResolveInRepository(root.FullName, quiet));
+            Assert.Equal(string.Empty, quiet.ToString());
+
+            File.SetLastWriteTimeUtc(Path.Combine(native, "src", "lapic.c"), DateTime.UtcNow.AddMinutes(1));
+            var rebuilt = new StringWriter();
+            NativeLibraryLocator.ResolveInRepository(root.FullName, rebuilt);
+            Assert.Contains("older than bench/native sources; rebuilding", rebuilt.ToString(), StringComparison.Ordinal);
+
+            using var loaded = NativeReference.Load(path);
+            Assert.True(loaded.FirstSystemVector > 0);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static void CopySources(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("build" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    [Fact]
     public void The_repository_root_is_found_from_the_test_binary()
     {
         var root = NativeLibraryLocator.FindRepositoryRoot();
