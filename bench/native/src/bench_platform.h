@@ -1,0 +1,86 @@
+/*
+ * The benchmark platform shared by the kernels: one CPU, its interrupt statistics (irq_cpustat_t of
+ * arch/x86/include/asm/hardirq.h, widened to 64 bits like the C# /proc/interrupts counters), and the "APIC" the
+ * dispatch kernels EOI. It mirrors src/IrqLab/Benchmarks/BenchKernelPlatform.cs: the loop marks the vector in service
+ * (the CPU's acknowledge) and apic_eoi() clears the highest in-service bit of one 64-bit word and counts the EOI.
+ */
+#ifndef IRQLAB_BENCH_PLATFORM_H
+#define IRQLAB_BENCH_PLATFORM_H
+
+#include <stdint.h>
+
+#define NR_CPUS 1
+#define NR_VECTORS 256
+#define FIRST_EXTERNAL_VECTOR 0x20
+
+typedef struct {
+	uint64_t apic_timer_irqs;		/* LOC */
+	uint64_t irq_spurious_count;		/* SPU */
+	uint64_t apic_irq_work_irqs;		/* IWI */
+	uint64_t x86_platform_ipis;		/* PLT */
+	uint64_t irq_resched_count;		/* RES */
+	uint64_t irq_call_count;		/* CAL */
+	uint64_t irq_err_count;			/* ERR (a global atomic_t in the kernel) */
+	uint64_t kvm_posted_intr_ipis;		/* PIN */
+	uint64_t kvm_posted_intr_wakeup_ipis;	/* PIW */
+	uint64_t kvm_posted_intr_nested_ipis;	/* NPI */
+	uint64_t posted_msi_notification_count; /* PMN */
+	uint64_t irq_thermal_count;		/* TRM */
+	uint64_t irq_threshold_count;		/* THR */
+	uint64_t irq_deferred_error_count;	/* DFR */
+} irq_cpustat_t;
+
+struct bench_apic {
+	uint64_t isr;
+	uint64_t eoi_count;
+};
+
+struct pt_regs {
+	unsigned long vector; /* FRED: regs->fred_ss.vector */
+};
+
+extern irq_cpustat_t irq_stat[NR_CPUS];
+extern struct bench_apic bench_apic[NR_CPUS];
+
+static inline int smp_processor_id(void)
+{
+	return 0;
+}
+
+#define this_cpu_inc_stat(field) (irq_stat[smp_processor_id()].field++)
+
+/* The CPU acknowledged `vector`: it is in service until the handler's EOI. */
+static inline void bench_mark_in_service(unsigned int vector)
+{
+	bench_apic[smp_processor_id()].isr |= 1ULL << (vector & 63);
+}
+
+static inline int bench_isr_is_set(unsigned int vector)
+{
+	return (int)((bench_apic[smp_processor_id()].isr >> (vector & 63)) & 1);
+}
+
+/* apic_eoi(): the highest in-service bit is cleared. */
+static inline void apic_eoi(void)
+{
+	struct bench_apic *apic = &bench_apic[smp_processor_id()];
+	uint64_t isr = apic->isr;
+
+	if (isr)
+		apic->isr = isr & ~(1ULL << (63 - __builtin_clzll(isr)));
+	apic->eoi_count++;
+}
+
+void bench_platform_reset(void);
+
+/* FNV-1a over 64-bit words: the checksum both sides fold their final state into, in the same order. */
+#define CHECKSUM_INIT 0xcbf29ce484222325ULL
+
+static inline uint64_t checksum_fold(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+uint64_t bench_now_ns(void);
+
+#endif /* IRQLAB_BENCH_PLATFORM_H */

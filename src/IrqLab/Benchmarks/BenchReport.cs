@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace IrqLab.Benchmarks;
+
+/// <summary>The result of <c>irqlab bench</c>: machine, kernels (C# and native side by side) and simulations.</summary>
+/// <param name="Machine">Where it ran.</param>
+/// <param name="Kernels">One entry per kernel, in run order.</param>
+/// <param name="Simulations">Scenario throughput; <see cref="BenchRunner.Run"/> leaves it empty for the CLI to fill
+/// (<c>report with { Simulations = ... }</c>).</param>
+public sealed record BenchReport(
+    BenchMachine Machine,
+    IReadOnlyList<KernelBenchResult> Kernels,
+    IReadOnlyList<SimulationBenchResult> Simulations)
+{
+    /// <summary>Writes the report as the single JSON object of SCENARIOS.md §12 (keys in the contract's order; optional
+    /// kernel keys are omitted when they do not apply).</summary>
+    public static void WriteJson(BenchReport report, Utf8JsonWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteNumber("irqlab", 1);
+        w.WriteStartObject("machine");
+        w.WriteString("cpu_model", report.Machine.CpuModel);
+        w.WriteNumber("cores", report.Machine.Cores);
+        w.WriteString("dotnet", report.Machine.Dotnet);
+        if (report.Machine.Cc is { } cc)
+        {
+            w.WriteString("cc", cc);
+        }
+        else
+        {
+            w.WriteNull("cc");
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("kernels");
+        foreach (var k in report.Kernels)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", k.Name);
+            w.WriteNumber("ns_per_op", Round(k.NsPerOp, 2));
+            if (k.NativeNsPerOp is { } native)
+            {
+                w.WriteNumber("native_ns_per_op", Round(native, 2));
+            }
+
+            if (k.Ratio is { } ratio)
+            {
+                w.WriteNumber("ratio", Round(ratio, 2));
+            }
+
+            if (k.InterruptsPerSecond is { } rate)
+            {
+                w.WriteNumber("interrupts_per_s", (long)Math.Round(rate));
+            }
+
+            w.WriteNumber("allocated_bytes_per_op", Round(k.AllocatedBytesPerOp, 2));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("simulations");
+        foreach (var s in report.Simulations)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", s.Scenario);
+            w.WriteNumber("cpus", s.Cpus);
+            w.WriteNumber("interrupts", s.Interrupts);
+            w.WriteNumber("wall_s", Round(s.WallSeconds, 3));
+            w.WriteNumber("interrupts_per_s", (long)Math.Round(s.InterruptsPerSecond));
+            w.WriteNumber("realtime_factor", Round(s.RealtimeFactor, 3));
+            w.WriteNumber("peak_mb", Round(s.PeakMegabytes, 1));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>Writes the report as plain text tables (no colour, no terminal control: safe for pipes and CI logs).</summary>
+    public static void WriteText(BenchReport report, TextWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(w);
+        var m = report.Machine;
+        w.WriteLine(Invariant($"machine: {m.CpuModel}, {m.Cores} cores, .NET {m.Dotnet}, cc {m.Cc ?? "none"}"));
+        w.WriteLine();
+        var nameWidth = Math.Max("kernel".Length, report.Kernels.Count == 0 ? 0 : report.Kernels.Max(k => k.Name.Length));
+        w.WriteLine(Invariant($"{"kernel".PadRight(nameWidth)}  {"ns/op",9}  {"native",9}  {"ratio",6}  {"alloc B/op",10}  {"interrupts/s",14}"));
+        foreach (var k in report.Kernels)
+        {
+            var native = k.NativeNsPerOp is { } n ? Invariant($"{n:F2}") : "-";
+            var ratio = k.Ratio is { } r ? Invariant($"{r:F2}") : "-";
+            var rate = k.InterruptsPerSecond is { } ips ? Invariant($"{ips:N0}") : "-";
+            w.WriteLine(Invariant($"{k.Name.PadRight(nameWidth)}  {k.NsPerOp,9:F2}  {native,9}  {ratio,6}  {k.AllocatedBytesPerOp,10:0.##}  {rate,14}"));
+        }
+
+        if (report.Simulations.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteLine();
+        var scenarioWidth = Math.Max("scenario".Length, report.Simulations.Max(s => s.Scenario.Length));
+        w.WriteLine(Invariant($"{"scenario".PadRight(scenarioWidth)}  {"cpus",5}  {"interrupts",12}  {"wall s",8}  {"interrupts/s",14}  {"realtime x",10}  {"peak MB",8}"));
+        foreach (var s in report.Simulations)
+        {
+            w.WriteLine(Invariant(
+                $"{s.Scenario.PadRight(scenarioWidth)}  {s.Cpus,5}  {s.Interrupts,12}  {s.WallSeconds,8:F3}  {s.InterruptsPerSecond,14:N0}  {s.RealtimeFactor,10:F2}  {s.PeakMegabytes,8:F1}"));
+        }
+    }
+
+    private static double Round(double value, int digits) =>
+        double.IsFinite(value) ? Math.Round(value, digits, MidpointRounding.AwayFromZero) : 0;
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

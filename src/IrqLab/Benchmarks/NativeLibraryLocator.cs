@@ -1,0 +1,208 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace IrqLab.Benchmarks;
+
+/// <summary>
+/// Finds the native reference library: an explicit path, else <see cref="EnvironmentVariable"/>, else
+/// <c>bench/native/build/libirqlab_native.so</c> of the repository (found by walking up to <c>IrqLab.slnx</c>), which is
+/// built with cmake when it is missing or older than its sources (CMakeLists.txt, *.c, *.h).
+/// </summary>
+internal static class NativeLibraryLocator
+{
+    /// <summary>Environment variable naming a built library.</summary>
+    public const string EnvironmentVariable = "IRQLAB_NATIVE_LIB";
+
+    /// <summary>File name of the library.</summary>
+    public const string LibraryFileName = "libirqlab_native.so";
+
+    private const string SolutionFile = "IrqLab.slnx";
+    private const string SourceDir = "bench/native";
+    private const string BuildDir = "bench/native/build";
+
+    /// <summary>The library to load; builds it when it is the repository's and is missing or stale.</summary>
+    public static string Resolve(string? explicitPath, TextWriter log)
+    {
+        if (!string.IsNullOrEmpty(explicitPath))
+        {
+            return RequireFile(explicitPath, "the given native library path");
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return RequireFile(fromEnvironment, EnvironmentVariable);
+        }
+
+        var root = FindRepositoryRoot() ?? throw new BenchSetupException(
+            $"cannot find the IrqLab repository ({SolutionFile}) above {AppContext.BaseDirectory} or {Environment.CurrentDirectory} " +
+            $"to build the native reference; run from the repository or set {EnvironmentVariable} to a built {LibraryFileName}");
+        return ResolveInRepository(root, log);
+    }
+
+    /// <summary><c>bench/native/build/libirqlab_native.so</c> under <paramref name="root"/>, built first when missing or stale.</summary>
+    public static string ResolveInRepository(string root, TextWriter log)
+    {
+        var path = Path.Combine(root, BuildDir, LibraryFileName);
+        if (File.Exists(path) && !IsStale(root, path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        // One builder at a time, across threads and processes (tests and the CLI may both get here); whoever waited
+        // re-checks, since the other builder may have produced the library meanwhile.
+        Directory.CreateDirectory(Path.Combine(root, BuildDir));
+        using (AcquireBuildLock(Path.Combine(root, BuildDir, ".irqlab-build.lock")))
+        {
+            if (!File.Exists(path))
+            {
+                log.WriteLine($"bench: {path} is missing; building the native reference with cmake");
+                Build(root, log);
+            }
+            else if (IsStale(root, path))
+            {
+                log.WriteLine($"bench: {path} is older than bench/native sources; rebuilding with cmake");
+                Build(root, log);
+            }
+        }
+
+        return RequireFile(path, "the cmake build");
+    }
+
+    /// <summary>The nearest directory holding IrqLab.slnx above the application or the current directory, or null.</summary>
+    public static string? FindRepositoryRoot() => FindUp(AppContext.BaseDirectory) ?? FindUp(Environment.CurrentDirectory);
+
+    /// <summary>
+    /// <c>cmake -S bench/native -B bench/native/build -DCMAKE_BUILD_TYPE=Release &amp;&amp; cmake --build bench/native/build</c>
+    /// in <paramref name="root"/>; throws <see cref="BenchSetupException"/> without cmake or a C compiler.
+    /// </summary>
+    public static void Build(string root, TextWriter log)
+    {
+        RunCmake(root, ["-S", SourceDir, "-B", BuildDir, "-DCMAKE_BUILD_TYPE=Release"], log);
+        RunCmake(root, ["--build", BuildDir], log);
+        log.WriteLine($"bench: built {Path.Combine(root, BuildDir, LibraryFileName)}");
+    }
+
+    private static FileStream AcquireBuildLock(string lockPath)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+            catch (IOException e)
+            {
+                throw new BenchSetupException($"timed out waiting for another build of the native reference ({lockPath})", e);
+            }
+        }
+    }
+
+    private static string RequireFile(string path, string source)
+    {
+        if (!File.Exists(path))
+        {
+            throw new BenchSetupException($"native library not found: {path} (from {source})");
+        }
+
+        return Path.GetFullPath(path);
+    }
+
+    private static string? FindUp(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, SolutionFile)) && Directory.Exists(Path.Combine(dir.FullName, SourceDir)))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsStale(string root, string library)
+    {
+        var built = File.GetLastWriteTimeUtc(library);
+        var sources = Path.Combine(root, SourceDir);
+        foreach (var file in Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(sources, file);
+            var name = Path.GetFileName(file);
+            var isSource = name == "CMakeLists.txt" || name.EndsWith(".c", StringComparison.Ordinal) || name.EndsWith(".h", StringComparison.Ordinal);
+            if (!isSource || relative.StartsWith("build" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (File.GetLastWriteTimeUtc(file) > built)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void RunCmake(string root, string[] arguments, TextWriter log)
+    {
+        var start = new ProcessStartInfo("cmake")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        var command = "cmake " + string.Join(' ', arguments);
+        log.WriteLine($"bench: {command}");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new BenchSetupException($"could not start {command}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new BenchSetupException(
+                $"cmake is not installed (or not on PATH): the native reference needs cmake and a C compiler (gcc); install them or set {EnvironmentVariable} to a built {LibraryFileName}",
+                e);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            var output = stdout.GetAwaiter().GetResult() + stderr;
+            if (process.ExitCode == 0)
+            {
+                return;
+            }
+
+            if (output.Contains("CMAKE_C_COMPILER", StringComparison.Ordinal))
+            {
+                throw new BenchSetupException(
+                    $"no C compiler found: {command} failed; install gcc (or set CC), or set {EnvironmentVariable} to a built {LibraryFileName}{Environment.NewLine}{Tail(output)}");
+            }
+
+            throw new BenchSetupException(string.Create(CultureInfo.InvariantCulture,
+                $"{command} failed with exit code {process.ExitCode}:{Environment.NewLine}{Tail(output)}"));
+        }
+    }
+
+    private static string Tail(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 15)));
+    }
+}

@@ -1,0 +1,123 @@
+using IrqLab.Benchmarks;
+using Xunit;
+
+namespace IrqLab.Tests.Benchmarks;
+
+/// <summary>Setup failures become <see cref="BenchSetupException"/> (the CLI's exit 2), with a message naming the cause.</summary>
+public sealed class BenchSetupTests
+{
+    [Fact]
+    public void A_missing_explicit_library_is_a_setup_error()
+    {
+        var e = Assert.Throws<BenchSetupException>(() =>
+            BenchRunner.Run(new BenchOptions { Quick = true, NativeLibraryPath = "/nonexistent/libirqlab_native.so" }));
+        Assert.Contains("/nonexistent/libirqlab_native.so", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_library_is_a_setup_error()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"irqlab-not-a-lib-{Environment.ProcessId}.so");
+        File.WriteAllText(path, "not an ELF file");
+        try
+        {
+            Assert.Throws<BenchSetupException>(() => NativeReference.Load(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void A_failing_cmake_configure_is_a_setup_error_with_its_output()
+    {
+        // An empty bench/native: cmake runs but finds no CMakeLists.txt.
+        var root = Directory.CreateTempSubdirectory("irqlab-bench-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root.FullName, "bench", "native"));
+            var log = new StringWriter();
+            var e = Assert.Throws<BenchSetupException>(() => NativeLibraryLocator.Build(root.FullName, log));
+            Assert.Contains("cmake -S bench/native -B bench/native/build", e.Message, StringComparison.Ordinal);
+            Assert.Contains("CMakeLists.txt", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_missing_library_is_built_and_logged_then_reused_then_rebuilt_when_a_source_changes()
+    {
+        // A copy of bench/native in a scratch repository, so the real build directory is never touched.
+        var repo = NativeLibraryLocator.FindRepositoryRoot()!;
+        var root = Directory.CreateTempSubdirectory("irqlab-bench-");
+        try
+        {
+            var native = Path.Combine(root.FullName, "bench", "native");
+            CopySources(Path.Combine(repo, "bench", "native"), native);
+            var log = new StringWriter();
+
+            var path = NativeLibraryLocator.ResolveInRepository(root.FullName, log);
+            Assert.True(File.Exists(path));
+            Assert.Contains("is missing; building the native reference with cmake", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("bench: built ", log.ToString(), StringComparison.Ordinal);
+
+            var quiet = new StringWriter();
+            Assert.Equal(path, NativeLibraryLocator.ResolveInRepository(root.FullName, quiet));
+            Assert.Equal(string.Empty, quiet.ToString());
+
+            File.SetLastWriteTimeUtc(Path.Combine(native, "src", "lapic.c"), DateTime.UtcNow.AddMinutes(1));
+            var rebuilt = new StringWriter();
+            NativeLibraryLocator.ResolveInRepository(root.FullName, rebuilt);
+            Assert.Contains("older than bench/native sources; rebuilding", rebuilt.ToString(), StringComparison.Ordinal);
+
+            using var loaded = NativeReference.Load(path);
+            Assert.True(loaded.FirstSystemVector > 0);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static void CopySources(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("build" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    [Fact]
+    public void The_repository_root_is_found_from_the_test_binary()
+    {
+        var root = NativeLibraryLocator.FindRepositoryRoot();
+        Assert.NotNull(root);
+        Assert.True(File.Exists(Path.Combine(root, "IrqLab.slnx")));
+        Assert.True(File.Exists(Path.Combine(root, "bench", "native", "CMakeLists.txt")));
+    }
+
+    [Theory]
+    [InlineData("cc (Debian 12.2.0-14+deb12u1) 12.2.0", "gcc 12.2.0")]
+    [InlineData("gcc (GCC) 13.2.1 20231011 (Red Hat 13.2.1-4)", "gcc 13.2.1")]
+    [InlineData("gcc (Ubuntu 11.4.0-1ubuntu1~22.04) 11.4.0", "gcc 11.4.0")]
+    [InlineData("x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14) 12.2.0", "gcc 12.2.0")]
+    [InlineData("Debian clang version 14.0.6", "clang 14.0.6")]
+    [InlineData("clang version 17.0.6 (Fedora 17.0.6-1.fc39)", "clang 17.0.6")]
+    [InlineData("tcc version 0.9.27", "tcc version 0.9.27")]
+    public void Compiler_name_from_cc_version_first_line(string line, string expected)
+    {
+        Assert.Equal(expected, MachineProbe.NormalizeCc(line));
+    }
+}
