@@ -26,6 +26,7 @@ internal static class CliApp
         root.Subcommands.Add(VectorsCommand.Create(context));
         root.Subcommands.Add(TraceCommand.Create(context));
         root.Subcommands.Add(ReplayCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
         return root;
     }
 

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using IrqLab.Benchmarks;
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using IrqLab.Simulation.Output;
+
+namespace IrqLab.Cli.Commands;
+
+/// <summary><c>irqlab bench [--quick] [--json]</c>: the performance suite (SCENARIOS.md §12, docs/performance.md).</summary>
+internal static class BenchCommand
+{
+    /// <summary>The simulations of the suite, relative to the repository root, with their run length under --quick.</summary>
+    private static readonly (string Path, long QuickUntilNs)[] s_simulations =
+    [
+        ("scenarios/default.yaml", 200_000_000),
+        ("bench/scenarios/server-64.yaml", 50_000_000),
+        ("bench/scenarios/ipi-1024.yaml", 100_000_000),
+    ];
+
+    public static Command Create(CliContext cli)
+    {
+        var quick = new Option<bool>("--quick") { Description = "Short loops and shortened simulations: finishes in well under a minute." };
+        var json = new Option<bool>("--json") { Description = "Print the JSON of SCENARIOS.md §12." };
+        var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
+        {
+            quick, json,
+        };
+        command.SetAction(parse =>
+        {
+            var isQuick = parse.GetValue(quick);
+            BenchReport report;
+            try
+            {
+                report = BenchRunner.Run(new BenchOptions { Quick = isQuick, Log = cli.Error });
+            }
+            catch (BenchSetupException e)
+            {
+                cli.Error.WriteLine($"irqlab: error: {e.Message}");
+                return CliApp.ExitBadInput;
+            }
+
+            report = report with { Simulations = RunSimulations(cli, isQuick) };
+            if (parse.GetValue(json))
+            {
+                using var ms = new MemoryStream();
+                using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
+                {
+                    BenchReport.WriteJson(report, w);
+                }
+
+                cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+            }
+            else
+            {
+                BenchReport.WriteText(report, cli.Out);
+            }
+
+            return CliApp.ExitOk;
+        });
+        return command;
+    }
+
+    private static List<SimulationBenchResult> RunSimulations(CliContext cli, bool quick)
+    {
+        var root = FindRoot();
+        var results = new List<SimulationBenchResult>();
+        foreach (var (relative, quickUntil) in s_simulations)
+        {
+            var path = Path.Combine(root, relative);
+            if (!File.Exists(path))
+            {
+                throw new CliUsageException($"bench scenario '{relative}' not found under {root}");
+            }
+
+            var scenario = ScenarioLoader.Load(path);
+            if (quick)
+            {
+                scenario = scenario with { RunUntilNs = quickUntil };
+            }
+
+            cli.Error.WriteLine($"irqlab bench: simulating {relative} ({scenario.Machine.Cpus} CPUs, {HumanOutput.FormatNs(scenario.RunUntilNs ?? 0)})");
+            GC.Collect();
+            var wall = Stopwatch.StartNew();
+            var result = Simulator.Run(scenario, new SimulationOptions { LogLimit = 0 });
+            wall.Stop();
+            var seconds = wall.Elapsed.TotalSeconds;
+            var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+            results.Add(new SimulationBenchResult(
+                relative,
+                result.Cpus,
+                result.Stats.Delivered,
+                Math.Round(seconds, 3),
+                Math.Round(result.Stats.Delivered / seconds),
+                Math.Round(result.TimeNs / 1e9 / seconds, 3),
+                Math.Round(peakMb, 1)));
+        }
+
+        return results;
+    }
+
+    private static string FindRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "IrqLab.slnx")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new CliUsageException("irqlab bench runs from a checkout of the IrqLab repository (IrqLab.slnx not found)");
+    }
+}
