@@ -57,6 +57,20 @@ internal sealed partial class Machine
             case EoiStep:
                 WriteApic(cpu!, ApicRegister.Eoi, 0, frame);
                 return 0;
+            case InterruptFlagStep s when cpu is null && _cpus[s.Cpu ?? 0].Loaded is { InGuest: true } guest:
+                // The step acts on the code running on that CPU: the guest.
+                if (s.Set)
+                {
+                    guest.Guest.Sti();
+                    guest.Guest.InstructionRetired();
+                }
+                else
+                {
+                    guest.Guest.Cli();
+                }
+
+                MarkDirty(guest.Host.Index);
+                return 0;
             case InterruptFlagStep s:
                 {
                     var c = cpu ?? _cpus[s.Cpu ?? 0];
@@ -147,6 +161,14 @@ internal sealed partial class Machine
         ulong? ec = info.HasErrorCode ? errorCode ?? 0 : null;
         ulong data = vector == 14 ? cr2 ?? 0 : 0;
         var type = vector is 3 or 4 ? EventType.SoftwareException : EventType.HardwareException;
+        if (c.Loaded is { InGuest: true } guest)
+        {
+            // The running instruction is the guest's: the exception goes through the guest's IDT (not intercepted).
+            PreemptTop(c);
+            EnterGuestHandler(guest, type, vector, (uint?)ec);
+            return;
+        }
+
         Deliver(c, new CpuEvent(type, (byte)vector, ec, data));
         MarkDirty(c.Index);
     }

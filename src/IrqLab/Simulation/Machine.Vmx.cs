@@ -398,17 +398,25 @@ internal sealed partial class Machine
         var c = v.Host;
         var savedIf = v.Guest.If;
 
-        // The guest's own IDT has interrupt gates: delivery clears the guest's IF; an NMI blocks (virtual) NMIs.
-        v.Guest.EnterEvent(clearIf: true, isNmi: type == EventType.Nmi);
+        // Delivery through the guest's own IDT: interrupt gates clear the guest's IF, an NMI blocks (virtual) NMIs,
+        // a missing gate raises #NP and may end in #DF or a triple fault, which is a VM exit (reason 2, SDM 25.2).
+        var outcome = v.GuestIdt.Deliver(v.Guest, new CpuEvent(type, (byte)vector, errorCode));
+        if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
+        {
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.TripleFault), null, null);
+            LeaveGuest(v);
+            v.Running = false;
+            return;
+        }
 
-        var f = PushFrame(c, FrameKind.Actions, new CpuEvent(type, (byte)vector, errorCode), savedIf);
+        var ev = outcome.Delivered;
+        var f = PushFrame(c, FrameKind.Actions, ev, savedIf);
         f.Fred = false;
         f.Vm = v.Name;
         f.Vcpu = v.Index;
-        var handler = v.Handlers[vector];
-        f.Handler = handler is null ? "unhandled" : _bareNames[vector];
-        f.Actions = handler?.Do ?? [];
-        RecordDispatch(c, type, vector, f.Handler, type == EventType.Nmi ? "nmi" : type == EventType.ExternalInterrupt ? "idt_gate" : "exception", -1, v.Name, v.Index);
+        f.Handler = _bareNames[ev.Vector];
+        f.Actions = v.Handlers[ev.Vector]?.Do ?? [];
+        RecordDispatch(c, ev.Type, ev.Vector, f.Handler, ev.Type == EventType.Nmi ? "nmi" : ev.Type == EventType.ExternalInterrupt ? "idt_gate" : "exception", -1, v.Name, v.Index);
     }
 
     private static EventType ToEventType(InterruptionType t) => (EventType)(byte)t;
@@ -424,7 +432,7 @@ internal sealed partial class Machine
         if (f.Vm is not null)
         {
             // The guest handler's IRET restores its IF and ends (virtual) NMI blocking; a waiting NMI opens the NMI window.
-            v.Guest.ReturnFromEvent(unblockNmi: true);
+            v.GuestIdt.Iret(v.Guest, wasNmi: f.IsNmi);
             if (f.IsNmi && v.GuestNmiPending)
             {
                 v.GuestNmiPending = false;

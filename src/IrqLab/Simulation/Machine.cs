@@ -36,7 +36,6 @@ internal sealed partial class Machine
     private readonly EventQueue _queue = new();
     private readonly Queue<int> _dirty = new();
     private readonly ITraceSink[] _sinks;
-    private readonly Idt? _bareIdt;
     private readonly IdtDelivery _idtDelivery;
     private readonly FredDelivery _fredDelivery;
     private readonly HandlerSpec?[] _bareHandlers = new HandlerSpec?[VectorSpace.NrVectors];
@@ -122,7 +121,7 @@ internal sealed partial class Machine
             _devicesByName[_devices[i].Name] = _devices[i];
         }
 
-        _idtDelivery = new IdtDelivery(_linux ? BuildLinuxIdt() : BuildBareIdt(out _bareIdt));
+        _idtDelivery = new IdtDelivery(_linux ? BuildLinuxIdt() : BuildBareIdt());
         _fredDelivery = new FredDelivery(FredConfig.Linux());
 
         if (_linux)
@@ -153,21 +152,8 @@ internal sealed partial class Machine
     private Idt BuildLinuxIdt() =>
         LinuxIdt.Build(_layout, v => _kernel is null || _kernel.SystemVectors.IsFilled(v), _scenario.Kernel.IsEnabled("IA32_EMULATION"));
 
-    private Idt BuildBareIdt(out Idt? idt)
-    {
-        // SCENARIOS.md §6: a present interrupt gate for each listed vector, not-present gates elsewhere.
-        var table = new Idt();
-        for (var v = 0; v < VectorSpace.NrVectors; v++)
-        {
-            if (_bareHandlers[v] is not null)
-            {
-                table[v] = new GateDescriptor(0xFFFF_FFFF_8100_0000UL + ((ulong)v * 0x40), 0x10, 0, GateType.Interrupt, 0, true);
-            }
-        }
-
-        idt = table;
-        return table;
-    }
+    /// <summary>SCENARIOS.md §6: a present interrupt gate for each listed vector, not-present gates elsewhere.</summary>
+    private Idt BuildBareIdt() => BareIdt.Build(_scenario.Handlers.Select(h => h.Vector));
 
     private SimDevice WireDevice(int index, DeviceSpec spec)
     {

@@ -9,6 +9,7 @@ internal sealed class Vcpu
 {
     public Vcpu(VmSpec vm, int index, CpuContext host, HandlerSpec?[] handlers)
     {
+        GuestIdt = new IdtDelivery(BareIdt.Build(vm.Handlers.Select(h => h.Vector)));
         Vm = vm;
         Index = index;
         Host = host;
@@ -33,6 +34,9 @@ internal sealed class Vcpu
     public CpuContext Host { get; }
 
     public HandlerSpec?[] Handlers { get; }
+
+    /// <summary>The guest's own IDT: present interrupt gates for its listed handlers, not-present elsewhere.</summary>
+    public IdtDelivery GuestIdt { get; }
 
     public VmxControls Controls { get; }
 

@@ -1,0 +1,56 @@
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>Events delivered inside a guest go through the guest's own IDT (SDM 26.6, 6.12).</summary>
+public sealed class GuestIdtTests
+{
+    private static IrqLab.Simulation.Output.RunResult Run(string steps, string handlers) => Simulator.Run(ScenarioLoader.Parse($$"""
+        irqlab: 1
+        name: guest-idt
+        machine: {cpus: 2}
+        vms:
+          - name: g0
+            vcpus: [{cpu: 1}]
+            handlers: {{handlers}}
+        steps:
+        {{steps}}
+        """, "guest-idt.yaml"));
+
+    [Fact]
+    public void Injected_vector_without_a_guest_gate_ends_in_a_TRIPLE_FAULT_exit_not_a_host_shutdown_SDM_25_2()
+    {
+        var r = Run("""
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+            """, "[]");
+        Assert.Contains(r.VmExits, x => x.Reason == "TRIPLE_FAULT" && x.Vm == "g0");
+        Assert.DoesNotContain(r.Faults, f => f.Kind == "triple_fault");
+    }
+
+    [Fact]
+    public void Missing_guest_gate_raises_NP_in_the_guest_when_NP_has_a_handler_SDM_6_12_1_1()
+    {
+        var r = Run("""
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}
+            """, "[{vector: 11, do: []}]");
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").ToList();
+        Assert.Single(guest);
+        Assert.Equal(11, guest[0].Vector);
+        Assert.Equal("exception", guest[0].Path);
+    }
+
+    [Fact]
+    public void Exception_step_on_a_cpu_running_a_guest_is_delivered_to_the_guest()
+    {
+        var r = Run("""
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {exception: {cpu: 1, vector: 14, error_code: 2, cr2: 0x1000}}
+            """, "[{vector: 14, do: []}]");
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal(("g0", 14, "hw_exc"), (d.Vm, d.Vector, d.Event));
+    }
+}
