@@ -60,4 +60,33 @@ public sealed class IdtFredIntendedDifferenceTests
         Assert.Equal(("common_interrupt", "common_interrupt"), (b.Handler, b.Path));
         Assert.Contains(fred.Messages, m => m.Text.Contains("No irq handler for vector", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Exceptions that <c>fred_hwexc()</c> has no case for (9 and 15, which no 64-bit processor raises, SDM Vol. 3A §6.15;
+    /// #MC with X86_MCE off): the IDT runs the gate Linux installed, FRED's software switch reaches <c>fred_bad_type()</c>
+    /// and oopses (arch/x86/entry/entry_fred.c).
+    /// </summary>
+    [Theory]
+    [InlineData(9, "exc_coproc_segment_overrun")]
+    [InlineData(15, "exc_spurious_interrupt_bug")]
+    [InlineData(18, "unhandled")]
+    public void Exception_without_a_fred_hwexc_case_is_fred_bad_type_only_under_fred(int vector, string idtHandler)
+    {
+        string Exception(string delivery) => string.Create(CultureInfo.InvariantCulture, $$"""
+            irqlab: 1
+            name: bad-type
+            kernel: {version: "6.10", delivery: {{delivery}}}
+            machine: {cpus: 1}
+            steps:
+              - exception: {cpu: 0, vector: {{vector}} }
+            """);
+
+        var idt = Sim.Run(Exception("idt"));
+        var fred = Sim.Run(Exception("fred"));
+
+        Assert.Equal(("hw_exc", idtHandler), (Assert.Single(idt.Dispatch).Event, idt.Dispatch[0].Handler));
+        Assert.Empty(idt.Messages);
+        Assert.Equal(("hw_exc", "fred_bad_type"), (Assert.Single(fred.Dispatch).Event, fred.Dispatch[0].Handler));
+        Assert.Contains(fred.Messages, m => m.Level == "alert" && m.Text.StartsWith("BUG: invalid or fatal FRED event; event type 3 vector " + vector.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal));
+    }
 }
