@@ -209,8 +209,8 @@ public sealed class VmxScenarioTests
 
     /// <summary>
     /// SDM 27.2.3 / 6.7.1: after an NMI exit the host runs with NMIs blocked until its handler returns (KVM forges the
-    /// IRET/ERETS frame); a second NMI meanwhile is held pending and taken after the return, as a second exit once the
-    /// guest is re-entered. Bare host handler so the NMI handler spends time.
+    /// IRET/ERETS frame); a second NMI meanwhile is held pending and taken only after the return. Bare host handler so
+    /// the NMI handler spends time.
     /// </summary>
     [Fact]
     public void Second_nmi_during_the_host_nmi_handler_is_delivered_after_it_returns()
@@ -235,7 +235,11 @@ public sealed class VmxScenarioTests
 
         Assert.Equal(new[] { (0L, 0), (5000L, 0) }, r.Dispatch.Select(d => (d.TimeNs, d.Depth)));
         Assert.All(r.Dispatch, d => Assert.Equal(("nmi", "vector_0x02", (string?)null), (d.Event, d.Handler, d.Vm)));
-        Assert.Equal(new[] { (0L, "EXCEPTION_NMI"), (5000L, "EXCEPTION_NMI") }, r.VmExits.Select(x => (x.TimeNs, x.Reason)));
+        Assert.Equal((0L, "EXCEPTION_NMI"), (r.VmExits[0].TimeNs, r.VmExits[0].Reason));
+
+        // Not asserted: whether the pending NMI is taken in host mode right after the IRET (KVM vmx_do_nmi_irqoff
+        // returns to root mode, where the unblocked NMI is delivered through the host IDT) or after a re-entry as a
+        // second EXCEPTION_NMI exit (what the model does today; reported to the lead).
     }
 
     // ------------------------------------------------------------------ interrupt window
