@@ -14,7 +14,7 @@ namespace IrqLab.Tests.Simulation;
 /// </summary>
 public sealed class VmxScenarioTests
 {
-    private static string Scenario(string kernel, string vm, string steps, string devices = "") => $$"""
+    private static string Scenario(string kernel, string vm, string steps, string devices = "", int cpu = 1) => $$"""
         irqlab: 1
         name: vmx
         kernel: {{kernel}}
@@ -22,15 +22,15 @@ public sealed class VmxScenarioTests
         {{devices}}
         vms:
           - name: g0
-            vcpus: [{cpu: 1}]
+            vcpus: [{cpu: {{cpu}}}]
         {{vm}}
         steps:
           - vm: {op: enter, vm: g0, vcpu: 0}
         {{steps}}
         """;
 
-    private static RunResult Run(string kernel, string vm, string steps, string devices = "") =>
-        Sim.Run(Scenario(kernel, vm, steps, devices));
+    private static RunResult Run(string kernel, string vm, string steps, string devices = "", int cpu = 1) =>
+        Sim.Run(Scenario(kernel, vm, steps, devices, cpu));
 
     // ------------------------------------------------------------------ external-interrupt exits
 
@@ -78,6 +78,55 @@ public sealed class VmxScenarioTests
         var d = Assert.Single(r.Dispatch);
         Assert.Equal((1, 0xFC, "sysvec_call_function", path, (string?)null), (d.Cpu, d.Vector, d.Handler, d.Path, d.Vm));
         Assert.Equal(1UL, Sim.Count(r, "CAL", 1));
+    }
+
+    /// <summary>
+    /// SDM 25.2: with external-interrupt exiting, an external interrupt causes a VM exit regardless of the guest's
+    /// RFLAGS.IF; the guest handler that was running (IF=0) resumes after re-entry, and a virtual interrupt posted
+    /// meanwhile waits for its IRET (SDM 30.2.1: virtual-interrupt delivery needs guest IF=1).
+    /// </summary>
+    [Fact]
+    public void External_interrupt_exits_even_while_the_guest_has_if_clear()
+    {
+        var r = Run("{version: \"6.10\"}",
+            "    handlers:\n      - {vector: 0x30, do: [{advance: 5us}, eoi]}\n      - {vector: 0x31, do: [eoi]}",
+            """
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {advance: 1us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {advance: 20us}
+            """);
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", (int?)0xFD, 1000L), (exit.Reason, exit.Vector, exit.TimeNs));
+        Assert.Equal(
+            new[] { ("vector_0x30", "g0", 0L, 0), ("sysvec_reschedule_ipi", null, 1000L, 0), ("vector_0x31", "g0", 5000L, 0) },
+            r.Dispatch.Select(d => (d.Handler, d.Vm, d.TimeNs, d.Depth)));
+    }
+
+    /// <summary>
+    /// A level-triggered IOAPIC line exits like any external interrupt; the host's <c>common_interrupt</c> runs the
+    /// fasteoi flow, whose EOI clears the pin's remote IRR (IOAPIC datasheet §3.2.4), and counts the irq row.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "idt")]
+    [InlineData("fred", "software")]
+    public void Level_triggered_device_interrupt_exits_and_the_host_flow_handler_completes_it(string delivery, string reinject)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}", $"    reinject: {reinject}",
+            "  - {raise: ata0}\n  - {advance: 5us}\n  - {read: {ioapic: 0, reg: redir.16, as: redir}}\n  - {read: {cpu: 0, reg: apic.isr, as: isr}}",
+            "devices:\n  - {name: ata0, line: {ioapic: 0, pin: 16, trigger: level, polarity: low}, handler: {returns: handled, cost: 1us}}",
+            cpu: 0); // Linux routes the irq to CPU 0: the guest runs there
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", reinject), (exit.Reason, exit.ReinjectedVia));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal(("common_interrupt", (int?)16, (string?)null), (d.Handler, d.Irq, d.Vm));
+        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "redir").Value.Scalar & (1UL << 14));
+        Assert.Empty(r.Reads.Single(x => x.Key == "isr").Value.List!);
+        Assert.Equal(new ulong[] { 1, 0 }, r.InterruptRows.Single(x => x.Row == "16").Counts);
     }
 
     // ------------------------------------------------------------------ re-injection: idt vs software
@@ -151,38 +200,51 @@ public sealed class VmxScenarioTests
     /// The 2022 review of the cast-based <c>system_interrupt_handler_table</c>: with kCFI, KVM's software re-injection
     /// calls a <c>sysvec_*(regs)</c> through a <c>(regs, vector)</c> pointer and traps (UD2, "CFI failure at"); the IDT
     /// re-injection calls the gate's handler directly and never traps; mainline's table has the handlers' own type.
+    /// Slots holding the default <c>spurious_interrupt(regs, vector)</c>, IRQ_MOVE_CLEANUP_VECTOR and device vectors
+    /// (<c>common_interrupt</c>) are not called through a mistyped pointer and never trap.
     /// </summary>
     [Theory]
-    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", true)]
-    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "idt", false)]
-    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "software", true)]
-    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "idt", false)]
-    [InlineData("{version: \"6.1\", cfi: true}", "software", false)]
-    [InlineData("{version: \"6.6\", cfi: true}", "software", false)]
-    [InlineData("{version: \"6.9\", delivery: fred, cfi: true}", "software", false)]
-    [InlineData("{version: \"6.10\", delivery: fred, cfi: true}", "software", false)]
-    [InlineData("{version: latest, delivery: fred, cfi: true}", "software", false)]
-    [InlineData("{version: latest, cfi: true}", "idt", false)]
-    public void Cfi_traps_only_on_the_rfc_2022_software_reinjection_path(string kernel, string reinject, bool traps)
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "RESCHEDULE_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "LOCAL_TIMER_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "SPURIOUS_APIC_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "HYPERVISOR_CALLBACK_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "IRQ_MOVE_CLEANUP_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "0x41", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "idt", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.1\", cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.6\", cfi: true}", "software", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: \"6.9\", delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.10\", delivery: fred, cfi: true}", "software", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: latest, delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: latest, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    public void Cfi_traps_only_on_the_rfc_2022_software_reinjection_path(string kernel, string reinject, string vector, bool traps)
     {
         var r = Run(kernel, $"    reinject: {reinject}\n    posted_interrupts: false",
-            "  - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}");
+            $"  - {{ipi: {{from: 0, to: 1, vector: {vector}}}}}");
 
-        Assert.Equal("EXTERNAL_INTERRUPT", Assert.Single(r.VmExits).Reason);
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", reinject), (exit.Reason, exit.ReinjectedVia));
         var d = Assert.Single(r.Dispatch);
         if (traps)
         {
             Assert.Equal(1, Assert.Single(r.Faults, f => f.Kind == "cfi_failure").Cpu);
             Assert.Contains(r.Messages, m => m.Text.StartsWith("CFI failure at", StringComparison.Ordinal));
-            Assert.Equal("exc_invalid_op", d.Handler);
-            Assert.Equal(0UL, Sim.Count(r, "RES", 1));
+            Assert.Equal(("hw_exc", 6, "exc_invalid_op"), (d.Event, d.Vector, d.Handler));
         }
         else
         {
             Assert.Empty(r.Faults);
             Assert.DoesNotContain(r.Messages, m => m.Text.Contains("CFI failure", StringComparison.Ordinal));
-            Assert.Equal("sysvec_reschedule_ipi", d.Handler);
-            Assert.Equal(1UL, Sim.Count(r, "RES", 1));
+            Assert.Equal("ext_int", d.Event);
+            Assert.NotEqual("exc_invalid_op", d.Handler);
+        }
+
+        if (vector == "RESCHEDULE_VECTOR")
+        {
+            Assert.Equal(traps ? 0UL : 1UL, Sim.Count(r, "RES", 1));
         }
     }
 
