@@ -30,5 +30,12 @@ internal static class Sim
         return 0;
     }
 
+    /// <summary>docs/simulation.md "Accounting": raised = delivered + coalesced + pending + masked + dropped; null when it holds.</summary>
+    public static string? Unconserved(RunResult r)
+    {
+        var s = r.Stats;
+        return s.Raised == s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped ? null : $"interrupt accounting does not balance: {s}";
+    }
+
     public static bool HasRow(RunResult r, string row) => r.InterruptRows.Any(x => x.Row == row);
 }
