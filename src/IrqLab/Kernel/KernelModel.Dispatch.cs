@@ -1,4 +1,6 @@
 using System.Globalization;
+using IrqLab.Delivery;
+using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Irq;
 using IrqLab.Kernel.Proc;
 using IrqLab.Kernel.Sysvec;
@@ -41,12 +43,49 @@ public sealed partial class KernelModel
 
     /// <summary>
     /// An exception: the <c>exc_*</c> handler of <see cref="ExceptionTable"/> (vector 2 is the NMI). #MC counts the MCE row
-    /// when X86_MCE is on. A vector without a Linux handler (reserved, or its Kconfig option off) returns handler
-    /// <c>"unhandled"</c>; what the CPU does then (#NP on a not-present IDT gate, <c>fred_bad_type</c>) is the Delivery layer's.
+    /// when X86_MCE is on. Under IDT delivery a vector without a Linux handler (reserved, or its Kconfig option off)
+    /// returns handler <c>"unhandled"</c> (what the CPU does then is the Delivery layer's). Under FRED delivery Linux
+    /// switches in software (<c>entry_fred.c</c>): a hardware exception <c>fred_hwexc()</c> has no case for (9, 15,
+    /// reserved vectors, guarded ones with their option off) and a software exception other than #BP/#OF go to
+    /// <c>fred_bad_type()</c>, which logs its "BUG: invalid or fatal FRED event" line and oopses.
     /// </summary>
     public DispatchResult Exception(int cpu, int vector, ulong errorCode)
     {
         CheckCpu(cpu);
+        if (vector == VectorSpace.NmiVector)
+        {
+            return Nmi(cpu);
+        }
+
+        if (Options.Delivery == DeliveryKind.Fred)
+        {
+            var type = vector is 3 or 4 ? EventType.SoftwareException : EventType.HardwareException;
+            var ev = new CpuEvent(type, (byte)vector, errorCode);
+            if (FredEntry.Route(ev, false, EntryConfig.FromKconfig(Options.IsEnabled), longMode: true).Kind == EntryTargetKind.BadType)
+            {
+                return FredBadType(cpu, ev, errorCode);
+            }
+        }
+
+        return IdtException(cpu, vector);
+    }
+
+    /// <summary>
+    /// <c>fred_bad_type()</c> for an event on stack level 0: <c>pr_alert</c> "BUG: ..." (type, vector, error code, event data,
+    /// CS, IP), then <c>__die("Invalid or fatal FRED event")</c>. The interrupted IP is not modelled: the line shows
+    /// <c>default_idle</c>'s modelled address. An event on a raised stack level would panic instead (not modelled here).
+    /// </summary>
+    private DispatchResult FredBadType(int cpu, in CpuEvent ev, ulong errorCode)
+    {
+        var ip = 0xFFFF_FFFF_8100_0000UL + (KernelSymbols.Fnv1a("default_idle") & 0x00FF_FFF0u);
+        _platform.Log(cpu, KernelLogLevel.Alert, FredEntry.BadTypeMessage(ev, raisedStackLevel: false, errorCode, 0, LinuxIdt.KernelCs, ip));
+        Oops(cpu, FredEntry.BadTypeDieString(raisedStackLevel: false));
+        return new DispatchResult(FredEntry.BadTypeHandler, DispatchPath.Exception, -1, 0, false);
+    }
+
+    /// <summary>The handler the IDT gate of exception <paramref name="vector"/> reaches (idt.c def_idts).</summary>
+    private DispatchResult IdtException(int cpu, int vector)
+    {
         if (vector == VectorSpace.NmiVector)
         {
             return Nmi(cpu);
@@ -100,7 +139,7 @@ public sealed partial class KernelModel
     {
         if (vector < VectorSpace.FirstExternalVector)
         {
-            return Exception(cpu, vector, 0);
+            return IdtException(cpu, vector);
         }
 
         if (Layout.IsSystemVector(vector))

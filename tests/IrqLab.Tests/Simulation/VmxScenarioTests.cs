@@ -1,0 +1,552 @@
+using IrqLab.Scenarios;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation;
+using IrqLab.Simulation.Output;
+using IrqLab.Virtualization;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// Issue 6 at machine level: small inline scenarios with a guest pinned to CPU 1, run through
+/// <see cref="Simulator.Run"/>, with assertions on <c>dispatch</c>, <c>vmexits</c> and /proc/interrupts rows. Each case
+/// names the SDM section (Vol. 3C) or the KVM source it checks.
+/// </summary>
+public sealed class VmxScenarioTests
+{
+    private static string Scenario(string kernel, string vm, string steps, string devices = "", int cpu = 1) => $$"""
+        irqlab: 1
+        name: vmx
+        kernel: {{kernel}}
+        machine: {cpus: 2}
+        {{devices}}
+        vms:
+          - name: g0
+            vcpus: [{cpu: {{cpu}}}]
+        {{vm}}
+        steps:
+          - vm: {op: enter, vm: g0, vcpu: 0}
+        {{steps}}
+        """;
+
+    private static RunResult Run(string kernel, string vm, string steps, string devices = "", int cpu = 1) =>
+        Sim.Run(Scenario(kernel, vm, steps, devices, cpu));
+
+    // ------------------------------------------------------------------ external-interrupt exits
+
+    /// <summary>
+    /// SDM 25.2 / 27.2.2: with "acknowledge interrupt on exit" the exit (reason 1) acknowledges the local APIC and stores
+    /// the vector in the VM-exit interruption information; KVM <c>handle_external_interrupt_irqoff()</c> then runs the
+    /// host handler, through <c>external_interrupt()</c>/<c>fred_entry_from_kvm</c> (software) or the IDT gate (idt).
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "software", "sysvec_table")]
+    [InlineData("idt", "idt", "idt_gate")]
+    [InlineData("fred", "software", "sysvec_table")]
+    [InlineData("fred", "idt", "idt_gate")]
+    public void External_interrupt_exit_with_ack_on_exit_carries_the_vector_and_the_reinjection_path(string delivery, string reinject, string path)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}",
+            $"    reinject: {reinject}\n    ack_interrupt_on_exit: true",
+            "  - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}\n  - {read: {cpu: 1, reg: apic.isr, as: isr}}");
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", (int?)0xFD, reinject, 1), (exit.Reason, exit.Vector, exit.ReinjectedVia, exit.Cpu));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((1, "ext_int", 0xFD, "sysvec_reschedule_ipi", path, (string?)null), (d.Cpu, d.Event, d.Vector, d.Handler, d.Path, d.Vm));
+        Assert.Equal(1UL, Sim.Count(r, "RES", 1));
+        Assert.Empty(Assert.Single(r.Reads).Value.List!); // the host handler's EOI cleared the ISR bit the exit set
+    }
+
+    /// <summary>
+    /// SDM 25.2 / 27.2.2: without "acknowledge interrupt on exit" the exit carries no vector (interruption info invalid)
+    /// and the interrupt stays pending in the local APIC; the host takes it through its own IDT or FRED once it sets IF
+    /// (KVM: <c>vmx_handle_exit_irqoff</c> does nothing, <c>local_irq_enable()</c> delivers it). Posted interrupts need
+    /// the ack control (SDM 26.2.1.1), so they are off here.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "idt_gate")]
+    [InlineData("fred", "sysvec_table")]
+    public void External_interrupt_exit_without_ack_leaves_the_vector_to_the_host_idt_or_fred(string delivery, string path)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}",
+            "    reinject: software\n    ack_interrupt_on_exit: false\n    posted_interrupts: false",
+            "  - {ipi: {from: 0, to: 1, vector: CALL_FUNCTION_VECTOR}}");
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", (int?)null, (string?)null), (exit.Reason, exit.Vector, exit.ReinjectedVia));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((1, 0xFC, "sysvec_call_function", path, (string?)null), (d.Cpu, d.Vector, d.Handler, d.Path, d.Vm));
+        Assert.Equal(1UL, Sim.Count(r, "CAL", 1));
+    }
+
+    /// <summary>
+    /// SDM 25.2: with external-interrupt exiting, an external interrupt causes a VM exit regardless of the guest's
+    /// RFLAGS.IF; the guest handler that was running (IF=0) resumes after re-entry, and a virtual interrupt posted
+    /// meanwhile waits for its IRET (SDM 30.2.1: virtual-interrupt delivery needs guest IF=1).
+    /// </summary>
+    [Fact]
+    public void External_interrupt_exits_even_while_the_guest_has_if_clear()
+    {
+        var r = Run("{version: \"6.10\"}",
+            "    handlers:\n      - {vector: 0x30, do: [{advance: 5us}, eoi]}\n      - {vector: 0x31, do: [eoi]}",
+            """
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {advance: 1us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {advance: 20us}
+            """);
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", (int?)0xFD, 1000L), (exit.Reason, exit.Vector, exit.TimeNs));
+        Assert.Equal(
+            new[] { ("vector_0x30", "g0", 0L, 0), ("sysvec_reschedule_ipi", null, 1000L, 0), ("vector_0x31", "g0", 5000L, 0) },
+            r.Dispatch.Select(d => (d.Handler, d.Vm, d.TimeNs, d.Depth)));
+    }
+
+    /// <summary>
+    /// A level-triggered IOAPIC line exits like any external interrupt; the host's <c>common_interrupt</c> runs the
+    /// fasteoi flow, whose EOI clears the pin's remote IRR (IOAPIC datasheet §3.2.4), and counts the irq row.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "idt")]
+    [InlineData("fred", "software")]
+    public void Level_triggered_device_interrupt_exits_and_the_host_flow_handler_completes_it(string delivery, string reinject)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}", $"    reinject: {reinject}",
+            "  - {raise: ata0}\n  - {advance: 5us}\n  - {read: {ioapic: 0, reg: redir.16, as: redir}}\n  - {read: {cpu: 0, reg: apic.isr, as: isr}}",
+            "devices:\n  - {name: ata0, line: {ioapic: 0, pin: 16, trigger: level, polarity: low}, handler: {returns: handled, cost: 1us}}",
+            cpu: 0); // Linux routes the irq to CPU 0: the guest runs there
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", reinject), (exit.Reason, exit.ReinjectedVia));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal(("common_interrupt", (int?)16, (string?)null), (d.Handler, d.Irq, d.Vm));
+        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "redir").Value.Scalar & (1UL << 14));
+        Assert.Empty(r.Reads.Single(x => x.Key == "isr").Value.List!);
+        Assert.Equal(new ulong[] { 1, 0 }, r.InterruptRows.Single(x => x.Row == "16").Counts);
+    }
+
+    // ------------------------------------------------------------------ re-injection: idt vs software
+
+    public static TheoryData<string, string, string> EveryVectorOfEveryVersion()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var (name, version) in new[] { ("6.1", IrqLab.Vectors.KernelVersion.V6_1), ("6.6", IrqLab.Vectors.KernelVersion.V6_6),
+                     ("6.9", IrqLab.Vectors.KernelVersion.V6_9), ("6.10", IrqLab.Vectors.KernelVersion.V6_10), ("latest", IrqLab.Vectors.KernelVersion.Latest) })
+        {
+            var layout = IrqLab.Vectors.VectorLayout.For(version);
+            var vectors = layout.SystemVectors.Where(v => v.Name is not null).Select(v => v.Name!).ToList();
+            if (layout.MoveCleanupVector is { Name: { } cleanup })
+            {
+                vectors.Add(cleanup);
+            }
+
+            vectors.Add("device");
+            foreach (var delivery in version >= IrqLab.Vectors.KernelVersion.V6_9 ? new[] { "idt", "fred" } : ["idt"])
+            {
+                foreach (var v in vectors)
+                {
+                    data.Add(name, delivery, v);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Issue 6: <c>reinject: idt</c> (legacy KVM: call the handler found in the host IDT gate) and <c>reinject: software</c>
+    /// (<c>external_interrupt()</c>: the system vector table or <c>common_interrupt</c>) run the same handler and move the
+    /// same counters for every system vector (and IRQ_MOVE_CLEANUP_VECTOR where the version has it) and a device vector;
+    /// only <c>dispatch[].path</c> and <c>vmexits[].reinjected_via</c> differ.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EveryVectorOfEveryVersion))]
+    public void Idt_and_software_reinjection_run_the_same_handler_and_counters(string version, string delivery, string vector)
+    {
+        var kernel = $"{{version: \"{version}\", delivery: {delivery}}}";
+        var devices = "devices:\n  - {name: eth0, msix: {vectors: 1, affinity: [1]}}";
+        var step = vector == "device" ? "  - {raise: eth0}" : $"  - {{ipi: {{from: 0, to: 1, vector: {vector}}}}}";
+
+        // Posted interrupts off: POSTED_INTR_VECTOR must cause an exit like any other vector here.
+        var idt = Run(kernel, "    reinject: idt\n    posted_interrupts: false", step, devices);
+        var software = Run(kernel, "    reinject: software\n    posted_interrupts: false", step, devices);
+
+        Assert.Empty(idt.Faults);
+        var exit = Assert.Single(idt.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", "idt"), (exit.Reason, exit.ReinjectedVia));
+        Assert.Equal("software", Assert.Single(software.VmExits).ReinjectedVia);
+        Assert.Equal(idt.VmExits.Select(x => x with { ReinjectedVia = null }), software.VmExits.Select(x => x with { ReinjectedVia = null }));
+
+        var a = Assert.Single(idt.Dispatch);
+        var b = Assert.Single(software.Dispatch);
+        Assert.Equal(a with { Path = string.Empty }, b with { Path = string.Empty });
+        Assert.Equal("idt_gate", a.Path);
+        Assert.Contains(b.Path, new[] { "sysvec_table", "common_interrupt" });
+        Assert.Equal(1, a.Cpu);
+        Assert.Null(a.Vm);
+
+        Assert.Equal(Rows(idt), Rows(software));
+        Assert.Equal(idt.Messages, software.Messages);
+        Assert.Equal(idt.Faults, software.Faults);
+    }
+
+    // ------------------------------------------------------------------ kCFI on the software path
+
+    /// <summary>
+    /// The 2022 review of the cast-based <c>system_interrupt_handler_table</c>: with kCFI, KVM's software re-injection
+    /// calls a <c>sysvec_*(regs)</c> through a <c>(regs, vector)</c> pointer and traps (UD2, "CFI failure at"); the IDT
+    /// re-injection calls the gate's handler directly and never traps; mainline's table has the handlers' own type.
+    /// Slots holding the default <c>spurious_interrupt(regs, vector)</c>, IRQ_MOVE_CLEANUP_VECTOR and device vectors
+    /// (<c>common_interrupt</c>) are not called through a mistyped pointer and never trap.
+    /// </summary>
+    [Theory]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "RESCHEDULE_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "LOCAL_TIMER_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "SPURIOUS_APIC_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "HYPERVISOR_CALLBACK_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "IRQ_MOVE_CLEANUP_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "software", "0x41", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: idt, cfi: true}", "idt", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", true)]
+    [InlineData("{version: \"6.1\", variant: rfc-2022, delivery: fred, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.1\", cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.6\", cfi: true}", "software", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: \"6.9\", delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: \"6.10\", delivery: fred, cfi: true}", "software", "LOCAL_TIMER_VECTOR", false)]
+    [InlineData("{version: latest, delivery: fred, cfi: true}", "software", "RESCHEDULE_VECTOR", false)]
+    [InlineData("{version: latest, cfi: true}", "idt", "RESCHEDULE_VECTOR", false)]
+    public void Cfi_traps_only_on_the_rfc_2022_software_reinjection_path(string kernel, string reinject, string vector, bool traps)
+    {
+        var r = Run(kernel, $"    reinject: {reinject}\n    posted_interrupts: false",
+            $"  - {{ipi: {{from: 0, to: 1, vector: {vector}}}}}");
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", reinject), (exit.Reason, exit.ReinjectedVia));
+        var d = Assert.Single(r.Dispatch);
+        if (traps)
+        {
+            Assert.Equal(1, Assert.Single(r.Faults, f => f.Kind == "cfi_failure").Cpu);
+            Assert.Contains(r.Messages, m => m.Text.StartsWith("CFI failure at", StringComparison.Ordinal));
+            Assert.Equal(("hw_exc", 6, "exc_invalid_op"), (d.Event, d.Vector, d.Handler));
+        }
+        else
+        {
+            Assert.Empty(r.Faults);
+            Assert.DoesNotContain(r.Messages, m => m.Text.Contains("CFI failure", StringComparison.Ordinal));
+            Assert.Equal("ext_int", d.Event);
+            Assert.NotEqual("exc_invalid_op", d.Handler);
+        }
+
+        if (vector == "RESCHEDULE_VECTOR")
+        {
+            Assert.Equal(traps ? 0UL : 1UL, Sim.Count(r, "RES", 1));
+        }
+    }
+
+    // ------------------------------------------------------------------ NMIs
+
+    /// <summary>
+    /// SDM 25.2 / 27.2.2: with NMI exiting an NMI in guest mode exits with reason 0 (EXCEPTION_NMI), interruption type
+    /// NMI, vector 2; KVM <c>vmx_handle_exit_irqoff</c> → <c>vmx_do_nmi_irqoff</c> runs the host's <c>exc_nmi</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "software")]
+    [InlineData("idt", "idt")]
+    [InlineData("fred", "software")]
+    public void Nmi_in_guest_mode_exits_and_runs_the_host_exc_nmi(string delivery, string reinject)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}", $"    reinject: {reinject}", "  - {nmi: {cpu: 1}}");
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXCEPTION_NMI", (int?)2, 1), (exit.Reason, exit.Vector, exit.Cpu));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((1, "nmi", 2, "exc_nmi", "nmi", (string?)null), (d.Cpu, d.Event, d.Vector, d.Handler, d.Path, d.Vm));
+        Assert.Equal(1UL, Sim.Count(r, "NMI", 1));
+    }
+
+    /// <summary>
+    /// SDM 27.2.3 / 6.7.1: after an NMI exit the host runs with NMIs blocked until its handler returns (KVM forges the
+    /// IRET/ERETS frame); a second NMI meanwhile is held pending and taken only after the return. Bare host handler so
+    /// the NMI handler spends time.
+    /// </summary>
+    [Fact]
+    public void Second_nmi_during_the_host_nmi_handler_is_delivered_after_it_returns()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: nmi-blocking
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            handlers:
+              - {vector: 2, do: [{advance: 5us}]}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+            steps:
+              - vm: {op: enter, vm: g0, vcpu: 0}
+              - {nmi: {cpu: 1}}
+              - {advance: 1us}
+              - {nmi: {cpu: 1}}
+              - {advance: 20us}
+            """);
+
+        Assert.Equal(new[] { (0L, 0), (5000L, 0) }, r.Dispatch.Select(d => (d.TimeNs, d.Depth)));
+        Assert.All(r.Dispatch, d => Assert.Equal(("nmi", "vector_0x02", (string?)null), (d.Event, d.Handler, d.Vm)));
+        Assert.Equal((0L, "EXCEPTION_NMI"), (r.VmExits[0].TimeNs, r.VmExits[0].Reason));
+
+        // Not asserted: whether the pending NMI is taken in host mode right after the IRET (KVM vmx_do_nmi_irqoff
+        // returns to root mode, where the unblocked NMI is delivered through the host IDT) or after a re-entry as a
+        // second EXCEPTION_NMI exit (what the model does today; reported to the lead).
+    }
+
+    // ------------------------------------------------------------------ interrupt window
+
+    /// <summary>
+    /// Without APICv KVM emulates the guest's local APIC: a new interrupt kicks the vCPU (reschedule IPI → exit), and
+    /// at entry KVM injects the highest IRR vector only if the guest can take it; with guest IF=0 (inside its handler)
+    /// it sets interrupt-window exiting instead (<c>vmx_enable_irq_window</c>), and the INTERRUPT_WINDOW exit (SDM 26.7.5,
+    /// 27.2) comes once the guest's IRET sets IF, after which the interrupt is injected.
+    /// </summary>
+    [Fact]
+    public void Emulated_interrupt_waits_for_the_interrupt_window_while_the_guest_has_if_clear()
+    {
+        var r = Run("{version: \"6.10\"}",
+            """
+                apicv: false
+                posted_interrupts: false
+                handlers:
+                  - {vector: 0x30, do: [{advance: 5us}, eoi]}
+                  - {vector: 0x31, do: [eoi]}
+            """,
+            """
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {advance: 20us}
+            """);
+
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").ToList();
+        Assert.Equal(new[] { ("vector_0x30", 0L), ("vector_0x31", 5000L) }, guest.Select(d => (d.Handler, d.TimeNs)));
+        Assert.All(guest, d => Assert.Equal((0, (int?)0, "ext_int"), (d.Depth, d.Vcpu, d.Event)));
+        var window = Assert.Single(r.VmExits, x => x.Reason == "INTERRUPT_WINDOW");
+        Assert.Equal(5000L, window.TimeNs);
+        Assert.Equal(2UL, Sim.Count(r, "RES", 1)); // each emulated interrupt kicked the running vCPU
+    }
+
+    // ------------------------------------------------------------------ event injection
+
+    /// <summary>SDM 26.2.1.3 / 26.6: valid injections are delivered through the guest IDT at entry, with vm/vcpu set.</summary>
+    [Theory]
+    [InlineData("ext_int", 0x40, null, "ext_int")]
+    [InlineData("nmi", 2, null, "nmi")]
+    [InlineData("hw_exc", 14, 2L, "hw_exc")]
+    [InlineData("hw_exc", 13, 0xFFFFL, "hw_exc")]
+    [InlineData("hw_exc", 8, 0L, "hw_exc")]
+    [InlineData("hw_exc", 6, null, "hw_exc")]
+    [InlineData("sw_int", 0x80, null, "sw_int")]
+    [InlineData("sw_exc", 3, null, "sw_exc")]
+    [InlineData("priv_sw_exc", 1, null, "priv_sw_exc")]
+    public void Valid_injection_runs_the_guest_handler(string type, int vector, long? errorCode, string evt)
+    {
+        var ec = errorCode is { } e ? $", error_code: {e}" : string.Empty;
+        var r = Run("{version: \"6.10\"}",
+            $"    handlers:\n      - {{vector: {vector}, do: []}}",
+            $"  - {{vm: {{op: inject, vm: g0, vcpu: 0, type: {type}, vector: {vector}{ec}}}}}");
+
+        Assert.Empty(r.Faults);
+        Assert.Empty(r.VmExits);
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((1, evt, vector, $"vector_0x{vector:x2}", "g0", (int?)0), (d.Cpu, d.Event, d.Vector, d.Handler, d.Vm, d.Vcpu));
+    }
+
+    /// <summary>
+    /// SDM 26.2.1.3 control-field checks on the VM-entry interruption-information field: VMfailValid (VM-instruction
+    /// error 7), so no VM exit is recorded; the run records <c>vmentry_failure</c> and the SDM's reason, and goes on.
+    /// </summary>
+    [Theory]
+    [InlineData("nmi", 3, null, VmEntryCheck.NmiVectorNot2)]
+    [InlineData("hw_exc", 32, null, VmEntryCheck.ExceptionVectorAbove31)]
+    [InlineData("hw_exc", 14, null, VmEntryCheck.ErrorCodeRequired)]
+    [InlineData("hw_exc", 8, null, VmEntryCheck.ErrorCodeRequired)]
+    [InlineData("hw_exc", 6, 0L, VmEntryCheck.ErrorCodeNotAllowed)]
+    [InlineData("ext_int", 0x40, 0L, VmEntryCheck.ErrorCodeNotAllowed)]
+    [InlineData("hw_exc", 13, 0x10000L, VmEntryCheck.ErrorCodeReservedBits)]
+    [InlineData("other", 1, null, VmEntryCheck.OtherVectorNotZero)]
+    public void Invalid_injection_control_field_fails_entry_without_an_exit(string type, int vector, long? errorCode, VmEntryCheck check)
+    {
+        var ec = errorCode is { } e ? $", error_code: {e}" : string.Empty;
+        var r = Run("{version: \"6.10\"}", "    handlers:\n      - {vector: 0x40, do: []}",
+            $"  - {{vm: {{op: inject, vm: g0, vcpu: 0, type: {type}, vector: {vector}{ec}}}}}");
+
+        AssertEntryFailed(r, check, invalidStateExit: false);
+    }
+
+    /// <summary>SDM 26.2.1.3: interruption type 1 is reserved (not expressible in YAML, so the step is built directly).</summary>
+    [Fact]
+    public void Injection_of_the_reserved_type_fails_entry()
+    {
+        var s = ScenarioLoader.Parse(Scenario("{version: \"6.10\"}", string.Empty, string.Empty), "vmx.yaml");
+        s = s with { Steps = [.. s.Steps, new VmStep(VmOp.Inject, "g0", 0, "reserved", 0x40, null)] };
+
+        AssertEntryFailed(Simulator.Run(s), VmEntryCheck.ReservedType, invalidStateExit: false);
+    }
+
+    /// <summary>
+    /// SDM 26.3.1.4: an injected external interrupt needs guest RFLAGS.IF = 1. A guest-state check: the failed entry
+    /// loads host state and reports a VM exit with basic reason 33 (INVALID_STATE) and bit 31 set (SDM 26.8).
+    /// </summary>
+    [Fact]
+    public void Injected_external_interrupt_with_guest_if_clear_fails_entry_with_an_invalid_state_exit()
+    {
+        var r = Run("{version: \"6.10\"}",
+            "    handlers:\n      - {vector: 0x40, do: [{advance: 5us}]}\n      - {vector: 0x41, do: []}",
+            """
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {advance: 1us}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x41}}
+            """);
+
+        AssertEntryFailed(r, VmEntryCheck.InterruptWhileIfClear, invalidStateExit: true);
+        Assert.Equal("vector_0x40", Assert.Single(r.Dispatch).Handler);
+    }
+
+    /// <summary>SDM 26.2.1.1: "process posted interrupts" requires "acknowledge interrupt on exit"; VMLAUNCH fails.</summary>
+    [Fact]
+    public void Posted_interrupts_without_ack_on_exit_fail_entry()
+    {
+        var r = Run("{version: \"6.10\"}", "    ack_interrupt_on_exit: false\n    posted_interrupts: true\n    apicv: true",
+            "  - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}");
+
+        AssertEntryFailed(r, VmEntryCheck.PostedInterruptsWithoutAcknowledgeOnExit, invalidStateExit: false);
+        var d = Assert.Single(r.Dispatch); // never in guest mode: the host takes the IPI itself
+        Assert.Equal(("sysvec_reschedule_ipi", (string?)null), (d.Handler, d.Vm));
+    }
+
+    private static void AssertEntryFailed(RunResult r, VmEntryCheck check, bool invalidStateExit)
+    {
+        Assert.Equal(1, Assert.Single(r.Faults, f => f.Kind == "vmentry_failure").Cpu);
+        Assert.Contains(r.Messages, m => m.Text == VmEntryInjection.Describe(check));
+        Assert.Equal(invalidStateExit, VmEntryInjection.IsVmFail(check) is false);
+        if (invalidStateExit)
+        {
+            Assert.Equal("INVALID_STATE", r.VmExits[^1].Reason);
+        }
+        else
+        {
+            Assert.DoesNotContain(r.VmExits, x => x.Reason == "INVALID_STATE");
+        }
+
+        Assert.DoesNotContain(r.Dispatch, d => d.Vm is not null && d.Handler != "vector_0x40");
+    }
+
+    // ------------------------------------------------------------------ posted interrupts
+
+    /// <summary>
+    /// SDM 30.6 / KVM <c>vmx_deliver_posted_interrupt</c>: posting to a running vCPU sets PIR and ON and sends the
+    /// notification vector, which the CPU processes in guest mode (no exit, no host handler, PIN row unchanged); the
+    /// virtual interrupt is then delivered to the guest's handler (SDM 30.2.2).
+    /// </summary>
+    [Fact]
+    public void Posted_interrupt_to_a_running_vcpu_needs_no_exit()
+    {
+        var r = Run("{version: latest}", "    handlers:\n      - {vector: 0x30, do: [eoi]}",
+            "  - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}\n  - {advance: 1us}");
+
+        Assert.Empty(r.VmExits);
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((1, "ext_int", 0x30, "vector_0x30", "g0", (int?)0), (d.Cpu, d.Event, d.Vector, d.Handler, d.Vm, d.Vcpu));
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+        Assert.Equal(0UL, Sim.Count(r, "PIW", 1));
+    }
+
+    /// <summary>
+    /// KVM <c>pi_enable_wakeup_handler</c>: a blocked vCPU's descriptor has NV = POSTED_INTR_WAKEUP_VECTOR, so a post
+    /// reaches the host (<c>sysvec_kvm_posted_intr_wakeup_ipi</c>, PIW +1); the interrupt is delivered at the next entry
+    /// (PIR → VIRR, SDM 30.6). A second post of the same vector before that finds PIR and ON set: no second
+    /// notification, one guest handler (PIR coalescing).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Posted_interrupt_to_a_blocked_vcpu_wakes_the_host_and_is_delivered_at_the_next_entry(int posts)
+    {
+        var postSteps = string.Concat(Enumerable.Repeat("  - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}\n", posts));
+        var r = Run("{version: \"6.10\"}", "    handlers:\n      - {vector: 0x30, do: [eoi]}",
+            "  - {vm: {op: exit, vm: g0, vcpu: 0}}\n" + postSteps
+            + "  - {advance: 1us}\n  - {vm: {op: enter, vm: g0, vcpu: 0}}\n  - {advance: 1us}");
+
+        Assert.Equal("HLT", Assert.Single(r.VmExits).Reason);
+        Assert.Equal(1UL, Sim.Count(r, "PIW", 1));
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+        Assert.Equal(new[] { ("sysvec_kvm_posted_intr_wakeup_ipi", (string?)null, 0L), ("vector_0x30", "g0", 1000L) },
+            r.Dispatch.Select(d => (d.Handler, d.Vm, d.TimeNs)));
+        Assert.Equal(posts - 1, r.Stats.Coalesced);
+    }
+
+    /// <summary>
+    /// Before the first entry the descriptor has SN = 1 (KVM sets SN while the vCPU is not running): a post only sets
+    /// PIR, no notification is sent at all (SDM 30.6; kvm vmx_deliver_posted_interrupt → pi_test_and_set_on with SN);
+    /// the interrupt is delivered at the first entry, once even when posted twice.
+    /// </summary>
+    [Fact]
+    public void Posted_interrupt_before_the_first_entry_is_suppressed_and_delivered_at_entry()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: suppressed
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - {vector: 0x30, do: [eoi]}
+            steps:
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {read: {cpu: 1, reg: apic.irr, as: irr}}
+              - vm: {op: enter, vm: g0, vcpu: 0}
+              - {advance: 1us}
+            """);
+
+        Assert.Empty(Assert.Single(r.Reads).Value.List!);
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal(("vector_0x30", "g0", 1000L), (d.Handler, d.Vm, d.TimeNs));
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+        Assert.Equal(0UL, Sim.Count(r, "PIW", 1));
+        Assert.Empty(r.VmExits);
+        Assert.Equal(1, r.Stats.Coalesced);
+    }
+
+    /// <summary>
+    /// PIR coalescing while the vCPU runs but the guest has IF=0 (inside its handler): two posts of the same vector
+    /// before it is delivered give one guest handler (SDM 30.6: PIR and VIRR are bitmaps).
+    /// </summary>
+    [Fact]
+    public void Two_posts_of_the_same_vector_before_delivery_run_one_guest_handler()
+    {
+        var r = Run("{version: \"6.10\"}",
+            "    handlers:\n      - {vector: 0x30, do: [{advance: 5us}, eoi]}\n      - {vector: 0x31, do: [eoi]}",
+            """
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {advance: 20us}
+            """);
+
+        Assert.Equal(new[] { ("vector_0x30", 0L), ("vector_0x31", 5000L) }, r.Dispatch.Select(d => (d.Handler, d.TimeNs)));
+        Assert.Empty(r.VmExits);
+        Assert.Equal(1, r.Stats.Coalesced);
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+    }
+
+    private static IEnumerable<string> Rows(RunResult r) =>
+        r.InterruptRows.Select(x => x.Row + ":" + string.Join(",", x.Counts));
+}
