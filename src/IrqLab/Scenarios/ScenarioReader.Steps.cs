@@ -305,7 +305,7 @@ internal sealed partial class ScenarioReader
     {
         var m = Map(node, path, s_vmStepKeys);
         var opNode = m.Require("op");
-        var op = Word(opNode, m.PathOf("op"), "VM operation", ("enter", VmOp.Enter), ("exit", VmOp.Exit), ("inject", VmOp.Inject), ("post", VmOp.Post));
+        var op = Word(opNode, m.PathOf("op"), "VM operation", [.. s_vmOps]);
         var vmNode = m.Require("vm");
         var vmName = String(vmNode, m.PathOf("vm"));
         if (!_vms.TryGetValue(vmName, out var vm))
@@ -366,5 +366,5 @@ internal sealed partial class ScenarioReader
     }
 
     private static readonly (string, VmOp)[] s_vmOps =
-        [("enter", VmOp.Enter), ("exit", VmOp.Exit), ("inject", VmOp.Inject), ("post", VmOp.Post)];
+        [("enter", VmOp.Enter), ("exit", VmOp.Exit), ("inject", VmOp.Inject), ("post", VmOp.Post), ("nmi", VmOp.Nmi)];
 }

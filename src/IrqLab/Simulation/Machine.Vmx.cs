@@ -93,6 +93,9 @@ internal sealed partial class Machine
             case VmOp.Post:
                 PostInterrupt(v, step.Vector ?? 0);
                 break;
+            case VmOp.Nmi:
+                QueueGuestNmi(v);
+                break;
         }
 
         MarkDirty(v.Host.Index);
@@ -133,6 +136,43 @@ internal sealed partial class Machine
                 _bus.Deliver(InterruptMessage.FixedTo(v.Pid.Ndst, v.Pid.Nv));
                 break;
         }
+    }
+
+    /// <summary>
+    /// KVM <c>kvm_inject_nmi()</c> + <c>inject_pending_event()</c>: a virtual NMI is injected when the guest can take
+    /// it; while the guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with
+    /// NMI_WINDOW once the guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. One NMI stays pending
+    /// at most; a further one is merged.
+    /// </summary>
+    private void QueueGuestNmi(Vcpu v)
+    {
+        _sourceRaised++;
+        if (v.GuestNmiPending || v.NmiWindow)
+        {
+            _sourceCoalesced++;
+            return;
+        }
+
+        if (v.InGuest && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
+        {
+            // The vCPU is kicked out and the NMI is injected on the immediate re-entry.
+            _delivered++;
+            PreemptTop(v.Host);
+            LeaveGuest(v);
+            v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
+            VmEntry(v);
+            return;
+        }
+
+        if (v.Guest.NmiBlocked)
+        {
+            v.GuestNmiPending = true;
+            return;
+        }
+
+        // Not running: injected at the next entry.
+        _delivered++;
+        v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
     }
 
     // ---------------------------------------------------------------- entry and exit
@@ -319,6 +359,7 @@ internal sealed partial class Machine
         if (v.NmiWindow && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
         {
             v.NmiWindow = false;
+            _delivered++;
             PreemptTop(c);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
             LeaveGuest(v);
@@ -444,8 +485,25 @@ internal sealed partial class Machine
 
         if (!v.InGuest && v.Running && !HasHostFrames(c))
         {
-            VmEntry(v);
+            ReenterAfterExit(c, v);
         }
+    }
+
+    /// <summary>
+    /// KVM's run loop after handling an exit: <c>local_irq_enable()</c> first (linux-dispatch.md §6.2), so a host
+    /// interrupt or NMI that became pending meanwhile is taken in host mode through the host's own IDT/FRED; only
+    /// when nothing is pending does the vCPU re-enter the guest.
+    /// </summary>
+    private void ReenterAfterExit(CpuContext c, Vcpu v)
+    {
+        c.State.If = true;
+        if ((c.NmiPending && !c.State.NmiBlocked) || c.Apic.HasInterrupt || c.ExtIntPending)
+        {
+            MarkDirty(c.Index);
+            return;
+        }
+
+        VmEntry(v);
     }
 
     private static bool HasHostFrames(CpuContext c)

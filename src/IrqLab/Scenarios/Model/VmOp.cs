@@ -14,4 +14,10 @@ public enum VmOp
 
     /// <summary>Post an interrupt to the vCPU's posted-interrupt descriptor.</summary>
     Post,
+
+    /// <summary>
+    /// A virtual NMI for the guest, as KVM's <c>kvm_inject_nmi()</c> queues one (an extension of the contract):
+    /// injected at once when the guest does not block NMIs, otherwise after an NMI-window exit.
+    /// </summary>
+    Nmi,
 }

@@ -1,0 +1,90 @@
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>KVM's run loop around exits (arch/x86/kvm/x86.c vcpu_enter_guest, vmx.c) and the NMI window.</summary>
+public sealed class VmxRunLoopTests
+{
+    private static IrqLab.Simulation.Output.RunResult Run(string yaml) => Simulator.Run(ScenarioLoader.Parse(yaml, "vmx-loop.yaml"));
+
+    [Fact]
+    public void NMI_for_a_guest_inside_its_NMI_handler_waits_for_an_NMI_WINDOW_exit_kvm_enable_nmi_window()
+    {
+        var r = Run("""
+            irqlab: 1
+            name: nmi-window
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: true
+                handlers: [{vector: 2, do: [{advance: 5us}]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 1us}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 20us}
+            """);
+        var guestNmis = r.Dispatch.Where(d => d.Vm == "g0" && d.Vector == 2).ToList();
+        Assert.Equal(2, guestNmis.Count);
+        Assert.Equal(0, guestNmis[0].TimeNs);
+        Assert.Equal(5000, guestNmis[1].TimeNs);
+        var window = Assert.Single(r.VmExits, x => x.Reason == "NMI_WINDOW");
+        Assert.Equal(5000, window.TimeNs);
+        Assert.Empty(r.Faults);
+    }
+
+    [Fact]
+    public void Host_interrupt_arriving_while_the_host_handles_an_exit_is_taken_in_host_mode_without_a_second_exit()
+    {
+        // linux-dispatch.md §6.2: handle_exit_irqoff runs with IRQs off, then local_irq_enable() lets the host take
+        // the pending interrupt through its own IDT before the next VM entry.
+        var r = Run("""
+            irqlab: 1
+            name: exit-then-host-irq
+            kernel: {version: "6.10", delivery: idt}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [1]}
+                handler: {returns: handled, cost: 5us}
+            vms:
+              - {name: g0, vcpus: [{cpu: 1}], reinject: software}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {raise: eth0}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {advance: 20us}
+            """);
+        Assert.Single(r.VmExits, x => x.Reason == "EXTERNAL_INTERRUPT");
+        var res = Assert.Single(r.Dispatch, d => d.Handler == "sysvec_reschedule_ipi");
+        Assert.Equal((5000L, "idt_gate", (string?)null), (res.TimeNs, res.Path, res.Vm));
+    }
+
+    [Fact]
+    public void NMI_pending_after_the_host_NMI_handler_is_taken_in_host_mode_vmx_handle_nmi()
+    {
+        var r = Run("""
+            irqlab: 1
+            name: nmi-after-nmi-exit
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            handlers: [{vector: 2, do: [{advance: 2us}]}]
+            vms:
+              - {name: g0, vcpus: [{cpu: 1}]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {nmi: {cpu: 1}}
+              - {advance: 1us}
+              - {nmi: {cpu: 1}}
+              - {advance: 10us}
+            """);
+        Assert.Single(r.VmExits, x => x.Reason == "EXCEPTION_NMI");
+        var nmis = r.Dispatch.Where(d => d.Vector == 2 && d.Vm is null).ToList();
+        Assert.Equal([0L, 2000L], nmis.Select(n => n.TimeNs));
+    }
+}
