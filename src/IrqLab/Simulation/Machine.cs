@@ -54,6 +54,7 @@ internal sealed partial class Machine
     private readonly List<VmExitEntry> _vmExits = [];
     private readonly List<string> _handlersSinceExpect = [];
 
+    private readonly bool _tracksHandlers;
     private long _now;
     private long _dispatchSeq;
     private bool _dispatchTruncated;
@@ -72,6 +73,7 @@ internal sealed partial class Machine
         _scenario = scenario;
         _options = options;
         _sinks = [.. options.Sinks];
+        _tracksHandlers = scenario.Steps.Any(s => s is ExpectHandlersStep);
         var k = scenario.Kernel;
         _linux = k.Mode == KernelMode.Linux;
         _fred = k.Delivery == DeliveryKind.Fred;
@@ -339,10 +341,13 @@ internal sealed partial class Machine
         if (ev.TimeNs > _now)
         {
             _now = ev.TimeNs;
+        }
+
+        if ((++_events & 0xFFF) == 0)
+        {
             _options.Progress?.Invoke(_now, _scenario.RunUntilNs ?? 0);
         }
 
-        _events++;
         switch (ev.Kind)
         {
             case SimEventKind.CpuResume:
@@ -461,7 +466,7 @@ internal sealed partial class Machine
         }
 
         _dispatchSeq++;
-        if (_handlersSinceExpect.Count < 100_000)
+        if (_tracksHandlers && _handlersSinceExpect.Count < 100_000)
         {
             _handlersSinceExpect.Add(handler);
         }
