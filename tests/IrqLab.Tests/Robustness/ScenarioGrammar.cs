@@ -44,8 +44,20 @@ public static class ScenarioGrammar
             Gen.ULong,
             (header, devices, handlers, workload, steps, vm) => Build(header, devices, handlers, workload, steps, vm));
 
+    /// <summary>
+    /// Long event sequences (issue 8 "random event sequences"): device raises, IPIs, NMIs, exceptions, EOI and TPR writes
+    /// and short advances, with bare-mode handlers that EOI, so interrupts nest, coalesce and get masked.
+    /// </summary>
+    public static Gen<GeneratedScenario> EventSequences(int maxSteps) =>
+        Gen.Select(
+            Gen.ULong,
+            Gen.ULong.Array[1, 4],
+            Gen.ULong.Array[0, 8],
+            Gen.ULong.Array[1, maxSteps],
+            (header, devices, handlers, steps) => Build(header, devices, handlers, [], steps, 1, eventsOnly: true));
+
     /// <summary>Builds the YAML of one scenario from its choice numbers.</summary>
-    public static GeneratedScenario Build(ulong header, ulong[] devices, ulong[] handlers, ulong[] workload, ulong[] steps, ulong vmChoice)
+    public static GeneratedScenario Build(ulong header, ulong[] devices, ulong[] handlers, ulong[] workload, ulong[] steps, ulong vmChoice, bool eventsOnly = false)
     {
         var h = new Choices(header);
         var bare = h.Pick(2) == 1;
@@ -59,7 +71,7 @@ public static class ScenarioGrammar
         var seed = h.Pick(1000);
         var picOff = h.Pick(4) == 0;
 
-        var c = new Ctx(bare, cpus, x2);
+        var c = new Ctx(bare, cpus, x2) { EventsOnly = eventsOnly };
         var sb = new StringBuilder();
         sb.Append("irqlab: 1\nname: fuzz\nseed: ").Append(seed).Append('\n');
         sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", variant: ")
@@ -277,9 +289,11 @@ public static class ScenarioGrammar
 
     private static string Cpu(Ctx c, Choices ch) => ch.Pick(c.Cpus).ToString(CultureInfo.InvariantCulture);
 
+    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17];
+
     private static string Step(Ctx c, int index, Choices ch)
     {
-        var op = ch.Pick(16);
+        var op = c.EventsOnly ? s_eventOps[ch.Pick(s_eventOps.Length)] : ch.Pick(16);
         switch (op)
         {
             case 0:
@@ -347,6 +361,10 @@ public static class ScenarioGrammar
                     1 => "{expect: {message: \"nobody cared\"}}",
                     _ => "{expect: {handlers: [vector_0x41]}}",
                 };
+            case 16:
+                return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.eoi, value: 0}}}}";
+            case 17:
+                return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.tpr, value: {Hex((ulong)ch.Pick(256))}}}}}";
             default:
                 return "{advance: " + s_durations[ch.Pick(s_durations.Length)] + "}";
         }
@@ -428,6 +446,8 @@ public static class ScenarioGrammar
         public List<Dev> Devices { get; } = [];
 
         public int VmVcpus { get; set; }
+
+        public bool EventsOnly { get; init; }
     }
 
     /// <summary>Reads small choices out of one number: 0 picks the first alternative, so shrinking simplifies.</summary>
