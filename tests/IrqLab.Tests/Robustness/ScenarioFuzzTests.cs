@@ -11,7 +11,7 @@ namespace IrqLab.Tests.Robustness;
 public sealed class ScenarioFuzzTests : IDisposable
 {
     /// <summary>Scenarios generated per run (each with up to 40 steps).</summary>
-    public const int Iterations = 1500;
+    public const int Iterations = 3000;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("irqlab-fuzz-").FullName;
 
