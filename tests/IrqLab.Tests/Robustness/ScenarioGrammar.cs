@@ -32,6 +32,7 @@ public static class ScenarioGrammar
     private static readonly string[] s_ipiModes = ["fixed", "lowest", "nmi", "init", "sipi", "smi"];
     private static readonly int[] s_errorCodeVectors = [8, 10, 11, 12, 13, 14, 17];
     private static readonly ushort[] s_ports = [0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1];
+    private static readonly string[] s_probeRegs = ["isr", "tpr", "ppr"];
 
     /// <summary>Random valid scenarios with up to <paramref name="maxSteps"/> steps.</summary>
     public static Gen<GeneratedScenario> Scenarios(int maxSteps) =>
@@ -76,7 +77,30 @@ public static class ScenarioGrammar
         sb.Append("irqlab: 1\nname: fuzz\nseed: ").Append(seed).Append('\n');
         sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", variant: ")
             .Append(rfc ? "rfc-2022" : "mainline").Append(", delivery: ").Append(fred ? "fred" : "idt").Append(", cfi: ")
-            .Append(cfi ? "true" : "false").Append("}\n");
+            .Append(cfi ? "true" : "false");
+        var config = new Choices(header ^ 0x9E3779B97F4A7C15UL);
+        if (config.Pick(3) == 0)
+        {
+            // Kconfig options toggled at random (SCENARIOS.md §3): the layout, rows and handlers follow them.
+            var options = IrqLab.Scenarios.Model.KconfigDefaults.All.ToArray();
+            sb.Append(", config: {");
+            var first = true;
+            foreach (var o in options)
+            {
+                var pick = config.Pick(3);
+                if (pick == 0)
+                {
+                    continue;
+                }
+
+                sb.Append(first ? string.Empty : ", ").Append(o).Append(": ").Append(pick == 1 ? "false" : "true");
+                first = false;
+            }
+
+            sb.Append('}');
+        }
+
+        sb.Append("}\n");
 
         var deviceLines = new List<string>();
         for (var i = 0; i < devices.Length; i++)
@@ -86,7 +110,16 @@ public static class ScenarioGrammar
 
         var usesIsa = c.Devices.Exists(d => d.Isa);
         sb.Append("machine: {cpus: ").Append(cpus).Append(", apic: ").Append(x2 ? "x2apic" : "xapic")
-            .Append(", pic: ").Append(picOff && !usesIsa ? "false" : "true").Append("}\n");
+            .Append(", pic: ").Append(picOff && !usesIsa ? "false" : "true");
+        var m = new Choices(header / 7919);
+        if (m.Pick(3) == 0)
+        {
+            sb.Append(", nmi_watchdog: ").Append(Bool(m))
+                .Append(", apic_timer_hz: ").Append(new[] { "1000000000", "1", "25000000", "4000000000" }[m.Pick(4)])
+                .Append(", tsc_hz: ").Append(new[] { "1000000000", "1", "3000000000" }[m.Pick(3)]);
+        }
+
+        sb.Append("}\n");
         if (deviceLines.Count > 0)
         {
             sb.Append("devices:\n");
@@ -151,6 +184,15 @@ public static class ScenarioGrammar
             for (var i = 0; i < steps.Length; i++)
             {
                 sb.Append("  - ").Append(Step(c, i, new Choices(steps[i]))).Append('\n');
+                if (eventsOnly)
+                {
+                    // Probe one CPU's ISR, TPR and PPR after every event (read as p<i>_isr/_tpr/_ppr), for the invariants.
+                    var cpu = (i % cpus).ToString(CultureInfo.InvariantCulture);
+                    foreach (var reg in s_probeRegs)
+                    {
+                        sb.Append("  - {read: {cpu: ").Append(cpu).Append(", reg: apic.").Append(reg).Append(", as: p").Append(i).Append('_').Append(reg).Append("}}\n");
+                    }
+                }
             }
         }
 
