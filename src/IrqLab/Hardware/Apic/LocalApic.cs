@@ -136,8 +136,12 @@ public sealed partial class LocalApic
     /// <summary>EOIs that cleared an ISR bit.</summary>
     public long EoiCount { get; private set; }
 
-    /// <summary>IRR and ISR bits dropped by INIT or by a switch to the disabled state (register reset).</summary>
+    /// <summary>Pending (IRR) requests dropped by INIT or by a switch to the disabled state (register reset): never
+    /// delivered. In-service vectors were already delivered and are counted in <see cref="InServiceResetCount"/>.</summary>
     public long DroppedByResetCount { get; private set; }
+
+    /// <summary>ISR bits cleared by a register reset instead of an EOI (their interrupts were delivered).</summary>
+    public long InServiceResetCount { get; private set; }
 
     /// <summary>The x2APIC logical ID for an x2APIC ID: cluster (ID[19:4]) in bits 31:16, one-hot ID[3:0] in 15:0
     /// (SDM §11.12.10.2, KVM <c>kvm_apic_calc_x2apic_ldr</c>).</summary>
@@ -486,7 +490,8 @@ public sealed partial class LocalApic
         _ldr = 0;
         _dfr = 0xFFFF_FFFF;
         _svr = 0xFF;
-        DroppedByResetCount += Irr.Count + Isr.Count;
+        DroppedByResetCount += Irr.Count;
+        InServiceResetCount += Isr.Count;
         Array.Clear(_irr);
         Array.Clear(_isr);
         Array.Clear(_tmr);

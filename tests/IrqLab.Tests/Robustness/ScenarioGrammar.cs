@@ -1,0 +1,509 @@
+using System.Globalization;
+using System.Text;
+using CsCheck;
+
+namespace IrqLab.Tests.Robustness;
+
+/// <summary>A generated scenario: its YAML text is the reproduction CsCheck prints for a shrunk failure.</summary>
+public sealed record GeneratedScenario(string Yaml, int StepCount)
+{
+    public override string ToString() => "\n--- scenario (save as repro.yaml) ---\n" + Yaml + "--- end ---";
+}
+
+/// <summary>
+/// A grammar of valid scenarios (SCENARIOS.md §2-§9), driven by plain numbers so that CsCheck shrinks towards fewer
+/// steps and the first choice of every alternative: each number is read as a sequence of small choices (x % n, x / n).
+/// </summary>
+public static class ScenarioGrammar
+{
+    private static readonly string[] s_versions = ["6.1", "6.6", "6.9", "6.10", "latest"];
+    private static readonly string[] s_durations = ["1us", "100ns", "2.5us", "10us", "500", "50us", "1ns", "0.2ms"];
+    private static readonly string[] s_untils = ["10us", "1us", "50us", "100us", "200us"];
+    private static readonly int[] s_isaIrqs = [1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+    private static readonly string[] s_namedRegs =
+    [
+        "apic.tpr", "apic.eoi", "apic.ldr", "apic.dfr", "apic.svr", "apic.esr", "apic.icr", "apic.lvt.cmci", "apic.lvt.timer",
+        "apic.lvt.thermal", "apic.lvt.pmc", "apic.lvt.lint0", "apic.lvt.lint1", "apic.lvt.error", "apic.timer.initial",
+        "apic.timer.divide", "apic.id", "apic.version", "apic.apr", "apic.ppr", "apic.isr", "apic.tmr", "apic.irr",
+        "apic.timer.current", "apic.self_ipi",
+    ];
+
+    private static readonly string[] s_vectorNames = ["RESCHEDULE_VECTOR", "CALL_FUNCTION_VECTOR", "LOCAL_TIMER_VECTOR", "SPURIOUS_APIC_VECTOR", "IRQ_WORK_VECTOR"];
+    private static readonly string[] s_ipiModes = ["fixed", "lowest", "nmi", "init", "sipi", "smi"];
+    private static readonly int[] s_errorCodeVectors = [8, 10, 11, 12, 13, 14, 17];
+    private static readonly ushort[] s_ports = [0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1];
+    private static readonly string[] s_probeRegs = ["isr", "tpr", "ppr"];
+
+    /// <summary>Random valid scenarios with up to <paramref name="maxSteps"/> steps.</summary>
+    public static Gen<GeneratedScenario> Scenarios(int maxSteps) =>
+        Gen.Select(
+            Gen.ULong,
+            Gen.ULong.Array[0, 4],
+            Gen.ULong.Array[0, 4],
+            Gen.ULong.Array[0, 2],
+            Gen.ULong.Array[0, maxSteps],
+            Gen.ULong,
+            (header, devices, handlers, workload, steps, vm) => Build(header, devices, handlers, workload, steps, vm));
+
+    /// <summary>
+    /// Long event sequences (issue 8 "random event sequences"): device raises, IPIs, NMIs, exceptions, EOI and TPR writes
+    /// and short advances, with bare-mode handlers that EOI, so interrupts nest, coalesce and get masked.
+    /// </summary>
+    public static Gen<GeneratedScenario> EventSequences(int maxSteps) =>
+        Gen.Select(
+            Gen.ULong,
+            Gen.ULong.Array[1, 4],
+            Gen.ULong.Array[0, 8],
+            Gen.ULong.Array[1, maxSteps],
+            (header, devices, handlers, steps) => Build(header, devices, handlers, [], steps, 1, eventsOnly: true));
+
+    /// <summary>Builds the YAML of one scenario from its choice numbers.</summary>
+    public static GeneratedScenario Build(ulong header, ulong[] devices, ulong[] handlers, ulong[] workload, ulong[] steps, ulong vmChoice, bool eventsOnly = false)
+    {
+        var h = new Choices(header);
+        var bare = h.Pick(2) == 1;
+        var cpus = 1 + h.Pick(8);
+        var x2 = h.Pick(2) == 1;
+        var version = s_versions[h.Pick(s_versions.Length)];
+        var rfc = !bare && h.Pick(4) == 3;
+        var fred = h.Pick(2) == 1 && (rfc || version is "6.9" or "6.10" or "latest");
+        var cfi = h.Pick(4) == 0;
+        var until = s_untils[h.Pick(s_untils.Length)];
+        var seed = h.Pick(1000);
+        var picOff = h.Pick(4) == 0;
+
+        var c = new Ctx(bare, cpus, x2) { EventsOnly = eventsOnly };
+        var sb = new StringBuilder();
+        sb.Append("irqlab: 1\nname: fuzz\nseed: ").Append(seed).Append('\n');
+        sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", variant: ")
+            .Append(rfc ? "rfc-2022" : "mainline").Append(", delivery: ").Append(fred ? "fred" : "idt").Append(", cfi: ")
+            .Append(cfi ? "true" : "false");
+        var config = new Choices(header ^ 0x9E3779B97F4A7C15UL);
+        if (config.Pick(3) == 0)
+        {
+            // Kconfig options toggled at random (SCENARIOS.md §3): the layout, rows and handlers follow them.
+            var options = IrqLab.Scenarios.Model.KconfigDefaults.All.ToArray();
+            sb.Append(", config: {");
+            var first = true;
+            foreach (var o in options)
+            {
+                var pick = config.Pick(3);
+                if (pick == 0)
+                {
+                    continue;
+                }
+
+                sb.Append(first ? string.Empty : ", ").Append(o).Append(": ").Append(pick == 1 ? "false" : "true");
+                first = false;
+            }
+
+            sb.Append('}');
+        }
+
+        sb.Append("}\n");
+
+        var deviceLines = new List<string>();
+        for (var i = 0; i < devices.Length; i++)
+        {
+            deviceLines.Add(Device(c, i, new Choices(devices[i])));
+        }
+
+        var usesIsa = c.Devices.Exists(d => d.Isa);
+        sb.Append("machine: {cpus: ").Append(cpus).Append(", apic: ").Append(x2 ? "x2apic" : "xapic")
+            .Append(", pic: ").Append(picOff && !usesIsa ? "false" : "true");
+        var m = new Choices(header / 7919);
+        if (m.Pick(3) == 0)
+        {
+            sb.Append(", nmi_watchdog: ").Append(Bool(m))
+                .Append(", apic_timer_hz: ").Append(new[] { "1000000000", "1", "25000000", "4000000000" }[m.Pick(4)])
+                .Append(", tsc_hz: ").Append(new[] { "1000000000", "1", "3000000000" }[m.Pick(3)]);
+        }
+
+        sb.Append("}\n");
+        if (deviceLines.Count > 0)
+        {
+            sb.Append("devices:\n");
+            foreach (var line in deviceLines)
+            {
+                sb.Append("  - ").Append(line).Append('\n');
+            }
+        }
+
+        if (bare && handlers.Length > 0)
+        {
+            sb.Append("handlers:\n");
+            var seen = new HashSet<int>();
+            foreach (var hc in handlers)
+            {
+                var ch = new Choices(hc);
+                var vector = 0x20 + ch.Pick(0xE0);
+                if (!seen.Add(vector))
+                {
+                    continue;
+                }
+
+                sb.Append("  - {vector: 0x").Append(vector.ToString("X2", CultureInfo.InvariantCulture)).Append(", do: [")
+                    .Append(HandlerActions(c, vector, ch)).Append("]}\n");
+            }
+        }
+
+        var vmDeclared = new Choices(vmChoice).Pick(3) == 0;
+        if (vmDeclared)
+        {
+            var v = new Choices(vmChoice / 3);
+            c.VmVcpus = 1 + v.Pick(Math.Min(2, cpus));
+            sb.Append("vms:\n  - name: g0\n    vcpus: [");
+            for (var i = 0; i < c.VmVcpus; i++)
+            {
+                sb.Append(i == 0 ? string.Empty : ", ").Append("{cpu: ").Append((cpus - 1 - i + cpus) % cpus).Append('}');
+            }
+
+            sb.Append("]\n    reinject: ").Append(v.Pick(2) == 0 ? "software" : "idt")
+                .Append("\n    ack_interrupt_on_exit: ").Append(Bool(v))
+                .Append("\n    virtual_nmis: ").Append(Bool(v))
+                .Append("\n    posted_interrupts: ").Append(Bool(v))
+                .Append("\n    apicv: ").Append(Bool(v)).Append('\n');
+            if (v.Pick(2) == 0)
+            {
+                sb.Append("    handlers:\n      - {vector: 0x30, do: [eoi]}\n");
+            }
+        }
+
+        if (workload.Length > 0)
+        {
+            sb.Append("workload:\n");
+            foreach (var w in workload)
+            {
+                sb.Append("  - ").Append(Workload(c, new Choices(w))).Append('\n');
+            }
+        }
+
+        if (steps.Length > 0)
+        {
+            sb.Append("steps:\n");
+            for (var i = 0; i < steps.Length; i++)
+            {
+                sb.Append("  - ").Append(Step(c, i, new Choices(steps[i]))).Append('\n');
+                if (eventsOnly)
+                {
+                    // Probe one CPU's ISR, TPR and PPR after every event (read as p<i>_isr/_tpr/_ppr), for the invariants.
+                    var cpu = (i % cpus).ToString(CultureInfo.InvariantCulture);
+                    foreach (var reg in s_probeRegs)
+                    {
+                        sb.Append("  - {read: {cpu: ").Append(cpu).Append(", reg: apic.").Append(reg).Append(", as: p").Append(i).Append('_').Append(reg).Append("}}\n");
+                    }
+                }
+            }
+        }
+
+        sb.Append("run: {until: ").Append(until).Append("}\n");
+        return new GeneratedScenario(sb.ToString(), steps.Length);
+    }
+
+    private static string Bool(Choices ch) => ch.Pick(2) == 0 ? "false" : "true";
+
+    private static string Hex(ulong v) => "0x" + v.ToString("X", CultureInfo.InvariantCulture);
+
+    private static string Device(Ctx c, int i, Choices ch)
+    {
+        var name = "dev" + i.ToString(CultureInfo.InvariantCulture);
+        var kind = ch.Pick(3);
+        var handler = c.Bare ? string.Empty : ", handler: {returns: " + new[] { "handled", "none", "wake_thread" }[ch.Pick(3)] + ", cost: " + s_durations[ch.Pick(4)] + "}";
+        switch (kind)
+        {
+            case 0:
+                var pin = 16 + (i * 2) + ch.Pick(2);
+                var level = ch.Pick(2) == 1;
+                c.Devices.Add(new Dev(name, Line: true, Isa: false, Messages: 1));
+                return $"{{name: {name}, line: {{ioapic: 0, pin: {pin}, trigger: {(level ? "level" : "edge")}, polarity: {(ch.Pick(2) == 0 ? "high" : "low")}}}{handler}}}";
+            case 1:
+                var irq = s_isaIrqs[(i * 3) + ch.Pick(3)];
+                c.Devices.Add(new Dev(name, Line: true, Isa: true, Messages: 1));
+                return $"{{name: {name}, line: {{isa: {irq}}}{handler}}}";
+            default:
+                if (c.Bare)
+                {
+                    var dest = ch.Pick(c.Cpus);
+                    var vector = 0x20 + ch.Pick(0xE0);
+                    c.Devices.Add(new Dev(name, Line: false, Isa: false, Messages: 1));
+                    return $"{{name: {name}, msi: {{address: {Hex(0xFEE00000UL | ((ulong)dest << 12))}, data: {Hex((ulong)vector)}}}}}";
+                }
+
+                var count = 1 + ch.Pick(4);
+                c.Devices.Add(new Dev(name, Line: false, Isa: false, Messages: count));
+                var affinity = ch.Pick(2) == 0
+                    ? string.Empty
+                    : ", affinity: [" + string.Join(", ", Enumerable.Range(0, count).Select(k => ((k + i) % c.Cpus).ToString(CultureInfo.InvariantCulture))) + "]";
+                return $"{{name: {name}, msix: {{vectors: {count}{affinity}}}{handler}}}";
+        }
+    }
+
+    private static string HandlerActions(Ctx c, int vector, Choices ch)
+    {
+        var actions = new List<string>();
+        var n = ch.Pick(4);
+        for (var k = 0; k < n; k++)
+        {
+            switch (ch.Pick(5))
+            {
+                case 0:
+                    actions.Add("sti");
+                    break;
+                case 1:
+                    actions.Add("cli");
+                    break;
+                case 2:
+                    actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
+                    break;
+                case 3:
+                    // Only to a higher vector: handler chains stay finite (no zero-time IPI loop).
+                    if (vector < 0xFF)
+                    {
+                        actions.Add("{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}");
+                    }
+
+                    break;
+                default:
+                    actions.Add("{read: {reg: apic.isr, as: h" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}");
+                    break;
+            }
+        }
+
+        if (ch.Pick(4) != 0)
+        {
+            actions.Add("eoi");
+        }
+
+        _ = c;
+        return string.Join(", ", actions);
+    }
+
+    private static string Workload(Ctx c, Choices ch)
+    {
+        var rate = (1 + ch.Pick(200)) * 1000;
+        switch (ch.Pick(3))
+        {
+            case 0 when c.Devices.Count > 0:
+                var d = c.Devices[ch.Pick(c.Devices.Count)];
+                var pattern = ch.Pick(3) switch
+                {
+                    0 => "poisson",
+                    1 => "periodic",
+                    _ => "{burst: {n: " + (1 + ch.Pick(8)) + ", every: " + (10 + ch.Pick(50)) + "us}}",
+                };
+                return pattern.StartsWith('{')
+                    ? $"{{device: {d.Name}, pattern: {pattern}}}"
+                    : $"{{device: {d.Name}, rate: {rate}/s, pattern: {pattern}}}";
+            case 1:
+                return "{timer: {hz: " + (1000 * (1 + ch.Pick(100))) + "}}";
+            default:
+                return "{ipis: {rate: " + rate + "/s, vector: " + (c.Bare ? Hex((ulong)(0x20 + ch.Pick(0xE0))) : s_vectorNames[ch.Pick(s_vectorNames.Length)]) + "}}";
+        }
+    }
+
+    private static string Vector(Ctx c, Choices ch)
+    {
+        if (!c.Bare && ch.Pick(4) == 0)
+        {
+            return s_vectorNames[ch.Pick(s_vectorNames.Length)];
+        }
+
+        return ch.Pick(8) switch
+        {
+            0 => ch.Pick(16).ToString(CultureInfo.InvariantCulture), // illegal vectors 0-15 (ESR, SDM 11.5.3)
+            1 => Hex((ulong)(0xF0 + ch.Pick(16))),
+            _ => Hex((ulong)(0x20 + ch.Pick(0xE0))),
+        };
+    }
+
+    private static ulong RegValue(Choices ch, bool wide)
+    {
+        return ch.Pick(6) switch
+        {
+            0 => 0,
+            1 => (ulong)ch.Pick(256),
+            2 => 0x100UL | (uint)ch.Pick(256),
+            3 => 0x10000UL | (uint)ch.Pick(256),      // masked LVT
+            4 => ((ulong)(uint)ch.Pick(7) << 8) | (uint)ch.Pick(256), // delivery modes
+            _ => wide ? ch.Rest() : (uint)ch.Rest(),
+        };
+    }
+
+    private static string Cpu(Ctx c, Choices ch) => ch.Pick(c.Cpus).ToString(CultureInfo.InvariantCulture);
+
+    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17];
+
+    private static string Step(Ctx c, int index, Choices ch)
+    {
+        var op = c.EventsOnly ? s_eventOps[ch.Pick(s_eventOps.Length)] : ch.Pick(16);
+        switch (op)
+        {
+            case 0:
+            case 1:
+                return "{advance: " + s_durations[ch.Pick(s_durations.Length)] + "}";
+            case 2:
+                {
+                    var reg = s_namedRegs[ch.Pick(s_namedRegs.Length - (c.X2 ? 0 : 1))];
+                    var value = reg == "apic.timer.initial" ? 1000UL + (ulong)ch.Pick(1_000_000) : RegValue(ch, reg == "apic.icr");
+                    return $"{{write: {{cpu: {Cpu(c, ch)}, reg: {reg}, value: {Hex(value)}}}}}";
+                }
+
+            case 3:
+                {
+                    var reg = s_namedRegs[ch.Pick(s_namedRegs.Length - (c.X2 ? 0 : 1))];
+                    return $"{{read: {{cpu: {Cpu(c, ch)}, reg: {reg}, as: r{index}}}}}";
+                }
+
+            case 4:
+                return RawAccess(c, index, ch);
+            case 5:
+            case 6:
+                return Ipi(c, ch);
+            case 7:
+            case 8:
+                if (c.Devices.Count == 0)
+                {
+                    return "{nmi: {cpu: " + Cpu(c, ch) + "}}";
+                }
+
+                var d = c.Devices[ch.Pick(c.Devices.Count)];
+                var lineOp = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
+                return d.Messages > 1 && ch.Pick(2) == 0
+                    ? $"{{{lineOp}: {{device: {d.Name}, vector_index: {ch.Pick(d.Messages)}}}}}"
+                    : $"{{{lineOp}: {d.Name}}}";
+            case 9:
+                return "{nmi: {cpu: " + Cpu(c, ch) + "}}";
+            case 10:
+                {
+                    var vector = ch.Pick(32);
+                    var text = $"{{exception: {{cpu: {Cpu(c, ch)}, vector: {vector}";
+                    if (Array.IndexOf(s_errorCodeVectors, vector) >= 0 && ch.Pick(2) == 0)
+                    {
+                        text += ", error_code: " + Hex((ulong)ch.Pick(0x10000));
+                    }
+
+                    if (vector == 14 && ch.Pick(2) == 0)
+                    {
+                        text += ", cr2: " + Hex(ch.Rest() & 0xFFFF_FFFF_FFFF);
+                    }
+
+                    return text + "}}";
+                }
+
+            case 11:
+                return (ch.Pick(2) == 0 ? "{cli: {cpu: " : "{sti: {cpu: ") + Cpu(c, ch) + "}}";
+            case 12 when !c.Bare:
+                return "{install: {vector: " + Hex((ulong)(0xC0 + ch.Pick(0x40))) + ", handler: " + new[] { "sysvec_custom", "sysvec_reschedule_ipi", "sysvec_irq_work" }[ch.Pick(3)] + "}}";
+            case 13 when c.VmVcpus > 0:
+                return VmStep(c, ch);
+            case 14:
+                return ch.Pick(3) switch
+                {
+                    0 => $"{{expect: {{cpu: {Cpu(c, ch)}, reg: apic.ppr, equals: {ch.Pick(256)}}}}}",
+                    1 => "{expect: {message: \"nobody cared\"}}",
+                    _ => "{expect: {handlers: [vector_0x41]}}",
+                };
+            case 16:
+                return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.eoi, value: 0}}}}";
+            case 17:
+                return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.tpr, value: {Hex((ulong)ch.Pick(256))}}}}}";
+            default:
+                return "{advance: " + s_durations[ch.Pick(s_durations.Length)] + "}";
+        }
+    }
+
+    private static string RawAccess(Ctx c, int index, Choices ch)
+    {
+        var write = ch.Pick(2) == 0;
+        string target;
+        bool wide = false;
+        switch (ch.Pick(3))
+        {
+            case 0:
+                target = c.X2
+                    ? "cpu: " + Cpu(c, ch) + ", msr: " + Hex(0x800UL + (ulong)ch.Pick(0x100))
+                    : "cpu: " + Cpu(c, ch) + ", mmio: " + Hex(0xFEE00000UL + ((ulong)ch.Pick(0x100) << 4));
+                wide = c.X2;
+                break;
+            case 1:
+                target = "port: " + Hex(s_ports[ch.Pick(s_ports.Length)]);
+                return write ? $"{{write: {{{target}, value: {Hex((ulong)ch.Pick(256))}}}}}" : $"{{read: {{{target}, as: r{index}}}}}";
+            default:
+                var reg = ch.Pick(6) switch
+                {
+                    0 => "id",
+                    1 => "version",
+                    2 => "arb",
+                    3 => "eoi",
+                    _ => "redir." + ch.Pick(24).ToString(CultureInfo.InvariantCulture),
+                };
+                target = "ioapic: 0, reg: " + reg;
+                wide = reg.StartsWith("redir", StringComparison.Ordinal);
+                break;
+        }
+
+        return write
+            ? $"{{write: {{{target}, value: {Hex(RegValue(ch, wide))}}}}}"
+            : $"{{read: {{{target}, as: r{index}}}}}";
+    }
+
+    private static string Ipi(Ctx c, Choices ch)
+    {
+        var mode = s_ipiModes[ch.Pick(4) == 0 ? ch.Pick(s_ipiModes.Length) : 0];
+        var to = ch.Pick(6) switch
+        {
+            0 => "self",
+            1 => "all",
+            2 => "all-but-self",
+            3 => "{logical: " + Hex((ulong)ch.Pick(256)) + "}",
+            4 => "{physical: " + Hex(c.X2 && ch.Pick(4) == 0 ? 0xFFFFFFFFUL : (ulong)ch.Pick(256)) + "}",
+            _ => Cpu(c, ch),
+        };
+        var vector = mode is "fixed" or "lowest" or "sipi" ? ", vector: " + Vector(c, ch) : string.Empty;
+        return $"{{ipi: {{from: {Cpu(c, ch)}, to: {to}{vector}, mode: {mode}}}}}";
+    }
+
+    private static string VmStep(Ctx c, Choices ch)
+    {
+        var vcpu = ch.Pick(c.VmVcpus);
+        return ch.Pick(4) switch
+        {
+            0 => $"{{vm: {{op: enter, vm: g0, vcpu: {vcpu}}}}}",
+            1 => $"{{vm: {{op: exit, vm: g0, vcpu: {vcpu}}}}}",
+            2 => $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: {new[] { "ext_int", "nmi", "hw_exc", "sw_int" }[ch.Pick(4)]}, vector: {Hex((ulong)(0x20 + ch.Pick(0xE0)))}}}}}",
+            _ => $"{{vm: {{op: post, vm: g0, vcpu: {vcpu}, vector: {Hex((ulong)(0x20 + ch.Pick(0xE0)))}}}}}",
+        };
+    }
+
+    private sealed record Dev(string Name, bool Line, bool Isa, int Messages);
+
+    private sealed class Ctx(bool bare, int cpus, bool x2)
+    {
+        public bool Bare { get; } = bare;
+
+        public int Cpus { get; } = cpus;
+
+        public bool X2 { get; } = x2;
+
+        public List<Dev> Devices { get; } = [];
+
+        public int VmVcpus { get; set; }
+
+        public bool EventsOnly { get; init; }
+    }
+
+    /// <summary>Reads small choices out of one number: 0 picks the first alternative, so shrinking simplifies.</summary>
+    private sealed class Choices(ulong value)
+    {
+        private ulong _value = value;
+
+        public int Pick(int n)
+        {
+            var r = (int)(_value % (ulong)n);
+            _value /= (ulong)n;
+            return r;
+        }
+
+        public ulong Rest() => _value;
+    }
+}

@@ -1,0 +1,95 @@
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using IrqLab.Simulation.Output;
+using Xunit;
+using Xunit.Sdk;
+
+namespace IrqLab.Tests.Robustness;
+
+/// <summary>
+/// Issue 8 "random event sequences": long random sequences of device raises/lowers/pulses, IPIs of every mode and
+/// destination, NMIs, exceptions, cli/sti, EOI and TPR writes through <see cref="Simulator.Run"/>: no exception, no hang,
+/// and the conservation identity raised == delivered + coalesced + pending + masked + dropped.
+/// </summary>
+public sealed class SimulatorEventFuzzTests
+{
+    public const int Iterations = 1200;
+
+    [Fact]
+    public void Random_event_sequences_conserve_every_raised_interrupt()
+    {
+        long steps = 0;
+        long raised = 0;
+        long probes = 0;
+        Fuzz.Run(ScenarioGrammar.EventSequences(300), seed: 61, Iterations, g =>
+        {
+            var scenario = ScenarioLoader.Parse(g.Yaml, "events.yaml");
+            var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100 }));
+            if (!task.Wait(Fuzz.RunTimeout))
+            {
+                throw new XunitException($"Simulator.Run did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
+            }
+
+            CheckProbes(task.Result, g);
+            var s = task.Result.Stats;
+            var accounted = s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped;
+            if (s.Raised != accounted)
+            {
+                throw new XunitException($"conservation broken: {Describe(s)}\n{g}");
+            }
+
+            steps += g.StepCount;
+            probes += 3L * g.StepCount;
+            raised += s.Raised;
+        });
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"event fuzz: {Iterations} runs, {steps} event steps, {probes} probe reads, {raised} interrupts raised");
+        Assert.True(steps >= 150_000, $"only {steps} steps");
+    }
+
+    /// <summary>Regression: the fuzzer's shrunk reproduction of the INIT double count (docs/reliability.md, bug 1).</summary>
+    [Fact]
+    public void Init_after_an_in_service_vector_keeps_the_books_balanced()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Data", "Robustness", "init-after-spurious-vector.yaml");
+        var s = Simulator.Run(ScenarioLoader.Load(path)).Stats;
+        Assert.Equal(1, s.Raised);
+        Assert.Equal(1, s.Delivered);
+        Assert.Equal(0, s.Dropped);
+        Assert.Equal(s.Raised, s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped);
+    }
+
+    /// <summary>
+    /// The machine-level APIC invariants on every probe (ISR, TPR, PPR of one CPU read after each event): PPR follows
+    /// SDM 11.8.3.1 and at most one vector per priority class is in service (a vector enters ISR only when its class is
+    /// above PPR, which is at least the highest in-service class; SDM 11.8.3, 11.8.4).
+    /// </summary>
+    private static void CheckProbes(RunResult result, GeneratedScenario g)
+    {
+        var reads = new Dictionary<string, ReadValue>(result.Reads);
+        for (var i = 0; i < g.StepCount; i++)
+        {
+            var isr = reads[$"p{i}_isr"];
+            var tpr = (int)reads[$"p{i}_tpr"].Scalar;
+            var ppr = (int)reads[$"p{i}_ppr"].Scalar;
+            var isrv = isr.List is { Count: > 0 } list ? list.Max() : 0;
+            var expected = (tpr & 0xF0) >= (isrv & 0xF0) ? tpr : isrv & 0xF0;
+            if (ppr != expected)
+            {
+                throw new XunitException($"after step {i}: PPR 0x{ppr:X2}, but TPR 0x{tpr:X2} and ISR [{string.Join(", ", isr.List ?? [])}] give 0x{expected:X2} (SDM 11.8.3.1)\n{g}");
+            }
+
+            var classes = new HashSet<int>();
+            foreach (var v in isr.List ?? [])
+            {
+                if (!classes.Add(v >> 4))
+                {
+                    throw new XunitException($"after step {i}: two in-service vectors in class {v >> 4}: ISR [{string.Join(", ", isr.List!)}]\n{g}");
+                }
+            }
+        }
+    }
+
+    private static string Describe(RunStats s) =>
+        $"raised {s.Raised} != delivered {s.Delivered} + coalesced {s.Coalesced} + pending {s.Pending} + masked {s.Masked} + dropped {s.Dropped}";
+}
