@@ -36,7 +36,8 @@ internal static class ScenarioFiles
             cli.Error.WriteLine(e.Message);
             if (json)
             {
-                WriteJsonError(cli, e.Code, e.Message, e.File, e.Line, e.Column);
+                // Positions are 1-based; an error with no position in the file (a missing file) reports null.
+                WriteJsonError(cli, e.Code, e.Message, e.File, e.Line > 0 ? e.Line : null, e.Column > 0 ? e.Column : null);
             }
 
             return null;

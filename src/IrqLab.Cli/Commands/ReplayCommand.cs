@@ -32,6 +32,8 @@ internal static class ReplayCommand
         {
             var first = parse.GetValue(file)!;
             var second = parse.GetValue(after);
+            var asJson = parse.GetValue(json);
+            var current = first;
             ReplayReport report;
             try
             {
@@ -47,12 +49,13 @@ internal static class ReplayCommand
                     ProcInterruptsSnapshot later;
                     using (var r1 = Open(first))
                     {
-                        before = WithFile(first, () => ProcInterruptsParser.Parse(r1));
+                        before = ProcInterruptsParser.Parse(r1);
                     }
 
+                    current = second;
                     using (var r2 = Open(second))
                     {
-                        later = WithFile(second, () => ProcInterruptsParser.Parse(r2));
+                        later = ProcInterruptsParser.Parse(r2);
                     }
 
                     report = Replay.FromSnapshots(before, later, seconds);
@@ -60,7 +63,14 @@ internal static class ReplayCommand
             }
             catch (ReplayFormatException e)
             {
-                cli.Error.WriteLine($"{(second is null ? first : second)}:{e.Line}: error: {e.Message}");
+                // FILE:LINE: error: what was expected (no line when the fault spans the input, e.g. a counter that went backwards).
+                var where = e.Line > 0 ? $"{current}:{e.Line}" : current;
+                cli.Error.WriteLine($"{where}: error: {e.Detail}");
+                if (asJson)
+                {
+                    ScenarioFiles.WriteJsonError(cli, "replay_format", e.Detail, current, e.Line > 0 ? e.Line : null, null);
+                }
+
                 return CliApp.ExitBadInput;
             }
 
@@ -78,7 +88,7 @@ internal static class ReplayCommand
                 writer.Complete(end);
             }
 
-            if (parse.GetValue(json))
+            if (asJson)
             {
                 using var ms = new MemoryStream();
                 using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
@@ -96,18 +106,6 @@ internal static class ReplayCommand
             return CliApp.ExitOk;
         });
         return command;
-    }
-
-    private static T WithFile<T>(string path, Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (ReplayFormatException e)
-        {
-            throw new CliUsageException($"{path}:{e.Line}: {e.Message}");
-        }
     }
 
     private static StreamReader Open(string path)

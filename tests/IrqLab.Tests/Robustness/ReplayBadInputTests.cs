@@ -35,7 +35,7 @@ public sealed class ReplayBadInputTests : IDisposable
         var path = Write("trunc.txt", text);
         var (exit, _, stderr) = Fuzz.Cli(text, "replay", path);
         Assert.Equal(2, exit);
-        Assert.Equal($"{path}:17: error: line 17: {FtraceShape}{Environment.NewLine}", stderr);
+        Assert.Equal($"{path}:17: error: {FtraceShape}{Environment.NewLine}", stderr);
     }
 
     [Theory]
@@ -47,9 +47,11 @@ public sealed class ReplayBadInputTests : IDisposable
         var lines = Capture();
         var text = string.Join('\n', lines[..14]) + "\n" + garbled + "\n" + string.Join('\n', lines[14..]);
         var path = Write("garbled.txt", text);
-        var (exit, _, stderr) = Fuzz.Cli(text, "replay", path, "--json");
+        var (exit, stdout, stderr) = Fuzz.Cli(text, "replay", path, "--json");
         Assert.Equal(2, exit);
-        Assert.StartsWith($"{path}:15: error: line 15: ", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"{path}:15: error: expected ", stderr, StringComparison.Ordinal);
+        var error = System.Text.Json.Nodes.JsonNode.Parse(stdout)!["error"]!;
+        Assert.Equal(("replay_format", 15), (error["code"]!.GetValue<string>(), error["line"]!.GetValue<int>()));
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
@@ -66,7 +68,6 @@ public sealed class ReplayBadInputTests : IDisposable
         var path = Write("after.txt", after);
         var (exit, _, stderr) = Fuzz.Cli(after, "replay", before, path, "--interval", "10s");
         Assert.Equal(2, exit);
-        // The CLI prefixes file:line to the parser message, which already says "line N: " (reported, src/IrqLab.Cli).
-        Assert.Equal($"irqlab: error: {path}:{line}: line {line}: {message}{Environment.NewLine}", stderr);
+        Assert.Equal($"{path}:{line}: error: {message}{Environment.NewLine}", stderr);
     }
 }

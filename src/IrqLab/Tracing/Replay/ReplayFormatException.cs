@@ -6,6 +6,8 @@ namespace IrqLab.Tracing.Replay;
 /// </summary>
 public sealed class ReplayFormatException : Exception
 {
+    private readonly string? _detail;
+
     /// <summary>Creates an exception for <paramref name="line"/> (1-based; 0 when no single line is at fault).</summary>
     /// <param name="line">The 1-based input line, or 0.</param>
     /// <param name="message">What was expected, without the line prefix.</param>
@@ -13,6 +15,7 @@ public sealed class ReplayFormatException : Exception
         : base(line > 0 ? $"line {line}: {message}" : message)
     {
         Line = line;
+        _detail = message;
     }
 
     /// <summary>Creates an exception without a line number.</summary>
@@ -37,4 +40,7 @@ public sealed class ReplayFormatException : Exception
 
     /// <summary>The 1-based line at fault, or 0.</summary>
     public int Line { get; }
+
+    /// <summary>What was expected, without the "line N: " prefix (for callers that print their own file:line).</summary>
+    public string Detail => _detail ?? Message;
 }
