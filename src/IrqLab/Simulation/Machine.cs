@@ -186,7 +186,10 @@ internal sealed partial class Machine
             d.Msi = new MsiXTable(Math.Max(1, msi.Vectors), _platform);
             if (msi.Address is { } address)
             {
+                // Bare mode: the scenario programmed the message; the function is enabled with the vector unmasked
+                // (plain MSI has no per-vector mask unless the capability says so; MSI-X entries are unmasked too).
                 d.Msi.SetEntry(0, new MsiMessage(address, msi.Data ?? 0));
+                d.Msi.SetMasked(0, false);
             }
         }
 
