@@ -133,6 +133,7 @@ internal sealed partial class Machine
                     [.. m.IoApics.Select(io => io.Pins)], m.Pic),
                 _platform);
             InitLinuxApics();
+            InitLinuxPic();
             for (var i = 0; i < _devices.Length; i++)
             {
                 RequestDeviceIrq(_devices[i]);
@@ -194,6 +195,30 @@ internal sealed partial class Machine
         }
 
         return d;
+    }
+
+    /// <summary>
+    /// <c>init_8259A()</c> (arch/x86/kernel/i8259.c): edge, cascade, vectors ISA_IRQ_VECTOR(0) = 0x30 and 0x38, slave on
+    /// IRQ2, 8086 mode, normal EOI; every input masked except the cascade (request_irq unmasks what it uses). With an
+    /// IOAPIC the 8259 stays fully masked: legacy IRQs go through IOAPIC pins.
+    /// </summary>
+    private void InitLinuxPic()
+    {
+        if (_pic is not { } pic)
+        {
+            return;
+        }
+
+        (ushort Port, byte Value)[] init =
+        [
+            (0x20, 0x11), (0x21, (byte)VectorSpace.IsaIrqVector(0)), (0x21, 0x04), (0x21, 0x01),
+            (0xA0, 0x11), (0xA1, (byte)VectorSpace.IsaIrqVector(8)), (0xA1, 0x02), (0xA1, 0x01),
+            (0x21, _ioApics.Length == 0 ? (byte)0xFB : (byte)0xFF), (0xA1, 0xFF),
+        ];
+        foreach (var (port, value) in init)
+        {
+            pic.WritePort(port, value);
+        }
     }
 
     private void InitLinuxApics()
@@ -311,8 +336,16 @@ internal sealed partial class Machine
         }
 
         Settle();
-        while (!_stopped && _queue.Count > 0 && !IsIdle() && _queue.PeekTime <= _options.IdleHorizonNs)
+        var horizon = _now + _options.IdleHorizonNs;
+        while (!_stopped && _queue.Count > 0 && !IsIdle())
         {
+            if (_queue.PeekTime > horizon)
+            {
+                _now = horizon;
+                AddMessage(-1, "warning", $"irqlab: the machine did not become idle within {_options.IdleHorizonNs / 1_000_000} ms after the last step; run stopped (set run.until to run longer)");
+                return;
+            }
+
             ProcessNextEvent();
         }
     }

@@ -23,6 +23,10 @@ public sealed record SimulationOptions
     /// </summary>
     public long MaxEntriesPerInstant { get; init; } = 2_000_000;
 
-    /// <summary>Safety bound on the simulated time of a run "until idle" with no <c>run.until</c>, in ns.</summary>
-    public long IdleHorizonNs { get; init; } = 3_600_000_000_000;
+    /// <summary>
+    /// Safety bound on a run "until idle" (no <c>run.until</c>): how much simulated time past the last step the machine
+    /// may keep itself busy (an interrupt that re-raises itself from its handler never goes idle). Reaching it stops
+    /// the run with a message. Default 1 s.
+    /// </summary>
+    public long IdleHorizonNs { get; init; } = 1_000_000_000;
 }

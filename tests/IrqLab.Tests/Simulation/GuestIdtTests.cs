@@ -76,3 +76,49 @@ public sealed class BareMsiTests
         Assert.Equal((1, 0x41, "vector_0x41"), (d.Cpu, d.Vector, d.Handler)); // destination ID 1 in address bits 19:12
     }
 }
+
+/// <summary>Linux on a PIC-only machine: init_8259A() programs ICW2 with ISA_IRQ_VECTOR(0) (arch/x86/kernel/i8259.c).</summary>
+public sealed class XtPicTests
+{
+    [Fact]
+    public void Isa_irq_without_ioapic_arrives_as_0x30_plus_irq_through_the_XT_PIC()
+    {
+        var r = Simulator.Run(ScenarioLoader.Parse("""
+            irqlab: 1
+            name: xt-pic
+            kernel: {version: "6.1"}
+            machine: {cpus: 1, ioapics: [], pic: true}
+            devices:
+              - {name: ata0, line: {isa: 14}}
+              - {name: kbd, line: {isa: 1}}
+            steps:
+              - {pulse: ata0}
+              - {pulse: kbd}
+            """, "xt-pic.yaml"));
+        Assert.Equal([(0x3e, 14), (0x31, 1)], r.Dispatch.Select(d => (d.Vector, d.Irq ?? -1)));
+        Assert.All(r.Dispatch, d => Assert.Equal("common_interrupt", d.Handler));
+        Assert.Equal("XT-PIC", r.InterruptRows.Single(x => x.Row == "14").Chip);
+        Assert.Equal([1UL], r.InterruptRows.Single(x => x.Row == "14").Counts);
+    }
+}
+
+/// <summary>A run without run.until ends when the machine is idle, or at the idle horizon with a warning.</summary>
+public sealed class IdleHorizonTests
+{
+    [Fact]
+    public void Self_re_raising_handler_stops_at_the_idle_horizon_with_a_warning()
+    {
+        var r = Simulator.Run(ScenarioLoader.Parse("""
+            irqlab: 1
+            name: self-raise
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            handlers: [{vector: 0x41, do: [{ipi: {to: self, vector: 0x41}}, {advance: 1ms}, eoi]}]
+            steps:
+              - {ipi: {from: 0, to: self, vector: 0x41}}
+            """, "self-raise.yaml"), new SimulationOptions { IdleHorizonNs = 10_000_000 });
+        Assert.Equal(10_000_000, r.TimeNs);
+        Assert.Contains(r.Messages, m => m.Level == "warning" && m.Text.Contains("did not become idle", StringComparison.Ordinal));
+        Assert.InRange(r.Dispatch.Count, 10, 11);
+    }
+}
