@@ -26,7 +26,7 @@ public sealed record SimulationOptions
     /// <summary>
     /// Safety bound on a run "until idle" (no <c>run.until</c>): how much simulated time past the last step the machine
     /// may keep itself busy (an interrupt that re-raises itself from its handler never goes idle). Reaching it stops
-    /// the run with a message. Default 1 s.
+    /// the run with a message. Default 100 ms.
     /// </summary>
-    public long IdleHorizonNs { get; init; } = 1_000_000_000;
+    public long IdleHorizonNs { get; init; } = 100_000_000;
 }
