@@ -44,13 +44,7 @@ internal static class BenchCommand
             report = report with { Simulations = RunSimulations(cli, isQuick) };
             if (parse.GetValue(json))
             {
-                using var ms = new MemoryStream();
-                using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
-                {
-                    BenchReport.WriteJson(report, w);
-                }
-
-                cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                CliJson.Write(cli, w => BenchReport.WriteJson(report, w));
             }
             else
             {

@@ -90,13 +90,7 @@ internal static class ReplayCommand
 
             if (asJson)
             {
-                using var ms = new MemoryStream();
-                using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
-                {
-                    Replay.WriteJson(report, w);
-                }
-
-                cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+                CliJson.Write(cli, w => Replay.WriteJson(report, w));
             }
             else
             {

@@ -70,12 +70,7 @@ internal static class RunCommand
         return command;
     }
 
-    public static void WriteJson(CliContext cli, RunResult result)
-    {
-        using var ms = new MemoryStream();
-        RunResultJson.Write(result, ms);
-        cli.Out.Write(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
-    }
+    public static void WriteJson(CliContext cli, RunResult result) => CliJson.Write(cli, w => RunResultJson.Write(result, w));
 }
 
 /// <summary>A one-line progress bar on stderr, shown only when stderr is a terminal and the run takes over a second.</summary>

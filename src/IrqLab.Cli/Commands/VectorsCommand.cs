@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
+using IrqLab.Scenarios.Syntax;
+using IrqLab.Tracing;
 using IrqLab.Simulation.Output;
 using IrqLab.Vectors;
 using Spectre.Console;
@@ -82,8 +84,7 @@ internal static class VectorsCommand
         var value = eq < 0 ? null : pair[(eq + 1)..];
         if (!options.ContainsKey(name))
         {
-            var hint = options.Keys.OrderBy(k => Distance(k, name)).First();
-            throw new CliUsageException($"--config {pair}: unknown Kconfig option '{name}'; did you mean '{hint}'? (known: {string.Join(", ", options.Keys)})");
+            throw new CliUsageException($"--config {pair}: unknown Kconfig option '{name}'{Hints.DidYouMean(name, options.Keys)} (known: {string.Join(", ", options.Keys)})");
         }
 
         options[name] = value switch
@@ -92,30 +93,6 @@ internal static class VectorsCommand
             "false" => false,
             _ => throw new CliUsageException($"--config {pair}: expected NAME=true or NAME=false"),
         };
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 
     private static string KindName(VectorKind kind) => kind switch
@@ -130,8 +107,7 @@ internal static class VectorsCommand
 
     private static void WriteJson(CliContext cli, KernelInfo info, IReadOnlyList<VectorTableEntry> entries)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
+        CliJson.Write(cli, w =>
         {
             w.WriteStartObject();
             w.WriteNumber("irqlab", 1);
@@ -141,31 +117,17 @@ internal static class VectorsCommand
             {
                 w.WriteStartObject();
                 w.WriteNumber("vector", e.Vector);
-                WriteNullable(w, "name", e.Name);
+                w.WriteStringOrNull("name", e.Name);
                 w.WriteString("kind", KindName(e.Kind));
-                WriteNullable(w, "handler", e.Handler);
-                WriteNullable(w, "config", e.Config);
-                WriteNullable(w, "row", e.Row);
+                w.WriteStringOrNull("handler", e.Handler);
+                w.WriteStringOrNull("config", e.Config);
+                w.WriteStringOrNull("row", e.Row);
                 w.WriteEndObject();
             }
 
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-
-        cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
+        });
     }
 
     private static void WriteTable(CliContext cli, KernelInfo info, IReadOnlyList<VectorTableEntry> entries)

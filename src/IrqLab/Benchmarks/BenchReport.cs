@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using IrqLab.Tracing;
 
 namespace IrqLab.Benchmarks;
 
@@ -25,14 +26,7 @@ public sealed record BenchReport(
         w.WriteString("cpu_model", report.Machine.CpuModel);
         w.WriteNumber("cores", report.Machine.Cores);
         w.WriteString("dotnet", report.Machine.Dotnet);
-        if (report.Machine.Cc is { } cc)
-        {
-            w.WriteString("cc", cc);
-        }
-        else
-        {
-            w.WriteNull("cc");
-        }
+        w.WriteStringOrNull("cc", report.Machine.Cc);
 
         w.WriteEndObject();
         w.WriteStartArray("kernels");

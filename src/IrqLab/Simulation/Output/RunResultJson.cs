@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using IrqLab.Tracing;
 
 namespace IrqLab.Simulation.Output;
 
@@ -49,9 +50,9 @@ public static class RunResultJson
             w.WriteString("handler", d.Handler);
             w.WriteString("path", d.Path);
             w.WriteNumber("depth", d.Depth);
-            WriteNullable(w, "irq", d.Irq);
-            WriteNullable(w, "vm", d.Vm);
-            WriteNullable(w, "vcpu", d.Vcpu);
+            w.WriteNumberOrNull("irq", d.Irq);
+            w.WriteStringOrNull("vm", d.Vm);
+            w.WriteNumberOrNull("vcpu", d.Vcpu);
             w.WriteEndObject();
         }
 
@@ -98,9 +99,9 @@ public static class RunResultJson
             w.WriteEndArray();
             if (r.Row.Length > 0 && char.IsAsciiDigit(r.Row[0]))
             {
-                WriteNullable(w, "chip", r.Chip);
-                WriteNullable(w, "hwirq", r.Hwirq);
-                WriteNullable(w, "actions", r.Actions);
+                w.WriteStringOrNull("chip", r.Chip);
+                w.WriteStringOrNull("hwirq", r.Hwirq);
+                w.WriteStringOrNull("actions", r.Actions);
             }
             else
             {
@@ -123,8 +124,8 @@ public static class RunResultJson
             w.WriteNumber("vcpu", x.Vcpu);
             w.WriteNumber("cpu", x.Cpu);
             w.WriteString("reason", x.Reason);
-            WriteNullable(w, "vector", x.Vector);
-            WriteNullable(w, "reinjected_via", x.ReinjectedVia);
+            w.WriteNumberOrNull("vector", x.Vector);
+            w.WriteStringOrNull("reinjected_via", x.ReinjectedVia);
             w.WriteEndObject();
         }
 
@@ -211,37 +212,13 @@ public static class RunResultJson
             w.WriteStartObject("error");
             w.WriteString("code", code);
             w.WriteString("message", message);
-            WriteNullable(w, "file", file);
-            WriteNullable(w, "line", line);
-            WriteNullable(w, "column", column);
+            w.WriteStringOrNull("file", file);
+            w.WriteNumberOrNull("line", line);
+            w.WriteNumberOrNull("column", column);
             w.WriteEndObject();
             w.WriteEndObject();
         }
 
         output.WriteByte((byte)'\n');
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
-    }
-
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
-    {
-        if (value is null)
-        {
-            w.WriteNull(name);
-        }
-        else
-        {
-            w.WriteString(name, value);
-        }
     }
 }

@@ -167,8 +167,8 @@ public static class Replay
             writer.WriteStartObject();
             writer.WriteString("kind", h.Kind);
             writer.WriteString("handler", h.Handler);
-            WriteNullable(writer, "irq", h.Irq);
-            WriteNullable(writer, "vector", h.Vector);
+            writer.WriteNumberOrNull("irq", h.Irq);
+            writer.WriteNumberOrNull("vector", h.Vector);
             writer.WriteNumber("count", h.Count);
             writer.WriteNumber("minNs", h.MinNs);
             writer.WriteNumber("maxNs", h.MaxNs);
@@ -205,18 +205,6 @@ public static class Replay
 
         writer.WriteEndArray();
         writer.WriteEndObject();
-    }
-
-    private static void WriteNullable(Utf8JsonWriter writer, string name, int? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
     }
 
     private static int IndexOf(IReadOnlyList<int> list, int value)

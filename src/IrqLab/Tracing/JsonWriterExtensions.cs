@@ -1,0 +1,35 @@
+using System.Text.Json;
+
+namespace IrqLab.Tracing;
+
+/// <summary>Small helpers every JSON writer of the project shares: a property that is a value or <c>null</c>.</summary>
+public static class JsonWriterExtensions
+{
+    /// <summary>Writes <paramref name="name"/> as the number, or as <c>null</c> when there is none.</summary>
+    public static void WriteNumberOrNull(this Utf8JsonWriter writer, string name, long? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    /// <summary>Writes <paramref name="name"/> as the string, or as <c>null</c> when there is none.</summary>
+    public static void WriteStringOrNull(this Utf8JsonWriter writer, string name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}
