@@ -39,6 +39,9 @@ internal sealed class CpuContext
     /// <summary>An NMI is pending (at most one: a second one while pending is merged, SDM 6.7.1).</summary>
     public bool NmiPending;
 
+    /// <summary>NMIs raised by the watchdog's perf counter not yet handled (they also count as PMI).</summary>
+    public int PmcNmis;
+
     /// <summary>An ExtINT from the 8259 (LINT0 virtual wire) waits for INTA.</summary>
     public bool ExtIntPending;
 

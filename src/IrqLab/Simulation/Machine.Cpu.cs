@@ -10,6 +10,8 @@ namespace IrqLab.Simulation;
 /// <summary>The CPU side of the engine: recognition at instruction boundaries, delivery, handler frames, return.</summary>
 internal sealed partial class Machine
 {
+    private const int MachineCheckVector = 18;
+
     /// <summary>
     /// Runs a CPU at the current instant until it is stable: at each instruction boundary the highest-priority
     /// deliverable event is taken (SDM Vol. 3A Table 6-2: NMI before maskable interrupts), otherwise the top frame's
@@ -111,6 +113,12 @@ internal sealed partial class Machine
         }
 
         var delivered = outcome.Delivered;
+        if (delivered.Type == EventType.HardwareException && delivered.Vector == MachineCheckVector)
+        {
+            // SCENARIOS.md §10: machine checks are recorded in faults.
+            AddFault(c.Index, "machine_check");
+        }
+
         PreemptTop(c);
         if (_linux)
         {
@@ -159,6 +167,13 @@ internal sealed partial class Machine
             case EventType.Nmi:
                 r = _kernel!.Nmi(c.Index);
                 path = "nmi";
+                if (c.PmcNmis > 0)
+                {
+                    // perf_event_nmi_handler(): the counter overflow is a performance-monitoring interrupt.
+                    c.PmcNmis--;
+                    _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+                }
+
                 break;
             default:
                 r = _kernel!.Exception(c.Index, ev.Vector, ev.ErrorCode ?? 0);

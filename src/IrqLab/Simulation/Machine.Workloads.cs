@@ -41,6 +41,11 @@ internal sealed partial class Machine
 
         public void Start()
         {
+            if (_m._scenario.Machine.NmiWatchdog)
+            {
+                _m._queue.Push(_m._now + WatchdogPeriodNs, SimEventKind.WatchdogTick, 0);
+            }
+
             for (var i = 0; i < _specs.Count; i++)
             {
                 switch (_specs[i])

@@ -396,6 +396,9 @@ internal sealed partial class Machine
             case SimEventKind.IpiArrival:
                 _workloads.OnArrival(ev);
                 break;
+            case SimEventKind.WatchdogTick:
+                OnWatchdogTick();
+                break;
         }
 
         Settle();
@@ -424,6 +427,26 @@ internal sealed partial class Machine
         c.Apic.OnTimer(_now);
         ScheduleTimer(c);
     }
+
+    /// <summary>
+    /// The hard-lockup detector (kernel/watchdog_perf.c, arch/x86/kernel/apic/hw_nmi.c): a perf counter per CPU
+    /// overflows every watchdog_thresh = 10 s and interrupts through LVT PMC programmed as NMI; the perf NMI
+    /// handler counts PMI, re-arms LVT PMC (the APIC masks it on delivery) and the NMI counts NMI.
+    /// </summary>
+    private void OnWatchdogTick()
+    {
+        foreach (var c in _cpus)
+        {
+            c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
+            c.PmcNmis++;
+            c.Apic.RaiseLocal(LocalInterrupt.Pmc);
+        }
+
+        _queue.Push(_now + WatchdogPeriodNs, SimEventKind.WatchdogTick, 0);
+    }
+
+    /// <summary>watchdog_thresh (default 10 s) as the hard-lockup detector's NMI period.</summary>
+    private const long WatchdogPeriodNs = 10_000_000_000;
 
     private void ScheduleTimer(CpuContext c)
     {

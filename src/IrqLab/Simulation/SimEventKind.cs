@@ -14,4 +14,7 @@ public enum SimEventKind : byte
 
     /// <summary>The IPI workload sends an IPI.</summary>
     IpiArrival,
+
+    /// <summary>The NMI watchdog's perf counter overflows on every CPU.</summary>
+    WatchdogTick,
 }
