@@ -15,6 +15,9 @@ internal static class CliApp
     /// <summary>Exit code: bad file or argument (SCENARIOS.md §10).</summary>
     public const int ExitBadInput = 2;
 
+    /// <summary>Exit code: an internal error (a bug in IrqLab), EX_SOFTWARE of sysexits.h.</summary>
+    public const int ExitInternalError = 70;
+
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand(
@@ -54,6 +57,12 @@ internal static class CliApp
         {
             stderr.WriteLine($"irqlab: error: {e.Message}");
             return ExitBadInput;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("IRQLAB_DEBUG") is null)
+        {
+            // A bug in IrqLab, not bad input: one line, no stack trace (IRQLAB_DEBUG=1 shows it).
+            stderr.WriteLine($"irqlab: internal error: {e.GetType().Name}: {e.Message} (please report it with the scenario; IRQLAB_DEBUG=1 prints the stack trace)");
+            return ExitInternalError;
         }
     }
 }
