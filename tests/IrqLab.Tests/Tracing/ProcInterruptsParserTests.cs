@@ -104,12 +104,14 @@ public sealed class ProcInterruptsParserTests
     }
 
     [Fact]
-    public void Rows_with_fewer_columns_keep_the_counts_they_have()
+    public void Row_with_fewer_counts_than_cpus_is_an_error_not_a_guess_trace_formats_4_3()
     {
-        var s = Parse("           CPU0       CPU1       CPU2\n  5:          1          2\n IPI0:        3          4          5   Rescheduling interrupts\n");
-        Assert.Equal([1UL, 2UL], s.Find("5")!.Counts);
-        Assert.Null(s.Find("5")!.Chip);
+        var e = Assert.Throws<ReplayFormatException>(() => Parse("           CPU0       CPU1       CPU2\n  5:          1          2\n"));
+        Assert.Equal(2, e.Line);
+        Assert.Equal("row 5: expected 3 counts (one per CPU in the header), got 2", e.Detail);
+        var s = Parse("           CPU0       CPU1       CPU2\n IPI0:        3          4          5   Rescheduling interrupts\n ERR:          7\n");
         Assert.Equal("Rescheduling interrupts", s.Find("IPI0")!.Desc);
+        Assert.Equal([7UL], s.Find("ERR")!.Counts);
     }
 
     [Fact]

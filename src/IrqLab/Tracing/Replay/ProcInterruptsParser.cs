@@ -4,8 +4,8 @@ namespace IrqLab.Tracing.Replay;
 
 /// <summary>
 /// Parses /proc/interrupts (shared/reference/trace-formats.md §4, linux-dispatch.md §1.4): the header names the online
-/// CPUs (<c>CPU%-8d</c>, offline CPUs missing); each row is <c>label:</c>, up to one count per header CPU (fewer for
-/// <c>ERR</c>/<c>MIS</c> and short rows), then free text: for numbered rows <c>chip hwirq-flow  actions</c> (chip names may
+/// CPUs (<c>CPU%-8d</c>, offline CPUs missing); each row is <c>label:</c>, one count per header CPU (one for the
+/// global <c>ERR</c>/<c>MIS</c> counters; a shorter row is an error), then free text: for numbered rows <c>chip hwirq-flow  actions</c> (chip names may
 /// start with a digit, actions contain spaces and <c>", "</c>), for named rows the description. Only the label and the
 /// counts are split on whitespace, as the reference advises.
 /// </summary>
@@ -120,6 +120,14 @@ public static class ProcInterruptsParser
             throw new ReplayFormatException(lineNumber, $"row {label}: expected at least one count");
         }
 
+        // Every row has one count per online CPU, except the global error counters (x86 ERR/MIS before the
+        // table-driven format, arm "Err"), which have one (trace-formats.md §4.3). A shorter row was cut or garbled:
+        // it is an error, not guessed at.
+        if (counts.Count < cpuCount && !(counts.Count == 1 && IsGlobalCounter(label)))
+        {
+            throw new ReplayFormatException(lineNumber, $"row {label}: expected {cpuCount} counts (one per CPU in the header), got {counts.Count}");
+        }
+
         var rest = line[pos..].Trim();
         if (!char.IsAsciiDigit(label[0]))
         {
@@ -128,6 +136,9 @@ public static class ProcInterruptsParser
 
         return ParseNumberedTail(label, counts, rest);
     }
+
+    private static bool IsGlobalCounter(string label) =>
+        label is "ERR" or "MIS" or "Err";
 
     /// <summary><c>chip hwirq[-flow]  actions</c> (kernel/irq/proc.c): the first token is the chip, a following
     /// number (optionally <c>-flow</c>) is the hwirq, the remainder the actions. Old kernels print <c>IO-APIC-edge  name</c>
