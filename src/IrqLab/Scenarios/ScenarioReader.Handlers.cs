@@ -8,7 +8,7 @@ internal sealed partial class ScenarioReader
 {
     private static readonly string[] s_handlerSpecKeys = ["vector", "do"];
     private static readonly string[] s_vmKeys =
-        ["name", "vcpus", "ack_interrupt_on_exit", "reinject", "virtual_nmis", "posted_interrupts", "apicv", "handlers"];
+        ["name", "vcpus", "ack_interrupt_on_exit", "reinject", "virtual_nmis", "posted_interrupts", "apicv", "exception_bitmap", "handlers"];
 
     private static readonly string[] s_vcpuKeys = ["cpu"];
 
@@ -97,6 +97,9 @@ internal sealed partial class ScenarioReader
                 VirtualNmis = m.Get("virtual_nmis") is not { } vnmi || Bool(vnmi, m.PathOf("virtual_nmis")),
                 PostedInterrupts = m.Get("posted_interrupts") is not { } pi || Bool(pi, m.PathOf("posted_interrupts")),
                 Apicv = m.Get("apicv") is not { } apicv || Bool(apicv, m.PathOf("apicv")),
+                ExceptionBitmap = m.Get("exception_bitmap") is { } bitmapNode
+                    ? [.. List(bitmapNode, m.PathOf("exception_bitmap")).Select((n, k) => Int(n, $"{m.PathOf("exception_bitmap")}[{k}]", 0, 31))]
+                    : [],
                 Handlers = m.Get("handlers") is { } handlersNode
                     ? ReadHandlerList(List(handlersNode, m.PathOf("handlers")), m.PathOf("handlers"))
                     : [],

@@ -439,6 +439,20 @@ internal sealed partial class Machine
         var c = v.Host;
         var savedIf = v.Guest.If;
 
+        // The exception bitmap (SDM 25.2): an intercepted exception exits instead of reaching the guest; a missing guest
+        // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4).
+        if (type == EventType.HardwareException && v.Intercepts(vector))
+        {
+            ExceptionExit(v, vector, null, 0, null);
+            return;
+        }
+
+        if (!v.GuestIdt.Idt[vector].Present && v.Intercepts(NpVector))
+        {
+            ExceptionExit(v, NpVector, type, vector, errorCode);
+            return;
+        }
+
         // Delivery through the guest's own IDT: interrupt gates clear the guest's IF, an NMI blocks (virtual) NMIs,
         // a missing gate raises #NP and may end in #DF or a triple fault, which is a VM exit (reason 2, SDM 25.2).
         var outcome = v.GuestIdt.Deliver(v.Guest, new CpuEvent(type, (byte)vector, errorCode));
@@ -461,6 +475,26 @@ internal sealed partial class Machine
     }
 
     private static EventType ToEventType(InterruptionType t) => (EventType)(byte)t;
+
+    private const int NpVector = 11;
+
+    /// <summary>
+    /// An exception-bitmap exit: EXCEPTION_NMI with the exception's vector; when it interrupted the delivery of another
+    /// event, that event goes to IDT-vectoring information and is re-injected at the next entry (KVM
+    /// <c>__vmx_complete_interrupts</c>). KVM hands exceptions it does not handle itself to user space, so the vCPU
+    /// stays out of guest mode until the next <c>enter</c>.
+    /// </summary>
+    private void ExceptionExit(Vcpu v, int vector, EventType? interrupted, int interruptedVector, uint? interruptedErrorCode)
+    {
+        if (interrupted is { } t)
+        {
+            v.Vectoring.Record(InterruptionInfo.Create((InterruptionType)(byte)t, interruptedVector, interruptedErrorCode is not null), interruptedErrorCode ?? 0);
+        }
+
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);
+        LeaveGuest(v);
+        v.Running = false;
+    }
 
     /// <summary>After a frame returns: a guest frame ends its IRET in the guest; a host frame may let KVM re-enter the guest.</summary>
     private void GuestReturned(CpuContext c, Frame f)

@@ -7,9 +7,16 @@ namespace IrqLab.Simulation;
 /// <summary>One vCPU of a VM, pinned to a host CPU: its VMX state (controls, posted-interrupt descriptor, virtual APIC, pending injection) and its guest interrupt state.</summary>
 internal sealed class Vcpu
 {
+    private readonly uint _exceptionBitmap;
+
     public Vcpu(VmSpec vm, int index, CpuContext host, HandlerSpec?[] handlers)
     {
         GuestIdt = new IdtDelivery(BareIdt.Build(vm.Handlers.Select(h => h.Vector)));
+        foreach (var e in vm.ExceptionBitmap)
+        {
+            _exceptionBitmap |= 1u << e;
+        }
+
         Vm = vm;
         Index = index;
         Host = host;
@@ -26,6 +33,9 @@ internal sealed class Vcpu
     }
 
     public VmSpec Vm { get; }
+
+    /// <summary>True when <paramref name="vector"/> is in the VM's exception bitmap.</summary>
+    public bool Intercepts(int vector) => (_exceptionBitmap & (1u << vector)) != 0;
 
     public string Name => Vm.Name;
 

@@ -122,3 +122,58 @@ public sealed class IdleHorizonTests
         Assert.InRange(r.Dispatch.Count, 10, 11);
     }
 }
+
+/// <summary>The exception bitmap and IDT-vectoring re-injection (SDM 25.2, 27.2.4; KVM __vmx_complete_interrupts).</summary>
+public sealed class IdtVectoringTests
+{
+    private static IrqLab.Simulation.Output.RunResult Run(string steps, string bitmap, string handlers) => Simulator.Run(ScenarioLoader.Parse($$"""
+        irqlab: 1
+        name: vectoring
+        machine: {cpus: 2}
+        vms:
+          - name: g0
+            vcpus: [{cpu: 1}]
+            exception_bitmap: {{bitmap}}
+            handlers: {{handlers}}
+        steps:
+        {{steps}}
+        """, "vectoring.yaml"));
+
+    [Fact]
+    public void NP_during_delivery_exits_with_the_event_in_IDT_vectoring_and_the_next_entry_reinjects_it()
+    {
+        // The first entry injects 0x40 whose guest gate is missing: #NP during delivery, intercepted -> EXCEPTION_NMI
+        // (vector 11). The second entry re-injects 0x40 from IDT-vectoring: it exits the same way again.
+        var r = Run("""
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+            """, "[11]", "[{vector: 11, do: []}]");
+        Assert.Equal([("EXCEPTION_NMI", (int?)11), ("EXCEPTION_NMI", (int?)11)], r.VmExits.Select(x => (x.Reason, x.Vector)));
+        Assert.DoesNotContain(r.Dispatch, d => d.Vm == "g0");
+    }
+
+    [Fact]
+    public void Without_the_bitmap_the_NP_is_delivered_to_the_guest()
+    {
+        var r = Run("""
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+            """, "[]", "[{vector: 11, do: []}]");
+        Assert.Empty(r.VmExits);
+        Assert.Equal(11, Assert.Single(r.Dispatch).Vector);
+    }
+
+    [Fact]
+    public void Intercepted_exception_raised_in_the_guest_exits_without_IDT_vectoring()
+    {
+        var r = Run("""
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {exception: {cpu: 1, vector: 14, error_code: 2, cr2: 0x1000}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+            """, "[14]", "[{vector: 14, do: []}]");
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXCEPTION_NMI", (int?)14), (exit.Reason, exit.Vector));
+        Assert.Empty(r.Dispatch);
+    }
+}

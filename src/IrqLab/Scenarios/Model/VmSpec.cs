@@ -24,6 +24,13 @@ public sealed record VmSpec
     /// <summary>APIC virtualization with virtual-interrupt delivery.</summary>
     public bool Apicv { get; init; } = true;
 
+    /// <summary>
+    /// Exception vectors that cause VM exits instead of guest delivery (the VMCS exception bitmap, SDM 24.6.3;
+    /// an extension of the contract's keys). An exception raised while delivering an event to the guest exits with the
+    /// event in the IDT-vectoring information, which is re-injected at the next entry.
+    /// </summary>
+    public IReadOnlyList<int> ExceptionBitmap { get; init; } = [];
+
     /// <summary>Guest handlers, as in bare mode.</summary>
     public IReadOnlyList<HandlerSpec> Handlers { get; init; } = [];
 
