@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware.Apic;
 using IrqLab.Kernel;
@@ -103,9 +104,7 @@ internal sealed partial class Machine
     private void Deliver(CpuContext c, in CpuEvent ev)
     {
         var savedIf = c.State.If;
-        var outcome = _fred
-            ? _fredDelivery.Deliver(c.State, ev, currentStackLevel: c.Depth > 0 ? 1 : 0)
-            : _idtDelivery.Deliver(c.State, ev);
+        var outcome = DeliverOnCpu(c, ev);
         if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
         {
             ShutdownCpu(c);
@@ -130,6 +129,13 @@ internal sealed partial class Machine
         }
     }
 
+    // The delivery and the handler entry are kept out of line: inlined, their many struct temporaries made the
+    // caller's frame over a kilobyte, zeroed on every delivery.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DeliveryOutcome DeliverOnCpu(CpuContext c, in CpuEvent ev) => _fred
+        ? _fredDelivery.Deliver(c.State, ev, currentStackLevel: c.Depth > 0 ? 1 : 0)
+        : _idtDelivery.Deliver(c.State, ev);
+
     /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
     private void ShutdownCpu(CpuContext c)
     {
@@ -150,6 +156,7 @@ internal sealed partial class Machine
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterLinux(CpuContext c, in CpuEvent ev, bool savedIf)
     {
         DispatchResult r;
@@ -202,6 +209,7 @@ internal sealed partial class Machine
     };
 
     /// <summary>Enters a bare (or guest) handler: the listed handler's actions, or "unhandled" under FRED.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterBare(CpuContext c, in CpuEvent ev, bool savedIf, HandlerSpec?[] handlers, string? vm, int vcpu)
     {
         var handler = handlers[ev.Vector];
