@@ -104,6 +104,20 @@ internal sealed partial class Machine
     private void Deliver(CpuContext c, in CpuEvent ev)
     {
         var savedIf = c.State.If;
+        if (_fred)
+        {
+            // FRED: no gate checks and no frame fault here, so the event itself is delivered.
+            _fredDelivery.DeliverUnfaulted(c.State, ev);
+            Enter(c, ev, savedIf);
+            return;
+        }
+
+        if (_idtDelivery.TryDeliverUnfaulted(c.State, ev))
+        {
+            Enter(c, ev, savedIf);
+            return;
+        }
+
         var outcome = DeliverOnCpu(c, ev);
         if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
         {
@@ -111,7 +125,12 @@ internal sealed partial class Machine
             return;
         }
 
-        var delivered = outcome.Delivered;
+        Enter(c, outcome.Delivered, savedIf);
+    }
+
+    /// <summary>After delivery: records a machine check, then enters the Linux or bare handler of the delivered event.</summary>
+    private void Enter(CpuContext c, in CpuEvent delivered, bool savedIf)
+    {
         if (delivered.Type == EventType.HardwareException && delivered.Vector == MachineCheckVector)
         {
             // SCENARIOS.md §10: machine checks are recorded in faults.
@@ -129,12 +148,10 @@ internal sealed partial class Machine
         }
     }
 
-    // The delivery and the handler entry are kept out of line: inlined, their many struct temporaries made the
+    // The full delivery and the handler entry are kept out of line: inlined, their many struct temporaries made the
     // caller's frame over a kilobyte, zeroed on every delivery.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private DeliveryOutcome DeliverOnCpu(CpuContext c, in CpuEvent ev) => _fred
-        ? _fredDelivery.Deliver(c.State, ev, currentStackLevel: c.Depth > 0 ? 1 : 0)
-        : _idtDelivery.Deliver(c.State, ev);
+    private DeliveryOutcome DeliverOnCpu(CpuContext c, in CpuEvent ev) => _idtDelivery.Deliver(c.State, ev);
 
     /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
     private void ShutdownCpu(CpuContext c)
