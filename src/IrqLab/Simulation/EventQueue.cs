@@ -1,16 +1,23 @@
 namespace IrqLab.Simulation;
 
 /// <summary>
-/// The engine's priority queue: a 4-ary min-heap of <see cref="SimEvent"/> ordered by time, then by insertion
-/// sequence, so the run is deterministic (the pop order is the total order of (time, sequence), whatever the heap's
-/// shape). The ordering keys (16 bytes) and the payloads live in two parallel arrays, so the sift loops compare
-/// four children in one cache line. Steady-state operations allocate nothing.
+/// The engine's priority queue, ordered by time, then by insertion sequence, so the run is deterministic: events
+/// pop in the total order of (time, sequence) whatever the internal layout. Layout: a 4-ary min-heap, plus one FIFO
+/// lane per hot event kind (CPU resumes, device arrivals, IPI arrivals). A pushed event goes to its kind's lane when
+/// it is not earlier than the lane's last event (then the lane stays sorted by (time, sequence), since sequences
+/// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs and
+/// arrival streams are mostly monotone, so most events never enter the heap. The ordering keys (16 bytes) and the
+/// payloads live in parallel arrays. Steady-state operations allocate nothing.
 /// </summary>
 public sealed class EventQueue
 {
+    private const int LaneCount = 3;
+
+    private readonly Lane[] _lanes = [new(), new(), new()];
     private Key[] _keys = new Key[64];
     private Payload[] _payloads = new Payload[64];
     private long _nextSequence;
+    private int _heapCount;
     private int _count;
 
     /// <summary>Number of queued events.</summary>
@@ -19,23 +26,102 @@ public sealed class EventQueue
     /// <summary>Queues an event at <paramref name="timeNs"/>.</summary>
     public void Push(long timeNs, SimEventKind kind, int target, long generation = 0)
     {
-        if (_count == _keys.Length)
+        var key = new Key(timeNs, _nextSequence++);
+        var payload = new Payload(generation, target, kind);
+        _count++;
+        var lane = LaneOf(kind);
+        if (lane >= 0)
+        {
+            var l = _lanes[lane];
+            if (l.Count == 0 || l.TailTimeNs <= timeNs)
+            {
+                l.Enqueue(key, payload);
+                return;
+            }
+        }
+
+        HeapPush(key, payload);
+    }
+
+    /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
+    public long PeekTime
+    {
+        get
+        {
+            var t = _heapCount == 0 ? long.MaxValue : _keys[0].TimeNs;
+            foreach (var l in _lanes)
+            {
+                if (l.Count > 0 && l.HeadKey.TimeNs < t)
+                {
+                    t = l.HeadKey.TimeNs;
+                }
+            }
+
+            return t;
+        }
+    }
+
+    /// <summary>Removes and returns the earliest event.</summary>
+    public SimEvent Pop()
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("the event queue is empty");
+        }
+
+        // The least of the heap top and the lane heads (keys are unique: sequences never repeat).
+        var source = -1;
+        var best = _heapCount > 0 ? _keys[0] : new Key(long.MaxValue, long.MaxValue);
+        for (var i = 0; i < LaneCount; i++)
+        {
+            var l = _lanes[i];
+            if (l.Count > 0 && Less(l.HeadKey, best))
+            {
+                best = l.HeadKey;
+                source = i;
+            }
+        }
+
+        _count--;
+        Payload p;
+        if (source >= 0)
+        {
+            p = _lanes[source].Dequeue();
+        }
+        else
+        {
+            p = HeapPop();
+        }
+
+        return new SimEvent(best.TimeNs, best.Sequence, p.Kind, p.Target, p.Generation);
+    }
+
+    private static int LaneOf(SimEventKind kind) => kind switch
+    {
+        SimEventKind.CpuResume => 0,
+        SimEventKind.DeviceArrival => 1,
+        SimEventKind.IpiArrival => 2,
+        _ => -1,
+    };
+
+    private void HeapPush(in Key key, in Payload payload)
+    {
+        if (_heapCount == _keys.Length)
         {
             Array.Resize(ref _keys, _keys.Length * 2);
             Array.Resize(ref _payloads, _payloads.Length * 2);
         }
 
-        var key = new Key(timeNs, _nextSequence++);
         var keys = _keys;
         var payloads = _payloads;
-        var i = _count++;
+        var i = _heapCount++;
         while (i > 0)
         {
             var parent = (i - 1) >> 2;
             ref var pk = ref keys[parent];
 
             // A new event has the highest sequence: it only moves above a strictly later time.
-            if (pk.TimeNs <= timeNs)
+            if (pk.TimeNs <= key.TimeNs)
             {
                 break;
             }
@@ -46,25 +132,15 @@ public sealed class EventQueue
         }
 
         keys[i] = key;
-        payloads[i] = new Payload(generation, target, kind);
+        payloads[i] = payload;
     }
 
-    /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
-    public long PeekTime => _count == 0 ? long.MaxValue : _keys[0].TimeNs;
-
-    /// <summary>Removes and returns the earliest event.</summary>
-    public SimEvent Pop()
+    private Payload HeapPop()
     {
-        if (_count == 0)
-        {
-            throw new InvalidOperationException("the event queue is empty");
-        }
-
         var keys = _keys;
         var payloads = _payloads;
-        var topKey = keys[0];
         var topPayload = payloads[0];
-        var n = --_count;
+        var n = --_heapCount;
         if (n > 0)
         {
             var last = keys[n];
@@ -101,7 +177,7 @@ public sealed class EventQueue
             payloads[i] = payloads[n];
         }
 
-        return new SimEvent(topKey.TimeNs, topKey.Sequence, topPayload.Kind, topPayload.Target, topPayload.Generation);
+        return topPayload;
     }
 
     private static bool Less(in Key a, in Key b) =>
@@ -112,4 +188,56 @@ public sealed class EventQueue
 
     /// <summary>What an event does (moved with its key).</summary>
     private readonly record struct Payload(long Generation, int Target, SimEventKind Kind);
+
+    /// <summary>A FIFO ring of events with non-decreasing times (hence sorted by time, then sequence).</summary>
+    private sealed class Lane
+    {
+        private Key[] _keys = new Key[16];
+        private Payload[] _payloads = new Payload[16];
+        private int _head;
+
+        public int Count;
+
+        public long TailTimeNs;
+
+        public Key HeadKey => _keys[_head];
+
+        public void Enqueue(in Key key, in Payload payload)
+        {
+            if (Count == _keys.Length)
+            {
+                Grow();
+            }
+
+            var tail = (_head + Count) & (_keys.Length - 1);
+            _keys[tail] = key;
+            _payloads[tail] = payload;
+            Count++;
+            TailTimeNs = key.TimeNs;
+        }
+
+        public Payload Dequeue()
+        {
+            var p = _payloads[_head];
+            _head = (_head + 1) & (_keys.Length - 1);
+            Count--;
+            return p;
+        }
+
+        private void Grow()
+        {
+            var keys = new Key[_keys.Length * 2];
+            var payloads = new Payload[_keys.Length * 2];
+            for (var i = 0; i < Count; i++)
+            {
+                var j = (_head + i) & (_keys.Length - 1);
+                keys[i] = _keys[j];
+                payloads[i] = _payloads[j];
+            }
+
+            _keys = keys;
+            _payloads = payloads;
+            _head = 0;
+        }
+    }
 }
