@@ -69,9 +69,35 @@ public sealed class EventQueue
             throw new InvalidOperationException("the event queue is empty");
         }
 
-        // The least of the heap top and the lane heads (keys are unique: sequences never repeat).
+        var source = SelectEarliest(out var best);
+        return Remove(source, best);
+    }
+
+    /// <summary>Removes the earliest event into <paramref name="ev"/> when it is due at or before <paramref name="maxTimeNs"/>.</summary>
+    public bool TryPop(long maxTimeNs, out SimEvent ev)
+    {
+        if (_count == 0)
+        {
+            ev = default;
+            return false;
+        }
+
+        var source = SelectEarliest(out var best);
+        if (best.TimeNs > maxTimeNs)
+        {
+            ev = default;
+            return false;
+        }
+
+        ev = Remove(source, best);
+        return true;
+    }
+
+    /// <summary>The least of the heap top and the lane heads (keys are unique: sequences never repeat); -1 = heap.</summary>
+    private int SelectEarliest(out Key best)
+    {
         var source = -1;
-        var best = _heapCount > 0 ? _keys[0] : new Key(long.MaxValue, long.MaxValue);
+        best = _heapCount > 0 ? _keys[0] : new Key(long.MaxValue, long.MaxValue);
         for (var i = 0; i < LaneCount; i++)
         {
             var l = _lanes[i];
@@ -82,18 +108,14 @@ public sealed class EventQueue
             }
         }
 
-        _count--;
-        Payload p;
-        if (source >= 0)
-        {
-            p = _lanes[source].Dequeue();
-        }
-        else
-        {
-            p = HeapPop();
-        }
+        return source;
+    }
 
-        return new SimEvent(best.TimeNs, best.Sequence, p.Kind, p.Target, p.Generation);
+    private SimEvent Remove(int source, in Key key)
+    {
+        _count--;
+        var p = source >= 0 ? _lanes[source].Dequeue() : HeapPop();
+        return new SimEvent(key.TimeNs, key.Sequence, p.Kind, p.Target, p.Generation);
     }
 
     private static int LaneOf(SimEventKind kind) => kind switch

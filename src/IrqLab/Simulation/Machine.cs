@@ -324,9 +324,9 @@ internal sealed partial class Machine
         }
 
         Settle();
-        while (!_stopped && _queue.Count > 0 && _queue.PeekTime <= endNs)
+        while (!_stopped && _queue.TryPop(endNs, out var ev))
         {
-            ProcessNextEvent();
+            ProcessEvent(ev);
         }
 
         if (!_stopped && endNs > _now)
@@ -379,9 +379,10 @@ internal sealed partial class Machine
 
     private static bool IsPeriodicTimer(LocalApic apic) => ((apic.PeekRegister(ApicRegister.LvtTimer) >> 17) & 3) == 1;
 
-    private void ProcessNextEvent()
+    private void ProcessNextEvent() => ProcessEvent(_queue.Pop());
+
+    private void ProcessEvent(in SimEvent ev)
     {
-        var ev = _queue.Pop();
         if (ev.TimeNs > _now)
         {
             _now = ev.TimeNs;

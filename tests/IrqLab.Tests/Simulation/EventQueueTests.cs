@@ -60,6 +60,22 @@ public sealed class EventQueueTests
         now = ev.TimeNs;
     }
 
+    [Theory]
+    [InlineData(99, false)]
+    [InlineData(100, true)]
+    [InlineData(101, true)]
+    public void TryPop_takes_the_earliest_event_only_when_it_is_due(long maxTimeNs, bool taken)
+    {
+        var q = new EventQueue();
+        q.Push(200, SimEventKind.ApicTimer, 1);
+        q.Push(100, SimEventKind.ApicTimer, 2);
+        q.Push(150, SimEventKind.CpuResume, 3);
+        Assert.Equal(taken, q.TryPop(maxTimeNs, out var ev));
+        Assert.Equal(taken ? 2 : 0, ev.Target);
+        Assert.Equal(taken ? 2 : 3, q.Count);
+        Assert.False(new EventQueue().TryPop(long.MaxValue, out _));
+    }
+
     [Fact]
     public void Pop_on_an_empty_queue_is_a_programmer_error()
     {
