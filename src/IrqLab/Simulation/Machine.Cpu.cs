@@ -173,8 +173,38 @@ internal sealed partial class Machine
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterLinux(CpuContext c, in CpuEvent ev, bool savedIf)
+    {
+        if (ev.Type == EventType.ExternalInterrupt && _sinks.Length == 0)
+        {
+            EnterLinuxInterrupt(c, ev.Vector, savedIf);
+        }
+        else
+        {
+            EnterLinuxObserved(c, ev, savedIf);
+        }
+    }
+
+    /// <summary>The common case of <see cref="EnterLinuxObserved"/>: an external interrupt with no trace sink.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
+    {
+        var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
+        var path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
+        var f = c.Push();
+        f.Kind = FrameKind.Linux;
+        f.Event = EventType.ExternalInterrupt;
+        f.Vector = vector;
+        f.SavedIf = savedIf;
+        f.Fred = _fred;
+        f.Handler = r.Handler;
+        f.Irq = r.Irq;
+        f.RemainingNs = r.CostNs;
+        RecordDispatch(c, r.Trapped ? EventType.HardwareException : EventType.ExternalInterrupt, r.Trapped ? 6 : vector, r.Handler, path, r.Irq, null, -1);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterLinuxObserved(CpuContext c, in CpuEvent ev, bool savedIf)
     {
         DispatchResult r;
         string path;

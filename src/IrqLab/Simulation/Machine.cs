@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
@@ -513,26 +514,13 @@ internal sealed partial class Machine
 
         if (++c.EntriesThisInstant > _maxEntriesPerInstant)
         {
-            AddFault(c.Index, "livelock");
-            AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
-            _stopped = true;
+            StopLivelock(c);
         }
 
         var logged = _dispatch.Count < _logLimit;
-        var traced = _sinks.Length > 0;
-        string ev = string.Empty;
-        var depth = 0;
-        if (logged || traced)
+        if (logged || _sinks.Length > 0)
         {
-            // The entry's name and nesting depth are only formed for an observer (the log or a trace sink).
-            ev = EventTypeNames.ToJsonName(type);
-            depth = DepthOf(c, vm);
-        }
-
-        if (logged)
-        {
-            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
-                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+            ObserveDispatch(c, type, vector, handler, path, irq, vm, vcpu, logged);
         }
         else
         {
@@ -544,8 +532,36 @@ internal sealed partial class Machine
         {
             _handlersSinceExpect.Add(handler);
         }
+    }
 
-        if (traced)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StopLivelock(CpuContext c)
+    {
+        AddFault(c.Index, "livelock");
+        AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// The dispatch entry for the log and the trace sinks. Kept out of line: its records are large values the hot
+    /// path without observers should not carry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ObserveDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu, bool logged)
+    {
+        var ev = EventTypeNames.ToJsonName(type);
+        var depth = DepthOf(c, vm);
+        if (logged)
+        {
+            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
+                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+        }
+        else
+        {
+            _dispatchTruncated = true;
+        }
+
+        if (_sinks.Length > 0)
         {
             // The frame's slice; a device irq's actions are traced inside it (TraceDeviceActions).
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, -1, depth, vm, vcpu, 0, ev));
