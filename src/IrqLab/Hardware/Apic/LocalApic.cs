@@ -313,18 +313,26 @@ public sealed partial class LocalApic
         _ => LvtError,
     }];
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Highest(in VectorWords words)
     {
-        for (var w = 3; w >= 0; w--)
+        // Unrolled over the four words: no span is formed (cheap before the method is optimized, too).
+        if (words[3] != 0)
         {
-            var bits = words[w];
-            if (bits != 0)
-            {
-                return (w << 6) + 63 - BitOperations.LeadingZeroCount(bits);
-            }
+            return 192 + 63 - BitOperations.LeadingZeroCount(words[3]);
         }
 
-        return -1;
+        if (words[2] != 0)
+        {
+            return 128 + 63 - BitOperations.LeadingZeroCount(words[2]);
+        }
+
+        if (words[1] != 0)
+        {
+            return 64 + 63 - BitOperations.LeadingZeroCount(words[1]);
+        }
+
+        return words[0] != 0 ? 63 - BitOperations.LeadingZeroCount(words[0]) : -1;
     }
 
     private AcceptResult AcceptFixed(int vector, bool level)
