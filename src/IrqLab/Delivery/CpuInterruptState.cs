@@ -14,8 +14,12 @@ namespace IrqLab.Delivery;
 /// </remarks>
 public sealed class CpuInterruptState
 {
-    private ulong[] _savedIf = new ulong[1];
-    private ulong[] _savedNmi = new ulong[1];
+    // Saved IF and NMI bits per frame depth: depths 0..63 in one word each (the common case, no array to reach),
+    // deeper frames in the overflow arrays (word k holds depths 64(k+1) .. 64(k+1)+63).
+    private ulong _savedIf0;
+    private ulong _savedNmi0;
+    private ulong[] _savedIfDeep = [];
+    private ulong[] _savedNmiDeep = [];
     private bool _stiShadow;
     private bool _movSsShadow;
 
@@ -130,14 +134,26 @@ public sealed class CpuInterruptState
     internal void EnterEvent(bool clearIf, bool isNmi)
     {
         var depth = FrameDepth;
-        if ((depth >> 6) >= _savedIf.Length)
+        if (depth < 64)
         {
-            Array.Resize(ref _savedIf, _savedIf.Length * 2);
-            Array.Resize(ref _savedNmi, _savedNmi.Length * 2);
+            var mask = 1UL << depth;
+            _savedIf0 = If ? _savedIf0 | mask : _savedIf0 & ~mask;
+            _savedNmi0 = isNmi ? _savedNmi0 | mask : _savedNmi0 & ~mask;
+        }
+        else
+        {
+            var word = (depth >> 6) - 1;
+            if (word >= _savedIfDeep.Length)
+            {
+                var length = Math.Max(1, _savedIfDeep.Length * 2);
+                Array.Resize(ref _savedIfDeep, length);
+                Array.Resize(ref _savedNmiDeep, length);
+            }
+
+            SetBit(_savedIfDeep, depth - 64, If);
+            SetBit(_savedNmiDeep, depth - 64, isNmi);
         }
 
-        SetBit(_savedIf, depth, If);
-        SetBit(_savedNmi, depth, isNmi);
         FrameDepth = depth + 1;
         _stiShadow = false;
         _movSsShadow = false;
@@ -158,7 +174,7 @@ public sealed class CpuInterruptState
         if (FrameDepth > 0)
         {
             FrameDepth--;
-            If = GetBit(_savedIf, FrameDepth);
+            If = GetSaved(_savedIf0, _savedIfDeep, FrameDepth);
         }
 
         _stiShadow = false;
@@ -173,7 +189,7 @@ public sealed class CpuInterruptState
     internal void RestoreStiShadow() => _stiShadow = true;
 
     /// <summary>True when the innermost frame on record belongs to an NMI (false with no frame): what FRED puts in the frame's NMI bit.</summary>
-    public bool TopFrameIsNmi => FrameDepth > 0 && GetBit(_savedNmi, FrameDepth - 1);
+    public bool TopFrameIsNmi => FrameDepth > 0 && GetSaved(_savedNmi0, _savedNmiDeep, FrameDepth - 1);
 
     private bool EndShadow()
     {
@@ -188,6 +204,9 @@ public sealed class CpuInterruptState
         var mask = 1UL << (index & 63);
         bits[index >> 6] = value ? bits[index >> 6] | mask : bits[index >> 6] & ~mask;
     }
+
+    private static bool GetSaved(ulong word0, ulong[] deep, int depth) =>
+        depth < 64 ? (word0 & (1UL << depth)) != 0 : GetBit(deep, depth - 64);
 
     private static bool GetBit(ulong[] bits, int index) => (bits[index >> 6] & (1UL << (index & 63))) != 0;
 }

@@ -44,6 +44,18 @@ public sealed class FredDelivery
         Deliver(state, ev, currentStackLevel, fromUser, null);
 
     /// <summary>
+    /// Delivers <paramref name="ev"/> whose frame push does not fault (no frame fault): the state change of
+    /// <see cref="Deliver(CpuInterruptState, in CpuEvent, int, bool)"/>, whose outcome is then always
+    /// <see cref="DeliveryOutcomeKind.Delivered"/> with the event itself, without building that outcome. For hot paths
+    /// that need neither the stack level nor the frame. Allocation-free.
+    /// </summary>
+    public void DeliverUnfaulted(CpuInterruptState state, in CpuEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.EnterEvent(clearIf: true, ev.Type == EventType.Nmi);
+    }
+
+    /// <summary>
     /// Delivers <paramref name="ev"/>; <paramref name="frameFault"/>, when given, is an exception raised while pushing the
     /// frame of the first attempt. It combines with the event by <see cref="DoubleFaultRule"/> as under IDT delivery.
     /// </summary>

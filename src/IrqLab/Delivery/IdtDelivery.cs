@@ -37,6 +37,24 @@ public sealed class IdtDelivery
         Deliver(state, ev, fromUser, null);
 
     /// <summary>
+    /// Delivers <paramref name="ev"/> from kernel mode without a frame fault when its gate passes every check: the
+    /// state change of <see cref="Deliver(CpuInterruptState, in CpuEvent, bool)"/> with an outcome that would be
+    /// <see cref="DeliveryOutcomeKind.Delivered"/> with the event itself; returns false, changing nothing, when the gate
+    /// faults (the caller then takes the full <see cref="Deliver(CpuInterruptState, in CpuEvent, bool)"/>). Allocation-free.
+    /// </summary>
+    public bool TryDeliverUnfaulted(CpuInterruptState state, in CpuEvent ev)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (CheckGate(ev, fromUser: false, out var gate) is not null)
+        {
+            return false;
+        }
+
+        state.EnterEvent(gate.Type == GateType.Interrupt, ev.Type == EventType.Nmi);
+        return true;
+    }
+
+    /// <summary>
     /// Delivers <paramref name="ev"/>; <paramref name="frameFault"/>, when given, is an exception raised while pushing
     /// the frame of the first delivery attempt (a #PF or #SS on the new stack), applied after the gate checks pass.
     /// </summary>

@@ -12,6 +12,13 @@ public sealed class DeterministicRandom
     private ulong _s2;
     private ulong _s3;
 
+    // Lemire's rejection threshold (2^64 mod bound) of the last two bounds asked for (the IPI workload alternates
+    // two): the 64-bit division is done once per bound, not once per draw.
+    private ulong _boundA;
+    private ulong _thresholdA;
+    private ulong _boundB;
+    private ulong _thresholdB;
+
     /// <summary>Creates stream <paramref name="stream"/> of <paramref name="seed"/>.</summary>
     public DeterministicRandom(ulong seed, ulong stream)
     {
@@ -57,7 +64,24 @@ public sealed class DeterministicRandom
         }
 
         var bound = (ulong)maxExclusive;
-        var threshold = (0UL - bound) % bound;
+        ulong threshold;
+        if (bound == _boundA)
+        {
+            threshold = _thresholdA;
+        }
+        else if (bound == _boundB)
+        {
+            threshold = _thresholdB;
+        }
+        else
+        {
+            threshold = (0UL - bound) % bound;
+            _boundB = _boundA;
+            _thresholdB = _thresholdA;
+            _boundA = bound;
+            _thresholdA = threshold;
+        }
+
         while (true)
         {
             var r = NextUInt64();

@@ -1,86 +1,265 @@
 namespace IrqLab.Simulation;
 
 /// <summary>
-/// The engine's priority queue: a binary min-heap of <see cref="SimEvent"/> ordered by time, then by insertion
-/// sequence, so the run is deterministic. Backed by one growable array; steady-state operations allocate nothing.
+/// The engine's priority queue, ordered by time, then by insertion sequence, so the run is deterministic: events
+/// pop in the total order of (time, sequence) whatever the internal layout. Layout: a 4-ary min-heap, plus one FIFO
+/// lane per hot event kind (CPU resumes, device arrivals, IPI arrivals). A pushed event goes to its kind's lane when
+/// it is not earlier than the lane's last event (then the lane stays sorted by (time, sequence), since sequences
+/// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs and
+/// arrival streams are mostly monotone, so most events never enter the heap. The ordering keys (16 bytes) and the
+/// payloads live in parallel arrays. Steady-state operations allocate nothing.
 /// </summary>
 public sealed class EventQueue
 {
-    private SimEvent[] _heap = new SimEvent[64];
+    private const int LaneCount = 3;
+
+    private readonly Lane[] _lanes = [new(), new(), new()];
+    private Key[] _keys = new Key[64];
+    private Payload[] _payloads = new Payload[64];
     private long _nextSequence;
+    private int _heapCount;
+    private int _count;
 
     /// <summary>Number of queued events.</summary>
-    public int Count { get; private set; }
+    public int Count => _count;
 
     /// <summary>Queues an event at <paramref name="timeNs"/>.</summary>
     public void Push(long timeNs, SimEventKind kind, int target, long generation = 0)
     {
-        if (Count == _heap.Length)
+        var key = new Key(timeNs, _nextSequence++);
+        var payload = new Payload(generation, target, kind);
+        _count++;
+        var lane = LaneOf(kind);
+        if (lane >= 0)
         {
-            Array.Resize(ref _heap, _heap.Length * 2);
-        }
-
-        var ev = new SimEvent(timeNs, _nextSequence++, kind, target, generation);
-        var i = Count++;
-        while (i > 0)
-        {
-            var parent = (i - 1) >> 1;
-            if (!Less(ev, _heap[parent]))
+            var l = _lanes[lane];
+            if (l.Count == 0 || l.TailTimeNs <= timeNs)
             {
-                break;
+                l.Enqueue(key, payload);
+                return;
             }
-
-            _heap[i] = _heap[parent];
-            i = parent;
         }
 
-        _heap[i] = ev;
+        HeapPush(key, payload);
     }
 
     /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
-    public long PeekTime => Count == 0 ? long.MaxValue : _heap[0].TimeNs;
+    public long PeekTime
+    {
+        get
+        {
+            var t = _heapCount == 0 ? long.MaxValue : _keys[0].TimeNs;
+            foreach (var l in _lanes)
+            {
+                if (l.Count > 0 && l.HeadKey.TimeNs < t)
+                {
+                    t = l.HeadKey.TimeNs;
+                }
+            }
+
+            return t;
+        }
+    }
 
     /// <summary>Removes and returns the earliest event.</summary>
     public SimEvent Pop()
     {
-        if (Count == 0)
+        if (_count == 0)
         {
             throw new InvalidOperationException("the event queue is empty");
         }
 
-        var top = _heap[0];
-        var last = _heap[--Count];
-        var i = 0;
-        while (true)
-        {
-            var child = (2 * i) + 1;
-            if (child >= Count)
-            {
-                break;
-            }
-
-            if (child + 1 < Count && Less(_heap[child + 1], _heap[child]))
-            {
-                child++;
-            }
-
-            if (!Less(_heap[child], last))
-            {
-                break;
-            }
-
-            _heap[i] = _heap[child];
-            i = child;
-        }
-
-        if (Count > 0)
-        {
-            _heap[i] = last;
-        }
-
-        return top;
+        var source = SelectEarliest(out var best);
+        return Remove(source, best);
     }
 
-    private static bool Less(in SimEvent a, in SimEvent b) =>
+    /// <summary>Removes the earliest event into <paramref name="ev"/> when it is due at or before <paramref name="maxTimeNs"/>.</summary>
+    public bool TryPop(long maxTimeNs, out SimEvent ev)
+    {
+        if (_count == 0)
+        {
+            ev = default;
+            return false;
+        }
+
+        var source = SelectEarliest(out var best);
+        if (best.TimeNs > maxTimeNs)
+        {
+            ev = default;
+            return false;
+        }
+
+        ev = Remove(source, best);
+        return true;
+    }
+
+    /// <summary>The least of the heap top and the lane heads (keys are unique: sequences never repeat); -1 = heap.</summary>
+    private int SelectEarliest(out Key best)
+    {
+        var source = -1;
+        best = _heapCount > 0 ? _keys[0] : new Key(long.MaxValue, long.MaxValue);
+        for (var i = 0; i < LaneCount; i++)
+        {
+            var l = _lanes[i];
+            if (l.Count > 0 && Less(l.HeadKey, best))
+            {
+                best = l.HeadKey;
+                source = i;
+            }
+        }
+
+        return source;
+    }
+
+    private SimEvent Remove(int source, in Key key)
+    {
+        _count--;
+        var p = source >= 0 ? _lanes[source].Dequeue() : HeapPop();
+        return new SimEvent(key.TimeNs, key.Sequence, p.Kind, p.Target, p.Generation);
+    }
+
+    private static int LaneOf(SimEventKind kind) => kind switch
+    {
+        SimEventKind.CpuResume => 0,
+        SimEventKind.DeviceArrival => 1,
+        SimEventKind.IpiArrival => 2,
+        _ => -1,
+    };
+
+    private void HeapPush(in Key key, in Payload payload)
+    {
+        if (_heapCount == _keys.Length)
+        {
+            Array.Resize(ref _keys, _keys.Length * 2);
+            Array.Resize(ref _payloads, _payloads.Length * 2);
+        }
+
+        var keys = _keys;
+        var payloads = _payloads;
+        var i = _heapCount++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 2;
+            ref var pk = ref keys[parent];
+
+            // A new event has the highest sequence: it only moves above a strictly later time.
+            if (pk.TimeNs <= key.TimeNs)
+            {
+                break;
+            }
+
+            keys[i] = pk;
+            payloads[i] = payloads[parent];
+            i = parent;
+        }
+
+        keys[i] = key;
+        payloads[i] = payload;
+    }
+
+    private Payload HeapPop()
+    {
+        var keys = _keys;
+        var payloads = _payloads;
+        var topPayload = payloads[0];
+        var n = --_heapCount;
+        if (n > 0)
+        {
+            var last = keys[n];
+            var i = 0;
+            while (true)
+            {
+                var first = (i << 2) + 1;
+                if (first >= n)
+                {
+                    break;
+                }
+
+                var best = first;
+                var end = Math.Min(first + 4, n);
+                for (var c = first + 1; c < end; c++)
+                {
+                    if (Less(keys[c], keys[best]))
+                    {
+                        best = c;
+                    }
+                }
+
+                if (!Less(keys[best], last))
+                {
+                    break;
+                }
+
+                keys[i] = keys[best];
+                payloads[i] = payloads[best];
+                i = best;
+            }
+
+            keys[i] = last;
+            payloads[i] = payloads[n];
+        }
+
+        return topPayload;
+    }
+
+    private static bool Less(in Key a, in Key b) =>
         a.TimeNs < b.TimeNs || (a.TimeNs == b.TimeNs && a.Sequence < b.Sequence);
+
+    /// <summary>The ordering part of an event.</summary>
+    private readonly record struct Key(long TimeNs, long Sequence);
+
+    /// <summary>What an event does (moved with its key).</summary>
+    private readonly record struct Payload(long Generation, int Target, SimEventKind Kind);
+
+    /// <summary>A FIFO ring of events with non-decreasing times (hence sorted by time, then sequence).</summary>
+    private sealed class Lane
+    {
+        private Key[] _keys = new Key[16];
+        private Payload[] _payloads = new Payload[16];
+        private int _head;
+
+        public int Count;
+
+        public long TailTimeNs;
+
+        public Key HeadKey => _keys[_head];
+
+        public void Enqueue(in Key key, in Payload payload)
+        {
+            if (Count == _keys.Length)
+            {
+                Grow();
+            }
+
+            var tail = (_head + Count) & (_keys.Length - 1);
+            _keys[tail] = key;
+            _payloads[tail] = payload;
+            Count++;
+            TailTimeNs = key.TimeNs;
+        }
+
+        public Payload Dequeue()
+        {
+            var p = _payloads[_head];
+            _head = (_head + 1) & (_keys.Length - 1);
+            Count--;
+            return p;
+        }
+
+        private void Grow()
+        {
+            var keys = new Key[_keys.Length * 2];
+            var payloads = new Payload[_keys.Length * 2];
+            for (var i = 0; i < Count; i++)
+            {
+                var j = (_head + i) & (_keys.Length - 1);
+                keys[i] = _keys[j];
+                payloads[i] = _payloads[j];
+            }
+
+            _keys = keys;
+            _payloads = payloads;
+            _head = 0;
+        }
+    }
 }

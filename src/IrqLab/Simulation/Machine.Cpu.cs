@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware.Apic;
 using IrqLab.Kernel;
@@ -103,16 +104,33 @@ internal sealed partial class Machine
     private void Deliver(CpuContext c, in CpuEvent ev)
     {
         var savedIf = c.State.If;
-        var outcome = _fred
-            ? _fredDelivery.Deliver(c.State, ev, currentStackLevel: c.Depth > 0 ? 1 : 0)
-            : _idtDelivery.Deliver(c.State, ev);
+        if (_fred)
+        {
+            // FRED: no gate checks and no frame fault here, so the event itself is delivered.
+            _fredDelivery.DeliverUnfaulted(c.State, ev);
+            Enter(c, ev, savedIf);
+            return;
+        }
+
+        if (_idtDelivery.TryDeliverUnfaulted(c.State, ev))
+        {
+            Enter(c, ev, savedIf);
+            return;
+        }
+
+        var outcome = DeliverOnCpu(c, ev);
         if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
         {
             ShutdownCpu(c);
             return;
         }
 
-        var delivered = outcome.Delivered;
+        Enter(c, outcome.Delivered, savedIf);
+    }
+
+    /// <summary>After delivery: records a machine check, then enters the Linux or bare handler of the delivered event.</summary>
+    private void Enter(CpuContext c, in CpuEvent delivered, bool savedIf)
+    {
         if (delivered.Type == EventType.HardwareException && delivered.Vector == MachineCheckVector)
         {
             // SCENARIOS.md §10: machine checks are recorded in faults.
@@ -129,6 +147,11 @@ internal sealed partial class Machine
             EnterBare(c, delivered, savedIf, _bareHandlers, null, -1);
         }
     }
+
+    // The full delivery and the handler entry are kept out of line: inlined, their many struct temporaries made the
+    // caller's frame over a kilobyte, zeroed on every delivery.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DeliveryOutcome DeliverOnCpu(CpuContext c, in CpuEvent ev) => _idtDelivery.Deliver(c.State, ev);
 
     /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
     private void ShutdownCpu(CpuContext c)
@@ -151,6 +174,37 @@ internal sealed partial class Machine
     }
 
     private void EnterLinux(CpuContext c, in CpuEvent ev, bool savedIf)
+    {
+        if (ev.Type == EventType.ExternalInterrupt && _sinks.Length == 0)
+        {
+            EnterLinuxInterrupt(c, ev.Vector, savedIf);
+        }
+        else
+        {
+            EnterLinuxObserved(c, ev, savedIf);
+        }
+    }
+
+    /// <summary>The common case of <see cref="EnterLinuxObserved"/>: an external interrupt with no trace sink.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
+    {
+        var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
+        var path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
+        var f = c.Push();
+        f.Kind = FrameKind.Linux;
+        f.Event = EventType.ExternalInterrupt;
+        f.Vector = vector;
+        f.SavedIf = savedIf;
+        f.Fred = _fred;
+        f.Handler = r.Handler;
+        f.Irq = r.Irq;
+        f.RemainingNs = r.CostNs;
+        RecordDispatch(c, r.Trapped ? EventType.HardwareException : EventType.ExternalInterrupt, r.Trapped ? 6 : vector, r.Handler, path, r.Irq, null, -1);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EnterLinuxObserved(CpuContext c, in CpuEvent ev, bool savedIf)
     {
         DispatchResult r;
         string path;
@@ -202,6 +256,7 @@ internal sealed partial class Machine
     };
 
     /// <summary>Enters a bare (or guest) handler: the listed handler's actions, or "unhandled" under FRED.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterBare(CpuContext c, in CpuEvent ev, bool savedIf, HandlerSpec?[] handlers, string? vm, int vcpu)
     {
         var handler = handlers[ev.Vector];

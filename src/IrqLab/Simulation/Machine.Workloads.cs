@@ -16,6 +16,11 @@ internal sealed partial class Machine
         private readonly IReadOnlyList<WorkloadSpec> _specs;
         private readonly DeterministicRandom[] _random;
         private readonly SimDevice?[] _device;
+        private readonly DeviceWorkload?[] _deviceSpec;
+        private readonly IpiWorkload?[] _ipiSpec;
+
+        // 1e9 / rate of each Poisson source, divided once (the same double every time).
+        private readonly double[] _meanNs;
 
         public Workloads(Machine m, IReadOnlyList<WorkloadSpec> specs)
         {
@@ -23,6 +28,9 @@ internal sealed partial class Machine
             _specs = specs;
             _random = new DeterministicRandom[specs.Count];
             _device = new SimDevice?[specs.Count];
+            _deviceSpec = new DeviceWorkload?[specs.Count];
+            _ipiSpec = new IpiWorkload?[specs.Count];
+            _meanNs = new double[specs.Count];
             var seed = m._options.Seed ?? m._scenario.Seed;
             for (var i = 0; i < specs.Count; i++)
             {
@@ -30,6 +38,13 @@ internal sealed partial class Machine
                 if (specs[i] is DeviceWorkload dw)
                 {
                     _device[i] = m._devicesByName[dw.Device];
+                    _deviceSpec[i] = dw;
+                    _meanNs[i] = 1e9 / dw.RatePerSecond;
+                }
+                else if (specs[i] is IpiWorkload iw)
+                {
+                    _ipiSpec[i] = iw;
+                    _meanNs[i] = 1e9 / iw.RatePerSecond;
                 }
             }
         }
@@ -83,45 +98,45 @@ internal sealed partial class Machine
             _ => Math.Max(1, d.BurstEveryNs),
         };
 
-        private void Schedule(int i, long delayNs)
+        private void Schedule(int i, long delayNs) =>
+            Schedule(i, _specs[i] is IpiWorkload ? SimEventKind.IpiArrival : SimEventKind.DeviceArrival, delayNs);
+
+        private void Schedule(int i, SimEventKind kind, long delayNs)
         {
             if (delayNs > 0)
             {
-                _m._queue.Push(_m._now + delayNs, _specs[i] is IpiWorkload ? SimEventKind.IpiArrival : SimEventKind.DeviceArrival, i);
+                _m._queue.Push(_m._now + delayNs, kind, i);
             }
         }
 
         public void OnArrival(in SimEvent ev)
         {
             var i = ev.Target;
-            switch (_specs[i])
+            if (_deviceSpec[i] is { } d)
             {
-                case DeviceWorkload d:
-                    {
-                        var device = _device[i]!;
-                        var n = d.Pattern == ArrivalPattern.Burst ? Math.Max(1, d.BurstCount) : 1;
-                        for (var k = 0; k < n; k++)
-                        {
-                            var index = device.Msi is { Count: > 1 } t ? _random[i].NextInt(t.Count) : 0;
-                            _m.RaiseDevice(device, index);
-                        }
+                var device = _device[i]!;
+                var random = _random[i];
+                var n = d.Pattern == ArrivalPattern.Burst ? Math.Max(1, d.BurstCount) : 1;
+                var entries = device.Msi is { } t ? t.Count : 1;
+                for (var k = 0; k < n; k++)
+                {
+                    var index = entries > 1 ? random.NextInt(entries) : 0;
+                    _m.RaiseDevice(device, index);
+                }
 
-                        Schedule(i, d.Pattern == ArrivalPattern.Poisson ? _random[i].NextExponentialNs(1e9 / d.RatePerSecond) : FirstDelay(i, d));
-                        break;
-                    }
-
-                case IpiWorkload w:
-                    {
-                        var cpus = _m._cpus.Length;
-                        var from = _random[i].NextInt(cpus);
-                        var to = cpus == 1 ? from : (from + 1 + _random[i].NextInt(cpus - 1)) % cpus;
-                        var c = _m._cpus[from];
-                        var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
-                        var icr = (ulong)(w.Vector & 0xFF) | (1UL << 14) | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
-                        _m.WriteApic(c, ApicRegister.Icr, icr, null);
-                        Schedule(i, _random[i].NextExponentialNs(1e9 / w.RatePerSecond));
-                        break;
-                    }
+                Schedule(i, SimEventKind.DeviceArrival, d.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(_meanNs[i]) : FirstDelay(i, d));
+            }
+            else if (_ipiSpec[i] is { } w)
+            {
+                var random = _random[i];
+                var cpus = _m._cpus.Length;
+                var from = random.NextInt(cpus);
+                var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
+                var c = _m._cpus[from];
+                var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
+                var icr = (ulong)(w.Vector & 0xFF) | (1UL << 14) | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
+                _m.WriteApic(c, ApicRegister.Icr, icr, null);
+                Schedule(i, SimEventKind.IpiArrival, random.NextExponentialNs(_meanNs[i]));
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
@@ -34,7 +35,10 @@ internal sealed partial class Machine
     private readonly KernelModel? _kernel;
     private readonly VectorLayout _layout;
     private readonly EventQueue _queue = new();
-    private readonly Queue<int> _dirty = new();
+    // FIFO of dirty CPUs: a ring as large as the CPU count (a CPU is queued at most once, see CpuContext.Dirty).
+    private readonly int[] _dirtyRing;
+    private int _dirtyHead;
+    private int _dirtyCount;
     private readonly ITraceSink[] _sinks;
     private readonly IdtDelivery _idtDelivery;
     private readonly FredDelivery _fredDelivery;
@@ -55,6 +59,8 @@ internal sealed partial class Machine
     private readonly List<string> _handlersSinceExpect = [];
 
     private readonly bool _tracksHandlers;
+    private readonly int _logLimit;
+    private readonly long _maxEntriesPerInstant;
     private long _now;
     private long _dispatchSeq;
     private bool _dispatchTruncated;
@@ -73,6 +79,8 @@ internal sealed partial class Machine
         _scenario = scenario;
         _options = options;
         _sinks = [.. options.Sinks];
+        _logLimit = options.LogLimit;
+        _maxEntriesPerInstant = options.MaxEntriesPerInstant;
         _tracksHandlers = scenario.Steps.Any(s => s is ExpectHandlersStep);
         var k = scenario.Kernel;
         _linux = k.Mode == KernelMode.Linux;
@@ -90,6 +98,7 @@ internal sealed partial class Machine
             LinuxInit = _linux,
         };
         _cpus = new CpuContext[m.Cpus];
+        _dirtyRing = new int[Math.Max(1, m.Cpus)];
         var apics = new LocalApic[m.Cpus];
         for (var i = 0; i < m.Cpus; i++)
         {
@@ -316,9 +325,9 @@ internal sealed partial class Machine
         }
 
         Settle();
-        while (!_stopped && _queue.Count > 0 && _queue.PeekTime <= endNs)
+        while (!_stopped && _queue.TryPop(endNs, out var ev))
         {
-            ProcessNextEvent();
+            ProcessEvent(ev);
         }
 
         if (!_stopped && endNs > _now)
@@ -371,9 +380,10 @@ internal sealed partial class Machine
 
     private static bool IsPeriodicTimer(LocalApic apic) => ((apic.PeekRegister(ApicRegister.LvtTimer) >> 17) & 3) == 1;
 
-    private void ProcessNextEvent()
+    private void ProcessNextEvent() => ProcessEvent(_queue.Pop());
+
+    private void ProcessEvent(in SimEvent ev)
     {
-        var ev = _queue.Pop();
         if (ev.TimeNs > _now)
         {
             _now = ev.TimeNs;
@@ -464,18 +474,23 @@ internal sealed partial class Machine
         if (!c.Dirty)
         {
             c.Dirty = true;
-            _dirty.Enqueue(cpu);
+            var tail = _dirtyHead + _dirtyCount;
+            _dirtyRing[tail < _dirtyRing.Length ? tail : tail - _dirtyRing.Length] = cpu;
+            _dirtyCount++;
         }
     }
 
     /// <summary>Pumps every CPU whose state changed until none is left: the machine is then stable at this instant.</summary>
     private void Settle()
     {
-        while (_dirty.Count > 0 && !_stopped)
+        while (_dirtyCount > 0 && !_stopped)
         {
-            var cpu = _dirty.Dequeue();
-            _cpus[cpu].Dirty = false;
-            Pump(_cpus[cpu]);
+            var cpu = _dirtyRing[_dirtyHead];
+            _dirtyHead = _dirtyHead + 1 == _dirtyRing.Length ? 0 : _dirtyHead + 1;
+            _dirtyCount--;
+            var c = _cpus[cpu];
+            c.Dirty = false;
+            Pump(c);
         }
     }
 
@@ -497,27 +512,15 @@ internal sealed partial class Machine
             c.EntriesThisInstant = 0;
         }
 
-        if (++c.EntriesThisInstant > _options.MaxEntriesPerInstant)
+        if (++c.EntriesThisInstant > _maxEntriesPerInstant)
         {
-            AddFault(c.Index, "livelock");
-            AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
-            _stopped = true;
+            StopLivelock(c);
         }
 
-        var ev = EventTypeNames.ToJsonName(type);
-        var depth = 0;
-        for (var i = 0; i < c.Depth - 1; i++)
+        var logged = _dispatch.Count < _logLimit;
+        if (logged || _sinks.Length > 0)
         {
-            if (c.FrameAt(i).Vm == vm)
-            {
-                depth++;
-            }
-        }
-
-        if (_dispatch.Count < _options.LogLimit)
-        {
-            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
-                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+            ObserveDispatch(c, type, vector, handler, path, irq, vm, vcpu, logged);
         }
         else
         {
@@ -529,12 +532,55 @@ internal sealed partial class Machine
         {
             _handlersSinceExpect.Add(handler);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StopLivelock(CpuContext c)
+    {
+        AddFault(c.Index, "livelock");
+        AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// The dispatch entry for the log and the trace sinks. Kept out of line: its records are large values the hot
+    /// path without observers should not carry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ObserveDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu, bool logged)
+    {
+        var ev = EventTypeNames.ToJsonName(type);
+        var depth = DepthOf(c, vm);
+        if (logged)
+        {
+            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
+                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+        }
+        else
+        {
+            _dispatchTruncated = true;
+        }
 
         if (_sinks.Length > 0)
         {
             // The frame's slice; a device irq's actions are traced inside it (TraceDeviceActions).
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, -1, depth, vm, vcpu, 0, ev));
         }
+    }
+
+    /// <summary>Frames below the top one that belong to the same context (host, or the same VM).</summary>
+    private static int DepthOf(CpuContext c, string? vm)
+    {
+        var depth = 0;
+        for (var i = 0; i < c.Depth - 1; i++)
+        {
+            if (c.FrameAt(i).Vm == vm)
+            {
+                depth++;
+            }
+        }
+
+        return depth;
     }
 
     /// <summary>This CPU's count of <paramref name="irq"/> in /proc/interrupts (only used while tracing).</summary>

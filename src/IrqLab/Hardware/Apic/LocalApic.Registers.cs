@@ -403,7 +403,7 @@ public sealed partial class LocalApic
         }
     }
 
-    private static uint Word32(ulong[] words, int index) => (uint)(words[index >> 1] >> (32 * (index & 1)));
+    private static uint Word32(in VectorWords words, int index) => (uint)(words[index >> 1] >> (32 * (index & 1)));
 
     /// <summary>SVR write; software disable forces every LVT mask bit (SDM §11.4.7.2).</summary>
     private void WriteSvr(uint value)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using static IrqLab.Hardware.Apic.ApicConst;
 
 namespace IrqLab.Hardware.Apic;
@@ -14,9 +15,10 @@ public sealed partial class LocalApic
     private readonly ILocalApicHost _host;
     private readonly LocalApicOptions _options;
     private readonly uint _x2ApicId;
-    private readonly ulong[] _irr = new ulong[4];
-    private readonly ulong[] _isr = new ulong[4];
-    private readonly ulong[] _tmr = new ulong[4];
+    // IRR, ISR and TMR as four 64-bit words each, stored inside the object (no separate arrays to reach).
+    private VectorWords _irr;
+    private VectorWords _isr;
+    private VectorWords _tmr;
     private readonly uint[] _lvt = new uint[LvtCount];
     private readonly bool[] _lintAsserted = new bool[2];
     private uint _xapicId;
@@ -311,18 +313,26 @@ public sealed partial class LocalApic
         _ => LvtError,
     }];
 
-    private static int Highest(ulong[] words)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Highest(in VectorWords words)
     {
-        for (var w = 3; w >= 0; w--)
+        // Unrolled over the four words: no span is formed (cheap before the method is optimized, too).
+        if (words[3] != 0)
         {
-            var bits = words[w];
-            if (bits != 0)
-            {
-                return (w << 6) + 63 - BitOperations.LeadingZeroCount(bits);
-            }
+            return 192 + 63 - BitOperations.LeadingZeroCount(words[3]);
         }
 
-        return -1;
+        if (words[2] != 0)
+        {
+            return 128 + 63 - BitOperations.LeadingZeroCount(words[2]);
+        }
+
+        if (words[1] != 0)
+        {
+            return 64 + 63 - BitOperations.LeadingZeroCount(words[1]);
+        }
+
+        return words[0] != 0 ? 63 - BitOperations.LeadingZeroCount(words[0]) : -1;
     }
 
     private AcceptResult AcceptFixed(int vector, bool level)
@@ -492,9 +502,9 @@ public sealed partial class LocalApic
         _svr = 0xFF;
         DroppedByResetCount += Irr.Count;
         InServiceResetCount += Isr.Count;
-        Array.Clear(_irr);
-        Array.Clear(_isr);
-        Array.Clear(_tmr);
+        _irr = default;
+        _isr = default;
+        _tmr = default;
         _esr = 0;
         _esrShadow = 0;
         _icrLow = 0;
@@ -520,5 +530,12 @@ public sealed partial class LocalApic
         {
             _ldr = 1u << (24 + Index);
         }
+    }
+
+    /// <summary>256 vector bits as four 64-bit words (bit v of word v / 64), inline in the APIC.</summary>
+    [InlineArray(4)]
+    private struct VectorWords
+    {
+        private ulong _word0;
     }
 }
