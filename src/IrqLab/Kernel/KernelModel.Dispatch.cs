@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using IrqLab.Delivery;
 using IrqLab.Kernel.Entry;
@@ -19,19 +20,59 @@ public sealed partial class KernelModel
     /// </summary>
     public DispatchResult ExternalInterrupt(int cpu, int vector, EntryRoute route)
     {
-        CheckCpu(cpu);
-        if ((uint)vector >= VectorSpace.NrVectors)
+        if ((uint)cpu >= (uint)_nrCpus)
         {
-            throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
+            ThrowNoSuchCpu(cpu);
         }
 
+        if ((uint)vector >= VectorSpace.NrVectors)
+        {
+            ThrowBadVector(vector);
+        }
+
+        // The first dispatch seals the table (interrupts are enabled only after init); the slots are built then.
+        var slots = _sysvecSlots ?? SealForDispatch();
+        if (route != EntryRoute.Software)
+        {
+            return IdtGateEntry(cpu, vector);
+        }
+
+        var index = (uint)(vector - _firstSystemVector);
+        if (index < (uint)slots.Length)
+        {
+            // fred_extint(): sysvec_table[array_index_nospec(vector - FIRST_SYSTEM_VECTOR, NR_SYSTEM_VECTORS)](regs)
+            ref readonly var slot = ref slots[index];
+            if (slot.CfiFails)
+            {
+                return CfiTrap(cpu, slot.Handler);
+            }
+
+            unsafe
+            {
+                slot.Run(this, cpu, vector);
+            }
+
+            return new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
+        }
+
+        return SoftwareEntry(cpu, vector);
+    }
+
+    private SysvecSlot[] SealForDispatch()
+    {
         if (!SystemVectors.IsSealed)
         {
             SystemVectors.Seal();
         }
 
-        return route == EntryRoute.Software ? SoftwareEntry(cpu, vector) : IdtGateEntry(cpu, vector);
+        return _sysvecSlots = BuildSysvecSlots();
     }
+
+    [DoesNotReturn]
+    private static void ThrowNoSuchCpu(int cpu) => throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
+
+    [DoesNotReturn]
+    private static void ThrowBadVector(int vector) => throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
 
     /// <summary><c>exc_nmi</c>: NMI row +1.</summary>
     public DispatchResult Nmi(int cpu)
@@ -105,24 +146,12 @@ public sealed partial class KernelModel
         return new DispatchResult(info.LinuxHandler, DispatchPath.Exception, -1, 0, false);
     }
 
+    /// <summary><c>fred_extint()</c> / <c>external_interrupt()</c> for a vector below FIRST_SYSTEM_VECTOR.</summary>
     private DispatchResult SoftwareEntry(int cpu, int vector)
     {
         if (vector < VectorSpace.FirstExternalVector)
         {
             return BadExternalVector(cpu, vector);
-        }
-
-        if (Layout.IsSystemVector(vector))
-        {
-            // fred_extint(): sysvec_table[array_index_nospec(vector - FIRST_SYSTEM_VECTOR, NR_SYSTEM_VECTORS)](regs)
-            var h = SystemVectors.Lookup(vector - Layout.FirstSystemVector);
-            if (Options.Cfi && SystemVectors.FailsCfi(h))
-            {
-                return CfiTrap(cpu, h);
-            }
-
-            RunSysvec(cpu, vector, h.Behavior);
-            return new DispatchResult(h.Name, DispatchPath.SysvecTable, -1, 0, false);
         }
 
         if (IsMoveCleanup(vector))
@@ -166,8 +195,7 @@ public sealed partial class KernelModel
         return CommonInterrupt(cpu, vector);
     }
 
-    private bool IsMoveCleanup(int vector) =>
-        Layout.MoveCleanupVector is { } mc && vector == mc.Vector && Options.IsEnabled("SMP");
+    private bool IsMoveCleanup(int vector) => vector == _moveCleanupVector && Options.IsEnabled("SMP");
 
     private DispatchResult BadExternalVector(int cpu, int vector)
     {
@@ -198,95 +226,6 @@ public sealed partial class KernelModel
         Oops(cpu, "invalid opcode");
         _platform.Fault(cpu, "cfi_failure");
         return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, true);
-    }
-
-    private void RunSysvec(int cpu, int vector, SysvecBehavior behavior)
-    {
-        var proc = ProcInterrupts;
-        switch (behavior)
-        {
-            case SysvecBehavior.Spurious:
-                HandleSpuriousInterrupt(cpu, vector);
-                break;
-            case SysvecBehavior.SpuriousApic:
-                HandleSpuriousInterrupt(cpu, 0xff);
-                break;
-            case SysvecBehavior.Error:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Err, cpu);
-                break;
-            case SysvecBehavior.Reschedule:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Res, cpu);
-                break;
-            case SysvecBehavior.CallFunction:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Cal, cpu);
-                break;
-            case SysvecBehavior.Thermal:
-                proc.Increment(ArchRow.Trm, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"CPU{cpu}: Unexpected LVT thermal interrupt!"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.Threshold:
-                proc.Increment(ArchRow.Thr, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected threshold interrupt at vector {0xf9:x}"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.DeferredError:
-                proc.Increment(ArchRow.Dfr, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected deferred interrupt at vector {0xf4:x}"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PlatformIpi:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Plt, cpu);
-                break;
-            case SysvecBehavior.IrqWork:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Iwi, cpu);
-                break;
-            case SysvecBehavior.HypervisorCallback:
-                proc.Increment(ArchRow.Hyp, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PostedIntr:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Pin, cpu);
-                break;
-            case SysvecBehavior.PostedIntrWakeup:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Piw, cpu);
-                break;
-            case SysvecBehavior.PostedIntrNested:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Npi, cpu);
-                break;
-            case SysvecBehavior.HypervReenlightenment:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Hre, cpu);
-                break;
-            case SysvecBehavior.HypervStimer0:
-                proc.Increment(ArchRow.Hvs, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.ApicTimer:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Loc, cpu);
-                break;
-            case SysvecBehavior.PostedMsiNotification:
-                proc.Increment(ArchRow.Pmn, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PerfGuestMediatedPmi:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Vpmi, cpu);
-                break;
-            default:
-                // Reboot (stop_this_cpu not modelled), MoveCleanup (no counter), Custom.
-                _platform.ApicEoi(cpu);
-                break;
-        }
     }
 
     /// <summary><c>handle_spurious_interrupt()</c> (<c>arch/x86/kernel/apic/apic.c</c>).</summary>
