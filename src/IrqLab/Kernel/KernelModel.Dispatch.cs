@@ -55,6 +55,18 @@ public sealed partial class KernelModel
             return new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
         }
 
+        // common_interrupt(): vector_irq[vector] of this CPU; an edge descriptor (MSI, MSI-X, IO-APIC edge) runs
+        // handle_edge_irq() from here. Everything else (bad vectors, move cleanup, sentinels, other flows) below.
+        if (vector >= VectorSpace.FirstExternalVector && vector != _moveCleanupVector)
+        {
+            var desc = _vectorIrq[cpu].DescOf(vector);
+            if (desc is not null && desc.Flow == IrqFlow.Edge)
+            {
+                var cost = HandleEdgeIrq(desc, cpu);
+                return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
+            }
+        }
+
         return SoftwareEntry(cpu, vector);
     }
 
@@ -264,10 +276,16 @@ public sealed partial class KernelModel
         var desc = table.DescOf(vector);
         if (desc is not null)
         {
-            var cost = HandleIrq(desc, cpu);
+            var cost = desc.Flow == IrqFlow.Edge ? HandleEdgeIrq(desc, cpu) : HandleIrq(desc, cpu);
             return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
         }
 
+        return CommonInterruptNoDesc(cpu, vector, table);
+    }
+
+    /// <summary><c>common_interrupt</c> for a <c>vector_irq</c> slot holding a sentinel.</summary>
+    private DispatchResult CommonInterruptNoDesc(int cpu, int vector, VectorIrqTable table)
+    {
         var kind = table.KindOf(vector);
         switch (Options.Version)
         {

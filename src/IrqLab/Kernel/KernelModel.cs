@@ -190,7 +190,7 @@ public sealed partial class KernelModel
     {
         foreach (var d in _byDeviceIndex.Values)
         {
-            foreach (var a in d.ActionList)
+            foreach (var a in d.ActionArray)
             {
                 if (a.Device == device)
                 {
