@@ -30,11 +30,12 @@ public sealed partial class KernelModel
             ThrowBadVector(vector);
         }
 
-        // The first dispatch seals the table (interrupts are enabled only after init); the slots are built then.
-        var slots = _sysvecSlots ?? SealForDispatch();
-        if (route != EntryRoute.Software)
+        // The first dispatch seals the table (interrupts are enabled only after init) and builds the slots; the IDT route
+        // runs the gate's handler. Both leave from here without a call, so the hot paths below keep a small frame.
+        var slots = _sysvecSlots;
+        if (slots is null || route != EntryRoute.Software)
         {
-            return IdtGateEntry(cpu, vector);
+            return ExternalInterruptSlow(cpu, vector, route);
         }
 
         var index = (uint)(vector - _firstSystemVector);
@@ -70,14 +71,20 @@ public sealed partial class KernelModel
         return SoftwareEntry(cpu, vector);
     }
 
-    private SysvecSlot[] SealForDispatch()
+    /// <summary><see cref="ExternalInterrupt"/> before the slots exist (seals the table first) and on the IDT route.</summary>
+    private DispatchResult ExternalInterruptSlow(int cpu, int vector, EntryRoute route)
     {
-        if (!SystemVectors.IsSealed)
+        if (_sysvecSlots is null)
         {
-            SystemVectors.Seal();
+            if (!SystemVectors.IsSealed)
+            {
+                SystemVectors.Seal();
+            }
+
+            _sysvecSlots = BuildSysvecSlots();
         }
 
-        return _sysvecSlots = BuildSysvecSlots();
+        return route == EntryRoute.Software ? ExternalInterrupt(cpu, vector, route) : IdtGateEntry(cpu, vector);
     }
 
     [DoesNotReturn]

@@ -32,6 +32,7 @@ public sealed partial class KernelModel
     /// The common case (one action, nothing pending) runs <c>handle_irq_event()</c> once in line; anything else (more
     /// actions, PENDING set before or during the handler, actions changed under it) continues in the full loop.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long HandleEdgeIrq(IrqDesc desc, int cpu)
     {
         var state = desc.State & ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);

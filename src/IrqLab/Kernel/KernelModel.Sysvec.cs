@@ -66,13 +66,13 @@ public sealed unsafe partial class KernelModel
     private void EoiThenCount(int cpu, ArchRow row)
     {
         _platform.ApicEoi(cpu);
-        ProcInterrupts.Increment(row, cpu);
+        _archCounts[((int)row * _nrCpus) + cpu]++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountThenEoi(int cpu, ArchRow row)
     {
-        ProcInterrupts.Increment(row, cpu);
+        _archCounts[((int)row * _nrCpus) + cpu]++;
         _platform.ApicEoi(cpu);
     }
 

@@ -35,6 +35,7 @@ public sealed partial class KernelModel
     private readonly int _moveCleanupVector;
     private readonly bool _cfi;
     private IrqDesc?[] _irqs = new IrqDesc?[64];
+    private readonly ulong[] _archCounts;
     private SysvecSlot[]? _sysvecSlots;
     private int _dieCounter;
 
@@ -99,6 +100,7 @@ public sealed partial class KernelModel
         }
 
         ProcInterrupts = new ProcInterrupts(this);
+        _archCounts = ProcInterrupts.Counts;
         SetupLegacyPic();
     }
 
