@@ -69,7 +69,9 @@ public sealed partial class KernelModel
 
         if (desc.ActionArray.Length > 1)
         {
-            retval |= RunActions(desc, cpu, 1, ref cost);
+            var (more, moreRetval) = RunActions(desc, cpu, 1);
+            cost += more;
+            retval |= moreRetval;
         }
 
         if (retval != IrqHandled || desc.IrqsUnhandled != 0 || (desc.State & IrqStateFlags.PollInProgress) != 0)
@@ -189,8 +191,7 @@ public sealed partial class KernelModel
     /// </summary>
     private long HandleIrqEventPercpu(IrqDesc desc, int cpu)
     {
-        long cost = 0;
-        var retval = RunActions(desc, cpu, 0, ref cost);
+        var (cost, retval) = RunActions(desc, cpu, 0);
 
         // note_interrupt() has nothing to do for a handled interrupt while no unhandled one is on record.
         if (retval != IrqHandled || desc.IrqsUnhandled != 0 || (desc.State & IrqStateFlags.PollInProgress) != 0)
@@ -202,13 +203,14 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
-    /// The action walk of <c>__handle_irq_event_percpu()</c> from action <paramref name="first"/>: adds each action's cost,
-    /// returns the OR of their results. The action array is read again for every action, so a change to the actions made
+    /// The action walk of <c>__handle_irq_event_percpu()</c> from action <paramref name="first"/>: returns the sum of the
+    /// actions' costs and the OR of their results. The action array is read again for every action, so a change to the actions made
     /// from inside a handler is seen as the kernel's list walk would see it.
     /// </summary>
-    private int RunActions(IrqDesc desc, int cpu, int first, ref long cost)
+    private (long Cost, int Retval) RunActions(IrqDesc desc, int cpu, int first)
     {
         var retval = 0;
+        long cost = 0;
         for (var i = first; i < desc.ActionArray.Length; i++)
         {
             var a = desc.ActionArray[i];
@@ -227,7 +229,7 @@ public sealed partial class KernelModel
             retval |= res;
         }
 
-        return retval;
+        return (cost, retval);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
