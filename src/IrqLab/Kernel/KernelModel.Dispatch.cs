@@ -1,5 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using IrqLab.Delivery;
 using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Irq;
@@ -60,7 +62,9 @@ public sealed partial class KernelModel
         // handle_edge_irq() from here. Everything else (bad vectors, move cleanup, sentinels, other flows) below.
         if (vector >= VectorSpace.FirstExternalVector && vector != _moveCleanupVector)
         {
-            var desc = _vectorIrq[cpu].DescOf(vector);
+            // cpu < _nrCpus (the length of _vectorIrqDescs) and vector < 256 (every table's length) were checked above.
+            var descs = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vectorIrqDescs), cpu);
+            var desc = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(descs), vector);
             if (desc is not null && desc.Flow == IrqFlow.Edge)
             {
                 var cost = HandleEdgeIrq(desc, cpu);

@@ -36,6 +36,7 @@ public sealed partial class KernelModel
     private readonly bool _cfi;
     private IrqDesc?[] _irqs = new IrqDesc?[64];
     private readonly ulong[] _archCounts;
+    private readonly IrqDesc?[][] _vectorIrqDescs;
     private SysvecSlot[]? _sysvecSlots;
     private int _dieCounter;
 
@@ -94,9 +95,11 @@ public sealed partial class KernelModel
         }
 
         _vectorIrq = new VectorIrqTable[options.Cpus];
+        _vectorIrqDescs = new IrqDesc?[options.Cpus][];
         for (var c = 0; c < options.Cpus; c++)
         {
             _vectorIrq[c] = new VectorIrqTable();
+            _vectorIrqDescs[c] = _vectorIrq[c].Descs;
         }
 
         ProcInterrupts = new ProcInterrupts(this);
