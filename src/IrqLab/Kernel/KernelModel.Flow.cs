@@ -47,7 +47,8 @@ public sealed partial class KernelModel
 
         desc.IncrementKstat(cpu, true);
         ChipAck(desc, cpu);
-        if (actions.Length != 1 || (desc.State & IrqStateFlags.Pending) != 0 || !ReferenceEquals(desc.ActionArray, actions))
+        actions = desc.ActionArray;
+        if (actions.Length != 1 || (desc.State & IrqStateFlags.Pending) != 0)
         {
             return HandleEdgeIrqLoop(desc, cpu);
         }

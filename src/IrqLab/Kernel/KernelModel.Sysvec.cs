@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using IrqLab.Kernel.Proc;
 using IrqLab.Kernel.Sysvec;
 
@@ -66,15 +67,20 @@ public sealed unsafe partial class KernelModel
     private void EoiThenCount(int cpu, ArchRow row)
     {
         _platform.ApicEoi(cpu);
-        _archCounts[((int)row * _nrCpus) + cpu]++;
+        ArchCount(cpu, row)++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountThenEoi(int cpu, ArchRow row)
     {
-        _archCounts[((int)row * _nrCpus) + cpu]++;
+        ArchCount(cpu, row)++;
         _platform.ApicEoi(cpu);
     }
+
+    /// <summary>The /proc/interrupts counter of <paramref name="row"/> on <paramref name="cpu"/> (a checked CPU, a named row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong ArchCount(int cpu, ArchRow row) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_archCounts), ((int)row * _nrCpus) + cpu);
 
     private static void SysvecSpurious(KernelModel m, int cpu, int vector) => m.HandleSpuriousInterrupt(cpu, vector);
 
