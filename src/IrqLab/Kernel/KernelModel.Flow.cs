@@ -56,7 +56,6 @@ public sealed partial class KernelModel
         // One pass of the loop below: the action list is not empty and PENDING is clear (no unmask, nothing to clear).
         desc.InProgress = true;
         var a = actions[0];
-        var cost = a.CostNs;
         var retval = a.ReturnCode;
         if (retval != IrqNone && a.Device >= 0)
         {
@@ -67,6 +66,8 @@ public sealed partial class KernelModel
         {
             WarnNoThread(desc, a, cpu);
         }
+
+        var cost = a.CostNs;
 
         if (desc.ActionArray.Length > 1)
         {
