@@ -1,4 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using IrqLab.Delivery;
 using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Irq;
@@ -19,19 +22,80 @@ public sealed partial class KernelModel
     /// </summary>
     public DispatchResult ExternalInterrupt(int cpu, int vector, EntryRoute route)
     {
-        CheckCpu(cpu);
+        if ((uint)cpu >= (uint)_nrCpus)
+        {
+            ThrowNoSuchCpu(cpu);
+        }
+
         if ((uint)vector >= VectorSpace.NrVectors)
         {
-            throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
+            ThrowBadVector(vector);
         }
 
-        if (!SystemVectors.IsSealed)
+        // The first dispatch seals the table (interrupts are enabled only after init) and builds the slots; the IDT route
+        // runs the gate's handler. Both leave from here without a call, so the hot paths below keep a small frame.
+        var slots = _sysvecSlots;
+        if (slots is null || route != EntryRoute.Software)
         {
-            SystemVectors.Seal();
+            return ExternalInterruptSlow(cpu, vector, route);
         }
 
-        return route == EntryRoute.Software ? SoftwareEntry(cpu, vector) : IdtGateEntry(cpu, vector);
+        var index = (uint)(vector - _firstSystemVector);
+        if (index < (uint)slots.Length)
+        {
+            // fred_extint(): sysvec_table[array_index_nospec(vector - FIRST_SYSTEM_VECTOR, NR_SYSTEM_VECTORS)](regs)
+            ref readonly var slot = ref slots[index];
+            if (slot.CfiFails)
+            {
+                return CfiTrap(cpu, slot.Handler);
+            }
+
+            unsafe
+            {
+                slot.Run(this, cpu, vector);
+            }
+
+            return new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
+        }
+
+        // common_interrupt(): vector_irq[vector] of this CPU; an edge descriptor (MSI, MSI-X, IO-APIC edge) runs
+        // handle_edge_irq() from here. Everything else (bad vectors, move cleanup, sentinels, other flows) below.
+        if (vector >= VectorSpace.FirstExternalVector && vector != _moveCleanupVector)
+        {
+            // cpu < _nrCpus (the length of _vectorIrqDescs) and vector < 256 (every table's length) were checked above.
+            var descs = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vectorIrqDescs), cpu);
+            var desc = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(descs), vector);
+            if (desc is not null && desc.Flow == IrqFlow.Edge)
+            {
+                var cost = HandleEdgeIrq(desc, cpu);
+                return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
+            }
+        }
+
+        return SoftwareEntry(cpu, vector);
     }
+
+    /// <summary><see cref="ExternalInterrupt"/> before the slots exist (seals the table first) and on the IDT route.</summary>
+    private DispatchResult ExternalInterruptSlow(int cpu, int vector, EntryRoute route)
+    {
+        if (_sysvecSlots is null)
+        {
+            if (!SystemVectors.IsSealed)
+            {
+                SystemVectors.Seal();
+            }
+
+            _sysvecSlots = BuildSysvecSlots();
+        }
+
+        return route == EntryRoute.Software ? ExternalInterrupt(cpu, vector, route) : IdtGateEntry(cpu, vector);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNoSuchCpu(int cpu) => throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
+
+    [DoesNotReturn]
+    private static void ThrowBadVector(int vector) => throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
 
     /// <summary><c>exc_nmi</c>: NMI row +1.</summary>
     public DispatchResult Nmi(int cpu)
@@ -105,24 +169,12 @@ public sealed partial class KernelModel
         return new DispatchResult(info.LinuxHandler, DispatchPath.Exception, -1, 0, false);
     }
 
+    /// <summary><c>fred_extint()</c> / <c>external_interrupt()</c> for a vector below FIRST_SYSTEM_VECTOR.</summary>
     private DispatchResult SoftwareEntry(int cpu, int vector)
     {
         if (vector < VectorSpace.FirstExternalVector)
         {
             return BadExternalVector(cpu, vector);
-        }
-
-        if (Layout.IsSystemVector(vector))
-        {
-            // fred_extint(): sysvec_table[array_index_nospec(vector - FIRST_SYSTEM_VECTOR, NR_SYSTEM_VECTORS)](regs)
-            var h = SystemVectors.Lookup(vector - Layout.FirstSystemVector);
-            if (Options.Cfi && SystemVectors.FailsCfi(h))
-            {
-                return CfiTrap(cpu, h);
-            }
-
-            RunSysvec(cpu, vector, h.Behavior);
-            return new DispatchResult(h.Name, DispatchPath.SysvecTable, -1, 0, false);
         }
 
         if (IsMoveCleanup(vector))
@@ -166,8 +218,7 @@ public sealed partial class KernelModel
         return CommonInterrupt(cpu, vector);
     }
 
-    private bool IsMoveCleanup(int vector) =>
-        Layout.MoveCleanupVector is { } mc && vector == mc.Vector && Options.IsEnabled("SMP");
+    private bool IsMoveCleanup(int vector) => vector == _moveCleanupVector && Options.IsEnabled("SMP");
 
     private DispatchResult BadExternalVector(int cpu, int vector)
     {
@@ -198,95 +249,6 @@ public sealed partial class KernelModel
         Oops(cpu, "invalid opcode");
         _platform.Fault(cpu, "cfi_failure");
         return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, true);
-    }
-
-    private void RunSysvec(int cpu, int vector, SysvecBehavior behavior)
-    {
-        var proc = ProcInterrupts;
-        switch (behavior)
-        {
-            case SysvecBehavior.Spurious:
-                HandleSpuriousInterrupt(cpu, vector);
-                break;
-            case SysvecBehavior.SpuriousApic:
-                HandleSpuriousInterrupt(cpu, 0xff);
-                break;
-            case SysvecBehavior.Error:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Err, cpu);
-                break;
-            case SysvecBehavior.Reschedule:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Res, cpu);
-                break;
-            case SysvecBehavior.CallFunction:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Cal, cpu);
-                break;
-            case SysvecBehavior.Thermal:
-                proc.Increment(ArchRow.Trm, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"CPU{cpu}: Unexpected LVT thermal interrupt!"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.Threshold:
-                proc.Increment(ArchRow.Thr, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected threshold interrupt at vector {0xf9:x}"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.DeferredError:
-                proc.Increment(ArchRow.Dfr, cpu);
-                _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected deferred interrupt at vector {0xf4:x}"));
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PlatformIpi:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Plt, cpu);
-                break;
-            case SysvecBehavior.IrqWork:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Iwi, cpu);
-                break;
-            case SysvecBehavior.HypervisorCallback:
-                proc.Increment(ArchRow.Hyp, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PostedIntr:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Pin, cpu);
-                break;
-            case SysvecBehavior.PostedIntrWakeup:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Piw, cpu);
-                break;
-            case SysvecBehavior.PostedIntrNested:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Npi, cpu);
-                break;
-            case SysvecBehavior.HypervReenlightenment:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Hre, cpu);
-                break;
-            case SysvecBehavior.HypervStimer0:
-                proc.Increment(ArchRow.Hvs, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.ApicTimer:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Loc, cpu);
-                break;
-            case SysvecBehavior.PostedMsiNotification:
-                proc.Increment(ArchRow.Pmn, cpu);
-                _platform.ApicEoi(cpu);
-                break;
-            case SysvecBehavior.PerfGuestMediatedPmi:
-                _platform.ApicEoi(cpu);
-                proc.Increment(ArchRow.Vpmi, cpu);
-                break;
-            default:
-                // Reboot (stop_this_cpu not modelled), MoveCleanup (no counter), Custom.
-                _platform.ApicEoi(cpu);
-                break;
-        }
     }
 
     /// <summary><c>handle_spurious_interrupt()</c> (<c>arch/x86/kernel/apic/apic.c</c>).</summary>
@@ -325,10 +287,16 @@ public sealed partial class KernelModel
         var desc = table.DescOf(vector);
         if (desc is not null)
         {
-            var cost = HandleIrq(desc, cpu);
+            var cost = desc.Flow == IrqFlow.Edge ? HandleEdgeIrq(desc, cpu) : HandleIrq(desc, cpu);
             return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
         }
 
+        return CommonInterruptNoDesc(cpu, vector, table);
+    }
+
+    /// <summary><c>common_interrupt</c> for a <c>vector_irq</c> slot holding a sentinel.</summary>
+    private DispatchResult CommonInterruptNoDesc(int cpu, int vector, VectorIrqTable table)
+    {
         var kind = table.KindOf(vector);
         switch (Options.Version)
         {

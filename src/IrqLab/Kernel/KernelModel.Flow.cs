@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using IrqLab.Kernel.Irq;
 using IrqLab.Kernel.Proc;
 using IrqLab.Scenarios.Model;
@@ -26,23 +27,76 @@ public sealed partial class KernelModel
         _ => HandlePercpuIrq(desc, cpu),
     };
 
-    /// <summary><c>handle_edge_irq()</c>: ack (local APIC EOI) before the handler; PENDING + mask_ack when it cannot run; replay loop.</summary>
+    /// <summary>
+    /// <c>handle_edge_irq()</c>: ack (local APIC EOI) before the handler; PENDING + mask_ack when it cannot run; replay loop.
+    /// The common case (one action, nothing pending) runs <c>handle_irq_event()</c> once in line; anything else (more
+    /// actions, PENDING set before or during the handler, actions changed under it) continues in the full loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long HandleEdgeIrq(IrqDesc desc, int cpu)
     {
-        desc.State &= ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
-        if (!IrqMayRun(desc) || desc.ActionList.Count == 0 || desc.Disabled)
+        var state = desc.State & ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
+        desc.State = state;
+        var actions = desc.ActionArray;
+        if (desc.InProgress || (state & IrqStateFlags.PollInProgress) != 0 || actions.Length == 0 || desc.Disabled)
         {
-            desc.State |= IrqStateFlags.Pending;
+            desc.State = state | IrqStateFlags.Pending;
             MaskAckIrq(desc, cpu);
             return 0;
         }
 
         desc.IncrementKstat(cpu, true);
         ChipAck(desc, cpu);
+        actions = desc.ActionArray;
+        if (actions.Length != 1 || (desc.State & IrqStateFlags.Pending) != 0)
+        {
+            return HandleEdgeIrqLoop(desc, cpu);
+        }
+
+        // One pass of the loop below: the action list is not empty and PENDING is clear (no unmask, nothing to clear).
+        desc.InProgress = true;
+        var a = actions[0];
+        var retval = a.ReturnCode;
+        if (retval != IrqNone && a.Device >= 0)
+        {
+            _platform.DeviceAcknowledge(a.Device);
+        }
+
+        if (retval == IrqWakeThread && !a.HasThreadFn && !a.WarnedNoThread)
+        {
+            WarnNoThread(desc, a, cpu);
+        }
+
+        var cost = a.CostNs;
+
+        if (desc.ActionArray.Length > 1)
+        {
+            var (more, moreRetval) = RunActions(desc, cpu, 1);
+            cost += more;
+            retval |= moreRetval;
+        }
+
+        if (retval != IrqHandled || desc.IrqsUnhandled != 0 || (desc.State & IrqStateFlags.PollInProgress) != 0)
+        {
+            NoteInterrupt(desc, cpu, retval);
+        }
+
+        desc.InProgress = false;
+        if ((desc.State & IrqStateFlags.Pending) != 0 && !desc.Disabled)
+        {
+            cost += HandleEdgeIrqLoop(desc, cpu);
+        }
+
+        return cost;
+    }
+
+    /// <summary>The replay loop of <c>handle_edge_irq()</c>, after the count and the ack.</summary>
+    private long HandleEdgeIrqLoop(IrqDesc desc, int cpu)
+    {
         long cost = 0;
         do
         {
-            if (desc.ActionList.Count == 0)
+            if (desc.ActionArray.Length == 0)
             {
                 MaskIrq(desc);
                 return cost;
@@ -70,7 +124,7 @@ public sealed partial class KernelModel
             return 0;
         }
 
-        if (desc.ActionList.Count == 0 || desc.Disabled)
+        if (desc.ActionArray.Length == 0 || desc.Disabled)
         {
             desc.State |= IrqStateFlags.Pending;
             return 0;
@@ -96,7 +150,7 @@ public sealed partial class KernelModel
         }
 
         desc.State &= ~(IrqStateFlags.Replay | IrqStateFlags.Waiting);
-        if (desc.ActionList.Count == 0 || desc.Disabled)
+        if (desc.ActionArray.Length == 0 || desc.Disabled)
         {
             desc.State |= IrqStateFlags.Pending;
             MaskIrq(desc);
@@ -119,9 +173,11 @@ public sealed partial class KernelModel
     }
 
     /// <summary><c>irq_may_run()</c>: not while another invocation is in progress.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IrqMayRun(IrqDesc desc) => !desc.InProgress && (desc.State & IrqStateFlags.PollInProgress) == 0;
 
     /// <summary><c>handle_irq_event()</c>: clear PENDING, INPROGRESS around the actions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long HandleIrqEvent(IrqDesc desc, int cpu)
     {
         desc.State &= ~IrqStateFlags.Pending;
@@ -137,19 +193,31 @@ public sealed partial class KernelModel
     /// </summary>
     private long HandleIrqEventPercpu(IrqDesc desc, int cpu)
     {
+        var (cost, retval) = RunActions(desc, cpu, 0);
+
+        // note_interrupt() has nothing to do for a handled interrupt while no unhandled one is on record.
+        if (retval != IrqHandled || desc.IrqsUnhandled != 0 || (desc.State & IrqStateFlags.PollInProgress) != 0)
+        {
+            NoteInterrupt(desc, cpu, retval);
+        }
+
+        return cost;
+    }
+
+    /// <summary>
+    /// The action walk of <c>__handle_irq_event_percpu()</c> from action <paramref name="first"/>: returns the sum of the
+    /// actions' costs and the OR of their results. The action array is read again for every action, so a change to the actions made
+    /// from inside a handler is seen as the kernel's list walk would see it.
+    /// </summary>
+    private (long Cost, int Retval) RunActions(IrqDesc desc, int cpu, int first)
+    {
         var retval = 0;
         long cost = 0;
-        var actions = desc.ActionList;
-        for (var i = 0; i < actions.Count; i++)
+        for (var i = first; i < desc.ActionArray.Length; i++)
         {
-            var a = actions[i];
+            var a = desc.ActionArray[i];
             cost += a.CostNs;
-            var res = a.Returns switch
-            {
-                HandlerReturn.Handled => IrqHandled,
-                HandlerReturn.WakeThread => IrqWakeThread,
-                _ => IrqNone,
-            };
+            var res = a.ReturnCode;
             if (res != IrqNone && a.Device >= 0)
             {
                 _platform.DeviceAcknowledge(a.Device);
@@ -157,16 +225,21 @@ public sealed partial class KernelModel
 
             if (res == IrqWakeThread && !a.HasThreadFn && !a.WarnedNoThread)
             {
-                a.WarnedNoThread = true;
-                _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
-                    $"IRQ {desc.Irq} device {a.Name} returned IRQ_WAKE_THREAD but no thread function available."));
+                WarnNoThread(desc, a, cpu);
             }
 
             retval |= res;
         }
 
-        NoteInterrupt(desc, cpu, retval);
-        return cost;
+        return (cost, retval);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WarnNoThread(IrqDesc desc, IrqAction a, int cpu)
+    {
+        a.WarnedNoThread = true;
+        _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+            $"IRQ {desc.Irq} device {a.Name} returned IRQ_WAKE_THREAD but no thread function available."));
     }
 
     /// <summary><c>note_interrupt()</c>: the "nobody cared" detector (window 100000, trip above 99900 unhandled, HZ/10 reset).</summary>
@@ -249,7 +322,7 @@ public sealed partial class KernelModel
         _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
             $"irq {desc.Irq}: nobody cared (try booting with the \"irqpoll\" option)"));
         _platform.Log(cpu, KernelLogLevel.Err, "handlers:");
-        foreach (var a in desc.ActionList)
+        foreach (var a in desc.ActionArray)
         {
             _platform.Log(cpu, KernelLogLevel.Err, $"[<{KernelSymbols.HashedPointer(a.HandlerSymbol)}>] {a.HandlerSymbol}");
         }
@@ -311,6 +384,7 @@ public sealed partial class KernelModel
     }
 
     /// <summary>The chip's <c>irq_ack</c>: <c>apic_ack_edge()</c> → <c>apic_eoi()</c> for vector-domain chips; 8259 specific EOI.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ChipAck(IrqDesc desc, int cpu)
     {
         if (desc.Chip == IrqChipKind.XtPic)

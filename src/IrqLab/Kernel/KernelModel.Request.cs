@@ -48,7 +48,7 @@ public sealed partial class KernelModel
         for (var irq = 0; irq < IrqLimit; irq++)
         {
             var desc = _irqs[irq];
-            if (desc is null || desc.ActionList.RemoveAll(a => a.Device == device) == 0 || desc.ActionList.Count > 0)
+            if (desc is null || desc.RemoveActions(device) == 0 || desc.ActionArray.Length > 0)
             {
                 continue;
             }
@@ -121,7 +121,7 @@ public sealed partial class KernelModel
 
         // native_init_IRQ(): request_irq(2, no_action, IRQF_NO_THREAD, "cascade", NULL) when there is no IO-APIC.
         var cascade = _irqs[2]!;
-        cascade.ActionList.Add(new IrqAction(-1, "cascade", "no_action", HandlerReturn.None, 0, IrqfNoThread));
+        cascade.AddAction(new IrqAction(-1, "cascade", "no_action", HandlerReturn.None, 0, IrqfNoThread));
         cascade.Started = true;
         cascade.Masked = false;
         _platform.SetPicMask(2, false);
@@ -140,7 +140,7 @@ public sealed partial class KernelModel
             Started = true,
         };
         StoreDesc(desc);
-        desc.ActionList.Add(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, 0x400));
+        desc.AddAction(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, 0x400));
         for (var c = 0; c < Options.Cpus; c++)
         {
             Matrix.Assign(c, vector);
@@ -362,9 +362,9 @@ public sealed partial class KernelModel
             ? 0u
             : r.Level ? (r.ActiveLow ? IrqfTriggerLow : IrqfTriggerHigh) : (r.ActiveLow ? IrqfTriggerFalling : IrqfTriggerRising);
         var flags = trigger | (r.Shared ? IrqfShared : 0);
-        if (desc.ActionList.Count > 0)
+        if (desc.ActionArray.Length > 0)
         {
-            var old = desc.ActionList[0];
+            var old = desc.ActionArray[0];
             if ((old.Flags & flags & IrqfShared) == 0 || (old.Flags & IrqfTriggerMask) != trigger)
             {
                 var text = string.Create(CultureInfo.InvariantCulture,
@@ -374,6 +374,6 @@ public sealed partial class KernelModel
             }
         }
 
-        desc.ActionList.Add(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, flags));
+        desc.AddAction(new IrqAction(r.Device, r.Name, r.HandlerSymbol ?? r.Name + "_interrupt", r.Returns, r.CostNs, flags));
     }
 }

@@ -30,7 +30,14 @@ public sealed partial class KernelModel
     private readonly int[] _allCpus;
     private readonly RateLimit _noHandlerRateLimit = new();
     private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);
+    private readonly int _nrCpus;
+    private readonly int _firstSystemVector;
+    private readonly int _moveCleanupVector;
+    private readonly bool _cfi;
     private IrqDesc?[] _irqs = new IrqDesc?[64];
+    private readonly ulong[] _archCounts;
+    private readonly IrqDesc?[][] _vectorIrqDescs;
+    private SysvecSlot[]? _sysvecSlots;
     private int _dieCounter;
 
     /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
@@ -47,6 +54,10 @@ public sealed partial class KernelModel
         _platform = platform;
         Layout = VectorLayout.For(options.Version, options.IsEnabled("X86_LOCAL_APIC"));
         SystemVectors = new SystemVectorTable(Layout, options.Variant, options.Config);
+        _nrCpus = options.Cpus;
+        _firstSystemVector = Layout.FirstSystemVector;
+        _moveCleanupVector = Layout.MoveCleanupVector?.Vector ?? -1;
+        _cfi = options.Cfi;
         _allCpus = new int[options.Cpus];
         for (var c = 0; c < options.Cpus; c++)
         {
@@ -84,12 +95,15 @@ public sealed partial class KernelModel
         }
 
         _vectorIrq = new VectorIrqTable[options.Cpus];
+        _vectorIrqDescs = new IrqDesc?[options.Cpus][];
         for (var c = 0; c < options.Cpus; c++)
         {
             _vectorIrq[c] = new VectorIrqTable();
+            _vectorIrqDescs[c] = _vectorIrq[c].Descs;
         }
 
         ProcInterrupts = new ProcInterrupts(this);
+        _archCounts = ProcInterrupts.Counts;
         SetupLegacyPic();
     }
 
@@ -181,7 +195,7 @@ public sealed partial class KernelModel
     {
         foreach (var d in _byDeviceIndex.Values)
         {
-            foreach (var a in d.ActionList)
+            foreach (var a in d.ActionArray)
             {
                 if (a.Device == device)
                 {
@@ -220,9 +234,9 @@ public sealed partial class KernelModel
 
     private void CheckCpu(int cpu)
     {
-        if ((uint)cpu >= (uint)Options.Cpus)
+        if ((uint)cpu >= (uint)_nrCpus)
         {
-            throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
+            ThrowNoSuchCpu(cpu);
         }
     }
 

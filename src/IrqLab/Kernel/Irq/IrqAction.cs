@@ -5,6 +5,8 @@ namespace IrqLab.Kernel.Irq;
 /// <summary>One <c>struct irqaction</c>: a driver's handler on an irq line, in request order.</summary>
 public sealed class IrqAction
 {
+    private HandlerReturn _returns;
+
     internal IrqAction(int device, string name, string handlerSymbol, HandlerReturn returns, long costNs, uint flags)
     {
         Device = device;
@@ -25,7 +27,23 @@ public sealed class IrqAction
     public string HandlerSymbol { get; }
 
     /// <summary>What the handler returns.</summary>
-    public HandlerReturn Returns { get; internal set; }
+    public HandlerReturn Returns
+    {
+        get => _returns;
+        internal set
+        {
+            _returns = value;
+            ReturnCode = value switch
+            {
+                HandlerReturn.Handled => 1,
+                HandlerReturn.WakeThread => 2,
+                _ => 0,
+            };
+        }
+    }
+
+    /// <summary>The <c>irqreturn_t</c> value of <see cref="Returns"/>: IRQ_NONE 0, IRQ_HANDLED 1, IRQ_WAKE_THREAD 2.</summary>
+    internal int ReturnCode { get; private set; }
 
     /// <summary>Simulated time one call takes.</summary>
     public long CostNs { get; }

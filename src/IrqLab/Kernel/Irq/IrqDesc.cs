@@ -7,6 +7,7 @@ namespace IrqLab.Kernel.Irq;
 public sealed class IrqDesc
 {
     private readonly List<IrqAction> _actions = [];
+    private IrqAction[] _actionArray = [];
     private readonly ulong[] _kstat;
 
     internal IrqDesc(int irq, int cpus, IrqChipKind chip, string chipName, long hwirq, bool hasDomain, IrqFlow flow, string? flowName)
@@ -79,7 +80,27 @@ public sealed class IrqDesc
     /// <summary>Actions in request order.</summary>
     public IReadOnlyList<IrqAction> Actions => _actions;
 
-    internal List<IrqAction> ActionList => _actions;
+    /// <summary>The actions as an array (the flow handlers' view; replaced, never mutated, when the actions change).</summary>
+    internal IrqAction[] ActionArray => _actionArray;
+
+    /// <summary>Appends an action (<c>__setup_irq()</c>).</summary>
+    internal void AddAction(IrqAction action)
+    {
+        _actions.Add(action);
+        _actionArray = [.. _actions];
+    }
+
+    /// <summary>Removes every action of <paramref name="device"/>; returns how many were removed.</summary>
+    internal int RemoveActions(int device)
+    {
+        var removed = _actions.RemoveAll(a => a.Device == device);
+        if (removed > 0)
+        {
+            _actionArray = [.. _actions];
+        }
+
+        return removed;
+    }
 
     /// <summary><c>IRQS_*</c> state.</summary>
     public IrqStateFlags State { get; internal set; }
@@ -132,6 +153,7 @@ public sealed class IrqDesc
         return s;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void IncrementKstat(int cpu, bool total)
     {
         _kstat[cpu]++;

@@ -6,6 +6,9 @@ public sealed class VectorIrqTable
     private readonly IrqDesc?[] _desc = new IrqDesc?[256];
     private readonly VectorIrqKind[] _kind = new VectorIrqKind[256];
 
+    /// <summary>The descriptor slots (256; null for a sentinel): <c>common_interrupt()</c> reads them directly.</summary>
+    internal IrqDesc?[] Descs => _desc;
+
     /// <summary>The slot's kind.</summary>
     public VectorIrqKind KindOf(int vector) => _kind[vector];
 

@@ -69,6 +69,9 @@ public sealed class ProcInterrupts
         return i < 0 ? null : (ArchRow)i;
     }
 
+    /// <summary>The counters, row-major (<c>row * cpus + cpu</c>): the system vector handlers count into them directly.</summary>
+    internal ulong[] Counts => _counts;
+
     /// <summary>Increments a named row on <paramref name="cpu"/> (hot path, allocation-free).</summary>
     public void Increment(ArchRow row, int cpu) => _counts[((int)row * _cpus) + cpu]++;
 

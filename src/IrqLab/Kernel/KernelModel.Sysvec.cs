@@ -1,0 +1,156 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using IrqLab.Kernel.Proc;
+using IrqLab.Kernel.Sysvec;
+
+namespace IrqLab.Kernel;
+
+/// <content>
+/// The system vector handlers as typed function pointers (<c>idtentry_t</c> in the kernel): one static method per
+/// <see cref="SysvecBehavior"/>, and the sealed table's dispatch slots (<c>sysvec_table[]</c>: handler, function, kCFI verdict).
+/// </content>
+public sealed unsafe partial class KernelModel
+{
+    /// <summary>
+    /// The function of <paramref name="behavior"/>: what <c>sysvec_*</c> does in the model (accounting, EOI, messages), in the
+    /// kernel's order of counting and EOI.
+    /// </summary>
+    private static delegate*<KernelModel, int, int, void> SysvecFunction(SysvecBehavior behavior) => behavior switch
+    {
+        SysvecBehavior.Spurious => &SysvecSpurious,
+        SysvecBehavior.SpuriousApic => &SysvecSpuriousApic,
+        SysvecBehavior.Error => &SysvecError,
+        SysvecBehavior.Reschedule => &SysvecReschedule,
+        SysvecBehavior.CallFunction => &SysvecCallFunction,
+        SysvecBehavior.Thermal => &SysvecThermal,
+        SysvecBehavior.Threshold => &SysvecThreshold,
+        SysvecBehavior.DeferredError => &SysvecDeferredError,
+        SysvecBehavior.PlatformIpi => &SysvecPlatformIpi,
+        SysvecBehavior.IrqWork => &SysvecIrqWork,
+        SysvecBehavior.HypervisorCallback => &SysvecHypervisorCallback,
+        SysvecBehavior.PostedIntr => &SysvecPostedIntr,
+        SysvecBehavior.PostedIntrWakeup => &SysvecPostedIntrWakeup,
+        SysvecBehavior.PostedIntrNested => &SysvecPostedIntrNested,
+        SysvecBehavior.HypervReenlightenment => &SysvecHypervReenlightenment,
+        SysvecBehavior.HypervStimer0 => &SysvecHypervStimer0,
+        SysvecBehavior.ApicTimer => &SysvecApicTimer,
+        SysvecBehavior.PostedMsiNotification => &SysvecPostedMsiNotification,
+        SysvecBehavior.PerfGuestMediatedPmi => &SysvecPerfGuestMediatedPmi,
+
+        // Reboot (stop_this_cpu not modelled), MoveCleanup (no counter), Custom.
+        _ => &SysvecEoiOnly,
+    };
+
+    /// <summary>Runs the handler of <paramref name="behavior"/> (the IDT gates and the move-cleanup vector).</summary>
+    private void RunSysvec(int cpu, int vector, SysvecBehavior behavior) => SysvecFunction(behavior)(this, cpu, vector);
+
+    /// <summary>
+    /// Builds the dispatch slots of the sealed table for every system vector (<c>FIRST_SYSTEM_VECTOR..255</c>), each read
+    /// through <see cref="SystemVectorTable.Lookup"/> (so its clamp applies) with its kCFI verdict when the kCFI model is on.
+    /// The table is read-only once sealed, so the slots never go stale.
+    /// </summary>
+    private SysvecSlot[] BuildSysvecSlots()
+    {
+        var table = SystemVectors;
+        var slots = new SysvecSlot[Vectors.VectorSpace.NrVectors - _firstSystemVector];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var h = table.Lookup(i);
+            slots[i] = new SysvecSlot(h, SysvecFunction(h.Behavior), _cfi && table.FailsCfi(h));
+        }
+
+        return slots;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EoiThenCount(int cpu, ArchRow row)
+    {
+        _platform.ApicEoi(cpu);
+        ArchCount(cpu, row)++;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountThenEoi(int cpu, ArchRow row)
+    {
+        ArchCount(cpu, row)++;
+        _platform.ApicEoi(cpu);
+    }
+
+    /// <summary>The /proc/interrupts counter of <paramref name="row"/> on <paramref name="cpu"/> (a checked CPU, a named row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong ArchCount(int cpu, ArchRow row) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_archCounts), ((int)row * _nrCpus) + cpu);
+
+    private static void SysvecSpurious(KernelModel m, int cpu, int vector) => m.HandleSpuriousInterrupt(cpu, vector);
+
+    private static void SysvecSpuriousApic(KernelModel m, int cpu, int vector) => m.HandleSpuriousInterrupt(cpu, 0xff);
+
+    private static void SysvecError(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Err);
+
+    private static void SysvecReschedule(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Res);
+
+    private static void SysvecCallFunction(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Cal);
+
+    private static void SysvecThermal(KernelModel m, int cpu, int vector)
+    {
+        m.ProcInterrupts.Increment(ArchRow.Trm, cpu);
+        m._platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"CPU{cpu}: Unexpected LVT thermal interrupt!"));
+        m._platform.ApicEoi(cpu);
+    }
+
+    private static void SysvecThreshold(KernelModel m, int cpu, int vector)
+    {
+        m.ProcInterrupts.Increment(ArchRow.Thr, cpu);
+        m._platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected threshold interrupt at vector {0xf9:x}"));
+        m._platform.ApicEoi(cpu);
+    }
+
+    private static void SysvecDeferredError(KernelModel m, int cpu, int vector)
+    {
+        m.ProcInterrupts.Increment(ArchRow.Dfr, cpu);
+        m._platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected deferred interrupt at vector {0xf4:x}"));
+        m._platform.ApicEoi(cpu);
+    }
+
+    private static void SysvecPlatformIpi(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Plt);
+
+    private static void SysvecIrqWork(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Iwi);
+
+    private static void SysvecHypervisorCallback(KernelModel m, int cpu, int vector) => m.CountThenEoi(cpu, ArchRow.Hyp);
+
+    private static void SysvecPostedIntr(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Pin);
+
+    private static void SysvecPostedIntrWakeup(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Piw);
+
+    private static void SysvecPostedIntrNested(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Npi);
+
+    private static void SysvecHypervReenlightenment(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Hre);
+
+    private static void SysvecHypervStimer0(KernelModel m, int cpu, int vector) => m.CountThenEoi(cpu, ArchRow.Hvs);
+
+    private static void SysvecApicTimer(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Loc);
+
+    private static void SysvecPostedMsiNotification(KernelModel m, int cpu, int vector) => m.CountThenEoi(cpu, ArchRow.Pmn);
+
+    private static void SysvecPerfGuestMediatedPmi(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Vpmi);
+
+    private static void SysvecEoiOnly(KernelModel m, int cpu, int vector) => m._platform.ApicEoi(cpu);
+
+    /// <summary>One dispatch slot of the sealed system vector table.</summary>
+    private readonly struct SysvecSlot
+    {
+        public readonly SysvecHandler Handler;
+        public readonly string Name;
+        public readonly delegate*<KernelModel, int, int, void> Run;
+        public readonly bool CfiFails;
+
+        public SysvecSlot(SysvecHandler handler, delegate*<KernelModel, int, int, void> run, bool cfiFails)
+        {
+            Handler = handler;
+            Name = handler.Name;
+            Run = run;
+            CfiFails = cfiFails;
+        }
+    }
+}
