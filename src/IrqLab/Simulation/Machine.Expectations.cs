@@ -1,0 +1,86 @@
+using System.Globalization;
+using IrqLab.Delivery;
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Kernel;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+
+namespace IrqLab.Simulation;
+
+/// <summary>The expect steps of SCENARIOS.md §7, evaluated when <c>irqlab check</c> (or run) reaches them.</summary>
+internal sealed partial class Machine
+{
+    private ExpectEntry Evaluate(int index, ExpectStep e)
+    {
+        var line = e.Mark.Line;
+        switch (e)
+        {
+            case ExpectReadStep r:
+                {
+                    var found = _reads.FirstOrDefault(kv => kv.Key == r.Read).Value;
+                    if (found is null)
+                    {
+                        return new ExpectEntry(index, false, $"no read recorded as '{r.Read}'", line);
+                    }
+
+                    var ok = Matches(found, r.EqualsValue);
+                    return new ExpectEntry(index, ok, $"read {r.Read}: expected {r.EqualsValue}, got {found}", line);
+                }
+
+            case ExpectRegisterStep g:
+                {
+                    var value = Read(null, g.Target);
+                    var ok = Matches(value, g.EqualsValue);
+                    return new ExpectEntry(index, ok, $"cpu {g.Target.Cpu ?? 0} {g.Target.Name}: expected {g.EqualsValue}, got {value}", line);
+                }
+
+            case ExpectRowStep row:
+                {
+                    var count = _kernel?.ProcInterrupts.Count(row.Row, row.Cpu) ?? 0UL;
+                    var ok = (row.EqualsValue is null || count == row.EqualsValue)
+                        && (row.AtLeast is null || count >= row.AtLeast)
+                        && (row.AtMost is null || count <= row.AtMost);
+                    var want = row.EqualsValue is { } eq ? $"= {eq}" : string.Join(" and ",
+                        new[] { row.AtLeast is { } lo ? $">= {lo}" : null, row.AtMost is { } hi ? $"<= {hi}" : null }.Where(s => s is not null));
+                    return new ExpectEntry(index, ok, $"row {row.Row} cpu {row.Cpu}: expected {want}, got {count}", line);
+                }
+
+            case ExpectHandlersStep h:
+                {
+                    var got = _handlersSinceExpect.ToList();
+                    _handlersSinceExpect.Clear();
+                    var ok = got.SequenceEqual(h.Handlers, StringComparer.Ordinal);
+                    return new ExpectEntry(index, ok, $"handlers: expected [{string.Join(", ", h.Handlers)}], got [{string.Join(", ", got.Take(50))}{(got.Count > 50 ? ", ..." : string.Empty)}]", line);
+                }
+
+            case ExpectMessageStep m:
+                {
+                    var ok = _messages.Any(x => x.Text.Contains(m.Text, StringComparison.Ordinal));
+                    return new ExpectEntry(index, ok, ok ? $"message containing \"{m.Text}\" found" : $"no kernel message contains \"{m.Text}\"", line);
+                }
+
+            case ExpectFaultStep f:
+                {
+                    var ok = _faults.Any(x => x.Kind == f.Fault && (f.Cpu is null || x.Cpu == f.Cpu));
+                    var where = f.Cpu is { } cpu ? $" on cpu {cpu}" : string.Empty;
+                    return new ExpectEntry(index, ok, ok ? $"fault {f.Fault}{where} recorded" : $"no fault {f.Fault}{where} (recorded: [{string.Join(", ", _faults.Select(x => $"{x.Kind}@cpu{x.Cpu}"))}])", line);
+                }
+
+            default:
+                throw new InvalidOperationException("unknown expectation");
+        }
+    }
+
+    private static bool Matches(ReadValue value, ExpectValue expected)
+    {
+        if (expected.List is { } list)
+        {
+            return value.List is { } got && got.Count == list.Count && got.Select(v => (ulong)v).SequenceEqual(list);
+        }
+
+        return value.List is null ? value.Scalar == expected.Scalar : value.List.Count == 1 && (ulong)value.List[0] == expected.Scalar;
+    }
+}

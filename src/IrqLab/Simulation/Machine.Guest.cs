@@ -1,0 +1,332 @@
+using IrqLab.Delivery;
+using IrqLab.Hardware;
+using IrqLab.Kernel;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+using IrqLab.Virtualization;
+
+namespace IrqLab.Simulation;
+
+/// <summary>
+/// A running guest: event recognition in VMX non-root operation (exits, posted-interrupt processing, NMI and
+/// interrupt windows, virtual-interrupt delivery), the host's handling of exits, and the guest's own handlers.
+/// </summary>
+internal sealed partial class Machine
+{
+    /// <summary>
+    /// Event recognition while a vCPU runs on <paramref name="c"/>, highest priority first (SDM Table 6-2 with the
+    /// VMX additions of §26.7): host NMI (exit), host interrupt (exit, or posted-interrupt processing), NMI-window and
+    /// interrupt-window exits, then virtual-interrupt delivery into the guest.
+    /// </summary>
+    private bool GuestRecognize(CpuContext c)
+    {
+        if (c.Loaded is not { InGuest: true } v)
+        {
+            return false;
+        }
+
+        if (c.NmiPending && !c.State.NmiBlocked)
+        {
+            // NMI exiting: exit reason 0 with an NMI interruption type; the host runs its NMI handler.
+            c.NmiPending = false;
+            _delivered++;
+            PreemptTop(c);
+            var via = ViaName(v);
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), VectorSpace.NmiVector, via);
+            LeaveGuest(v);
+            HostHandle(c, v, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
+            return true;
+        }
+
+        if (c.Apic.HasInterrupt)
+        {
+            PreemptTop(c);
+            if (v.Controls.ProcessPostedInterrupts && c.Apic.HighestPendingVector() == v.Controls.PostedInterruptNotificationVector)
+            {
+                // Posted-interrupt processing (SDM 30.6): acknowledge, clear ON, EOI, PIR -> VIRR. No exit.
+                Acknowledge(c);
+                c.Apic.Eoi();
+                v.Pid.HarvestInto(v.Vapic);
+                return true;
+            }
+
+            LeaveGuest(v);
+            if (v.Controls.AcknowledgeInterruptOnExit)
+            {
+                var vector = Acknowledge(c);
+                RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExternalInterrupt), vector, ViaName(v));
+                HostHandle(c, v, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
+            }
+            else
+            {
+                // The interrupt stays pending in the APIC; the host takes it through its own IDT/FRED once it sets IF.
+                RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExternalInterrupt), null, null);
+                c.State.If = true;
+                MarkDirty(c.Index);
+            }
+
+            return true;
+        }
+
+        if (c.Depth > 0 && c.BusyUntilNs > 0 && !v.Guest.If)
+        {
+            return false;
+        }
+
+        if (v.NmiWindow && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
+        {
+            v.NmiWindow = false;
+            _delivered++;
+            PreemptTop(c);
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
+            LeaveGuest(v);
+            v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
+            VmEntry(v);
+            return true;
+        }
+
+        if (v.InterruptWindow && v.Guest.CanTakeInterrupt)
+        {
+            v.InterruptWindow = false;
+            PreemptTop(c);
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InterruptWindow), null, null);
+            LeaveGuest(v);
+            VmEntry(v);
+            return true;
+        }
+
+        if (v.Controls.VirtualInterruptDelivery && v.Vapic.HasDeliverable && v.Guest.CanTakeInterrupt)
+        {
+            PreemptTop(c);
+            var vector = v.Vapic.Deliver();
+            _delivered++;
+            EnterGuestHandler(v, EventType.ExternalInterrupt, vector, null);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string ViaName(Vcpu v) => v.Vm.Reinject == ReinjectKind.Software ? "software" : "idt";
+
+    /// <summary>
+    /// The host's handling of an exit-causing interrupt or NMI with host IF=0 (KVM <c>handle_external_interrupt_irqoff</c>,
+    /// <c>vmx_handle_nmi</c>): <c>reinject: software</c> dispatches through <c>external_interrupt()</c> (the system
+    /// vector table / common_interrupt; FRED's <c>fred_entry_from_kvm</c>), <c>reinject: idt</c> calls the handler found in
+    /// the host IDT gate. Once the host handler returns, KVM's run loop re-enters the guest.
+    /// </summary>
+    private void HostHandle(CpuContext c, Vcpu v, in CpuEvent ev)
+    {
+        var software = v.Vm.Reinject == ReinjectKind.Software;
+
+        // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return
+        // (SDM 27.2.3). KVM forges the frame its handler returns through (IRET, or ERETS under FRED).
+        c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
+        if (_linux)
+        {
+            DispatchResult r;
+            string path;
+            if (ev.Type == EventType.Nmi)
+            {
+                r = _kernel!.Nmi(c.Index);
+                path = "nmi";
+            }
+            else
+            {
+                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, software ? EntryRoute.Software : EntryRoute.Idt);
+                path = r.Path == DispatchPath.Exception ? "exception" : software ? PathName(r.Path) : "idt_gate";
+            }
+
+            var f = PushFrame(c, FrameKind.Linux, ev, savedIf: false);
+            f.Fred = software && _fred;
+            f.Handler = r.Handler;
+            f.Irq = r.Irq;
+            f.RemainingNs = r.CostNs;
+            RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
+        }
+        else
+        {
+            EnterBare(c, ev, savedIf: false, _bareHandlers, null, -1);
+        }
+    }
+
+    /// <summary>Delivers an event to the guest through its own IDT: one of the VM's handlers runs with vm/vcpu set.</summary>
+    private void EnterGuestHandler(Vcpu v, EventType type, int vector, uint? errorCode)
+    {
+        var c = v.Host;
+        var savedIf = v.Guest.If;
+
+        // The exception bitmap (SDM 25.2): an intercepted exception exits instead of reaching the guest; a missing guest
+        // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4).
+        if (type == EventType.HardwareException && v.Intercepts(vector))
+        {
+            ExceptionExit(v, vector, null, 0, null);
+            return;
+        }
+
+        if (!v.GuestIdt.Idt[vector].Present && v.Intercepts(NpVector))
+        {
+            ExceptionExit(v, NpVector, type, vector, errorCode);
+            return;
+        }
+
+        // Delivery through the guest's own IDT: interrupt gates clear the guest's IF, an NMI blocks (virtual) NMIs,
+        // a missing gate raises #NP and may end in #DF or a triple fault, which is a VM exit (reason 2, SDM 25.2).
+        var outcome = v.GuestIdt.Deliver(v.Guest, new CpuEvent(type, (byte)vector, errorCode));
+        if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
+        {
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.TripleFault), null, null);
+            LeaveGuest(v);
+            v.Running = false;
+            return;
+        }
+
+        var ev = outcome.Delivered;
+        var f = PushFrame(c, FrameKind.Actions, ev, savedIf);
+        f.Fred = false;
+        f.Vm = v.Name;
+        f.Vcpu = v.Index;
+        f.Handler = _bareNames[ev.Vector];
+        f.Actions = v.Handlers[ev.Vector]?.Do ?? [];
+        RecordDispatch(c, ev.Type, ev.Vector, f.Handler, ev.Type == EventType.Nmi ? "nmi" : ev.Type == EventType.ExternalInterrupt ? "idt_gate" : "exception", -1, v.Name, v.Index);
+    }
+
+    private static EventType ToEventType(InterruptionType t) => (EventType)(byte)t;
+
+    private const int NpVector = 11;
+
+    /// <summary>
+    /// An exception-bitmap exit: EXCEPTION_NMI with the exception's vector; when it interrupted the delivery of another
+    /// event, that event goes to IDT-vectoring information and is re-injected at the next entry (KVM
+    /// <c>__vmx_complete_interrupts</c>). KVM hands exceptions it does not handle itself to user space, so the vCPU
+    /// stays out of guest mode until the next <c>enter</c>.
+    /// </summary>
+    private void ExceptionExit(Vcpu v, int vector, EventType? interrupted, int interruptedVector, uint? interruptedErrorCode)
+    {
+        if (interrupted is { } t)
+        {
+            v.Vectoring.Record(InterruptionInfo.Create((InterruptionType)(byte)t, interruptedVector, interruptedErrorCode is not null), interruptedErrorCode ?? 0);
+        }
+
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);
+        LeaveGuest(v);
+        v.Running = false;
+    }
+
+    /// <summary>After a frame returns: a guest frame ends its IRET in the guest; a host frame may let KVM re-enter the guest.</summary>
+    private void GuestReturned(CpuContext c, Frame f)
+    {
+        if (c.Loaded is not { } v)
+        {
+            return;
+        }
+
+        if (f.Vm is not null)
+        {
+            // The guest handler's IRET restores its IF and ends (virtual) NMI blocking; a waiting NMI opens the NMI window.
+            v.GuestIdt.Iret(v.Guest, wasNmi: f.IsNmi);
+            if (f.IsNmi && v.GuestNmiPending)
+            {
+                v.GuestNmiPending = false;
+                v.NmiWindow = true;
+            }
+
+            return;
+        }
+
+        if (!v.InGuest && v.Running && !HasHostFrames(c))
+        {
+            ReenterAfterExit(c, v);
+        }
+    }
+
+    /// <summary>
+    /// KVM's run loop after handling an exit: <c>local_irq_enable()</c> first (linux-dispatch.md §6.2), so a host
+    /// interrupt or NMI that became pending meanwhile is taken in host mode through the host's own IDT/FRED; only
+    /// when nothing is pending does the vCPU re-enter the guest.
+    /// </summary>
+    private void ReenterAfterExit(CpuContext c, Vcpu v)
+    {
+        c.State.If = true;
+        if ((c.NmiPending && !c.State.NmiBlocked) || c.Apic.HasInterrupt || c.ExtIntPending)
+        {
+            MarkDirty(c.Index);
+            return;
+        }
+
+        VmEntry(v);
+    }
+
+    private static bool HasHostFrames(CpuContext c)
+    {
+        for (var i = 0; i < c.Depth; i++)
+        {
+            if (c.FrameAt(i).Vm is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A guest frame can only run while its vCPU is in guest mode.</summary>
+    private static bool FrameCanRun(CpuContext c, Frame f) => f.Vm is null || c.Loaded is { InGuest: true };
+
+    /// <summary>Handler actions inside a guest: EOI and self-IPIs are virtualized (APICv), STI/CLI change the guest's IF.</summary>
+    private long GuestAction(CpuContext c, Frame f, Step step)
+    {
+        var v = c.Loaded!;
+        switch (step)
+        {
+            case AdvanceStep a:
+                return a.DurationNs;
+            case EoiStep:
+                {
+                    var outcome = v.Vapic.VirtualEoi();
+                    if (!v.Controls.VirtualInterruptDelivery)
+                    {
+                        // Without APICv the EOI write traps to KVM, which emulates it and re-enters.
+                        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess), null, null);
+                        InjectEmulated(v);
+                    }
+                    else if (outcome.ExitRequired)
+                    {
+                        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.EoiInduced), outcome.Vector, null);
+                    }
+
+                    return 0;
+                }
+
+            case InterruptFlagStep s:
+                if (s.Set)
+                {
+                    v.Guest.Sti();
+                }
+                else
+                {
+                    v.Guest.Cli();
+                }
+
+                return 0;
+            case IpiStep ipi when ipi.To == IpiTargetKind.Self:
+                // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V).
+                _sourceRaised++;
+                if (v.Vapic.IsVirrSet(ipi.Vector))
+                {
+                    _sourceCoalesced++;
+                }
+                else
+                {
+                    v.Vapic.SetVirr(ipi.Vector);
+                }
+
+                return 0;
+            default:
+                AddMessage(c.Index, "info", $"irqlab: guest action {step.GetType().Name} at line {step.Mark.Line} is not modelled inside a VM; ignored");
+                return 0;
+        }
+    }
+}

@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using IrqLab.Delivery;
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Hardware.IoApic;
+using IrqLab.Hardware.Msi;
+using IrqLab.Hardware.Pic;
+using IrqLab.Kernel;
+using IrqLab.Kernel.Entry;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+
+namespace IrqLab.Simulation;
+
+/// <summary>What the run records: the dispatch log and trace events, kernel messages, faults, accounting, the result.</summary>
+internal sealed partial class Machine
+{
+    private void Trace(in TraceEvent e)
+    {
+        foreach (var s in _sinks)
+        {
+            s.Write(e);
+        }
+    }
+
+    private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
+    {
+        if (c.InstantNs != _now)
+        {
+            c.InstantNs = _now;
+            c.EntriesThisInstant = 0;
+        }
+
+        if (++c.EntriesThisInstant > _maxEntriesPerInstant)
+        {
+            StopLivelock(c);
+        }
+
+        var logged = _dispatch.Count < _logLimit;
+        if (logged || _sinks.Length > 0)
+        {
+            ObserveDispatch(c, type, vector, handler, path, irq, vm, vcpu, logged);
+        }
+        else
+        {
+            _dispatchTruncated = true;
+        }
+
+        _dispatchSeq++;
+        if (_tracksHandlers && _handlersSinceExpect.Count < 100_000)
+        {
+            _handlersSinceExpect.Add(handler);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StopLivelock(CpuContext c)
+    {
+        AddFault(c.Index, "livelock");
+        AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// The dispatch entry for the log and the trace sinks. Kept out of line: its records are large values the hot
+    /// path without observers should not carry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ObserveDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu, bool logged)
+    {
+        var ev = EventTypeNames.ToJsonName(type);
+        var depth = DepthOf(c, vm);
+        if (logged)
+        {
+            _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
+                irq >= 0 ? irq : null, vm, vm is null ? null : vcpu));
+        }
+        else
+        {
+            _dispatchTruncated = true;
+        }
+
+        if (_sinks.Length > 0)
+        {
+            // The frame's slice; a device irq's actions are traced inside it (TraceDeviceActions).
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, -1, depth, vm, vcpu, 0, ev));
+        }
+    }
+
+    /// <summary>Frames below the top one that belong to the same context (host, or the same VM).</summary>
+    private static int DepthOf(CpuContext c, string? vm)
+    {
+        var depth = 0;
+        for (var i = 0; i < c.Depth - 1; i++)
+        {
+            if (c.FrameAt(i).Vm == vm)
+            {
+                depth++;
+            }
+        }
+
+        return depth;
+    }
+
+    /// <summary>This CPU's count of <paramref name="irq"/> in /proc/interrupts (only used while tracing).</summary>
+    private ulong IrqCount(CpuContext c, int irq) =>
+        _kernel!.ProcInterrupts.Count(irq.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Index);
+
+    /// <summary>
+    /// For trace observers: one entry/exit pair per action of a device irq whose flow ran its actions, as
+    /// <c>__handle_irq_event_percpu()</c> emits <c>irq_handler_entry</c>/<c>irq_handler_exit</c> around each action.
+    /// </summary>
+    private void TraceDeviceActions(CpuContext c, int vector, Kernel.Irq.IrqDesc desc)
+    {
+        foreach (var action in desc.Actions)
+        {
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, action.Name, desc.Irq, c.Depth, Event: "ext_int"));
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, vector, action.Name, desc.Irq, c.Depth,
+                Value: action.Returns == Scenarios.Model.HandlerReturn.None ? 0 : 1));
+        }
+    }
+
+    private void AddMessage(int cpu, string level, string text)
+    {
+        _messages.Add(new MessageEntry(_now, cpu, level, text));
+        if (_sinks.Length > 0)
+        {
+            Trace(new TraceEvent(_now, cpu, TraceEventKind.Message, Name: text));
+        }
+    }
+
+    private void AddFault(int cpu, string kind) => _faults.Add(new FaultEntry(_now, cpu, kind));
+
+    /// <summary>
+    /// Where every interrupt ended (docs/simulation.md, "Accounting"): raised = delivered + coalesced + pending +
+    /// masked + dropped holds by construction of the counters and is checked by tests.
+    /// </summary>
+    private RunStats Accounting(long events, double wallMs)
+    {
+        long raised = _sourceRaised, coalesced = _sourceCoalesced, dropped = _sourceDropped, pending = 0, masked = 0;
+        foreach (var c in _cpus)
+        {
+            var a = c.Apic;
+            raised += a.AcceptedCount + a.CoalescedCount + a.IllegalVectorCount + a.DiscardedCount;
+            coalesced += a.CoalescedCount;
+            dropped += a.IllegalVectorCount + a.DiscardedCount + a.DroppedByResetCount;
+            pending += a.Irr.Count + (c.NmiPending ? 1 : 0) + (c.ExtIntPending ? 1 : 0);
+        }
+
+        raised += _bus.UndeliveredCount;
+        dropped += _bus.UndeliveredCount;
+        foreach (var io in _ioApics)
+        {
+            // Assertions the IOAPIC merged, lost on a masked edge pin, refused, saw withdrawn, or still holds masked.
+            raised += io.CoalescedCount + io.MaskedCount + io.RejectedCount + io.WithdrawnCount + io.PendingCount;
+            coalesced += io.CoalescedCount;
+            dropped += io.MaskedCount + io.RejectedCount + io.WithdrawnCount;
+            masked += io.PendingCount;
+        }
+
+        foreach (var d in _devices)
+        {
+            if (d.Msi is { } t)
+            {
+                for (var i = 0; i < t.Count; i++)
+                {
+                    if (t.IsPending(i))
+                    {
+                        raised++;
+                        masked++;
+                    }
+                }
+            }
+        }
+
+        foreach (var vcpus in _vms.Values)
+        {
+            foreach (var v in vcpus)
+            {
+                coalesced += v.Vapic.CoalescedCount;
+                pending += v.Pid.PendingCount + v.Vapic.VirrCount;
+            }
+        }
+
+        return new RunStats
+        {
+            Events = events,
+            WallMs = wallMs,
+            Raised = raised,
+            Delivered = _delivered,
+            Coalesced = coalesced,
+            Pending = pending,
+            Masked = masked,
+            Dropped = dropped,
+        };
+    }
+
+    private RunResult BuildResult(double wallMs)
+    {
+        var k = _scenario.Kernel;
+        IReadOnlyList<InterruptRow> rows = [];
+        string? text = null;
+        if (_kernel is not null)
+        {
+            rows = _kernel.ProcInterrupts.Rows().Select(r => new InterruptRow(r.Row, r.Counts, r.Chip, r.Hwirq, r.Actions, r.Desc)).ToList();
+            text = _kernel.ProcInterrupts.Render();
+        }
+
+        return new RunResult
+        {
+            Scenario = _scenario.Name,
+            Seed = _options.Seed ?? _scenario.Seed,
+            Kernel = new KernelInfo(
+                k.Mode == KernelMode.Linux ? "linux" : "bare",
+                k.Version.ToName(),
+                k.Variant == KernelVariant.Mainline ? "mainline" : "rfc-2022",
+                k.Delivery == DeliveryKind.Fred ? "fred" : "idt",
+                _layout.FirstSystemVector,
+                _layout.NrSystemVectors),
+            TimeNs = _now,
+            Dispatch = _dispatch,
+            DispatchTruncated = _dispatchTruncated,
+            Reads = _reads,
+            Expects = _expects,
+            Cpus = _cpus.Length,
+            InterruptRows = rows,
+            ProcInterruptsText = text,
+            VmExits = _vmExits,
+            Messages = _messages,
+            Faults = _faults,
+            Stats = Accounting(_events, wallMs),
+        };
+    }
+}

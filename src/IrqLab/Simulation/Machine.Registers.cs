@@ -1,0 +1,184 @@
+using System.Globalization;
+using IrqLab.Delivery;
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Kernel;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Tracing;
+using IrqLab.Vectors;
+
+namespace IrqLab.Simulation;
+
+/// <summary>Register access of steps and handler actions: named local-APIC registers, MSRs, MMIO, ports, IOAPIC registers.</summary>
+internal sealed partial class Machine
+{
+    private static ApicRegister NamedApicRegister(string name) => name switch
+    {
+        "apic.id" => ApicRegister.Id,
+        "apic.version" => ApicRegister.Version,
+        "apic.tpr" => ApicRegister.Tpr,
+        "apic.apr" => ApicRegister.Apr,
+        "apic.ppr" => ApicRegister.Ppr,
+        "apic.eoi" => ApicRegister.Eoi,
+        "apic.ldr" => ApicRegister.Ldr,
+        "apic.dfr" => ApicRegister.Dfr,
+        "apic.svr" => ApicRegister.Svr,
+        "apic.isr" => ApicRegister.Isr,
+        "apic.tmr" => ApicRegister.Tmr,
+        "apic.irr" => ApicRegister.Irr,
+        "apic.esr" => ApicRegister.Esr,
+        "apic.icr" => ApicRegister.Icr,
+        "apic.lvt.cmci" => ApicRegister.LvtCmci,
+        "apic.lvt.timer" => ApicRegister.LvtTimer,
+        "apic.lvt.thermal" => ApicRegister.LvtThermal,
+        "apic.lvt.pmc" => ApicRegister.LvtPmc,
+        "apic.lvt.lint0" => ApicRegister.LvtLint0,
+        "apic.lvt.lint1" => ApicRegister.LvtLint1,
+        "apic.lvt.error" => ApicRegister.LvtError,
+        "apic.timer.initial" => ApicRegister.TimerInitial,
+        "apic.timer.current" => ApicRegister.TimerCurrent,
+        "apic.timer.divide" => ApicRegister.TimerDivide,
+        "apic.self_ipi" => ApicRegister.SelfIpi,
+        _ => throw new InvalidOperationException($"unknown local APIC register '{name}'"),
+    };
+
+    private void Write(CpuContext? cpu, RegisterRef target, ulong value, Frame? frame)
+    {
+        switch (target.Kind)
+        {
+            case RegisterKind.Named:
+                {
+                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    WriteApic(c, NamedApicRegister(target.Name!), value, frame);
+                    break;
+                }
+
+            case RegisterKind.Msr:
+                {
+                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    if (c.Apic.WriteMsr((uint)target.Address, value) == ApicAccessResult.GeneralProtection)
+                    {
+                        RaiseException(c, 13, 0, null);
+                    }
+
+                    MarkDirty(c.Index);
+                    break;
+                }
+
+            case RegisterKind.Mmio:
+                WriteMmio(cpu ?? _cpus[target.Cpu ?? 0], target.Address, (uint)value);
+                break;
+            case RegisterKind.Port:
+                _pic?.WritePort((ushort)target.Address, (byte)value);
+                break;
+            case RegisterKind.IoApic:
+                WriteIoApic(_ioApics[target.IoApic], target.Name!, value);
+                break;
+        }
+    }
+
+    private void WriteMmio(CpuContext c, ulong address, uint value)
+    {
+        const ulong ApicBase = 0xFEE0_0000;
+        const ulong IoApicBase = 0xFEC0_0000;
+        if (address is >= ApicBase and < ApicBase + 0x1000)
+        {
+            c.Apic.WriteMmio((uint)(address - ApicBase), value);
+            MarkDirty(c.Index);
+        }
+        else if (address >= IoApicBase && address < IoApicBase + ((ulong)_ioApics.Length * 0x1000))
+        {
+            var io = _ioApics[(int)((address - IoApicBase) / 0x1000)];
+            io.WriteMmio((uint)(address & 0xFFF), value);
+        }
+    }
+
+    private void WriteIoApic(Hardware.IoApic.IoApic io, string name, ulong value)
+    {
+        switch (name)
+        {
+            case "id":
+                io.WriteIndirect(0, (uint)value);
+                break;
+            case "version":
+                io.WriteIndirect(1, (uint)value);
+                break;
+            case "arb":
+                io.WriteIndirect(2, (uint)value);
+                break;
+            case "eoi":
+                io.WriteMmio(0x40, (uint)value);
+                break;
+            default:
+                io.SetEntry(RedirIndex(name), value);
+                break;
+        }
+    }
+
+    private static int RedirIndex(string name) => int.Parse(name.AsSpan("redir.".Length), CultureInfo.InvariantCulture);
+
+    private ReadValue Read(CpuContext? cpu, RegisterRef target)
+    {
+        switch (target.Kind)
+        {
+            case RegisterKind.Named:
+                {
+                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var reg = NamedApicRegister(target.Name!);
+                    return reg switch
+                    {
+                        ApicRegister.Isr => new ReadValue(0, c.Apic.Isr.ToArray()),
+                        ApicRegister.Irr => new ReadValue(0, c.Apic.Irr.ToArray()),
+                        ApicRegister.Tmr => new ReadValue(0, c.Apic.Tmr.ToArray()),
+                        _ => new ReadValue(c.Apic.PeekRegister(reg), null),
+                    };
+                }
+
+            case RegisterKind.Msr:
+                {
+                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    if (c.Apic.ReadMsr((uint)target.Address, out var v) == ApicAccessResult.GeneralProtection)
+                    {
+                        RaiseException(c, 13, 0, null);
+                    }
+
+                    return new ReadValue(v, null);
+                }
+
+            case RegisterKind.Mmio:
+                {
+                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    const ulong ApicBase = 0xFEE0_0000;
+                    const ulong IoApicBase = 0xFEC0_0000;
+                    uint v = 0xFFFF_FFFF;
+                    if (target.Address is >= ApicBase and < ApicBase + 0x1000)
+                    {
+                        c.Apic.ReadMmio((uint)(target.Address - ApicBase), out v);
+                    }
+                    else if (target.Address >= IoApicBase && target.Address < IoApicBase + ((ulong)_ioApics.Length * 0x1000))
+                    {
+                        _ioApics[(int)((target.Address - IoApicBase) / 0x1000)].ReadMmio((uint)(target.Address & 0xFFF), out v);
+                    }
+
+                    return new ReadValue(v, null);
+                }
+
+            case RegisterKind.Port:
+                return new ReadValue(_pic?.ReadPort((ushort)target.Address) ?? 0xFF, null);
+            default:
+                {
+                    var io = _ioApics[target.IoApic];
+                    ulong v = target.Name switch
+                    {
+                        "id" => io.ReadIndirect(0),
+                        "version" => io.ReadIndirect(1),
+                        "arb" => io.ReadIndirect(2),
+                        "eoi" => 0,
+                        _ => io.GetEntry(RedirIndex(target.Name!)).Raw,
+                    };
+                    return new ReadValue(v, null);
+                }
+        }
+    }
+}
