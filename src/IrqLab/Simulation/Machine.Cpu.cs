@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
-using IrqLab.Hardware.Apic;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
 using IrqLab.Tracing;

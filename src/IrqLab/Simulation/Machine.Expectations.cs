@@ -1,12 +1,5 @@
-using System.Globalization;
-using IrqLab.Delivery;
-using IrqLab.Hardware;
-using IrqLab.Hardware.Apic;
-using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation.Output;
-using IrqLab.Tracing;
-using IrqLab.Vectors;
 
 namespace IrqLab.Simulation;
 

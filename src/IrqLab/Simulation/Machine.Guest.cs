@@ -1,9 +1,6 @@
 using IrqLab.Delivery;
-using IrqLab.Hardware;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
-using IrqLab.Simulation.Output;
-using IrqLab.Tracing;
 using IrqLab.Vectors;
 using IrqLab.Virtualization;
 

@@ -1,13 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
-using IrqLab.Hardware;
-using IrqLab.Hardware.Apic;
-using IrqLab.Hardware.IoApic;
-using IrqLab.Hardware.Msi;
-using IrqLab.Hardware.Pic;
-using IrqLab.Kernel;
-using IrqLab.Kernel.Entry;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation.Output;
 using IrqLab.Tracing;

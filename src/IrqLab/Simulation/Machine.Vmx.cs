@@ -1,6 +1,5 @@
 using IrqLab.Delivery;
 using IrqLab.Hardware;
-using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation.Output;
 using IrqLab.Tracing;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
