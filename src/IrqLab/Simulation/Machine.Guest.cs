@@ -79,7 +79,7 @@ internal sealed partial class Machine
             PreemptTop(c);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
             LeaveGuest(v);
-            v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
+            v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
             VmEntry(v);
             return true;
         }
@@ -190,8 +190,6 @@ internal sealed partial class Machine
         RecordDispatch(c, ev.Type, ev.Vector, f.Handler, ev.Type == EventType.Nmi ? "nmi" : ev.Type == EventType.ExternalInterrupt ? "idt_gate" : "exception", -1, v.Name, v.Index);
     }
 
-    private static EventType ToEventType(InterruptionType t) => (EventType)(byte)t;
-
     private const int NpVector = 11;
 
     /// <summary>
@@ -204,7 +202,7 @@ internal sealed partial class Machine
     {
         if (interrupted is { } t)
         {
-            v.Vectoring.Record(InterruptionInfo.Create((InterruptionType)(byte)t, interruptedVector, interruptedErrorCode is not null), interruptedErrorCode ?? 0);
+            v.Vectoring.Record(InterruptionInfo.Create(t, interruptedVector, interruptedErrorCode is not null), interruptedErrorCode ?? 0);
         }
 
         RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);

@@ -76,7 +76,7 @@ internal sealed partial class Machine
                         throw new InvalidOperationException($"inject type '{step.Type}' was not validated at {step.Mark}");
                     }
 
-                    var vector = step.Vector ?? (type == InterruptionType.Nmi ? VectorSpace.NmiVector : 0);
+                    var vector = step.Vector ?? (type == EventType.Nmi ? VectorSpace.NmiVector : 0);
                     v.Injection = InterruptionInfo.Create(type, vector, step.ErrorCode is not null);
                     v.InjectionErrorCode = (uint)(step.ErrorCode ?? 0);
                     if (v.InGuest)
@@ -158,7 +158,7 @@ internal sealed partial class Machine
             _delivered++;
             PreemptTop(v.Host);
             LeaveGuest(v);
-            v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
+            v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
             VmEntry(v);
             return;
         }
@@ -171,7 +171,7 @@ internal sealed partial class Machine
 
         // Not running: injected at the next entry.
         _delivered++;
-        v.Injection = InterruptionInfo.Create(InterruptionType.Nmi, VectorSpace.NmiVector, false);
+        v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
     }
 
     // ---------------------------------------------------------------- entry and exit
@@ -230,7 +230,7 @@ internal sealed partial class Machine
         {
             var info = v.Injection;
             v.Injection = default;
-            EnterGuestHandler(v, ToEventType(info.Type), info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null);
+            EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null);
         }
         else if (!v.Controls.VirtualInterruptDelivery)
         {

@@ -1,3 +1,5 @@
+using IrqLab.Delivery;
+
 namespace IrqLab.Virtualization;
 
 /// <summary>
@@ -59,18 +61,18 @@ public sealed class IdtVectoringInfo
 
         switch (recorded.Type)
         {
-            case InterruptionType.HardwareException:
-            case InterruptionType.SoftwareException:
+            case EventType.HardwareException:
+            case EventType.SoftwareException:
                 var withCode = recorded.ErrorCodeValid;
                 info = InterruptionInfo.Create(recorded.Type, recorded.Vector, withCode);
                 errorCode = withCode ? recordedError : 0;
-                instructionLength = recorded.Type == InterruptionType.SoftwareException ? recordedLength : 0;
+                instructionLength = recorded.Type == EventType.SoftwareException ? recordedLength : 0;
                 return true;
-            case InterruptionType.Nmi:
-            case InterruptionType.ExternalInterrupt:
+            case EventType.Nmi:
+            case EventType.ExternalInterrupt:
                 info = InterruptionInfo.Create(recorded.Type, recorded.Vector, false);
                 return true;
-            case InterruptionType.SoftwareInterrupt:
+            case EventType.SoftwareInterrupt:
                 info = InterruptionInfo.Create(recorded.Type, recorded.Vector, false);
                 instructionLength = recordedLength;
                 return true;

@@ -1,3 +1,5 @@
+using IrqLab.Delivery;
+
 namespace IrqLab.Virtualization;
 
 /// <summary>
@@ -34,7 +36,7 @@ public readonly record struct InterruptionInfo(uint Raw)
     public byte Vector => (byte)(Raw & VectorMask);
 
     /// <summary>The interruption type, bits 10:8.</summary>
-    public InterruptionType Type => (InterruptionType)((Raw & TypeMask) >> 8);
+    public EventType Type => (EventType)((Raw & TypeMask) >> 8);
 
     /// <summary>Bit 11: an error code is valid (exit, IDT-vectoring) or is to be delivered (entry).</summary>
     public bool ErrorCodeValid => (Raw & ErrorCodeValidMask) != 0;
@@ -50,7 +52,7 @@ public readonly record struct InterruptionInfo(uint Raw)
 
     /// <summary>A valid value of <paramref name="type"/> and <paramref name="vector"/>, with bit 11 set when <paramref name="errorCode"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The vector is not 0..255 or the type not 0..7.</exception>
-    public static InterruptionInfo Create(InterruptionType type, int vector, bool errorCode)
+    public static InterruptionInfo Create(EventType type, int vector, bool errorCode)
     {
         if ((uint)vector > 255)
         {
@@ -72,39 +74,14 @@ public readonly record struct InterruptionInfo(uint Raw)
     }
 
     /// <summary>
-    /// Parses the short type names used in scenario files and traces: <c>ext_int</c>, <c>nmi</c>, <c>hw_exc</c>,
-    /// <c>sw_int</c>, <c>priv_sw_exc</c>, <c>sw_exc</c>, <c>other</c> (and <c>reserved</c>, so a scenario can
-    /// exercise the reserved-type entry failure). Case-sensitive.
+    /// Parses the short type names used in scenario files and traces (<see cref="EventTypeNames"/>: <c>ext_int</c>,
+    /// <c>nmi</c>, <c>hw_exc</c>, <c>sw_int</c>, <c>priv_sw_exc</c>, <c>sw_exc</c>, <c>other</c>, and <c>reserved</c>, so a
+    /// scenario can exercise the reserved-type entry failure). Case-sensitive.
     /// </summary>
-    public static bool TryParseTypeName(string name, out InterruptionType type)
-    {
-        switch (name)
-        {
-            case "ext_int": type = InterruptionType.ExternalInterrupt; return true;
-            case "reserved": type = InterruptionType.Reserved; return true;
-            case "nmi": type = InterruptionType.Nmi; return true;
-            case "hw_exc": type = InterruptionType.HardwareException; return true;
-            case "sw_int": type = InterruptionType.SoftwareInterrupt; return true;
-            case "priv_sw_exc": type = InterruptionType.PrivilegedSoftwareException; return true;
-            case "sw_exc": type = InterruptionType.SoftwareException; return true;
-            case "other": type = InterruptionType.Other; return true;
-            default: type = default; return false;
-        }
-    }
+    public static bool TryParseTypeName(string name, out EventType type) => EventTypeNames.TryParse(name, out type);
 
     /// <summary>The short name of <paramref name="type"/>, the inverse of <see cref="TryParseTypeName"/>.</summary>
-    public static string TypeName(InterruptionType type) => type switch
-    {
-        InterruptionType.ExternalInterrupt => "ext_int",
-        InterruptionType.Reserved => "reserved",
-        InterruptionType.Nmi => "nmi",
-        InterruptionType.HardwareException => "hw_exc",
-        InterruptionType.SoftwareInterrupt => "sw_int",
-        InterruptionType.PrivilegedSoftwareException => "priv_sw_exc",
-        InterruptionType.SoftwareException => "sw_exc",
-        InterruptionType.Other => "other",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "interruption types are 0..7"),
-    };
+    public static string TypeName(EventType type) => EventTypeNames.ToJsonName(type);
 
     /// <summary>A readable form, e.g. <c>valid hw_exc vector 14 ec (0x80000b0e)</c>.</summary>
     public override string ToString() =>

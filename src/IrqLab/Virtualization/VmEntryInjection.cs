@@ -1,3 +1,5 @@
+using IrqLab.Delivery;
+
 namespace IrqLab.Virtualization;
 
 /// <summary>
@@ -55,29 +57,29 @@ public static class VmEntryInjection
         var vector = info.Vector;
 
         // 26.2.1.3, interruption type.
-        if (type == InterruptionType.Reserved)
+        if (type == EventType.Reserved)
         {
             return VmEntryCheck.ReservedType;
         }
 
         // 26.2.1.3, vector consistent with type.
-        if (type == InterruptionType.Nmi && vector != 2)
+        if (type == EventType.Nmi && vector != 2)
         {
             return VmEntryCheck.NmiVectorNot2;
         }
 
-        if (type == InterruptionType.HardwareException && vector > 31)
+        if (type == EventType.HardwareException && vector > 31)
         {
             return VmEntryCheck.ExceptionVectorAbove31;
         }
 
-        if (type == InterruptionType.Other && vector != 0)
+        if (type == EventType.Other && vector != 0)
         {
             return VmEntryCheck.OtherVectorNotZero;
         }
 
         // 26.2.1.3, deliver-error-code iff protected-mode hardware exception with an error code.
-        var shouldHaveErrorCode = type == InterruptionType.HardwareException && guestProtectedMode &&
+        var shouldHaveErrorCode = type == EventType.HardwareException && guestProtectedMode &&
             ExceptionHasErrorCode(vector);
         if (info.ErrorCodeValid != shouldHaveErrorCode)
         {
@@ -97,14 +99,14 @@ public static class VmEntryInjection
         }
 
         // 26.2.1.3, instruction length for software events.
-        if (type is InterruptionType.SoftwareInterrupt or InterruptionType.PrivilegedSoftwareException
-                or InterruptionType.SoftwareException
+        if (type is EventType.SoftwareInterrupt or EventType.PrivilegedSoftwareException
+                or EventType.SoftwareException
             && (instructionLength < 1 || instructionLength > MaxInstructionLength))
         {
             return VmEntryCheck.InstructionLengthInvalid;
         }
 
-        if (type == InterruptionType.ExternalInterrupt)
+        if (type == EventType.ExternalInterrupt)
         {
             // 26.3.1.4: RFLAGS.IF must be 1.
             if (!guest.If)
@@ -119,7 +121,7 @@ public static class VmEntryInjection
             }
         }
 
-        if (type == InterruptionType.Nmi)
+        if (type == EventType.Nmi)
         {
             // 26.3.1.5: no blocking by MOV SS; STI is model-specific (Bochs refuses it too).
             if (guest.BlockingByMovSs || guest.BlockingBySti)

@@ -1,5 +1,6 @@
 using IrqLab.Virtualization;
 using Xunit;
+using IrqLab.Delivery;
 
 namespace IrqLab.Tests.Virtualization;
 
@@ -49,7 +50,7 @@ public sealed class AllocationTests
         }
 
         n += vapic.VirtualEoi().Vector;
-        var info = InterruptionInfo.Create(InterruptionType.HardwareException, 14, true);
+        var info = InterruptionInfo.Create(EventType.HardwareException, 14, true);
         n += (int)VmEntryInjection.Check(info, 2, 0, in guest, true);
         n += (int)controls.ValidateForEntry();
         idt.Record(info, 2);
