@@ -180,6 +180,7 @@ internal sealed partial class Machine
         return new RunStats
         {
             Events = events,
+            Handlers = _dispatchSeq,
             WallMs = wallMs,
             Raised = raised,
             Delivered = _delivered,

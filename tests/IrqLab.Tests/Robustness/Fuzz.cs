@@ -20,7 +20,7 @@ internal static partial class Fuzz
 
     private static readonly string[] s_dispatchKeys = ["seq", "t_ns", "cpu", "event", "vector", "handler", "path", "depth", "irq", "vm", "vcpu"];
 
-    private static readonly string[] s_statsKeys = ["events", "wall_ms", "raised", "delivered", "coalesced", "pending", "masked", "dropped"];
+    private static readonly string[] s_statsKeys = ["events", "handlers", "wall_ms", "raised", "delivered", "coalesced", "pending", "masked", "dropped"];
 
     /// <summary>
     /// Runs <paramref name="check"/> on <paramref name="iterations"/> values generated from PCG seeds derived from

@@ -159,6 +159,7 @@ public static class RunResultJson
         var s = result.Stats;
         w.WriteStartObject("stats");
         w.WriteNumber("events", s.Events);
+        w.WriteNumber("handlers", s.Handlers);
         w.WriteNumber("wall_ms", Math.Round(s.WallMs, 3));
         w.WriteNumber("raised", s.Raised);
         w.WriteNumber("delivered", s.Delivered);

@@ -6,6 +6,9 @@ public sealed record RunStats
     /// <summary>Engine events processed (queued events plus steps).</summary>
     public long Events { get; init; }
 
+    /// <summary>Handler entries in all (the <c>dispatch</c> log may hold fewer: <c>--log-limit</c>). An extension key.</summary>
+    public long Handlers { get; init; }
+
     /// <summary>Wall-clock time of the run in ms: the only non-deterministic field.</summary>
     public double WallMs { get; init; }
 
