@@ -75,7 +75,7 @@ public sealed class IdtFredDifferentialTests
     /// <summary>The scenario YAML of <paramref name="seed"/> with <c>delivery: idt</c>.</summary>
     internal static string Generate(ulong seed)
     {
-        var rng = new SplitMix(seed);
+        var rng = new SplitMix64(seed);
         var version = s_versions[rng.Int(s_versions.Length)];
         var layout = VectorLayout.For(version switch
         {
@@ -109,7 +109,7 @@ public sealed class IdtFredDifferentialTests
         return sb.ToString();
     }
 
-    private static string Step(SplitMix rng, int cpus, string[] names)
+    private static string Step(SplitMix64 rng, int cpus, string[] names)
     {
         var cpu = rng.Int(cpus);
         switch (rng.Int(12))
@@ -180,9 +180,9 @@ public sealed class IdtFredDifferentialTests
         }
     }
 
-    private static string Cost(SplitMix rng, int minNs) => (minNs + (rng.Int(4) * 1000)).ToString(CultureInfo.InvariantCulture) + "ns";
+    private static string Cost(SplitMix64 rng, int minNs) => (minNs + (rng.Int(4) * 1000)).ToString(CultureInfo.InvariantCulture) + "ns";
 
-    private static string Pick(SplitMix rng, params string[] options) => options[rng.Int(options.Length)];
+    private static string Pick(SplitMix64 rng, params string[] options) => options[rng.Int(options.Length)];
 
     /// <summary>Null when the runs agree (paths of external interrupts aside), else what differs first.</summary>
     internal static string? Compare(RunResult idt, RunResult fred)
@@ -259,21 +259,5 @@ public sealed class IdtFredDifferentialTests
         }
 
         return idt.TimeNs != fred.TimeNs ? $"time {idt.TimeNs} vs {fred.TimeNs}" : null;
-    }
-
-    /// <summary>SplitMix64: the sequence of a seed never changes across .NET versions (unlike System.Random).</summary>
-    private sealed class SplitMix(ulong seed)
-    {
-        private ulong _state = seed;
-
-        public int Int(int n)
-        {
-            _state += 0x9E37_79B9_7F4A_7C15UL;
-            var z = _state;
-            z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
-            z ^= z >> 31;
-            return (int)(z % (ulong)n);
-        }
     }
 }

@@ -58,7 +58,7 @@ public sealed class ReinjectionDifferentialTests
 
     internal static string Generate(ulong seed)
     {
-        var rng = new Rng(seed);
+        var rng = new SplitMix64(seed);
         var (version, kv) = s_versions[rng.Int(s_versions.Length)];
         var delivery = kv >= KernelVersion.V6_9 && rng.Int(2) == 0 ? "fred" : "idt";
         var layout = VectorLayout.For(kv);
@@ -93,7 +93,7 @@ public sealed class ReinjectionDifferentialTests
         return sb.ToString();
     }
 
-    private static string Step(Rng rng, string[] names)
+    private static string Step(SplitMix64 rng, string[] names)
     {
         switch (rng.Int(12))
         {
@@ -176,21 +176,5 @@ public sealed class ReinjectionDifferentialTests
         var sa = idt.Stats with { WallMs = 0, Events = 0 };
         var sb = software.Stats with { WallMs = 0, Events = 0 };
         return sa != sb ? $"stats {sa} vs {sb}" : null;
-    }
-
-    /// <summary>SplitMix64, stable across .NET versions.</summary>
-    private sealed class Rng(ulong seed)
-    {
-        private ulong _state = seed;
-
-        public int Int(int n)
-        {
-            _state += 0x9E37_79B9_7F4A_7C15UL;
-            var z = _state;
-            z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D0_49BB_1331_11EBUL;
-            z ^= z >> 31;
-            return (int)(z % (ulong)n);
-        }
     }
 }
