@@ -53,12 +53,6 @@ internal sealed partial class Machine
             foreach (var io in m._ioApics)
             {
                 io.BroadcastEoi(vector);
-
-                // The model's IOAPIC can defer a re-delivery storm the way QEMU does; real hardware re-sends at once.
-                if (io.HasDeferred)
-                {
-                    io.ServiceDeferred();
-                }
             }
         }
 
@@ -97,15 +91,7 @@ internal sealed partial class Machine
 
         public bool ApicTmrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Tmr.IsSet(vector);
 
-        public void IoApicPinEoi(int ioapic, int pin, int vector)
-        {
-            var io = m._ioApics[ioapic];
-            io.WriteMmio(0x40, (uint)vector);
-            if (io.HasDeferred)
-            {
-                io.ServiceDeferred();
-            }
-        }
+        public void IoApicPinEoi(int ioapic, int pin, int vector) => m._ioApics[ioapic].WriteMmio(0x40, (uint)vector);
 
         public void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked)
         {

@@ -109,7 +109,7 @@ internal sealed partial class Machine
         _ioApics = new IoApic[m.IoApics.Count];
         for (var i = 0; i < _ioApics.Length; i++)
         {
-            _ioApics[i] = new IoApic(m.IoApics[i].Id, m.IoApics[i].Pins, _platform);
+            _ioApics[i] = new IoApic(m.IoApics[i].Id, m.IoApics[i].Pins, _platform, successiveEoiLimit: 0);
         }
 
         _pic = m.Pic ? new Pic8259Pair(_platform) : null;

@@ -23,7 +23,8 @@ namespace IrqLab.Hardware.IoApic;
 /// <item>Delivery is synchronous: delivery status (bit 12) reads 1 only while the sink is running. Re-entrant calls
 /// from inside the sink are queued and served after it returns, never by recursion. After
 /// <see cref="SuccessiveEoiLimit"/> EOI re-deliveries in a row a pin is deferred (QEMU SUCCESSIVE_IRQ_MAX_COUNT
-/// defers by 10 ms); the simulator calls <see cref="ServiceDeferred"/> later.</item>
+/// defers by 10 ms) and the host calls <see cref="ServiceDeferred"/> later; a limit of 0 (IrqLab's simulator) re-sends
+/// at once as the hardware does.</item>
 /// <item>Accounting: every assertion ends as delivered, coalesced (edge while its message is in flight; level while
 /// remote IRR is set), masked (edge on a masked pin), rejected (edge on a reserved delivery mode), withdrawn (level
 /// deasserted before it could be sent) or stays pending (<see cref="PendingCount"/>):
@@ -72,6 +73,7 @@ public sealed class IoApic
     private readonly int[] _successiveEoi;
     private byte _ioRegSel;
     private int _id;
+    private readonly int _successiveEoiLimit;
     private bool _servicing;
     private bool _serviceRequested;
 
@@ -80,8 +82,12 @@ public sealed class IoApic
     /// <param name="pins">Number of input pins, 1..120 (24 on the 82093AA).</param>
     /// <param name="sink">Where messages go (normally the interrupt bus).</param>
     /// <param name="version">0x11 (82093AA) or 0x20 (PCH, with the EOI register at 0x40).</param>
-    public IoApic(int id, int pins, IInterruptSink sink, byte version = 0x20)
+    /// <param name="successiveEoiLimit">EOI re-deliveries in a row after which a pin is deferred, as QEMU does to
+    /// survive interrupt storms; 0 re-sends at once every time, as the hardware does.</param>
+    public IoApic(int id, int pins, IInterruptSink sink, byte version = 0x20, int successiveEoiLimit = SuccessiveEoiLimit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(successiveEoiLimit);
+        _successiveEoiLimit = successiveEoiLimit;
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(id, 15);
         ArgumentOutOfRangeException.ThrowIfLessThan(pins, 1);
@@ -402,7 +408,7 @@ public sealed class IoApic
             _entries[pin] = entry;
             if (_irr[pin] && IsSendable(entry))
             {
-                if (++_successiveEoi[pin] >= SuccessiveEoiLimit)
+                if (_successiveEoiLimit > 0 && ++_successiveEoi[pin] >= _successiveEoiLimit)
                 {
                     _successiveEoi[pin] = 0;
                     _deferred[pin] = true;
