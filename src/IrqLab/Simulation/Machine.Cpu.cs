@@ -189,7 +189,7 @@ internal sealed partial class Machine
     private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
     {
         var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
-        var path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
+        var path = ExternalPath(r, _route);
         var f = c.Push();
         f.Kind = FrameKind.Linux;
         f.Event = EventType.ExternalInterrupt;
@@ -215,7 +215,7 @@ internal sealed partial class Machine
                 desc = _sinks.Length > 0 ? _kernel!.VectorIrq(c.Index).DescOf(ev.Vector) : null;
                 before = desc is null ? 0UL : IrqCount(c, desc.Irq);
                 r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, _route);
-                path = r.Path == DispatchPath.Exception ? "exception" : _fred ? PathName(r.Path) : "idt_gate";
+                path = ExternalPath(r, _route);
                 break;
             case EventType.Nmi:
                 r = _kernel!.Nmi(c.Index);
@@ -245,14 +245,13 @@ internal sealed partial class Machine
         }
     }
 
-    private static string PathName(DispatchPath p) => p switch
-    {
-        DispatchPath.SysvecTable => "sysvec_table",
-        DispatchPath.CommonInterrupt => "common_interrupt",
-        DispatchPath.IdtGate => "idt_gate",
-        DispatchPath.Exception => "exception",
-        _ => "nmi",
-    };
+    /// <summary>
+    /// <c>dispatch[].path</c> of an external interrupt (SCENARIOS.md §10): reached through an IDT gate it is
+    /// <c>idt_gate</c> whatever the gate's stub leads to; dispatched in software (FRED, KVM software re-injection) it is
+    /// the kernel's own path, <c>sysvec_table</c> or <c>common_interrupt</c>; a kCFI trap is the #UD <c>exception</c>.
+    /// </summary>
+    private static string ExternalPath(in DispatchResult r, EntryRoute route) =>
+        r.Path == DispatchPath.Exception ? "exception" : route == EntryRoute.Idt ? "idt_gate" : r.Path.ToJsonName();
 
     /// <summary>Enters a bare (or guest) handler: the listed handler's actions, or "unhandled" under FRED.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

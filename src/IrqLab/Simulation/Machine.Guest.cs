@@ -132,8 +132,9 @@ internal sealed partial class Machine
             }
             else
             {
-                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, software ? EntryRoute.Software : EntryRoute.Idt);
-                path = r.Path == DispatchPath.Exception ? "exception" : software ? PathName(r.Path) : "idt_gate";
+                var route = software ? EntryRoute.Software : EntryRoute.Idt;
+                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
+                path = ExternalPath(r, route);
             }
 
             var f = PushFrame(c, FrameKind.Linux, ev, savedIf: false);
