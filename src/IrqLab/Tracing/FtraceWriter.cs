@@ -41,7 +41,7 @@ public sealed class FtraceWriter : ITraceSink
 
     /// <summary>Irqs on while <c>__do_softirq</c> runs the action, softirq context.</summary>
     private const string SoftirqFlags = "..s..";
-    private const byte KindSkip = 0;
+    private const byte KindNoTracepoint = 0;
     private const byte KindIrq = 1;
     private const byte KindVector = 2;
     private const byte KindSoftirq = 3;
@@ -113,7 +113,7 @@ public sealed class FtraceWriter : ITraceSink
         }
         else
         {
-            kind = KindSkip;
+            kind = KindNoTracepoint;
         }
 
         stack.Push(new OpenHandler(kind, e.Irq, e.Vector, vectorEvent));
