@@ -32,4 +32,21 @@ public static class JsonWriterExtensions
             writer.WriteString(name, value);
         }
     }
+
+    /// <summary>Writes <paramref name="name"/> as an array with one object per item, filled by <paramref name="writeFields"/>.</summary>
+    public static void WriteObjectArray<T>(this Utf8JsonWriter writer, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> writeFields)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(writeFields);
+        writer.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            writer.WriteStartObject();
+            writeFields(writer, item);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
 }

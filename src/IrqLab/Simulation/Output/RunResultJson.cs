@@ -38,10 +38,8 @@ public static class RunResultJson
         WriteKernel(w, result.Kernel);
         w.WriteNumber("time_ns", result.TimeNs);
 
-        w.WriteStartArray("dispatch");
-        foreach (var d in result.Dispatch)
+        w.WriteObjectArray("dispatch", result.Dispatch, static (w, d) =>
         {
-            w.WriteStartObject();
             w.WriteNumber("seq", d.Seq);
             w.WriteNumber("t_ns", d.TimeNs);
             w.WriteNumber("cpu", d.Cpu);
@@ -53,10 +51,8 @@ public static class RunResultJson
             w.WriteNumberOrNull("irq", d.Irq);
             w.WriteStringOrNull("vm", d.Vm);
             w.WriteNumberOrNull("vcpu", d.Vcpu);
-            w.WriteEndObject();
-        }
+        });
 
-        w.WriteEndArray();
         if (result.DispatchTruncated)
         {
             w.WriteBoolean("dispatch_truncated", true);
@@ -71,24 +67,17 @@ public static class RunResultJson
 
         w.WriteEndObject();
 
-        w.WriteStartArray("expects");
-        foreach (var e in result.Expects)
+        w.WriteObjectArray("expects", result.Expects, static (w, e) =>
         {
-            w.WriteStartObject();
             w.WriteNumber("step", e.Step);
             w.WriteBoolean("ok", e.Ok);
             w.WriteString("detail", e.Detail);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
 
         w.WriteStartObject("interrupts");
         w.WriteNumber("cpus", result.Cpus);
-        w.WriteStartArray("rows");
-        foreach (var r in result.InterruptRows)
+        w.WriteObjectArray("rows", result.InterruptRows, static (w, r) =>
         {
-            w.WriteStartObject();
             w.WriteString("row", r.Row);
             w.WriteStartArray("counts");
             foreach (var c in r.Counts)
@@ -107,17 +96,11 @@ public static class RunResultJson
             {
                 w.WriteString("desc", r.Desc ?? string.Empty);
             }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
         w.WriteEndObject();
 
-        w.WriteStartArray("vmexits");
-        foreach (var x in result.VmExits)
+        w.WriteObjectArray("vmexits", result.VmExits, static (w, x) =>
         {
-            w.WriteStartObject();
             w.WriteNumber("seq", x.Seq);
             w.WriteNumber("t_ns", x.TimeNs);
             w.WriteString("vm", x.Vm);
@@ -126,35 +109,22 @@ public static class RunResultJson
             w.WriteString("reason", x.Reason);
             w.WriteNumberOrNull("vector", x.Vector);
             w.WriteStringOrNull("reinjected_via", x.ReinjectedVia);
-            w.WriteEndObject();
-        }
+        });
 
-        w.WriteEndArray();
-
-        w.WriteStartArray("messages");
-        foreach (var m in result.Messages)
+        w.WriteObjectArray("messages", result.Messages, static (w, m) =>
         {
-            w.WriteStartObject();
             w.WriteNumber("t_ns", m.TimeNs);
             w.WriteNumber("cpu", m.Cpu);
             w.WriteString("level", m.Level);
             w.WriteString("text", m.Text);
-            w.WriteEndObject();
-        }
+        });
 
-        w.WriteEndArray();
-
-        w.WriteStartArray("faults");
-        foreach (var f in result.Faults)
+        w.WriteObjectArray("faults", result.Faults, static (w, f) =>
         {
-            w.WriteStartObject();
             w.WriteNumber("t_ns", f.TimeNs);
             w.WriteNumber("cpu", f.Cpu);
             w.WriteString("kind", f.Kind);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
 
         var s = result.Stats;
         w.WriteStartObject("stats");
