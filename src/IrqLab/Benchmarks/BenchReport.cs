@@ -29,10 +29,8 @@ public sealed record BenchReport(
         w.WriteStringOrNull("cc", report.Machine.Cc);
 
         w.WriteEndObject();
-        w.WriteStartArray("kernels");
-        foreach (var k in report.Kernels)
+        w.WriteObjectArray("kernels", report.Kernels, static (w, k) =>
         {
-            w.WriteStartObject();
             w.WriteString("name", k.Name);
             w.WriteNumber("ns_per_op", Round(k.NsPerOp, 2));
             if (k.NativeNsPerOp is { } native)
@@ -51,14 +49,9 @@ public sealed record BenchReport(
             }
 
             w.WriteNumber("allocated_bytes_per_op", Round(k.AllocatedBytesPerOp, 2));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("simulations");
-        foreach (var s in report.Simulations)
+        });
+        w.WriteObjectArray("simulations", report.Simulations, static (w, s) =>
         {
-            w.WriteStartObject();
             w.WriteString("scenario", s.Scenario);
             w.WriteNumber("cpus", s.Cpus);
             w.WriteNumber("interrupts", s.Interrupts);
@@ -66,10 +59,7 @@ public sealed record BenchReport(
             w.WriteNumber("interrupts_per_s", (long)Math.Round(s.InterruptsPerSecond));
             w.WriteNumber("realtime_factor", Round(s.RealtimeFactor, 3));
             w.WriteNumber("peak_mb", Round(s.PeakMegabytes, 1));
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
+        });
         w.WriteEndObject();
         w.Flush();
     }

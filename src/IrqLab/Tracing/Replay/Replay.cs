@@ -135,10 +135,8 @@ public static class Replay
         }
 
         writer.WriteEndArray();
-        writer.WriteStartArray("rates");
-        foreach (var row in report.Rates)
+        writer.WriteObjectArray("rates", report.Rates, static (writer, row) =>
         {
-            writer.WriteStartObject();
             writer.WriteString("row", row.Row);
             writer.WriteString("name", row.Name);
             writer.WriteStartArray("counts");
@@ -157,14 +155,9 @@ public static class Replay
             writer.WriteEndArray();
             writer.WriteNumber("total", row.Total);
             writer.WriteNumber("totalPerSecond", row.TotalRate);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("histograms");
-        foreach (var h in report.Histograms)
+        });
+        writer.WriteObjectArray("histograms", report.Histograms, static (writer, h) =>
         {
-            writer.WriteStartObject();
             writer.WriteString("kind", h.Kind);
             writer.WriteString("handler", h.Handler);
             writer.WriteNumberOrNull("irq", h.Irq);
@@ -189,10 +182,7 @@ public static class Replay
             }
 
             writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        });
         writer.WriteNumber("events", report.Events.Count);
         writer.WriteNumber("records", report.Records);
         writer.WriteNumber("unmatchedEntries", report.UnmatchedEntries);
