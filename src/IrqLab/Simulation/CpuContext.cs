@@ -51,6 +51,12 @@ internal sealed class CpuContext
     /// <summary>Queued in the engine's dirty list.</summary>
     public bool Dirty;
 
+    /// <summary>Being pumped: a change now is seen by the pump's next recognition, or re-queues the CPU when it stops.</summary>
+    public bool Pumping;
+
+    /// <summary>Changed while <see cref="Pumping"/> since the pump last looked for an event.</summary>
+    public bool ChangedWhilePumping;
+
     /// <summary>Handler entries at the current instant, for the livelock guard.</summary>
     public long EntriesThisInstant;
 

@@ -20,29 +20,36 @@ internal sealed partial class Machine
     /// </summary>
     private void Pump(CpuContext c)
     {
+        c.Pumping = true;
         while (!c.Shutdown && !_stopped)
         {
+            // What changed on this CPU so far is seen by this recognition.
+            c.ChangedWhilePumping = false;
             if (TryRecognize(c))
             {
                 continue;
             }
 
-            if (c.Depth == 0 || c.BusyUntilNs > 0)
+            if (c.Depth == 0 || c.BusyUntilNs > 0 || !StepFrame(c))
             {
-                return;
+                break;
             }
+        }
 
-            if (!StepFrame(c))
-            {
-                return;
-            }
+        c.Pumping = false;
+        if (c.ChangedWhilePumping)
+        {
+            // The last step changed the CPU and the pump stopped without looking again: pump it once more.
+            c.ChangedWhilePumping = false;
+            QueueDirty(c);
         }
     }
 
     /// <summary>Recognizes one pending event at this boundary, if any is deliverable; true when one was delivered.</summary>
     private bool TryRecognize(CpuContext c)
     {
-        if (GuestRecognize(c))
+        // Only a CPU with a vCPU in VMX non-root operation recognizes events the guest's way (checked here, in line).
+        if (c.Loaded is { InGuest: true } && GuestRecognize(c))
         {
             return true;
         }

@@ -324,9 +324,8 @@ internal sealed partial class Machine
         }
 
         Settle();
-        while (!_stopped && _queue.TryPop(endNs, out var ev))
+        while (RunBatch(endNs))
         {
-            ProcessEvent(ev);
         }
 
         if (!_stopped && endNs > _now)
@@ -334,6 +333,28 @@ internal sealed partial class Machine
             _now = endNs;
         }
     }
+
+    /// <summary>
+    /// Runs up to <see cref="BatchSize"/> events due at or before <paramref name="endNs"/>; false when the run is over.
+    /// The loop lives here rather than in <see cref="RunUntil"/> so that tiered compilation promotes it as a method
+    /// called many times (full optimisation with profile data) instead of patching the one long-running call (OSR).
+    /// </summary>
+    private bool RunBatch(long endNs)
+    {
+        for (var i = 0; i < BatchSize; i++)
+        {
+            if (_stopped || !_queue.TryPop(endNs, out var ev))
+            {
+                return false;
+            }
+
+            ProcessEvent(ev);
+        }
+
+        return true;
+    }
+
+    private const int BatchSize = 1024;
 
     /// <summary>Runs until only periodic generators are left (no handler busy, no one-shot timer), or the horizon.</summary>
     private void RunUntilIdle()
@@ -470,11 +491,24 @@ internal sealed partial class Machine
     private void MarkDirty(int cpu)
     {
         var c = _cpus[cpu];
+        if (c.Pumping)
+        {
+            // The CPU's own pump is running (e.g. the handler it entered wrote EOI): the pump looks for events again
+            // before it stops, or queues the CPU once more if it stops without looking (see Pump).
+            c.ChangedWhilePumping = true;
+            return;
+        }
+
+        QueueDirty(c);
+    }
+
+    private void QueueDirty(CpuContext c)
+    {
         if (!c.Dirty)
         {
             c.Dirty = true;
             var tail = _dirtyHead + _dirtyCount;
-            _dirtyRing[tail < _dirtyRing.Length ? tail : tail - _dirtyRing.Length] = cpu;
+            _dirtyRing[tail < _dirtyRing.Length ? tail : tail - _dirtyRing.Length] = c.Index;
             _dirtyCount++;
         }
     }
