@@ -118,6 +118,7 @@ public sealed class EventQueue
         return new SimEvent(key.TimeNs, key.Sequence, p.Kind, p.Target, p.Generation);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static int LaneOf(SimEventKind kind) => kind switch
     {
         SimEventKind.CpuResume => 0,

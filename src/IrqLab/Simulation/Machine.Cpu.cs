@@ -46,6 +46,10 @@ internal sealed partial class Machine
     }
 
     /// <summary>Recognizes one pending event at this boundary, if any is deliverable; true when one was delivered.</summary>
+    /// <remarks>
+    /// Most calls find nothing (the CPU is in a handler with IF clear, or idle): the checks stay in line and each
+    /// delivery is its own out-of-line method, so this frame stays small.
+    /// </remarks>
     private bool TryRecognize(CpuContext c)
     {
         // Only a CPU with a vCPU in VMX non-root operation recognizes events the guest's way (checked here, in line).
@@ -57,9 +61,7 @@ internal sealed partial class Machine
         // One NMI can be pending (latched) while NMIs are blocked; it is taken once the return unblocks them.
         if (c.NmiPending && !c.State.NmiBlocked)
         {
-            c.NmiPending = false;
-            _delivered++;
-            Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
+            DeliverPendingNmi(c);
             return true;
         }
 
@@ -70,27 +72,48 @@ internal sealed partial class Machine
 
         if (c.ExtIntPending)
         {
-            c.ExtIntPending = false;
-            var picVector = _pic!.Acknowledge();
-            _delivered++;
-            Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
+            DeliverExtInt(c);
             return true;
         }
 
         if (c.Apic.HasInterrupt)
         {
-            // INTA: IRR -> ISR. A spurious vector comes back when the interrupt was masked in between (SDM 11.9).
-            var vector = Acknowledge(c);
-            if (_sinks.Length > 0)
-            {
-                Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
-            }
-
-            Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
+            DeliverApicInterrupt(c);
             return true;
         }
 
         return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DeliverPendingNmi(CpuContext c)
+    {
+        c.NmiPending = false;
+        _delivered++;
+        Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
+    }
+
+    /// <summary>INTA to the 8259 (LINT0 virtual wire): the PIC answers with the vector of its highest request.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DeliverExtInt(CpuContext c)
+    {
+        c.ExtIntPending = false;
+        var picVector = _pic!.Acknowledge();
+        _delivered++;
+        Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
+    }
+
+    /// <summary>INTA to the local APIC: IRR -> ISR. A spurious vector comes back when the interrupt was masked in between (SDM 11.9).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DeliverApicInterrupt(CpuContext c)
+    {
+        var vector = Acknowledge(c);
+        if (_sinks.Length > 0)
+        {
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
+        }
+
+        Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
     }
 
     /// <summary>INTA on the local APIC; counts a delivery unless the APIC answered with its spurious vector (SDM 11.9).</summary>

@@ -77,9 +77,12 @@ internal sealed partial class Machine
         public void ApicEoi(int cpu)
         {
             var apic = m._cpus[cpu].Apic;
-            var vector = apic.Isr.Highest();
+            var traced = m._sinks.Length > 0;
+
+            // The EOI ends the highest in-service vector (SDM 11.8.5); only the trace needs to know which.
+            var vector = traced ? apic.Isr.Highest() : -1;
             apic.Eoi();
-            if (m._sinks.Length > 0)
+            if (traced)
             {
                 m.Trace(new TraceEvent(m._now, cpu, TraceEventKind.Eoi, vector));
             }
