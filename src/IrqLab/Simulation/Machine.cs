@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
@@ -339,6 +340,7 @@ internal sealed partial class Machine
     /// The loop lives here rather than in <see cref="RunUntil"/> so that tiered compilation promotes it as a method
     /// called many times (full optimisation with profile data) instead of patching the one long-running call (OSR).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunBatch(long endNs)
     {
         for (var i = 0; i < BatchSize; i++)
