@@ -62,9 +62,8 @@ public sealed partial class KernelModel
         // handle_edge_irq() from here. Everything else (bad vectors, move cleanup, sentinels, other flows) below.
         if (vector >= VectorSpace.FirstExternalVector && vector != _moveCleanupVector)
         {
-            // cpu < _nrCpus (the length of _vectorIrqDescs) and vector < 256 (every table's length) were checked above.
-            var descs = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vectorIrqDescs), cpu);
-            var desc = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(descs), vector);
+            // cpu < _nrCpus and vector < 256 were checked above, so the slot is inside the nrCpus * 256 table.
+            var desc = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vectorIrqDescs), (cpu << 8) | vector);
             if (desc is not null && desc.Flow == IrqFlow.Edge)
             {
                 var cost = HandleEdgeIrq(desc, cpu);

@@ -36,7 +36,8 @@ public sealed partial class KernelModel
     private readonly bool _cfi;
     private IrqDesc?[] _irqs = new IrqDesc?[64];
     private readonly ulong[] _archCounts;
-    private readonly IrqDesc?[][] _vectorIrqDescs;
+    // Every CPU's vector_irq[] descriptor slots, CPU-major: [cpu * 256 + vector] (see VectorIrqTable).
+    private readonly IrqDesc?[] _vectorIrqDescs;
     private SysvecSlot[]? _sysvecSlots;
     private int _dieCounter;
 
@@ -95,11 +96,10 @@ public sealed partial class KernelModel
         }
 
         _vectorIrq = new VectorIrqTable[options.Cpus];
-        _vectorIrqDescs = new IrqDesc?[options.Cpus][];
+        _vectorIrqDescs = new IrqDesc?[options.Cpus * VectorSpace.NrVectors];
         for (var c = 0; c < options.Cpus; c++)
         {
-            _vectorIrq[c] = new VectorIrqTable();
-            _vectorIrqDescs[c] = _vectorIrq[c].Descs;
+            _vectorIrq[c] = new VectorIrqTable(_vectorIrqDescs, c * VectorSpace.NrVectors);
         }
 
         ProcInterrupts = new ProcInterrupts(this);
