@@ -99,12 +99,15 @@ internal sealed partial class Machine
         public void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked)
         {
             // 82093AA redirection entry: vector 7:0, fixed delivery, physical destination, polarity 13,
-            // trigger 15, mask 16, destination 63:56.
+            // trigger 15, mask 16, destination 63:56; APIC ID bits 14:8 in 55:49 (Linux's virt_destid_8_14,
+            // zero below APIC ID 256), as MsiMessage.Compose puts them in MSI address bits 11:5.
+            var apicId = m._cpus[cpu].Apic.ApicId;
             var raw = (ulong)(uint)(vector & 0xFF)
                 | (activeLow ? 1UL << 13 : 0UL)
                 | (level ? 1UL << 15 : 0UL)
                 | (masked ? 1UL << 16 : 0UL)
-                | ((ulong)(m._cpus[cpu].Apic.ApicId & 0xFF) << 56);
+                | ((ulong)((apicId >> 8) & 0x7F) << 49)
+                | ((ulong)(apicId & 0xFF) << 56);
             m._ioApics[ioapic].SetEntry(pin, raw);
         }
 

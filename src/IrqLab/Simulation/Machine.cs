@@ -28,6 +28,7 @@ internal sealed partial class Machine
     private readonly SimulationOptions _options;
     private readonly CpuContext[] _cpus;
     private readonly InterruptBus _bus;
+    private readonly bool _extendedDestinationId;
     private readonly IoApic[] _ioApics;
     private readonly Pic8259Pair? _pic;
     private readonly SimDevice[] _devices;
@@ -106,11 +107,16 @@ internal sealed partial class Machine
             _cpus[i] = new CpuContext(i, apics[i]);
         }
 
-        _bus = new InterruptBus(apics);
+        // More than 255 CPUs (x2APIC, APIC IDs past 0xFE): no 8-bit MSI or IO-APIC destination reaches them, so the
+        // machine is the one QEMU/KVM builds for that case (docs/simulation.md, "More than 255 CPUs"): the extended
+        // destination ID (KVM_FEATURE_MSI_EXT_DEST_ID, APIC ID bits 14:8 in MSI address bits 11:5 and RTE bits 55:49)
+        // and no legacy 0xFF broadcast (KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK), so 0xFF is APIC ID 255.
+        _extendedDestinationId = m.Cpus > Scenarios.ScenarioReader.MaxXApicCpus;
+        _bus = new InterruptBus(apics, legacyBroadcastQuirk: !_extendedDestinationId);
         _ioApics = new IoApic[m.IoApics.Count];
         for (var i = 0; i < _ioApics.Length; i++)
         {
-            _ioApics[i] = new IoApic(m.IoApics[i].Id, m.IoApics[i].Pins, _platform, successiveEoiLimit: 0);
+            _ioApics[i] = new IoApic(m.IoApics[i].Id, m.IoApics[i].Pins, _platform, successiveEoiLimit: 0, extendedDestinationId: _extendedDestinationId);
         }
 
         _pic = m.Pic ? new Pic8259Pair(_platform) : null;
@@ -193,7 +199,7 @@ internal sealed partial class Machine
         else
         {
             var msi = spec.Msix ?? spec.Msi!;
-            d.Msi = new MsiXTable(Math.Max(1, msi.Vectors), _platform);
+            d.Msi = new MsiXTable(Math.Max(1, msi.Vectors), _platform, _extendedDestinationId);
             if (msi.Address is { } address)
             {
                 // Bare mode: the scenario programmed the message; the function is enabled with the vector unmasked

@@ -8,11 +8,19 @@ namespace IrqLab.Hardware.Apic;
 public sealed class InterruptBus : IInterruptSink
 {
     private readonly LocalApic[] _apics;
+    private readonly bool _legacyBroadcastQuirk;
 
     /// <summary>Creates a bus connecting <paramref name="apics"/> (index = CPU number).</summary>
-    public InterruptBus(IReadOnlyList<LocalApic> apics)
+    /// <param name="apics">The local APICs.</param>
+    /// <param name="legacyBroadcastQuirk">
+    /// An IOAPIC/MSI message to destination 0xFF also broadcasts to x2APIC targets (KVM's default, <c>kvm_apic_mda</c>).
+    /// QEMU turns it off (KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK) when the machine has APIC IDs above 254, where 0xFF is
+    /// an ordinary APIC ID; only 0xFFFFFFFF is then an x2APIC broadcast.
+    /// </param>
+    public InterruptBus(IReadOnlyList<LocalApic> apics, bool legacyBroadcastQuirk = true)
     {
         ArgumentNullException.ThrowIfNull(apics);
+        _legacyBroadcastQuirk = legacyBroadcastQuirk;
         _apics = new LocalApic[apics.Count];
         for (var i = 0; i < _apics.Length; i++)
         {
@@ -128,7 +136,7 @@ public sealed class InterruptBus : IInterruptSink
 
     /// <summary>Whether <paramref name="apic"/> is a destination of <paramref name="message"/> (SDM §11.6.2,
     /// §11.12.10; KVM <c>kvm_apic_match_dest</c>). Hardware-disabled APICs match nothing.</summary>
-    public static bool Matches(LocalApic apic, in InterruptMessage message)
+    public bool Matches(LocalApic apic, in InterruptMessage message)
     {
         ArgumentNullException.ThrowIfNull(apic);
         if (apic.Mode == LocalApicMode.Disabled)
@@ -174,10 +182,10 @@ public sealed class InterruptBus : IInterruptSink
         };
     }
 
-    /// <summary>Broadcast: 0xFFFFFFFF for an x2APIC target (also 0xFF from an IOAPIC/MSI source, KVM
-    /// <c>kvm_apic_mda</c>), 0xFF for an xAPIC target.</summary>
-    private static bool IsBroadcastFor(bool x2Target, in InterruptMessage message) => x2Target
-        ? message.Destination == 0xFFFF_FFFF || (message.SourceApicId < 0 && message.Destination == 0xFF)
+    /// <summary>Broadcast: 0xFFFFFFFF for an x2APIC target (also 0xFF from an IOAPIC/MSI source with the legacy
+    /// broadcast quirk, KVM <c>kvm_apic_mda</c>), 0xFF for an xAPIC target.</summary>
+    private bool IsBroadcastFor(bool x2Target, in InterruptMessage message) => x2Target
+        ? message.Destination == 0xFFFF_FFFF || (_legacyBroadcastQuirk && message.SourceApicId < 0 && message.Destination == 0xFF)
         : message.Destination == 0xFF;
 
     private static bool IsPhysicalBroadcast(in InterruptMessage message) =>

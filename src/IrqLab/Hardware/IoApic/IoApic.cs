@@ -74,6 +74,7 @@ public sealed class IoApic
     private byte _ioRegSel;
     private int _id;
     private readonly int _successiveEoiLimit;
+    private readonly bool _extendedDestinationId;
     private bool _servicing;
     private bool _serviceRequested;
 
@@ -84,10 +85,12 @@ public sealed class IoApic
     /// <param name="version">0x11 (82093AA) or 0x20 (PCH, with the EOI register at 0x40).</param>
     /// <param name="successiveEoiLimit">EOI re-deliveries in a row after which a pin is deferred, as QEMU does to
     /// survive interrupt storms; 0 re-sends at once every time, as the hardware does.</param>
-    public IoApic(int id, int pins, IInterruptSink sink, byte version = 0x20, int successiveEoiLimit = SuccessiveEoiLimit)
+    /// <param name="extendedDestinationId">RTE bits 55:49 supply APIC ID bits 14:8 (see <see cref="RedirectionEntry.ToMessage(bool)"/>).</param>
+    public IoApic(int id, int pins, IInterruptSink sink, byte version = 0x20, int successiveEoiLimit = SuccessiveEoiLimit, bool extendedDestinationId = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(successiveEoiLimit);
         _successiveEoiLimit = successiveEoiLimit;
+        _extendedDestinationId = extendedDestinationId;
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(id, 15);
         ArgumentOutOfRangeException.ThrowIfLessThan(pins, 1);
@@ -598,7 +601,7 @@ public sealed class IoApic
             RedeliveredCount++;
         }
 
-        var message = new RedirectionEntry(entry).ToMessage();
+        var message = new RedirectionEntry(entry).ToMessage(_extendedDestinationId);
         _sink.Deliver(in message);
 
         // The sink may have rewritten the RTE or moved the line: derive the latch from the entry as it is now.

@@ -100,6 +100,17 @@ public readonly record struct RedirectionEntry(ulong Raw)
     /// The bus message this entry sends (QEMU ioapic_entry_parse turns it into exactly the MSI of reference §6.1).
     /// For ExtINT the vector field is passed through; the receiving LAPIC fetches the real vector from the 8259.
     /// </summary>
-    public InterruptMessage ToMessage() =>
-        new(Vector, DeliveryMode, DestinationMode, Destination, TriggerMode);
+    public InterruptMessage ToMessage() => ToMessage(extendedDestinationId: false);
+
+    /// <summary>
+    /// The bus message; with <paramref name="extendedDestinationId"/> bits 55:49 supply APIC ID bits 14:8 (Linux's
+    /// <c>virt_destid_8_14</c> of <c>struct IO_APIC_route_entry</c>, decoded by a VMM that offers
+    /// KVM_FEATURE_MSI_EXT_DEST_ID, since QEMU turns the entry into an MSI).
+    /// </summary>
+    /// <param name="extendedDestinationId">Whether bits 55:49 extend the destination.</param>
+    public InterruptMessage ToMessage(bool extendedDestinationId) =>
+        new(Vector, DeliveryMode, DestinationMode, extendedDestinationId ? Destination | (ExtendedDestinationId << 8) : Destination, TriggerMode);
+
+    /// <summary>Bits 55:49: APIC ID bits 14:8 where the platform decodes the extended destination ID (else reserved).</summary>
+    public uint ExtendedDestinationId => (uint)(Raw >> 49) & 0x7F;
 }

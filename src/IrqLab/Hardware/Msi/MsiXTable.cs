@@ -26,6 +26,7 @@ public sealed class MsiXTable
     private const int MaxEntries = 2048;
 
     private readonly IInterruptSink _sink;
+    private readonly bool _extendedDestinationId;
     private readonly MsiMessage[] _messages;
     private readonly bool[] _masked;
     private readonly bool[] _pending;
@@ -34,12 +35,15 @@ public sealed class MsiXTable
     /// <summary>Creates a table in its reset state (all entries masked).</summary>
     /// <param name="entries">Table size, 1..2048 (Message Control bits 10:0 + 1).</param>
     /// <param name="sink">Where decoded messages go (normally the interrupt bus).</param>
-    public MsiXTable(int entries, IInterruptSink sink)
+    /// <param name="extendedDestinationId">The platform decodes address bits 11:5 as APIC ID bits 14:8 (KVM's
+    /// KVM_FEATURE_MSI_EXT_DEST_ID, which Linux uses as <c>virt_destid_8_14</c>); see <see cref="MsiMessage.TryDecode(bool, out InterruptMessage)"/>.</param>
+    public MsiXTable(int entries, IInterruptSink sink, bool extendedDestinationId = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(entries, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(entries, MaxEntries);
         ArgumentNullException.ThrowIfNull(sink);
         _sink = sink;
+        _extendedDestinationId = extendedDestinationId;
         _messages = new MsiMessage[entries];
         _masked = new bool[entries];
         _pending = new bool[entries];
@@ -203,7 +207,7 @@ public sealed class MsiXTable
 
     private MsiDecodeError Send(int index)
     {
-        MsiDecodeError error = _messages[index].TryDecode(out InterruptMessage message);
+        MsiDecodeError error = _messages[index].TryDecode(_extendedDestinationId, out InterruptMessage message);
         if (error != MsiDecodeError.None)
         {
             DecodeErrorCount++;
