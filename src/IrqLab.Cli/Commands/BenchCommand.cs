@@ -22,14 +22,34 @@ internal static class BenchCommand
     public static Command Create(CliContext cli)
     {
         var quick = new Option<bool>("--quick") { Description = "Short loops and shortened simulations: finishes in well under a minute." };
-        var json = new Option<bool>("--json") { Description = "Print the JSON of SCENARIOS.md §12." };
+        var json = new Option<bool>("--json") { Description = "Print the JSON of SCENARIOS.md §12 (with --scaling: the sweep's JSON, docs/performance.md)." };
+        var scaling = new Option<bool>("--scaling")
+        {
+            Description = "Instead of the suite, measure how the simulator's cost per interrupt grows with CPUs, rate per CPU and " +
+                          "devices (generated server scenarios, about a minute; --quick: a few seconds).",
+        };
+        var plot = new Option<string>("--plot")
+        {
+            Description = "With --scaling: also write the sweep as an SVG figure to this file.",
+            HelpName = "FILE",
+        };
         var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
         {
-            quick, json,
+            quick, json, scaling, plot,
         };
         command.SetAction(parse =>
         {
             var isQuick = parse.GetValue(quick);
+            if (parse.GetValue(scaling))
+            {
+                return RunScaling(cli, isQuick, parse.GetValue(json), parse.GetValue(plot));
+            }
+
+            if (parse.GetValue(plot) is not null)
+            {
+                throw new CliUsageException("--plot draws the scaling sweep: use it with --scaling");
+            }
+
             BenchReport report;
             try
             {
@@ -54,6 +74,34 @@ internal static class BenchCommand
             return CliApp.ExitOk;
         });
         return command;
+    }
+
+    private static int RunScaling(CliContext cli, bool quick, bool json, string? plotPath)
+    {
+        // Open the plot file first: a bad path fails before a minute of measuring.
+        using var plotStream = plotPath is null ? null : OutputFile.Create(plotPath);
+        var points = ScalingSweep.Run(quick ? 100_000 : 2_000_000, cli.Error);
+        var report = new ScalingReport(MachineProbe.Probe(), points);
+        if (plotStream is not null)
+        {
+            var m = report.Machine;
+            var caption = $"irqlab bench --scaling{(quick ? " --quick" : string.Empty)}: {m.CpuModel}, {m.Cores} cores, .NET {m.Dotnet}; " +
+                          "FRED, x2APIC, MSI-X queues with 1 us handlers, Poisson arrivals, 1000 Hz timer";
+            using var writer = new StreamWriter(plotStream, new System.Text.UTF8Encoding(false));
+            writer.Write(ScalingPlot.ToSvg(points, caption));
+            cli.Error.WriteLine($"irqlab: wrote {plotPath}");
+        }
+
+        if (json)
+        {
+            CliJson.Write(cli, w => ScalingReport.WriteJson(report, w));
+        }
+        else
+        {
+            ScalingReport.WriteText(report, cli.Out);
+        }
+
+        return CliApp.ExitOk;
     }
 
     private static List<SimulationBenchResult> RunSimulations(CliContext cli, bool quick)

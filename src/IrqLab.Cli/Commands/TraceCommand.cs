@@ -36,17 +36,7 @@ internal static class TraceCommand
             }
 
             var path = parse.GetValue(output)!;
-            FileStream stream;
-            try
-            {
-                stream = File.Create(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
-            {
-                throw new CliUsageException($"cannot write '{path}': {e.Message}");
-            }
-
-            using (stream)
+            using (var stream = OutputFile.Create(path))
             {
                 ITraceSink sink;
                 StreamWriter? text = null;

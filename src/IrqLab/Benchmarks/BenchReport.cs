@@ -22,13 +22,7 @@ public sealed record BenchReport(
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
         w.WriteNumber("irqlab", 1);
-        w.WriteStartObject("machine");
-        w.WriteString("cpu_model", report.Machine.CpuModel);
-        w.WriteNumber("cores", report.Machine.Cores);
-        w.WriteString("dotnet", report.Machine.Dotnet);
-        w.WriteStringOrNull("cc", report.Machine.Cc);
-
-        w.WriteEndObject();
+        WriteMachine(w, report.Machine);
         w.WriteObjectArray("kernels", report.Kernels, static (w, k) =>
         {
             w.WriteString("name", k.Name);
@@ -62,6 +56,17 @@ public sealed record BenchReport(
         });
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>The <c>machine</c> object of SCENARIOS.md §12 (also heads the <c>--scaling</c> output).</summary>
+    internal static void WriteMachine(Utf8JsonWriter w, BenchMachine machine)
+    {
+        w.WriteStartObject("machine");
+        w.WriteString("cpu_model", machine.CpuModel);
+        w.WriteNumber("cores", machine.Cores);
+        w.WriteString("dotnet", machine.Dotnet);
+        w.WriteStringOrNull("cc", machine.Cc);
+        w.WriteEndObject();
     }
 
     /// <summary>Writes the report as plain text tables (no colour, no terminal control: safe for pipes and CI logs).</summary>

@@ -231,4 +231,35 @@ public sealed class CliTests
         Assert.Equal(2, exit);
         Assert.Contains(":2:", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Bench_plot_without_scaling_is_a_usage_error()
+    {
+        var (exit, _, err) = CliRunner.Run("bench", "--plot", Path.Combine(Path.GetTempPath(), "irqlab-no.svg"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--plot draws the scaling sweep: use it with --scaling", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_scaling_quick_writes_the_sweep_json_and_the_svg()
+    {
+        var svg = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N") + ".svg");
+        Directory.CreateDirectory(Path.GetDirectoryName(svg)!);
+        var (exit, output, err) = CliRunner.Run("bench", "--scaling", "--quick", "--json", "--plot", svg);
+        Assert.True(exit == 0, err);
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1, (int)json["irqlab"]!);
+        var points = json["scaling"]!.AsArray();
+        Assert.Equal(["cpus", "rate", "devices"], points.Select(p => (string)p!["series"]!).Distinct());
+        Assert.All(points, p => Assert.True((double)p!["ns_per_interrupt"]! > 0 && (long)p["interrupts"]! > 0));
+        Assert.StartsWith("<svg", File.ReadAllText(svg), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_plot_to_an_unwritable_path_exits_2_before_measuring()
+    {
+        var (exit, _, err) = CliRunner.Run("bench", "--scaling", "--plot", "/nonexistent-dir/x.svg");
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot write '/nonexistent-dir/x.svg'", err, StringComparison.Ordinal);
+    }
 }
