@@ -3,17 +3,17 @@ namespace IrqLab.Simulation;
 /// <summary>
 /// The engine's priority queue, ordered by time, then by insertion sequence, so the run is deterministic: events
 /// pop in the total order of (time, sequence) whatever the internal layout. Layout: a 4-ary min-heap, plus one FIFO
-/// lane per hot event kind (CPU resumes, device arrivals, IPI arrivals). A pushed event goes to its kind's lane when
+/// lane per hot event kind (CPU resumes, device arrivals, IPI arrivals, APIC timers). A pushed event goes to its kind's lane when
 /// it is not earlier than the lane's last event (then the lane stays sorted by (time, sequence), since sequences
-/// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs and
-/// arrival streams are mostly monotone, so most events never enter the heap. The ordering keys (16 bytes) and the
+/// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs, periodic
+/// timers and arrival streams are mostly monotone, so most events never enter the heap. The ordering keys (16 bytes) and the
 /// payloads live in parallel arrays. Steady-state operations allocate nothing.
 /// </summary>
 public sealed class EventQueue
 {
-    private const int LaneCount = 3;
+    private const int LaneCount = 4;
 
-    private readonly Lane[] _lanes = [new(), new(), new()];
+    private readonly Lane[] _lanes = [new(), new(), new(), new()];
     private Key[] _keys = new Key[64];
     private Payload[] _payloads = new Payload[64];
     private long _nextSequence;
@@ -124,6 +124,7 @@ public sealed class EventQueue
         SimEventKind.CpuResume => 0,
         SimEventKind.DeviceArrival => 1,
         SimEventKind.IpiArrival => 2,
+        SimEventKind.ApicTimer => 3,
         _ => -1,
     };
 
