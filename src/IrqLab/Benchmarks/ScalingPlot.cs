@@ -21,9 +21,9 @@ public static class ScalingPlot
 
     private static readonly (string Series, string Title, string Axis)[] s_panels =
     [
-        ("cpus", "CPUs (100k irq/s each)", "CPUs"),
-        ("rate", "Rate per CPU (64 CPUs)", "device interrupts/s per CPU"),
-        ("devices", "Devices (64 CPUs, 100k irq/s each)", "MSI-X devices sharing the load"),
+        (ScalingSweep.CpusSeries, "CPUs (100k irq/s each)", "CPUs"),
+        (ScalingSweep.RateSeries, "Rate per CPU (64 CPUs)", "device interrupts/s per CPU"),
+        (ScalingSweep.DevicesSeries, "Devices (64 CPUs, 100k irq/s each)", "MSI-X devices sharing the load"),
     ];
 
     /// <summary>The SVG document for <paramref name="points"/>; <paramref name="caption"/> goes under the panels.</summary>
@@ -120,7 +120,7 @@ public static class ScalingPlot
 
     private static string F(double v) => Math.Round(v, 1).ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static string Escape(string s) => s.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+    private static string Escape(string s) => System.Security.SecurityElement.Escape(s);
 
     private static void Append(StringBuilder sb, FormattableString s) => sb.Append(s.ToString(CultureInfo.InvariantCulture));
 }

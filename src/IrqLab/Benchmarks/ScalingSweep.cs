@@ -15,6 +15,15 @@ namespace IrqLab.Benchmarks;
 /// </summary>
 public static class ScalingSweep
 {
+    /// <summary>The series that varies the number of CPUs.</summary>
+    public const string CpusSeries = "cpus";
+
+    /// <summary>The series that varies the device interrupt rate per CPU.</summary>
+    public const string RateSeries = "rate";
+
+    /// <summary>The series that varies the number of devices sharing the load.</summary>
+    public const string DevicesSeries = "devices";
+
     private const long DefaultRate = 100_000;
     private const int DefaultCpus = 64;
     private const long MinRunNs = 5_000_000;
@@ -40,17 +49,17 @@ public static class ScalingSweep
         var points = new List<ScalingPoint>();
         foreach (var cpus in CpuCounts)
         {
-            points.Add(Logged(log, Measure("cpus", cpus, cpus, 1, DefaultRate, interruptsPerPoint)));
+            points.Add(Logged(log, Measure(CpusSeries, cpus, cpus, 1, DefaultRate, interruptsPerPoint)));
         }
 
         foreach (var rate in Rates)
         {
-            points.Add(Logged(log, Measure("rate", rate, DefaultCpus, 1, rate, interruptsPerPoint)));
+            points.Add(Logged(log, Measure(RateSeries, rate, DefaultCpus, 1, rate, interruptsPerPoint)));
         }
 
         foreach (var devices in DeviceCounts)
         {
-            points.Add(Logged(log, Measure("devices", devices, DefaultCpus, devices, DefaultRate, interruptsPerPoint)));
+            points.Add(Logged(log, Measure(DevicesSeries, devices, DefaultCpus, devices, DefaultRate, interruptsPerPoint)));
         }
 
         return points;
