@@ -462,8 +462,8 @@ internal sealed partial class Machine
             return;
         }
 
+        // The expiry re-arms a periodic timer and reports it through TimerChanged, which queues the next event.
         c.Apic.OnTimer(_now);
-        ScheduleTimer(c);
     }
 
     /// <summary>
