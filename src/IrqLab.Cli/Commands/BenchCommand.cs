@@ -142,19 +142,7 @@ internal static class BenchCommand
         return results;
     }
 
-    private static string FindRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "IrqLab.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new CliUsageException("irqlab bench runs from a checkout of the IrqLab repository (IrqLab.slnx not found)");
-    }
+    private static string FindRoot() =>
+        NativeLibraryLocator.FindRepositoryRoot()
+        ?? throw new CliUsageException("irqlab bench runs from a checkout of the IrqLab repository (IrqLab.slnx not found)");
 }
