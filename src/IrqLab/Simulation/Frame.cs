@@ -25,7 +25,12 @@ internal sealed class Frame
 
     public void Reset()
     {
-        Actions = [];
+        // Most frames run no actions (Linux handlers): skip the reference store (and its GC write barrier) then.
+        if (Actions.Count != 0)
+        {
+            Actions = [];
+        }
+
         Pc = 0;
         RemainingNs = 0;
         Irq = -1;

@@ -451,6 +451,13 @@ internal sealed partial class Machine
         }
 
         c.BusyUntilNs = 0;
+        if (_dirtyCount == 0 && !c.Dirty)
+        {
+            // Nothing else waits at this instant: pump the CPU now rather than through the dirty ring.
+            Pump(c);
+            return;
+        }
+
         MarkDirty(c.Index);
     }
 
