@@ -76,9 +76,11 @@ internal sealed partial class Machine
             return true;
         }
 
-        if (c.Apic.HasInterrupt)
+        // INTR and INTA in one step: the highest IRR vector above the PPR class moves to ISR (SDM 11.8.4).
+        if (c.Apic.TryAcknowledge(out var vector))
         {
-            DeliverApicInterrupt(c);
+            _delivered++;
+            DeliverApicInterrupt(c, vector);
             return true;
         }
 
@@ -103,11 +105,10 @@ internal sealed partial class Machine
         Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
     }
 
-    /// <summary>INTA to the local APIC: IRR -> ISR. A spurious vector comes back when the interrupt was masked in between (SDM 11.9).</summary>
+    /// <summary>Delivers the vector the local APIC just acknowledged.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void DeliverApicInterrupt(CpuContext c)
+    private void DeliverApicInterrupt(CpuContext c, int vector)
     {
-        var vector = Acknowledge(c);
         if (_sinks.Length > 0)
         {
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));

@@ -230,11 +230,28 @@ public sealed partial class LocalApic
     /// </summary>
     public int Acknowledge()
     {
+        if (TryAcknowledge(out var v))
+        {
+            return v;
+        }
+
+        SpuriousCount++;
+        return SpuriousVector;
+    }
+
+    /// <summary>
+    /// INTR and INTA back to back, as the CPU does them at one instruction boundary: when an interrupt is deliverable
+    /// (<see cref="HasInterrupt"/>) its vector moves from IRR to ISR and is returned in <paramref name="vector"/>;
+    /// otherwise nothing changes and the result is false (no spurious vector: nothing was acknowledged).
+    /// </summary>
+    /// <param name="vector">The acknowledged vector, or -1.</param>
+    public bool TryAcknowledge(out int vector)
+    {
         var v = Highest(_irr);
         if (v < 0 || _mode == LocalApicMode.Disabled || !SoftwareEnabled || (v & 0xF0) <= (_ppr & 0xF0))
         {
-            SpuriousCount++;
-            return SpuriousVector;
+            vector = -1;
+            return false;
         }
 
         var bit = 1UL << (v & 63);
@@ -242,7 +259,8 @@ public sealed partial class LocalApic
         _isr[v >> 6] |= bit;
         UpdatePpr();
         _host.InterruptLineChanged(this);
-        return v;
+        vector = v;
+        return true;
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ public sealed class LocalApicPropertyTests
         AcceptEdge,
         AcceptLevel,
         Acknowledge,
+        TryAcknowledge,
         Eoi,
         Tpr,
     }
@@ -22,6 +23,7 @@ public sealed class LocalApicPropertyTests
             (4, Gen.Int[0, 255].Select(v => (Op.AcceptEdge, v))),
             (1, Gen.Int[16, 255].Select(v => (Op.AcceptLevel, v))),
             (3, Gen.Const((Op.Acknowledge, 0))),
+            (2, Gen.Const((Op.TryAcknowledge, 0))),
             (2, Gen.Const((Op.Eoi, 0))),
             (1, Gen.Int[0, 255].Select(v => (Op.Tpr, v))));
 
@@ -80,6 +82,31 @@ public sealed class LocalApicPropertyTests
                             Assert.Equal(apic.SpuriousVector, got);
                             Assert.Equal(irr, apic.Irr);
                             Assert.Equal(isr, apic.Isr);
+                        }
+
+                        break;
+                    case Op.TryAcknowledge:
+                        {
+                            // INTR then INTA at one boundary: acknowledges exactly when HasInterrupt holds, never spurious.
+                            var highestBefore = apic.Irr.Highest();
+                            var irrBefore = apic.Irr;
+                            var isrBefore = apic.Isr;
+                            var spurious = apic.SpuriousCount;
+                            var has = apic.HasInterrupt;
+                            Assert.Equal(has, apic.TryAcknowledge(out var vector));
+                            Assert.Equal(spurious, apic.SpuriousCount);
+                            if (has)
+                            {
+                                Assert.Equal(highestBefore, vector);
+                                Assert.True(apic.Isr.IsSet(vector));
+                                Assert.False(apic.Irr.IsSet(vector));
+                            }
+                            else
+                            {
+                                Assert.Equal(-1, vector);
+                                Assert.Equal(irrBefore, apic.Irr);
+                                Assert.Equal(isrBefore, apic.Isr);
+                            }
                         }
 
                         break;
