@@ -87,7 +87,7 @@ internal sealed partial class Machine
                 m.Trace(new TraceEvent(m._now, cpu, TraceEventKind.Eoi, vector));
             }
 
-            m.MarkDirty(cpu);
+            // An EOI that ended a vector reported it through InterruptLineChanged (the CPU is pumped again).
         }
 
         public bool ApicIsrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Isr.IsSet(vector);

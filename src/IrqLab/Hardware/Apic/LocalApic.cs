@@ -257,7 +257,9 @@ public sealed partial class LocalApic
         var bit = 1UL << (v & 63);
         _irr[v >> 6] &= ~bit;
         _isr[v >> 6] |= bit;
-        UpdatePpr();
+
+        // v's class is above the PPR class, hence above every vector in service: v is the new ISRV.
+        SetPpr(v);
         _host.InterruptLineChanged(this);
         vector = v;
         return true;
@@ -485,9 +487,11 @@ public sealed partial class LocalApic
     }
 
     /// <summary>PPR = TPR if TPR[7:4] &gt;= ISRV[7:4], else ISRV[7:4] &lt;&lt; 4 (SDM §11.8.3.1).</summary>
-    private void UpdatePpr()
+    private void UpdatePpr() => SetPpr(Highest(_isr));
+
+    /// <summary>PPR from TPR and the highest in-service vector <paramref name="isrv"/> (-1: none), SDM §11.8.3.1.</summary>
+    private void SetPpr(int isrv)
     {
-        var isrv = Highest(_isr);
         var isrClass = isrv < 0 ? 0 : isrv & 0xF0;
         _ppr = (_tpr & 0xF0) >= isrClass ? _tpr : (byte)isrClass;
     }
