@@ -26,7 +26,7 @@ internal static class BenchCommand
         var scaling = new Option<bool>("--scaling")
         {
             Description = "Instead of the suite, measure how the simulator's cost per interrupt grows with CPUs, rate per CPU and " +
-                          "devices (generated server scenarios, about a minute; --quick: a few seconds).",
+                          "devices (generated server scenarios; about 10 s, --quick about 1 s).",
         };
         var plot = new Option<string>("--plot")
         {
@@ -78,7 +78,7 @@ internal static class BenchCommand
 
     private static int RunScaling(CliContext cli, bool quick, bool json, string? plotPath)
     {
-        // Open the plot file first: a bad path fails before a minute of measuring.
+        // Open the plot file first: a bad path fails before anything is measured.
         using var plotStream = plotPath is null ? null : OutputFile.Create(plotPath);
         var points = ScalingSweep.Run(quick ? 100_000 : 2_000_000, cli.Error);
         var report = new ScalingReport(MachineProbe.Probe(), points);
