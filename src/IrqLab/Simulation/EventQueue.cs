@@ -216,52 +216,57 @@ public sealed class EventQueue
     /// <summary>A FIFO ring of events with non-decreasing times (hence sorted by time, then sequence).</summary>
     private sealed class Lane
     {
-        private Key[] _keys = new Key[16];
-        private Payload[] _payloads = new Payload[16];
+        // Key and payload side by side: an event is one 32-byte entry, written and read in one place.
+        private Entry[] _entries = new Entry[16];
         private int _head;
 
         public int Count;
 
         public long TailTimeNs;
 
-        public Key HeadKey => _keys[_head];
+        public Key HeadKey => _entries[_head].Key;
 
         public void Enqueue(in Key key, in Payload payload)
         {
-            if (Count == _keys.Length)
+            var entries = _entries;
+            if (Count == entries.Length)
             {
-                Grow();
+                entries = Grow();
             }
 
-            var tail = (_head + Count) & (_keys.Length - 1);
-            _keys[tail] = key;
-            _payloads[tail] = payload;
+            ref var e = ref entries[(_head + Count) & (entries.Length - 1)];
+            e.Key = key;
+            e.Payload = payload;
             Count++;
             TailTimeNs = key.TimeNs;
         }
 
         public Payload Dequeue()
         {
-            var p = _payloads[_head];
-            _head = (_head + 1) & (_keys.Length - 1);
+            var entries = _entries;
+            var p = entries[_head].Payload;
+            _head = (_head + 1) & (entries.Length - 1);
             Count--;
             return p;
         }
 
-        private void Grow()
+        private Entry[] Grow()
         {
-            var keys = new Key[_keys.Length * 2];
-            var payloads = new Payload[_keys.Length * 2];
+            var grown = new Entry[_entries.Length * 2];
             for (var i = 0; i < Count; i++)
             {
-                var j = (_head + i) & (_keys.Length - 1);
-                keys[i] = _keys[j];
-                payloads[i] = _payloads[j];
+                grown[i] = _entries[(_head + i) & (_entries.Length - 1)];
             }
 
-            _keys = keys;
-            _payloads = payloads;
+            _entries = grown;
             _head = 0;
+            return grown;
+        }
+
+        private struct Entry
+        {
+            public Key Key;
+            public Payload Payload;
         }
     }
 }
