@@ -6,8 +6,9 @@ namespace IrqLab.Simulation;
 /// lane per hot event kind (CPU resumes, device arrivals, IPI arrivals, APIC timers). A pushed event goes to its kind's lane when
 /// it is not earlier than the lane's last event (then the lane stays sorted by (time, sequence), since sequences
 /// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs, periodic
-/// timers and arrival streams are mostly monotone, so most events never enter the heap. The ordering keys (16 bytes) and the
-/// payloads live in parallel arrays. Steady-state operations allocate nothing.
+/// timers and arrival streams are mostly monotone, so most events never enter the heap. In the heap the ordering keys (16 bytes) and the
+/// payloads live in parallel arrays (sifting reads keys only); a lane keeps them side by side. Steady-state operations
+/// allocate nothing.
 /// </summary>
 public sealed class EventQueue
 {
