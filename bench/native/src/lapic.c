@@ -31,12 +31,17 @@ static inline bool lapic_sw_enabled(const struct lapic *apic)
 	return (apic->svr & APIC_SVR_ENABLE) != 0;
 }
 
-static void lapic_update_ppr(struct lapic *apic)
+/* PPR from TPR and the highest in-service vector isrv (-1: none), SDM §11.8.3.1. */
+static void lapic_set_ppr(struct lapic *apic, int isrv)
 {
-	int isrv = lapic_highest(apic->isr);
 	int isr_class = isrv < 0 ? 0 : (isrv & 0xf0);
 
 	apic->ppr = (apic->tpr & 0xf0) >= isr_class ? apic->tpr : (uint8_t)isr_class;
+}
+
+static void lapic_update_ppr(struct lapic *apic)
+{
+	lapic_set_ppr(apic, lapic_highest(apic->isr));
 }
 
 static enum accept_result lapic_accept_fixed(struct lapic *apic, int vector, bool level)
@@ -102,7 +107,8 @@ int lapic_acknowledge(struct lapic *apic)
 	bit = 1ULL << (v & 63);
 	apic->irr[v >> 6] &= ~bit;
 	apic->isr[v >> 6] |= bit;
-	lapic_update_ppr(apic);
+	/* v's class is above the PPR class, hence above every vector in service: v is the new ISRV. */
+	lapic_set_ppr(apic, v);
 	apic->host->interrupt_line_changed(apic);
 	return v;
 }
