@@ -28,6 +28,23 @@ public sealed class ScalingTests
         Assert.Equal(5_000_000, s.RunUntilNs);
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1024)] // APIC IDs past 255: MSI destinations need the extended destination ID (docs/simulation.md)
+    public void A_sweep_point_delivers_the_interrupts_its_rate_asks_for_each_on_its_own_cpu(int cpus)
+    {
+        // 1 ms at 100k interrupts/s per CPU: about 100 device interrupts per CPU (Poisson), cpus * 100 in all.
+        var s = ScenarioLoader.Parse(ScalingSweep.ScenarioYaml(cpus, 1, 100_000, 1_000_000), "scaling.yaml");
+        var r = IrqLab.Simulation.Simulator.Run(s, new IrqLab.Simulation.SimulationOptions { LogLimit = 0 });
+        var expected = cpus * 100.0;
+        var device = r.InterruptRows.Where(x => x.Row != "LOC").Sum(x => x.Counts.Sum(c => (double)c));
+        Assert.InRange(device, expected * 0.9, expected * 1.1);
+
+        // One vector per CPU: every MSI-X row counts on its affinity CPU only.
+        Assert.All(r.InterruptRows.Where(x => x.Row != "LOC" && x.Counts.Any(c => c != 0)), x => Assert.Single(x.Counts, c => c != 0));
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
+
     [Fact]
     public void More_devices_than_cpus_is_refused()
     {
