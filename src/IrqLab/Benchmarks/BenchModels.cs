@@ -49,4 +49,21 @@ internal static class BenchModels
         h = BenchChecksum.Fold(h, platform.EoiCount);
         return BenchChecksum.Fold(h, platform.Isr);
     }
+
+    /// <summary>
+    /// The timed loop of both <c>external_interrupt</c> kernels (native: <c>external_interrupt_loop()</c>): for each vector,
+    /// mark it in service as the CPU's acknowledge would, then dispatch it through <c>fred_extint()</c>.
+    /// </summary>
+    public static void RunExternalInterrupts(KernelModel model, BenchKernelPlatform platform, byte[] vectors, int iterations)
+    {
+        for (var it = 0; it < iterations; it++)
+        {
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                int v = vectors[i];
+                platform.MarkInService(v);
+                model.ExternalInterrupt(Cpu, v, EntryRoute.Software);
+            }
+        }
+    }
 }

@@ -38,21 +38,7 @@ internal sealed class DeviceVectorKernel : BenchKernel
     /// <summary>The device's irq descriptor.</summary>
     public IrqDesc Desc => _desc;
 
-    public override void Run(int iterations)
-    {
-        var model = _model;
-        var platform = _platform;
-        var vectors = Vectors;
-        for (var it = 0; it < iterations; it++)
-        {
-            for (var i = 0; i < vectors.Length; i++)
-            {
-                int v = vectors[i];
-                platform.MarkInService(v);
-                model.ExternalInterrupt(BenchModels.Cpu, v, EntryRoute.Software);
-            }
-        }
-    }
+    public override void Run(int iterations) => BenchModels.RunExternalInterrupts(_model, _platform, Vectors, iterations);
 
     /// <summary>The platform fold, then the descriptor's kstat and tot_count and the device acknowledges (native <c>bench_device_checksum()</c>).</summary>
     public override ulong Checksum()

@@ -32,21 +32,7 @@ internal sealed class SystemVectorKernel : BenchKernel
     /// <summary>The platform under the model.</summary>
     public BenchKernelPlatform Platform => _platform;
 
-    public override void Run(int iterations)
-    {
-        var model = _model;
-        var platform = _platform;
-        var vectors = Vectors;
-        for (var it = 0; it < iterations; it++)
-        {
-            for (var i = 0; i < vectors.Length; i++)
-            {
-                int v = vectors[i];
-                platform.MarkInService(v);
-                model.ExternalInterrupt(BenchModels.Cpu, v, EntryRoute.Software);
-            }
-        }
-    }
+    public override void Run(int iterations) => BenchModels.RunExternalInterrupts(_model, _platform, Vectors, iterations);
 
     public override ulong Checksum() => BenchModels.PlatformChecksum(_model, _platform);
 }
