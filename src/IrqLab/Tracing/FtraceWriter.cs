@@ -200,17 +200,7 @@ public sealed class FtraceWriter : ITraceSink
         Append(0);
         Pad(7 - (_length - start));
         Append(" [");
-        if (cpu < 100)
-        {
-            Append('0');
-        }
-
-        if (cpu < 10)
-        {
-            Append('0');
-        }
-
-        Append(cpu);
+        AppendRightAligned(cpu, 3, '0');
         Append("] ");
         Append(flags);
         Append(' ');
@@ -219,31 +209,9 @@ public sealed class FtraceWriter : ITraceSink
         var us = (ns + 500) / 1000;
         var secs = us / 1_000_000;
         var rem = us % 1_000_000;
-        start = _length;
-        Append(secs);
-        var width = _length - start;
-        if (width < 5)
-        {
-            // Right-align in 5 (%5lu): shift the digits.
-            var shift = 5 - width;
-            Ensure(shift);
-            Array.Copy(_line, start, _line, start + shift, width);
-            Array.Fill(_line, ' ', start, shift);
-            _length += shift;
-        }
-
+        AppendRightAligned(secs, 5, ' ');
         Append('.');
-        start = _length;
-        Append(rem);
-        width = _length - start;
-        if (width < 6)
-        {
-            var shift = 6 - width;
-            Ensure(shift);
-            Array.Copy(_line, start, _line, start + shift, width);
-            Array.Fill(_line, '0', start, shift);
-            _length += shift;
-        }
+        AppendRightAligned(rem, 6, '0');
 
         Append(": ");
         Append(name);
@@ -272,6 +240,23 @@ public sealed class FtraceWriter : ITraceSink
         for (var i = 0; i < count; i++)
         {
             _line[_length++] = ' ';
+        }
+    }
+
+    /// <summary><paramref name="value"/> right-aligned in <paramref name="width"/> columns, padded with <paramref name="pad"/> (<c>%5lu</c>, <c>%06lu</c>).</summary>
+    private void AppendRightAligned(long value, int width, char pad)
+    {
+        var start = _length;
+        Append(value);
+        var digits = _length - start;
+        if (digits < width)
+        {
+            // Shift the digits right and fill in front of them.
+            var shift = width - digits;
+            Ensure(shift);
+            Array.Copy(_line, start, _line, start + shift, digits);
+            Array.Fill(_line, pad, start, shift);
+            _length += shift;
         }
     }
 
