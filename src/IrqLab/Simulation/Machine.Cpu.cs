@@ -342,16 +342,27 @@ internal sealed partial class Machine
         if (f.Pc < f.Actions.Count)
         {
             var action = f.Actions[f.Pc++];
+
+            // STI and CLI are instructions of their own (CpuInterruptState.Sti/Cli end the previous shadow and STI
+            // may open one); any other action retires one instruction, which ends a shadow. Retiring after STI too
+            // would close its shadow before the next instruction ran (SDM Vol. 3A §6.8.3: STI; CLI takes nothing).
+            var retires = action is not InterruptFlagStep;
             long spent;
             if (f.Vm is null)
             {
                 spent = ExecuteAction(c, f, action);
-                c.State.InstructionRetired();
+                if (retires)
+                {
+                    c.State.InstructionRetired();
+                }
             }
             else
             {
                 spent = GuestAction(c, f, action);
-                c.Loaded!.Guest.InstructionRetired();
+                if (retires)
+                {
+                    c.Loaded!.Guest.InstructionRetired();
+                }
             }
 
             if (spent > 0)
