@@ -62,9 +62,9 @@ public sealed partial class KernelModel
             _platform.DeviceAcknowledge(a.Device);
         }
 
-        if (retval == IrqWakeThread && !a.HasThreadFn && !a.WarnedNoThread)
+        if (retval == IrqWakeThread)
         {
-            WarnNoThread(desc, a, cpu);
+            WakeThread(desc);
         }
 
         var cost = a.CostNs;
@@ -223,9 +223,9 @@ public sealed partial class KernelModel
                 _platform.DeviceAcknowledge(a.Device);
             }
 
-            if (res == IrqWakeThread && !a.HasThreadFn && !a.WarnedNoThread)
+            if (res == IrqWakeThread)
             {
-                WarnNoThread(desc, a, cpu);
+                WakeThread(desc);
             }
 
             retval |= res;
@@ -234,13 +234,13 @@ public sealed partial class KernelModel
         return (cost, retval);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WarnNoThread(IrqDesc desc, IrqAction a, int cpu)
-    {
-        a.WarnedNoThread = true;
-        _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
-            $"IRQ {desc.Irq} device {a.Name} returned IRQ_WAKE_THREAD but no thread function available."));
-    }
+    /// <summary>
+    /// <c>__irq_wake_thread()</c> and the irq thread (kernel/irq/manage.c <c>irq_thread_fn()</c>): the model has no
+    /// scheduler, so the thread runs before the next hard interrupt; its <c>thread_fn</c> returns IRQ_HANDLED (the
+    /// hard handler acknowledged the device), which counts in <c>desc->threads_handled</c> — what
+    /// <c>note_interrupt()</c> compares to tell a handled threaded interrupt from an unhandled one.
+    /// </summary>
+    private static void WakeThread(IrqDesc desc) => desc.ThreadsHandled++;
 
     /// <summary><c>note_interrupt()</c>: the "nobody cared" detector (window 100000, trip above 99900 unhandled, HZ/10 reset).</summary>
     private void NoteInterrupt(IrqDesc desc, int cpu, int actionRet)

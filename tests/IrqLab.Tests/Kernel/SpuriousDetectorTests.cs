@@ -109,12 +109,18 @@ public sealed class SpuriousDetectorTests
     }
 
     [Fact]
-    public void Wake_thread_without_thread_is_deferred_then_counted_unhandled()
+    public void Threaded_irq_is_deferred_once_then_judged_handled_by_threads_handled_spurious_c_note_interrupt()
     {
-        var (model, _, d) = Storm(HandlerReturn.WakeThread);
+        // note_interrupt(): the first IRQ_WAKE_THREAD only sets SPURIOUS_DEFERRED; each later one compares
+        // threads_handled with threads_handled_last, and the thread_fn ran (IRQ_HANDLED) in between.
+        var (model, p, d) = Storm(HandlerReturn.WakeThread);
         Fire(model, d, 1);
-        Assert.Equal(0, d.IrqsUnhandled); // SPURIOUS_DEFERRED set, verdict deferred
-        Fire(model, d, 2);
-        Assert.Equal(2, d.IrqsUnhandled); // threads_handled never moved
+        Assert.Equal(0, d.IrqsUnhandled);
+        Assert.NotEqual(0u, d.ThreadsHandledLast & 0x80000000u);
+        Fire(model, d, 100_000);
+        Assert.Equal(0, d.IrqsUnhandled);
+        Assert.False(d.Disabled);
+        Assert.Empty(p.Logs);
+        Assert.Equal(d.ThreadsHandled | 0x80000000u, d.ThreadsHandledLast);
     }
 }

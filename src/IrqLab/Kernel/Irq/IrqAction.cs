@@ -51,9 +51,9 @@ public sealed class IrqAction
     /// <summary><c>IRQF_*</c> flags (IRQF_SHARED 0x80 and the trigger bits 0x1-0x8).</summary>
     public uint Flags { get; }
 
-    /// <summary>The action never has a <c>thread_fn</c> in this model.</summary>
-    public bool HasThreadFn => false;
-
-    /// <summary><c>IRQTF_WARNED</c>: the "no thread function" warning was printed.</summary>
-    public bool WarnedNoThread { get; internal set; }
+    /// <summary>
+    /// The action was requested with a <c>thread_fn</c> (<c>request_threaded_irq</c>): a driver whose handler returns
+    /// IRQ_WAKE_THREAD has one, so these are exactly the actions that return <see cref="HandlerReturn.WakeThread"/>.
+    /// </summary>
+    public bool HasThreadFn => _returns == HandlerReturn.WakeThread;
 }

@@ -60,7 +60,7 @@ public enum HandlerReturn
     /// <summary>IRQ_NONE: not this device's interrupt; the line stays asserted.</summary>
     None,
 
-    /// <summary>IRQ_WAKE_THREAD: acknowledged; a thread runs later.</summary>
+    /// <summary>IRQ_WAKE_THREAD: acknowledged; the handler's thread_fn runs next and returns IRQ_HANDLED.</summary>
     WakeThread,
 }
 
