@@ -57,40 +57,87 @@ internal sealed partial class ScenarioReader
         {
             if (patternNode is MappingNode)
             {
+                // pattern: {burst: {n: 64, every: 1ms}}
                 var p = Map(patternNode, m.PathOf("pattern"), ["burst"]);
                 var burst = Map(p.Get("burst") ?? throw _errors.At(ErrorCodes.MissingKey, p.Mark, $"{p.Path} needs burst: {{n, every}}"), p.PathOf("burst"), s_burstKeys);
                 pattern = ArrivalPattern.Burst;
                 burstCount = Int(burst.Require("n"), burst.PathOf("n"), 1, int.MaxValue);
                 burstEvery = Duration(burst.Require("every"), burst.PathOf("every"), min: 1);
             }
+            else if (Scalar(patternNode, m.PathOf("pattern"), "an arrival pattern") is { } s && s.Text.TrimStart().StartsWith("burst", StringComparison.Ordinal))
+            {
+                // pattern: burst:{n:64, every:1ms}, the string form SCENARIOS.md §8 writes.
+                (burstCount, burstEvery) = BurstString(s, m.PathOf("pattern"));
+                pattern = ArrivalPattern.Burst;
+            }
             else
             {
-                var s = Scalar(patternNode, m.PathOf("pattern"), "an arrival pattern");
-                if (s.Text == "burst")
-                {
-                    throw _errors.At(ErrorCodes.Type, patternNode, $"{m.PathOf("pattern")}: a burst gives its size and period, like pattern: {{burst: {{n: 64, every: 1ms}}}}");
-                }
-
-                pattern = Word(patternNode, m.PathOf("pattern"), "arrival pattern", ("poisson", ArrivalPattern.Poisson), ("periodic", ArrivalPattern.Periodic));
+                pattern = Word(patternNode, m.PathOf("pattern"), "arrival pattern", ("poisson", ArrivalPattern.Poisson), ("periodic", ArrivalPattern.Periodic), ("burst:{n, every}", ArrivalPattern.Burst));
             }
         }
 
-        double rate;
-        if (pattern == ArrivalPattern.Burst)
+        if (pattern != ArrivalPattern.Burst)
         {
-            if (m.KeyNode("rate") is { } rateKey)
+            return new DeviceWorkload(device.Name, Rate(m.Require("rate"), m.PathOf("rate")), pattern, 0, 0);
+        }
+
+        // A burst's mean rate is n per period. A rate, when given, spaces the raises of a burst 1/rate apart; without
+        // one they all come at the same instant.
+        var spacing = 0L;
+        if (m.Get("rate") is { } rateNode)
+        {
+            var within = Rate(rateNode, m.PathOf("rate"));
+            spacing = Math.Max(1, (long)Math.Round(1e9 / within));
+            if ((burstCount - 1) * (double)spacing >= burstEvery)
             {
-                throw _errors.At(ErrorCodes.Conflict, rateKey, $"{path}: a burst pattern sets its own rate (n every period); remove rate");
+                throw _errors.At(ErrorCodes.Conflict, rateNode, $"{path}: {burstCount} raises 1/rate = {spacing} ns apart do not fit in a burst period of {burstEvery} ns; raise the rate or the period");
             }
-
-            rate = burstCount * 1e9 / burstEvery;
         }
-        else
+
+        return new DeviceWorkload(device.Name, burstCount * 1e9 / burstEvery, pattern, burstCount, burstEvery, spacing);
+    }
+
+    /// <summary>
+    /// The string form of a burst, <c>burst:{n:64, every:1ms}</c> (spaces allowed around the punctuation): a
+    /// size and a period, read with the same rules as the mapping form. Errors point at the pattern's value.
+    /// </summary>
+    private (int Count, long EveryNs) BurstString(ScalarNode s, string path)
+    {
+        const string Form = "burst:{n: 64, every: 1ms}";
+        var text = s.Text.Trim();
+        var colon = text.IndexOf(':');
+        var body = colon < 0 ? string.Empty : text[(colon + 1)..].Trim();
+        if (colon < 0 || text[..colon].TrimEnd() != "burst" || body.Length < 2 || body[0] != '{' || body[^1] != '}')
         {
-            rate = Rate(m.Require("rate"), m.PathOf("rate"));
+            throw _errors.At(ErrorCodes.Type, s, $"{Name(path)}: a burst gives its size and period, like {Form}, got {s.Describe()}");
         }
 
-        return new DeviceWorkload(device.Name, rate, pattern, burstCount, burstEvery);
+        SyntaxNode? n = null;
+        SyntaxNode? every = null;
+        foreach (var field in body[1..^1].Split(','))
+        {
+            var sep = field.IndexOf(':');
+            var key = sep < 0 ? field.Trim() : field[..sep].Trim();
+            var value = new ScalarNode(s.Mark, sep < 0 ? string.Empty : field[(sep + 1)..].Trim(), quoted: false);
+            switch (key)
+            {
+                case "n" when n is null && sep >= 0:
+                    n = value;
+                    break;
+                case "every" when every is null && sep >= 0:
+                    every = value;
+                    break;
+                default:
+                    throw _errors.At(ErrorCodes.Type, s, $"{Name(path)}: expected the fields n and every once each, like {Form}, got {s.Describe()}");
+            }
+        }
+
+        if (n is null || every is null)
+        {
+            throw _errors.At(ErrorCodes.MissingKey, s, $"{Name(path)}: a burst needs n and every, like {Form}, got {s.Describe()}");
+        }
+
+        return (Int(n, path + ".burst.n", 1, int.MaxValue), Duration(every, path + ".burst.every", min: 1));
     }
 
     private TimerWorkload ReadTimerWorkload(SyntaxNode node, string path)

@@ -22,6 +22,9 @@ internal sealed partial class Machine
         // 1e9 / rate of each Poisson source, divided once (the same double every time).
         private readonly double[] _meanNs;
 
+        // Raises made so far in the current burst of each spaced burst workload.
+        private readonly int[] _burstRaised;
+
         public Workloads(Machine m, IReadOnlyList<WorkloadSpec> specs)
         {
             _m = m;
@@ -31,6 +34,7 @@ internal sealed partial class Machine
             _deviceSpec = new DeviceWorkload?[specs.Count];
             _ipiSpec = new IpiWorkload?[specs.Count];
             _meanNs = new double[specs.Count];
+            _burstRaised = new int[specs.Count];
             var seed = m._options.Seed ?? m._scenario.Seed;
             for (var i = 0; i < specs.Count; i++)
             {
@@ -98,6 +102,23 @@ internal sealed partial class Machine
             _ => Math.Max(1, d.BurstEveryNs),
         };
 
+        /// <summary>Delay to the next arrival of a burst workload: the next raise of this burst, or the next burst.</summary>
+        private long NextInBurst(int i, DeviceWorkload d)
+        {
+            if (d.BurstSpacingNs == 0)
+            {
+                return FirstDelay(i, d);
+            }
+
+            if (++_burstRaised[i] < d.BurstCount)
+            {
+                return d.BurstSpacingNs;
+            }
+
+            _burstRaised[i] = 0;
+            return Math.Max(1, d.BurstEveryNs - ((d.BurstCount - 1) * d.BurstSpacingNs));
+        }
+
         private void Schedule(int i, long delayNs) =>
             Schedule(i, _specs[i] is IpiWorkload ? SimEventKind.IpiArrival : SimEventKind.DeviceArrival, delayNs);
 
@@ -116,15 +137,22 @@ internal sealed partial class Machine
             {
                 var device = _device[i]!;
                 var random = _random[i];
-                var n = d.Pattern == ArrivalPattern.Burst ? Math.Max(1, d.BurstCount) : 1;
                 var entries = device.Msi is { } t ? t.Count : 1;
-                for (var k = 0; k < n; k++)
+                if (d.Pattern != ArrivalPattern.Burst)
                 {
-                    var index = entries > 1 ? random.NextInt(entries) : 0;
-                    _m.RaiseDevice(device, index);
+                    _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                    Schedule(i, SimEventKind.DeviceArrival, d.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(_meanNs[i]) : FirstDelay(i, d));
+                    return;
                 }
 
-                Schedule(i, SimEventKind.DeviceArrival, d.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(_meanNs[i]) : FirstDelay(i, d));
+                // A burst: n raises at one instant, or one raise per arrival BurstSpacingNs apart.
+                var n = d.BurstSpacingNs > 0 ? 1 : Math.Max(1, d.BurstCount);
+                for (var k = 0; k < n; k++)
+                {
+                    _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                }
+
+                Schedule(i, SimEventKind.DeviceArrival, NextInBurst(i, d));
             }
             else if (_ipiSpec[i] is { } w)
             {

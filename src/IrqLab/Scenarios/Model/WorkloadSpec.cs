@@ -12,8 +12,10 @@ public abstract record WorkloadSpec
 /// <param name="RatePerSecond">Mean raises per simulated second.</param>
 /// <param name="Pattern">poisson, periodic or burst.</param>
 /// <param name="BurstCount">Raises per burst (burst pattern).</param>
-/// <param name="BurstEveryNs">Time between bursts (burst pattern).</param>
-public sealed record DeviceWorkload(string Device, double RatePerSecond, ArrivalPattern Pattern, int BurstCount, long BurstEveryNs) : WorkloadSpec;
+/// <param name="BurstEveryNs">Time from the start of one burst to the start of the next (burst pattern).</param>
+/// <param name="BurstSpacingNs">Time between the raises of one burst: 0 = all at the same instant, else 1 / the
+/// workload's <c>rate</c> (burst pattern).</param>
+public sealed record DeviceWorkload(string Device, double RatePerSecond, ArrivalPattern Pattern, int BurstCount, long BurstEveryNs, long BurstSpacingNs = 0) : WorkloadSpec;
 
 /// <summary><c>{timer: {hz}}</c>: the local APIC timer, periodic, on every CPU.</summary>
 public sealed record TimerWorkload(int Hz) : WorkloadSpec;
