@@ -77,7 +77,6 @@ public sealed class ProcInterruptsTests
         PIN:          0          0  Posted-interrupt notification event
         NPI:          0          0  Nested posted-interrupt event
         PIW:          0          0  Posted-interrupt wakeup event
-        PMN:          0          0  Posted MSI notification event
 
         """;
 
@@ -148,7 +147,8 @@ public sealed class ProcInterruptsTests
     [Theory]
     [InlineData(KernelVersion.V6_9, false)]
     [InlineData(KernelVersion.V6_10, true)]
-    public void PMN_row_from_6_10(KernelVersion version, bool shown)
+    [InlineData(KernelVersion.Latest, false)] // irq_init_stats(): hidden unless posted_msi_enabled() (interrupt remapping)
+    public void PMN_row_from_6_10_hidden_in_latest_without_posted_msi_irq_c(KernelVersion version, bool shown)
     {
         var model = K.Model(out _, K.Options(version));
         Assert.Equal(shown, model.ProcInterrupts.Rows().Any(r => r.Row == "PMN"));

@@ -139,7 +139,9 @@ public sealed class ProcInterrupts
             ArchRow.Mis => lapic && (!_tableDriven || Total(row) > 0),
             ArchRow.Pin or ArchRow.Npi or ArchRow.Piw => o.IsEnabled("HAVE_KVM"),
             ArchRow.Vpmi => _tableDriven && o.IsEnabled("GUEST_PERF_EVENTS"),
-            ArchRow.Pmn => o.Version >= KernelVersion.V6_10 && o.IsEnabled("X86_POSTED_MSI"),
+            // 6.10-6.19 print PMN whenever CONFIG_X86_POSTED_MSI is built in; the table-driven irq_init_stats() also
+            // hides it unless posted_msi_enabled(), which needs interrupt remapping (the model has none).
+            ArchRow.Pmn => o.Version >= KernelVersion.V6_10 && o.IsEnabled("X86_POSTED_MSI") && !_tableDriven,
             _ => false,
         };
     }
