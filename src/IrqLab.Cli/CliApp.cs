@@ -38,14 +38,21 @@ internal static class CliApp
         var context = new CliContext(stdout, stderr);
         var root = BuildRoot(context);
         var parse = root.Parse(args);
+        var json = WantsJson(parse);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors)
             {
-                stderr.WriteLine($"irqlab: error: {e.Message}");
+                stderr.WriteLine(ErrorLine(e.Message));
             }
 
             stderr.WriteLine("Run 'irqlab --help' for usage.");
+            if (json)
+            {
+                // One error object (SCENARIOS.md §10): the first error, as its line on stderr reads.
+                ScenarioFiles.WriteJsonError(context, CliUsageException.UsageCode, ErrorLine(parse.Errors[0].Message), file: null, line: null, column: null);
+            }
+
             return ExitBadInput;
         }
 
@@ -55,7 +62,12 @@ internal static class CliApp
         }
         catch (CliUsageException e)
         {
-            stderr.WriteLine($"irqlab: error: {e.Message}");
+            stderr.WriteLine(ErrorLine(e.Message));
+            if (json)
+            {
+                ScenarioFiles.WriteJsonError(context, e.Code, ErrorLine(e.Message), e.File, line: null, column: null);
+            }
+
             return ExitBadInput;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("IRQLAB_DEBUG") is null)
@@ -64,5 +76,26 @@ internal static class CliApp
             stderr.WriteLine($"irqlab: internal error: {e.GetType().Name}: {e.Message} (please report it with the scenario; IRQLAB_DEBUG=1 prints the stack trace)");
             return ExitInternalError;
         }
+    }
+
+    /// <summary>The stderr line of an argument error; the JSON error object's message is the same text.</summary>
+    private static string ErrorLine(string message) => $"irqlab: error: {message}";
+
+    /// <summary>
+    /// True when the command line asks for JSON: the command it names has a <c>--json</c> option and it was given (and not
+    /// as <c>--json false</c>). Read from the parse even when the parse failed, so argument errors also print the error
+    /// object.
+    /// </summary>
+    private static bool WantsJson(ParseResult parse)
+    {
+        foreach (var option in parse.CommandResult.Command.Options)
+        {
+            if (option is Option<bool> { Name: "--json" } json && parse.GetResult(json) is { Implicit: false })
+            {
+                return parse.GetValue(json);
+            }
+        }
+
+        return false;
     }
 }

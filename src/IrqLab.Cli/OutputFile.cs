@@ -1,3 +1,5 @@
+using IrqLab.Scenarios;
+
 namespace IrqLab.Cli;
 
 /// <summary>Files the CLI writes (traces, plots): a path that cannot be written is a usage error, not a stack trace.</summary>
@@ -11,7 +13,7 @@ internal static class OutputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliUsageException($"cannot write '{path}': {e.Message}");
+            throw new CliUsageException($"cannot write '{path}': {e.Message}", ErrorCodes.Io, path);
         }
     }
 }

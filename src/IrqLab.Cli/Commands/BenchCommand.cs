@@ -113,7 +113,7 @@ internal static class BenchCommand
             var path = Path.Combine(root, relative);
             if (!File.Exists(path))
             {
-                throw new CliUsageException($"bench scenario '{relative}' not found under {root}");
+                throw new CliUsageException($"bench scenario '{relative}' not found under {root}", ErrorCodes.Io, path);
             }
 
             var scenario = ScenarioLoader.Load(path);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using IrqLab.Scenarios;
 using IrqLab.Simulation.Output;
 using IrqLab.Tracing;
 using IrqLab.Tracing.Replay;
@@ -76,7 +77,7 @@ internal static class ReplayCommand
 
             if (parse.GetValue(trace) is { } tracePath && report.Events.Count > 0)
             {
-                using var stream = File.Create(tracePath);
+                using var stream = OutputFile.Create(tracePath);
                 using var writer = new ChromeTraceWriter(stream, Math.Max(1, report.CpuCount), Path.GetFileName(first));
                 long end = 0;
                 foreach (var e in report.Events)
@@ -110,7 +111,7 @@ internal static class ReplayCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliUsageException($"cannot read '{path}': {e.Message}");
+            throw new CliUsageException($"cannot read '{path}': {e.Message}", ErrorCodes.Io, path);
         }
     }
 

@@ -9,13 +9,12 @@ internal static class RunCommand
 {
     public static Option<bool> JsonOption() => new("--json") { Description = "Print the result as the JSON object of SCENARIOS.md §10 on stdout." };
 
-    public static Option<ulong?> SeedOption() => new("--seed") { Description = "Override the scenario's seed (all randomness derives from it)." };
+    public static Option<ulong?> SeedOption() =>
+        new Option<ulong?>("--seed") { Description = "Override the scenario's seed (all randomness derives from it)." }.UInt64();
 
-    public static Option<int> LogLimitOption() => new("--log-limit")
-    {
-        Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached).",
-        DefaultValueFactory = _ => 10_000,
-    };
+    public static Option<int> LogLimitOption() =>
+        new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached)." }
+            .NonNegativeInt32(10_000);
 
     public static Command Create(CliContext cli)
     {
@@ -36,11 +35,6 @@ internal static class RunCommand
             var path = parse.GetValue(file) ?? ScenarioFiles.DefaultScenarioPath();
             var asJson = parse.GetValue(json);
             var limit = parse.GetValue(logLimit);
-            if (limit < 0)
-            {
-                throw new CliUsageException("--log-limit must be 0 or more");
-            }
-
             var scenario = ScenarioFiles.TryLoad(cli, path, asJson);
             if (scenario is null)
             {

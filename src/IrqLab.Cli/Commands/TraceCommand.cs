@@ -20,8 +20,7 @@ internal static class TraceCommand
             Description = "chrome (default): Chrome trace-event JSON, a track per CPU and vCPU, nested handler slices, " +
                           "instants for raises and EOIs, pending-interrupt counters; ftrace: the kernel's irq and irq_vectors events.",
             DefaultValueFactory = _ => "chrome",
-        };
-        format.AcceptOnlyFromAmong("chrome", "ftrace");
+        }.OneOf("chrome", "ftrace");
         var seed = RunCommand.SeedOption();
         var command = new Command("trace", "Run a scenario and write a Perfetto/Chrome trace (or ftrace text) of it.")
         {

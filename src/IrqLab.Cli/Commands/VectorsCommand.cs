@@ -19,20 +19,17 @@ internal static class VectorsCommand
         {
             Description = "Kernel version whose layout to show: 6.1, 6.6, 6.9, 6.10 or latest.",
             DefaultValueFactory = _ => "latest",
-        };
-        kernel.AcceptOnlyFromAmong([.. KernelVersions.Names]);
+        }.OneOf([.. KernelVersions.Names]);
         var variant = new Option<string>("--variant")
         {
             Description = "mainline (as merged in 6.9) or rfc-2022 (the Nov 2022 cast-based table).",
             DefaultValueFactory = _ => "mainline",
-        };
-        variant.AcceptOnlyFromAmong("mainline", "rfc-2022");
+        }.OneOf("mainline", "rfc-2022");
         var delivery = new Option<string>("--delivery")
         {
             Description = "idt or fred (only reported in the kernel object).",
             DefaultValueFactory = _ => "idt",
-        };
-        delivery.AcceptOnlyFromAmong("idt", "fred");
+        }.OneOf("idt", "fred");
         var config = new Option<string[]>("--config")
         {
             Description = "Kconfig option override NAME=true|false; repeatable (e.g. --config HAVE_KVM=false).",

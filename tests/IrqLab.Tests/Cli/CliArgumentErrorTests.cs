@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Xunit;
+
+namespace IrqLab.Tests.Cli;
+
+/// <summary>
+/// SCENARIOS.md §10: "a bad file or argument exits 2 ... With --json stdout also holds {"irqlab": 1, "error": {...}}", for
+/// bad command-line arguments of every command that takes --json (run, vectors, replay, bench), with messages in plain
+/// words rather than .NET type names.
+/// </summary>
+public sealed class CliArgumentErrorTests
+{
+    private static readonly string s_default = RepoPaths.Scenario("default.yaml");
+
+    /// <summary>Arguments → the message's text after "irqlab: error: " (null: System.CommandLine's own wording, checked loosely).</summary>
+    public static TheoryData<string[], string?> BadArguments() => new()
+    {
+        { ["run", s_default, "--json", "--seed", "abc"], "--seed 'abc': expected an unsigned integer from 0 to 18446744073709551615" },
+        { ["run", s_default, "--json", "--seed", "-1"], "--seed '-1': expected an unsigned integer from 0 to 18446744073709551615" },
+        { ["run", s_default, "--json", "--log-limit", "abc"], "--log-limit 'abc': expected an integer from 0 to 2147483647" },
+        { ["run", s_default, "--json", "--log-limit", "-1"], "--log-limit '-1': expected an integer from 0 to 2147483647" },
+        { ["run", s_default, "--json", "--log-limit", "99999999999"], "--log-limit '99999999999': expected an integer from 0 to 2147483647" },
+        { ["run", s_default, "--json", "--bogus"], null },
+        { ["run", s_default, "--json", "--seed"], null },
+        { ["vectors", "--json", "--kernel", "5.4"], "--kernel '5.4': expected one of 6.1, 6.6, 6.9, 6.10, latest" },
+        { ["vectors", "--json", "--delivery", "apic"], "--delivery 'apic': expected one of idt, fred" },
+        { ["vectors", "--json", "--config", "SMP=maybe"], "--config SMP=maybe: expected NAME=true or NAME=false" },
+        { ["replay", "--json"], null },
+        { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
+        { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public void Bad_argument_with_json_exits_2_with_the_usage_error_object_SCENARIOS_md_10(string[] args, string? expected)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(args);
+
+        Assert.Equal(2, exit);
+        var line = stderr.Split(Environment.NewLine)[0];
+        Assert.StartsWith("irqlab: error: ", line, StringComparison.Ordinal);
+        if (expected is not null)
+        {
+            Assert.Equal("irqlab: error: " + expected, line);
+        }
+
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(1, doc.RootElement.GetProperty("irqlab").GetInt32());
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Equal("usage", error.GetProperty("code").GetString());
+        Assert.Equal(line, error.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("file").ValueKind);
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("line").ValueKind);
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("column").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("run", "--seed", "abc")]
+    [InlineData("run", "--log-limit", "abc")]
+    [InlineData("check", "x.yaml", "--seed", "1.5")]
+    [InlineData("trace", "x.yaml", "-o", "t.json", "--seed", "x")]
+    public void Bad_option_value_is_described_in_plain_words_not_dotnet_type_names_SCENARIOS_md_10(params string[] args)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains(": expected ", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("expected type", stderr, StringComparison.Ordinal);
+        Assert.EndsWith("Run 'irqlab --help' for usage." + Environment.NewLine, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unreadable_replay_file_with_json_is_an_io_error_naming_the_file_SCENARIOS_md_10()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N"), "missing.txt");
+
+        var (exit, stdout, stderr) = CliRunner.Run("replay", path, "--json");
+
+        Assert.Equal(2, exit);
+        using var doc = JsonDocument.Parse(stdout);
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Equal("io", error.GetProperty("code").GetString());
+        Assert.Equal(path, error.GetProperty("file").GetString());
+        Assert.Equal(stderr.TrimEnd(), error.GetProperty("message").GetString());
+    }
+}
