@@ -7,29 +7,33 @@ namespace IrqLab.Cli;
 /// <summary>Loading scenario files for the commands, with the contract's error reporting.</summary>
 internal static class ScenarioFiles
 {
-    /// <summary>scenarios/default.yaml, looked up from the current directory upwards, then beside the tool.</summary>
-    public static string DefaultScenarioPath()
-    {
-        const string Relative = "scenarios/default.yaml";
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, Relative);
-            if (File.Exists(candidate))
-            {
-                return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
-            }
-        }
+    /// <summary>
+    /// The scenario <c>irqlab run</c> runs with no file (SCENARIOS.md §11), named as in the repository: the repository's
+    /// scenarios/default.yaml, embedded in this assembly at build time so that it runs from any directory.
+    /// </summary>
+    public const string DefaultScenarioName = "scenarios/default.yaml";
 
-        var beside = Path.Combine(AppContext.BaseDirectory, Relative);
-        return File.Exists(beside) ? beside : Relative;
+    /// <summary>The text of <see cref="DefaultScenarioName"/> (the embedded copy).</summary>
+    public static string ReadDefaultScenario()
+    {
+        using var stream = typeof(ScenarioFiles).Assembly.GetManifestResourceStream(DefaultScenarioName)
+            ?? throw new InvalidOperationException($"{DefaultScenarioName} is not embedded in {typeof(ScenarioFiles).Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Loads a scenario; on failure prints the error (and the JSON error object with --json) and returns null.</summary>
-    public static Scenario? TryLoad(CliContext cli, string path, bool json)
+    public static Scenario? TryLoad(CliContext cli, string path, bool json) => TryLoad(cli, () => ScenarioLoader.Load(path), json);
+
+    /// <summary>Loads <see cref="DefaultScenarioName"/>, reporting errors as <see cref="TryLoad(CliContext, string, bool)"/> does.</summary>
+    public static Scenario? TryLoadDefault(CliContext cli, bool json) =>
+        TryLoad(cli, () => ScenarioLoader.Parse(ReadDefaultScenario(), DefaultScenarioName), json);
+
+    private static Scenario? TryLoad(CliContext cli, Func<Scenario> load, bool json)
     {
         try
         {
-            return ScenarioLoader.Load(path);
+            return load();
         }
         catch (ScenarioException e)
         {

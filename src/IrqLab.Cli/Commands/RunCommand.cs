@@ -32,10 +32,10 @@ internal static class RunCommand
         };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(file) ?? ScenarioFiles.DefaultScenarioPath();
+            var path = parse.GetValue(file);
             var asJson = parse.GetValue(json);
             var limit = parse.GetValue(logLimit);
-            var scenario = ScenarioFiles.TryLoad(cli, path, asJson);
+            var scenario = path is null ? ScenarioFiles.TryLoadDefault(cli, asJson) : ScenarioFiles.TryLoad(cli, path, asJson);
             if (scenario is null)
             {
                 return CliApp.ExitBadInput;
@@ -55,7 +55,7 @@ internal static class RunCommand
             }
             else
             {
-                HumanOutput.WriteRun(cli, path, result);
+                HumanOutput.WriteRun(cli, path ?? ScenarioFiles.DefaultScenarioName, result);
             }
 
             return CliApp.ExitOk;
