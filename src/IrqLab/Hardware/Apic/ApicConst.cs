@@ -27,7 +27,9 @@ internal static class ApicConst
     public const uint OffTimerDivide = 0x3E0;
     public const uint OffSelfIpi = 0x3F0;
 
+    public const uint MsrTsc = 0x10;
     public const uint MsrApicBase = 0x1B;
+    public const uint MsrTscAdjust = 0x3B;
     public const uint MsrTscDeadline = 0x6E0;
     public const uint MsrX2ApicFirst = 0x800;
     public const uint MsrX2ApicLast = 0x8FF;

@@ -98,12 +98,19 @@ public sealed partial class LocalApic
     }
 
     /// <summary>
-    /// RDMSR: IA32_APIC_BASE (0x1B), IA32_TSC_DEADLINE (0x6E0), x2APIC registers 0x800-0x8FF (only in x2APIC mode;
-    /// unlisted, write-only and absent registers raise #GP, SDM §11.12.1.2).
+    /// RDMSR: IA32_TIME_STAMP_COUNTER (0x10) and IA32_TSC_ADJUST (0x3B) of this CPU, IA32_APIC_BASE (0x1B),
+    /// IA32_TSC_DEADLINE (0x6E0), x2APIC registers 0x800-0x8FF (only in x2APIC mode; unlisted, write-only and absent
+    /// registers raise #GP, SDM §11.12.1.2).
     /// </summary>
     public ApicAccessResult ReadMsr(uint msr, out ulong value)
     {
         value = 0;
+        if (msr is MsrTsc or MsrTscAdjust)
+        {
+            value = ReadTscMsr(msr);
+            return ApicAccessResult.Ok;
+        }
+
         if (msr == MsrApicBase)
         {
             value = _apicBase;
@@ -138,11 +145,18 @@ public sealed partial class LocalApic
     }
 
     /// <summary>
-    /// WRMSR: IA32_APIC_BASE mode transitions (SDM §11.12.5), IA32_TSC_DEADLINE (§11.5.4.1) and x2APIC registers:
-    /// non-zero reserved bits, read-only registers and unlisted MSRs raise #GP (SDM §11.12.1.2, §11.12.1.3).
+    /// WRMSR: IA32_TIME_STAMP_COUNTER and IA32_TSC_ADJUST (SDM Vol. 3B §18.17.3), IA32_APIC_BASE mode transitions
+    /// (SDM §11.12.5), IA32_TSC_DEADLINE (§11.5.4.1) and x2APIC registers: non-zero reserved bits, read-only registers
+    /// and unlisted MSRs raise #GP (SDM §11.12.1.2, §11.12.1.3).
     /// </summary>
     public ApicAccessResult WriteMsr(uint msr, ulong value)
     {
+        if (msr is MsrTsc or MsrTscAdjust)
+        {
+            WriteTscMsr(msr, value);
+            return ApicAccessResult.Ok;
+        }
+
         if (msr == MsrApicBase)
         {
             return WriteApicBase(value);

@@ -43,9 +43,6 @@ public sealed partial class LocalApic
         return d == 7 ? 1 : 2 << (int)d;
     }
 
-    /// <summary>TSC at simulated time <paramref name="nowNs"/>: floor(t_ns · TscHz / 1e9) (SCENARIOS.md §4).</summary>
-    public ulong TscAt(long nowNs) => (ulong)((UInt128)(ulong)nowNs * (ulong)_options.TscHz / NsPerSecond);
-
     /// <summary>
     /// The host calls this at <see cref="NextTimerEventNs"/>: one expiry fires through the LVT timer entry (the mask
     /// bit only suppresses the interrupt), a periodic timer re-arms for the next period, a one-shot timer stops, a
@@ -249,28 +246,38 @@ public sealed partial class LocalApic
         }
 
         _tscDeadline = value;
-        if (value == 0)
+        ArmTscDeadline();
+        _host.TimerChanged(this);
+    }
+
+    /// <summary>
+    /// Arms the timer for the first simulated ns at which this CPU's TSC (<see cref="TscAt"/>, IA32_TSC_ADJUST
+    /// included) reaches <c>_tscDeadline</c>; a deadline the TSC has already reached fires at once and clears the MSR;
+    /// 0 disarms (SDM §11.5.4.1).
+    /// </summary>
+    private void ArmTscDeadline()
+    {
+        if (_tscDeadline == 0)
         {
             _nextTimerNs = long.MaxValue;
-        }
-        else
-        {
-            var hz = (ulong)_options.TscHz;
-            var at = (((UInt128)value * NsPerSecond) + hz - 1) / hz;
-            var expiry = at >= long.MaxValue ? long.MaxValue - 1 : (long)at;
-            if (expiry <= _host.NowNs)
-            {
-                _tscDeadline = 0;
-                _nextTimerNs = long.MaxValue;
-                FireTimer();
-            }
-            else
-            {
-                _nextTimerNs = expiry;
-            }
+            return;
         }
 
-        _host.TimerChanged(this);
+        var now = _host.NowNs;
+        var tsc = TscAt(now);
+        if (_tscDeadline <= tsc)
+        {
+            _tscDeadline = 0;
+            _nextTimerNs = long.MaxValue;
+            FireTimer();
+            return;
+        }
+
+        // The unadjusted count must advance by (deadline - TSC now) from its value now.
+        var target = (UInt128)TscCountAt(now) + (_tscDeadline - tsc);
+        var hz = (ulong)_options.TscHz;
+        var at = ((target * NsPerSecond) + hz - 1) / hz;
+        _nextTimerNs = at >= long.MaxValue ? long.MaxValue - 1 : (long)at;
     }
 
     private void StartSegment(long nowNs, uint count)
