@@ -33,7 +33,16 @@ typedef struct {
 struct bench_apic {
 	uint64_t isr;
 	uint64_t eoi_count;
+	uint32_t esr;		/* as last latched by an APIC_ESR write */
+	uint32_t esr_pending;	/* errors collected since (none in the benchmark) */
 };
+
+/* arch/x86/include/asm/apicdef.h */
+#define APIC_LVR 0x30
+#define APIC_ESR 0x280
+#define GET_APIC_MAXLVT(x) (((x) >> 16) & 0xFFu)
+/* APIC_LVR as the model's local APIC reads it (src/IrqLab/Hardware/Apic/ApicConst.cs ApicVersion): max LVT 6. */
+#define BENCH_APIC_VERSION 0x01060014u
 
 struct pt_regs {
 	unsigned long vector; /* FRED: regs->fred_ss.vector */
@@ -69,6 +78,39 @@ static inline void apic_eoi(void)
 	if (isr)
 		apic->isr = isr & ~(1ULL << (63 - __builtin_clzll(isr)));
 	apic->eoi_count++;
+}
+
+/* apic_read(): a register read is an MMIO load, hence volatile (native_apic_mem_read). */
+static inline uint32_t apic_read(uint32_t reg)
+{
+	struct bench_apic *apic = &bench_apic[smp_processor_id()];
+
+	switch (reg) {
+	case APIC_LVR:
+		return BENCH_APIC_VERSION;
+	case APIC_ESR:
+		return *(volatile uint32_t *)&apic->esr;
+	default:
+		return 0;
+	}
+}
+
+/* apic_write(): an APIC_ESR write latches the collected errors into ESR (SDM Vol. 3A 11.5.3). */
+static inline void apic_write(uint32_t reg, uint32_t v)
+{
+	struct bench_apic *apic = &bench_apic[smp_processor_id()];
+
+	(void)v;
+	if (reg == APIC_ESR) {
+		*(volatile uint32_t *)&apic->esr = apic->esr_pending;
+		apic->esr_pending = 0;
+	}
+}
+
+/* lapic_get_maxlvt() on x86-64, where lapic_is_integrated() is always true. */
+static inline int lapic_get_maxlvt(void)
+{
+	return (int)GET_APIC_MAXLVT(apic_read(APIC_LVR));
 }
 
 void bench_platform_reset(void);

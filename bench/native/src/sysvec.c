@@ -43,9 +43,13 @@ static void fred_sysvec_spurious_apic_interrupt(struct pt_regs *regs)
 	this_cpu_inc_stat(irq_spurious_count);
 }
 
+/* sysvec_error_interrupt(): latch and read ESR, EOI, count; the apic_printk(APIC_DEBUG) report is off by default. */
 static void fred_sysvec_error_interrupt(struct pt_regs *regs)
 {
 	(void)regs;
+	if (lapic_get_maxlvt() > 3)
+		apic_write(APIC_ESR, 0);
+	(void)apic_read(APIC_ESR);
 	apic_eoi();
 	this_cpu_inc_stat(irq_err_count);
 }

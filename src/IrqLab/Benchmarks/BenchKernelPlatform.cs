@@ -5,12 +5,19 @@ namespace IrqLab.Benchmarks;
 
 /// <summary>
 /// The no-op machine under the dispatch kernels (one CPU): the loop marks the vector in service, as the CPU's acknowledge
-/// would, and <see cref="ApicEoi"/> clears the highest in-service bit of one 64-bit word and counts the EOI. Device
-/// acknowledges and log lines are only counted. Mirrored by <c>bench/native/src/bench_platform.h</c>.
+/// would, and <see cref="ApicEoi"/> clears the highest in-service bit of one 64-bit word and counts the EOI. The error
+/// handler's register accesses see a version register with max LVT 6 and an ESR that an APIC_ESR write latches from
+/// the (always empty) collected errors. Device acknowledges and log lines are only counted. Mirrored by
+/// <c>bench/native/src/bench_platform.h</c>.
 /// </summary>
 internal sealed class BenchKernelPlatform : IKernelPlatform
 {
+    /// <summary>APIC_LVR as the model's local APIC reads it: version 0x14, max LVT 6, EOI-broadcast suppression.</summary>
+    private const uint ApicVersion = 0x0106_0014;
+
     private ulong _isr;
+    private uint _esr;
+    private uint _esrPending;
 
     /// <inheritdoc/>
     public long NowNs => 0;
@@ -43,6 +50,27 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
         }
 
         EoiCount++;
+    }
+
+    /// <summary>The ESR as last latched (0 in the benchmark: nothing collects errors).</summary>
+    public uint Esr => _esr;
+
+    /// <inheritdoc/>
+    public uint ApicRead(int cpu, int reg) => reg switch
+    {
+        ApicDef.Lvr => ApicVersion,
+        ApicDef.Esr => _esr,
+        _ => 0,
+    };
+
+    /// <inheritdoc/>
+    public void ApicWrite(int cpu, int reg, uint value)
+    {
+        if (reg == ApicDef.Esr)
+        {
+            _esr = _esrPending;
+            _esrPending = 0;
+        }
     }
 
     /// <inheritdoc/>

@@ -32,6 +32,16 @@ internal sealed class PipelinePlatform : IKernelPlatform
     public void ApicEoi(int cpu) => _apic.Eoi();
 
     /// <inheritdoc/>
+    public uint ApicRead(int cpu, int reg)
+    {
+        _apic.ReadMmio((uint)reg, out var value);
+        return value;
+    }
+
+    /// <inheritdoc/>
+    public void ApicWrite(int cpu, int reg, uint value) => _apic.WriteMmio((uint)reg, value);
+
+    /// <inheritdoc/>
     public bool ApicIsrIsSet(int cpu, int vector) => _apic.Isr.IsSet(vector);
 
     /// <inheritdoc/>

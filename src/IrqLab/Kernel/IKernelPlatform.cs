@@ -12,6 +12,15 @@ public interface IKernelPlatform
     /// <summary><c>apic_eoi()</c> on <paramref name="cpu"/>'s local APIC.</summary>
     void ApicEoi(int cpu);
 
+    /// <summary>
+    /// <c>apic_read(reg)</c> on <paramref name="cpu"/>'s local APIC: <paramref name="reg"/> is an xAPIC register offset
+    /// (<see cref="ApicDef"/>); in x2APIC mode the kernel reads MSR 0x800 + <paramref name="reg"/> / 16 instead.
+    /// </summary>
+    uint ApicRead(int cpu, int reg);
+
+    /// <summary><c>apic_write(reg, value)</c> on <paramref name="cpu"/>'s local APIC (offsets as in <see cref="ApicRead"/>).</summary>
+    void ApicWrite(int cpu, int reg, uint value);
+
     /// <summary>True when <paramref name="vector"/>'s ISR bit is set (<c>handle_spurious_interrupt</c>: "Acked" / "Not pending!").</summary>
     bool ApicIsrIsSet(int cpu, int vector);
 

@@ -86,7 +86,26 @@ public sealed unsafe partial class KernelModel
 
     private static void SysvecSpuriousApic(KernelModel m, int cpu, int vector) => m.HandleSpuriousInterrupt(cpu, 0xff);
 
-    private static void SysvecError(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Err);
+    /// <summary>
+    /// <c>sysvec_error_interrupt</c> (arch/x86/kernel/apic/apic.c, 6.1 through latest): "First tickle the hardware, only
+    /// then report what went on": <c>if (lapic_get_maxlvt() &gt; 3) apic_write(APIC_ESR, 0)</c>, which latches the
+    /// collected errors into ESR (SDM Vol. 3A §11.5.3), <c>v = apic_read(APIC_ESR)</c>, <c>apic_eoi()</c>, then
+    /// <c>irq_err_count</c> (ERR). The kernel then logs "APIC error on CPU%d: %02x" and the decoded bits only through
+    /// <c>apic_printk(APIC_DEBUG, ...)</c> (<c>apic_pr_debug</c> since the apic_printk cleanup), i.e. only when booted with
+    /// <c>apic=debug</c>; <c>apic_verbosity</c> defaults to APIC_QUIET, so the model prints nothing and drops <c>v</c>.
+    /// (On x86-64 <c>lapic_is_integrated()</c> is always true: <c>lapic_get_maxlvt()</c> is GET_APIC_MAXLVT of APIC_LVR.)
+    /// </summary>
+    private static void SysvecError(KernelModel m, int cpu, int vector)
+    {
+        var platform = m._platform;
+        if (ApicDef.GetMaxLvt(platform.ApicRead(cpu, ApicDef.Lvr)) > 3)
+        {
+            platform.ApicWrite(cpu, ApicDef.Esr, 0);
+        }
+
+        _ = platform.ApicRead(cpu, ApicDef.Esr);
+        m.EoiThenCount(cpu, ArchRow.Err);
+    }
 
     private static void SysvecReschedule(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Res);
 

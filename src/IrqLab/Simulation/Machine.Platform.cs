@@ -90,6 +90,35 @@ internal sealed partial class Machine
             // An EOI that ended a vector reported it through InterruptLineChanged (the CPU is pumped again).
         }
 
+        public uint ApicRead(int cpu, int reg)
+        {
+            // The kernel's x2APIC driver reads MSR 0x800 + reg / 16 (native_apic_msr_read), else the MMIO page.
+            var apic = m._cpus[cpu].Apic;
+            if (apic.Mode == LocalApicMode.X2Apic)
+            {
+                apic.ReadMsr(0x800 + ((uint)reg >> 4), out var wide);
+                return (uint)wide;
+            }
+
+            apic.ReadMmio((uint)reg, out var value);
+            return value;
+        }
+
+        public void ApicWrite(int cpu, int reg, uint value)
+        {
+            var apic = m._cpus[cpu].Apic;
+            if (apic.Mode == LocalApicMode.X2Apic)
+            {
+                apic.WriteMsr(0x800 + ((uint)reg >> 4), value);
+            }
+            else
+            {
+                apic.WriteMmio((uint)reg, value);
+            }
+
+            m.MarkDirty(cpu);
+        }
+
         public bool ApicIsrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Isr.IsSet(vector);
 
         public bool ApicTmrIsSet(int cpu, int vector) => m._cpus[cpu].Apic.Tmr.IsSet(vector);

@@ -25,6 +25,17 @@ public sealed class FakePlatform : IKernelPlatform
 
     public void ApicEoi(int cpu) => Calls.Add($"eoi {cpu}");
 
+    /// <summary>What <see cref="ApicRead"/> returns per register offset (APIC_LVR as the model's APIC by default).</summary>
+    public Dictionary<int, uint> ApicRegisters { get; } = new() { [ApicDef.Lvr] = 0x0106_0014 };
+
+    public uint ApicRead(int cpu, int reg)
+    {
+        Calls.Add($"apic.read {cpu} 0x{reg:x3}");
+        return ApicRegisters.GetValueOrDefault(reg);
+    }
+
+    public void ApicWrite(int cpu, int reg, uint value) => Calls.Add($"apic.write {cpu} 0x{reg:x3} 0x{value:x}");
+
     public bool ApicIsrIsSet(int cpu, int vector) => Isr.Contains((cpu, vector));
 
     public bool ApicTmrIsSet(int cpu, int vector) => Tmr.Contains((cpu, vector));

@@ -11,6 +11,12 @@ public sealed class NullPlatform : IKernelPlatform
 
     public void ApicEoi(int cpu) => EoiCount++;
 
+    public uint ApicRead(int cpu, int reg) => 0;
+
+    public void ApicWrite(int cpu, int reg, uint value)
+    {
+    }
+
     public bool ApicIsrIsSet(int cpu, int vector) => true;
 
     public bool ApicTmrIsSet(int cpu, int vector) => true;
