@@ -10,6 +10,8 @@ void bench_platform_reset(void)
 {
 	memset(irq_stat, 0, sizeof(irq_stat));
 	memset(bench_apic, 0, sizeof(bench_apic));
+	for (int cpu = 0; cpu < NR_CPUS; cpu++)
+		bench_apic[cpu].spiv = BENCH_LINUX_SPIV;
 }
 
 uint64_t bench_now_ns(void)

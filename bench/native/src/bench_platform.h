@@ -35,11 +35,17 @@ struct bench_apic {
 	uint64_t eoi_count;
 	uint32_t esr;		/* as last latched by an APIC_ESR write */
 	uint32_t esr_pending;	/* errors collected since (none in the benchmark) */
+	uint32_t spiv;		/* APIC_SPIV as last written (sysvec_reboot clears the enable bit) */
+	uint64_t halts;		/* bench_halt_forever() calls: the benchmark CPU goes on */
 };
 
 /* arch/x86/include/asm/apicdef.h */
 #define APIC_LVR 0x30
+#define APIC_SPIV 0xF0
+#define APIC_SPIV_APIC_ENABLED (1u << 8)
 #define APIC_ESR 0x280
+/* APIC_SPIV as Linux programs it: software-enabled, spurious vector 0xFF. */
+#define BENCH_LINUX_SPIV 0x1FFu
 #define GET_APIC_MAXLVT(x) (((x) >> 16) & 0xFFu)
 /* APIC_LVR as the model's local APIC reads it (src/IrqLab/Hardware/Apic/ApicConst.cs ApicVersion): max LVT 6. */
 #define BENCH_APIC_VERSION 0x01060014u
@@ -90,6 +96,8 @@ static inline uint32_t apic_read(uint32_t reg)
 		return BENCH_APIC_VERSION;
 	case APIC_ESR:
 		return *(volatile uint32_t *)&apic->esr;
+	case APIC_SPIV:
+		return *(volatile uint32_t *)&apic->spiv;
 	default:
 		return 0;
 	}
@@ -100,11 +108,18 @@ static inline void apic_write(uint32_t reg, uint32_t v)
 {
 	struct bench_apic *apic = &bench_apic[smp_processor_id()];
 
-	(void)v;
 	if (reg == APIC_ESR) {
 		*(volatile uint32_t *)&apic->esr = apic->esr_pending;
 		apic->esr_pending = 0;
+	} else if (reg == APIC_SPIV) {
+		*(volatile uint32_t *)&apic->spiv = v;
 	}
+}
+
+/* The end of stop_this_cpu(): for (;;) native_halt(). The benchmark counts it and goes on. */
+static inline void bench_halt_forever(void)
+{
+	bench_apic[smp_processor_id()].halts++;
 }
 
 /* lapic_get_maxlvt() on x86-64, where lapic_is_integrated() is always true. */

@@ -49,6 +49,8 @@ static uint64_t platform_checksum(uint64_t h)
 	h = checksum_fold(h, s->posted_msi_notification_count);
 	h = checksum_fold(h, bench_apic[0].eoi_count);
 	h = checksum_fold(h, bench_apic[0].isr);
+	h = checksum_fold(h, bench_apic[0].halts);
+	h = checksum_fold(h, bench_apic[0].spiv);
 	return h;
 }
 

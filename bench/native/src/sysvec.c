@@ -96,10 +96,13 @@ static void fred_sysvec_deferred_error(struct pt_regs *regs)
 	apic_eoi();
 }
 
+/* sysvec_reboot(): EOI, then stop_this_cpu(): disable_local_APIC() clears the SPIV enable bit, then halt for good. */
 static void fred_sysvec_reboot(struct pt_regs *regs)
 {
 	(void)regs;
 	apic_eoi();
+	apic_write(APIC_SPIV, apic_read(APIC_SPIV) & ~APIC_SPIV_APIC_ENABLED);
+	bench_halt_forever();
 }
 
 static void fred_sysvec_x86_platform_ipi(struct pt_regs *regs)

@@ -7,7 +7,8 @@ namespace IrqLab.Benchmarks;
 /// The no-op machine under the dispatch kernels (one CPU): the loop marks the vector in service, as the CPU's acknowledge
 /// would, and <see cref="ApicEoi"/> clears the highest in-service bit of one 64-bit word and counts the EOI. The error
 /// handler's register accesses see a version register with max LVT 6 and an ESR that an APIC_ESR write latches from
-/// the (always empty) collected errors. Device acknowledges and log lines are only counted. Mirrored by
+/// the (always empty) collected errors; the reboot handler's SPIV write is kept and its halt counted (the benchmark CPU
+/// goes on). Device acknowledges and log lines are only counted. Mirrored by
 /// <c>bench/native/src/bench_platform.h</c>.
 /// </summary>
 internal sealed class BenchKernelPlatform : IKernelPlatform
@@ -15,9 +16,13 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     /// <summary>APIC_LVR as the model's local APIC reads it: version 0x14, max LVT 6, EOI-broadcast suppression.</summary>
     private const uint ApicVersion = 0x0106_0014;
 
+    /// <summary>APIC_SPIV as Linux programs it: software-enabled, spurious vector 0xFF.</summary>
+    private const uint LinuxSpiv = 0x1FF;
+
     private ulong _isr;
     private uint _esr;
     private uint _esrPending;
+    private uint _spiv = LinuxSpiv;
 
     /// <inheritdoc/>
     public long NowNs => 0;
@@ -27,6 +32,12 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
 
     /// <summary>EOIs written.</summary>
     public ulong EoiCount { get; private set; }
+
+    /// <summary>APIC_SPIV as last written (<c>sysvec_reboot</c> clears its enable bit).</summary>
+    public uint Spiv => _spiv;
+
+    /// <summary><see cref="HaltForever"/> calls (<c>sysvec_reboot</c>; the benchmark CPU goes on).</summary>
+    public ulong Halts { get; private set; }
 
     /// <summary>Device acknowledges by handlers that returned IRQ_HANDLED.</summary>
     public ulong DeviceAcks { get; private set; }
@@ -60,6 +71,7 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     {
         ApicDef.Lvr => ApicVersion,
         ApicDef.Esr => _esr,
+        ApicDef.Spiv => _spiv,
         _ => 0,
     };
 
@@ -70,6 +82,10 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
         {
             _esr = _esrPending;
             _esrPending = 0;
+        }
+        else if (reg == ApicDef.Spiv)
+        {
+            _spiv = value;
         }
     }
 
@@ -119,6 +135,9 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     public void SendIpi(int cpu, int vector)
     {
     }
+
+    /// <inheritdoc/>
+    public void HaltForever(int cpu) => Halts++;
 
     /// <inheritdoc/>
     public void Log(int cpu, KernelLogLevel level, string text) => LogCount++;

@@ -47,7 +47,9 @@ internal static class BenchModels
         }
 
         h = BenchChecksum.Fold(h, platform.EoiCount);
-        return BenchChecksum.Fold(h, platform.Isr);
+        h = BenchChecksum.Fold(h, platform.Isr);
+        h = BenchChecksum.Fold(h, platform.Halts);
+        return BenchChecksum.Fold(h, platform.Spiv);
     }
 
     /// <summary>

@@ -94,6 +94,11 @@ internal sealed class PipelinePlatform : IKernelPlatform
     }
 
     /// <inheritdoc/>
+    public void HaltForever(int cpu)
+    {
+    }
+
+    /// <inheritdoc/>
     public void Log(int cpu, KernelLogLevel level, string text) => LogCount++;
 
     /// <inheritdoc/>

@@ -10,6 +10,12 @@ public static class ApicDef
     /// <summary><c>APIC_LVR</c>: the version register (version 7:0, max LVT entry 23:16).</summary>
     public const int Lvr = 0x30;
 
+    /// <summary><c>APIC_SPIV</c>: the spurious-interrupt vector register.</summary>
+    public const int Spiv = 0xF0;
+
+    /// <summary><c>APIC_SPIV_APIC_ENABLED</c>: SPIV bit 8, APIC software enable.</summary>
+    public const uint SpivApicEnabled = 1u << 8;
+
     /// <summary><c>APIC_ESR</c>: the error status register (write to latch, then read; SDM Vol. 3A §11.5.3).</summary>
     public const int Esr = 0x280;
 

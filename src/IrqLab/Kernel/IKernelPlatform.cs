@@ -54,6 +54,13 @@ public interface IKernelPlatform
     /// <summary>Sends a fixed IPI with <paramref name="vector"/> to <paramref name="cpu"/> (<c>apic_retrigger_irq</c>).</summary>
     void SendIpi(int cpu, int vector);
 
+    /// <summary>
+    /// The end of <c>stop_this_cpu()</c>: <paramref name="cpu"/> halts with interrupts disabled for good
+    /// (<c>for (;;) native_halt()</c>), so the handler running now never returns; NMIs are still taken and return to
+    /// the halt loop.
+    /// </summary>
+    void HaltForever(int cpu);
+
     /// <summary>One kernel log line, without the trailing newline.</summary>
     void Log(int cpu, KernelLogLevel level, string text);
 

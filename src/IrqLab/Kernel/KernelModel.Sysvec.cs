@@ -37,8 +37,9 @@ public sealed unsafe partial class KernelModel
         SysvecBehavior.ApicTimer => &SysvecApicTimer,
         SysvecBehavior.PostedMsiNotification => &SysvecPostedMsiNotification,
         SysvecBehavior.PerfGuestMediatedPmi => &SysvecPerfGuestMediatedPmi,
+        SysvecBehavior.Reboot => &SysvecReboot,
 
-        // Reboot (stop_this_cpu not modelled), MoveCleanup (no counter), Custom.
+        // MoveCleanup (no counter), Custom.
         _ => &SysvecEoiOnly,
     };
 
@@ -105,6 +106,21 @@ public sealed unsafe partial class KernelModel
 
         _ = platform.ApicRead(cpu, ApicDef.Esr);
         m.EoiThenCount(cpu, ArchRow.Err);
+    }
+
+    /// <summary>
+    /// <c>sysvec_reboot()</c> (arch/x86/kernel/smp.c): <c>apic_eoi()</c>, then <c>stop_this_cpu()</c>
+    /// (arch/x86/kernel/process.c), which disables the local APIC (<c>disable_local_APIC()</c>: SPIV enable bit
+    /// cleared, which also masks every LVT entry, SDM Vol. 3A §11.4.7.2) and halts with interrupts off for good. No
+    /// counter. The CPU keeps its /proc/interrupts column (the kernel drops offline CPUs' columns; the model keeps
+    /// them so counts stay per CPU).
+    /// </summary>
+    private static void SysvecReboot(KernelModel m, int cpu, int vector)
+    {
+        var platform = m._platform;
+        platform.ApicEoi(cpu);
+        platform.ApicWrite(cpu, ApicDef.Spiv, platform.ApicRead(cpu, ApicDef.Spiv) & ~ApicDef.SpivApicEnabled);
+        platform.HaltForever(cpu);
     }
 
     private static void SysvecReschedule(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Res);

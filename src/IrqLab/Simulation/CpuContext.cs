@@ -48,6 +48,12 @@ internal sealed class CpuContext
     /// <summary>The CPU is shut down (triple fault) and takes no more events.</summary>
     public bool Shutdown;
 
+    /// <summary>
+    /// Depth of the handler frame that halts for good (Linux <c>stop_this_cpu()</c>: <c>for (;;) native_halt()</c>
+    /// with IF = 0); 0 when none. That frame never returns; NMIs nest above it and return to it.
+    /// </summary>
+    public int HaltedDepth;
+
     /// <summary>Queued in the engine's dirty list.</summary>
     public bool Dirty;
 

@@ -327,7 +327,7 @@ internal sealed partial class Machine
     private bool StepFrame(CpuContext c)
     {
         var f = c.Top;
-        if (!FrameCanRun(c, f))
+        if (!FrameCanRun(c, f) || c.Depth == c.HaltedDepth)
         {
             return false;
         }

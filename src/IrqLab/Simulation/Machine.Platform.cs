@@ -206,6 +206,13 @@ internal sealed partial class Machine
 
         public void Fault(int cpu, string kind) => m.AddFault(cpu, kind);
 
+        // The handler entered now never returns: its frame, pushed next at Depth + 1, stays (see StepFrame).
+        public void HaltForever(int cpu)
+        {
+            var c = m._cpus[cpu];
+            c.HaltedDepth = c.Depth + 1;
+        }
+
         private static string LevelName(KernelLogLevel level) => level switch
         {
             KernelLogLevel.Emerg => "emerg",

@@ -391,7 +391,8 @@ internal sealed partial class Machine
     {
         foreach (var c in _cpus)
         {
-            if (c.Depth > 0 || c.BusyUntilNs > 0)
+            // A CPU halted for good in a handler (stop_this_cpu) is idle with that one frame left.
+            if ((c.Depth > 0 && c.Depth != c.HaltedDepth) || c.BusyUntilNs > 0)
             {
                 return false;
             }

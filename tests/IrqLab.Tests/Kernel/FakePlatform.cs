@@ -63,6 +63,8 @@ public sealed class FakePlatform : IKernelPlatform
 
     public void SendIpi(int cpu, int vector) => Calls.Add($"ipi cpu{cpu} 0x{vector:x2}");
 
+    public void HaltForever(int cpu) => Calls.Add($"halt cpu{cpu}");
+
     public void Log(int cpu, KernelLogLevel level, string text)
     {
         Logs.Add((cpu, level, text));

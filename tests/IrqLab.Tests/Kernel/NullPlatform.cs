@@ -57,6 +57,10 @@ public sealed class NullPlatform : IKernelPlatform
     {
     }
 
+    public void HaltForever(int cpu)
+    {
+    }
+
     public void Log(int cpu, KernelLogLevel level, string text)
     {
     }

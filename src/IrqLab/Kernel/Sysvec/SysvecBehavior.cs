@@ -27,7 +27,7 @@ public enum SysvecBehavior
     /// <summary><c>sysvec_deferred_error</c>: DFR++, default handler message, EOI.</summary>
     DeferredError,
 
-    /// <summary><c>sysvec_reboot</c>: EOI (stopping the CPU is not modelled).</summary>
+    /// <summary><c>sysvec_reboot</c>: EOI, then <c>stop_this_cpu()</c> (local APIC software-disabled, halted for good).</summary>
     Reboot,
 
     /// <summary><c>sysvec_x86_platform_ipi</c>: EOI, PLT++.</summary>

@@ -1,0 +1,42 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// REBOOT_VECTOR stops the CPU (<c>sysvec_reboot</c> → <c>stop_this_cpu()</c>): its local APIC is software-disabled (SDM
+/// Vol. 3A §11.4.7.2: every LVT masked) and it halts with IF = 0, so no later maskable interrupt is taken there; an NMI
+/// still is, and returns to the halt loop.
+/// </summary>
+public sealed class RebootVectorTests
+{
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void A_cpu_that_took_REBOOT_VECTOR_takes_no_more_interrupts_but_NMIs(string delivery)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: reboot
+            kernel: {version: "6.10", delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            steps:
+              - {ipi: {from: 0, to: 1, vector: REBOOT_VECTOR}}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {ipi: {from: 1, to: 0, vector: RESCHEDULE_VECTOR}}
+              - {advance: 1us}
+              - {nmi: {cpu: 1}}
+              - {advance: 1us}
+              - {read: {cpu: 1, reg: apic.svr, as: svr}}
+              - {read: {cpu: 1, reg: apic.lvt.timer, as: lvtt}}
+            """);
+
+        var cpu1 = r.Dispatch.Where(d => d.Cpu == 1).Select(d => (d.Handler, d.Depth)).ToArray();
+        Assert.True(cpu1.SequenceEqual([("sysvec_reboot", 0), ("exc_nmi", 1)]), Sim.Describe(r));
+        Assert.Equal(0UL, Sim.Count(r, "RES", 1));
+        Assert.Equal(1UL, Sim.Count(r, "RES", 0)); // the stopped CPU's APIC still sends (the IPI was written by a step)
+        Assert.Equal("255", r.Reads.Single(x => x.Key == "svr").Value.ToString());
+        Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "lvtt").Value.Scalar & (1UL << 16));
+        Assert.DoesNotContain(r.Messages, m => m.Text.Contains("did not become idle", StringComparison.Ordinal));
+    }
+}
