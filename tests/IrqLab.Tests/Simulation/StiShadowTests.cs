@@ -11,51 +11,47 @@ public sealed class StiShadowTests
 {
     public static TheoryData<string> Deliveries => new() { "idt", "fred" };
 
+    /// <summary>A bare CPU 0 whose 0x41 handler runs <paramref name="actions"/>; 0x51 records the ISR it sees and EOIs.</summary>
+    private static IrqLab.Simulation.Output.RunResult Run(string delivery, string actions) => Sim.Run($$$"""
+        irqlab: 1
+        name: sti-shadow
+        kernel: {mode: bare, delivery: {{{delivery}}}}
+        machine: {cpus: 1}
+        handlers:
+          - vector: 0x41
+            do: {{{actions}}}
+          - vector: 0x51
+            do: [{read: {cpu: 0, reg: apic.isr, as: isr_in_0x51}}, eoi]
+        steps:
+          - {ipi: {from: 0, to: self, vector: 0x41}}
+          - {advance: 5us}
+        """);
+
+    private static (int Vector, int Depth)[] Entries(IrqLab.Simulation.Output.RunResult r) =>
+        r.Dispatch.Select(d => (d.Vector, d.Depth)).ToArray();
+
+    private static string IsrIn0x51(IrqLab.Simulation.Output.RunResult r) => r.Reads.Single(x => x.Key == "isr_in_0x51").Value.ToString();
+
     [Theory]
     [MemberData(nameof(Deliveries))]
     public void Sti_then_cli_takes_nothing_the_cli_runs_in_the_shadow_SDM_6_8_3(string delivery)
     {
-        var r = Sim.Run($$$"""
-            irqlab: 1
-            name: sti-cli
-            kernel: {mode: bare, delivery: {{{delivery}}}}
-            machine: {cpus: 1}
-            handlers:
-              - vector: 0x41
-                do: [{ipi: {to: self, vector: 0x51}}, sti, cli, {advance: 1us}, eoi]
-              - vector: 0x51
-                do: [eoi]
-            steps:
-              - {ipi: {from: 0, to: self, vector: 0x41}}
-              - {advance: 5us}
-            """);
+        var r = Run(delivery, "[{ipi: {to: self, vector: 0x51}}, sti, cli, {advance: 1us}, eoi]");
 
         // 0x51 waits for the IRET/ERETS of 0x41 (which restores IF = 1) and runs at depth 0, after 0x41.
-        Assert.Equal([(65, 0), (81, 0)], r.Dispatch.Select(d => (d.Vector, d.Depth)).ToArray());
+        Assert.Equal([(65, 0), (81, 0)], Entries(r));
+        Assert.Equal("[81]", IsrIn0x51(r));
     }
 
     [Theory]
     [MemberData(nameof(Deliveries))]
     public void The_instruction_after_sti_runs_before_the_pending_interrupt_SDM_6_8_3(string delivery)
     {
-        var r = Sim.Run($$$"""
-            irqlab: 1
-            name: sti-eoi
-            kernel: {mode: bare, delivery: {{{delivery}}}}
-            machine: {cpus: 1}
-            handlers:
-              - vector: 0x41
-                do: [{ipi: {to: self, vector: 0x51}}, sti, eoi, {advance: 1us}]
-              - vector: 0x51
-                do: [{read: {cpu: 0, reg: apic.isr, as: isr_in_0x51}}, eoi]
-            steps:
-              - {ipi: {from: 0, to: self, vector: 0x41}}
-              - {advance: 5us}
-            """);
+        var r = Run(delivery, "[{ipi: {to: self, vector: 0x51}}, sti, eoi, {advance: 1us}]");
 
         // The EOI in the shadow retired 0x41's in-service bit; then 0x51 nests inside 0x41's handler.
-        Assert.Equal([(65, 0), (81, 1)], r.Dispatch.Select(d => (d.Vector, d.Depth)).ToArray());
-        Assert.Equal("[81]", r.Reads.Single(x => x.Key == "isr_in_0x51").Value.ToString());
+        Assert.Equal([(65, 0), (81, 1)], Entries(r));
+        Assert.Equal("[81]", IsrIn0x51(r));
     }
 
     [Theory]
@@ -63,23 +59,10 @@ public sealed class StiShadowTests
     public void Sti_with_if_already_set_opens_no_shadow_SDM_STI(string delivery)
     {
         // The second STI finds IF = 1: no shadow, so the pending 0x51 is taken right after it, before the EOI.
-        var r = Sim.Run($$$"""
-            irqlab: 1
-            name: sti-sti
-            kernel: {mode: bare, delivery: {{{delivery}}}}
-            machine: {cpus: 1}
-            handlers:
-              - vector: 0x41
-                do: [sti, {advance: 10ns}, {ipi: {to: self, vector: 0x51}}, sti, eoi, {advance: 1us}]
-              - vector: 0x51
-                do: [{read: {cpu: 0, reg: apic.isr, as: isr_in_0x51}}, eoi]
-            steps:
-              - {ipi: {from: 0, to: self, vector: 0x41}}
-              - {advance: 5us}
-            """);
+        var r = Run(delivery, "[sti, {advance: 10ns}, {ipi: {to: self, vector: 0x51}}, sti, eoi, {advance: 1us}]");
 
-        Assert.Equal([(65, 0), (81, 1)], r.Dispatch.Select(d => (d.Vector, d.Depth)).ToArray());
-        Assert.Equal("[65, 81]", r.Reads.Single(x => x.Key == "isr_in_0x51").Value.ToString());
+        Assert.Equal([(65, 0), (81, 1)], Entries(r));
+        Assert.Equal("[65, 81]", IsrIn0x51(r));
     }
 
     [Fact]
