@@ -23,6 +23,9 @@ internal sealed class Frame
     public int Vcpu = -1;
     public string? Vm;
 
+    /// <summary>Frames below this one of the same context (host, or the same VM): the logged <c>depth</c>; -1 until known.</summary>
+    public int ContextDepth = -1;
+
     public void Reset()
     {
         // Most frames run no actions (Linux handlers): skip the reference store (and its GC write barrier) then.
@@ -36,6 +39,7 @@ internal sealed class Frame
         Irq = -1;
         Vcpu = -1;
         Vm = null;
+        ContextDepth = -1;
         IsNmi = false;
         Fred = false;
     }

@@ -13,7 +13,7 @@ internal sealed partial class Machine
         {
             case ExpectReadStep r:
                 {
-                    var found = _reads.FirstOrDefault(kv => kv.Key == r.Read).Value;
+                    var found = _readIndex.TryGetValue(r.Read, out var at) ? _reads[at].Value : null;
                     if (found is null)
                     {
                         return new ExpectEntry(index, false, $"no read recorded as '{r.Read}'", line);

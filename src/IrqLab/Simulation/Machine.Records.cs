@@ -82,18 +82,32 @@ internal sealed partial class Machine
         }
     }
 
-    /// <summary>Frames below the top one that belong to the same context (host, or the same VM).</summary>
+    /// <summary>
+    /// Frames below the top one that belong to the same context (host, or the same VM), kept in the top frame. The walk
+    /// down stops at the nearest frame of the context whose count is known, so a nesting storm costs O(1) per entry
+    /// rather than O(depth).
+    /// </summary>
     private static int DepthOf(CpuContext c, string? vm)
     {
         var depth = 0;
-        for (var i = 0; i < c.Depth - 1; i++)
+        for (var i = c.Depth - 2; i >= 0; i--)
         {
-            if (c.FrameAt(i).Vm == vm)
+            var f = c.FrameAt(i);
+            if (f.Vm != vm)
             {
-                depth++;
+                continue;
             }
+
+            if (f.ContextDepth >= 0)
+            {
+                depth += f.ContextDepth + 1;
+                break;
+            }
+
+            depth++;
         }
 
+        c.Top.ContextDepth = depth;
         return depth;
     }
 

@@ -105,17 +105,16 @@ internal sealed partial class Machine
         }
     }
 
+    /// <summary>Records a read under its name: a new name is added in order, a known one keeps its place and takes the new value.</summary>
     private void RecordRead(string name, ReadValue value)
     {
-        for (var i = 0; i < _reads.Count; i++)
+        if (_readIndex.TryGetValue(name, out var i))
         {
-            if (_reads[i].Key == name)
-            {
-                _reads[i] = new KeyValuePair<string, ReadValue>(name, value);
-                return;
-            }
+            _reads[i] = new KeyValuePair<string, ReadValue>(name, value);
+            return;
         }
 
+        _readIndex.Add(name, _reads.Count);
         _reads.Add(new KeyValuePair<string, ReadValue>(name, value));
     }
 

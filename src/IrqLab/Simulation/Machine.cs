@@ -53,6 +53,7 @@ internal sealed partial class Machine
 
     private readonly List<DispatchEntry> _dispatch = [];
     private readonly List<KeyValuePair<string, ReadValue>> _reads = [];
+    private readonly Dictionary<string, int> _readIndex = new(StringComparer.Ordinal);
     private readonly List<ExpectEntry> _expects = [];
     private readonly List<MessageEntry> _messages = [];
     private readonly List<FaultEntry> _faults = [];
