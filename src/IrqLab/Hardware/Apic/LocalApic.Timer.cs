@@ -77,6 +77,10 @@ public sealed partial class LocalApic
             {
                 _segFires++;
                 _nextTimerNs = ExpiryNs(_segStartCount + (_segFires * _timerInitial));
+                if (_nextTimerNs <= nowNs)
+                {
+                    SkipExpiriesWithin(nowNs);
+                }
             }
             else
             {
@@ -87,6 +91,24 @@ public sealed partial class LocalApic
 
         FireTimer();
         _host.TimerChanged(this);
+    }
+
+    /// <summary>
+    /// A period shorter than the engine's 1 ns step: the expiries that fall within this nanosecond merge into the one
+    /// firing now (counted in <see cref="TimerExpirations"/>, delivered once, as its IRR bit would hold them), and the
+    /// timer re-arms at the first expiry after it — at most one timer interrupt per ns, like every other source.
+    /// </summary>
+    private void SkipExpiriesWithin(long nowNs)
+    {
+        // The first tick count whose expiry lies after nowNs, then the first periodic fire at or after it.
+        var firstAfter = ElapsedTicks(nowNs - _segStartNs) + 1;
+        var fires = firstAfter <= _segStartCount ? _segFires : (ulong)((firstAfter - _segStartCount + _timerInitial - 1) / _timerInitial);
+        if (fires > _segFires)
+        {
+            TimerExpirations += (long)(fires - _segFires);
+            _segFires = fires;
+            _nextTimerNs = ExpiryNs(_segStartCount + (_segFires * _timerInitial));
+        }
     }
 
     private void FireTimer()

@@ -209,4 +209,40 @@ public sealed class LocalApicTimerTests
         Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
         Assert.True(host.TimerChanges > 0);
     }
+
+    [Theory]
+    [InlineData(1_000_000_000_000L, 1u, 1000L)]   // 1 ps period: 1000 expiries per ns
+    [InlineData(3_000_000_000L, 1u, 3L)]          // 1/3 ns period: the expiries at 1/3 and 2/3 ns merge into the one at 1 ns
+    [InlineData(2_000_000_000L, 3u, 2L)]          // 1.5 ns period: expiries at 2, 3 (1.5 and 3.0 ns rounded up), then 5
+    public void A_periodic_timer_fires_at_most_once_per_ns_merging_the_expiries_within_it(long timerHz, uint initial, long expiriesPerFire)
+    {
+        // The engine steps time in whole ns (docs/simulation.md): expiries that fall in the nanosecond being fired
+        // merge into it, as the vector's one IRR bit would hold them; TimerExpirations still counts each.
+        var (host, apic) = FakeApicHost.One(timerHz: timerHz);
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, initial);
+        var fires = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            host.NowNs = apic.NextTimerEventNs;
+            fires.Add(host.NowNs);
+            apic.OnTimer(host.NowNs);
+            Assert.Equal(Vector, apic.Acknowledge());
+            apic.Eoi();
+            Assert.True(apic.NextTimerEventNs > host.NowNs);
+        }
+
+        Assert.Equal(fires.Distinct().Count(), fires.Count);
+        if (initial == 1)
+        {
+            Assert.Equal([1L, 2, 3, 4, 5], fires);
+            Assert.Equal(5 * expiriesPerFire, apic.TimerExpirations);
+        }
+        else
+        {
+            Assert.Equal([2L, 3, 5, 6, 8], fires);
+            Assert.Equal(5, apic.TimerExpirations); // no two expiries share a nanosecond
+        }
+    }
 }
