@@ -1,3 +1,4 @@
+using IrqLab.Kernel.Proc;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
 
@@ -54,7 +55,18 @@ internal sealed partial class ScenarioReader
 
                 return new ExpectReadStep(read, ExpectedValue(m, isList, $"read '{read}'"));
             case "row":
-                var row = Scalar(m.Get("row")!, m.PathOf("row"), "a /proc/interrupts row label").Text;
+                var rowNode = m.Get("row")!;
+                var row = Scalar(rowNode, m.PathOf("row"), "a /proc/interrupts row label").Text;
+                if (!ProcInterrupts.IsRowName(row))
+                {
+                    // A label the model's /proc/interrupts never has (whatever the kernel and config) and not an irq
+                    // number; a known row that this kernel does not print fails when the expect is evaluated.
+                    throw _errors.At(
+                        ErrorCodes.UnknownName,
+                        rowNode,
+                        $"unknown /proc/interrupts row '{row}' for {m.PathOf("row")}{Hints.DidYouMean(row, ProcInterrupts.ArchLabels)} (expected an irq number or one of: {string.Join(", ", ProcInterrupts.ArchLabels)})");
+                }
+
                 var cpu = Cpu(m.Require("cpu"), m.PathOf("cpu"));
                 var bounds = m.Present("equals", "at_least", "at_most");
                 if (bounds.Count == 0)

@@ -32,7 +32,17 @@ internal sealed partial class Machine
 
             case ExpectRowStep row:
                 {
-                    var count = _kernel?.ProcInterrupts.Count(row.Row, row.Cpu) ?? 0UL;
+                    // SCENARIOS.md §7/§10: the expect reads a /proc/interrupts count, and only rows the kernel prints exist;
+                    // a row this kernel and config do not print (or an irq nobody requested) fails rather than reading 0.
+                    var absent = _kernel is null
+                        ? $"row {row.Row} is not in /proc/interrupts: bare mode has no kernel"
+                        : _kernel.ProcInterrupts.WhyAbsent(row.Row);
+                    if (absent is not null)
+                    {
+                        return new ExpectEntry(index, false, absent, line);
+                    }
+
+                    var count = _kernel!.ProcInterrupts.Count(row.Row, row.Cpu);
                     var ok = (row.EqualsValue is null || count == row.EqualsValue)
                         && (row.AtLeast is null || count >= row.AtLeast)
                         && (row.AtMost is null || count <= row.AtMost);

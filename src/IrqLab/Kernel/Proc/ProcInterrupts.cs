@@ -59,6 +59,15 @@ public sealed class ProcInterrupts
     /// <summary>True when the row labelled <paramref name="label"/> exists in the model (whether printed or not).</summary>
     public static bool IsArchLabel(string label) => Array.IndexOf(s_labels, label) >= 0;
 
+    /// <summary>The labels of all named rows the model knows, in <see cref="ArchRow"/> order (whether printed or not).</summary>
+    public static IReadOnlyList<string> ArchLabels => s_labels;
+
+    /// <summary>
+    /// True when <paramref name="row"/> names a row /proc/interrupts can have: a named row's label (<see cref="ArchLabels"/>)
+    /// or a decimal irq number (digits only, fitting an <see cref="int"/>), as <see cref="Count"/> accepts it.
+    /// </summary>
+    public static bool IsRowName(string row) => IsArchLabel(row) || TryParseIrq(row, out _);
+
     /// <summary>The label of a named row ("LOC").</summary>
     public static string LabelOf(ArchRow row) => s_labels[(int)row];
 
@@ -102,7 +111,7 @@ public sealed class ProcInterrupts
             throw new ArgumentOutOfRangeException(nameof(cpu), cpu, "no such CPU");
         }
 
-        if (int.TryParse(row, NumberStyles.None, CultureInfo.InvariantCulture, out var irq))
+        if (TryParseIrq(row, out var irq))
         {
             return _model.DescAt(irq)?.Kstat(cpu) ?? 0;
         }
@@ -111,12 +120,37 @@ public sealed class ProcInterrupts
         return IsGlobal(r) ? Total(r) : Get(r, cpu);
     }
 
+    /// <summary>
+    /// Why <paramref name="row"/> is not in this kernel's /proc/interrupts now (a sentence naming the row), or null when it is. A named row is there
+    /// when this version and config print it (<see cref="IsVisible(ArchRow)"/>), counting the rows the table-driven format skips
+    /// only while their count is zero (SPU, RTR, ERR, MIS) as there with 0; an irq row is there when the kernel prints that
+    /// irq (<c>show_interrupts</c>: a descriptor with an action, or in 6.1-6.10 also one with a nonzero count).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="row"/> is not a row name (<see cref="IsRowName"/>).</exception>
+    public string? WhyAbsent(string row)
+    {
+        if (TryParseIrq(row, out var irq))
+        {
+            return _model.DescAt(irq) is { } d && ShowsIrq(d) ? null : $"row {row} is not in /proc/interrupts: no action is registered on irq {irq}";
+        }
+
+        var r = RowOf(row) ?? throw new ArgumentException($"no /proc/interrupts row '{row}'", nameof(row));
+        return IsVisible(r, countZeroSkipAsShown: true) ? null : $"row {row} is not in /proc/interrupts for this kernel and config";
+    }
+
+    private static bool TryParseIrq(string row, out int irq) =>
+        int.TryParse(row, NumberStyles.None, CultureInfo.InvariantCulture, out irq);
+
     /// <summary>True when the row is a single global counter in this version (ERR, MIS before the table-driven format).</summary>
     public bool IsGlobal(ArchRow row) => !_tableDriven && row is ArchRow.Err or ArchRow.Mis;
 
     /// <summary>True when the kernel of this version and config prints <paramref name="row"/> now (§1.4 guards).</summary>
-    public bool IsVisible(ArchRow row)
+    public bool IsVisible(ArchRow row) => IsVisible(row, countZeroSkipAsShown: false);
+
+    // countZeroSkipAsShown: treat the rows the table-driven format prints only once their count is nonzero as printed.
+    private bool IsVisible(ArchRow row, bool countZeroSkipAsShown)
     {
+        var zeroSkip = _tableDriven && !countZeroSkipAsShown;
         var o = _model.Options;
         var lapic = o.IsEnabled("X86_LOCAL_APIC");
         var table = _model.SystemVectors;
@@ -125,7 +159,7 @@ public sealed class ProcInterrupts
         {
             ArchRow.Nmi => true,
             ArchRow.Loc or ArchRow.Pmi or ArchRow.Iwi => lapic,
-            ArchRow.Spu or ArchRow.Rtr => lapic && (!_tableDriven || Total(row) > 0),
+            ArchRow.Spu or ArchRow.Rtr => lapic && (!zeroSkip || Total(row) > 0),
             ArchRow.Plt => lapic && _model.PlatformIpiCallback,
             ArchRow.Res or ArchRow.Cal or ArchRow.Tlb => o.IsEnabled("SMP"),
             ArchRow.Trm => o.IsEnabled("X86_THERMAL_VECTOR"),
@@ -135,8 +169,8 @@ public sealed class ProcInterrupts
             ArchRow.Hyp => hvCallback && table.IsFilled(0xf3),
             ArchRow.Hre => o.IsEnabled("HYPERV") && table.IsFilled(0xee),
             ArchRow.Hvs => o.IsEnabled("HYPERV") && table.IsFilled(0xed),
-            ArchRow.Err => !_tableDriven || Total(row) > 0,
-            ArchRow.Mis => lapic && (!_tableDriven || Total(row) > 0),
+            ArchRow.Err => !zeroSkip || Total(row) > 0,
+            ArchRow.Mis => lapic && (!zeroSkip || Total(row) > 0),
             ArchRow.Pin or ArchRow.Npi or ArchRow.Piw => o.IsEnabled("HAVE_KVM"),
             ArchRow.Vpmi => _tableDriven && o.IsEnabled("GUEST_PERF_EVENTS"),
             // 6.10-6.19 print PMN whenever CONFIG_X86_POSTED_MSI is built in; the table-driven irq_init_stats() also
