@@ -1,3 +1,4 @@
+using IrqLab.Hardware.IoApic;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
 using IrqLab.Vectors;
@@ -217,7 +218,8 @@ internal sealed partial class ScenarioReader
                 var path = $"machine.ioapics[{i}]";
                 var e = Map(items[i], path, s_ioApicKeys);
                 var idNode = e.Require("id");
-                var id = Int(idNode, path + ".id", 0, 255);
+                // IOAPICID bits 27:24: a 4-bit ID (the model's IoApic holds the same range).
+                var id = Int(idNode, path + ".id", 0, IoApic.MaxId);
                 if (!ids.TryAdd(id, idNode.Mark))
                 {
                     throw _errors.At(ErrorCodes.Duplicate, idNode, $"duplicate IOAPIC id {id} (first at {ids[id]})");

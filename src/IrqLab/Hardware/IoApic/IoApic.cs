@@ -62,6 +62,9 @@ public sealed class IoApic
 
     private const int MaxPins = 120;
 
+    /// <summary>Largest IOAPIC ID: the ID field of the IOAPICID register is 4 bits wide (bits 27:24, 82093AA datasheet §3.2.1).</summary>
+    public const int MaxId = 15;
+
     private readonly IInterruptSink _sink;
     private readonly ulong[] _entries;
     private readonly bool[] _lineHigh;
@@ -79,7 +82,7 @@ public sealed class IoApic
     private bool _serviceRequested;
 
     /// <summary>Creates an IOAPIC with every RTE masked and every line undriven (resting at its inactive level).</summary>
-    /// <param name="id">IOAPIC ID, 0..15 (IOAPICID bits 27:24).</param>
+    /// <param name="id">IOAPIC ID, 0..<see cref="MaxId"/> (IOAPICID bits 27:24).</param>
     /// <param name="pins">Number of input pins, 1..120 (24 on the 82093AA).</param>
     /// <param name="sink">Where messages go (normally the interrupt bus).</param>
     /// <param name="version">0x11 (82093AA) or 0x20 (PCH, with the EOI register at 0x40).</param>
@@ -92,7 +95,7 @@ public sealed class IoApic
         _successiveEoiLimit = successiveEoiLimit;
         _extendedDestinationId = extendedDestinationId;
         ArgumentOutOfRangeException.ThrowIfNegative(id);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(id, 15);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(id, MaxId);
         ArgumentOutOfRangeException.ThrowIfLessThan(pins, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pins, MaxPins);
         ArgumentNullException.ThrowIfNull(sink);
