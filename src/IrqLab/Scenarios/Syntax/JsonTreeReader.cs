@@ -84,7 +84,8 @@ internal sealed class JsonTreeReader
                 var entries = new List<KeyValuePair<ScalarNode, SyntaxNode>>();
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                 {
-                    var key = new ScalarNode(MarkOf(reader.TokenStartIndex), reader.GetString() ?? string.Empty, quoted: true);
+                    var keyMark = MarkOf(reader.TokenStartIndex);
+                    var key = new ScalarNode(keyMark, StringOf(ref reader, keyMark), quoted: true);
                     reader.Read();
                     entries.Add(new(key, ReadValue(ref reader)));
                 }
@@ -99,7 +100,7 @@ internal sealed class JsonTreeReader
 
                 return new SequenceNode(mark, items);
             case JsonTokenType.String:
-                return new ScalarNode(mark, reader.GetString() ?? string.Empty, quoted: true);
+                return new ScalarNode(mark, StringOf(ref reader, mark), quoted: true);
             case JsonTokenType.Number:
                 return new ScalarNode(mark, Encoding.UTF8.GetString(reader.ValueSpan), quoted: false);
             case JsonTokenType.True:
@@ -110,6 +111,23 @@ internal sealed class JsonTreeReader
                 return new ScalarNode(mark, "null", quoted: false);
             default:
                 throw _errors.At(ErrorCodes.Syntax, mark, "invalid JSON: unexpected " + reader.TokenType);
+        }
+    }
+
+    /// <summary>
+    /// The unescaped text of a string or property name. <see cref="Utf8JsonReader"/> checks <c>\u</c> escapes only when
+    /// the text is unescaped: a lone UTF-16 surrogate (<c>"\ud800"</c>, <c>"\udc00x"</c>), which RFC 8259 §8.2 leaves
+    /// unable to form a Unicode string, throws <see cref="InvalidOperationException"/> there; it is a syntax error here.
+    /// </summary>
+    private string StringOf(ref Utf8JsonReader reader, SourceMark mark)
+    {
+        try
+        {
+            return reader.GetString() ?? string.Empty;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw _errors.At(ErrorCodes.Syntax, mark, "invalid JSON: invalid \\u surrogate escape in a string", ex);
         }
     }
 
