@@ -359,7 +359,10 @@ internal sealed partial class ScenarioReader
         }
         else if (op == VmOp.Post)
         {
-            vector = Vector(m.Require("vector"), m.PathOf("vector"));
+            // A posted interrupt is a fixed interrupt for the guest's APIC, whose legal vectors are 16..255 (SDM Vol. 3A
+            // 11.5.2: 0-15 are an illegal vector). Inject keeps 0..255: exceptions 0-31 are legal there, and the VM-entry
+            // checks on the event-injection field (SDM Vol. 3C, reference x86-events.md §8.6) decide the rest at run time.
+            vector = Vector(m.Require("vector"), m.PathOf("vector"), min: FirstApicVector, note: " (vectors 0-15 are illegal for APIC delivery)");
         }
 
         return new VmStep(op, vm.Name, vcpu, type, vector, errorCode);

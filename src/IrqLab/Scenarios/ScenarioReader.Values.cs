@@ -270,27 +270,33 @@ internal sealed partial class ScenarioReader
     private int Cpu(SyntaxNode node, string path) =>
         Int(node, path, 0, _machine.Cpus - 1, note: $" (machine.cpus is {_machine.Cpus})");
 
-    /// <summary>A vector 0..255, as a number or a vector constant name of the selected kernel version.</summary>
-    private int Vector(SyntaxNode node, string path)
+    /// <summary>Lowest vector the local APIC accepts for fixed delivery (SDM Vol. 3A 11.5.2: 0-15 are illegal).</summary>
+    private const int FirstApicVector = 16;
+
+    /// <summary>
+    /// A vector <paramref name="min"/>..255, as a number or a vector constant name of the selected kernel version;
+    /// <paramref name="note"/> follows the range in the error.
+    /// </summary>
+    private int Vector(SyntaxNode node, string path, int min = 0, string? note = null)
     {
         var s = Scalar(node, path, "a vector");
         if (TryParseInteger(s.Text, out _))
         {
-            return Int(node, path, 0, 255);
+            return Int(node, path, min, 255, note: note);
         }
 
         if (s.Text.Length > 0 && (char.IsAsciiLetter(s.Text[0]) || s.Text[0] == '_'))
         {
             if (_layout.FindByName(s.Text) is { } info)
             {
-                return info.Vector;
+                return NamedVector(node, path, s.Text, info.Vector, min, note);
             }
 
             foreach (var (name, vector) in ExtraVectorNames)
             {
                 if (name == s.Text)
                 {
-                    return vector;
+                    return NamedVector(node, path, name, vector, min, note);
                 }
             }
 
@@ -303,6 +309,11 @@ internal sealed partial class ScenarioReader
 
         throw _errors.At(ErrorCodes.Type, node, $"expected a vector 0..255 or a vector name like RESCHEDULE_VECTOR for {Name(path)}, got {s.Describe()}");
     }
+
+    private int NamedVector(SyntaxNode node, string path, string name, int vector, int min, string? note) =>
+        vector >= min
+            ? vector
+            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {min}..255{note}, got {name} ({vector})");
 
     /// <summary>Vector constants outside the system-vector range (<c>irq_vectors.h</c>, <c>trapnr.h</c>).</summary>
     private static readonly (string Name, int Vector)[] ExtraVectorNames =

@@ -287,6 +287,24 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(vector, ((IpiStep)s.Steps[0]).Vector);
     }
 
+    /// <summary>
+    /// The 16..255 bound of <c>post</c> (SDM Vol. 3A 11.5.2) is not applied to <c>inject</c>: an injected hardware exception
+    /// has a vector 0..31 and an injected external interrupt may use any vector (SDM Vol. 3C VM-entry checks on the
+    /// event-injection field, x86-events.md §8.6); post still takes 16 and up.
+    /// </summary>
+    [Theory]
+    [InlineData("{op: inject, vm: g, type: hw_exc, vector: 0}", 0)]
+    [InlineData("{op: inject, vm: g, type: hw_exc, vector: 14, error_code: 2}", 14)]
+    [InlineData("{op: inject, vm: g, type: ext_int, vector: 5}", 5)]
+    [InlineData("{op: inject, vm: g, type: nmi}", 2)]
+    [InlineData("{op: post, vm: g, vector: 16}", 16)]
+    [InlineData("{op: post, vm: g, vector: 0xFF}", 0xFF)]
+    public void Inject_takes_exception_vectors_and_post_takes_16_to_255_SDM_11_5_2(string step, int vector)
+    {
+        var s = Yaml($"vms: [{{name: g, vcpus: [{{cpu: 0}}]}}]\nsteps: [{{vm: {step}}}]\n");
+        Assert.Equal(vector, ((VmStep)s.Steps[0]).Vector);
+    }
+
     [Fact]
     public void Defaults_apply_when_sections_are_absent_section_2()
     {
