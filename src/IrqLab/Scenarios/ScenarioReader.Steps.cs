@@ -365,6 +365,7 @@ internal sealed partial class ScenarioReader
             vector = Vector(m.Require("vector"), m.PathOf("vector"), min: FirstApicVector, note: " (vectors 0-15 are illegal for APIC delivery)");
         }
 
+        TrackVmSequence(op, vm, vcpu, opNode, m.PathOf("op"));
         return new VmStep(op, vm.Name, vcpu, type, vector, errorCode);
     }
 

@@ -466,7 +466,17 @@ public static class ScenarioGrammar
     private static string VmStep(Ctx c, Choices ch)
     {
         var vcpu = ch.Pick(c.VmVcpus);
-        return ch.Pick(4) switch
+        var op = ch.Pick(4);
+
+        // An exit step needs a vCPU that an enter step put in guest mode (docs/scenario-loader.md, vm steps): an exit
+        // drawn for a vCPU that is out becomes an enter. The vCPUs are pinned to different CPUs, so enters never clash.
+        if (op <= 1)
+        {
+            op = op == 1 && c.Entered.Contains(vcpu) ? 1 : 0;
+            _ = op == 0 ? c.Entered.Add(vcpu) : c.Entered.Remove(vcpu);
+        }
+
+        return op switch
         {
             0 => $"{{vm: {{op: enter, vm: g0, vcpu: {vcpu}}}}}",
             1 => $"{{vm: {{op: exit, vm: g0, vcpu: {vcpu}}}}}",
@@ -488,6 +498,8 @@ public static class ScenarioGrammar
         public List<Dev> Devices { get; } = [];
 
         public int VmVcpus { get; set; }
+
+        public HashSet<int> Entered { get; } = [];
 
         public bool EventsOnly { get; init; }
     }

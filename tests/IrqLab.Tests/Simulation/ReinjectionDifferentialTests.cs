@@ -84,16 +84,19 @@ public sealed class ReinjectionDifferentialTests
 
         sb.Append("steps:\n  - {vm: {op: enter, vm: g0, vcpu: 0}}\n");
         var steps = 2 + rng.Int(10);
+        var entered = true;
         for (var i = 0; i < steps; i++)
         {
-            sb.Append("  - ").Append(Step(rng, names)).Append('\n');
+            sb.Append("  - ").Append(Step(rng, names, ref entered)).Append('\n');
         }
 
         sb.Append("run: {until: 60us}\n");
         return sb.ToString();
     }
 
-    private static string Step(SplitMix64 rng, string[] names)
+    // entered: whether an enter step has put g0 in guest mode and no exit step has taken it out since; an exit step
+    // is only legal then (docs/scenario-loader.md, vm steps), so an exit drawn while g0 is out becomes an enter.
+    private static string Step(SplitMix64 rng, string[] names, ref bool entered)
     {
         switch (rng.Int(12))
         {
@@ -110,7 +113,8 @@ public sealed class ReinjectionDifferentialTests
             case 6:
                 return $"{{vm: {{op: post, vm: g0, vcpu: 0, vector: 0x{0x30 + rng.Int(3):x2}}}}}";
             case 7:
-                return rng.Int(2) == 0 ? "{vm: {op: exit, vm: g0, vcpu: 0}}" : "{vm: {op: enter, vm: g0, vcpu: 0}}";
+                entered = rng.Int(2) != 0 || !entered;
+                return entered ? "{vm: {op: enter, vm: g0, vcpu: 0}}" : "{vm: {op: exit, vm: g0, vcpu: 0}}";
             case 8:
                 return rng.Int(2) == 0 ? "{vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x40}}" : "{vm: {op: inject, vm: g0, vcpu: 0, type: nmi}}";
             default:

@@ -1,0 +1,68 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// The order rules of <c>{vm: {op: enter|exit}}</c> steps (docs/scenario-loader.md; the loader's errors are in
+/// errors.txt): a host CPU runs one vCPU at a time, handed over by an exit step, and a guest that ends without a step
+/// (a triple fault, SDM Vol. 3C "VM exits" reason 2) can still be exited or resumed by the next step.
+/// </summary>
+public sealed class VmStepSequenceTests
+{
+    private const string TwoVmsOnCpu1 = """
+        irqlab: 1
+        name: handover
+        machine: {cpus: 2}
+        vms:
+          - {name: g, vcpus: [{cpu: 1}]}
+          - {name: h, vcpus: [{cpu: 1}]}
+        steps:
+
+        """;
+
+    /// <summary>After g's exit step CPU 1 runs h: a host interrupt on CPU 1 is an exit of h.</summary>
+    [Fact]
+    public void An_exit_step_hands_the_host_cpu_to_another_vm()
+    {
+        var r = Sim.Run(TwoVmsOnCpu1 + """
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {vm: {op: exit, vm: g, vcpu: 0}}
+              - {vm: {op: enter, vm: h, vcpu: 0}}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+            """);
+
+        Assert.Equal([("g", "HLT"), ("h", "EXTERNAL_INTERRUPT")], r.VmExits.Select(x => (x.Vm, x.Reason)));
+    }
+
+    /// <summary>
+    /// g triple-faults (0x40 injected, no guest gate: #NP, then #DF, then shutdown, a TRIPLE_FAULT exit); the exit step
+    /// that follows is legal though g is no longer in guest mode (no HLT exit is recorded), and h then runs on CPU 1.
+    /// </summary>
+    [Fact]
+    public void A_guest_ended_by_a_triple_fault_can_be_exited_and_its_cpu_handed_over()
+    {
+        var r = Sim.Run(TwoVmsOnCpu1 + """
+              - {vm: {op: inject, vm: g, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {vm: {op: exit, vm: g, vcpu: 0}}
+              - {vm: {op: enter, vm: h, vcpu: 0}}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+            """);
+
+        Assert.Equal([("g", "TRIPLE_FAULT"), ("h", "EXTERNAL_INTERRUPT")], r.VmExits.Select(x => (x.Vm, x.Reason)));
+    }
+
+    /// <summary>A second enter of the vCPU a triple fault ended resumes it (KVM_RUN again): no exit step is needed.</summary>
+    [Fact]
+    public void A_guest_ended_by_a_triple_fault_is_resumed_by_another_enter()
+    {
+        var r = Sim.Run(TwoVmsOnCpu1 + """
+              - {vm: {op: inject, vm: g, vcpu: 0, type: ext_int, vector: 0x40}}
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+            """);
+
+        Assert.Equal([("g", "TRIPLE_FAULT"), ("g", "EXTERNAL_INTERRUPT")], r.VmExits.Select(x => (x.Vm, x.Reason)));
+    }
+}
