@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
 
@@ -14,10 +17,10 @@ public static class ScenarioLoader
     public static Scenario Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = System.IO.File.ReadAllText(path);
+            bytes = System.IO.File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -25,7 +28,60 @@ public static class ScenarioLoader
             throw new ScenarioException(ErrorCodes.Io, path, 0, 0, reason, ex);
         }
 
-        return Parse(text, path);
+        return Parse(Decode(bytes, new ErrorFactory(path)), path);
+    }
+
+    /// <summary>
+    /// The text of a scenario file: UTF-8 (a byte-order mark is skipped), or UTF-16/UTF-32 when the file starts with
+    /// their byte-order mark (YAML 1.2 §5.2). Bytes that are not valid in the encoding are a <c>syntax</c> error at their
+    /// line and column instead of being replaced with U+FFFD.
+    /// </summary>
+    private static string Decode(byte[] bytes, ErrorFactory errors)
+    {
+        ReadOnlySpan<byte> b = bytes;
+        Encoding? wide = b switch
+        {
+            [0xFF, 0xFE, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true),
+            [0x00, 0x00, 0xFE, 0xFF, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true),
+            [0xFF, 0xFE, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true),
+            [0xFE, 0xFF, ..] => new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true),
+            _ => null,
+        };
+        if (wide is not null)
+        {
+            var bom = wide.Preamble.Length;
+            try
+            {
+                return wide.GetString(bytes, bom, bytes.Length - bom);
+            }
+            catch (DecoderFallbackException ex)
+            {
+                throw errors.At(ErrorCodes.Syntax, new SourceMark(1, 1), $"the file starts with a {wide.WebName} byte-order mark but is not valid {wide.WebName}: {ex.Message.TrimEnd('.')}", ex);
+            }
+        }
+
+        if (b is [0xEF, 0xBB, 0xBF, ..])
+        {
+            b = b[3..];
+        }
+
+        var chars = new char[b.Length];
+        var status = Utf8.ToUtf16(b, chars, out var read, out var written, replaceInvalidSequences: false);
+        if (status == OperationStatus.Done)
+        {
+            return new string(chars, 0, written);
+        }
+
+        // The valid prefix locates the first bad byte: the line is one more than the LFs before it, the column one more
+        // than the characters since the last LF (columns count characters, as the YAML and JSON readers do).
+        var before = b[..read];
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        var line = before.Count((byte)'\n') + 1;
+        var column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
+        throw errors.At(
+            ErrorCodes.Syntax,
+            new SourceMark(line, column),
+            $"the file is not valid UTF-8: byte 0x{b[read]:X2} does not start or continue a UTF-8 sequence here (save the file as UTF-8)");
     }
 
     /// <summary>

@@ -29,7 +29,7 @@ internal sealed class MapReader
                 throw errors.At(
                     ErrorCodes.UnknownKey,
                     entry.Key,
-                    $"unknown key '{key}' {In}{Hints.DidYouMean(key, allowed)} (allowed: {string.Join(", ", allowed)})");
+                    $"unknown key '{key}' {In}{Hints.DidYouMean(key, allowed)} (allowed: {string.Join(", ", allowed)}){(key == "<<" && !entry.Key.Quoted ? "; YAML merge keys are not supported: write the keys out" : string.Empty)}");
             }
 
             _entries.Add(key, entry);

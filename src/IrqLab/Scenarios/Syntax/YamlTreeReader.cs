@@ -27,6 +27,7 @@ internal static class YamlTreeReader
     public static SyntaxNode? Read(string text, ErrorFactory errors, out ScenarioException? pendingDuplicate)
     {
         pendingDuplicate = null;
+        CheckCharacters(text, errors);
 
         // The parser is a state machine, but YamlStream builds nodes recursively: bound the nesting first so that
         // "[[[[..." cannot overflow the stack. This pass also reports every syntax error.
@@ -94,13 +95,57 @@ internal static class YamlTreeReader
         return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
     }
 
+    /// <summary>
+    /// YAML 1.2 §5.1: a stream holds only printable characters (tab, LF, CR, 0x20-0x7E, NEL, 0xA0 and up except
+    /// U+FFFE/U+FFFF). YamlDotNet lets C0 controls such as NUL through, so they are rejected here, at their position.
+    /// </summary>
+    private static void CheckCharacters(string text, ErrorFactory errors)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+            else if (!IsPrintable(c))
+            {
+                throw errors.At(
+                    ErrorCodes.Syntax,
+                    new SourceMark(line, i - lineStart + 1),
+                    $"invalid YAML: control character U+{(int)c:X4} is not allowed (YAML 1.2 §5.1: only tab, LF and CR; write it as an escape in a double-quoted string)");
+            }
+        }
+    }
+
+    private static bool IsPrintable(char c) =>
+        c is '\t' or '\n' or '\r' or (>= ' ' and <= '~') or '\u0085' or (>= '\u00A0' and <= '\uFFFD');
+
+    /// <summary>
+    /// Bounds the nesting, and checks that every alias follows its anchor: YAML 1.2 §7.1 makes an alias to an anchor
+    /// that does not occur earlier in the document an error, but YamlStream resolves such forward references.
+    /// </summary>
     private static void CheckDepth(Parser parser, ErrorFactory errors)
     {
         var depth = 0;
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
         while (parser.MoveNext())
         {
+            if (parser.Current is NodeEvent { Anchor.IsEmpty: false } anchored)
+            {
+                anchors.Add(anchored.Anchor.Value);
+            }
+
             switch (parser.Current)
             {
+                case AnchorAlias alias when !anchors.Contains(alias.Value.Value):
+                    throw errors.At(
+                        ErrorCodes.Syntax,
+                        ToMark(alias.Start),
+                        $"invalid YAML: alias '*{alias.Value.Value}' has no anchor '&{alias.Value.Value}' before it (YAML 1.2 §7.1: an alias refers to an earlier anchor)");
                 case MappingStart or SequenceStart:
                     if (++depth > MaxDepth)
                     {
@@ -135,6 +180,7 @@ internal static class YamlTreeReader
             throw errors.At(ErrorCodes.Syntax, mark, $"invalid YAML: nested deeper than {MaxDepth} levels");
         }
 
+        CheckTag(node.Tag, node is YamlScalarNode, mark, errors);
         switch (node)
         {
             case YamlScalarNode scalar:
@@ -169,6 +215,22 @@ internal static class YamlTreeReader
         new(ToMark(scalar.Start), scalar.Value ?? string.Empty, scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
 
     private static bool IsStrTag(string? tag) => tag is StrTag or "!!str";
+
+    /// <summary>
+    /// Explicit tags are not supported, except <c>!!str</c> (and the non-specific <c>!</c>) on a scalar, which only make
+    /// it a string as quotes do: a tag the loader ignored would change nothing (<c>!!binary</c> was read as the text,
+    /// <c>!!float 2</c> as the integer 2), so it is rejected.
+    /// </summary>
+    private static void CheckTag(TagName tag, bool scalar, SourceMark mark, ErrorFactory errors)
+    {
+        if (tag.IsEmpty || (scalar && (IsStrTag(tag.Value) || tag.Value == "!")))
+        {
+            return;
+        }
+
+        var written = tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + tag.Value["tag:yaml.org,2002:".Length..] : tag.Value;
+        throw errors.At(ErrorCodes.Syntax, mark, $"invalid YAML: tag '{written}' is not supported (tags are not supported, except !!str on a scalar)");
+    }
 
     /// <summary>YamlDotNet marks are 1-based already; an empty mark becomes 1:1.</summary>
     public static SourceMark ToMark(Mark mark) => new(Math.Max((int)mark.Line, 1), Math.Max((int)mark.Column, 1));
@@ -208,6 +270,11 @@ internal static class YamlTreeReader
 
             SyntaxNode node;
             string? anchor;
+            if (parser.Current is NodeEvent tagged)
+            {
+                CheckTag(tagged.Tag, tagged is Scalar, ToMark(tagged.Start), errors);
+            }
+
             if (parser.TryConsume<Scalar>(out var scalar))
             {
                 anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;

@@ -1,0 +1,90 @@
+using System.Text;
+using IrqLab.Scenarios;
+using IrqLab.Scenarios.Model;
+using Xunit;
+
+namespace IrqLab.Tests.Scenarios;
+
+/// <summary>
+/// The bytes of a scenario file (SCENARIOS.md §1: YAML 1.2 or JSON). YAML 1.2 §5.2 reads UTF-8 (or UTF-16/32 with a
+/// byte-order mark) and §5.1 allows only printable characters; invalid bytes and control characters are <c>syntax</c>
+/// errors at their line and column (fuzz report §10: both were accepted, as U+FFFD and as a NUL in the name).
+/// </summary>
+public sealed class ScenarioFileEncodingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("irqlab-encoding-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private ScenarioException LoadFails(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(path));
+    }
+
+    private Scenario Load(string name, byte[] bytes)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllBytes(path, bytes);
+        return ScenarioLoader.Load(path);
+    }
+
+    /// <summary>A Latin-1 "café": 0xE9 is not UTF-8 (it announces a 3-byte sequence that does not follow).</summary>
+    [Theory]
+    [InlineData("latin1.yaml")]
+    [InlineData("latin1.json")]
+    public void Latin1_byte_is_a_syntax_error_at_its_position(string name)
+    {
+        var text = name.EndsWith(".json", StringComparison.Ordinal) ? "{\"irqlab\": 1,\n \"name\": \"caf\u00e9\"}" : "irqlab: 1\nname: caf\u00e9\n";
+        var ex = LoadFails(name, Encoding.Latin1.GetBytes(text));
+
+        Assert.Equal(ErrorCodes.Syntax, ex.Code);
+        var column = name.EndsWith(".json", StringComparison.Ordinal) ? 14 : 10;
+        Assert.Equal(
+            $"{ex.File}:2:{column}: error: the file is not valid UTF-8: byte 0xE9 does not start or continue a UTF-8 sequence here (save the file as UTF-8)",
+            ex.Message);
+    }
+
+    /// <summary>A sequence cut by the end of the file (the first two bytes of the 3-byte euro sign).</summary>
+    [Fact]
+    public void Truncated_utf8_sequence_at_the_end_is_a_syntax_error()
+    {
+        var ex = LoadFails("cut.yaml", [.. "irqlab: 1\nname: ab"u8, 0xE2, 0x82]);
+
+        Assert.Equal((ErrorCodes.Syntax, 2, 9), (ex.Code, ex.Line, ex.Column));
+    }
+
+    /// <summary>Valid UTF-8 with a BOM and multi-byte characters, and UTF-16 with its BOM, still load.</summary>
+    [Fact]
+    public void Utf8_with_bom_and_utf16_with_bom_load()
+    {
+        Assert.Equal("caf\u00e9 \u20ac", Load("bom.yaml", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("irqlab: 1\nname: caf\u00e9 \u20ac\n")]).Name);
+        Assert.Equal("caf\u00e9", Load("u16.yaml", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("irqlab: 1\nname: caf\u00e9\n")]).Name);
+    }
+
+    /// <summary>YAML 1.2 §5.1: C0 controls other than tab, LF and CR (a raw NUL here), DEL and C1 controls are not allowed.</summary>
+    [Theory]
+    [InlineData('\0')]
+    [InlineData('\u0001')]
+    [InlineData('\u001B')]
+    [InlineData('\u007F')]
+    [InlineData('\u0090')]
+    public void Control_character_in_yaml_is_a_syntax_error_at_its_position(char control)
+    {
+        var ex = LoadFails("ctl.yaml", Encoding.UTF8.GetBytes($"irqlab: 1\nname: t{control}\n"));
+
+        Assert.Equal(
+            $"{ex.File}:2:8: error: invalid YAML: control character U+{(int)control:X4} is not allowed (YAML 1.2 §5.1: only tab, LF and CR; write it as an escape in a double-quoted string)",
+            ex.Message);
+    }
+
+    /// <summary>Tab, CR LF line ends and an escaped NUL in a double-quoted string are fine.</summary>
+    [Fact]
+    public void Tab_crlf_and_escaped_controls_are_allowed()
+    {
+        var s = ScenarioLoader.Parse("irqlab: 1\r\nname: t\r\ndescription: \"a\\0\tb\"\r\n", "ok.yaml");
+
+        Assert.Equal("a\0\tb", s.Description);
+    }
+}
