@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace IrqLab.Cli;
 
-/// <summary>Shared checks for file arguments: an unknown option must not be taken for a file name.</summary>
+/// <summary>
+/// Shared checks for file arguments and options: an unknown option must not be taken for a file name, and an empty
+/// path ("") is a usage error ("no file given") rather than a .NET message about an empty 'path' parameter.
+/// </summary>
 internal static class FileArguments
 {
     public static T RejectOptionLikeTokens<T>(this T argument)
@@ -16,8 +19,28 @@ internal static class FileArguments
                 {
                     result.AddError($"unrecognized option '{token.Value}'");
                 }
+                else if (token.Value.Length == 0)
+                {
+                    result.AddError($"no file given: the {argument.Name} argument is empty");
+                }
             }
         });
         return argument;
+    }
+
+    /// <summary>A file-name option: an empty value is a usage error naming the option.</summary>
+    public static Option<T> RejectEmptyPath<T>(this Option<T> option)
+    {
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.Length == 0)
+                {
+                    result.AddError($"no file given: {option.Name} is empty");
+                }
+            }
+        });
+        return option;
     }
 }

@@ -13,7 +13,7 @@ internal static class OutputFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliUsageException($"cannot write '{path}': {e.Message}", ErrorCodes.Io, path);
+            throw new CliUsageException($"cannot write '{path}': {FileErrors.Reason(path, e)}", ErrorCodes.Io, path);
         }
     }
 }

@@ -32,7 +32,7 @@ internal static class BenchCommand
         {
             Description = "With --scaling: also write the sweep as an SVG figure to this file.",
             HelpName = "FILE",
-        };
+        }.RejectEmptyPath();
         var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
         {
             quick, json, scaling, plot,

@@ -24,7 +24,7 @@ internal static class ReplayCommand
         }.RejectOptionLikeTokens();
         var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
-        var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto)." };
+        var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto)." }.RejectEmptyPath();
         var command = new Command("replay", "Report per-CPU rates, handler latency histograms and a trace from an ftrace capture or two /proc/interrupts snapshots.")
         {
             file, after, interval, json, trace,
@@ -109,9 +109,9 @@ internal static class ReplayCommand
         {
             return new StreamReader(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliUsageException($"cannot read '{path}': {e.Message}", ErrorCodes.Io, path);
+            throw new CliUsageException($"cannot read '{path}': {FileErrors.Reason(path, e)}", ErrorCodes.Io, path);
         }
     }
 

@@ -14,7 +14,7 @@ internal static class TraceCommand
         {
             Description = "Trace file to write (Chrome trace-event JSON opens in ui.perfetto.dev; ftrace is text).",
             Required = true,
-        };
+        }.RejectEmptyPath();
         var format = new Option<string>("--format")
         {
             Description = "chrome (default): Chrome trace-event JSON, a track per CPU and vCPU, nested handler slices, " +

@@ -24,8 +24,7 @@ public static class ScenarioLoader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : "cannot read the file: " + ex.Message;
-            throw new ScenarioException(ErrorCodes.Io, path, 0, 0, reason, ex);
+            throw new ScenarioException(ErrorCodes.Io, path, 0, 0, FileErrors.Reason(path, ex), ex);
         }
 
         return Parse(Decode(bytes, new ErrorFactory(path)), path);
