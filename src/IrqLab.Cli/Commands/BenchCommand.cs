@@ -79,16 +79,20 @@ internal static class BenchCommand
     private static int RunScaling(CliContext cli, bool quick, bool json, string? plotPath)
     {
         // Open the plot file first: a bad path fails before anything is measured.
-        using var plotStream = plotPath is null ? null : OutputFile.Create(plotPath);
+        using var plotFile = plotPath is null ? null : OutputFile.Create(plotPath);
         var points = ScalingSweep.Run(quick ? 100_000 : 2_000_000, cli.Error);
         var report = new ScalingReport(MachineProbe.Probe(), points);
-        if (plotStream is not null)
+        if (plotFile is not null)
         {
             var m = report.Machine;
             var caption = $"irqlab bench --scaling{(quick ? " --quick" : string.Empty)}: {m.CpuModel}, {m.Cores} cores, .NET {m.Dotnet}; " +
                           "FRED, x2APIC, MSI-X queues with 1 us handlers, Poisson arrivals, 1000 Hz timer";
-            using var writer = new StreamWriter(plotStream, new System.Text.UTF8Encoding(false));
-            writer.Write(ScalingPlot.ToSvg(points, caption));
+            using (var writer = new StreamWriter(plotFile.Stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+            {
+                writer.Write(ScalingPlot.ToSvg(points, caption));
+            }
+
+            plotFile.Commit();
             cli.Error.WriteLine($"irqlab: wrote {plotPath}");
         }
 

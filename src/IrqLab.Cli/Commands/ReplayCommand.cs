@@ -77,8 +77,11 @@ internal static class ReplayCommand
 
             if (parse.GetValue(trace) is { } tracePath && report.Events.Count > 0)
             {
-                using var stream = OutputFile.Create(tracePath);
-                using var writer = new ChromeTraceWriter(stream, Math.Max(1, report.CpuCount), Path.GetFileName(first));
+                OutputFile.RejectInput(tracePath, "--trace", first, second);
+                using var output = OutputFile.Create(tracePath);
+
+                // Not disposed when a write fails: Dispose would complete the document again over the failed one.
+                var writer = new ChromeTraceWriter(output.Stream, Math.Max(1, report.CpuCount), Path.GetFileName(first));
                 long end = 0;
                 foreach (var e in report.Events)
                 {
@@ -87,6 +90,8 @@ internal static class ReplayCommand
                 }
 
                 writer.Complete(end);
+                writer.Dispose();
+                output.Commit();
             }
 
             if (asJson)

@@ -28,30 +28,34 @@ internal static class TraceCommand
         };
         command.SetAction(parse =>
         {
-            var scenario = ScenarioFiles.TryLoad(cli, parse.GetValue(file)!, json: false);
+            var input = parse.GetValue(file)!;
+            var scenario = ScenarioFiles.TryLoad(cli, input, json: false);
             if (scenario is null)
             {
                 return CliApp.ExitBadInput;
             }
 
             var path = parse.GetValue(output)!;
-            using (var stream = OutputFile.Create(path))
+            OutputFile.RejectInput(path, "-o", input);
+            using (var trace = OutputFile.Create(path))
             {
                 ITraceSink sink;
                 StreamWriter? text = null;
                 if (parse.GetValue(format) == "ftrace")
                 {
-                    text = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
+                    text = new StreamWriter(trace.Stream, new System.Text.UTF8Encoding(false), 64 * 1024);
                     sink = new FtraceWriter(text, scenario.Machine.Cpus);
                 }
                 else
                 {
-                    sink = new ChromeTraceWriter(stream, scenario.Machine.Cpus, scenario.Name);
+                    sink = new ChromeTraceWriter(trace.Stream, scenario.Machine.Cpus, scenario.Name);
                 }
 
+                // An error in the run (or in writing) leaves no file: the trace is moved into place only here.
                 var result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, Sinks = [sink] });
                 (sink as IDisposable)?.Dispose();
                 text?.Flush();
+                trace.Commit();
                 cli.Error.WriteLine($"irqlab: wrote {path}: {result.Cpus} CPUs, {HumanOutput.FormatNs(result.TimeNs)} simulated");
             }
 
