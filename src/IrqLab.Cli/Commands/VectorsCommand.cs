@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using IrqLab.Kernel;
+using IrqLab.Scenarios;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
 using IrqLab.Tracing;
@@ -27,7 +28,7 @@ internal static class VectorsCommand
         }.OneOf("mainline", "rfc-2022");
         var delivery = new Option<string>("--delivery")
         {
-            Description = "idt or fred (only reported in the kernel object).",
+            Description = "idt or fred (only reported in the kernel object); fred needs --kernel 6.9 or later or --variant rfc-2022.",
             DefaultValueFactory = _ => "idt",
         }.OneOf("idt", "fred");
         var config = new Option<string[]>("--config")
@@ -50,6 +51,12 @@ internal static class VectorsCommand
             var v = version.Value;
             var variantValue = parse.GetValue(variant) == "rfc-2022" ? KernelVariant.Rfc2022 : KernelVariant.Mainline;
             var deliveryValue = parse.GetValue(delivery) == "fred" ? DeliveryKind.Fred : DeliveryKind.Idt;
+            if (KernelSpec.DeliveryConflict(v, variantValue, deliveryValue) is { } conflict)
+            {
+                // The scenario loader's rule (SCENARIOS.md §3), with its error code.
+                throw new CliUsageException($"--delivery fred {conflict}", ErrorCodes.Conflict);
+            }
+
             var options = KconfigDefaults.Create();
             foreach (var pair in parse.GetValue(config) ?? [])
             {

@@ -135,12 +135,9 @@ internal sealed partial class ScenarioReader
         if (m.Get("delivery") is { } deliveryNode)
         {
             delivery = Word(deliveryNode, "kernel.delivery", "delivery", ("idt", DeliveryKind.Idt), ("fred", DeliveryKind.Fred));
-            if (delivery == DeliveryKind.Fred && !version.HasFred() && variant != KernelVariant.Rfc2022)
+            if (KernelSpec.DeliveryConflict(version, variant, delivery) is { } conflict)
             {
-                throw _errors.At(
-                    ErrorCodes.Conflict,
-                    deliveryNode,
-                    $"delivery 'fred' needs kernel version 6.9 or later or variant rfc-2022 (kernel is {version.ToName()} mainline)");
+                throw _errors.At(ErrorCodes.Conflict, deliveryNode, $"delivery 'fred' {conflict}");
             }
         }
 

@@ -26,6 +26,16 @@ public sealed record KernelSpec
     /// <summary>Where the section starts.</summary>
     public SourceMark Mark { get; init; }
 
+    /// <summary>
+    /// SCENARIOS.md §3 "fred requires version >= 6.9 or variant rfc-2022": why <paramref name="delivery"/> is impossible
+    /// for this version and variant ("needs kernel version 6.9 or later or variant rfc-2022 (kernel is 6.1 mainline)"),
+    /// or null when it is possible. The one rule behind the scenario loader's <c>conflict</c> and <c>irqlab vectors</c>.
+    /// </summary>
+    public static string? DeliveryConflict(KernelVersion version, KernelVariant variant, DeliveryKind delivery) =>
+        delivery == DeliveryKind.Fred && !version.HasFred() && variant != KernelVariant.Rfc2022
+            ? $"needs kernel version 6.9 or later or variant rfc-2022 (kernel is {version.ToName()} mainline)"
+            : null;
+
     /// <summary>True when the option is set (unknown options are false).</summary>
     public bool IsEnabled(string option) => Config.TryGetValue(option, out var on) && on;
 }
