@@ -18,6 +18,9 @@ internal static class CliApp
     /// <summary>Exit code: an internal error (a bug in IrqLab), EX_SOFTWARE of sysexits.h.</summary>
     public const int ExitInternalError = 70;
 
+    /// <summary>The code of the JSON error object of an internal error (exit 70).</summary>
+    public const string InternalCode = "internal";
+
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand(
@@ -72,10 +75,38 @@ internal static class CliApp
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("IRQLAB_DEBUG") is null)
         {
-            // A bug in IrqLab, not bad input: one line, no stack trace (IRQLAB_DEBUG=1 shows it).
-            stderr.WriteLine($"irqlab: internal error: {e.GetType().Name}: {e.Message} (please report it with the scenario; IRQLAB_DEBUG=1 prints the stack trace)");
+            // A bug in IrqLab, not bad input: one line, no stack trace (IRQLAB_DEBUG=1 shows it); with --json also the
+            // error object, so that a harness reading stdout sees what happened.
+            var line = $"irqlab: internal error: {e.GetType().Name}: {e.Message} (please report it with the scenario; IRQLAB_DEBUG=1 prints the stack trace)";
+            stderr.WriteLine(line);
+            if (json)
+            {
+                try
+                {
+                    ScenarioFiles.WriteJsonError(context, InternalCode, line, InputFile(parse), line: null, column: null);
+                }
+                catch (IOException)
+                {
+                    // stdout itself failed (a full disk): the line on stderr is all that can be said.
+                }
+            }
+
             return ExitInternalError;
         }
+    }
+
+    /// <summary>The file the command reads (the scenario; <c>run</c> with none reads the default one), or null.</summary>
+    private static string? InputFile(ParseResult parse)
+    {
+        foreach (var argument in parse.CommandResult.Command.Arguments)
+        {
+            if (argument is Argument<string> { Name: "FILE" } file)
+            {
+                return parse.GetValue(file) ?? (parse.CommandResult.Command.Name == "run" ? ScenarioFiles.DefaultScenarioName : null);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The stderr line of an argument error; the JSON error object's message is the same text.</summary>
