@@ -1,19 +1,79 @@
+using System.Text;
 using System.Text.Json;
 using IrqLab.Simulation.Output;
 
 namespace IrqLab.Cli;
 
-/// <summary>Writes one JSON document to the command's stdout with the project's writer options.</summary>
+/// <summary>
+/// Writes one JSON document to the command's stdout with the project's writer options, streamed: the writer's bytes go
+/// to stdout in 64 KiB pieces (<see cref="IrqLab.Tracing.JsonWriterExtensions.FlushIfFull"/>) and the document is never
+/// held in memory, whatever its size (a 4096-CPU /proc/interrupts is hundreds of megabytes).
+/// </summary>
 internal static class CliJson
 {
     public static void Write(CliContext cli, Action<Utf8JsonWriter> write)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, RunResultJson.WriterOptions))
+        cli.Out.Flush();
+        using (var output = OpenOut(cli))
         {
-            write(w);
+            using (var w = new Utf8JsonWriter(output, RunResultJson.WriterOptions))
+            {
+                write(w);
+            }
+
+            output.Write(Encoding.UTF8.GetBytes(cli.Out.NewLine));
+        }
+    }
+
+    /// <summary>
+    /// The real stdout as a buffered byte stream (JSON is UTF-8), or, when stdout is a writer given to
+    /// <see cref="CliApp.Run"/> (a test), a stream that decodes the bytes into it.
+    /// </summary>
+    private static Stream OpenOut(CliContext cli) =>
+        cli.IsConsole
+            ? new BufferedStream(Console.OpenStandardOutput(), 64 * 1024)
+            : new TextWriterStream(cli.Out);
+
+    /// <summary>A write-only stream that decodes UTF-8 into a <see cref="TextWriter"/>.</summary>
+    private sealed class TextWriterStream(TextWriter writer) : Stream
+    {
+        private readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+        private char[] _chars = [];
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
         }
 
-        cli.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var needed = _decoder.GetCharCount(buffer, flush: false);
+            if (_chars.Length < needed)
+            {
+                _chars = new char[needed];
+            }
+
+            var n = _decoder.GetChars(buffer, _chars, flush: false);
+            writer.Write(_chars, 0, n);
+        }
+
+        public override void Flush() => writer.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

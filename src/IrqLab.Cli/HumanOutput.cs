@@ -46,11 +46,11 @@ internal static class HumanOutput
         summary.AddRow("interrupts", Markup.Escape($"raised {r.Stats.Raised:N0}, delivered {r.Stats.Delivered:N0}, coalesced {r.Stats.Coalesced:N0}, pending {r.Stats.Pending:N0}, masked {r.Stats.Masked:N0}, dropped {r.Stats.Dropped:N0}"));
         console.Write(summary);
 
-        if (r.ProcInterruptsText is { } text)
+        if (r.WriteProcInterrupts is { } writeProcInterrupts)
         {
             console.WriteLine();
             console.WriteLine("/proc/interrupts:");
-            cli.Out.Write(text);
+            writeProcInterrupts(cli.Out);
         }
 
         if (r.Messages.Count > 0)

@@ -209,11 +209,13 @@ internal sealed partial class Machine
     {
         var k = _scenario.Kernel;
         IReadOnlyList<InterruptRow> rows = [];
-        string? text = null;
+        Action<TextWriter>? text = null;
         if (_kernel is not null)
         {
             rows = _kernel.ProcInterrupts.Rows().Select(r => new InterruptRow(r.Row, r.Counts, r.Chip, r.Hwirq, r.Actions, r.Desc)).ToList();
-            text = _kernel.ProcInterrupts.Render();
+
+            // Rendered when asked for (the human output), from the final state: the run is over.
+            text = _kernel.ProcInterrupts.Render;
         }
 
         return new RunResult
@@ -234,7 +236,7 @@ internal sealed partial class Machine
             Expects = _expects,
             Cpus = _cpus.Length,
             InterruptRows = rows,
-            ProcInterruptsText = text,
+            WriteProcInterrupts = text,
             VmExits = _vmExits,
             Messages = _messages,
             Faults = _faults,

@@ -238,6 +238,18 @@ public sealed class ProcInterrupts
     /// </summary>
     public string Render()
     {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        Render(text);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Writes the text of <see cref="Render()"/> to <paramref name="output"/> a line at a time, so that a large machine's
+    /// table (4096 CPUs × thousands of irqs is hundreds of megabytes) is never held in memory.
+    /// </summary>
+    public void Render(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
         var prec = Precision(_model.NrIrqs);
         var sb = new StringBuilder();
         sb.Append(' ', prec + 8);
@@ -247,6 +259,7 @@ public sealed class ProcInterrupts
         }
 
         sb.Append('\n');
+        Emit(output, sb);
         for (var irq = 0; irq < _model.IrqLimit; irq++)
         {
             var d = _model.DescAt(irq);
@@ -289,6 +302,7 @@ public sealed class ProcInterrupts
             }
 
             sb.Append('\n');
+            Emit(output, sb);
         }
 
         foreach (var r in _tableDriven ? s_latestOrder : s_classicOrder)
@@ -302,6 +316,7 @@ public sealed class ProcInterrupts
             if (IsGlobal(r))
             {
                 sb.Append(label).Append(": ").Append(((uint)Total(r)).ToString(CultureInfo.InvariantCulture).PadLeft(10)).Append('\n');
+                Emit(output, sb);
                 continue;
             }
 
@@ -320,9 +335,19 @@ public sealed class ProcInterrupts
             }
 
             sb.Append("  ").Append(s_texts[(int)r]).Append('\n');
+            Emit(output, sb);
+        }
+    }
+
+    /// <summary>Writes one finished line and empties the builder for the next.</summary>
+    private static void Emit(TextWriter output, StringBuilder line)
+    {
+        foreach (var chunk in line.GetChunks())
+        {
+            output.Write(chunk.Span);
         }
 
-        return sb.ToString();
+        line.Clear();
     }
 
     /// <summary><c>prec</c> of <c>show_interrupts</c>: 3, plus one per power of ten up to <c>nr_irqs</c> (at most 10).</summary>

@@ -33,8 +33,30 @@ public sealed record RunResult
     /// <summary>The model's /proc/interrupts rows in the kernel's order.</summary>
     public IReadOnlyList<InterruptRow> InterruptRows { get; init; } = [];
 
-    /// <summary>/proc/interrupts as the kernel prints it (for the human output).</summary>
-    public string? ProcInterruptsText { get; init; }
+    /// <summary>
+    /// /proc/interrupts as the kernel prints it (for the human output), rendered on each call from
+    /// <see cref="WriteProcInterrupts"/>; null without a Linux kernel model.
+    /// </summary>
+    public string? ProcInterruptsText
+    {
+        get
+        {
+            if (WriteProcInterrupts is null)
+            {
+                return null;
+            }
+
+            using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+            WriteProcInterrupts(text);
+            return text.ToString();
+        }
+    }
+
+    /// <summary>
+    /// Writes /proc/interrupts as the kernel prints it to a writer a line at a time (a 4096-CPU table is hundreds of
+    /// megabytes of text, never held in memory this way); null without a Linux kernel model.
+    /// </summary>
+    public Action<TextWriter>? WriteProcInterrupts { get; init; }
 
     /// <summary>VM exits in order.</summary>
     public IReadOnlyList<VmExitEntry> VmExits { get; init; } = [];

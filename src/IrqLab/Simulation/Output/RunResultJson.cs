@@ -6,7 +6,8 @@ namespace IrqLab.Simulation.Output;
 
 /// <summary>
 /// Writes a <see cref="RunResult"/> as the JSON object of SCENARIOS.md §10, keys in the contract's order, with
-/// <see cref="Utf8JsonWriter"/> so a long dispatch log streams without building a document.
+/// <see cref="Utf8JsonWriter"/> so a long dispatch log or a large /proc/interrupts streams to the writer's output without
+/// building a document (arrays flush every <see cref="JsonWriterExtensions.FlushThreshold"/> bytes).
 /// </summary>
 public static class RunResultJson
 {
@@ -80,9 +81,14 @@ public static class RunResultJson
         {
             w.WriteString("row", r.Row);
             w.WriteStartArray("counts");
-            foreach (var c in r.Counts)
+            for (var i = 0; i < r.Counts.Count; i++)
             {
-                w.WriteNumberValue(c);
+                w.WriteNumberValue(r.Counts[i]);
+                if ((i & 1023) == 1023)
+                {
+                    // A row of 4096 CPUs is about 60 KB of JSON.
+                    w.FlushIfFull();
+                }
             }
 
             w.WriteEndArray();
