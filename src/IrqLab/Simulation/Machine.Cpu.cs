@@ -111,7 +111,7 @@ internal sealed partial class Machine
     {
         if (_sinks.Length > 0)
         {
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
+            TracePending(c);
         }
 
         Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
@@ -403,7 +403,7 @@ internal sealed partial class Machine
 
         if (_sinks.Length > 0)
         {
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, -1, c.Depth, f.Vm, f.Vcpu, -1));
+            TraceHandlerExit(c, f);
         }
 
         GuestReturned(c, f);

@@ -38,7 +38,7 @@ internal sealed partial class Machine
     {
         if (_sinks.Length > 0)
         {
-            Trace(new TraceEvent(_now, -1, TraceEventKind.Raise, Name: d.Name));
+            TraceRaise(d);
         }
 
         if (d.Unbound)

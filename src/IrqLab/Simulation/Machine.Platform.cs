@@ -84,7 +84,7 @@ internal sealed partial class Machine
             apic.Eoi();
             if (traced)
             {
-                m.Trace(new TraceEvent(m._now, cpu, TraceEventKind.Eoi, vector));
+                m.TraceEoi(cpu, vector);
             }
 
             // An EOI that ended a vector reported it through InterruptLineChanged (the CPU is pumped again).

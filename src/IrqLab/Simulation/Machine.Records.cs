@@ -18,6 +18,21 @@ internal sealed partial class Machine
         }
     }
 
+    // The trace records of the hot paths, built out of line: a TraceEvent temporary in a caller's frame (it holds
+    // references) is zeroed on every call of that caller, traced or not.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceRaise(SimDevice d) => Trace(new TraceEvent(_now, -1, TraceEventKind.Raise, Name: d.Name));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TracePending(CpuContext c) => Trace(new TraceEvent(_now, c.Index, TraceEventKind.Pending, Value: c.Apic.Irr.Count));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceEoi(int cpu, int vector) => Trace(new TraceEvent(_now, cpu, TraceEventKind.Eoi, vector));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceHandlerExit(CpuContext c, Frame f) =>
+        Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, -1, c.Depth, f.Vm, f.Vcpu, -1));
+
     private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
     {
         if (c.InstantNs != _now)
