@@ -148,7 +148,17 @@ internal sealed partial class Machine
             return;
         }
 
-        var outcome = DeliverOnCpu(c, ev);
+        DeliverFaulting(c, ev, savedIf);
+    }
+
+    /// <summary>
+    /// IDT delivery that meets a fault (a not-present gate in bare mode): the full delivery with #NP, #DF or a triple
+    /// fault. Out of line, so the common deliveries above do not carry (and zero) its outcome's temporaries.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DeliverFaulting(CpuContext c, in CpuEvent ev, bool savedIf)
+    {
+        var outcome = _idtDelivery.Deliver(c.State, ev);
         if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
         {
             ShutdownCpu(c);
@@ -177,11 +187,6 @@ internal sealed partial class Machine
             EnterBare(c, delivered, savedIf, _bareHandlers, null, -1);
         }
     }
-
-    // The full delivery and the handler entry are kept out of line: inlined, their many struct temporaries made the
-    // caller's frame over a kilobyte, zeroed on every delivery.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private DeliveryOutcome DeliverOnCpu(CpuContext c, in CpuEvent ev) => _idtDelivery.Deliver(c.State, ev);
 
     /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
     private void ShutdownCpu(CpuContext c)
