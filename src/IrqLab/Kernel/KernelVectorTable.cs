@@ -56,7 +56,7 @@ public static class KernelVectorTable
         var info = ExceptionTable.Get(v);
         var present = info.LinuxHandler is not null && (info.LinuxConfig is null || options.IsEnabled(info.LinuxConfig));
         string? row = v == VectorSpace.NmiVector ? "NMI" : v == 18 && present ? "MCE" : null;
-        return new VectorTableEntry(v, info.Name, VectorKind.Exception, present ? info.LinuxHandler : null, info.LinuxConfig, row);
+        return new VectorTableEntry(v, info.TrapName, VectorKind.Exception, present ? info.LinuxHandler : null, info.LinuxConfig, row);
     }
 
     private static VectorTableEntry SystemEntry(int v, VectorLayout layout, SystemVectorTable table)

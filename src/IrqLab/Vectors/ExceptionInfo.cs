@@ -9,6 +9,8 @@ namespace IrqLab.Vectors;
 /// <param name="DoubleFaultClass">Class for the double-fault rule.</param>
 /// <param name="LinuxHandler">The Linux C handler (<c>exc_page_fault</c>), or null when Linux installs none.</param>
 /// <param name="LinuxConfig">The Kconfig option that guards the Linux handler, or null.</param>
+/// <param name="TrapName">The <c>trapnr.h</c> constant (<c>X86_TRAP_PF</c>), or null for the vectors Linux names none
+/// (22-28, 30, 31).</param>
 public readonly record struct ExceptionInfo(
     int Vector,
     string Mnemonic,
@@ -17,4 +19,5 @@ public readonly record struct ExceptionInfo(
     bool HasErrorCode,
     DoubleFaultClass DoubleFaultClass,
     string? LinuxHandler,
-    string? LinuxConfig);
+    string? LinuxConfig,
+    string? TrapName);

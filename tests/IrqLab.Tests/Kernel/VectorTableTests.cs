@@ -32,11 +32,29 @@ public sealed class VectorTableTests
         Assert.Equal(("THERMAL_APIC_VECTOR", "spurious_interrupt", "X86_THERMAL_VECTOR", "SPU"), (e.Name, e.Handler, e.Config, e.Row));
     }
 
+    /// <summary>SCENARIOS.md §11: an entry's name is the kernel's constant; for exceptions that is trapnr.h's X86_TRAP_*.</summary>
+    [Theory]
+    [InlineData(0, "X86_TRAP_DE")]
+    [InlineData(2, "X86_TRAP_NMI")]
+    [InlineData(9, "X86_TRAP_OLD_MF")]
+    [InlineData(15, "X86_TRAP_SPURIOUS")]
+    [InlineData(19, "X86_TRAP_XF")]
+    [InlineData(21, "X86_TRAP_CP")]
+    [InlineData(22, null)]
+    [InlineData(28, null)]
+    [InlineData(29, "X86_TRAP_VC")]
+    [InlineData(30, null)]
+    [InlineData(31, null)]
+    public void Exception_names_are_the_trapnr_h_constants_null_where_linux_has_none(int vector, string? name)
+    {
+        Assert.Equal(name, Table(KernelVersion.Latest)[vector].Name);
+    }
+
     [Fact]
     public void Kinds_exception_cleanup_isa_syscall_device()
     {
         var t = Table(KernelVersion.V6_1);
-        Assert.Equal(("Page fault", VectorKind.Exception, "exc_page_fault"), (t[14].Name, t[14].Kind, t[14].Handler));
+        Assert.Equal(("X86_TRAP_PF", VectorKind.Exception, "exc_page_fault"), (t[14].Name, t[14].Kind, t[14].Handler));
         Assert.Equal(("NMI", "exc_nmi"), (t[2].Row, t[2].Handler));
         Assert.Equal(("IRQ_MOVE_CLEANUP_VECTOR", VectorKind.Cleanup, "sysvec_irq_move_cleanup"), (t[0x20].Name, t[0x20].Kind, t[0x20].Handler));
         Assert.Equal(("ISA_IRQ_VECTOR(1)", VectorKind.Isa), (t[0x31].Name, t[0x31].Kind));
