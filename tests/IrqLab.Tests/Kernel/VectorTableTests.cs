@@ -50,6 +50,18 @@ public sealed class VectorTableTests
         Assert.Equal(name, Table(KernelVersion.Latest)[vector].Name);
     }
 
+    /// <summary>idt.c def_idts[]: #VE, #CP and #VC gates exist only with their option, which the model lets a scenario set.</summary>
+    [Theory]
+    [InlineData(20, "INTEL_TDX_GUEST", "exc_virtualization_exception")]
+    [InlineData(21, "X86_CET", "exc_control_protection")]
+    [InlineData(29, "AMD_MEM_ENCRYPT", "exc_vmm_communication")]
+    public void Guarded_exception_handlers_follow_their_settable_option_idt_c_def_idts(int vector, string option, string handler)
+    {
+        Assert.Contains(option, IrqLab.Scenarios.Model.KconfigDefaults.All);
+        Assert.Equal((null, option), (Table(KernelVersion.V6_10)[vector].Handler, Table(KernelVersion.V6_10)[vector].Config));
+        Assert.Equal(handler, Table(KernelVersion.V6_10, (option, true))[vector].Handler);
+    }
+
     [Fact]
     public void Kinds_exception_cleanup_isa_syscall_device()
     {

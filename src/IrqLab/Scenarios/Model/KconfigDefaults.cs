@@ -14,6 +14,9 @@ public static class KconfigDefaults
     public static IReadOnlyList<string> DefaultOff { get; } =
     [
         "HYPERV", "ACRN_GUEST", "XEN_PVHVM", "KVM_GUEST", "GUEST_PERF_EVENTS", "X86_MCE",
+
+        // The guards of the exception handlers Linux installs only with them (ExceptionTable.LinuxConfig): #VE, #CP, #VC.
+        "INTEL_TDX_GUEST", "X86_CET", "AMD_MEM_ENCRYPT",
     ];
 
     /// <summary>All known option names.</summary>
