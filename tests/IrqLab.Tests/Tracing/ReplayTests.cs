@@ -93,6 +93,50 @@ public sealed class ReplayTests
     }
 
     [Fact]
+    public void Two_interrupts_of_one_action_back_to_back_count_twice()
+    {
+        // Audit round 2, finding 1: two eth0 interrupts 400 µs apart with nothing else traced on the CPU. The second
+        // entry's action already ran in the first interrupt, so it is a new interrupt (kernel/irq/handle.c
+        // __handle_irq_event_percpu runs each action once per interrupt): 2 kstat increments, not 1.
+        var report = Replay.FromFtrace(FtraceParser.Parse(new StringReader("""
+                      <idle>-0       [000] d.h1.   100.000100: irq_handler_entry: irq=48 name=eth0
+                      <idle>-0       [000] d.h1.   100.000102: irq_handler_exit: irq=48 ret=handled
+                      <idle>-0       [000] d.h1.   100.000500: irq_handler_entry: irq=48 name=eth0
+                      <idle>-0       [000] d.h1.   100.000503: irq_handler_exit: irq=48 ret=handled
+            """)));
+        Assert.Equal([2UL], report.FindRow("48")!.Counts);
+        Assert.Equal(2, report.Histograms.Single(h => h.Handler == "eth0").Count);
+    }
+
+    [Fact]
+    public void Shared_line_counts_each_interrupt_once_however_many_actions_run()
+    {
+        // __handle_irq_event_percpu: one entry/exit pair per action, back to back, one kstat increment per interrupt.
+        // Three interrupts of shared irq 18 at the same timestamps (FtraceWriter prints every action at the entry time):
+        // the actions a, b of one interrupt count once; a seen again starts the next interrupt.
+        IReadOnlyList<FtraceRecord> records =
+        [
+            new(0, 1_000, "irq_handler_entry", 18, null, "a", null, 1),
+            new(0, 1_000, "irq_handler_exit", 18, null, null, "handled", 2),
+            new(0, 1_000, "irq_handler_entry", 18, null, "b", null, 3),
+            new(0, 1_000, "irq_handler_exit", 18, null, null, "unhandled", 4),
+            new(0, 1_000, "irq_handler_entry", 18, null, "a", null, 5),
+            new(0, 1_000, "irq_handler_exit", 18, null, null, "handled", 6),
+            new(0, 1_000, "irq_handler_entry", 18, null, "b", null, 7),
+            new(0, 1_000, "irq_handler_exit", 18, null, null, "unhandled", 8),
+            new(0, 5_000, "irq_handler_entry", 18, null, "a", null, 9),
+            new(0, 5_000, "sched_waking", null, null, null, null, 10),
+            new(0, 6_000, "irq_handler_exit", 18, null, null, "handled", 11),
+            new(0, 6_000, "sched_waking", null, null, null, null, 12),
+            new(0, 6_000, "irq_handler_entry", 18, null, "b", null, 13),
+            new(0, 7_000, "irq_handler_exit", 18, null, null, "handled", 14),
+        ];
+        var report = Replay.FromFtrace(records);
+        Assert.Equal([3UL], report.FindRow("18")!.Counts);
+        Assert.Equal("a, b", report.FindRow("18")!.Name);
+    }
+
+    [Fact]
     public void Ftrace_events_are_rebuilt_in_time_order_with_nesting_depth()
     {
         var report = FromFile("ftrace-irq-6x.txt");

@@ -19,7 +19,7 @@ internal sealed class FtraceReplayBuilder
     private readonly Dictionary<string, RowAccumulator> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
     private readonly SortedSet<int> _cpus = [];
-    private readonly Dictionary<int, int> _lastExitIrq = [];
+    private readonly Dictionary<int, DeviceInterrupt> _interrupts = [];
     private int _unmatchedEntries;
     private int _unmatchedExits;
 
@@ -76,22 +76,23 @@ internal sealed class FtraceReplayBuilder
 
     private void Apply(FtraceRecord r)
     {
-        // kernel/irq/handle.c __handle_irq_event_percpu runs the actions of a shared line back to back, one
-        // irq_handler_entry/exit pair each, for one kstat increment: an entry that directly follows an exit of the same
-        // irq on the same CPU is the next action of the same interrupt and is not counted again.
-        var nextAction = _lastExitIrq.Remove(r.Cpu, out var lastIrq) && r.Irq == lastIrq && r.Event == "irq_handler_entry";
         switch (r.Event)
         {
             case "irq_handler_entry":
-                Enter(r, KindIrq, r.Name!, r.Irq!.Value, r.Irq.Value.ToString(CultureInfo.InvariantCulture), r.Name!, !nextAction,
-                    new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, Name: r.Name, Irq: r.Irq.Value, Event: "ext_int"));
-                return;
+                {
+                    var first = BeginAction(r.Cpu, r.Irq!.Value, r.Name!);
+                    Enter(r, KindIrq, r.Name!, r.Irq.Value, r.Irq.Value.ToString(CultureInfo.InvariantCulture), r.Name!, first,
+                        new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, Name: r.Name, Irq: r.Irq.Value, Event: "ext_int"));
+                    return;
+                }
+
             case "irq_handler_exit":
                 Exit(r, KindIrq, null, r.Irq!.Value, string.Equals(r.Ret, "handled", StringComparison.Ordinal) ? 1 : 0);
-                _lastExitIrq[r.Cpu] = r.Irq.Value;
+                EndAction(r.Cpu, r.Irq.Value);
                 return;
             case "softirq_entry":
                 {
+                    _interrupts.Remove(r.Cpu);
                     var name = r.Name ?? SoftirqName(r.Vector!.Value);
                     Enter(r, KindSoftirq, name, r.Vector!.Value, null, null, false,
                         new TraceEvent(r.TimeNs, r.Cpu, TraceEventKind.HandlerEntry, r.Vector.Value, name, Event: "softirq"));
@@ -99,6 +100,7 @@ internal sealed class FtraceReplayBuilder
                 }
 
             case "softirq_exit":
+                _interrupts.Remove(r.Cpu);
                 Exit(r, KindSoftirq, null, r.Vector!.Value, -1);
                 return;
             default:
@@ -116,6 +118,7 @@ internal sealed class FtraceReplayBuilder
             return;
         }
 
+        _interrupts.Remove(r.Cpu);
         if (r.Event.EndsWith("_entry", StringComparison.Ordinal))
         {
             var known = IrqVectorEvents.TryGetByEvent(baseName, out var info);
@@ -126,6 +129,46 @@ internal sealed class FtraceReplayBuilder
         {
             Exit(r, KindVector, baseName, r.Vector.Value, -1);
         }
+    }
+
+    /// <summary>
+    /// Decides whether an <c>irq_handler_entry</c> starts a new interrupt (one kstat increment) or is the next action of
+    /// the interrupt that is running. kernel/irq/handle.c <c>__handle_irq_event_percpu</c> runs every action of a shared
+    /// line back to back, one entry/exit pair each, for one interrupt: an entry continues the interrupt only when it
+    /// directly follows an exit of the same irq on the same CPU (no other handler event on that CPU in between) and its
+    /// action has not run yet in that interrupt. An action that already ran starts the next interrupt of the line, so two
+    /// interrupts of a one-action line with nothing traced between them count twice.
+    /// </summary>
+    /// <returns>True when the entry starts a new interrupt.</returns>
+    private bool BeginAction(int cpu, int irq, string action)
+    {
+        if (_interrupts.TryGetValue(cpu, out var current)
+            && current.AfterExit
+            && current.Irq == irq
+            && !current.Actions.Contains(action, StringComparer.Ordinal))
+        {
+            current.Actions.Add(action);
+            current.AfterExit = false;
+            return false;
+        }
+
+        _interrupts[cpu] = new DeviceInterrupt(irq, action);
+        return true;
+    }
+
+    /// <summary>
+    /// After an <c>irq_handler_exit</c>, the next entry of the same irq on the CPU may be the line's next action. An exit
+    /// of another irq, or one whose entry is not in the capture, starts a record with no action seen yet.
+    /// </summary>
+    private void EndAction(int cpu, int irq)
+    {
+        if (!_interrupts.TryGetValue(cpu, out var current) || current.Irq != irq)
+        {
+            current = new DeviceInterrupt(irq, null);
+            _interrupts[cpu] = current;
+        }
+
+        current.AfterExit = true;
     }
 
     private void Enter(FtraceRecord r, string kind, string handler, int number, string? row, string? rowName, bool count, TraceEvent entry)
@@ -216,6 +259,25 @@ internal sealed class FtraceReplayBuilder
 
         var index = Array.IndexOf(ProcInterruptsRows.NamedRowOrder, row);
         return index < 0 ? int.MaxValue : index;
+    }
+
+    /// <summary>The device interrupt last seen on a CPU: its irq, the actions that ran, and whether its last action exited.</summary>
+    private sealed class DeviceInterrupt
+    {
+        public DeviceInterrupt(int irq, string? action)
+        {
+            Irq = irq;
+            if (action is not null)
+            {
+                Actions.Add(action);
+            }
+        }
+
+        public int Irq { get; }
+
+        public List<string> Actions { get; } = [];
+
+        public bool AfterExit { get; set; }
     }
 
     private readonly record struct Open(string Kind, string Handler, int Number, long StartNs, int EventIndex, TraceEvent Entry);

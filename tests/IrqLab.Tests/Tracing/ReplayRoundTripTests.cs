@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using IrqLab.Scenarios;
+using IrqLab.Tests.Cli;
+using IrqLab.Tracing;
+using Xunit;
+
+namespace IrqLab.Tests.Tracing;
+
+/// <summary>
+/// <c>irqlab trace --format ftrace</c> then <c>irqlab replay</c> rebuilds the run's /proc/interrupts (SCENARIOS.md §11:
+/// replay "rebuild[s] a run from an ftrace capture"; audit round 2, finding 1): every row the replay reports, and every
+/// row whose handler carries a tracepoint (device irqs via irq_handler_entry, the irq_vectors rows LOC, RES, CAL...),
+/// has the per-CPU counts of <c>irqlab run --json</c>. Rows without a tracepoint (NMI, PIW, TLB...) are not compared.
+/// Scenarios with VMs are left out: the model does not yet trace the actions of device interrupts that the host
+/// handles after a VM exit (audit round 2, finding 2), so their device rows are short in the capture.
+/// </summary>
+public sealed class ReplayRoundTripTests
+{
+    public static TheoryData<string> ScenariosWithoutVms()
+    {
+        var data = new TheoryData<string>();
+        foreach (var path in Directory.GetFiles(RepoPaths.Scenarios, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            if (ScenarioLoader.Load(path).Vms.Count == 0)
+            {
+                data.Add(Path.GetFileName(path));
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void Round_trip_covers_several_scenarios()
+        => Assert.True(ScenariosWithoutVms().Count >= 8, "expected most shipped scenarios to run without VMs");
+
+    [Theory]
+    [MemberData(nameof(ScenariosWithoutVms))]
+    public void Replay_of_the_ftrace_export_gives_the_runs_proc_interrupts_counts(string scenario)
+    {
+        var path = RepoPaths.Scenario(scenario);
+        var dir = Directory.CreateTempSubdirectory("irqlab-roundtrip-").FullName;
+        try
+        {
+            var capture = Path.Combine(dir, "capture.txt");
+            var trace = CliRunner.Run("trace", path, "-o", capture, "--format", "ftrace");
+            Assert.True(trace.Exit == 0, trace.Err);
+            var replay = CliRunner.Run("replay", capture, "--json");
+            Assert.True(replay.Exit == 0, replay.Err);
+            var run = CliRunner.Run("run", path, "--json");
+            Assert.True(run.Exit == 0, run.Err);
+
+            var interrupts = JsonNode.Parse(run.Out)!["interrupts"]!;
+            var cpus = (int)interrupts["cpus"]!;
+            var expected = interrupts["rows"]!.AsArray().ToDictionary(r => (string)r!["row"]!, r => Counts(r!["counts"]!));
+            var report = JsonNode.Parse(replay.Out)!;
+            var columns = report["cpus"]!.AsArray().Select(c => (int)c!).ToArray();
+            var replayed = new Dictionary<string, ulong[]>(StringComparer.Ordinal);
+            foreach (var row in report["rates"]!.AsArray())
+            {
+                var counts = new ulong[cpus];
+                var values = Counts(row!["counts"]!);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    counts[columns[i]] = values[i];
+                }
+
+                replayed.Add((string)row["row"]!, counts);
+            }
+
+            foreach (var (row, counts) in replayed)
+            {
+                Assert.True(expected.TryGetValue(row, out var want), $"{scenario}: replay reports row {row}, which run does not print");
+                Assert.True(want.SequenceEqual(counts), $"{scenario}: row {row}: run [{string.Join(", ", want)}], replay [{string.Join(", ", counts)}]");
+            }
+
+            foreach (var (row, counts) in expected)
+            {
+                var traced = char.IsAsciiDigit(row[0]) || IrqVectorEvents.All.Any(e => e.Row == row);
+                if (traced && counts.Any(c => c != 0))
+                {
+                    Assert.True(replayed.ContainsKey(row), $"{scenario}: row {row} [{string.Join(", ", counts)}] is missing from the replay");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static ulong[] Counts(JsonNode counts) => [.. counts.AsArray().Select(c => (ulong)c!)];
+}
