@@ -220,7 +220,10 @@ public sealed class CliTests
         Assert.Equal(2, CliRunner.Run("replay", before, after).Exit);
         var (exit, output, err) = CliRunner.Run("replay", before, after, "--interval", "10s", "--json");
         Assert.True(exit == 0, err);
-        Assert.NotNull(JsonNode.Parse(output));
+        var json = JsonNode.Parse(output)!;
+        Assert.Equal(1, (int)json["irqlab"]!);
+        Assert.Equal("proc-interrupts", (string)json["source"]!);
+        Assert.Equal(10.0, (double)json["interval_s"]!);
     }
 
     [Fact]

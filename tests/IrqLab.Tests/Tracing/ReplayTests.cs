@@ -285,9 +285,42 @@ public sealed class ReplayTests
         Assert.Equal(JsonValueKind.Null, timer.GetProperty("irq").ValueKind);
         Assert.Equal(236, timer.GetProperty("vector").GetInt32());
         var bucket = timer.GetProperty("buckets")[0];
-        Assert.Equal(4096, bucket.GetProperty("lowNs").GetInt64());
-        Assert.Equal(8192, bucket.GetProperty("highNs").GetInt64());
+        Assert.Equal(4096, bucket.GetProperty("low_ns").GetInt64());
+        Assert.Equal(8192, bucket.GetProperty("high_ns").GetInt64());
         Assert.Equal(2, bucket.GetProperty("count").GetInt64());
         Assert.Equal(20, root.GetProperty("events").GetInt32());
     }
+
+    [Fact]
+    public void WriteJson_follows_the_JSON_conventions_irqlab_1_first_and_snake_case_keys_SCENARIOS_md_11()
+    {
+        // SCENARIOS.md §11 "Other commands (same JSON conventions)": every object starts with "irqlab": 1 and uses
+        // snake_case keys, as run (§10), vectors and bench (§12) do. Audit round 2, finding 5: replay printed neither.
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            Replay.WriteJson(FromFile("ftrace-irq-6x.txt"), writer);
+        }
+
+        using var doc = JsonDocument.Parse(stream.ToArray());
+        var root = doc.RootElement;
+        var first = root.EnumerateObject().First();
+        Assert.Equal(("irqlab", 1), (first.Name, first.Value.GetInt32()));
+        Assert.Equal(
+            ["irqlab", "source", "interval_s", "cpus", "rates", "histograms", "events", "records", "unmatched_entries", "unmatched_exits", "notes"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["row", "name", "counts", "per_s", "total", "total_per_s"], root.GetProperty("rates")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            ["kind", "handler", "irq", "vector", "count", "min_ns", "max_ns", "mean_ns", "buckets"],
+            root.GetProperty("histograms")[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(1097e-6, root.GetProperty("interval_s").GetDouble(), 12);
+        Assert.All(Keys(root), k => Assert.Matches("^[a-z][a-z0-9_]*$", k));
+    }
+
+    private static IEnumerable<string> Keys(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Keys(p.Value).Prepend(p.Name)),
+        JsonValueKind.Array => e.EnumerateArray().SelectMany(Keys),
+        _ => [],
+    };
 }

@@ -114,10 +114,11 @@ public static class Replay
     public static void WriteText(ReplayReport report, TextWriter output) => ReplayTextWriter.Write(report, output);
 
     /// <summary>
-    /// Writes the report as one JSON object: <c>source</c>, <c>intervalSeconds</c>, <c>cpus</c>, <c>rates</c> (row, name,
-    /// counts, perSecond, total, totalPerSecond), <c>histograms</c> (kind, handler, irq, vector, count, minNs, maxNs, meanNs,
-    /// buckets of lowNs/highNs/count), <c>events</c>, <c>records</c>, <c>unmatchedEntries</c>, <c>unmatchedExits</c>, <c>notes</c>.
-    /// The caller flushes <paramref name="writer"/>.
+    /// Writes the report as one JSON object with the conventions of SCENARIOS.md §10-§11 (<c>"irqlab": 1</c> first,
+    /// snake_case keys): <c>irqlab</c>, <c>source</c>, <c>interval_s</c>, <c>cpus</c>, <c>rates</c> (row, name, counts,
+    /// per_s, total, total_per_s), <c>histograms</c> (kind, handler, irq, vector, count, min_ns, max_ns, mean_ns, buckets
+    /// of low_ns/high_ns/count), <c>events</c>, <c>records</c>, <c>unmatched_entries</c>, <c>unmatched_exits</c>,
+    /// <c>notes</c>. The caller flushes <paramref name="writer"/>.
     /// </summary>
     /// <param name="report">The report.</param>
     /// <param name="writer">The JSON writer, positioned where a value may start.</param>
@@ -126,8 +127,9 @@ public static class Replay
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteStartObject();
+        writer.WriteNumber("irqlab", 1);
         writer.WriteString("source", report.Source);
-        writer.WriteNumber("intervalSeconds", report.IntervalSeconds);
+        writer.WriteNumber("interval_s", report.IntervalSeconds);
         writer.WriteStartArray("cpus");
         foreach (var cpu in report.Cpus)
         {
@@ -146,7 +148,7 @@ public static class Replay
             }
 
             writer.WriteEndArray();
-            writer.WriteStartArray("perSecond");
+            writer.WriteStartArray("per_s");
             foreach (var r in row.Rates)
             {
                 writer.WriteNumberValue(r);
@@ -154,7 +156,7 @@ public static class Replay
 
             writer.WriteEndArray();
             writer.WriteNumber("total", row.Total);
-            writer.WriteNumber("totalPerSecond", row.TotalRate);
+            writer.WriteNumber("total_per_s", row.TotalRate);
         });
         writer.WriteObjectArray("histograms", report.Histograms, static (writer, h) =>
         {
@@ -163,9 +165,9 @@ public static class Replay
             writer.WriteNumberOrNull("irq", h.Irq);
             writer.WriteNumberOrNull("vector", h.Vector);
             writer.WriteNumber("count", h.Count);
-            writer.WriteNumber("minNs", h.MinNs);
-            writer.WriteNumber("maxNs", h.MaxNs);
-            writer.WriteNumber("meanNs", h.MeanNs);
+            writer.WriteNumber("min_ns", h.MinNs);
+            writer.WriteNumber("max_ns", h.MaxNs);
+            writer.WriteNumber("mean_ns", h.MeanNs);
             writer.WriteStartArray("buckets");
             for (var b = 0; b < h.Buckets.Count; b++)
             {
@@ -175,8 +177,8 @@ public static class Replay
                 }
 
                 writer.WriteStartObject();
-                writer.WriteNumber("lowNs", LatencyHistogram.BucketLowNs(b));
-                writer.WriteNumber("highNs", LatencyHistogram.BucketHighNs(b));
+                writer.WriteNumber("low_ns", LatencyHistogram.BucketLowNs(b));
+                writer.WriteNumber("high_ns", LatencyHistogram.BucketHighNs(b));
                 writer.WriteNumber("count", h.Buckets[b]);
                 writer.WriteEndObject();
             }
@@ -185,8 +187,8 @@ public static class Replay
         });
         writer.WriteNumber("events", report.Events.Count);
         writer.WriteNumber("records", report.Records);
-        writer.WriteNumber("unmatchedEntries", report.UnmatchedEntries);
-        writer.WriteNumber("unmatchedExits", report.UnmatchedExits);
+        writer.WriteNumber("unmatched_entries", report.UnmatchedEntries);
+        writer.WriteNumber("unmatched_exits", report.UnmatchedExits);
         writer.WriteStartArray("notes");
         foreach (var note in report.Notes)
         {
