@@ -64,7 +64,7 @@ internal static class ReplayCommand
             }
             catch (ReplayFormatException e)
             {
-                // FILE:LINE: error: what was expected (no line when the fault spans the input, e.g. a counter that went backwards).
+                // FILE:LINE: error: what was expected (no line when the fault is not on one line of the input).
                 var where = e.Line > 0 ? $"{current}:{e.Line}" : current;
                 cli.Error.WriteLine($"{where}: error: {e.Detail}");
                 if (asJson)

@@ -60,6 +60,7 @@ public sealed class ReplayBadInputTests : IDisposable
     [InlineData("           CPU0       CPU1\n  1:\n", 2, "row 1: expected at least one count")]
     [InlineData("           CPU0       CPU1\n  1:          0          0 IO-APIC    1-edge      i8042\n  9:   1x3\n", 3, "row 9: expected a count, got '1x3'")]
     [InlineData("           CPU0       CPU1\n  1:  99999999999999999999999 0 IO-APIC 1-edge i8042\n", 2, "row 1: expected a count, got '99999999999999999999999'")]
+    [InlineData("           CPU0       CPU1\n LOC:          5 4294967296   Local timer interrupts\n", 2, "row LOC: count 4294967296 exceeds 4294967295, the largest count /proc/interrupts prints (%10u)")]
     [InlineData("           CPU0       CP", 1, "expected the header 'CPU0 CPU1 ...', got 'CP'")]
     [InlineData("", 1, "expected the header 'CPU0 CPU1 ...', got end of input")]
     public void Proc_interrupts_snapshot_truncated_or_garbled_is_an_error_with_its_line(string after, int line, string message)
@@ -69,5 +70,18 @@ public sealed class ReplayBadInputTests : IDisposable
         var (exit, _, stderr) = Fuzz.Cli(after, "replay", before, path, "--interval", "10s");
         Assert.Equal(2, exit);
         Assert.Equal($"{path}:{line}: error: {message}{Environment.NewLine}", stderr);
+    }
+
+    [Fact]
+    public void Proc_interrupts_counter_that_wrapped_exits_0_with_the_modulo_2_32_difference_trace_formats_4_1()
+    {
+        // Audit round 2, finding 6, its exact input: exit 2 "count went backwards" before; now (5 - 4294967290) mod 2^32 = 11.
+        const string Header = "           CPU0       CPU1       \n";
+        var before = Write("w1.txt", Header + " LOC: 4294967290         10   Local timer interrupts\n");
+        var after = Write("w2.txt", Header + " LOC:          5         20   Local timer interrupts\n");
+        var (exit, stdout, stderr) = Fuzz.Cli(after, "replay", before, after, "--interval", "1s", "--json");
+        Assert.True(exit == 0, stderr);
+        var loc = System.Text.Json.Nodes.JsonNode.Parse(stdout)!["rates"]![0]!;
+        Assert.Equal([11UL, 10UL], loc["counts"]!.AsArray().Select(c => (ulong)c!));
     }
 }

@@ -222,11 +222,40 @@ public sealed class ReplayTests
     }
 
     [Fact]
-    public void Snapshot_counter_going_backwards_is_an_error_naming_the_row()
+    public void Snapshot_counter_that_wrapped_past_2_32_is_diffed_modulo_2_32_trace_formats_4_1()
     {
-        var ex = Assert.Throws<ReplayFormatException>(() =>
-            Replay.FromSnapshots(Snapshot("proc-interrupts-6.14-after.txt"), Snapshot("proc-interrupts-6.14-before.txt"), 2.0));
-        Assert.StartsWith("row 137: CPU6 count went backwards (62333 -> 57333)", ex.Message, StringComparison.Ordinal);
+        // trace-formats.md §4.1: counts are unsigned int (%10u) and can wrap; "Importers: accept the full u32 range and
+        // diff modulo 2^32". Audit round 2, finding 6: LOC 4294967290 -> 5 exited 2 instead of giving 11.
+        var before = ProcInterruptsParser.Parse(new StringReader("           CPU0       CPU1       \n LOC: 4294967290         10   Local timer interrupts\n ERR: 4294967295\n"));
+        var after = ProcInterruptsParser.Parse(new StringReader("           CPU0       CPU1       \n LOC:          5         20   Local timer interrupts\n ERR:          0\n"));
+        var report = Replay.FromSnapshots(before, after, 1.0);
+        Assert.Equal([11UL, 10UL], report.FindRow("LOC")!.Counts);
+        Assert.Equal(21UL, report.FindRow("LOC")!.Total);
+        Assert.Equal([1UL], report.FindRow("ERR")!.Counts);
+        Assert.Equal(
+            [
+                "row LOC: count went backwards (CPU0 4294967290 -> 5); taken as a 32-bit wrap, difference modulo 2^32 (a counter reset would look the same)",
+                "row ERR: count went backwards (column 1 4294967295 -> 0); taken as a 32-bit wrap, difference modulo 2^32 (a counter reset would look the same)",
+            ],
+            report.Notes);
+    }
+
+    [Fact]
+    public void Snapshot_counter_lower_by_any_amount_is_a_wrap_not_an_error()
+    {
+        var report = Replay.FromSnapshots(Snapshot("proc-interrupts-6.14-after.txt"), Snapshot("proc-interrupts-6.14-before.txt"), 2.0);
+        Assert.Equal((1UL << 32) - 5000, report.FindRow("137")!.Counts[6]);
+        Assert.Contains(report.Notes, n => n.StartsWith("row 137: count went backwards (CPU6 62333 -> 57333)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Snapshot_count_above_u32_is_an_error_naming_row_and_cpu()
+    {
+        // A hand-built snapshot (the parser already refuses such a line): /proc/interrupts prints %10u of an unsigned int.
+        var before = new ProcInterruptsSnapshot([0, 1], [new ProcInterruptsRow("LOC", [1UL, 4_294_967_296UL], null, null, null, "Local timer interrupts")]);
+        var after = new ProcInterruptsSnapshot([0, 1], [new ProcInterruptsRow("LOC", [2UL, 4_294_967_297UL], null, null, null, "Local timer interrupts")]);
+        var ex = Assert.Throws<ReplayFormatException>(() => Replay.FromSnapshots(before, after, 1.0));
+        Assert.Equal("row LOC: CPU1 count 4294967297 exceeds 4294967295, the largest count /proc/interrupts prints (%10u)", ex.Detail);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace IrqLab.Tracing.Replay;
 /// <summary>
 /// Parses /proc/interrupts (shared/reference/trace-formats.md §4, linux-dispatch.md §1.4): the header names the online
 /// CPUs (<c>CPU%-8d</c>, offline CPUs missing); each row is <c>label:</c>, one count per header CPU (one for the
-/// global <c>ERR</c>/<c>MIS</c> counters; a shorter row is an error), then free text: for numbered rows <c>chip hwirq-flow  actions</c> (chip names may
+/// global <c>ERR</c>/<c>MIS</c> counters; a shorter row is an error; counts are 32-bit, <c>%10u</c>), then free text: for numbered rows <c>chip hwirq-flow  actions</c> (chip names may
 /// start with a digit, actions contain spaces and <c>", "</c>), for named rows the description. Only the label and the
 /// counts are split on whitespace, as the reference advises.
 /// </summary>
@@ -14,7 +14,7 @@ public static class ProcInterruptsParser
     /// <summary>Parses one snapshot.</summary>
     /// <param name="input">The file text.</param>
     /// <returns>The snapshot.</returns>
-    /// <exception cref="ReplayFormatException">No CPU header, a row without label or count, or a count that is not a number.</exception>
+    /// <exception cref="ReplayFormatException">No CPU header, a row without label or count, a count that is not a number, or a count above 4294967295.</exception>
     public static ProcInterruptsSnapshot Parse(TextReader input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -109,6 +109,12 @@ public static class ProcInterruptsParser
                 }
 
                 break;
+            }
+
+            if (count > uint.MaxValue)
+            {
+                // Every /proc/interrupts count is an unsigned int printed with %10u (trace-formats.md §4.1).
+                throw new ReplayFormatException(lineNumber, $"row {label}: count {count} exceeds {uint.MaxValue}, the largest count /proc/interrupts prints (%10u)");
             }
 
             counts.Add(count);

@@ -20,13 +20,16 @@ public static class Replay
 
     /// <summary>
     /// Rates between two /proc/interrupts snapshots: <c>(after - before) / intervalSeconds</c> per row and CPU. Columns
-    /// are the CPUs online in both; rows present in only one snapshot are left out and noted.
+    /// are the CPUs online in both; rows present in only one snapshot are left out and noted. Counts are the kernel's
+    /// 32-bit <c>unsigned int</c> (<c>%10u</c>, shared/reference/trace-formats.md §4.1): a count lower in
+    /// <paramref name="after"/> wrapped past 2^32, so the difference is taken modulo 2^32 and a note names the row and
+    /// columns (a counter that was reset, e.g. an irq freed and requested again, looks the same and cannot be told apart).
     /// </summary>
     /// <param name="before">The first snapshot.</param>
     /// <param name="after">The second snapshot.</param>
     /// <param name="intervalSeconds">Seconds between the reads (positive).</param>
     /// <returns>The report (no histograms or events).</returns>
-    /// <exception cref="ReplayFormatException">A counter went backwards (reset, or a 32-bit wrap); the message names the row and CPU.</exception>
+    /// <exception cref="ReplayFormatException">A count above 4294967295, which /proc/interrupts cannot print; the message names the row and CPU.</exception>
     public static ReplayReport FromSnapshots(ProcInterruptsSnapshot before, ProcInterruptsSnapshot after, double intervalSeconds)
     {
         ArgumentNullException.ThrowIfNull(before);
@@ -78,20 +81,33 @@ public static class Replay
             var rates = new double[n];
             ulong total = 0;
             double totalRate = 0;
+            List<string>? wrapped = null;
             for (var i = 0; i < n; i++)
             {
                 var a = row.Counts[full ? afterIndex[i] : i];
                 var b = old.Counts[full ? beforeIndex[i] : i];
-                if (a < b)
+                var column = full ? "CPU" + cpus[i].ToString(CultureInfo.InvariantCulture) : "column " + (i + 1).ToString(CultureInfo.InvariantCulture);
+                if (a > uint.MaxValue || b > uint.MaxValue)
                 {
-                    var column = full ? "CPU" + cpus[i].ToString(CultureInfo.InvariantCulture) : "column " + (i + 1).ToString(CultureInfo.InvariantCulture);
-                    throw new ReplayFormatException($"row {row.Row}: {column} count went backwards ({b} -> {a}); a counter reset or 32-bit wrap cannot be told apart from a bad snapshot");
+                    throw new ReplayFormatException(
+                        $"row {row.Row}: {column} count {Math.Max(a, b)} exceeds {uint.MaxValue}, the largest count /proc/interrupts prints (%10u)");
                 }
 
-                counts[i] = a - b;
+                // trace-formats.md §4.1: "accept the full u32 range and diff modulo 2^32".
+                counts[i] = (uint)(a - b);
+                if (a < b)
+                {
+                    (wrapped ??= []).Add(string.Create(CultureInfo.InvariantCulture, $"{column} {b} -> {a}"));
+                }
+
                 rates[i] = counts[i] / intervalSeconds;
                 total += counts[i];
                 totalRate += rates[i];
+            }
+
+            if (wrapped is not null)
+            {
+                notes.Add($"row {row.Row}: count went backwards ({string.Join(", ", wrapped)}); taken as a 32-bit wrap, difference modulo 2^32 (a counter reset would look the same)");
             }
 
             rows.Add(new ReplayRow(row.Row, row.Desc ?? row.Actions, counts, rates, total, totalRate));
