@@ -19,10 +19,10 @@ internal static class ReplayCommand
         var file = new Argument<string>("FILE") { Description = "An ftrace text capture, or the first /proc/interrupts snapshot." }.RejectOptionLikeTokens();
         var after = new Argument<string?>("AFTER")
         {
-            Description = "The second /proc/interrupts snapshot (with --interval).",
+            Description = "The second /proc/interrupts snapshot; needs --interval.",
             Arity = ArgumentArity.ZeroOrOne,
         }.RejectOptionLikeTokens();
-        var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms." };
+        var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms. Required with AFTER." };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto)." }.RejectEmptyPath();
         var command = new Command("replay", "Report per-CPU rates, handler latency histograms and a trace from an ftrace capture or two /proc/interrupts snapshots.")

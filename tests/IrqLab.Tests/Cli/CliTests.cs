@@ -227,6 +227,18 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Replay_help_says_that_two_snapshots_need_interval()
+    {
+        // Audit round 2, finding 10: replay --help did not say that --interval is required with two files, which
+        // is the usage error "two snapshots need --interval".
+        var (exit, output, _) = CliRunner.Run("replay", "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("replay <FILE> [<AFTER>] [options]", output, StringComparison.Ordinal);
+        Assert.Contains("Required with AFTER.", output, StringComparison.Ordinal);
+        Assert.Contains("needs --interval", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_garbled_capture_exits_2_with_the_line_number()
     {
         var path = TempFile("bad-trace.txt", "# tracer: nop\n          <idle>-0     [001] d.h.. 1234.567890: irq_handler_entry: irq=\n");
