@@ -174,24 +174,8 @@ internal sealed class OutputFile : IDisposable
     }
 
     /// <summary>The file's stream with I/O errors turned into the usage error that names the file.</summary>
-    private sealed class GuardedStream(OutputFile owner) : Stream
+    private sealed class GuardedStream(OutputFile owner) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             try
@@ -204,14 +188,6 @@ internal sealed class OutputFile : IDisposable
             }
         }
 
-        public override void WriteByte(byte value) => Write([value]);
-
         public override void Flush() => owner.Guard(owner._file.Flush);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
