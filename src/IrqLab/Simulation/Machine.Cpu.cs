@@ -243,14 +243,11 @@ internal sealed partial class Machine
     {
         DispatchResult r;
         string path;
-        Kernel.Irq.IrqDesc? desc = null;
-        var before = 0UL;
+        Kernel.Irq.IrqDesc? ran = null;
         switch (ev.Type)
         {
             case EventType.ExternalInterrupt:
-                desc = _sinks.Length > 0 ? _kernel!.VectorIrq(c.Index).DescOf(ev.Vector) : null;
-                before = desc is null ? 0UL : IrqCount(c, desc.Irq);
-                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, _route);
+                r = ExternalInterruptObserved(c, ev.Vector, _route, out ran);
                 path = ExternalPath(r, _route);
                 break;
             case EventType.Nmi:
@@ -275,10 +272,24 @@ internal sealed partial class Machine
         f.Irq = r.Irq;
         f.RemainingNs = r.CostNs;
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
-        if (desc is not null && r.Irq == desc.Irq && IrqCount(c, desc.Irq) != before)
+        if (ran is not null)
         {
-            TraceDeviceActions(c, ev.Vector, desc);
+            TraceDeviceActions(c, ev.Vector, ran);
         }
+    }
+
+    /// <summary>
+    /// The kernel's dispatch of an external interrupt in a traced run; <paramref name="ran"/> is the descriptor whose
+    /// flow handler ran its actions (its count on this CPU moved), so that they can be traced as
+    /// <c>__handle_irq_event_percpu()</c> traces them, whatever path reached <c>common_interrupt</c>.
+    /// </summary>
+    private DispatchResult ExternalInterruptObserved(CpuContext c, byte vector, EntryRoute route, out Kernel.Irq.IrqDesc? ran)
+    {
+        var desc = _kernel!.VectorIrq(c.Index).DescOf(vector);
+        var before = desc is null ? 0UL : IrqCount(c, desc.Irq);
+        var r = _kernel.ExternalInterrupt(c.Index, vector, route);
+        ran = desc is not null && r.Irq == desc.Irq && IrqCount(c, desc.Irq) != before ? desc : null;
+        return r;
     }
 
     /// <summary>

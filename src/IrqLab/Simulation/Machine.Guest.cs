@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
@@ -121,7 +122,11 @@ internal sealed partial class Machine
         // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return
         // (SDM 27.2.3). KVM forges the frame its handler returns through (IRET, or ERETS under FRED).
         c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
-        if (_linux)
+        if (_linux && _sinks.Length > 0 && ev.Type == EventType.ExternalInterrupt)
+        {
+            HostHandleObserved(c, ev, software);
+        }
+        else if (_linux)
         {
             DispatchResult r;
             string path;
@@ -147,6 +152,28 @@ internal sealed partial class Machine
         else
         {
             EnterBare(c, ev, savedIf: false, _bareHandlers, null, -1);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="HostHandle"/> of an external interrupt in a traced run: the same dispatch, plus one
+    /// <c>irq_handler_entry</c>/<c>irq_handler_exit</c> pair per action when the flow ran the device's actions (the
+    /// re-injected interrupt runs <c>common_interrupt</c> like a host one, linux-dispatch.md §6.2).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void HostHandleObserved(CpuContext c, in CpuEvent ev, bool software)
+    {
+        var route = software ? EntryRoute.Software : EntryRoute.Idt;
+        var r = ExternalInterruptObserved(c, ev.Vector, route, out var ran);
+        var f = PushFrame(c, FrameKind.Linux, ev, savedIf: false);
+        f.Fred = software && _fred;
+        f.Handler = r.Handler;
+        f.Irq = r.Irq;
+        f.RemainingNs = r.CostNs;
+        RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, ExternalPath(r, route), r.Irq, null, -1);
+        if (ran is not null)
+        {
+            TraceDeviceActions(c, ev.Vector, ran);
         }
     }
 

@@ -70,4 +70,33 @@ internal sealed class ChromeTraceCheck
     public int MaxDepth { get; private set; }
 
     public List<JsonElement> WithPhase(string ph) => Events.Where(e => e.GetProperty("ph").GetString() == ph).ToList();
+
+    /// <summary>The B/E slices of track <paramref name="tid"/> in the order they begin: name, begin and end (µs), nesting depth.</summary>
+    public List<(string Name, double Begin, double End, int Depth)> SlicesOn(int tid)
+    {
+        var slices = new List<(string Name, double Begin, double End, int Depth)>();
+        var open = new Stack<int>();
+        foreach (var e in Events)
+        {
+            var ph = e.GetProperty("ph").GetString();
+            if (ph is not ("B" or "E") || e.GetProperty("tid").GetInt32() != tid)
+            {
+                continue;
+            }
+
+            var ts = e.GetProperty("ts").GetDouble();
+            if (ph == "B")
+            {
+                open.Push(slices.Count);
+                slices.Add((e.GetProperty("name").GetString()!, ts, double.NaN, open.Count - 1));
+            }
+            else
+            {
+                var i = open.Pop();
+                slices[i] = slices[i] with { End = ts };
+            }
+        }
+
+        return slices;
+    }
 }
