@@ -1,4 +1,5 @@
 using IrqLab.Delivery;
+using IrqLab.Kernel.Irq;
 using IrqLab.Scenarios.Model;
 
 namespace IrqLab.Simulation;
@@ -25,6 +26,19 @@ internal sealed class Frame
 
     /// <summary>Frames below this one of the same context (host, or the same VM): the logged <c>depth</c>; -1 until known.</summary>
     public int ContextDepth = -1;
+
+    /// <summary>
+    /// Traced runs only: the device actions of a Linux frame whose <c>irq_handler_exit</c> (and the next action's
+    /// <c>irq_handler_entry</c>) are still due, or null. Set when the flow ran its actions, cleared by the last exit
+    /// (at the latest the frame's return), so it stays null in a run without trace sinks.
+    /// </summary>
+    public IrqAction[]? TraceActions;
+
+    /// <summary>Index in <see cref="TraceActions"/> of the action that is running.</summary>
+    public int TraceAction;
+
+    /// <summary>The frame's own time still to spend (ns) when the running action returns: the later actions' costs.</summary>
+    public long TraceExitLeftNs;
 
     public void Reset()
     {

@@ -274,7 +274,7 @@ internal sealed partial class Machine
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
         if (ran is not null)
         {
-            TraceDeviceActions(c, ev.Vector, ran);
+            TraceDeviceActions(c, f, ran);
         }
     }
 
@@ -352,6 +352,12 @@ internal sealed partial class Machine
         {
             SpendTime(c, f.RemainingNs);
             f.RemainingNs = 0;
+            if (f.TraceActions is not null)
+            {
+                // Traced runs only (null otherwise): the running action returns before the frame's time is spent.
+                ScheduleActionBoundary(c, f);
+            }
+
             return false;
         }
 

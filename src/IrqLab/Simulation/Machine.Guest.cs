@@ -173,7 +173,7 @@ internal sealed partial class Machine
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, ExternalPath(r, route), r.Irq, null, -1);
         if (ran is not null)
         {
-            TraceDeviceActions(c, ev.Vector, ran);
+            TraceDeviceActions(c, f, ran);
         }
     }
 

@@ -30,8 +30,16 @@ internal sealed partial class Machine
     private void TraceEoi(int cpu, int vector) => Trace(new TraceEvent(_now, cpu, TraceEventKind.Eoi, vector));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void TraceHandlerExit(CpuContext c, Frame f) =>
+    private void TraceHandlerExit(CpuContext c, Frame f)
+    {
+        if (f.TraceActions is not null)
+        {
+            // The frame's time is spent: the actions still running return now, inside the frame's slice.
+            TraceActionBoundaries(c, f, 0, c.Depth + 1);
+        }
+
         Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, -1, c.Depth, f.Vm, f.Vcpu, -1));
+    }
 
     private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
     {
@@ -92,6 +100,13 @@ internal sealed partial class Machine
 
         if (_sinks.Length > 0)
         {
+            if (c.Depth > 1 && c.FrameAt(c.Depth - 2) is { TraceActions: not null } below)
+            {
+                // The frame this one preempts: its actions that returned by now do so before the nested slice begins.
+                // Its own time left is what PreemptTop kept, plus the busy time still running if it was not preempted.
+                TraceActionBoundaries(c, below, below.RemainingNs + Math.Max(0, c.BusyUntilNs - _now), c.Depth - 1);
+            }
+
             // The frame's slice; a device irq's actions are traced inside it (TraceDeviceActions).
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, handler, -1, depth, vm, vcpu, 0, ev));
         }
@@ -133,15 +148,77 @@ internal sealed partial class Machine
     /// <summary>
     /// For trace observers: one entry/exit pair per action of a device irq whose flow ran its actions, as
     /// <c>__handle_irq_event_percpu()</c> emits <c>irq_handler_entry</c>/<c>irq_handler_exit</c> around each action.
+    /// The actions run back to back at the start of frame <paramref name="f"/>, each for its own cost: the first one's
+    /// entry is traced now, each exit (and the next entry) when the frame has spent that much of its time
+    /// (<see cref="TraceActionBoundaries"/>), so time spent in a nested handler moves them later.
     /// </summary>
-    private void TraceDeviceActions(CpuContext c, int vector, Kernel.Irq.IrqDesc desc)
+    private void TraceDeviceActions(CpuContext c, Frame f, Kernel.Irq.IrqDesc desc)
     {
-        foreach (var action in desc.Actions)
+        var actions = desc.ActionArray;
+        if (actions.Length == 0)
         {
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, vector, action.Name, desc.Irq, c.Depth, Event: "ext_int"));
-            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, vector, action.Name, desc.Irq, c.Depth,
-                Value: action.Returns == Scenarios.Model.HandlerReturn.None ? 0 : 1));
+            return;
         }
+
+        f.TraceActions = actions;
+        f.TraceAction = 0;
+        f.TraceExitLeftNs = Math.Max(0, f.RemainingNs - actions[0].CostNs);
+        TraceActionEntry(c, f, c.Depth);
+        TraceActionBoundaries(c, f, f.RemainingNs, c.Depth);
+    }
+
+    /// <summary>
+    /// Traces the action returns of <paramref name="f"/> that are due now that the frame has <paramref name="leftNs"/> of
+    /// its own time still to spend: each exit, then the next action's entry, at <see cref="_now"/>.
+    /// </summary>
+    private void TraceActionBoundaries(CpuContext c, Frame f, long leftNs, int depth)
+    {
+        while (f.TraceActions is { } actions && leftNs <= f.TraceExitLeftNs)
+        {
+            var a = actions[f.TraceAction];
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, a.Name, f.Irq, depth,
+                Value: a.Returns == Scenarios.Model.HandlerReturn.None ? 0 : 1));
+            if (++f.TraceAction == actions.Length)
+            {
+                f.TraceActions = null;
+                return;
+            }
+
+            f.TraceExitLeftNs = Math.Max(0, f.TraceExitLeftNs - actions[f.TraceAction].CostNs);
+            TraceActionEntry(c, f, depth);
+        }
+    }
+
+    private void TraceActionEntry(CpuContext c, Frame f, int depth) =>
+        Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerEntry, f.Vector, f.TraceActions![f.TraceAction].Name, f.Irq, depth, Event: "ext_int"));
+
+    /// <summary>
+    /// Frame <paramref name="f"/> (the top one) spends its time until <see cref="CpuContext.BusyUntilNs"/>: traces the
+    /// action returns already due, and queues the next one that falls before the frame's end (the last action returns
+    /// with the frame, in <see cref="TraceHandlerExit"/>). A preemption changes the CPU's generation, which drops the
+    /// queued boundary; the frame queues it again when it resumes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ScheduleActionBoundary(CpuContext c, Frame f)
+    {
+        var left = c.BusyUntilNs - _now;
+        TraceActionBoundaries(c, f, left, c.Depth);
+        if (f.TraceActions is not null && f.TraceExitLeftNs > 0)
+        {
+            _queue.Push(_now + left - f.TraceExitLeftNs, SimEventKind.TraceActionBoundary, c.Index, c.Generation);
+        }
+    }
+
+    private void OnTraceActionBoundary(in SimEvent ev)
+    {
+        var c = _cpus[ev.Target];
+        if (ev.Generation != c.Generation || c.BusyUntilNs == 0 || c.Depth == 0 || c.Top.TraceActions is null)
+        {
+            // The frame was preempted (it queues the boundary again when it resumes) or is gone.
+            return;
+        }
+
+        ScheduleActionBoundary(c, c.Top);
     }
 
     private void AddMessage(int cpu, string level, string text)

@@ -439,6 +439,11 @@ internal sealed partial class Machine
             case SimEventKind.WatchdogTick:
                 OnWatchdogTick();
                 break;
+            case SimEventKind.TraceActionBoundary:
+                // Queued for the trace sinks only: not an event of the run, so stats.events stays that of an untraced run.
+                _events--;
+                OnTraceActionBoundary(ev);
+                break;
         }
 
         Settle();

@@ -17,4 +17,10 @@ public enum SimEventKind : byte
 
     /// <summary>The NMI watchdog's perf counter overflows on every CPU.</summary>
     WatchdogTick,
+
+    /// <summary>
+    /// Traced runs only: a device action of the frame spending time on the CPU returns (<c>irq_handler_exit</c>, then
+    /// the next action's <c>irq_handler_entry</c>). Changes nothing in the machine and is not counted in <c>stats.events</c>.
+    /// </summary>
+    TraceActionBoundary,
 }

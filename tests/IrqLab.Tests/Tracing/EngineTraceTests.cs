@@ -81,6 +81,87 @@ public sealed class EngineTraceTests
         Assert.Equal(2, Chrome(yaml, 2).SlicesOn(1).Count(s => s.Name == "eth0"));
     }
 
+    private static string SharedLineScenario(string afterPulse) => $$"""
+        irqlab: 1
+        name: shared
+        machine: {cpus: 1}
+        devices:
+          - name: i801_smbus
+            line: {ioapic: 0, pin: 18, trigger: level, polarity: low}
+            shared: true
+            handler: {returns: handled, cost: 1500ns}
+          - name: ehci_hcd
+            line: {ioapic: 0, pin: 18, trigger: level, polarity: low}
+            shared: true
+            handler: {returns: none, cost: 500ns}
+        steps:
+          - {advance: 2500ns}
+          - {pulse: i801_smbus}
+        {{afterPulse}}
+          - {advance: 10us}
+        """;
+
+    [Fact]
+    public void Each_action_of_a_shared_line_returns_after_its_own_cost_back_to_back_irq_h()
+    {
+        // irq_handler_exit marks the return of the action (trace-formats.md §3.2): the actions run one after the other
+        // inside common_interrupt, i801_smbus for 1500 ns, then ehci_hcd for 500 ns. ns2usecs rounds to nearest µs.
+        var yaml = SharedLineScenario("");
+        Assert.Equal(
+            [
+                "          <idle>-0       [000] d.h..     0.000003: irq_handler_entry: irq=18 name=i801_smbus",
+                "          <idle>-0       [000] d.h..     0.000004: irq_handler_exit: irq=18 ret=handled",
+                "          <idle>-0       [000] d.h..     0.000004: irq_handler_entry: irq=18 name=ehci_hcd",
+                "          <idle>-0       [000] d.h..     0.000005: irq_handler_exit: irq=18 ret=unhandled",
+            ],
+            Ftrace(yaml, 1));
+
+        var slices = Chrome(yaml, 1).SlicesOn(0);
+        Assert.Equal(
+            [("common_interrupt", 2.5, 4.5, 0), ("i801_smbus", 2.5, 4.0, 1), ("ehci_hcd", 4.0, 4.5, 1)],
+            slices);
+
+        var (_, events) = Run(yaml);
+        var times = events.Where(e => e.Cpu == 0 && e.Kind is TraceEventKind.HandlerEntry or TraceEventKind.HandlerExit).Select(e => e.TimeNs);
+        Assert.Equal([2500L, 2500, 4000, 4000, 4500, 4500], times);
+    }
+
+    [Fact]
+    public void Action_preempted_by_an_nmi_nests_the_nmi_and_still_returns_after_its_cost_trace_formats_1_3()
+    {
+        // B/E must nest per thread (trace-formats.md §1.3): the NMI at 3.5 µs is a slice inside i801_smbus, which
+        // still returns at 4.0 µs (the NMI handler spends no time).
+        var yaml = SharedLineScenario("  - {advance: 1us}\n  - {nmi: {cpu: 0}}");
+        var slices = Chrome(yaml, 1).SlicesOn(0);
+        Assert.Equal(
+            [("common_interrupt", 2.5, 4.5, 0), ("i801_smbus", 2.5, 4.0, 1), ("exc_nmi", 3.5, 3.5, 2), ("ehci_hcd", 4.0, 4.5, 1)],
+            slices);
+    }
+
+    [Fact]
+    public void Nmi_at_the_boundary_between_actions_comes_after_the_first_action_returns_trace_formats_3_1()
+    {
+        // Lines are time-ordered and the first action has returned by 4.0 µs: its exit precedes the NMI's slice.
+        var yaml = SharedLineScenario("  - {advance: 1500ns}\n  - {nmi: {cpu: 0}}");
+        var slices = Chrome(yaml, 1).SlicesOn(0);
+        Assert.Equal(
+            [("common_interrupt", 2.5, 4.5, 0), ("i801_smbus", 2.5, 4.0, 1), ("ehci_hcd", 4.0, 4.5, 1), ("exc_nmi", 4.0, 4.0, 2)],
+            slices);
+    }
+
+    [Fact]
+    public void Tracing_does_not_change_the_run_stats_events_included()
+    {
+        // The action boundaries are queued for the sinks only: the run's result is that of the untraced run.
+        var yaml = SharedLineScenario("  - {advance: 1us}\n  - {nmi: {cpu: 0}}");
+        var untraced = Simulator.Run(ScenarioLoader.Parse(yaml, "trace.yaml"));
+        var (traced, _) = Run(yaml);
+        Assert.Equal(untraced.Stats.Events, traced.Stats.Events);
+        Assert.Equal(untraced.Stats.Handlers, traced.Stats.Handlers);
+        Assert.Equal(untraced.TimeNs, traced.TimeNs);
+        Assert.Equal(untraced.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)), traced.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)));
+    }
+
     private sealed class Recorder : ITraceSink
     {
         public List<TraceEvent> Events { get; } = [];
