@@ -7,7 +7,8 @@ namespace IrqLab.Tracing;
 /// <c>trace_print_context</c>: <c>%16s-%-7d [%03d] FLAGS %5lu.%06lu: event: fields</c>; shared/reference/trace-formats.md §3).
 /// Device handler entries (<see cref="TraceEvent.Irq"/> ≥ 0) become <c>irq_handler_entry: irq=%d name=%s</c> and their exits
 /// <c>irq_handler_exit: irq=%d ret=handled|unhandled</c>; <c>sysvec_*</c> handlers that carry a tracepoint become
-/// <c>irq_vectors</c> <c>&lt;name&gt;_entry/_exit: vector=%d</c> (<see cref="IrqVectorEvents"/>); handlers with
+/// <c>irq_vectors</c> <c>&lt;name&gt;_entry/_exit: vector=%d</c> (<see cref="IrqVectorEvents"/>) with the entry's vector
+/// (<c>spurious_interrupt</c> on an unused system vector: <c>spurious_apic</c> with that vector); handlers with
 /// <see cref="TraceEvent.Event"/> = <c>softirq</c> become <c>softirq_entry/_exit: vec=%u [action=%s]</c>. Everything else
 /// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
 /// among these and is skipped, as the kernel would not print it. All lines show the idle task (<c>&lt;idle&gt;-0</c>)

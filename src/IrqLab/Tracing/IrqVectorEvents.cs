@@ -24,8 +24,17 @@ public static class IrqVectorEvents
         new("sysvec_thermal", "thermal_apic", 0xfa, "TRM"),
     ];
 
+    /// <summary>
+    /// <c>handle_spurious_interrupt(vector)</c> (apic.c) traces <c>spurious_apic_entry/exit</c> with the vector it is
+    /// called with: 0xff from <c>sysvec_spurious_apic_interrupt</c>, the real vector from <c>spurious_interrupt</c> (the
+    /// IDT stub of an unused system vector; <c>fred_handle_spurious_interrupt</c> under FRED).
+    /// </summary>
+    private const string SpuriousInterruptHandler = "spurious_interrupt";
+
     private static readonly FrozenDictionary<string, IrqVectorEvent> s_byHandler =
-        s_all.ToFrozenDictionary(e => e.Handler, StringComparer.Ordinal);
+        s_all.Select(e => KeyValuePair.Create(e.Handler, e))
+            .Append(KeyValuePair.Create(SpuriousInterruptHandler, s_all.Single(e => e.Event == "spurious_apic")))
+            .ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, IrqVectorEvent> s_byEvent =
         s_all.ToFrozenDictionary(e => e.Event, StringComparer.Ordinal);
@@ -33,7 +42,11 @@ public static class IrqVectorEvents
     /// <summary>All events, in the order of irq_vectors.h.</summary>
     public static IReadOnlyList<IrqVectorEvent> All => s_all;
 
-    /// <summary>Finds the event traced by the <c>sysvec_*</c> handler <paramref name="handler"/>; false for handlers that trace none (<c>sysvec_reboot</c>, posted-interrupt IPIs, Hyper-V).</summary>
+    /// <summary>
+    /// Finds the event traced by the <c>sysvec_*</c> handler <paramref name="handler"/>, or by <c>spurious_interrupt</c>
+    /// (<c>spurious_apic</c>, traced with the interrupt's own vector rather than <see cref="IrqVectorEvent.Vector"/>); false
+    /// for handlers that trace none (<c>sysvec_reboot</c>, posted-interrupt IPIs, Hyper-V).
+    /// </summary>
     /// <param name="handler">The handler name.</param>
     /// <param name="vectorEvent">The event, when found.</param>
     /// <returns>True when the handler traces an <c>irq_vectors:</c> event.</returns>

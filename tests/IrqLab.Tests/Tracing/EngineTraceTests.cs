@@ -162,6 +162,41 @@ public sealed class EngineTraceTests
         Assert.Equal(untraced.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)), traced.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)));
     }
 
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void Unused_system_vector_traces_spurious_apic_with_its_own_vector_irq_vectors_h(string delivery)
+    {
+        // trace-formats.md §3.3 lists spurious_apic; handle_spurious_interrupt(vector) (apic.c) brackets its work with
+        // trace_spurious_apic_entry/exit(vector), reached from spurious_interrupt (IDT stub; fred_handle_spurious_interrupt)
+        // with the interrupt's vector and from sysvec_spurious_apic_interrupt with 0xff.
+        var yaml = $$$"""
+            irqlab: 1
+            name: spurious
+            kernel: {version: "6.10", delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            steps:
+              - {ipi: {from: 0, to: 1, vector: 0xef}}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: 0xed}}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, vector: 0xff}}
+              - {advance: 1us}
+            """;
+        var (result, _) = Run(yaml);
+        Assert.Equal(["spurious_interrupt", "spurious_interrupt", "sysvec_spurious_apic_interrupt"], result.Dispatch.Select(d => d.Handler));
+        Assert.Equal(
+            [
+                "          <idle>-0       [001] d.h..     0.000000: spurious_apic_entry: vector=239",
+                "          <idle>-0       [001] d.h..     0.000000: spurious_apic_exit: vector=239",
+                "          <idle>-0       [001] d.h..     0.000001: spurious_apic_entry: vector=237",
+                "          <idle>-0       [001] d.h..     0.000001: spurious_apic_exit: vector=237",
+                "          <idle>-0       [001] d.h..     0.000002: spurious_apic_entry: vector=255",
+                "          <idle>-0       [001] d.h..     0.000002: spurious_apic_exit: vector=255",
+            ],
+            Ftrace(yaml, 2));
+    }
+
     private sealed class Recorder : ITraceSink
     {
         public List<TraceEvent> Events { get; } = [];

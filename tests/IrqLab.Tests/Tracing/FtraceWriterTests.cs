@@ -61,6 +61,8 @@ public sealed class FtraceWriterTests
     [InlineData("sysvec_threshold", 249, "threshold_apic")]
     [InlineData("sysvec_deferred_error", 244, "deferred_error_apic")]
     [InlineData("sysvec_thermal", 250, "thermal_apic")]
+    [InlineData("spurious_interrupt", 239, "spurious_apic")] // handle_spurious_interrupt(vector): the real vector (apic.c)
+    [InlineData("spurious_interrupt", 237, "spurious_apic")]
     public void System_vector_handler_prints_its_irq_vectors_event_irq_vectors_h(string handler, int vector, string eventName)
     {
         var lines = Lines(
