@@ -52,7 +52,18 @@ internal static class TraceCommand
                 }
 
                 // An error in the run (or in writing) leaves no file: the trace is moved into place only here.
-                var result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, Sinks = [sink] });
+                Simulation.Output.RunResult result;
+                try
+                {
+                    result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, Sinks = [sink] });
+                }
+                catch
+                {
+                    // The ftrace writer's Dispose only deletes its temporary file (the Chrome writer's would write the end).
+                    (sink as FtraceWriter)?.Dispose();
+                    throw;
+                }
+
                 (sink as IDisposable)?.Dispose();
                 text?.Flush();
                 trace.Commit();

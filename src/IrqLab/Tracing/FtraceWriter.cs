@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace IrqLab.Tracing;
 
@@ -13,16 +14,20 @@ namespace IrqLab.Tracing;
 /// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
 /// among these and is skipped, as the kernel would not print it. All lines show the idle task (<c>&lt;idle&gt;-0</c>)
 /// with flags <c>d.h..</c> (irqs off, hardirq; <c>d.H..</c> when it interrupted a softirq; <c>..s..</c> for softirqs).
+/// The header's <c>entries-in-buffer/entries-written</c> line needs the number of events, so the lines are held until
+/// <see cref="Complete"/> writes the header and then them: in a fixed buffer, which spills to a temporary file (deleted
+/// when the writer is disposed) once it is full, so memory does not grow with the run.
 /// </summary>
-public sealed class FtraceWriter : ITraceSink
+public sealed class FtraceWriter : ITraceSink, IDisposable
 {
     /// <summary>The softirq names of <c>include/trace/events/irq.h</c> <c>show_softirq_name</c>, by vector.</summary>
     public static readonly IReadOnlyList<string> SoftirqNames = ["HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU"];
 
-    /// <summary>What the kernel's <c>trace</c> file prints before the events (<c>print_trace_header</c> / <c>print_func_help_header_irq</c>, 6.x); the <c>entries-in-buffer</c> line is left out because a stream does not know its length.</summary>
-    public const string Header =
-        "# tracer: nop\n" +
-        "#\n" +
+    /// <summary>
+    /// The legend that follows the <c>entries-in-buffer</c> line of the header (<c>print_func_help_header_irq</c>, 6.x):
+    /// the five flag columns and the column line.
+    /// </summary>
+    public const string HeaderLegend =
         "#                                _-----=> irqs-off/BH-disabled\n" +
         "#                               / _----=> need-resched\n" +
         "#                              | / _---=> hardirq/softirq\n" +
@@ -31,6 +36,9 @@ public sealed class FtraceWriter : ITraceSink
         "#                              |||| /     delay\n" +
         "#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION\n" +
         "#              | |         |   |||||     |         |\n";
+
+    /// <summary>Chars held in memory before the lines spill to a temporary file.</summary>
+    private const int BufferChars = 64 * 1024;
 
     private const string Task = "<idle>";
 
@@ -51,12 +59,19 @@ public sealed class FtraceWriter : ITraceSink
     private readonly int _cpus;
     private readonly Stack<OpenHandler>[] _open;
     private readonly int[] _softirqsOpen;
+    private readonly char[] _buffer = new char[BufferChars];
+    private int _buffered;
+    private FileStream? _spillFile;
+    private StreamWriter? _spill;
+    private long _entries;
+    private bool _completed;
+    private bool _disposed;
     private char[] _line = new char[256];
     private int _length;
 
-    /// <summary>Writes <see cref="Header"/> to <paramref name="output"/>.</summary>
-    /// <param name="output">Where the lines go (each ends in <c>\n</c>).</param>
-    /// <param name="cpus">Number of logical CPUs.</param>
+    /// <summary>Starts a trace file for a machine of <paramref name="cpus"/> CPUs; <see cref="Complete"/> writes it.</summary>
+    /// <param name="output">Where the header and the lines go (each ends in <c>\n</c>).</param>
+    /// <param name="cpus">Number of logical CPUs (the header's <c>#P:</c>).</param>
     public FtraceWriter(TextWriter output, int cpus)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -65,8 +80,23 @@ public sealed class FtraceWriter : ITraceSink
         _cpus = cpus;
         _open = new Stack<OpenHandler>[cpus];
         _softirqsOpen = new int[cpus];
-        _output.Write(Header);
     }
+
+    /// <summary>Number of event lines written so far.</summary>
+    public long Entries => _entries;
+
+    /// <summary>
+    /// What the kernel's <c>trace</c> file prints before the events (<c>print_trace_header</c>, <c>print_event_info</c>,
+    /// <c>print_func_help_header_irq</c>, 6.x; shared/reference/trace-formats.md §3.1): <c># tracer: nop</c>, <c>#</c>,
+    /// <c># entries-in-buffer/entries-written: %lu/%lu   #P:%d</c>, <c>#</c>, then <see cref="HeaderLegend"/>. Nothing
+    /// is overwritten here, so the two counts are equal.
+    /// </summary>
+    /// <param name="entries">Number of event lines.</param>
+    /// <param name="cpus">Number of CPUs (<c>num_online_cpus()</c>).</param>
+    /// <returns>The header, each line ending in <c>\n</c>.</returns>
+    public static string HeaderFor(long entries, int cpus) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"# tracer: nop\n#\n# entries-in-buffer/entries-written: {entries}/{entries}   #P:{cpus}\n#\n{HeaderLegend}");
 
     /// <inheritdoc />
     public void Write(in TraceEvent traceEvent)
@@ -93,7 +123,55 @@ public sealed class FtraceWriter : ITraceSink
     }
 
     /// <inheritdoc />
-    public void Complete(long endNs) => _output.Flush();
+    /// <remarks>Writes the header, now that the number of lines is known, and the lines; then flushes the output.</remarks>
+    public void Complete(long endNs)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        _output.Write(HeaderFor(_entries, _cpus));
+        if (_spill is not null)
+        {
+            // The lines still in memory follow the spilled ones; the buffer is then reused to copy the file back.
+            Spill();
+            _spill.Flush();
+            _spillFile!.Position = 0;
+            using var reader = new StreamReader(_spillFile, new UTF8Encoding(false), false, 64 * 1024, leaveOpen: true);
+            int read;
+            while ((read = reader.Read(_buffer, 0, _buffer.Length)) > 0)
+            {
+                _output.Write(_buffer, 0, read);
+            }
+
+            DisposeSpill();
+        }
+        else
+        {
+            _output.Write(_buffer, 0, _buffered);
+        }
+
+        _buffered = 0;
+        _output.Flush();
+    }
+
+    /// <summary>Deletes the temporary file the lines spilled to, if any. Does not write or close the output.</summary>
+    public void Dispose()
+    {
+        DisposeSpill();
+        _disposed = true;
+    }
+
+    private void DisposeSpill()
+    {
+        _spill?.Dispose();
+        _spillFile?.Dispose();
+        _spill = null;
+        _spillFile = null;
+    }
 
     private void WriteEntry(in TraceEvent e)
     {
@@ -231,8 +309,40 @@ public sealed class FtraceWriter : ITraceSink
 
     private void EndLine()
     {
+        if (_completed)
+        {
+            throw new InvalidOperationException("Write after Complete.");
+        }
+
         Append('\n');
-        _output.Write(_line, 0, _length);
+        _entries++;
+        if (_buffered + _length > _buffer.Length)
+        {
+            Spill();
+        }
+
+        if (_length > _buffer.Length)
+        {
+            _spill!.Write(_line, 0, _length);
+            return;
+        }
+
+        _line.AsSpan(0, _length).CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += _length;
+    }
+
+    /// <summary>Moves the buffered lines to the temporary file (created on the first spill).</summary>
+    private void Spill()
+    {
+        if (_spill is null)
+        {
+            var path = Path.Combine(Path.GetTempPath(), "irqlab-ftrace-" + Guid.NewGuid().ToString("N") + ".tmp");
+            _spillFile = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            _spill = new StreamWriter(_spillFile, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        }
+
+        _spill.Write(_buffer, 0, _buffered);
+        _buffered = 0;
     }
 
     private void Pad(int count)

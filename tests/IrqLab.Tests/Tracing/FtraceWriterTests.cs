@@ -22,17 +22,65 @@ public sealed class FtraceWriterTests
 
         writer.Complete(events.Length == 0 ? 0 : events[^1].TimeNs);
         var all = text.ToString();
-        Assert.StartsWith(FtraceWriter.Header, all, StringComparison.Ordinal);
-        return all[FtraceWriter.Header.Length..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = FtraceWriter.HeaderFor(writer.Entries, cpus);
+        Assert.StartsWith(header, all, StringComparison.Ordinal);
+        return all[header.Length..].Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     [Fact]
     public void Header_is_the_6x_trace_file_header_with_five_flag_columns()
     {
-        var lines = FtraceWriter.Header.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = FtraceWriter.HeaderFor(0, 1).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("# tracer: nop", lines[0]);
         Assert.Equal("#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION", lines[^2]);
         Assert.All(lines, l => Assert.StartsWith("#", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Header_counts_the_entries_and_cpus_like_print_event_info_trace_formats_3_1()
+    {
+        // trace-formats.md §3.1: "# tracer: nop", "#", "# entries-in-buffer/entries-written: <in-buffer>/<written>   #P:<ncpus>",
+        // then (print_event_info's "#\n") the legend. Nothing is overwritten, so both counts are the number of lines.
+        var text = new StringWriter();
+        var writer = new FtraceWriter(text, 2);
+        writer.Write(new TraceEvent(1_000, 1, TraceEventKind.HandlerEntry, 236, "sysvec_apic_timer_interrupt", Event: "ext_int"));
+        writer.Write(new TraceEvent(1_000, 1, TraceEventKind.Raise, Name: "eth0"));
+        writer.Write(new TraceEvent(2_000, 1, TraceEventKind.HandlerExit, Value: -1));
+        writer.Complete(2_000);
+        var lines = text.ToString().Split('\n');
+        Assert.Equal(
+            [
+                "# tracer: nop",
+                "#",
+                "# entries-in-buffer/entries-written: 2/2   #P:2",
+                "#",
+                "#                                _-----=> irqs-off/BH-disabled",
+            ],
+            lines[..5]);
+        Assert.Equal(2, lines.Count(l => l.Length > 0 && !l.StartsWith('#')));
+    }
+
+    [Fact]
+    public void Lines_beyond_the_memory_buffer_spill_and_come_back_in_order_after_the_header()
+    {
+        var text = new StringWriter();
+        using (var writer = new FtraceWriter(text, 1))
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                writer.Write(new TraceEvent(i * 1_000L, 0, TraceEventKind.HandlerEntry, 34, "eth0", 27, Event: "ext_int"));
+                writer.Write(new TraceEvent((i * 1_000L) + 500, 0, TraceEventKind.HandlerExit, Value: 1));
+            }
+
+            writer.Complete(5_000_000);
+        }
+
+        var lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("# entries-in-buffer/entries-written: 10000/10000   #P:1", lines[2]);
+        var events = lines.Where(l => !l.StartsWith('#')).ToArray();
+        Assert.Equal(10_000, events.Length);
+        Assert.EndsWith("     0.000000: irq_handler_entry: irq=27 name=eth0", events[0], StringComparison.Ordinal);
+        Assert.EndsWith("     0.005000: irq_handler_exit: irq=27 ret=handled", events[^1], StringComparison.Ordinal);
     }
 
     [Theory]
@@ -183,8 +231,9 @@ public sealed class FtraceWriterTests
             writer.Write(e);
         }
 
+        writer.Complete(events[^1].TimeNs);
         var records = FtraceParser.Parse(new StringReader(text.ToString()));
-        var first = FtraceWriter.Header.Split('\n').Length;
+        var first = FtraceWriter.HeaderFor(events.Length, 4).Split('\n').Length;
         Assert.Equal(
             [
                 new FtraceRecord(0, 1_000_000, "local_timer_entry", null, 236, null, null, first),
@@ -205,6 +254,8 @@ public sealed class FtraceWriterTests
         {
             again.Write(e);
         }
+
+        again.Complete(events[^1].TimeNs);
 
         Assert.Equal(text.ToString(), rebuilt.ToString());
     }
