@@ -230,7 +230,17 @@ internal sealed partial class Machine
         }
     }
 
-    private void AddFault(int cpu, string kind) => _faults.Add(new FaultEntry(_now, cpu, kind));
+    private void AddFault(int cpu, string kind)
+    {
+        _faults.Add(new FaultEntry(_now, cpu, kind));
+        if (_sinks.Length > 0)
+        {
+            TraceFault(cpu, kind);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceFault(int cpu, string kind) => Trace(new TraceEvent(_now, cpu, TraceEventKind.Fault, Name: kind));
 
     /// <summary>
     /// Where every interrupt ended (docs/simulation.md, "Accounting"): raised = delivered + coalesced + pending +

@@ -8,7 +8,7 @@ namespace IrqLab.Tracing;
 /// chrome://tracing (shared/reference/trace-formats.md §1). One process <c>IrqLab &lt;scenario&gt;</c>; one thread
 /// track per CPU (<c>CPU n</c>, tid n) and per vCPU (<c>&lt;vm&gt; vCPU n</c>), each named by a <c>ph:"M"</c>
 /// event when first used. Handlers become nested <c>B</c>/<c>E</c> slices, raises / EOIs / VM exits and entries /
-/// messages become instants, pending counts a <c>C</c> counter <c>pending CPU n</c> per CPU (one arg, <c>count</c>; Perfetto
+/// messages become instants, faults instants named by their kind (<c>cat</c> <c>fault</c>) on their CPU's track, pending counts a <c>C</c> counter <c>pending CPU n</c> per CPU (one arg, <c>count</c>; Perfetto
 /// shows it as <c>pending CPU n count</c>). Timestamps are microseconds written
 /// exactly to the nanosecond; <c>displayTimeUnit</c> is never emitted. The JSON buffer is flushed to the stream
 /// as it fills, so memory does not grow with the run. The stream stays open (the caller owns it).
@@ -52,12 +52,14 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
     private static readonly JsonEncodedText s_catApic = JsonEncodedText.Encode("apic");
     private static readonly JsonEncodedText s_catVmx = JsonEncodedText.Encode("vmx");
     private static readonly JsonEncodedText s_catLog = JsonEncodedText.Encode("log");
+    private static readonly JsonEncodedText s_catFault = JsonEncodedText.Encode("fault");
     private static readonly JsonEncodedText s_eoi = JsonEncodedText.Encode("EOI");
     private static readonly JsonEncodedText s_vmExit = JsonEncodedText.Encode("VM exit");
     private static readonly JsonEncodedText s_vmEntry = JsonEncodedText.Encode("VM entry");
     private static readonly JsonEncodedText s_raise = JsonEncodedText.Encode("raise");
     private static readonly JsonEncodedText s_handler = JsonEncodedText.Encode("handler");
     private static readonly JsonEncodedText s_message = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText s_fault = JsonEncodedText.Encode("fault");
 
     private readonly Stream _output;
     private readonly Utf8JsonWriter _json;
@@ -159,6 +161,9 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
                 break;
             case TraceEventKind.Message:
                 WriteInstant(traceEvent, traceEvent.Name, s_message, s_catLog);
+                break;
+            case TraceEventKind.Fault:
+                WriteInstant(traceEvent, traceEvent.Name, s_fault, s_catFault);
                 break;
             case TraceEventKind.Pending:
                 WritePending(traceEvent);

@@ -26,4 +26,11 @@ public enum TraceEventKind
 
     /// <summary>A kernel log line; <see cref="TraceEvent.Name"/> = text.</summary>
     Message,
+
+    /// <summary>
+    /// A fault of the run's <c>faults</c> list on <see cref="TraceEvent.Cpu"/> (SCENARIOS.md §10);
+    /// <see cref="TraceEvent.Name"/> = its kind (<c>triple_fault</c>, <c>machine_check</c>, <c>cfi_failure</c>,
+    /// <c>vmentry_failure</c>, <c>livelock</c>).
+    /// </summary>
+    Fault,
 }

@@ -97,6 +97,23 @@ public sealed class ChromeTraceWriterTests
     }
 
     [Fact]
+    public void Fault_becomes_a_thread_instant_named_by_its_kind_scenarios_11()
+    {
+        // SCENARIOS.md §11 "trace of the run": a fault of §10's list is an instant (trace-formats.md §1.3, s "t") on its CPU.
+        var check = Write(2, w =>
+        {
+            w.Write(new TraceEvent(0, 1, TraceEventKind.Fault, Name: "triple_fault"));
+            w.Complete(0);
+        });
+        var fault = Assert.Single(check.WithPhase("i"));
+        Assert.Equal("triple_fault", fault.GetProperty("name").GetString());
+        Assert.Equal("fault", fault.GetProperty("cat").GetString());
+        Assert.Equal("t", fault.GetProperty("s").GetString());
+        Assert.Equal(1, fault.GetProperty("tid").GetInt32());
+        Assert.Equal("CPU 1", check.ThreadNames[1]);
+    }
+
+    [Fact]
     public void Pending_becomes_a_C_counter_per_cpu_json_trace_parser_impl()
     {
         var check = Write(2, Sample);

@@ -197,6 +197,27 @@ public sealed class EngineTraceTests
             Ftrace(yaml, 2));
     }
 
+    [Theory]
+    [InlineData("triple-fault.yaml")]
+    [InlineData("rfc-2022-cfi-trap.yaml")]
+    public void Every_fault_of_the_run_is_an_instant_on_its_cpu_track_scenarios_10_11(string name)
+    {
+        // SCENARIOS.md §11: the Chrome trace is "of the run", and §10's faults are part of the run.
+        var scenario = ScenarioLoader.Load(RepoPaths.Scenario(name));
+        using var stream = new MemoryStream();
+        RunResult result;
+        using (var writer = new ChromeTraceWriter(stream, scenario.Machine.Cpus, scenario.Name))
+        {
+            result = Simulator.Run(scenario, new SimulationOptions { Sinks = [writer] });
+        }
+
+        Assert.NotEmpty(result.Faults);
+        var instants = new ChromeTraceCheck(stream.ToArray()).WithPhase("i")
+            .Where(e => e.GetProperty("cat").GetString() == "fault")
+            .Select(e => (e.GetProperty("name").GetString(), e.GetProperty("tid").GetInt32(), e.GetProperty("ts").GetDecimal(), e.GetProperty("s").GetString()));
+        Assert.Equal(result.Faults.Select(f => ((string?)f.Kind, f.Cpu, f.TimeNs / 1000m, (string?)"t")), instants);
+    }
+
     private sealed class Recorder : ITraceSink
     {
         public List<TraceEvent> Events { get; } = [];
