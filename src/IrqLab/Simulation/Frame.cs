@@ -53,6 +53,7 @@ internal sealed class Frame
         Irq = -1;
         Vcpu = -1;
         Vm = null;
+        TraceActions = null;
         ContextDepth = -1;
         IsNmi = false;
         Fred = false;
