@@ -150,7 +150,7 @@ public sealed class ProcInterrupts
     // countZeroSkipAsShown: treat the rows the table-driven format prints only once their count is nonzero as printed.
     private bool IsVisible(ArchRow row, bool countZeroSkipAsShown)
     {
-        var zeroSkip = _tableDriven && !countZeroSkipAsShown;
+        var hideWhileZero = _tableDriven && !countZeroSkipAsShown;
         var o = _model.Options;
         var lapic = o.IsEnabled("X86_LOCAL_APIC");
         var table = _model.SystemVectors;
@@ -159,7 +159,7 @@ public sealed class ProcInterrupts
         {
             ArchRow.Nmi => true,
             ArchRow.Loc or ArchRow.Pmi or ArchRow.Iwi => lapic,
-            ArchRow.Spu or ArchRow.Rtr => lapic && (!zeroSkip || Total(row) > 0),
+            ArchRow.Spu or ArchRow.Rtr => lapic && (!hideWhileZero || Total(row) > 0),
             ArchRow.Plt => lapic && _model.PlatformIpiCallback,
             ArchRow.Res or ArchRow.Cal or ArchRow.Tlb => o.IsEnabled("SMP"),
             ArchRow.Trm => o.IsEnabled("X86_THERMAL_VECTOR"),
@@ -169,8 +169,8 @@ public sealed class ProcInterrupts
             ArchRow.Hyp => hvCallback && table.IsFilled(0xf3),
             ArchRow.Hre => o.IsEnabled("HYPERV") && table.IsFilled(0xee),
             ArchRow.Hvs => o.IsEnabled("HYPERV") && table.IsFilled(0xed),
-            ArchRow.Err => !zeroSkip || Total(row) > 0,
-            ArchRow.Mis => lapic && (!zeroSkip || Total(row) > 0),
+            ArchRow.Err => !hideWhileZero || Total(row) > 0,
+            ArchRow.Mis => lapic && (!hideWhileZero || Total(row) > 0),
             ArchRow.Pin or ArchRow.Npi or ArchRow.Piw => o.IsEnabled("HAVE_KVM"),
             ArchRow.Vpmi => _tableDriven && o.IsEnabled("GUEST_PERF_EVENTS"),
             // 6.10-6.19 print PMN whenever CONFIG_X86_POSTED_MSI is built in; the table-driven irq_init_stats() also
