@@ -31,22 +31,38 @@ internal static class ScenarioFiles
 
     private static Scenario? TryLoad(CliContext cli, Func<Scenario> load, bool json)
     {
+        var scenario = TryLoad(cli, load, out var error);
+        if (error is not null && json)
+        {
+            WriteJsonError(cli, error.Code, error.Message, error.File, LineOf(error), ColumnOf(error));
+        }
+
+        return scenario;
+    }
+
+    /// <summary>Loads a scenario; on failure prints the error on stderr and returns null with the error.</summary>
+    public static Scenario? TryLoad(CliContext cli, string path, out ScenarioException? error) =>
+        TryLoad(cli, () => ScenarioLoader.Load(path), out error);
+
+    private static Scenario? TryLoad(CliContext cli, Func<Scenario> load, out ScenarioException? error)
+    {
         try
         {
+            error = null;
             return load();
         }
         catch (ScenarioException e)
         {
             cli.Error.WriteLine(e.Message);
-            if (json)
-            {
-                // Positions are 1-based; an error with no position in the file (a missing file) reports null.
-                WriteJsonError(cli, e.Code, e.Message, e.File, e.Line > 0 ? e.Line : null, e.Column > 0 ? e.Column : null);
-            }
-
+            error = e;
             return null;
         }
     }
+
+    // Positions are 1-based; an error with no position in the file (a missing file) reports null.
+    public static int? LineOf(ScenarioException e) => e.Line > 0 ? e.Line : null;
+
+    public static int? ColumnOf(ScenarioException e) => e.Column > 0 ? e.Column : null;
 
     public static void WriteJsonError(CliContext cli, string code, string message, string? file, int? line, int? column)
     {

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using IrqLab.Scenarios;
 using IrqLab.Simulation;
+using IrqLab.Simulation.Output;
 
 namespace IrqLab.Cli.Commands;
 
@@ -14,45 +16,94 @@ internal static class CheckCommand
             Arity = ArgumentArity.OneOrMore,
         }.RejectOptionLikeTokens();
         var seed = RunCommand.SeedOption();
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print one JSON object instead of text: per file its expects (step, ok, detail) or its load error, then the totals.",
+        };
         var command = new Command("check", "Run scenarios and evaluate their expect steps; exit 1 if any fails, 2 on bad input.")
         {
-            files, seed,
+            files, seed, json,
         };
         command.SetAction(parse =>
         {
-            var exit = CliApp.ExitOk;
-            var total = 0;
-            var failed = 0;
+            var asJson = parse.GetValue(json);
+            var checks = new List<FileCheck>();
             foreach (var path in parse.GetValue(files)!)
             {
-                var scenario = ScenarioFiles.TryLoad(cli, path, json: false);
-                if (scenario is null)
+                var scenario = ScenarioFiles.TryLoad(cli, path, out var error);
+                var result = scenario is null ? null : Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0 });
+                var check = new FileCheck(path, result?.Expects ?? [], error);
+                checks.Add(check);
+                if (!asJson && result is not null)
                 {
-                    exit = CliApp.ExitBadInput;
-                    continue;
-                }
-
-                var result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0 });
-                var bad = result.Expects.Where(e => !e.Ok).ToList();
-                total += result.Expects.Count;
-                failed += bad.Count;
-                foreach (var e in bad)
-                {
-                    cli.Out.WriteLine($"{path}:{e.Line}: FAIL step {e.Step}: {e.Detail}");
-                }
-
-                cli.Out.WriteLine(bad.Count == 0
-                    ? $"{path}: ok ({result.Expects.Count} expects)"
-                    : $"{path}: FAILED ({bad.Count} of {result.Expects.Count} expects)");
-                if (bad.Count > 0 && exit == CliApp.ExitOk)
-                {
-                    exit = CliApp.ExitCheckFailed;
+                    WriteText(cli, check);
                 }
             }
 
-            cli.Out.WriteLine($"{total - failed} passed, {failed} failed");
-            return exit;
+            var failed = checks.Sum(c => c.Failed);
+            var passed = checks.Sum(c => c.Expects.Count) - failed;
+            if (asJson)
+            {
+                WriteJson(cli, checks, passed, failed);
+            }
+            else
+            {
+                cli.Out.WriteLine($"{passed} passed, {failed} failed");
+            }
+
+            // Bad input (exit 2) outranks a failed expect (exit 1).
+            return checks.Any(c => c.Error is not null) ? CliApp.ExitBadInput
+                : failed > 0 ? CliApp.ExitCheckFailed
+                : CliApp.ExitOk;
         });
         return command;
+    }
+
+    private static void WriteText(CliContext cli, FileCheck check)
+    {
+        foreach (var e in check.Expects.Where(e => !e.Ok))
+        {
+            cli.Out.WriteLine($"{check.File}:{e.Line}: FAIL step {e.Step}: {e.Detail}");
+        }
+
+        cli.Out.WriteLine(check.Failed == 0
+            ? $"{check.File}: ok ({check.Expects.Count} expects)"
+            : $"{check.File}: FAILED ({check.Failed} of {check.Expects.Count} expects)");
+    }
+
+    private static void WriteJson(CliContext cli, IReadOnlyList<FileCheck> checks, int passed, int failed) =>
+        CliJson.Write(cli, w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("irqlab", 1);
+            w.WriteStartArray("files");
+            foreach (var c in checks)
+            {
+                w.WriteStartObject();
+                w.WriteString("file", c.File);
+                w.WriteBoolean("ok", c.Error is null && c.Failed == 0);
+                RunResultJson.WriteExpects(w, c.Expects);
+                if (c.Error is { } e)
+                {
+                    RunResultJson.WriteErrorObject(w, e.Code, e.Message, e.File, ScenarioFiles.LineOf(e), ScenarioFiles.ColumnOf(e));
+                }
+                else
+                {
+                    w.WriteNull("error");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("passed", passed);
+            w.WriteNumber("failed", failed);
+            w.WriteEndObject();
+        });
+
+    /// <summary>One file's outcome: its expects when it ran, or the error that kept it from loading.</summary>
+    private sealed record FileCheck(string File, IReadOnlyList<ExpectEntry> Expects, ScenarioException? Error)
+    {
+        public int Failed { get; } = Expects.Count(e => !e.Ok);
     }
 }

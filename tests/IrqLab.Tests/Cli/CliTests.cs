@@ -86,6 +86,38 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Check_json_is_one_object_per_file_expects_or_load_error_then_totals_SCENARIOS_md_11()
+    {
+        // §11: other commands follow the same JSON conventions ("irqlab": 1, the §7 expects, the §10 error object).
+        var failing = TempFile("fail.yaml", """
+            irqlab: 1
+            name: failing
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            handlers: [{vector: 0x41, do: [eoi]}]
+            steps:
+              - {ipi: {from: 0, to: self, vector: 0x41}}
+              - {expect: {handlers: [vector_0x42]}}
+              - {expect: {handlers: []}}
+            """);
+        var bad = TempFile("bad.yaml", "irqlab: 1\nname: bad\nbogus: 1\n");
+
+        var (exit, output, _) = CliRunner.Run("check", failing, bad, "--json");
+
+        Assert.Equal(2, exit); // bad input outranks a failed expect
+        var json = JsonNode.Parse(output)!.AsObject();
+        Assert.Equal(["irqlab", "files", "passed", "failed"], json.Select(kv => kv.Key).ToArray());
+        Assert.Equal((1, 1), ((int)json["passed"]!, (int)json["failed"]!));
+        var files = json["files"]!.AsArray();
+        Assert.Equal(["file", "ok", "expects", "error"], files[0]!.AsObject().Select(kv => kv.Key).ToArray());
+        Assert.False((bool)files[0]!["ok"]!);
+        Assert.Equal([(1, false), (2, true)], files[0]!["expects"]!.AsArray().Select(e => ((int)e!["step"]!, (bool)e["ok"]!)).ToArray());
+        Assert.Null(files[0]!["error"]);
+        Assert.Equal(("unknown_key", 3, 1), ((string)files[1]!["error"]!["code"]!, (int)files[1]!["error"]!["line"]!, (int)files[1]!["error"]!["column"]!));
+        Assert.Empty(files[1]!["expects"]!.AsArray());
+    }
+
+    [Fact]
     public void Run_json_has_the_keys_of_SCENARIOS_md_10_in_order()
     {
         var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("idt-vs-fred.yaml"), "--json");

@@ -68,12 +68,7 @@ public static class RunResultJson
 
         w.WriteEndObject();
 
-        w.WriteObjectArray("expects", result.Expects, static (w, e) =>
-        {
-            w.WriteNumber("step", e.Step);
-            w.WriteBoolean("ok", e.Ok);
-            w.WriteString("detail", e.Detail);
-        });
+        WriteExpects(w, result.Expects);
 
         w.WriteStartObject("interrupts");
         w.WriteNumber("cpus", result.Cpus);
@@ -186,16 +181,31 @@ public static class RunResultJson
         {
             w.WriteStartObject();
             w.WriteNumber("irqlab", 1);
-            w.WriteStartObject("error");
-            w.WriteString("code", code);
-            w.WriteString("message", message);
-            w.WriteStringOrNull("file", file);
-            w.WriteNumberOrNull("line", line);
-            w.WriteNumberOrNull("column", column);
-            w.WriteEndObject();
+            WriteErrorObject(w, code, message, file, line, column);
             w.WriteEndObject();
         }
 
         output.WriteByte((byte)'\n');
     }
+
+    /// <summary>The <c>"error"</c> member of SCENARIOS.md §10: code, message, file, line, column (null where none applies).</summary>
+    public static void WriteErrorObject(Utf8JsonWriter w, string code, string message, string? file, int? line, int? column)
+    {
+        w.WriteStartObject("error");
+        w.WriteString("code", code);
+        w.WriteString("message", message);
+        w.WriteStringOrNull("file", file);
+        w.WriteNumberOrNull("line", line);
+        w.WriteNumberOrNull("column", column);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The <c>"expects"</c> array of SCENARIOS.md §7: each expect step's index, verdict and detail.</summary>
+    public static void WriteExpects(Utf8JsonWriter w, IEnumerable<ExpectEntry> expects) =>
+        w.WriteObjectArray("expects", expects, static (w, e) =>
+        {
+            w.WriteNumber("step", e.Step);
+            w.WriteBoolean("ok", e.Ok);
+            w.WriteString("detail", e.Detail);
+        });
 }
