@@ -13,6 +13,7 @@ internal static class CheckCommand
         var files = new Argument<string[]>("FILE")
         {
             Description = "Scenario files whose expect steps to check.",
+            HelpName = "FILE...",
             Arity = ArgumentArity.OneOrMore,
         }.RejectOptionLikeTokens();
         var seed = RunCommand.SeedOption();
