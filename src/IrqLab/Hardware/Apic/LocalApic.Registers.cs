@@ -458,6 +458,21 @@ public sealed partial class LocalApic
         }
 
         _lvt[lvt] = next;
+        if (lvt is LvtLint0 or LvtLint1 && (old & LvtMasked) != 0 && (next & LvtMasked) == 0
+            && _lintAsserted[lvt - LvtLint0] && IsLevelSensitiveLint(next))
+        {
+            // A level-sensitive LINT pin unmasked while its source holds it asserted is delivered now: ExtINT "is always
+            // level sensitive" and a fixed entry may be set level-triggered (SDM §11.5.1), so the request is not lost
+            // for want of a new edge (the 8259 keeps INTR high until INTA).
+            DeliverLvt(lvt);
+        }
+    }
+
+    /// <summary>An LVT LINT entry whose pin is sampled by level: ExtINT, or fixed with the level trigger bit (SDM §11.5.1).</summary>
+    private static bool IsLevelSensitiveLint(uint entry)
+    {
+        var mode = (entry >> 8) & 7;
+        return mode == 7 || (mode == 0 && (entry & LvtLevel) != 0);
     }
 
     /// <summary>IA32_APIC_BASE write with the legal transitions of SDM §11.12.5 (Figure 11-28).</summary>

@@ -28,6 +28,30 @@ public sealed class LocalApicLvtTests
         Assert.Equal((entry & 0x1_0000) != 0 ? 1 : 0, apic.MaskedLocalCount);
     }
 
+    /// <summary>
+    /// SDM §11.5.1: "When the delivery mode is ExtINT, the trigger mode is always level sensitive", and a fixed LINT entry
+    /// may be level-triggered: unmasking such a pin while its source holds it asserted delivers at once (the 8259 keeps
+    /// INTR high until INTA, so no new edge would come). NMI delivery is edge-sensitive: the unmask alone delivers nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(0x0_0700u, "EXTINT:0", -1)]    // ExtINT (virtual wire)
+    [InlineData(0x0_8031u, null, 0x31)]        // fixed, level-triggered
+    [InlineData(0x0_0031u, null, -1)]          // fixed, edge-triggered: waits for the next edge
+    [InlineData(0x0_0400u, null, -1)]          // NMI: edge
+    public void Unmasking_a_level_sensitive_LINT_pin_held_asserted_delivers_SDM_11_5_1(uint entry, string? signal, int vector)
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.LvtLint0, entry | 0x1_0000);
+        apic.RaiseLocal(LocalInterrupt.Lint0, level: true); // masked: counted, not delivered
+        Assert.Empty(host.Signals);
+        Assert.True(apic.Irr.IsEmpty);
+
+        apic.WriteRegister(ApicRegister.LvtLint0, entry);
+
+        Assert.Equal(signal is null ? [] : [signal], host.Signals);
+        Assert.Equal(vector < 0 ? [] : [vector], apic.Irr.ToArray());
+    }
+
     [Fact]
     public void Level_LINT_sets_remote_IRR_until_EOI_and_redelivers_while_asserted_SDM_11_5_1()
     {

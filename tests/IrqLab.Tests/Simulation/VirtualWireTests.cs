@@ -1,0 +1,43 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// The 8259 behind LINT0 in virtual-wire mode (ExtINT): LINT0 is masked at reset in bare mode, and an ISA interrupt
+/// raised before the scenario programs LINT0 waits in the 8259 with INTR high. ExtINT is level-sensitive (SDM Vol. 3A
+/// §11.5.1), so unmasking LINT0 takes it at once, and the 8259 serves later requests after its EOI.
+/// </summary>
+public sealed class VirtualWireTests
+{
+    [Fact]
+    public void An_isa_interrupt_raised_before_lint0_is_unmasked_is_taken_at_the_unmask_SDM_11_5_1()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: virtual-wire
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+              - {name: com, line: {isa: 3}}
+            handlers:
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+              - {vector: 0x23, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {pulse: com}
+              - {advance: 1us}
+              - {expect: {handlers: []}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {expect: {handlers: [vector_0x23]}}
+              - {pulse: kbd}
+              - {expect: {handlers: [vector_0x21]}}
+            """);
+
+        Assert.True(r.Expects.All(e => e.Ok), Sim.Describe(r) + string.Join("\n", r.Expects.Select(e => e.Detail)));
+        Assert.Equal([0x23, 0x21], r.Dispatch.Select(d => d.Vector).ToArray());
+    }
+}
