@@ -339,7 +339,10 @@ internal sealed partial class Machine
         return f;
     }
 
-    /// <summary>Runs the top frame one step: resume spent time, one action, or the return. False when the CPU now waits.</summary>
+    /// <summary>
+    /// Runs the top frame one step: resume spent time, one action, or the return. True when the pump should look at
+    /// this boundary again (an action ran, even one that started spending time); false when the CPU now waits.
+    /// </summary>
     private bool StepFrame(CpuContext c)
     {
         var f = c.Top;
@@ -389,8 +392,10 @@ internal sealed partial class Machine
 
             if (spent > 0)
             {
+                // The advance's first instruction has retired (ending any STI/MOV SS shadow it ran in): an interrupt
+                // already pending is taken at this boundary, preempting the time just started, not at its end.
                 SpendTime(c, spent);
-                return false;
+                return true;
             }
 
             return true;

@@ -56,6 +56,17 @@ public sealed class StiShadowTests
 
     [Theory]
     [MemberData(nameof(Deliveries))]
+    public void A_pending_interrupt_is_taken_when_the_shadow_ends_at_the_start_of_an_advance_SDM_6_8_3(string delivery)
+    {
+        // 0x51 waits (IF = 0) through the first advance; STI at 1 us; the next advance's first instruction retires in the
+        // shadow and ends it, so 0x51 preempts that advance at 1 us rather than waiting until 2 us.
+        var r = Run(delivery, "[{ipi: {to: self, vector: 0x51}}, {advance: 1us}, sti, {advance: 1us}, eoi]");
+
+        Assert.Equal([(0L, 65, 0), (1000L, 81, 1)], r.Dispatch.Select(d => (d.TimeNs, d.Vector, d.Depth)).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Deliveries))]
     public void Sti_with_if_already_set_opens_no_shadow_SDM_STI(string delivery)
     {
         // The second STI finds IF = 1: no shadow, so the pending 0x51 is taken right after it, before the EOI.
