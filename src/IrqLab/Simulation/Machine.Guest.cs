@@ -295,6 +295,19 @@ internal sealed partial class Machine
         return false;
     }
 
+    /// <summary>
+    /// A guest APIC write that traps without APICv: an APIC_ACCESS exit (xAPIC MMIO) or MSR_WRITE (x2APIC), emulated by
+    /// KVM, which injects the emulated APIC's highest deliverable interrupt on the way back in.
+    /// </summary>
+    private void ApicWriteTrap(Vcpu v)
+    {
+        // The exit is trap-like (SDM 29.4.3.3): it comes after the write completed, so a shadow that instruction ran in
+        // is over when KVM injects.
+        v.Guest.InstructionRetired();
+        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess), null, null);
+        InjectEmulated(v);
+    }
+
     /// <summary>A guest frame can only run while its vCPU is in guest mode.</summary>
     private static bool FrameCanRun(CpuContext c, Frame f) => f.Vm is null || c.Loaded is { InGuest: true };
 
@@ -312,8 +325,7 @@ internal sealed partial class Machine
                     if (!v.Controls.VirtualInterruptDelivery)
                     {
                         // Without APICv the EOI write traps to KVM, which emulates it and re-enters.
-                        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess), null, null);
-                        InjectEmulated(v);
+                        ApicWriteTrap(v);
                     }
                     else if (outcome.ExitRequired)
                     {
@@ -335,7 +347,9 @@ internal sealed partial class Machine
 
                 return 0;
             case IpiStep ipi when ipi.To == IpiTargetKind.Self:
-                // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V).
+                // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V). Without virtual-interrupt
+                // delivery the ICR write traps instead (SDM 29.4.3.2: an APIC-write VM exit), and KVM's
+                // kvm_apic_send_ipi() sets the IRR of the emulated APIC, whose interrupt it injects on re-entry.
                 _sourceRaised++;
                 if (v.Vapic.IsVirrSet(ipi.Vector))
                 {
@@ -344,6 +358,11 @@ internal sealed partial class Machine
                 else
                 {
                     v.Vapic.SetVirr(ipi.Vector);
+                }
+
+                if (!v.Controls.VirtualInterruptDelivery)
+                {
+                    ApicWriteTrap(v);
                 }
 
                 return 0;

@@ -418,6 +418,41 @@ public sealed class VmxScenarioTests
         Assert.Equal("vector_0x40", Assert.Single(r.Dispatch).Handler);
     }
 
+    /// <summary>
+    /// SDM 29.4.3.2: without virtual-interrupt delivery a guest's self-IPI (ICR write) causes an APIC-write VM exit
+    /// (KVM: APIC_ACCESS in xAPIC mode, MSR_WRITE in x2APIC mode); KVM's kvm_apic_send_ipi() sets the emulated IRR and
+    /// injects the vector on re-entry, so it nests at once in the handler that sent it (IF = 1 after its sti). The exit is
+    /// trap-like, after the write completed, so the STI shadow it ran in is over: no INTERRUPT_WINDOW exit.
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", "APIC_ACCESS")]
+    [InlineData("x2apic", "MSR_WRITE")]
+    public void Guest_self_ipi_without_apicv_traps_and_is_injected_at_once(string apic, string exit)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: self-ipi-no-apicv
+            kernel: {version: "6.10"}
+            machine: {cpus: 2, apic: {{{apic}}}}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                apicv: false
+                posted_interrupts: false
+                handlers:
+                  - {vector: 0x30, do: [sti, {ipi: {to: self, vector: 0x50}}, {advance: 1us}, eoi]}
+                  - {vector: 0x50, do: [eoi]}
+            steps:
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x30}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 5us}
+            """);
+
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector, d.Depth)).ToArray();
+        Assert.True(guest.SequenceEqual([(0L, 0x30, 0), (0L, 0x50, 1)]), Sim.Describe(r));
+        Assert.Equal([(0L, exit), (0L, exit), (1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+    }
+
     /// <summary>SDM 26.2.1.1: "process posted interrupts" requires "acknowledge interrupt on exit"; VMLAUNCH fails.</summary>
     [Fact]
     public void Posted_interrupts_without_ack_on_exit_fail_entry()
