@@ -66,8 +66,16 @@ internal sealed partial class Machine
                 }
 
                 v.Running = false;
-                v.Pid.Nv = PostedIntrWakeupVector;
-                v.Pid.Sn = false;
+
+                // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector; one that
+                // halted with IF = 0 cannot be woken by an interrupt, so its descriptor keeps notifications suppressed
+                // (SN = 1, as LeaveGuest left it) and a post waits in the PIR for the next entry.
+                if (v.Guest.If)
+                {
+                    v.Pid.Nv = PostedIntrWakeupVector;
+                    v.Pid.Sn = false;
+                }
+
                 break;
             case VmOp.Inject:
                 {

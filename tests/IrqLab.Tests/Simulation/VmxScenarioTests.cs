@@ -453,6 +453,42 @@ public sealed class VmxScenarioTests
         Assert.Equal([(0L, exit), (0L, exit), (1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
     }
 
+    /// <summary>
+    /// KVM vmx_vcpu_pi_put(): only a vCPU that blocks with interrupts enabled gets POSTED_INTR_WAKEUP_VECTOR; one that
+    /// halted with IF = 0 keeps notifications suppressed (SN), so a post sends nothing (no PIW) and waits in the PIR
+    /// until the next entry merges it; the guest takes it once it sets IF again.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 1UL)]
+    [InlineData(false, 0UL)]
+    public void A_vcpu_halted_with_if_clear_gets_no_wakeup_notification_kvm_vmx_vcpu_pi_put(bool ifSet, ulong piw)
+    {
+        var flag = ifSet ? "sti" : "cli";
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: hlt-if
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers: [{vector: 0x31, do: [eoi]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {{{{flag}}}: {cpu: 1}}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x31}}
+              - {expect: {row: PIW, cpu: 1, equals: {{{piw}}}}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {sti: {cpu: 1}}
+              - {advance: 1us}
+            """);
+
+        Assert.True(r.Expects.All(e => e.Ok), Sim.Describe(r));
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+        Assert.Single(r.Dispatch, d => d is { Vm: "g0", Vector: 0x31 });
+    }
+
     /// <summary>SDM 26.2.1.1: "process posted interrupts" requires "acknowledge interrupt on exit"; VMLAUNCH fails.</summary>
     [Fact]
     public void Posted_interrupts_without_ack_on_exit_fail_entry()
