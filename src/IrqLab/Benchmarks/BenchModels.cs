@@ -60,12 +60,21 @@ internal static class BenchModels
     {
         for (var it = 0; it < iterations; it++)
         {
-            for (var i = 0; i < vectors.Length; i++)
-            {
-                int v = vectors[i];
-                platform.MarkInService(v);
-                model.ExternalInterrupt(Cpu, v, EntryRoute.Software);
-            }
+            DispatchPass(model, platform, vectors);
+        }
+    }
+
+    // One pass over the sequence, a method of its own: called once per pass, it is tiered as the simulator's hot
+    // methods are (instrumented, then optimised with its profile), not compiled once by on-stack replacement of the
+    // long outer loop, which has no profile to devirtualise the platform calls with.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void DispatchPass(KernelModel model, BenchKernelPlatform platform, byte[] vectors)
+    {
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            int v = vectors[i];
+            platform.MarkInService(v);
+            model.ExternalInterrupt(Cpu, v, EntryRoute.Software);
         }
     }
 }
