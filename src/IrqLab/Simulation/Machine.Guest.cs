@@ -91,6 +91,13 @@ internal sealed partial class Machine
             PreemptTop(c);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InterruptWindow), null, null);
             LeaveGuest(v);
+            if (v.NmiAtInterruptWindow)
+            {
+                v.NmiAtInterruptWindow = false;
+                _delivered++;
+                v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
+            }
+
             VmEntry(v);
             return true;
         }
@@ -253,7 +260,18 @@ internal sealed partial class Machine
             if (f.IsNmi && v.GuestNmiPending)
             {
                 v.GuestNmiPending = false;
-                v.NmiWindow = true;
+                if (v.Controls.VirtualNmis)
+                {
+                    v.NmiWindow = true;
+                }
+                else
+                {
+                    // KVM enable_nmi_window() without virtual NMIs falls back to enable_irq_window(): NMI-window exiting
+                    // needs virtual NMIs (SDM 26.2.1.1), and KVM's soft NMI blocking ends when the guest can take
+                    // interrupts (vmx_vcpu_run: soft_vnmi_blocked cleared once !vmx_interrupt_blocked()).
+                    v.NmiAtInterruptWindow = true;
+                    v.InterruptWindow = true;
+                }
             }
 
             return;

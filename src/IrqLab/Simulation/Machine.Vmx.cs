@@ -154,7 +154,7 @@ internal sealed partial class Machine
     private void QueueGuestNmi(Vcpu v)
     {
         _sourceRaised++;
-        if (v.GuestNmiPending || v.NmiWindow)
+        if (v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow)
         {
             _sourceCoalesced++;
             return;

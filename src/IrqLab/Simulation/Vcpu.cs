@@ -78,4 +78,10 @@ internal sealed class Vcpu
 
     /// <summary>NMI-window exiting requested.</summary>
     public bool NmiWindow;
+
+    /// <summary>
+    /// Without virtual NMIs: an NMI waits for the interrupt window (KVM's soft NMI blocking, which ends once the guest can
+    /// take interrupts) and is injected at that INTERRUPT_WINDOW exit.
+    /// </summary>
+    public bool NmiAtInterruptWindow;
 }

@@ -489,6 +489,26 @@ public sealed class VmxScenarioTests
         Assert.Single(r.Dispatch, d => d is { Vm: "g0", Vector: 0x31 });
     }
 
+    /// <summary>
+    /// A second NMI for a guest inside its NMI handler waits for the handler's IRET. With virtual NMIs KVM arms
+    /// NMI-window exiting (NMI_WINDOW exit when the IRET unblocks NMIs, SDM 26.2.1.1 / 27.2); without them NMI-window
+    /// exiting is unavailable and KVM's enable_nmi_window() arms the interrupt window instead, its soft NMI blocking
+    /// ending when the guest can take interrupts (vmx.c, soft_vnmi_blocked): an INTERRUPT_WINDOW exit.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "NMI_WINDOW")]
+    [InlineData(false, "INTERRUPT_WINDOW")]
+    public void A_second_guest_nmi_waits_for_the_nmi_window_or_without_virtual_nmis_the_interrupt_window(bool virtualNmis, string exit)
+    {
+        var r = Run("{version: \"6.10\", delivery: idt}",
+            $"    virtual_nmis: {(virtualNmis ? "true" : "false")}\n    handlers:\n      - {{vector: 2, do: [{{advance: 1us}}]}}",
+            "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 10us}");
+
+        Assert.Equal([(0L, 2), (1000L, 2)], r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector)).ToArray());
+        Assert.Equal([(1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        Assert.Empty(r.Faults);
+    }
+
     /// <summary>SDM 26.2.1.1: "process posted interrupts" requires "acknowledge interrupt on exit"; VMLAUNCH fails.</summary>
     [Fact]
     public void Posted_interrupts_without_ack_on_exit_fail_entry()
