@@ -67,19 +67,23 @@ public sealed class CliTests
         Assert.Equal(3, error["column"]!.GetValue<int>());
     }
 
+    /// <summary>A bare scenario whose step 1 expects the wrong handler (line 8) and whose step 2 holds.</summary>
+    private const string FailingCheck = """
+        irqlab: 1
+        name: failing
+        kernel: {mode: bare}
+        machine: {cpus: 1}
+        handlers: [{vector: 0x41, do: [eoi]}]
+        steps:
+          - {ipi: {from: 0, to: self, vector: 0x41}}
+          - {expect: {handlers: [vector_0x42]}}
+          - {expect: {handlers: []}}
+        """;
+
     [Fact]
     public void Check_exits_1_when_an_expect_fails_and_prints_expected_vs_actual()
     {
-        var path = TempFile("fail.yaml", """
-            irqlab: 1
-            name: failing
-            kernel: {mode: bare}
-            machine: {cpus: 1}
-            handlers: [{vector: 0x41, do: [eoi]}]
-            steps:
-              - {ipi: {from: 0, to: self, vector: 0x41}}
-              - {expect: {handlers: [vector_0x42]}}
-            """);
+        var path = TempFile("fail.yaml", FailingCheck);
         var (exit, output, _) = CliRunner.Run("check", path);
         Assert.Equal(1, exit);
         Assert.Contains("fail.yaml:8: FAIL step 1: handlers: expected [vector_0x42], got [vector_0x41]", output, StringComparison.Ordinal);
@@ -89,17 +93,7 @@ public sealed class CliTests
     public void Check_json_is_one_object_per_file_expects_or_load_error_then_totals_SCENARIOS_md_11()
     {
         // §11: other commands follow the same JSON conventions ("irqlab": 1, the §7 expects, the §10 error object).
-        var failing = TempFile("fail.yaml", """
-            irqlab: 1
-            name: failing
-            kernel: {mode: bare}
-            machine: {cpus: 1}
-            handlers: [{vector: 0x41, do: [eoi]}]
-            steps:
-              - {ipi: {from: 0, to: self, vector: 0x41}}
-              - {expect: {handlers: [vector_0x42]}}
-              - {expect: {handlers: []}}
-            """);
+        var failing = TempFile("fail.yaml", FailingCheck);
         var bad = TempFile("bad.yaml", "irqlab: 1\nname: bad\nbogus: 1\n");
 
         var (exit, output, _) = CliRunner.Run("check", failing, bad, "--json");
