@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
@@ -129,14 +128,11 @@ internal sealed partial class Machine
         // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return
         // (SDM 27.2.3). KVM forges the frame its handler returns through (IRET, or ERETS under FRED).
         c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
-        if (_linux && _sinks.Length > 0 && ev.Type == EventType.ExternalInterrupt)
-        {
-            HostHandleObserved(c, ev, software);
-        }
-        else if (_linux)
+        if (_linux)
         {
             DispatchResult r;
             string path;
+            Kernel.Irq.IrqDesc? ran = null;
             if (ev.Type == EventType.Nmi)
             {
                 r = _kernel!.Nmi(c.Index);
@@ -144,8 +140,12 @@ internal sealed partial class Machine
             }
             else
             {
+                // A traced run also learns whether the flow ran the device's actions, to trace them as a host
+                // interrupt's are (the re-injected interrupt runs common_interrupt like one, linux-dispatch.md §6.2).
                 var route = software ? EntryRoute.Software : EntryRoute.Idt;
-                r = _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
+                r = _sinks.Length > 0
+                    ? ExternalInterruptObserved(c, ev.Vector, route, out ran)
+                    : _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
                 path = ExternalPath(r, route);
             }
 
@@ -155,32 +155,14 @@ internal sealed partial class Machine
             f.Irq = r.Irq;
             f.RemainingNs = r.CostNs;
             RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
+            if (ran is not null)
+            {
+                TraceDeviceActions(c, f, ran);
+            }
         }
         else
         {
             EnterBare(c, ev, savedIf: false, _bareHandlers, null, -1);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="HostHandle"/> of an external interrupt in a traced run: the same dispatch, plus one
-    /// <c>irq_handler_entry</c>/<c>irq_handler_exit</c> pair per action when the flow ran the device's actions (the
-    /// re-injected interrupt runs <c>common_interrupt</c> like a host one, linux-dispatch.md §6.2).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void HostHandleObserved(CpuContext c, in CpuEvent ev, bool software)
-    {
-        var route = software ? EntryRoute.Software : EntryRoute.Idt;
-        var r = ExternalInterruptObserved(c, ev.Vector, route, out var ran);
-        var f = PushFrame(c, FrameKind.Linux, ev, savedIf: false);
-        f.Fred = software && _fred;
-        f.Handler = r.Handler;
-        f.Irq = r.Irq;
-        f.RemainingNs = r.CostNs;
-        RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, ExternalPath(r, route), r.Irq, null, -1);
-        if (ran is not null)
-        {
-            TraceDeviceActions(c, f, ran);
         }
     }
 
