@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using IrqLab.Scenarios;
@@ -39,18 +38,14 @@ public sealed class IdtFredDifferentialTests
     [Fact]
     public void Idt_and_fred_machines_agree_on_10000_random_sequences_except_path()
     {
-        var watch = Stopwatch.StartNew();
         var entries = 0L;
         for (var i = 0; i < Sequences; i++)
         {
             entries += Check(BaseSeed + (ulong)i);
         }
 
-        watch.Stop();
-
         // The property must exercise something: most sequences dispatch handlers.
         Assert.True(entries > Sequences * 2L, $"only {entries} handler entries over {Sequences} sequences");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(120), $"took {watch.Elapsed}");
     }
 
     /// <summary>Generates, runs and compares the sequence of <paramref name="seed"/>; returns the IDT run's handler entries.</summary>
