@@ -32,6 +32,28 @@ internal static class OptionValues
         return option;
     }
 
+    /// <summary>An optional 64-bit integer of 1 or more (null when the option is absent).</summary>
+    public static Option<long?> PositiveInt64(this Option<long?> option)
+    {
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[0].Value;
+            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 1)
+            {
+                return value;
+            }
+
+            result.AddError($"{OptionName(result)} '{text}': expected an integer from 1 to {long.MaxValue.ToString(CultureInfo.InvariantCulture)}");
+            return null;
+        };
+        return option;
+    }
+
     /// <summary>A 32-bit integer of 0 or more; the option's default value when it is absent.</summary>
     public static Option<int> NonNegativeInt32(this Option<int> option, int defaultValue)
     {

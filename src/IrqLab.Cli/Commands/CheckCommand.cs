@@ -17,13 +17,14 @@ internal static class CheckCommand
             Arity = ArgumentArity.OneOrMore,
         }.RejectOptionLikeTokens();
         var seed = RunCommand.SeedOption();
+        var maxEvents = RunCommand.MaxEventsOption();
         var json = new Option<bool>("--json")
         {
             Description = "Print one JSON object instead of text: per file its expects (step, ok, detail) or its load error, then the totals.",
         };
         var command = new Command("check", "Run scenarios and evaluate their expect steps; exit 1 if any fails, 2 on bad input.")
         {
-            files, seed, json,
+            files, seed, maxEvents, json,
         };
         command.SetAction(parse =>
         {
@@ -32,7 +33,7 @@ internal static class CheckCommand
             foreach (var path in parse.GetValue(files)!)
             {
                 var scenario = ScenarioFiles.TryLoad(cli, path, out var error);
-                var result = scenario is null ? null : Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0 });
+                var result = scenario is null ? null : Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, MaxEvents = parse.GetValue(maxEvents) });
                 var check = new FileCheck(path, result?.Expects ?? [], error);
                 checks.Add(check);
                 if (!asJson && result is not null)

@@ -4,7 +4,7 @@ using IrqLab.Simulation.Output;
 
 namespace IrqLab.Cli.Commands;
 
-/// <summary><c>irqlab run [FILE] [--json] [--seed N] [--log-limit N]</c>.</summary>
+/// <summary><c>irqlab run [FILE] [--json] [--seed N] [--log-limit N] [--max-events N]</c>.</summary>
 internal static class RunCommand
 {
     public static Option<bool> JsonOption() => new("--json") { Description = "Print the result as the JSON object of SCENARIOS.md §10 on stdout." };
@@ -16,6 +16,13 @@ internal static class RunCommand
         new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached)." }
             .NonNegativeInt32(10_000);
 
+    public static Option<long?> MaxEventsOption() =>
+        new Option<long?>("--max-events")
+        {
+            Description = "Stop the run when stats.events (steps plus engine events) reaches N, with a warning message; " +
+                          "expects not reached then fail. Bounds the work of a long run.until or a high rate.",
+        }.PositiveInt64();
+
     public static Command Create(CliContext cli)
     {
         var file = new Argument<string?>("FILE")
@@ -26,9 +33,10 @@ internal static class RunCommand
         var json = JsonOption();
         var seed = SeedOption();
         var logLimit = LogLimitOption();
+        var maxEvents = MaxEventsOption();
         var command = new Command("run", "Run a scenario and print what happened: dispatch log, /proc/interrupts, kernel messages, faults, VM exits.")
         {
-            file, json, seed, logLimit,
+            file, json, seed, logLimit, maxEvents,
         };
         command.SetAction(parse =>
         {
@@ -46,6 +54,7 @@ internal static class RunCommand
             {
                 Seed = parse.GetValue(seed),
                 LogLimit = limit,
+                MaxEvents = parse.GetValue(maxEvents),
                 Progress = progress.Report,
             });
             progress.Done();

@@ -22,9 +22,10 @@ internal static class TraceCommand
             DefaultValueFactory = _ => "chrome",
         }.OneOf("chrome", "ftrace");
         var seed = RunCommand.SeedOption();
+        var maxEvents = RunCommand.MaxEventsOption();
         var command = new Command("trace", "Run a scenario and write a Perfetto/Chrome trace (or ftrace text) of it.")
         {
-            file, output, format, seed,
+            file, output, format, seed, maxEvents,
         };
         command.SetAction(parse =>
         {
@@ -55,7 +56,7 @@ internal static class TraceCommand
                 Simulation.Output.RunResult result;
                 try
                 {
-                    result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, Sinks = [sink] });
+                    result = Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, MaxEvents = parse.GetValue(maxEvents), Sinks = [sink] });
                 }
                 catch
                 {

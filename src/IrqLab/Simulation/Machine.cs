@@ -63,6 +63,9 @@ internal sealed partial class Machine
     private readonly bool _tracksHandlers;
     private readonly int _logLimit;
     private readonly long _maxEntriesPerInstant;
+
+    // --max-events: the run stops when _events reaches it (long.MaxValue: no bound).
+    private readonly long _eventLimit;
     private long _now;
     private long _dispatchSeq;
     private bool _dispatchTruncated;
@@ -83,6 +86,7 @@ internal sealed partial class Machine
         _sinks = [.. options.Sinks];
         _logLimit = options.LogLimit;
         _maxEntriesPerInstant = options.MaxEntriesPerInstant;
+        _eventLimit = options.MaxEvents ?? long.MaxValue;
         _tracksHandlers = scenario.Steps.Any(s => s is ExpectHandlersStep);
         var k = scenario.Kernel;
         _linux = k.Mode == KernelMode.Linux;
@@ -295,10 +299,17 @@ internal sealed partial class Machine
     {
         var wall = Stopwatch.StartNew();
         _workloads.Start();
-        for (var i = 0; i < _scenario.Steps.Count && !_stopped; i++)
+        var next = 0;
+        for (; next < _scenario.Steps.Count && !_stopped; next++)
         {
-            ExecuteStep(i, _scenario.Steps[i]);
+            if (ReachedEventLimit())
+            {
+                break;
+            }
+
+            // Counted before it runs: a step cut short by the bound (an advance) is one of the events that reached it.
             _events++;
+            ExecuteStep(next, _scenario.Steps[next]);
         }
 
         if (!_stopped)
@@ -311,6 +322,11 @@ internal sealed partial class Machine
             {
                 RunUntilIdle();
             }
+        }
+
+        if (_stopped)
+        {
+            FailUnreachedExpects(next);
         }
 
         foreach (var s in _sinks)
@@ -350,7 +366,22 @@ internal sealed partial class Machine
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool RunBatch(long endNs)
     {
-        for (var i = 0; i < BatchSize; i++)
+        // --max-events is checked once per batch: a batch runs at most the events left (each adds at most one to
+        // _events). The bound stops the run only when an event is still due, so a run that needs exactly the bound is
+        // complete.
+        var left = _eventLimit - _events;
+        if (left <= 0)
+        {
+            if (!_stopped && _queue.Count > 0 && _queue.PeekTime <= endNs)
+            {
+                StopAtEventLimit();
+            }
+
+            return false;
+        }
+
+        var batch = left < BatchSize ? (int)left : BatchSize;
+        for (var i = 0; i < batch; i++)
         {
             if (_stopped || !_queue.TryPop(endNs, out var ev))
             {
@@ -375,7 +406,7 @@ internal sealed partial class Machine
 
         Settle();
         var horizon = _now + _options.IdleHorizonNs;
-        while (!_stopped && _queue.Count > 0 && !IsIdle())
+        while (!_stopped && _queue.Count > 0 && !IsIdle() && !ReachedEventLimit())
         {
             if (_queue.PeekTime > horizon)
             {
@@ -385,6 +416,40 @@ internal sealed partial class Machine
             }
 
             ProcessNextEvent();
+        }
+    }
+
+    /// <summary>True, and the run stopped with a warning, once <see cref="SimulationOptions.MaxEvents"/> events ran.</summary>
+    private bool ReachedEventLimit()
+    {
+        if (_events < _eventLimit)
+        {
+            return false;
+        }
+
+        StopAtEventLimit();
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StopAtEventLimit()
+    {
+        AddMessage(-1, "warning", $"irqlab: run stopped at {_now} ns after {_events} events (--max-events {_eventLimit}); the rest of the run was not simulated");
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// The expect steps from <paramref name="from"/> on, which a stopped run (livelock, <c>--max-events</c>) never
+    /// reached: each fails, so <c>irqlab check</c> does not pass a run that was cut short.
+    /// </summary>
+    private void FailUnreachedExpects(int from)
+    {
+        for (var i = from; i < _scenario.Steps.Count; i++)
+        {
+            if (_scenario.Steps[i] is ExpectStep e)
+            {
+                _expects.Add(new ExpectEntry(i, false, $"not reached: the run stopped at {_now} ns before this step", e.Mark.Line));
+            }
         }
     }
 

@@ -29,4 +29,11 @@ public sealed record SimulationOptions
     /// the run with a message. Default 100 ms.
     /// </summary>
     public long IdleHorizonNs { get; init; } = 100_000_000;
+
+    /// <summary>
+    /// Work bound of the run (<c>--max-events</c>): when <c>stats.events</c> (steps plus engine events) reaches it, the run
+    /// stops with a warning message, whatever is left of <c>run.until</c> and the steps; null (the default) runs to the
+    /// end. Expects not reached fail (<c>irqlab check</c> exits 1), so a cut run never passes by default.
+    /// </summary>
+    public long? MaxEvents { get; init; }
 }

@@ -90,6 +90,35 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Max_events_cuts_the_run_with_a_warning_and_check_fails_on_the_expects_not_reached()
+    {
+        // docs/reliability.md bug 3: --max-events bounds the work; a cut run "ran" (exit 0, SCENARIOS.md §10) but an
+        // expect after the cut fails under check (exit 1) instead of vanishing.
+        var path = TempFile("cut.yaml", """
+            irqlab: 1
+            name: cut
+            workload:
+              - {timer: {hz: 1000}}
+            steps:
+              - {advance: 10ms}
+              - {expect: {row: LOC, cpu: 0, equals: 10}}
+              - {advance: 10ms}
+              - {expect: {row: LOC, cpu: 0, equals: 20}}
+            """);
+
+        var (runExit, runOut, _) = CliRunner.Run("run", path, "--json", "--max-events", "15");
+        var json = JsonNode.Parse(runOut)!;
+        Assert.Equal(0, runExit);
+        Assert.Equal(15, (long)json["stats"]!["events"]!);
+        Assert.StartsWith("irqlab: run stopped at ", (string)json["messages"]![0]!["text"]!, StringComparison.Ordinal);
+
+        var (checkExit, checkOut, _) = CliRunner.Run("check", path, "--max-events", "15");
+        Assert.Equal(1, checkExit);
+        Assert.Contains("cut.yaml:9: FAIL step 3: not reached: the run stopped at ", checkOut, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("check", path).Exit);
+    }
+
+    [Fact]
     public void Check_json_is_one_object_per_file_expects_or_load_error_then_totals_SCENARIOS_md_11()
     {
         // §11: other commands follow the same JSON conventions ("irqlab": 1, the §7 expects, the §10 error object).
