@@ -7,19 +7,34 @@ namespace IrqLab.Simulation;
 /// it is not earlier than the lane's last event (then the lane stays sorted by (time, sequence), since sequences
 /// only grow), else to the heap; a pop takes the least of the lane heads and the heap top. Handler costs, periodic
 /// timers and arrival streams are mostly monotone, so most events never enter the heap. In the heap the ordering keys (16 bytes) and the
-/// payloads live in parallel arrays (sifting reads keys only); a lane keeps them side by side. Steady-state operations
-/// allocate nothing.
+/// payloads live in parallel arrays (sifting reads keys only); a lane keeps them side by side. The lane heads' keys are
+/// also kept together in the queue itself, so choosing the earliest event reads one cache line instead of following
+/// each lane to its ring. Steady-state operations allocate nothing.
 /// </summary>
 public sealed class EventQueue
 {
     private const int LaneCount = 4;
 
     private readonly Lane[] _lanes = [new(), new(), new(), new()];
+
+    // The key (time, sequence) at the head of each lane; long.MaxValue for an empty lane (it never wins).
+    private LaneLongs _headTime;
+    private LaneLongs _headSequence;
     private Key[] _keys = new Key[64];
     private Payload[] _payloads = new Payload[64];
     private long _nextSequence;
     private int _heapCount;
     private int _count;
+
+    /// <summary>Creates an empty queue.</summary>
+    public EventQueue()
+    {
+        for (var i = 0; i < LaneCount; i++)
+        {
+            _headTime[i] = long.MaxValue;
+            _headSequence[i] = long.MaxValue;
+        }
+    }
 
     /// <summary>Number of queued events.</summary>
     public int Count => _count;
@@ -34,7 +49,15 @@ public sealed class EventQueue
         if (lane >= 0)
         {
             var l = _lanes[lane];
-            if (l.Count == 0 || l.TailTimeNs <= timeNs)
+            if (l.Count == 0)
+            {
+                _headTime[lane] = timeNs;
+                _headSequence[lane] = key.Sequence;
+                l.Enqueue(key, payload);
+                return;
+            }
+
+            if (l.TailTimeNs <= timeNs)
             {
                 l.Enqueue(key, payload);
                 return;
@@ -50,12 +73,9 @@ public sealed class EventQueue
         get
         {
             var t = _heapCount == 0 ? long.MaxValue : _keys[0].TimeNs;
-            foreach (var l in _lanes)
+            for (var i = 0; i < LaneCount; i++)
             {
-                if (l.Count > 0 && l.HeadKey.TimeNs < t)
-                {
-                    t = l.HeadKey.TimeNs;
-                }
+                t = Math.Min(t, _headTime[i]);
             }
 
             return t;
@@ -70,8 +90,8 @@ public sealed class EventQueue
             throw new InvalidOperationException("the event queue is empty");
         }
 
-        var source = SelectEarliest(out var best);
-        return Remove(source, best);
+        var source = SelectEarliest(out var time, out var sequence);
+        return Remove(source, time, sequence);
     }
 
     /// <summary>Removes the earliest event into <paramref name="ev"/> when it is due at or before <paramref name="maxTimeNs"/>.</summary>
@@ -83,40 +103,70 @@ public sealed class EventQueue
             return false;
         }
 
-        var source = SelectEarliest(out var best);
-        if (best.TimeNs > maxTimeNs)
+        var source = SelectEarliest(out var time, out var sequence);
+        if (time > maxTimeNs)
         {
             ev = default;
             return false;
         }
 
-        ev = Remove(source, best);
+        ev = Remove(source, time, sequence);
         return true;
     }
 
     /// <summary>The least of the heap top and the lane heads (keys are unique: sequences never repeat); -1 = heap.</summary>
-    private int SelectEarliest(out Key best)
+    private int SelectEarliest(out long time, out long sequence)
     {
         var source = -1;
-        best = _heapCount > 0 ? _keys[0] : new Key(long.MaxValue, long.MaxValue);
+        long t = long.MaxValue, q = long.MaxValue;
+        if (_heapCount > 0)
+        {
+            t = _keys[0].TimeNs;
+            q = _keys[0].Sequence;
+        }
+
         for (var i = 0; i < LaneCount; i++)
         {
-            var l = _lanes[i];
-            if (l.Count > 0 && Less(l.HeadKey, best))
+            var ht = _headTime[i];
+            if (ht < t || (ht == t && _headSequence[i] < q))
             {
-                best = l.HeadKey;
+                t = ht;
+                q = _headSequence[i];
                 source = i;
             }
         }
 
+        time = t;
+        sequence = q;
         return source;
     }
 
-    private SimEvent Remove(int source, in Key key)
+    private SimEvent Remove(int source, long time, long sequence)
     {
         _count--;
-        var p = source >= 0 ? _lanes[source].Dequeue() : HeapPop();
-        return new SimEvent(key.TimeNs, key.Sequence, p.Kind, p.Target, p.Generation);
+        Payload p;
+        if (source >= 0)
+        {
+            var lane = _lanes[source];
+            p = lane.Dequeue();
+            if (lane.Count > 0)
+            {
+                var head = lane.HeadKey;
+                _headTime[source] = head.TimeNs;
+                _headSequence[source] = head.Sequence;
+            }
+            else
+            {
+                _headTime[source] = long.MaxValue;
+                _headSequence[source] = long.MaxValue;
+            }
+        }
+        else
+        {
+            p = HeapPop();
+        }
+
+        return new SimEvent(time, sequence, p.Kind, p.Target, p.Generation);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -213,6 +263,12 @@ public sealed class EventQueue
 
     /// <summary>What an event does (moved with its key).</summary>
     private readonly record struct Payload(long Generation, int Target, SimEventKind Kind);
+
+    [System.Runtime.CompilerServices.InlineArray(LaneCount)]
+    private struct LaneLongs
+    {
+        private long _first;
+    }
 
     /// <summary>A FIFO ring of events with non-decreasing times (hence sorted by time, then sequence).</summary>
     private sealed class Lane
