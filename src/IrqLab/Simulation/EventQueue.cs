@@ -42,8 +42,8 @@ public sealed class EventQueue
     /// <summary>Queues an event at <paramref name="timeNs"/>.</summary>
     public void Push(long timeNs, SimEventKind kind, int target, long generation = 0)
     {
-        var key = new Key(timeNs, _nextSequence++);
-        var payload = new Payload(generation, target, kind);
+        // The fields travel as scalars down to their slot: no event is built on the stack and copied whole.
+        var sequence = _nextSequence++;
         _count++;
         var lane = LaneOf(kind);
         if (lane >= 0)
@@ -52,19 +52,19 @@ public sealed class EventQueue
             if (l.Count == 0)
             {
                 _headTime[lane] = timeNs;
-                _headSequence[lane] = key.Sequence;
-                l.Enqueue(key, payload);
+                _headSequence[lane] = sequence;
+                l.Enqueue(timeNs, sequence, generation, target, kind);
                 return;
             }
 
             if (l.TailTimeNs <= timeNs)
             {
-                l.Enqueue(key, payload);
+                l.Enqueue(timeNs, sequence, generation, target, kind);
                 return;
             }
         }
 
-        HeapPush(key, payload);
+        HeapPush(timeNs, sequence, generation, target, kind);
     }
 
     /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
@@ -179,7 +179,7 @@ public sealed class EventQueue
         _ => -1,
     };
 
-    private void HeapPush(in Key key, in Payload payload)
+    private void HeapPush(long timeNs, long sequence, long generation, int target, SimEventKind kind)
     {
         if (_heapCount == _keys.Length)
         {
@@ -196,7 +196,7 @@ public sealed class EventQueue
             ref var pk = ref keys[parent];
 
             // A new event has the highest sequence: it only moves above a strictly later time.
-            if (pk.TimeNs <= key.TimeNs)
+            if (pk.TimeNs <= timeNs)
             {
                 break;
             }
@@ -206,8 +206,13 @@ public sealed class EventQueue
             i = parent;
         }
 
-        keys[i] = key;
-        payloads[i] = payload;
+        ref var k = ref keys[i];
+        k.TimeNs = timeNs;
+        k.Sequence = sequence;
+        ref var p = ref payloads[i];
+        p.Generation = generation;
+        p.Target = target;
+        p.Kind = kind;
     }
 
     private Payload HeapPop()
@@ -259,10 +264,10 @@ public sealed class EventQueue
         a.TimeNs < b.TimeNs || (a.TimeNs == b.TimeNs && a.Sequence < b.Sequence);
 
     /// <summary>The ordering part of an event.</summary>
-    private readonly record struct Key(long TimeNs, long Sequence);
+    private record struct Key(long TimeNs, long Sequence);
 
     /// <summary>What an event does (moved with its key).</summary>
-    private readonly record struct Payload(long Generation, int Target, SimEventKind Kind);
+    private record struct Payload(long Generation, int Target, SimEventKind Kind);
 
     [System.Runtime.CompilerServices.InlineArray(LaneCount)]
     private struct LaneLongs
@@ -283,7 +288,8 @@ public sealed class EventQueue
 
         public Key HeadKey => _entries[_head].Key;
 
-        public void Enqueue(in Key key, in Payload payload)
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public void Enqueue(long timeNs, long sequence, long generation, int target, SimEventKind kind)
         {
             var entries = _entries;
             if (Count == entries.Length)
@@ -292,10 +298,13 @@ public sealed class EventQueue
             }
 
             ref var e = ref entries[(_head + Count) & (entries.Length - 1)];
-            e.Key = key;
-            e.Payload = payload;
+            e.Key.TimeNs = timeNs;
+            e.Key.Sequence = sequence;
+            e.Payload.Generation = generation;
+            e.Payload.Target = target;
+            e.Payload.Kind = kind;
             Count++;
-            TailTimeNs = key.TimeNs;
+            TailTimeNs = timeNs;
         }
 
         public Payload Dequeue()
