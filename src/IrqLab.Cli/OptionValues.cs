@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace IrqLab.Cli;
 
@@ -14,21 +15,7 @@ internal static class OptionValues
     public static Option<ulong?> UInt64(this Option<ulong?> option)
     {
         option.CustomParser = result =>
-        {
-            if (result.Tokens.Count == 0)
-            {
-                return null;
-            }
-
-            var text = result.Tokens[0].Value;
-            if (ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-
-            result.AddError($"{OptionName(result)} '{text}': expected an unsigned integer from 0 to {ulong.MaxValue.ToString(CultureInfo.InvariantCulture)}");
-            return null;
-        };
+            result.Tokens.Count > 0 && TryParseInteger(result, 0UL, ulong.MaxValue, "an unsigned integer", out var value) ? value : null;
         return option;
     }
 
@@ -36,21 +23,7 @@ internal static class OptionValues
     public static Option<long?> PositiveInt64(this Option<long?> option)
     {
         option.CustomParser = result =>
-        {
-            if (result.Tokens.Count == 0)
-            {
-                return null;
-            }
-
-            var text = result.Tokens[0].Value;
-            if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 1)
-            {
-                return value;
-            }
-
-            result.AddError($"{OptionName(result)} '{text}': expected an integer from 1 to {long.MaxValue.ToString(CultureInfo.InvariantCulture)}");
-            return null;
-        };
+            result.Tokens.Count > 0 && TryParseInteger(result, 1L, long.MaxValue, "an integer", out var value) ? value : null;
         return option;
     }
 
@@ -59,22 +32,25 @@ internal static class OptionValues
     {
         option.DefaultValueFactory = _ => defaultValue;
         option.CustomParser = result =>
-        {
-            if (result.Tokens.Count == 0)
-            {
-                return defaultValue;
-            }
-
-            var text = result.Tokens[0].Value;
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0)
-            {
-                return value;
-            }
-
-            result.AddError($"{OptionName(result)} '{text}': expected an integer from 0 to {int.MaxValue.ToString(CultureInfo.InvariantCulture)}");
-            return defaultValue;
-        };
+            result.Tokens.Count > 0 && TryParseInteger(result, 0, int.MaxValue, "an integer", out var value) ? value : defaultValue;
         return option;
+    }
+
+    /// <summary>
+    /// Parses the option's value as an integer from <paramref name="min"/> to <paramref name="max"/>; otherwise adds the
+    /// error "--name 'text': expected <paramref name="kind"/> from min to max" and returns false.
+    /// </summary>
+    private static bool TryParseInteger<T>(ArgumentResult result, T min, T max, string kind, out T value)
+        where T : struct, IBinaryInteger<T>
+    {
+        var text = result.Tokens[0].Value;
+        if (T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
+        {
+            return true;
+        }
+
+        result.AddError($"{OptionName(result)} '{text}': expected {kind} from {min.ToString(null, CultureInfo.InvariantCulture)} to {max.ToString(null, CultureInfo.InvariantCulture)}");
+        return false;
     }
 
     /// <summary>

@@ -94,17 +94,7 @@ public sealed class CliTests
     {
         // docs/reliability.md bug 3: --max-events bounds the work; a cut run "ran" (exit 0, SCENARIOS.md §10) but an
         // expect after the cut fails under check (exit 1) instead of vanishing.
-        var path = TempFile("cut.yaml", """
-            irqlab: 1
-            name: cut
-            workload:
-              - {timer: {hz: 1000}}
-            steps:
-              - {advance: 10ms}
-              - {expect: {row: LOC, cpu: 0, equals: 10}}
-              - {advance: 10ms}
-              - {expect: {row: LOC, cpu: 0, equals: 20}}
-            """);
+        var path = TempFile("cut.yaml", Simulation.MaxEventsTests.TwoAdvances);
 
         var (runExit, runOut, _) = CliRunner.Run("run", path, "--json", "--max-events", "15");
         var json = JsonNode.Parse(runOut)!;

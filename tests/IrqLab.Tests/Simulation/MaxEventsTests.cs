@@ -12,8 +12,8 @@ namespace IrqLab.Tests.Simulation;
 /// </summary>
 public sealed class MaxEventsTests
 {
-    // Two advances of 10 ms under a 1000 Hz local timer: 10 LOC each (SCENARIOS.md §8 timer workload).
-    private const string TwoAdvances = """
+    /// <summary>Two advances of 10 ms under a 1000 Hz local timer: 10 LOC each (SCENARIOS.md §8 timer workload).</summary>
+    internal const string TwoAdvances = """
         irqlab: 1
         name: cut
         workload:
