@@ -87,6 +87,7 @@ internal sealed partial class Machine
         _logLimit = options.LogLimit;
         _maxEntriesPerInstant = options.MaxEntriesPerInstant;
         _eventLimit = options.MaxEvents ?? long.MaxValue;
+        ArgumentOutOfRangeException.ThrowIfLessThan(_eventLimit, 1, nameof(options.MaxEvents));
         _tracksHandlers = scenario.Steps.Any(s => s is ExpectHandlersStep);
         var k = scenario.Kernel;
         _linux = k.Mode == KernelMode.Linux;

@@ -33,7 +33,7 @@ public sealed record SimulationOptions
     /// <summary>
     /// Work bound of the run (<c>--max-events</c>): when <c>stats.events</c> (steps plus engine events) reaches it, the run
     /// stops with a warning message, whatever is left of <c>run.until</c> and the steps; null (the default) runs to the
-    /// end. Expects not reached fail (<c>irqlab check</c> exits 1), so a cut run never passes by default.
+    /// end. Expects not reached fail (<c>irqlab check</c> exits 1), so a cut run never passes by default. At least 1.
     /// </summary>
     public long? MaxEvents { get; init; }
 }

@@ -102,6 +102,16 @@ public sealed class MaxEventsTests
         Assert.All(r.Expects, e => Assert.StartsWith("not reached:", e.Detail, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(-5L)]
+    public void A_bound_below_one_is_a_programmer_error(long maxEvents)
+    {
+        var scenario = ScenarioLoader.Parse(TwoAdvances, "inline.yaml");
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => Simulator.Run(scenario, new SimulationOptions { MaxEvents = maxEvents }));
+    }
+
     [Fact]
     public void Expects_after_a_livelock_stop_fail_as_not_reached()
     {
