@@ -95,12 +95,24 @@ internal sealed partial class Machine
         Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
     }
 
+    private const uint LvtDeliveryModeMask = 0x700;
+    private const uint LvtExtInt = 0x700;
+
     /// <summary>INTA to the 8259 (LINT0 virtual wire): the PIC answers with the vector of its highest request.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void DeliverExtInt(CpuContext c)
     {
         c.ExtIntPending = false;
         var picVector = _pic!.Acknowledge();
+        var lint0 = _cpus[0].Apic.Lvt(Hardware.Apic.LocalInterrupt.Lint0);
+        if (_pic.IntrAsserted && (lint0 & LvtDeliveryModeMask) == LvtExtInt)
+        {
+            // The 8259's INT is a level and LINT0 in ExtINT mode is level-sensitive (SDM Vol. 3A §11.5.1): when INT
+            // stays high across this INTA (AEOI leaves no ISR bit, so a second latched request keeps it up) there is
+            // no new edge, and LINT0 must see the still-asserted line again. (A LINT0 in another mode saw its edge.)
+            _cpus[0].Apic.RaiseLocal(Hardware.Apic.LocalInterrupt.Lint0, true);
+        }
+
         _delivered++;
         Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
     }

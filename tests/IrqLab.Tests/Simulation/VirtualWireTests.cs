@@ -40,4 +40,40 @@ public sealed class VirtualWireTests
         Assert.True(r.Expects.All(e => e.Ok), Sim.Describe(r) + string.Join("\n", r.Expects.Select(e => e.Detail)));
         Assert.Equal([0x23, 0x21], r.Dispatch.Select(d => d.Vector).ToArray());
     }
+
+    /// <summary>
+    /// AEOI (ICW4 bit 1): INTA leaves no ISR bit, so with a second request latched the 8259's INT output stays high
+    /// across the INTA. ExtINT is level-sensitive (SDM Vol. 3A §11.5.1), so the CPU takes that request after the
+    /// first handler returns; it must not wait for an edge that never comes (8259A datasheet, "Automatic EOI Mode").
+    /// </summary>
+    [Fact]
+    public void Under_AEOI_a_second_request_pending_across_INTA_is_taken_after_the_first_SDM_11_5_1()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: virtual-wire-aeoi
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: com, line: {isa: 3}}
+              - {name: lpt, line: {isa: 5}}
+            handlers:
+              - {vector: 0x23, do: []}
+              - {vector: 0x25, do: []}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x03}}   # ICW4: 8086 mode, AEOI
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {cli: {cpu: 0}}
+              - {pulse: lpt}
+              - {pulse: com}
+              - {sti: {cpu: 0}}
+              - {expect: {handlers: [vector_0x23, vector_0x25]}}
+            """);
+
+        Assert.True(r.Expects.All(e => e.Ok), Sim.Describe(r) + string.Join("\n", r.Expects.Select(e => e.Detail)));
+        Assert.Equal([0x23, 0x25], r.Dispatch.Select(d => d.Vector).ToArray());
+    }
 }
