@@ -38,20 +38,29 @@ internal sealed partial class Machine
         _ => throw new InvalidOperationException($"unknown local APIC register '{name}'"),
     };
 
+    /// <summary>
+    /// The CPU whose registers an access reaches: the one the step or action names, else the running handler's CPU
+    /// (<paramref name="running"/>), else CPU 0. An explicit <c>cpu</c> in a handler action is honoured as in a step
+    /// (SCENARIOS.md §6: actions take the step's forms; docs/scenario-loader.md: in handlers <c>cpu</c> only
+    /// <em>defaults</em> to the handler's CPU).
+    /// </summary>
+    private CpuContext TargetCpu(CpuContext? running, int? named) =>
+        named is { } n ? _cpus[n] : running ?? _cpus[0];
+
     private void Write(CpuContext? cpu, RegisterRef target, ulong value, Frame? frame)
     {
         switch (target.Kind)
         {
             case RegisterKind.Named:
                 {
-                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var c = TargetCpu(cpu, target.Cpu);
                     WriteApic(c, NamedApicRegister(target.Name!), value, frame);
                     break;
                 }
 
             case RegisterKind.Msr:
                 {
-                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var c = TargetCpu(cpu, target.Cpu);
                     if (c.Apic.WriteMsr((uint)target.Address, value) == ApicAccessResult.GeneralProtection)
                     {
                         RaiseException(c, 13, 0, null);
@@ -62,7 +71,7 @@ internal sealed partial class Machine
                 }
 
             case RegisterKind.Mmio:
-                WriteMmio(cpu ?? _cpus[target.Cpu ?? 0], target.Address, (uint)value);
+                WriteMmio(TargetCpu(cpu, target.Cpu), target.Address, (uint)value);
                 break;
             case RegisterKind.Port:
                 _pic?.WritePort((ushort)target.Address, (byte)value);
@@ -119,7 +128,7 @@ internal sealed partial class Machine
         {
             case RegisterKind.Named:
                 {
-                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var c = TargetCpu(cpu, target.Cpu);
                     var reg = NamedApicRegister(target.Name!);
                     return reg switch
                     {
@@ -132,7 +141,7 @@ internal sealed partial class Machine
 
             case RegisterKind.Msr:
                 {
-                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var c = TargetCpu(cpu, target.Cpu);
                     if (c.Apic.ReadMsr((uint)target.Address, out var v) == ApicAccessResult.GeneralProtection)
                     {
                         RaiseException(c, 13, 0, null);
@@ -143,7 +152,7 @@ internal sealed partial class Machine
 
             case RegisterKind.Mmio:
                 {
-                    var c = cpu ?? _cpus[target.Cpu ?? 0];
+                    var c = TargetCpu(cpu, target.Cpu);
                     const ulong ApicBase = 0xFEE0_0000;
                     const ulong IoApicBase = 0xFEC0_0000;
                     uint v = 0xFFFF_FFFF;

@@ -89,7 +89,7 @@ internal sealed partial class Machine
                 }
 
             case IpiStep ipi:
-                SendIpi(cpu ?? _cpus[ipi.From ?? 0], ipi, frame);
+                SendIpi(TargetCpu(cpu, ipi.From), ipi, frame);
                 return 0;
             case WriteStep w:
                 Write(cpu, w.Target, w.Value, frame);
