@@ -26,7 +26,7 @@ internal static class CliApp
         var root = new RootCommand(
             "IrqLab: an executable model of x86-64 interrupt delivery (devices, IOAPIC, 8259, MSI, local APIC, IDT/FRED, VMX)\n" +
             "and of the Linux kernel's software interrupt dispatch (system vector table, common_interrupt, /proc/interrupts).\n" +
-            "Exit codes: 0 ran, 1 a checked expect failed, 2 bad input.");
+            "Exit codes: 0 ran, 1 a checked expect failed, 2 bad input, 70 an internal error (a bug in IrqLab).");
         root.Subcommands.Add(RunCommand.Create(context));
         root.Subcommands.Add(CheckCommand.Create(context));
         root.Subcommands.Add(VectorsCommand.Create(context));

@@ -34,7 +34,7 @@ internal static class RunCommand
         var seed = SeedOption();
         var logLimit = LogLimitOption();
         var maxEvents = MaxEventsOption();
-        var command = new Command("run", "Run a scenario and print what happened: dispatch log, /proc/interrupts, kernel messages, faults, VM exits.")
+        var command = new Command("run", "Run a scenario and print what happened: a summary, /proc/interrupts, kernel messages, faults, VM exits by reason (--json adds the dispatch log).")
         {
             file, json, seed, logLimit, maxEvents,
         };

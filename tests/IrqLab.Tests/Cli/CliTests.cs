@@ -272,6 +272,23 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Help_texts_describe_the_text_output_and_every_exit_code()
+    {
+        // docs/cli.md: "irqlab --help and irqlab <command> --help describe every option"; the text output of run is a
+        // summary, /proc/interrupts, messages, faults and VM exits by reason (the dispatch log is only in --json,
+        // SCENARIOS.md §10), and the exit codes are 0, 1, 2 and 70 (an internal error). run --help used to promise a
+        // dispatch log the text output does not print, and the root help left out exit code 70.
+        var run = CliRunner.Run("run", "--help");
+        Assert.Equal(0, run.Exit);
+        Assert.DoesNotContain("print what happened: dispatch log", run.Out, StringComparison.Ordinal);
+        Assert.Contains("--json adds the dispatch log", run.Out, StringComparison.Ordinal);
+
+        var root = CliRunner.Run("--help");
+        Assert.Equal(0, root.Exit);
+        Assert.Contains("70 an internal error", root.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_help_says_that_two_snapshots_need_interval()
     {
         // Audit round 2, finding 10: replay --help did not say that --interval is required with two files, which
