@@ -34,6 +34,11 @@ internal static class CheckCommand
             {
                 var scenario = ScenarioFiles.TryLoad(cli, path, out var error);
                 var result = scenario is null ? null : Simulator.Run(scenario, new SimulationOptions { Seed = parse.GetValue(seed), LogLimit = 0, MaxEvents = parse.GetValue(maxEvents) });
+                if (result is not null)
+                {
+                    RunWarnings.Write(cli, result, path);
+                }
+
                 var check = new FileCheck(path, result?.Expects ?? [], error);
                 checks.Add(check);
                 if (!asJson && result is not null)

@@ -68,6 +68,7 @@ internal static class TraceCommand
                 (sink as IDisposable)?.Dispose();
                 text?.Flush();
                 trace.Commit();
+                RunWarnings.Write(cli, result, file: null);
                 cli.Error.WriteLine($"irqlab: wrote {path}: {result.Cpus} CPUs, {HumanOutput.FormatNs(result.TimeNs)} simulated");
             }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Xunit;
 
@@ -106,6 +107,47 @@ public sealed class CliTests
         Assert.Equal(1, checkExit);
         Assert.Contains("cut.yaml:9: FAIL step 3: not reached: the run stopped at ", checkOut, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.Run("check", path).Exit);
+    }
+
+    [Fact]
+    public void Max_events_warns_on_stderr_under_check_and_trace_too()
+    {
+        // docs/cli.md: --max-events (also on check and trace) stops the run "with a warning message". run shows it
+        // among the messages; check and trace print no messages, so the warning used to reach nobody: a cut run
+        // with no expect passed check silently and trace wrote a cut trace without a word (docs/simulation.md
+        // "Safety bounds"). A run that needs exactly N events is complete and warns of nothing.
+        var path = TempFile("cut-quiet.yaml", """
+            irqlab: 1
+            name: cut-quiet
+            workload:
+              - {timer: {hz: 1000}}
+            run: {until: 10ms}
+            """);
+        const string Warning = "irqlab: run stopped at ";
+
+        var check = CliRunner.Run("check", path, "--max-events", "5");
+        Assert.Equal(0, check.Exit);
+        Assert.Contains($"{path}: {Warning}", check.Err, StringComparison.Ordinal);
+        Assert.Contains("after 5 events (--max-events 5); the rest of the run was not simulated", check.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Warning, check.Out, StringComparison.Ordinal);
+
+        var checkJson = CliRunner.Run("check", path, "--max-events", "5", "--json");
+        Assert.Contains(Warning, checkJson.Err, StringComparison.Ordinal);
+        Assert.NotNull(JsonNode.Parse(checkJson.Out));
+
+        foreach (var format in new[] { "chrome", "ftrace" })
+        {
+            var output = Path.Combine(Path.GetDirectoryName(path)!, "cut." + format);
+            var trace = CliRunner.Run("trace", path, "-o", output, "--format", format, "--max-events", "5");
+            Assert.Equal(0, trace.Exit);
+            Assert.StartsWith(Warning, trace.Err, StringComparison.Ordinal);
+        }
+
+        var events = (long)JsonNode.Parse(CliRunner.Run("run", path, "--json").Out)!["stats"]!["events"]!;
+        var complete = CliRunner.Run("trace", path, "-o", Path.Combine(Path.GetDirectoryName(path)!, "whole.json"), "--max-events", events.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(0, complete.Exit);
+        Assert.DoesNotContain(Warning, complete.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(Warning, CliRunner.Run("check", path, "--max-events", events.ToString(CultureInfo.InvariantCulture)).Err, StringComparison.Ordinal);
     }
 
     [Fact]
