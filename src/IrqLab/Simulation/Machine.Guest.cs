@@ -32,7 +32,7 @@ internal sealed partial class Machine
             PreemptTop(c);
             var via = ViaName(v);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), VectorSpace.NmiVector, via);
-            LeaveGuest(v);
+            LeaveGuest(v, exitRecorded: true);
             HostHandle(c, v, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
             return true;
         }
@@ -49,7 +49,7 @@ internal sealed partial class Machine
                 return true;
             }
 
-            LeaveGuest(v);
+            LeaveGuest(v, exitRecorded: true);
             if (v.Controls.AcknowledgeInterruptOnExit)
             {
                 var vector = Acknowledge(c);
@@ -78,7 +78,7 @@ internal sealed partial class Machine
             _delivered++;
             PreemptTop(c);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
-            LeaveGuest(v);
+            LeaveGuest(v, exitRecorded: true);
             v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
             VmEntry(v);
             return true;
@@ -89,7 +89,7 @@ internal sealed partial class Machine
             v.InterruptWindow = false;
             PreemptTop(c);
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InterruptWindow), null, null);
-            LeaveGuest(v);
+            LeaveGuest(v, exitRecorded: true);
             if (v.NmiAtInterruptWindow)
             {
                 v.NmiAtInterruptWindow = false;
@@ -192,7 +192,7 @@ internal sealed partial class Machine
         if (outcome.Kind == DeliveryOutcomeKind.TripleFault)
         {
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.TripleFault), null, null);
-            LeaveGuest(v);
+            LeaveGuest(v, exitRecorded: true);
             v.Running = false;
             return;
         }
@@ -223,7 +223,7 @@ internal sealed partial class Machine
         }
 
         RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);
-        LeaveGuest(v);
+        LeaveGuest(v, exitRecorded: true);
         v.Running = false;
     }
 

@@ -62,7 +62,7 @@ internal sealed partial class Machine
                 {
                     PreemptTop(v.Host);
                     RecordVmExit(v, VmExitReasons.Name(VmExitReasons.Hlt), null, null);
-                    LeaveGuest(v);
+                    LeaveGuest(v, exitRecorded: true);
                 }
 
                 v.Running = false;
@@ -281,12 +281,18 @@ internal sealed partial class Machine
         }
     }
 
-    private void LeaveGuest(Vcpu v)
+    /// <summary>
+    /// The vCPU leaves guest mode. <paramref name="exitRecorded"/>: the caller records the exit in <c>vmexits</c>, whose
+    /// trace event ("VM exit" with its reason) marks the leave; otherwise (a kick to inject an event, another vCPU
+    /// entering on the CPU) the trace gets a "VM exit" instant with reason <c>leave</c>. One exit used to be traced
+    /// twice, once with its reason and once as <c>leave</c> (docs/cli.md, trace: an instant per VM exit).
+    /// </summary>
+    private void LeaveGuest(Vcpu v, bool exitRecorded = false)
     {
         v.InGuest = false;
         v.Pid.Nv = PostedIntrVector;
         v.Pid.Sn = true;
-        if (_sinks.Length > 0)
+        if (_sinks.Length > 0 && !exitRecorded)
         {
             Trace(new TraceEvent(_now, v.Host.Index, TraceEventKind.VmExit, Name: "leave", Vm: v.Name, Vcpu: v.Index));
         }

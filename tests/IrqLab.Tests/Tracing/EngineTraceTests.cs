@@ -218,6 +218,30 @@ public sealed class EngineTraceTests
         Assert.Equal(result.Faults.Select(f => ((string?)f.Kind, f.Cpu, f.TimeNs / 1000m, (string?)"t")), instants);
     }
 
+    [Theory]
+    [InlineData("vm-exit-reinjection.yaml")]
+    [InlineData("posted-interrupts.yaml")]
+    [InlineData("default.yaml")]
+    public void Each_VM_exit_of_the_run_is_one_VM_exit_instant_with_its_reason_SCENARIOS_10_11(string name)
+    {
+        // docs/cli.md (trace): instant events for VM exits; SCENARIOS.md §10 vmexits lists each exit once with its
+        // EXIT_REASON name. Each exit used to be traced twice: with its reason and again with the reason "leave".
+        var scenario = ScenarioLoader.Load(RepoPaths.Scenario(name));
+        using var stream = new MemoryStream();
+        RunResult result;
+        using (var writer = new ChromeTraceWriter(stream, scenario.Machine.Cpus, scenario.Name))
+        {
+            result = Simulator.Run(scenario, new SimulationOptions { Sinks = [writer], LogLimit = 0 });
+        }
+
+        Assert.NotEmpty(result.VmExits);
+        var exits = new ChromeTraceCheck(stream.ToArray()).WithPhase("i")
+            .Where(e => e.GetProperty("name").GetString() == "VM exit")
+            .Select(e => (e.GetProperty("args").GetProperty("reason").GetString(), e.GetProperty("ts").GetDecimal()))
+            .ToList();
+        Assert.Equal(result.VmExits.Select(x => ((string?)x.Reason, x.TimeNs / 1000m)), exits);
+    }
+
     private sealed class Recorder : ITraceSink
     {
         public List<TraceEvent> Events { get; } = [];
