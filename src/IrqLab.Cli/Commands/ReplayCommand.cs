@@ -65,11 +65,13 @@ internal static class ReplayCommand
             catch (ReplayFormatException e)
             {
                 // FILE:LINE: error: what was expected (no line when the fault is not on one line of the input).
+                // With --json the error object's message is that stderr line, as for every other error (docs/cli.md).
                 var where = e.Line > 0 ? $"{current}:{e.Line}" : current;
-                cli.Error.WriteLine($"{where}: error: {e.Detail}");
+                var message = $"{where}: error: {e.Detail}";
+                cli.Error.WriteLine(message);
                 if (asJson)
                 {
-                    ScenarioFiles.WriteJsonError(cli, "replay_format", e.Detail, current, e.Line > 0 ? e.Line : null, null);
+                    ScenarioFiles.WriteJsonError(cli, "replay_format", message, current, e.Line > 0 ? e.Line : null, null);
                 }
 
                 return CliApp.ExitBadInput;
