@@ -57,6 +57,16 @@ internal sealed partial class Machine
                 VmEntry(v);
                 break;
             case VmOp.Exit:
+                if (!v.Running)
+                {
+                    // The loader refuses an exit without an enter, so the vCPU went back to user space at run time: a
+                    // failed entry (KVM_EXIT_FAIL_ENTRY), an exception KVM hands to user space, or a triple fault. It
+                    // is neither in the guest nor blocked in the guest's HLT (vmx_vcpu_pi_put() left notifications
+                    // suppressed), so there is no guest to halt and a post must not wake it. The step still ends the
+                    // vCPU's turn on its host CPU (the loader's order rules).
+                    break;
+                }
+
                 // The guest halts: HLT exit, and KVM blocks the vCPU (posted interrupts now notify on the wakeup vector).
                 if (v.InGuest)
                 {

@@ -65,4 +65,35 @@ public sealed class VmStepSequenceTests
 
         Assert.Equal([("g", "TRIPLE_FAULT"), ("g", "EXTERNAL_INTERRUPT")], r.VmExits.Select(x => (x.Vm, x.Reason)));
     }
+
+    /// <summary>
+    /// An exit step after a failed VM entry halts no guest: KVM went back to user space (KVM_EXIT_FAIL_ENTRY) and
+    /// <c>vmx_vcpu_pi_put()</c> left notifications suppressed, so a later post neither wakes the vCPU (no PIW, as for a
+    /// vCPU blocked in HLT) nor notifies it (no PIN); it waits in the PIR. Before, the exit step made the vCPU look
+    /// blocked and the post raised POSTED_INTR_WAKEUP_VECTOR on its host CPU.
+    /// </summary>
+    [Fact]
+    public void An_exit_step_after_a_failed_entry_does_not_make_a_post_wake_the_vcpu()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: failed-entry-exit-post
+            kernel: {version: latest, delivery: fred}
+            machine: {cpus: 2, apic: x2apic}
+            vms:
+              - {name: g, vcpus: [{cpu: 1}], handlers: [{vector: 0x50, do: [eoi]}]}
+            steps:
+              - {vm: {op: inject, vm: g, vcpu: 0, type: nmi, vector: 3}}
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {advance: 1us}
+              - {vm: {op: exit, vm: g, vcpu: 0}}
+              - {vm: {op: post, vm: g, vcpu: 0, vector: 0x50}}
+              - {advance: 1us}
+            """);
+
+        Assert.Contains(r.Faults, f => f.Kind == "vmentry_failure");
+        Assert.Equal(0UL, Sim.Count(r, "PIW", 1));
+        Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
+        Assert.Empty(r.Dispatch);
+    }
 }
