@@ -121,6 +121,20 @@ public sealed class FtraceParserTests
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// One /proc/interrupts snapshot given alone: its header row (show_interrupts() prints "CPU0 CPU1 ...") is named for
+    /// what it is, with the two-snapshot form, instead of the ftrace line shape it does not match.
+    /// </summary>
+    [Fact]
+    public void A_proc_interrupts_snapshot_alone_is_named_as_such()
+    {
+        var text = "           CPU0       CPU1       \n  0:         44          0   IO-APIC   2-edge      timer\n";
+        var ex = Assert.Throws<ReplayFormatException>(() => FtraceParser.Parse(new StringReader(text)));
+
+        Assert.Equal(1, ex.Line);
+        Assert.Contains("this is a /proc/interrupts snapshot, not an ftrace capture", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Crlf_line_ends_are_accepted()
     {

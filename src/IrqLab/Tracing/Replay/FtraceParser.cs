@@ -16,6 +16,9 @@ public static partial class FtraceParser
 {
     private const string ExpectedLine = "expected '<task>-<pid> [<cpu>] <flags> <seconds>.<micros>: <event>: <fields>'";
 
+    private const string SnapshotAlone =
+        "this is a /proc/interrupts snapshot, not an ftrace capture: replay compares two snapshots (FILE AFTER --interval 10s)";
+
     /// <summary>Parses every event line of <paramref name="input"/>.</summary>
     /// <param name="input">The capture text.</param>
     /// <returns>The records in input order.</returns>
@@ -32,6 +35,12 @@ public static partial class FtraceParser
             if (IsSkipped(line))
             {
                 continue;
+            }
+
+            if (records.Count == 0 && line.TrimStart().StartsWith("CPU0", StringComparison.Ordinal))
+            {
+                // The header row of show_interrupts(): the user gave one /proc/interrupts snapshot alone.
+                throw new ReplayFormatException(lineNumber, SnapshotAlone);
             }
 
             records.Add(ParseLine(line, lineNumber));
