@@ -77,23 +77,30 @@ internal sealed class CpuContext
     /// <summary>The frame at stack position <paramref name="i"/> (0 = bottom).</summary>
     public Frame FrameAt(int i) => _frames[i];
 
+    /// <summary>Pushes a frame (reset for reuse). The growth is out of line so that the JIT inlines the common case.</summary>
     public Frame Push()
     {
         if (Depth == _frames.Length)
         {
-            var grown = new Frame[_frames.Length * 2];
-            Array.Copy(_frames, grown, _frames.Length);
-            for (var i = _frames.Length; i < grown.Length; i++)
-            {
-                grown[i] = new Frame();
-            }
-
-            _frames = grown;
+            GrowFrames();
         }
 
         var f = _frames[Depth++];
         f.Reset();
         return f;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void GrowFrames()
+    {
+        var grown = new Frame[_frames.Length * 2];
+        Array.Copy(_frames, grown, _frames.Length);
+        for (var i = _frames.Length; i < grown.Length; i++)
+        {
+            grown[i] = new Frame();
+        }
+
+        _frames = grown;
     }
 
     public Frame Pop() => _frames[--Depth];

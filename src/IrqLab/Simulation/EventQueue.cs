@@ -15,7 +15,9 @@ public sealed class EventQueue
 {
     private const int LaneCount = 4;
 
-    private readonly Lane[] _lanes = [new(), new(), new(), new()];
+    // The lanes live inline in the queue object (not as objects of their own): reaching a lane's ring is one load
+    // from the queue instead of a load of the lane array and then of the lane.
+    private Lanes _lanes;
 
     // The key (time, sequence) at the head of each lane; long.MaxValue for an empty lane (it never wins).
     private LaneLongs _headTime;
@@ -33,6 +35,7 @@ public sealed class EventQueue
         {
             _headTime[i] = long.MaxValue;
             _headSequence[i] = long.MaxValue;
+            _lanes[i].Entries = new Lane.Entry[16];
         }
     }
 
@@ -48,7 +51,7 @@ public sealed class EventQueue
         var lane = LaneOf(kind);
         if (lane >= 0)
         {
-            var l = _lanes[lane];
+            ref var l = ref _lanes[lane];
             if (l.Count == 0)
             {
                 _headTime[lane] = timeNs;
@@ -147,7 +150,7 @@ public sealed class EventQueue
         Payload p;
         if (source >= 0)
         {
-            var lane = _lanes[source];
+            ref var lane = ref _lanes[source];
             p = lane.Dequeue();
             if (lane.Count > 0)
             {
@@ -275,23 +278,29 @@ public sealed class EventQueue
         private long _first;
     }
 
+    [System.Runtime.CompilerServices.InlineArray(LaneCount)]
+    private struct Lanes
+    {
+        private Lane _first;
+    }
+
     /// <summary>A FIFO ring of events with non-decreasing times (hence sorted by time, then sequence).</summary>
-    private sealed class Lane
+    private struct Lane
     {
         // Key and payload side by side: an event is one 32-byte entry, written and read in one place.
-        private Entry[] _entries = new Entry[16];
+        public Entry[] Entries;
         private int _head;
 
         public int Count;
 
         public long TailTimeNs;
 
-        public Key HeadKey => _entries[_head].Key;
+        public readonly Key HeadKey => Entries[_head].Key;
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void Enqueue(long timeNs, long sequence, long generation, int target, SimEventKind kind)
         {
-            var entries = _entries;
+            var entries = Entries;
             if (Count == entries.Length)
             {
                 entries = Grow();
@@ -309,27 +318,28 @@ public sealed class EventQueue
 
         public Payload Dequeue()
         {
-            var entries = _entries;
+            var entries = Entries;
             var p = entries[_head].Payload;
             _head = (_head + 1) & (entries.Length - 1);
             Count--;
             return p;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private Entry[] Grow()
         {
-            var grown = new Entry[_entries.Length * 2];
+            var grown = new Entry[Entries.Length * 2];
             for (var i = 0; i < Count; i++)
             {
-                grown[i] = _entries[(_head + i) & (_entries.Length - 1)];
+                grown[i] = Entries[(_head + i) & (Entries.Length - 1)];
             }
 
-            _entries = grown;
+            Entries = grown;
             _head = 0;
             return grown;
         }
 
-        private struct Entry
+        public struct Entry
         {
             public Key Key;
             public Payload Payload;

@@ -237,7 +237,6 @@ internal sealed partial class Machine
     private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
     {
         var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
-        var path = ExternalPath(r, _route);
         var f = c.Push();
         f.Kind = FrameKind.Linux;
         f.Event = EventType.ExternalInterrupt;
@@ -247,7 +246,15 @@ internal sealed partial class Machine
         f.Handler = r.Handler;
         f.Irq = r.Irq;
         f.RemainingNs = r.CostNs;
-        RecordDispatch(c, r.Trapped ? EventType.HardwareException : EventType.ExternalInterrupt, r.Trapped ? 6 : vector, r.Handler, path, r.Irq, null, -1);
+
+        // The path's name is only needed when the entry is logged or traced (the log is capped): named out of line.
+        if (DispatchObserved(c, out var logged))
+        {
+            ObserveDispatch(c, r.Trapped ? EventType.HardwareException : EventType.ExternalInterrupt, r.Trapped ? 6 : vector, r.Handler,
+                ExternalPath(r, _route), r.Irq, null, -1, logged);
+        }
+
+        DispatchRecorded(r.Handler);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

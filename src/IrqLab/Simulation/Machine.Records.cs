@@ -43,6 +43,20 @@ internal sealed partial class Machine
 
     private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
     {
+        if (DispatchObserved(c, out var logged))
+        {
+            ObserveDispatch(c, type, vector, handler, path, irq, vm, vcpu, logged);
+        }
+
+        DispatchRecorded(handler);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="RecordDispatch"/>: counts the entry for the livelock guard; true when it is to be
+    /// observed (<paramref name="logged"/>: the log has room; or a trace sink is listening), else marks the log truncated.
+    /// </summary>
+    private bool DispatchObserved(CpuContext c, out bool logged)
+    {
         if (c.InstantNs != _now)
         {
             c.InstantNs = _now;
@@ -54,16 +68,19 @@ internal sealed partial class Machine
             StopLivelock(c);
         }
 
-        var logged = _dispatch.Count < _logLimit;
+        logged = _dispatch.Count < _logLimit;
         if (logged || _sinks.Length > 0)
         {
-            ObserveDispatch(c, type, vector, handler, path, irq, vm, vcpu, logged);
-        }
-        else
-        {
-            _dispatchTruncated = true;
+            return true;
         }
 
+        _dispatchTruncated = true;
+        return false;
+    }
+
+    /// <summary>The second half of <see cref="RecordDispatch"/>: the entry's sequence number is taken; expect steps see the handler.</summary>
+    private void DispatchRecorded(string handler)
+    {
         _dispatchSeq++;
         if (_tracksHandlers && _handlersSinceExpect.Count < 100_000)
         {

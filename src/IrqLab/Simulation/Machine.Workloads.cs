@@ -25,6 +25,10 @@ internal sealed partial class Machine
         // Raises made so far in the current burst of each spaced burst workload.
         private readonly int[] _burstRaised;
 
+        // What an arrival of each device workload reads, in one object: one load reaches all of it (the arrays above
+        // cost a load and a bounds check each on every arrival).
+        private readonly DeviceSource?[] _source;
+
         public Workloads(Machine m, IReadOnlyList<WorkloadSpec> specs)
         {
             _m = m;
@@ -35,6 +39,7 @@ internal sealed partial class Machine
             _ipiSpec = new IpiWorkload?[specs.Count];
             _meanNs = new double[specs.Count];
             _burstRaised = new int[specs.Count];
+            _source = new DeviceSource?[specs.Count];
             var seed = m._options.Seed ?? m._scenario.Seed;
             for (var i = 0; i < specs.Count; i++)
             {
@@ -44,6 +49,7 @@ internal sealed partial class Machine
                     _device[i] = m._devicesByName[dw.Device];
                     _deviceSpec[i] = dw;
                     _meanNs[i] = 1e9 / dw.RatePerSecond;
+                    _source[i] = new DeviceSource(_device[i]!, dw, _random[i], _meanNs[i]);
                 }
                 else if (specs[i] is IpiWorkload iw)
                 {
@@ -130,18 +136,32 @@ internal sealed partial class Machine
             }
         }
 
+        /// <summary>A device workload's state an arrival reads (the spec's pattern, the device, its stream, its mean gap).</summary>
+        private sealed class DeviceSource(SimDevice device, DeviceWorkload spec, DeterministicRandom random, double meanNs)
+        {
+            public readonly SimDevice Device = device;
+            public readonly DeviceWorkload Spec = spec;
+            public readonly ArrivalPattern Pattern = spec.Pattern;
+            public readonly DeterministicRandom Random = random;
+            public readonly double MeanNs = meanNs;
+
+            // The MSI or MSI-X table's size is fixed when the device is built.
+            public readonly int Entries = device.Msi is { } t ? t.Count : 1;
+        }
+
         public void OnArrival(in SimEvent ev)
         {
             var i = ev.Target;
-            if (_deviceSpec[i] is { } d)
+            if (_source[i] is { } source)
             {
-                var device = _device[i]!;
-                var random = _random[i];
-                var entries = device.Msi is { } t ? t.Count : 1;
-                if (d.Pattern != ArrivalPattern.Burst)
+                var d = source.Spec;
+                var device = source.Device;
+                var random = source.Random;
+                var entries = source.Entries;
+                if (source.Pattern != ArrivalPattern.Burst)
                 {
                     _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
-                    Schedule(i, SimEventKind.DeviceArrival, d.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(_meanNs[i]) : FirstDelay(i, d));
+                    Schedule(i, SimEventKind.DeviceArrival, source.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(source.MeanNs) : FirstDelay(i, d));
                     return;
                 }
 
