@@ -13,7 +13,25 @@ internal sealed class Frame
     public FrameKind Kind;
     public EventType Event;
     public int Vector;
-    public IReadOnlyList<Step> Actions = [];
+    private IReadOnlyList<Step> _actions = [];
+
+    /// <summary>The handler's actions (bare and guest handlers; none for a Linux handler).</summary>
+    public IReadOnlyList<Step> Actions
+    {
+        get => _actions;
+        set
+        {
+            _actions = value;
+            ActionCount = value.Count;
+        }
+    }
+
+    /// <summary>
+    /// <c>Actions.Count</c>, kept in a field: every frame push and every step of a frame reads it, and a Linux frame
+    /// (no actions) would otherwise pay an interface call for it each time.
+    /// </summary>
+    public int ActionCount { get; private set; }
+
     public int Pc;
     public long RemainingNs;
     public bool SavedIf;
@@ -43,7 +61,7 @@ internal sealed class Frame
     public void Reset()
     {
         // Most frames run no actions (Linux handlers): skip the reference store (and its GC write barrier) then.
-        if (Actions.Count != 0)
+        if (ActionCount != 0)
         {
             Actions = [];
         }

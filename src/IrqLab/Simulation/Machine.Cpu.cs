@@ -383,7 +383,7 @@ internal sealed partial class Machine
             return false;
         }
 
-        if (f.Pc < f.Actions.Count)
+        if (f.Pc < f.ActionCount)
         {
             var action = f.Actions[f.Pc++];
 
