@@ -37,14 +37,18 @@ internal static class OptionValues
     }
 
     /// <summary>
-    /// Parses the option's value as an integer from <paramref name="min"/> to <paramref name="max"/>; otherwise adds the
-    /// error "--name 'text': expected <paramref name="kind"/> from min to max" and returns false.
+    /// Parses the option's value as an integer from <paramref name="min"/> to <paramref name="max"/>, decimal or
+    /// <c>0x</c> hexadecimal (as a scenario's numbers, e.g. <c>seed: 0x1D7F</c>); otherwise adds the error
+    /// "--name 'text': expected <paramref name="kind"/> from min to max" and returns false.
     /// </summary>
     private static bool TryParseInteger<T>(ArgumentResult result, T min, T max, string kind, out T value)
         where T : struct, IBinaryInteger<T>
     {
         var text = result.Tokens[0].Value;
-        if (T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value) && value >= min && value <= max)
+        var parsed = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? T.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value) && value >= T.Zero
+            : T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        if (parsed && value >= min && value <= max)
         {
             return true;
         }

@@ -21,6 +21,8 @@ public sealed class CliArgumentErrorTests
         { ["run", s_default, "--json", "--log-limit", "-1"], "--log-limit '-1': expected an integer from 0 to 2147483647" },
         { ["run", s_default, "--json", "--log-limit", "99999999999"], "--log-limit '99999999999': expected an integer from 0 to 2147483647" },
         { ["run", s_default, "--json", "--max-events", "0"], "--max-events '0': expected an integer from 1 to 9223372036854775807" },
+        { ["run", s_default, "--json", "--seed", "0xZZ"], "--seed '0xZZ': expected an unsigned integer from 0 to 18446744073709551615" },
+        { ["run", s_default, "--json", "--log-limit", "0xFFFFFFFF"], "--log-limit '0xFFFFFFFF': expected an integer from 0 to 2147483647" },
         { ["check", s_default, "--json", "--max-events", "1e6"], "--max-events '1e6': expected an integer from 1 to 9223372036854775807" },
         { ["run", s_default, "--json", "--bogus"], null },
         { ["run", s_default, "--json", "--seed"], null },

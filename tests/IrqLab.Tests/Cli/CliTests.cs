@@ -215,6 +215,16 @@ public sealed class CliTests
         Assert.NotEqual(a["interrupts"]!.ToJsonString(), b["interrupts"]!.ToJsonString());
     }
 
+    /// <summary>The integer options read <c>0x</c> hexadecimal as a scenario's numbers do (<c>seed: 0x1D7F</c>).</summary>
+    [Fact]
+    public void Seed_option_takes_hexadecimal_as_the_scenario_seed_does()
+    {
+        var hex = JsonNode.Parse(CliRunner.Run("run", RepoPaths.Scenario("ipi-storm-1024.yaml"), "--json", "--log-limit", "0", "--seed", "0x1D7F").Out)!;
+        var dec = JsonNode.Parse(CliRunner.Run("run", RepoPaths.Scenario("ipi-storm-1024.yaml"), "--json", "--log-limit", "0", "--seed", "7551").Out)!;
+        Assert.Equal(7551UL, hex["seed"]!.GetValue<ulong>());
+        Assert.Equal(dec["interrupts"]!.ToJsonString(), hex["interrupts"]!.ToJsonString());
+    }
+
     [Theory]
     [InlineData("6.1", 236, 20, "sysvec_irq_move_cleanup")]
     [InlineData("6.10", 235, 21, null)]
