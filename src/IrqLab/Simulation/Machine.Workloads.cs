@@ -15,17 +15,15 @@ internal sealed partial class Machine
         private readonly Machine _m;
         private readonly IReadOnlyList<WorkloadSpec> _specs;
         private readonly DeterministicRandom[] _random;
-        private readonly SimDevice?[] _device;
-        private readonly DeviceWorkload?[] _deviceSpec;
         private readonly IpiWorkload?[] _ipiSpec;
 
-        // 1e9 / rate of each Poisson source, divided once (the same double every time).
+        // 1e9 / rate of each IPI source, divided once (the same double every time; a device source keeps its own).
         private readonly double[] _meanNs;
 
         // Raises made so far in the current burst of each spaced burst workload.
         private readonly int[] _burstRaised;
 
-        // What an arrival of each device workload reads, in one object: one load reaches all of it (the arrays above
+        // What an arrival of each device workload reads, in one object: one load reaches all of it (parallel arrays
         // cost a load and a bounds check each on every arrival).
         private readonly DeviceSource?[] _source;
 
@@ -34,8 +32,6 @@ internal sealed partial class Machine
             _m = m;
             _specs = specs;
             _random = new DeterministicRandom[specs.Count];
-            _device = new SimDevice?[specs.Count];
-            _deviceSpec = new DeviceWorkload?[specs.Count];
             _ipiSpec = new IpiWorkload?[specs.Count];
             _meanNs = new double[specs.Count];
             _burstRaised = new int[specs.Count];
@@ -46,10 +42,8 @@ internal sealed partial class Machine
                 _random[i] = new DeterministicRandom(seed, (ulong)i + 1);
                 if (specs[i] is DeviceWorkload dw)
                 {
-                    _device[i] = m._devicesByName[dw.Device];
-                    _deviceSpec[i] = dw;
-                    _meanNs[i] = 1e9 / dw.RatePerSecond;
-                    _source[i] = new DeviceSource(_device[i]!, dw, _random[i], _meanNs[i]);
+                    // The mean gap is divided once: the same double every time (1e9 / rate).
+                    _source[i] = new DeviceSource(m._devicesByName[dw.Device], dw, _random[i], 1e9 / dw.RatePerSecond);
                 }
                 else if (specs[i] is IpiWorkload iw)
                 {
