@@ -95,9 +95,6 @@ internal sealed partial class Machine
         Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
     }
 
-    private const uint LvtDeliveryModeMask = 0x700;
-    private const uint LvtExtInt = 0x700;
-
     /// <summary>INTA to the 8259 (LINT0 virtual wire): the PIC answers with the vector of its highest request.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void DeliverExtInt(CpuContext c)
@@ -105,7 +102,7 @@ internal sealed partial class Machine
         c.ExtIntPending = false;
         var picVector = _pic!.Acknowledge();
         var lint0 = _cpus[0].Apic.Lvt(Hardware.Apic.LocalInterrupt.Lint0);
-        if (_pic.IntrAsserted && (lint0 & LvtDeliveryModeMask) == LvtExtInt)
+        if (_pic.IntrAsserted && (Hardware.DeliveryMode)((lint0 >> 8) & 7) == Hardware.DeliveryMode.ExtInt)
         {
             // The 8259's INT is a level and LINT0 in ExtINT mode is level-sensitive (SDM Vol. 3A §11.5.1): when INT
             // stays high across this INTA (AEOI leaves no ISR bit, so a second latched request keeps it up) there is
