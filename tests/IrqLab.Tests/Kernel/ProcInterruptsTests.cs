@@ -145,6 +145,20 @@ public sealed class ProcInterruptsTests
     }
 
     [Theory]
+    [InlineData(KernelVersion.V6_1, false)]
+    [InlineData(KernelVersion.V6_10, false)]
+    [InlineData(KernelVersion.Latest, true)]
+    public void TLB_row_without_SMP_only_in_the_table_driven_format_irq_c(KernelVersion version, bool shown)
+    {
+        // 6.1-6.10 arch/x86/kernel/irq.c: RES, CAL, TLB all inside #ifdef CONFIG_SMP. Newest irq.c: irq_stat_info[]
+        // has ISS(TLB, "TLB", ...) after the #endif of CONFIG_SMP (IRQ_COUNT_TLB is unconditional in asm/hardirq.h).
+        var model = K.Model(out _, K.Options(version, cpus: 1, config: K.Config(("SMP", false))));
+        Assert.Equal(shown, model.ProcInterrupts.Rows().Any(r => r.Row == "TLB"));
+        Assert.Equal(shown, ("\n" + model.ProcInterrupts.Render()).Contains("\nTLB:", StringComparison.Ordinal));
+        Assert.DoesNotContain(model.ProcInterrupts.Rows(), r => r.Row is "RES" or "CAL");
+    }
+
+    [Theory]
     [InlineData(KernelVersion.V6_9, false)]
     [InlineData(KernelVersion.V6_10, true)]
     [InlineData(KernelVersion.Latest, false)] // irq_init_stats(): hidden unless posted_msi_enabled() (interrupt remapping)

@@ -161,7 +161,10 @@ public sealed class ProcInterrupts
             ArchRow.Loc or ArchRow.Pmi or ArchRow.Iwi => lapic,
             ArchRow.Spu or ArchRow.Rtr => lapic && (!hideWhileZero || Total(row) > 0),
             ArchRow.Plt => lapic && _model.PlatformIpiCallback,
-            ArchRow.Res or ArchRow.Cal or ArchRow.Tlb => o.IsEnabled("SMP"),
+            ArchRow.Res or ArchRow.Cal => o.IsEnabled("SMP"),
+            // 6.1-6.10 print TLB inside #ifdef CONFIG_SMP after CAL; the table-driven irq_stat_info[] lists
+            // ISS(TLB, ...) outside it (arch/x86/kernel/irq.c and asm/hardirq.h IRQ_COUNT_TLB, newest tree).
+            ArchRow.Tlb => _tableDriven || o.IsEnabled("SMP"),
             ArchRow.Trm => o.IsEnabled("X86_THERMAL_VECTOR"),
             ArchRow.Thr => o.IsEnabled("X86_MCE_THRESHOLD"),
             ArchRow.Dfr => o.IsEnabled("X86_MCE_AMD"),
