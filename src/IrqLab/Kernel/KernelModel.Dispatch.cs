@@ -196,7 +196,7 @@ public sealed partial class KernelModel
         if (Layout.IsSystemVector(vector))
         {
             // idt_setup_apic_and_irq_gates(): installed asm_sysvec_* gate, else the spurious_entries_start stub.
-            var h = SystemVectors.ForVector(vector);
+            var h = SystemVectors.GateForVector(vector);
             RunSysvec(cpu, vector, h.Behavior);
             return new DispatchResult(h.Name, DispatchPath.IdtGate, -1, 0, false);
         }

@@ -173,6 +173,11 @@ public sealed partial class KernelModel
     public InstallResult InstallSystemVector(int vector, string handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
+        if (Options.Variant == KernelVariant.Rfc2022)
+        {
+            return InstallRfc2022(vector, handler);
+        }
+
         var r = SystemVectors.Install(vector, handler);
         if (r.Installed)
         {
@@ -187,6 +192,36 @@ public sealed partial class KernelModel
             _platform.Log(0, KernelLogLevel.Warning, text);
         }
 
+        return r with { Message = text };
+    }
+
+    /// <summary>
+    /// rfc-2022 <c>install_system_interrupt_handler()</c> (see <see cref="SystemVectorTable.InstallRfc2022"/>): below
+    /// FIRST_SYSTEM_VECTOR its <c>BUG_ON</c> fires (kernel BUG line + oops, nothing stored); otherwise the table entry is
+    /// replaced and <c>alloc_intr_gate()</c> (6.1 <c>arch/x86/kernel/idt.c</c>) WARNs every time it refuses the gate.
+    /// </summary>
+    private InstallResult InstallRfc2022(int vector, string handler)
+    {
+        var r = SystemVectors.InstallRfc2022(vector, handler);
+        if (r.Refusal == InstallRefusal.BelowFirstSystemVector)
+        {
+            const string bug = "kernel BUG at arch/x86/kernel/traps.c!";
+            _platform.Log(0, KernelLogLevel.Crit, bug);
+            Oops(0, "invalid opcode");
+            return r with { Message = bug };
+        }
+
+        // A table store after the first dispatch must reach the software route's slots.
+        _sysvecSlots = null;
+        if (r.Installed)
+        {
+            return r;
+        }
+
+        var cond = r.Refusal == InstallRefusal.SetupDone ? "idt_setup_done" : "test_and_set_bit(n, system_vectors)";
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"WARNING: CPU: 0 PID: 0 at arch/x86/kernel/idt.c {KernelSymbols.CallSite("alloc_intr_gate")}: WARN_ON({cond}): vector 0x{vector:x2} gate {handler} not installed");
+        _platform.Log(0, KernelLogLevel.Warning, text);
         return r with { Message = text };
     }
 
@@ -210,11 +245,9 @@ public sealed partial class KernelModel
 
     private (string File, string Func, bool Once, string Cond) InstallSite(InstallRefusal refusal)
     {
-        if (Options.Variant == KernelVariant.Rfc2022 || Options.Delivery == DeliveryKind.Fred)
+        if (Options.Delivery == DeliveryKind.Fred)
         {
-            var (file, func) = Options.Variant == KernelVariant.Rfc2022
-                ? ("arch/x86/kernel/traps.c", "install_system_interrupt_handler")
-                : ("arch/x86/entry/entry_fred.c", "fred_install_sysvec");
+            var (file, func) = ("arch/x86/entry/entry_fred.c", "fred_install_sysvec");
             return (file, func, true, refusal switch
             {
                 InstallRefusal.BelowFirstSystemVector => "sysvec < FIRST_SYSTEM_VECTOR",

@@ -308,4 +308,51 @@ public sealed class SystemVectorGuardTests
         Assert.Equal(("common_interrupt", DispatchPath.CommonInterrupt), (r.Handler, r.Path));
         Assert.Equal("call_irq_handler: 0.236 No irq handler for vector", p.Logs.Single().Text);
     }
+
+    // Nov 2022 series, [PATCH 3/6] "x86/traps: add install_system_interrupt_handler()" (arch/x86/kernel/traps.c,
+    // Message-Id 20221110055347.7463-4-xin3.li@intel.com): BUG_ON(n < FIRST_SYSTEM_VECTOR); the table store is
+    // unconditional; alloc_intr_gate() (6.1 arch/x86/kernel/idt.c) WARN_ONs (every time) and leaves the gate alone.
+    [Fact]
+    public void Rfc2022_install_below_first_system_vector_is_a_BUG_ON_traps_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, KernelVariant.Rfc2022));
+        var r = model.InstallSystemVector(0x40, "sysvec_custom");
+        Assert.False(r.Installed);
+        Assert.Equal(InstallRefusal.BelowFirstSystemVector, r.Refusal);
+        Assert.Equal((0, KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!"), p.Logs[0]);
+        Assert.Equal("invalid opcode: 0000 [#1] SMP NOPTI", p.Logs[1].Text);
+        Assert.DoesNotContain(p.Texts, t => t.StartsWith("WARNING", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rfc2022_install_over_a_taken_slot_replaces_the_table_but_not_the_idt_gate_traps_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, KernelVariant.Rfc2022));
+        var r1 = model.InstallSystemVector(0xec, "sysvec_custom");
+        var r2 = model.InstallSystemVector(0xec, "sysvec_custom");
+        Assert.False(r1.Installed);
+        Assert.Equal(InstallRefusal.SlotTaken, r1.Refusal);
+        var warns = p.Texts.Where(t => t.Contains("alloc_intr_gate", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warns.Count); // WARN_ON, not WARN_ON_ONCE
+        Assert.All(warns, w => Assert.Contains("WARN_ON(test_and_set_bit(n, system_vectors))", w, StringComparison.Ordinal));
+        Assert.Equal(r2.Message, warns[1]);
+        p.Isr.Add((0, 0xec));
+        Assert.Equal("sysvec_apic_timer_interrupt", model.ExternalInterrupt(0, 0xec, EntryRoute.Idt).Handler);
+        Assert.Equal("sysvec_custom", model.ExternalInterrupt(0, 0xec, EntryRoute.Software).Handler);
+    }
+
+    [Fact]
+    public void Rfc2022_install_after_setup_reaches_the_table_and_warns_idt_setup_done_traps_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1, KernelVariant.Rfc2022, config: K.Config(("HYPERV", true))));
+        p.Isr.Add((0, 0xf3));
+        Assert.Equal("spurious_interrupt", model.ExternalInterrupt(0, 0xf3, EntryRoute.Software).Handler);
+        var r = model.InstallSystemVector(0xf3, "sysvec_hyperv_callback");
+        Assert.Equal(InstallRefusal.SetupDone, r.Refusal);
+        Assert.Contains("alloc_intr_gate", r.Message, StringComparison.Ordinal);
+        Assert.Contains("WARN_ON(idt_setup_done)", r.Message, StringComparison.Ordinal);
+        Assert.Equal("spurious_interrupt", model.ExternalInterrupt(0, 0xf3, EntryRoute.Idt).Handler);
+        Assert.Equal("sysvec_hyperv_callback", model.ExternalInterrupt(0, 0xf3, EntryRoute.Software).Handler);
+        Assert.False(model.SystemVectors.IsFilled(0xf3)); // no system_vectors bit: no HYP row
+    }
 }

@@ -14,6 +14,10 @@ namespace IrqLab.Kernel.Sysvec;
 public sealed class SystemVectorTable
 {
     private readonly SysvecHandler?[] _slots;
+
+    // rfc-2022 only: the IDT gates, which install_system_interrupt_handler() sets through alloc_intr_gate() and which can
+    // therefore differ from the software table (null for mainline, where the table and the gates are set together).
+    private readonly SysvecHandler?[]? _gates;
     private readonly bool[] _bitSet;
     private readonly SysvecHandler _spurious;
     private readonly KernelVariant _variant;
@@ -37,6 +41,11 @@ public sealed class SystemVectorTable
             {
                 _slots[info.Vector - FirstSystemVector] = CreateHandler(info.Handler);
             }
+        }
+
+        if (variant == KernelVariant.Rfc2022)
+        {
+            _gates = (SysvecHandler?[])_slots.Clone();
         }
     }
 
@@ -71,11 +80,27 @@ public sealed class SystemVectorTable
     /// <summary>The handler for system vector <paramref name="vector"/> (clamped like <see cref="Lookup"/>).</summary>
     public SysvecHandler ForVector(int vector) => Lookup(vector - FirstSystemVector);
 
+    /// <summary>
+    /// The handler the IDT gate of system vector <paramref name="vector"/> reaches: the table's for mainline; for rfc-2022
+    /// the gate <c>alloc_intr_gate()</c> set, which a later <c>install_system_interrupt_handler()</c> can leave behind
+    /// the table (see <see cref="Install"/>).
+    /// </summary>
+    public SysvecHandler GateForVector(int vector)
+    {
+        if (_gates is null)
+        {
+            return ForVector(vector);
+        }
+
+        var i = vector - FirstSystemVector;
+        return ((uint)i < (uint)_gates.Length ? _gates[i] : null) ?? _spurious;
+    }
+
     /// <summary>True when the slot was filled by a real handler (its bit is set in <c>system_vectors</c>).</summary>
     public bool IsFilled(int vector)
     {
         var i = vector - FirstSystemVector;
-        return (uint)i < (uint)_slots.Length && (IsSealed ? _bitSet[i] : _slots[i] is not null);
+        return (uint)i < (uint)_slots.Length && (IsSealed ? _bitSet[i] : (_gates ?? _slots)[i] is not null);
     }
 
     /// <summary>
@@ -105,6 +130,45 @@ public sealed class SystemVectorTable
     }
 
     /// <summary>
+    /// <c>install_system_interrupt_handler()</c> of the Nov 2022 series (patch 3/6, <c>arch/x86/kernel/traps.c</c>,
+    /// Message-Id 20221110055347.7463-4-xin3.li@intel.com): <c>BUG_ON(n &lt; FIRST_SYSTEM_VECTOR)</c>, then an
+    /// unconditional store into the (no longer const) <c>system_interrupt_handler_table</c>, then
+    /// <c>alloc_intr_gate(n, asm_addr)</c>, whose <c>WARN_ON(idt_setup_done)</c> / <c>WARN_ON(test_and_set_bit(n,
+    /// system_vectors))</c> leave the IDT gate (and the <c>system_vectors</c> bit) as they were. So a taken slot or a late
+    /// install still replaces the table's entry while the gate keeps the old handler. The refusal reported is the
+    /// <c>alloc_intr_gate()</c> one (None when the gate was set too); <see cref="InstallResult.Installed"/> tells whether
+    /// the gate was set. Only for rfc-2022.
+    /// </summary>
+    public InstallResult InstallRfc2022(int vector, string handler)
+    {
+        if (_gates is null)
+        {
+            throw new InvalidOperationException("install_system_interrupt_handler() exists only in the rfc-2022 variant");
+        }
+
+        if (vector < FirstSystemVector || vector >= VectorSpace.NrVectors)
+        {
+            return new InstallResult(false, InstallRefusal.BelowFirstSystemVector, null);
+        }
+
+        var i = vector - FirstSystemVector;
+        var h = CreateHandler(handler);
+        _slots[i] = h;
+        if (IsSealed)
+        {
+            return new InstallResult(false, InstallRefusal.SetupDone, null);
+        }
+
+        if (_gates[i] is not null)
+        {
+            return new InstallResult(false, InstallRefusal.SlotTaken, null);
+        }
+
+        _gates[i] = h;
+        return new InstallResult(true, InstallRefusal.None, null);
+    }
+
+    /// <summary>
     /// <c>fred_complete_exception_setup()</c>: records which slots are filled (<c>system_vectors</c>), stores the spurious
     /// handler in every empty slot and makes the table read-only. Idempotent.
     /// </summary>
@@ -117,8 +181,12 @@ public sealed class SystemVectorTable
 
         for (var i = 0; i < _slots.Length; i++)
         {
-            _bitSet[i] = _slots[i] is not null;
+            _bitSet[i] = (_gates ?? _slots)[i] is not null;
             _slots[i] ??= _spurious;
+            if (_gates is not null)
+            {
+                _gates[i] ??= _spurious;
+            }
         }
 
         IsSealed = true;
