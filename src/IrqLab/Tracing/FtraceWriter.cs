@@ -14,6 +14,9 @@ namespace IrqLab.Tracing;
 /// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
 /// among these and is skipped, as the kernel would not print it. All lines show the idle task (<c>&lt;idle&gt;-0</c>)
 /// with flags <c>d.h..</c> (irqs off, hardirq; <c>d.H..</c> when it interrupted a softirq; <c>..s..</c> for softirqs).
+/// Lines come in the order the kernel's <c>trace</c> file merges its per-CPU buffers (<c>kernel/trace/trace.c</c>
+/// <c>__find_next_entry</c>: the smallest timestamp first, a tie to the lowest CPU), so lines of one nanosecond on several
+/// CPUs are held and written by CPU, each CPU's in its own order.
 /// The header's <c>entries-in-buffer/entries-written</c> line needs the number of events, so the lines are held until
 /// <see cref="Complete"/> writes the header and then them: in a fixed buffer, which spills to a temporary file (deleted
 /// when the writer is disposed) once it is full, so memory does not grow with the run.
@@ -68,6 +71,16 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
     private bool _disposed;
     private char[] _line = new char[256];
     private int _length;
+    private int _lineCpu;
+    private long _lineNs;
+
+    // Lines with the same timestamp, held until the time moves on so they come out the way the kernel merges its
+    // per-CPU buffers (kernel/trace/trace.c __find_next_entry: smallest ts first, a tie goes to the lowest CPU).
+    private char[] _group = new char[1024];
+    private int _groupChars;
+    private GroupLine[] _groupLines = new GroupLine[16];
+    private int _groupCount;
+    private long _groupNs;
 
     /// <summary>Starts a trace file for a machine of <paramref name="cpus"/> CPUs; <see cref="Complete"/> writes it.</summary>
     /// <param name="output">Where the header and the lines go (each ends in <c>\n</c>).</param>
@@ -132,6 +145,7 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
             return;
         }
 
+        FlushGroup();
         _completed = true;
         _output.Write(HeaderFor(_entries, _cpus));
         if (_spill is not null)
@@ -272,6 +286,8 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
     private void BeginLine(int cpu, long ns, string flags, string name, string suffix)
     {
         _length = 0;
+        _lineCpu = cpu;
+        _lineNs = ns;
         Pad(16 - Task.Length);
         Append(Task);
         Append('-');
@@ -316,19 +332,70 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
 
         Append('\n');
         _entries++;
-        if (_buffered + _length > _buffer.Length)
+        if (_groupCount > 0 && _lineNs != _groupNs)
+        {
+            FlushGroup();
+        }
+
+        if (_groupChars + _length > _group.Length)
+        {
+            Array.Resize(ref _group, Math.Max(_group.Length * 2, _groupChars + _length));
+        }
+
+        if (_groupCount == _groupLines.Length)
+        {
+            Array.Resize(ref _groupLines, _groupLines.Length * 2);
+        }
+
+        _line.AsSpan(0, _length).CopyTo(_group.AsSpan(_groupChars));
+        _groupLines[_groupCount++] = new GroupLine(_lineCpu, _groupChars, _length);
+        _groupChars += _length;
+        _groupNs = _lineNs;
+    }
+
+    /// <summary>
+    /// Emits the lines of one timestamp in the kernel's merge order: by CPU, lowest first, each CPU's lines in the order
+    /// they were written (a stable sort; the events arrive in time order, so a timestamp's lines are contiguous).
+    /// </summary>
+    private void FlushGroup()
+    {
+        for (var i = 1; i < _groupCount; i++)
+        {
+            var line = _groupLines[i];
+            var j = i - 1;
+            for (; j >= 0 && _groupLines[j].Cpu > line.Cpu; j--)
+            {
+                _groupLines[j + 1] = _groupLines[j];
+            }
+
+            _groupLines[j + 1] = line;
+        }
+
+        for (var i = 0; i < _groupCount; i++)
+        {
+            var line = _groupLines[i];
+            Emit(_group.AsSpan(line.Start, line.Length));
+        }
+
+        _groupCount = 0;
+        _groupChars = 0;
+    }
+
+    private void Emit(ReadOnlySpan<char> line)
+    {
+        if (_buffered + line.Length > _buffer.Length)
         {
             Spill();
         }
 
-        if (_length > _buffer.Length)
+        if (line.Length > _buffer.Length)
         {
-            _spill!.Write(_line, 0, _length);
+            _spill!.Write(line);
             return;
         }
 
-        _line.AsSpan(0, _length).CopyTo(_buffer.AsSpan(_buffered));
-        _buffered += _length;
+        line.CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += line.Length;
     }
 
     /// <summary>Moves the buffered lines to the temporary file (created on the first spill).</summary>
@@ -398,6 +465,8 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
             Array.Resize(ref _line, Math.Max(_line.Length * 2, _length + more));
         }
     }
+
+    private readonly record struct GroupLine(int Cpu, int Start, int Length);
 
     private readonly record struct OpenHandler(byte Kind, int Irq, int Vector, IrqVectorEvent? VectorEvent);
 }

@@ -261,6 +261,35 @@ public sealed class FtraceWriterTests
     }
 
     [Fact]
+    public void Lines_of_one_timestamp_on_several_cpus_come_lowest_cpu_first_like_find_next_entry_trace_c()
+    {
+        // kernel/trace/trace.c __find_next_entry picks the per-CPU buffer head with the smallest ts, and keeps the
+        // first (lowest) CPU on a tie ("ts < next_ts"), so CPU 0's lines of a nanosecond precede CPU 1's.
+        var lines = Lines(
+            2,
+            new TraceEvent(1_000, 1, TraceEventKind.HandlerEntry, 253, "sysvec_reschedule_ipi", Event: "ext_int"),
+            new TraceEvent(1_000, 1, TraceEventKind.HandlerExit, Value: -1),
+            new TraceEvent(1_000, 0, TraceEventKind.HandlerEntry, 251, "sysvec_call_function_single", Event: "ext_int"),
+            new TraceEvent(1_000, 0, TraceEventKind.HandlerExit, Value: -1),
+            new TraceEvent(1_400, 1, TraceEventKind.HandlerEntry, 34, "eth0", 25, Event: "ext_int"),
+            new TraceEvent(1_600, 0, TraceEventKind.HandlerEntry, 34, "ata0", 14, Event: "ext_int"),
+            new TraceEvent(1_600, 0, TraceEventKind.HandlerExit, Value: 1),
+            new TraceEvent(1_700, 1, TraceEventKind.HandlerExit, Value: 1));
+        Assert.Equal(
+            [
+                "          <idle>-0       [000] d.h..     0.000001: call_function_single_entry: vector=251",
+                "          <idle>-0       [000] d.h..     0.000001: call_function_single_exit: vector=251",
+                "          <idle>-0       [001] d.h..     0.000001: reschedule_entry: vector=253",
+                "          <idle>-0       [001] d.h..     0.000001: reschedule_exit: vector=253",
+                "          <idle>-0       [001] d.h..     0.000001: irq_handler_entry: irq=25 name=eth0",
+                "          <idle>-0       [000] d.h..     0.000002: irq_handler_entry: irq=14 name=ata0",
+                "          <idle>-0       [000] d.h..     0.000002: irq_handler_exit: irq=14 ret=handled",
+                "          <idle>-0       [001] d.h..     0.000002: irq_handler_exit: irq=25 ret=handled",
+            ],
+            lines);
+    }
+
+    [Fact]
     public void Write_does_not_allocate_per_event()
     {
         var writer = new FtraceWriter(new StreamWriter(Stream.Null), 4);
