@@ -8,7 +8,8 @@ namespace IrqLab.Tracing;
 /// <c>trace_print_context</c>: <c>%16s-%-7d [%03d] FLAGS %5lu.%06lu: event: fields</c>; shared/reference/trace-formats.md §3).
 /// Device handler entries (<see cref="TraceEvent.Irq"/> ≥ 0) become <c>irq_handler_entry: irq=%d name=%s</c> and their exits
 /// <c>irq_handler_exit: irq=%d ret=handled|unhandled</c>; <c>sysvec_*</c> handlers that carry a tracepoint become
-/// <c>irq_vectors</c> <c>&lt;name&gt;_entry/_exit: vector=%d</c> (<see cref="IrqVectorEvents"/>) with the entry's vector
+/// <c>irq_vectors</c> <c>&lt;name&gt;_entry/_exit: vector=%d</c> (<see cref="IrqVectorEvents"/>) with the handler's
+/// <c>*_VECTOR</c> constant, as its C code passes it, even when installed at another vector
 /// (<c>spurious_interrupt</c> on an unused system vector: <c>spurious_apic</c> with that vector); handlers with
 /// <see cref="TraceEvent.Event"/> = <c>softirq</c> become <c>softirq_entry/_exit: vec=%u [action=%s]</c>. Everything else
 /// (exceptions, NMIs, handlers without a tracepoint, guest events, raises, EOIs, messages) has no kernel tracepoint
@@ -209,7 +210,9 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
             kind = KindNoTracepoint;
         }
 
-        stack.Push(new OpenHandler(kind, e.Irq, e.Vector, vectorEvent));
+        // irq_vectors events record the handler's *_VECTOR constant, not the vector it was installed at (smp.c, apic.c).
+        var vector = kind == KindVector ? IrqVectorEvents.TracedVector(e.Name, vectorEvent!, e.Vector) : e.Vector;
+        stack.Push(new OpenHandler(kind, e.Irq, vector, vectorEvent));
         var hardirqFlags = _softirqsOpen[e.Cpu] > 0 ? HardirqInSoftirqFlags : HardirqFlags;
         switch (kind)
         {
@@ -224,7 +227,7 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
             case KindVector:
                 BeginLine(e.Cpu, e.TimeNs, hardirqFlags, vectorEvent!.Event, "_entry");
                 Append("vector=");
-                Append(e.Vector);
+                Append(vector);
                 EndLine();
                 break;
             case KindSoftirq:

@@ -61,6 +61,22 @@ public static class IrqVectorEvents
         return s_byHandler.TryGetValue(handler, out vectorEvent);
     }
 
+    /// <summary>
+    /// The <c>vector</c> field <paramref name="handler"/> traces when run for <paramref name="deliveredVector"/>: the
+    /// <c>*_VECTOR</c> constant its C code passes (<c>trace_reschedule_entry(RESCHEDULE_VECTOR)</c> in smp.c,
+    /// <c>trace_local_timer_entry(LOCAL_TIMER_VECTOR)</c> in apic.c, ...), whatever vector it was installed at; only
+    /// <c>spurious_interrupt</c> passes the vector it was called with (<c>handle_spurious_interrupt(vector)</c>, apic.c).
+    /// </summary>
+    /// <param name="handler">The handler name.</param>
+    /// <param name="vectorEvent">The event it traces (<see cref="TryGetByHandler"/>).</param>
+    /// <param name="deliveredVector">The vector the handler ran for.</param>
+    /// <returns>The vector the tracepoint records.</returns>
+    public static int TracedVector(string? handler, IrqVectorEvent vectorEvent, int deliveredVector)
+    {
+        ArgumentNullException.ThrowIfNull(vectorEvent);
+        return string.Equals(handler, SpuriousInterruptHandler, StringComparison.Ordinal) ? deliveredVector : vectorEvent.Vector;
+    }
+
     /// <summary>Finds an event by its base name (<c>local_timer</c>, without <c>_entry</c>/<c>_exit</c>).</summary>
     /// <param name="eventName">The base name.</param>
     /// <param name="vectorEvent">The event, when found.</param>

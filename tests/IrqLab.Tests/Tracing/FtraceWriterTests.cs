@@ -126,6 +126,28 @@ public sealed class FtraceWriterTests
     }
 
     [Theory]
+    [InlineData("sysvec_reschedule_ipi", 0xf3, "reschedule", 253)]
+    [InlineData("sysvec_apic_timer_interrupt", 0xf0, "local_timer", 236)]
+    [InlineData("sysvec_call_function", 0xee, "call_function", 252)]
+    [InlineData("sysvec_spurious_apic_interrupt", 0xed, "spurious_apic", 255)]
+    public void Installed_elsewhere_a_sysvec_handler_still_traces_its_vector_constant_smp_c_apic_c(string handler, int installedAt, string eventName, int traced)
+    {
+        // arch/x86/kernel/smp.c sysvec_reschedule_ipi: trace_reschedule_entry(RESCHEDULE_VECTOR); apic.c
+        // local_apic_timer_interrupt: trace_local_timer_entry(LOCAL_TIMER_VECTOR); sysvec_spurious_apic_interrupt:
+        // handle_spurious_interrupt(SPURIOUS_APIC_VECTOR). The constant, not the vector the handler was installed at.
+        var lines = Lines(
+            1,
+            new TraceEvent(5_000, 0, TraceEventKind.HandlerEntry, installedAt, handler, Event: "ext_int"),
+            new TraceEvent(6_000, 0, TraceEventKind.HandlerExit, Value: -1));
+        Assert.Equal(
+            [
+                $"          <idle>-0       [000] d.h..     0.000005: {eventName}_entry: vector={traced}",
+                $"          <idle>-0       [000] d.h..     0.000006: {eventName}_exit: vector={traced}",
+            ],
+            lines);
+    }
+
+    [Theory]
     [InlineData(0L, "    0.000000")]
     [InlineData(499L, "    0.000000")]
     [InlineData(500L, "    0.000001")] // ns2usecs rounds: (ns + 500) / 1000
