@@ -354,7 +354,17 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
         _groupLines[_groupCount++] = new GroupLine(_lineCpu, _groupChars, _length);
         _groupChars += _length;
         _groupNs = _lineNs;
+        if (_groupCount == MaxGroupLines)
+        {
+            // A zero-time storm (up to the engine's livelock bound of 2,000,000 handler entries at one instant) would
+            // otherwise hold its whole trace in memory: past this many lines the instant is written in runs, each in
+            // merge order, so memory stays bounded and only such a storm's lines of several CPUs may interleave.
+            FlushGroup();
+        }
     }
+
+    /// <summary>Lines of one timestamp held at most before they are written (about 6 MB of text).</summary>
+    private const int MaxGroupLines = 65_536;
 
     /// <summary>
     /// Emits the lines of one timestamp in the kernel's merge order: by CPU, lowest first, each CPU's lines in the order

@@ -311,6 +311,35 @@ public sealed class FtraceWriterTests
             lines);
     }
 
+    /// <summary>
+    /// A zero-time storm (the engine allows up to 2,000,000 handler entries at one instant) must not be held in memory
+    /// whole to sort its instant by CPU: past a bound the instant's lines are written in runs (docs/reliability.md,
+    /// "Resource bounds"). 400,000 lines of one nanosecond, after a warm-up that reaches the bound, allocate nearly
+    /// nothing; held whole they would need about 80 MB.
+    /// </summary>
+    [Fact]
+    public void Lines_of_one_instant_are_held_up_to_a_bound_only()
+    {
+        using var writer = new FtraceWriter(new StreamWriter(Stream.Null), 2);
+        var entry = new TraceEvent(5_000, 0, TraceEventKind.HandlerEntry, 34, "eth0", 27, Event: "ext_int");
+        var exit = new TraceEvent(5_000, 0, TraceEventKind.HandlerExit, Value: 1);
+        for (var i = 0; i < 40_000; i++)
+        {
+            writer.Write(entry);
+            writer.Write(exit);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 200_000; i++)
+        {
+            writer.Write(entry);
+            writer.Write(exit);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 1_000_000, $"400,000 lines of one instant allocated {allocated:N0} bytes");
+    }
+
     [Fact]
     public void Write_does_not_allocate_per_event()
     {
