@@ -161,6 +161,10 @@ internal sealed partial class Machine
             // The running instruction is the guest's: the exception goes through the guest's IDT (not intercepted).
             PreemptTop(c);
             EnterGuestHandler(guest, type, vector, (uint?)ec);
+
+            // As on the host path below: the CPU must be pumped so that the guest handler runs its actions and returns
+            // (IRET); otherwise its frame stayed on the stack and every later guest event nested inside it.
+            MarkDirty(c.Index);
             return;
         }
 

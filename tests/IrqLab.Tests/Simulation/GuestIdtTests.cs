@@ -53,6 +53,23 @@ public sealed class GuestIdtTests
         var d = Assert.Single(r.Dispatch);
         Assert.Equal(("g0", 14, "hw_exc"), (d.Vm, d.Vector, d.Event));
     }
+
+    // SCENARIOS.md §6/§7: a handler runs its do list, then returns (IRET); the exception step is delivered once.
+    // SDM Vol. 3A §6.12.1: the guest handler's IRET pops its frame, so the next guest event is not nested in it.
+    [Fact]
+    public void Guest_exception_handler_returns_so_the_next_guest_exception_is_not_nested_SDM_6_12_1()
+    {
+        var r = Run("""
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {exception: {cpu: 1, vector: 6}}
+              - {advance: 1us}
+              - {exception: {cpu: 1, vector: 6}}
+              - {advance: 1us}
+            """, "[{vector: 6, do: []}]");
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").ToList();
+        Assert.Equal(2, guest.Count);
+        Assert.All(guest, d => Assert.Equal(0, d.Depth));
+    }
 }
 
 /// <summary>Bare-mode MSI devices programmed by the scenario (SCENARIOS.md §5 <c>msi: {address, data}</c>).</summary>
