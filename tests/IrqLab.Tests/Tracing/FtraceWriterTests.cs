@@ -312,6 +312,34 @@ public sealed class FtraceWriterTests
     }
 
     /// <summary>
+    /// An instant whose lines interleave CPUs (3, 0, 2, 1, 3, 0, ...): every CPU's lines come together, lowest CPU first,
+    /// each CPU's in the order they were written (__find_next_entry, kernel/trace/trace.c).
+    /// </summary>
+    [Fact]
+    public void Interleaved_cpus_of_one_instant_are_merged_lowest_cpu_first_keeping_each_cpus_order_trace_c()
+    {
+        int[] order = [3, 0, 2, 1];
+        var events = new List<TraceEvent>();
+        for (var i = 0; i < 2_000; i++)
+        {
+            var cpu = order[i % order.Length];
+            events.Add(new TraceEvent(7_000, cpu, TraceEventKind.HandlerEntry, 34, "eth0", 100 + (i / order.Length), Event: "ext_int"));
+            events.Add(new TraceEvent(7_000, cpu, TraceEventKind.HandlerExit, Value: 1));
+        }
+
+        var lines = Lines(4, [.. events]);
+
+        Assert.Equal(4_000, lines.Length);
+        for (var cpu = 0; cpu < 4; cpu++)
+        {
+            var mine = lines.Skip(cpu * 1_000).Take(1_000).ToArray();
+            Assert.All(mine, l => Assert.Contains($"[{cpu:000}]", l, StringComparison.Ordinal));
+            var irqs = mine.Select(l => int.Parse(l[(l.IndexOf("irq=", StringComparison.Ordinal) + 4)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(Enumerable.Range(100, 500).SelectMany(n => new[] { n, n }), irqs);
+        }
+    }
+
+    /// <summary>
     /// A zero-time storm (the engine allows up to 2,000,000 handler entries at one instant) must not be held in memory
     /// whole to sort its instant by CPU: past a bound the instant's lines are written in runs (docs/reliability.md,
     /// "Resource bounds"). 400,000 lines of one nanosecond, after a warm-up that reaches the bound, allocate nearly
