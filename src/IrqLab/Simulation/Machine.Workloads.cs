@@ -73,6 +73,7 @@ internal sealed partial class Machine
                         StartTimers(t.Hz);
                         break;
                     case DeviceWorkload d:
+                        _source[i]!.StartNs = _m._now;
                         Schedule(i, FirstDelay(i, d));
                         break;
                     case IpiWorkload w when w.RatePerSecond > 0:
@@ -101,6 +102,17 @@ internal sealed partial class Machine
             ArrivalPattern.Periodic => d.RatePerSecond > 0 ? Math.Max(1, (long)Math.Round(1e9 / d.RatePerSecond)) : -1,
             _ => Math.Max(1, d.BurstEveryNs),
         };
+
+        /// <summary>
+        /// Delay to the next arrival of a periodic workload: arrival k + 1 is due round((k + 1) * 1e9 / rate) ns after
+        /// the workload started, at least 1 ns after this one (the clock's resolution).
+        /// </summary>
+        private long NextPeriodic(DeviceSource source)
+        {
+            var k = ++source.Arrivals + 1;
+            var due = source.StartNs + (long)Math.Round(k * source.MeanNs);
+            return Math.Max(1, due - _m._now);
+        }
 
         /// <summary>Delay to the next arrival of a burst workload: the next raise of this burst, or the next burst.</summary>
         private long NextInBurst(int i, DeviceWorkload d)
@@ -139,6 +151,11 @@ internal sealed partial class Machine
             public readonly DeterministicRandom Random = random;
             public readonly double MeanNs = meanNs;
 
+            // A periodic source's k-th arrival comes at StartNs + round(k * MeanNs), from the start, so the rounding
+            // of one gap to whole nanoseconds does not add up over the run (7/s gives 7 arrivals in 1 s, not 6).
+            public long StartNs;
+            public long Arrivals;
+
             // The MSI or MSI-X table's size is fixed when the device is built.
             public readonly int Entries = device.Msi is { } t ? t.Count : 1;
         }
@@ -155,7 +172,7 @@ internal sealed partial class Machine
                 if (source.Pattern != ArrivalPattern.Burst)
                 {
                     _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
-                    Schedule(i, SimEventKind.DeviceArrival, source.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(source.MeanNs) : FirstDelay(i, d));
+                    Schedule(i, SimEventKind.DeviceArrival, source.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(source.MeanNs) : NextPeriodic(source));
                     return;
                 }
 
