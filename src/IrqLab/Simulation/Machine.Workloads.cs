@@ -1,5 +1,7 @@
+using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
 using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
 
 namespace IrqLab.Simulation;
 
@@ -16,6 +18,9 @@ internal sealed partial class Machine
         private readonly IReadOnlyList<WorkloadSpec> _specs;
         private readonly DeterministicRandom[] _random;
         private readonly IpiWorkload?[] _ipiSpec;
+
+        // The ICR low dword of each IPI source (vector, delivery mode, level assert), built once from its vector.
+        private readonly ulong[] _ipiIcrLow;
 
         // 1e9 / rate of each IPI source, divided once (the same double every time; a device source keeps its own).
         private readonly double[] _meanNs;
@@ -34,6 +39,7 @@ internal sealed partial class Machine
             _random = new DeterministicRandom[specs.Count];
             _ipiSpec = new IpiWorkload?[specs.Count];
             _meanNs = new double[specs.Count];
+            _ipiIcrLow = new ulong[specs.Count];
             _burstRaised = new int[specs.Count];
             _source = new DeviceSource?[specs.Count];
             var seed = m._options.Seed ?? m._scenario.Seed;
@@ -49,6 +55,7 @@ internal sealed partial class Machine
                 {
                     _ipiSpec[i] = iw;
                     _meanNs[i] = 1e9 / iw.RatePerSecond;
+                    _ipiIcrLow[i] = IpiIcrLow(iw.Vector);
                 }
             }
         }
@@ -95,6 +102,15 @@ internal sealed partial class Machine
                 c.Apic.WriteRegister(ApicRegister.TimerInitial, count);
             }
         }
+
+        /// <summary>
+        /// The ICR low dword the kernel writes to send <paramref name="vector"/> (<c>__prepare_ICR()</c>,
+        /// arch/x86/kernel/apic/local.h): a fixed IPI of that vector, except NMI_VECTOR, which is sent as an NMI
+        /// (delivery mode 100b, vector field 0), as <c>apic->send_IPI(cpu, NMI_VECTOR)</c> does.
+        /// </summary>
+        private static ulong IpiIcrLow(int vector) => vector == VectorSpace.NmiVector
+            ? ((ulong)DeliveryMode.Nmi << 8) | (1UL << 14)
+            : (ulong)(vector & 0xFF) | ((ulong)DeliveryMode.Fixed << 8) | (1UL << 14);
 
         private long FirstDelay(int i, DeviceWorkload d) => d.Pattern switch
         {
@@ -193,7 +209,7 @@ internal sealed partial class Machine
                 var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
                 var c = _m._cpus[from];
                 var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
-                var icr = (ulong)(w.Vector & 0xFF) | (1UL << 14) | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
+                var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
                 _m.WriteApic(c, ApicRegister.Icr, icr, null);
                 Schedule(i, SimEventKind.IpiArrival, random.NextExponentialNs(_meanNs[i]));
             }

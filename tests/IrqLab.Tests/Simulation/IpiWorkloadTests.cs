@@ -1,0 +1,46 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// The IPI workload of SCENARIOS.md §8 (<c>{ipis: {rate, vector}}</c>) sends IPIs as the kernel's
+/// <c>apic->send_IPI()</c> does: <c>__prepare_ICR()</c> (arch/x86/kernel/apic/local.h) writes a fixed IPI of the
+/// vector, except NMI_VECTOR, which goes out in NMI delivery mode. Each IPI is counted in its vector's
+/// /proc/interrupts row on the receiver. NMI_VECTOR was sent as a fixed IPI of the illegal vector 2: an APIC error
+/// on sender and receiver (ERR) and no NMI.
+/// </summary>
+public sealed class IpiWorkloadTests
+{
+    private static IrqLab.Simulation.Output.RunResult Run(string vector) => Sim.Run($$$"""
+        irqlab: 1
+        name: ipis
+        machine: {cpus: 2}
+        workload:
+          - {ipis: {rate: 1000/s, vector: {{{vector}}}}}
+        run: {until: 10ms}
+        """);
+
+    public static TheoryData<string, string, string> Rows => new()
+    {
+        // vector as written, the row it counts in, the handler (SCENARIOS.md §10 dispatch[].handler)
+        { "RESCHEDULE_VECTOR", "RES", "sysvec_reschedule_ipi" },
+        { "CALL_FUNCTION_VECTOR", "CAL", "sysvec_call_function" },
+        { "IRQ_WORK_VECTOR", "IWI", "sysvec_irq_work" },
+        { "NMI_VECTOR", "NMI", "exc_nmi" },
+        { "2", "NMI", "exc_nmi" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public void Each_ipi_is_counted_in_its_vectors_row_on_the_receiver(string vector, string row, string handler)
+    {
+        var r = Run(vector);
+
+        Assert.True(r.Stats.Handlers > 0, Sim.Describe(r));
+        Assert.All(r.Dispatch, d => Assert.Equal(handler, d.Handler));
+        Assert.Equal((ulong)r.Stats.Handlers, Sim.Count(r, row, 0) + Sim.Count(r, row, 1));
+        Assert.Equal(0UL, Sim.Count(r, "ERR", 0) + Sim.Count(r, "ERR", 1));
+        Assert.Equal(0L, r.Stats.Dropped);
+        Assert.Null(Sim.Unconserved(r));
+    }
+}
