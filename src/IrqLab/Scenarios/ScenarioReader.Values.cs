@@ -227,7 +227,11 @@ internal sealed partial class ScenarioReader
         return digits > 0 && exponent <= 30;
     }
 
-    /// <summary>A rate <c>"N/s"</c> or <c>"N/ms"</c> (N may have a decimal fraction), as events per second, greater than 0.</summary>
+    /// <summary>
+    /// A rate <c>"N/s"</c> or <c>"N/ms"</c> (N may have a decimal fraction), as events per second, greater than 0 and at
+    /// most <see cref="MaxRatePerSecond"/>: one event per nanosecond, the resolution of the simulated clock (a higher
+    /// rate cannot be kept; it was silently capped there).
+    /// </summary>
     private double Rate(SyntaxNode node, string path)
     {
         var s = Scalar(node, path, "a rate");
@@ -242,10 +246,18 @@ internal sealed partial class ScenarioReader
 
         var factor = text[(slash + 1)..].Trim() == "ms" ? 1000.0 : 1.0;
         var perSecond = (double)mantissa / Math.Pow(10, exponent) * factor;
-        return perSecond > 0 && double.IsFinite(perSecond)
+        if (!(perSecond > 0 && double.IsFinite(perSecond)))
+        {
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a rate above 0, got {s.Text}");
+        }
+
+        return perSecond <= MaxRatePerSecond
             ? perSecond
-            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a rate above 0, got {s.Text}");
+            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be at most 1000000000/s (one per ns, the resolution of the simulated clock), got {s.Text}");
     }
+
+    /// <summary>The highest rate a workload can ask for: one event per nanosecond.</summary>
+    private const double MaxRatePerSecond = 1e9;
 
     /// <summary>One of a fixed set of words (exact spelling).</summary>
     private T Word<T>(SyntaxNode node, string path, string what, params (string Name, T Value)[] options)
