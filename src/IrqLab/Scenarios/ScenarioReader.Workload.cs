@@ -144,7 +144,17 @@ internal sealed partial class ScenarioReader
     {
         var outer = Map(node, path, ["timer"]);
         var m = Map(outer.Get("timer")!, outer.PathOf("timer"), s_timerKeys);
-        return new TimerWorkload(Int(m.Require("hz"), m.PathOf("hz"), 1, MaxTimerHz));
+        var hzNode = m.Require("hz");
+        var hz = Int(hzNode, m.PathOf("hz"), 1, MaxTimerHz);
+        if (hz > _machine.ApicTimerHz)
+        {
+            // The periodic tick's initial count is the timer clock / HZ (lapic_timer_set_periodic); below one count
+            // per tick it would be 0, and an initial count of 0 stops the timer (SDM Vol. 3A 11.5.4). It ticked at the
+            // timer clock instead, silently slower than asked.
+            throw _errors.At(ErrorCodes.Conflict, hzNode, $"{m.PathOf("hz")} {hz} is above machine.apic_timer_hz {_machine.ApicTimerHz}: the timer's initial count (apic_timer_hz / hz) would be 0, which stops the timer");
+        }
+
+        return new TimerWorkload(hz);
     }
 
     private IpiWorkload ReadIpiWorkload(SyntaxNode node, string path)
