@@ -153,6 +153,23 @@ public sealed class FtraceParserTests
     [InlineData("CPU:1 [LOST 12 EVENTS]")]
     public void Comment_header_and_preamble_lines_are_skipped(string line)
     {
-        Assert.Empty(FtraceParser.Parse(new StringReader(line + "\n")));
+        Assert.Empty(FtraceParser.Parse(new StringReader("# tracer: nop\n" + line + "\n")));
+    }
+
+    /// <summary>
+    /// An empty file (a zero-byte capture, or only blank lines) is not a capture with no events, which has at least the
+    /// header of /sys/kernel/tracing/trace: it is an error at line 1, as an empty snapshot
+    /// (<c>ProcInterruptsParser</c>) and an empty scenario (SCENARIOS.md §10 Errors) are. It gave an empty report, exit 0.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n")]
+    [InlineData("   \n\n\t\n")]
+    public void An_empty_file_is_an_error_not_an_empty_report(string text)
+    {
+        var ex = Assert.Throws<ReplayFormatException>(() => FtraceParser.Parse(new StringReader(text)));
+
+        Assert.Equal(1, ex.Line);
+        Assert.Contains("the file is empty", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -9,12 +9,16 @@ namespace IrqLab.Tracing.Replay;
 /// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas, preamble lines), <c>perf script</c>
 /// (<c>comm pid</c>, <c>system:event</c>) and the latency format (<c>comm-pid CPUflags NNNus : event</c>, time
 /// since trace start). Lines starting with <c>#</c>, blank lines, trace-cmd preamble lines and
-/// <c>CPU:n [LOST m EVENTS]</c> are skipped. Any other line that does not match, a truncated timestamp or
-/// malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a <see cref="ReplayFormatException"/>.
+/// <c>CPU:n [LOST m EVENTS]</c> are skipped. An empty input (no line that is not blank), any other line that does not
+/// match, a truncated timestamp or malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a
+/// <see cref="ReplayFormatException"/>.
 /// </summary>
 public static partial class FtraceParser
 {
     private const string ExpectedLine = "expected '<task>-<pid> [<cpu>] <flags> <seconds>.<micros>: <event>: <fields>'";
+
+    private const string EmptyFile =
+        "the file is empty; expected an ftrace capture (irq and irq_vectors event lines) or a /proc/interrupts snapshot";
 
     private const string SnapshotAlone =
         "this is a /proc/interrupts snapshot, not an ftrace capture: replay compares two snapshots (FILE AFTER --interval 10s)";
@@ -28,10 +32,12 @@ public static partial class FtraceParser
         ArgumentNullException.ThrowIfNull(input);
         var records = new List<FtraceRecord>();
         var lineNumber = 0;
+        var blank = true;
         while (input.ReadLine() is { } raw)
         {
             lineNumber++;
             var line = raw.TrimEnd();
+            blank &= line.Length == 0;
             if (IsSkipped(line))
             {
                 continue;
@@ -44,6 +50,13 @@ public static partial class FtraceParser
             }
 
             records.Add(ParseLine(line, lineNumber));
+        }
+
+        if (blank)
+        {
+            // Nothing at all, not even the header of /sys/kernel/tracing/trace: as the snapshot parser and the scenario
+            // loader, an empty file is an error rather than a report of nothing.
+            throw new ReplayFormatException(1, EmptyFile);
         }
 
         return records;
