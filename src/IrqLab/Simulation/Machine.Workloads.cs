@@ -208,9 +208,16 @@ internal sealed partial class Machine
                 var from = random.NextInt(cpus);
                 var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
                 var c = _m._cpus[from];
-                var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
-                var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
-                _m.WriteApic(c, ApicRegister.Icr, icr, null);
+
+                // The sender's kernel writes its ICR; a CPU shut down by a triple fault executes nothing, so its
+                // share of the IPIs is not sent (the draws are made all the same: the other arrivals do not move).
+                if (!c.Shutdown)
+                {
+                    var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
+                    var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
+                    _m.WriteApic(c, ApicRegister.Icr, icr, null);
+                }
+
                 Schedule(i, SimEventKind.IpiArrival, random.NextExponentialNs(_meanNs[i]));
             }
         }

@@ -43,4 +43,35 @@ public sealed class IpiWorkloadTests
         Assert.Equal(0L, r.Stats.Dropped);
         Assert.Null(Sim.Unconserved(r));
     }
+
+    /// <summary>
+    /// A CPU that triple-faulted is shut down and executes nothing (SDM Vol. 3A §6.15, interrupt 8), so it sends no IPI:
+    /// with CPU 1 shut down at t=0, CPU 0 takes no IPI from the workload. CPU 1 went on writing its ICR and CPU 0 took
+    /// about half the IPIs of the run.
+    /// </summary>
+    [Fact]
+    public void A_cpu_shut_down_by_a_triple_fault_sends_no_ipi()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: shutdown-sender
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            handlers:
+              - {vector: 0x40, do: [eoi]}
+            workload:
+              - {ipis: {rate: 1000/s, vector: 0x40}}
+            steps:
+              - {exception: {cpu: 1, vector: 13, error_code: 0}}
+            run: {until: 100ms}
+            """);
+
+        Assert.Equal("triple_fault", Assert.Single(r.Faults).Kind);
+        Assert.Empty(r.Dispatch);
+
+        // What CPU 0 sent waits in CPU 1's IRR: one vector, the rest merged into it.
+        Assert.True(r.Stats.Raised > 10, Sim.Describe(r));
+        Assert.Equal(1L, r.Stats.Pending);
+        Assert.Null(Sim.Unconserved(r));
+    }
 }
