@@ -65,7 +65,7 @@ internal sealed class JsonTreeReader
                 message = message[..cut];
             }
 
-            message = "invalid JSON: " + message.TrimEnd('.', ' ');
+            message = "invalid JSON: " + PlainWords(message.TrimEnd('.', ' '));
             if (line < _lineStarts.Count && ByteAt(_lineStarts[line] + (int)(ex.BytePositionInLine ?? 0)) is (byte)'x' or (byte)'X')
             {
                 message += " (JSON has no hex numbers; write hex as a string, like \"0x20\")";
@@ -74,6 +74,31 @@ internal sealed class JsonTreeReader
             throw _errors.At(ErrorCodes.Syntax, mark, message, ex);
         }
     }
+
+    /// <summary>
+    /// System.Text.Json's messages that speak to a .NET programmer ("Change the reader options", "JSON payload",
+    /// "maximum configured depth"), reworded for the scenario's author; others are kept as they are.
+    /// </summary>
+    private static string PlainWords(string message)
+    {
+        foreach (var (start, plain) in s_plainMessages)
+        {
+            if (message.StartsWith(start, StringComparison.Ordinal))
+            {
+                return plain;
+            }
+        }
+
+        return message;
+    }
+
+    private static readonly (string Start, string Plain)[] s_plainMessages =
+    [
+        ("The JSON object contains a trailing comma", "a trailing comma before '}' (JSON allows none)"),
+        ("The JSON array contains a trailing comma", "a trailing comma before ']' (JSON allows none)"),
+        ("Expected depth to be zero at the end of the JSON payload", "the file ends inside an object or array (a closing '}' or ']' is missing)"),
+        ("The maximum configured depth of", $"nested deeper than {YamlTreeReader.MaxDepth} levels"),
+    ];
 
     private SyntaxNode ReadValue(ref Utf8JsonReader reader)
     {
