@@ -352,4 +352,20 @@ public sealed class ReplayTests
         JsonValueKind.Array => e.EnumerateArray().SelectMany(Keys),
         _ => [],
     };
+
+    /// <summary>
+    /// A capture with no handler event to count, or whose events all share one timestamp (its span, interval_s, is 0),
+    /// says so in <c>notes</c> (docs/cli.md replay): it printed rates of 0 per second for counted interrupts, or an empty
+    /// report, without a word.
+    /// </summary>
+    [Theory]
+    [InlineData("# tracer: nop\n", "no irq or irq_vectors handler events")]
+    [InlineData("  <idle>-0  [000] d.h1.  5.000001: sched_switch: prev_comm=a\n", "no irq or irq_vectors handler events")]
+    [InlineData("  <idle>-0  [000] d.h1.  5.000001: local_timer_entry: vector=236\n  <idle>-0  [000] d.h1.  5.000001: local_timer_exit: vector=236\n", "the capture spans no time")]
+    public void A_capture_with_nothing_to_count_or_no_span_says_so_in_its_notes(string text, string note)
+    {
+        var report = Replay.FromFtrace(FtraceParser.Parse(new StringReader(text)));
+
+        Assert.Contains(report.Notes, n => n.StartsWith(note, StringComparison.Ordinal));
+    }
 }

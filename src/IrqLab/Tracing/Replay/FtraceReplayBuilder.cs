@@ -61,6 +61,15 @@ internal sealed class FtraceReplayBuilder
         }
 
         var notes = new List<string>();
+        if (_rows.Count == 0)
+        {
+            notes.Add("no irq or irq_vectors handler events in the capture: nothing to count");
+        }
+        else if (interval == 0)
+        {
+            notes.Add("the capture spans no time (every event at one timestamp): per-second rates cannot be computed and are given as 0");
+        }
+
         if (_unmatchedExits > 0)
         {
             notes.Add($"{_unmatchedExits} exit(s) without a matching entry (capture started inside a handler, or events were lost)");
