@@ -34,6 +34,19 @@ internal static class ReplayCommand
             var first = parse.GetValue(file)!;
             var second = parse.GetValue(after);
             var asJson = parse.GetValue(json);
+
+            // An option that does not apply to the form given is refused, not ignored: --interval only dates two
+            // snapshots (a capture has timestamps), and --trace only draws a capture's events (snapshots hold counts).
+            if (second is null && parse.GetValue(interval) is not null)
+            {
+                throw new CliUsageException("--interval is for two /proc/interrupts snapshots (FILE AFTER --interval D); an ftrace capture carries its own timestamps");
+            }
+
+            if (second is not null && parse.GetValue(trace) is not null)
+            {
+                throw new CliUsageException("--trace draws the events of an ftrace capture; /proc/interrupts snapshots hold counts, not events");
+            }
+
             var current = first;
             ReplayReport report;
             try

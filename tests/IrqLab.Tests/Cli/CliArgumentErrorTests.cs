@@ -32,6 +32,11 @@ public sealed class CliArgumentErrorTests
         { ["replay", "--json"], null },
         { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
         { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
+
+        // docs/cli.md replay: --interval dates two snapshots and --trace draws a capture's events; the other form
+        // ignored them (exit 0, no trace file written).
+        { ["replay", "capture.txt", "--interval", "1s", "--json"], "--interval is for two /proc/interrupts snapshots (FILE AFTER --interval D); an ftrace capture carries its own timestamps" },
+        { ["replay", "before.txt", "after.txt", "--interval", "1s", "--trace", "t.json", "--json"], "--trace draws the events of an ftrace capture; /proc/interrupts snapshots hold counts, not events" },
     };
 
     [Theory]
