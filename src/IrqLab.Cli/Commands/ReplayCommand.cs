@@ -90,7 +90,8 @@ internal static class ReplayCommand
                 return CliApp.ExitBadInput;
             }
 
-            if (parse.GetValue(trace) is { } tracePath && report.Events.Count > 0)
+            // Written also when the capture rebuilt no event: the file asked for exists, an empty trace.
+            if (parse.GetValue(trace) is { } tracePath)
             {
                 OutputFile.RejectInput(tracePath, "--trace", first, second);
                 using var output = OutputFile.Create(tracePath);

@@ -51,6 +51,26 @@ public sealed class CliOutputFileTests : IDisposable
         Assert.Equal(DevFull, error.GetProperty("file").GetString());
     }
 
+    /// <summary>
+    /// docs/cli.md replay: <c>--trace</c> writes the rebuilt run as a Chrome trace. A capture with no handler event
+    /// rebuilds an empty run, and its trace is a valid Chrome trace with no slice; no file was written (exit 0).
+    /// </summary>
+    [Fact]
+    public void Replay_trace_of_a_capture_without_events_writes_an_empty_trace()
+    {
+        var capture = Path.Combine(_dir, "capture.txt");
+        File.WriteAllText(capture, "# tracer: nop\n#\n# entries-in-buffer/entries-written: 0/0   #P:2\n");
+        var output = Path.Combine(_dir, "t.json");
+
+        var (exit, _, stderr) = CliRunner.Run("replay", capture, "--trace", output);
+
+        Assert.True(exit == 0, stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.DoesNotContain(
+            doc.RootElement.GetProperty("traceEvents").EnumerateArray(),
+            e => e.GetProperty("ph").GetString() is "B" or "E" or "X");
+    }
+
     [Fact]
     public void Bench_plot_to_a_full_disk_with_json_prints_the_io_error_object_SCENARIOS_md_10()
     {
