@@ -19,6 +19,7 @@ internal sealed partial class ScenarioReader
     {
         var items = List(node, "workload");
         var result = new List<WorkloadSpec>(items.Count);
+        var timerAt = -1;
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"workload[{i}]";
@@ -32,6 +33,18 @@ internal sealed partial class ScenarioReader
             if (kinds.Count > 1)
             {
                 throw _errors.At(ErrorCodes.Conflict, kinds[1], $"{path} has both {kinds[0].Text} and {kinds[1].Text}; one load per entry");
+            }
+
+            if (kinds[0].Text == "timer")
+            {
+                // Each CPU has one local APIC timer: a second periodic tick would reprogram it, and only the last
+                // entry's HZ would tick (the first was silently lost).
+                if (timerAt >= 0)
+                {
+                    throw _errors.At(ErrorCodes.Conflict, kinds[0], $"{path}: the local APIC timer of every CPU is already programmed by workload[{timerAt}] (one timer per CPU, one timer entry)");
+                }
+
+                timerAt = i;
             }
 
             WorkloadSpec spec = kinds[0].Text switch
