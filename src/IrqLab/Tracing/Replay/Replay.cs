@@ -20,7 +20,8 @@ public static class Replay
 
     /// <summary>
     /// Rates between two /proc/interrupts snapshots: <c>(after - before) / intervalSeconds</c> per row and CPU. Columns
-    /// are the CPUs online in both; rows present in only one snapshot are left out and noted. Counts are the kernel's
+    /// are the CPUs online in both; rows present in only one snapshot are left out and noted, except a row the newest
+    /// kernel hides until its first count (SPU, RTR, ERR, MIS), which in the second snapshot only counts from 0. Counts are the kernel's
     /// 32-bit <c>unsigned int</c> (<c>%10u</c>, shared/reference/trace-formats.md §4.1): a count lower in
     /// <paramref name="after"/> wrapped past 2^32, so the difference is taken modulo 2^32 and a note names the row and
     /// columns (a counter that was reset, e.g. an irq freed and requested again, looks the same and cannot be told apart).
@@ -69,7 +70,14 @@ public static class Replay
         foreach (var row in after.Rows)
         {
             var old = before.Find(row.Row);
-            if (old is null)
+            if (old is null && IsHiddenUntilCounted(row.Row))
+            {
+                // The newest table-driven arch_show_interrupts() prints these rows (IDS) only once
+                // irq_stat_inc_and_enable() counted one: absent before means 0 then, so the difference is the count.
+                old = row with { Counts = new ulong[before.Cpus.Count == row.Counts.Count ? before.Cpus.Count : row.Counts.Count] };
+                notes.Add($"row {row.Row} only in the second snapshot: the kernel hides it until its first count, so it is counted from 0");
+            }
+            else if (old is null)
             {
                 notes.Add($"row {row.Row} only in the second snapshot");
                 continue;
@@ -123,6 +131,12 @@ public static class Replay
 
         return new ReplayReport("proc-interrupts", intervalSeconds, cpus, rows, [], [], after.Rows.Count, 0, 0, notes);
     }
+
+    /// <summary>
+    /// Rows the newest table-driven <c>arch_show_interrupts()</c> (arch/x86/kernel/irq.c, <c>IDS</c> entries of
+    /// <c>irq_stat_info[]</c>) hides until their first count: SPU, RTR, ERR, MIS.
+    /// </summary>
+    private static bool IsHiddenUntilCounted(string row) => row is "SPU" or "RTR" or "ERR" or "MIS";
 
     /// <summary>Writes a plain-text summary: the rate table, then each histogram with its buckets, then notes.</summary>
     /// <param name="report">The report.</param>
