@@ -74,4 +74,19 @@ public sealed class IpiWorkloadTests
         Assert.Equal(1L, r.Stats.Pending);
         Assert.Null(Sim.Unconserved(r));
     }
+
+    /// <summary>
+    /// A CPU halted for good by <c>stop_this_cpu()</c> (sysvec_reboot: IF = 0, <c>for (;;) native_halt()</c>,
+    /// arch/x86/kernel/process.c) runs no kernel code, so it sends no IPI either: with REBOOT_VECTOR IPIs between two
+    /// CPUs, the first CPU stopped can never stop the other. It went on sending, and both CPUs ended stopped.
+    /// </summary>
+    [Fact]
+    public void A_cpu_stopped_by_reboot_vector_sends_no_ipi()
+    {
+        var r = Run("REBOOT_VECTOR");
+
+        var stopped = Assert.Single(r.Dispatch);
+        Assert.Equal("sysvec_reboot", stopped.Handler);
+        Assert.Null(Sim.Unconserved(r));
+    }
 }
