@@ -1,4 +1,5 @@
 using IrqLab.Hardware;
+using IrqLab.Hardware.Msi;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
 
@@ -220,13 +221,46 @@ internal sealed partial class ScenarioReader
                 $"{m.PathOf(allocated[0].Text)}: in bare mode there is no kernel to allocate vectors; program the message with address and data");
         }
 
-        return new MsiSpec
+        var addressNode = m.Require("address");
+        var address = UInt(addressNode, m.PathOf("address"), 0, ulong.MaxValue, hexBounds: true);
+        var dataNode = m.Require("data");
+        var data = (uint)UInt(dataNode, m.PathOf("data"), 0, uint.MaxValue, hexBounds: true);
+        CheckProgrammedMessage(m, addressNode, address, dataNode, data);
+        return new MsiSpec { Vectors = 1, Address = address, Data = data, Mark = m.Mark };
+    }
+
+    /// <summary>
+    /// A programmed bare-mode message must be an interrupt the model can deliver (SDM Vol. 3A §11.11.1-11.11.2):
+    /// the address in the 0xFEExxxxx window, the compatibility format (bit 4, the VT-d remappable-format bit, needs
+    /// interrupt remapping, which is not modelled), and a delivery mode other than the reserved 011 and 110. Anything
+    /// else is no interrupt at all, and a run would drop every raise without a word.
+    /// </summary>
+    private void CheckProgrammedMessage(MapReader m, SyntaxNode addressNode, ulong address, SyntaxNode dataNode, uint data)
+    {
+        if ((address & ~0xF_FFFFUL) != MsiMessage.InterruptWindow)
         {
-            Vectors = 1,
-            Address = UInt(m.Require("address"), m.PathOf("address"), 0, ulong.MaxValue, hexBounds: true),
-            Data = (uint)UInt(m.Require("data"), m.PathOf("data"), 0, uint.MaxValue, hexBounds: true),
-            Mark = m.Mark,
-        };
+            throw _errors.At(
+                ErrorCodes.Range,
+                addressNode,
+                $"{m.PathOf("address")} must be in the interrupt window 0xFEE00000..0xFEEFFFFF (SDM Vol. 3A 11.11.1), got 0x{address:X}");
+        }
+
+        if ((address & MsiMessage.RemappableFormatBit) != 0)
+        {
+            throw _errors.At(
+                ErrorCodes.Conflict,
+                addressNode,
+                $"{m.PathOf("address")} sets bit 4 (remappable format), which needs interrupt remapping; the model has none: use the compatibility format (bit 4 = 0), got 0x{address:X}");
+        }
+
+        var mode = (data >> 8) & 7;
+        if (mode is 3 or 6)
+        {
+            throw _errors.At(
+                ErrorCodes.Range,
+                dataNode,
+                $"{m.PathOf("data")} bits 10:8 hold the reserved delivery mode {Convert.ToString(mode, 2).PadLeft(3, '0')} (SDM Vol. 3A 11.11.2: 000 fixed, 001 lowest, 010 SMI, 100 NMI, 101 INIT, 111 ExtINT), got 0x{data:X}");
+        }
     }
 
     /// <summary>Number of messages a device can send (1 for a line or a programmed bare-mode message).</summary>
