@@ -540,7 +540,8 @@ public sealed partial class LocalApic
         ResetTimer();
     }
 
-    /// <summary>The state Linux <c>setup_local_apic</c>/<c>lapic_setup_esr</c> leaves behind (x86-64).</summary>
+    /// <summary>The state Linux <c>setup_local_apic</c>/<c>lapic_setup_esr</c> leaves behind (x86-64); the LDR only
+    /// under the logical flat driver (<see cref="LocalApicOptions.LinuxLogicalFlat"/>).</summary>
     private void ApplyLinuxInit()
     {
         _svr = 0x1FF;
@@ -548,7 +549,7 @@ public sealed partial class LocalApic
         _lvt[LvtLint1] = (4u << 8) | (Index == 0 ? 0 : LvtMasked);
         _lvt[LvtError] = 0xFE;
         _lvt[LvtTimer] = 0xEC | LvtMasked;
-        if (_mode == LocalApicMode.XApic && Index < 8)
+        if (_mode == LocalApicMode.XApic && _options.LinuxLogicalFlat && Index < 8)
         {
             _ldr = 1u << (24 + Index);
         }

@@ -14,8 +14,18 @@ public sealed record LocalApicOptions
 
     /// <summary>
     /// Start as Linux leaves the APIC after <c>setup_local_apic</c>: SVR 0x1FF, LINT0 ExtINT masked, LINT1 NMI
-    /// (unmasked on CPU 0 only), LVT error vector 0xFE, LVT timer vector 0xEC masked, flat LDR = 1 &lt;&lt; cpu for
-    /// the first 8 CPUs in xAPIC mode. Otherwise the power-up reset state plus SVR = 0x1FF.
+    /// (unmasked on CPU 0 only), LVT error vector 0xFE, LVT timer vector 0xEC masked, and in xAPIC mode the LDR
+    /// chosen by <see cref="LinuxLogicalFlat"/>. Otherwise the power-up reset state plus SVR = 0x1FF.
     /// </summary>
     public bool LinuxInit { get; init; }
+
+    /// <summary>
+    /// With <see cref="LinuxInit"/> in xAPIC mode: Linux runs the logical "flat" APIC driver, whose
+    /// <c>default_init_apic_ldr</c> sets LDR = 1 &lt;&lt; (24 + cpu) (DFR flat) on the first 8 CPUs. That is Linux 6.1-6.10
+    /// with at most 8 possible CPUs (<c>apic_flat_64.c</c>: <c>physflat_probe</c> wins above 8). False: the
+    /// "physical flat" driver, which never writes LDR (it keeps its reset value 0); Linux 6.11 removed logical
+    /// destination mode for 64-bit ("x86/apic: Remove logical destination mode for 64-bit"), so physflat is all
+    /// that is left. Default true (the flat LDR, as before this option existed).
+    /// </summary>
+    public bool LinuxLogicalFlat { get; init; } = true;
 }
