@@ -25,7 +25,7 @@ internal sealed partial class Machine
 
             case ExpectRegisterStep g:
                 {
-                    var value = Read(null, g.Target);
+                    var value = Read(null, g.Target, instruction: false);
                     var ok = Matches(value, g.EqualsValue);
                     return new ExpectEntry(index, ok, $"cpu {g.Target.Cpu ?? 0} {g.Target.Name}: expected {g.EqualsValue}, got {value}", line);
                 }

@@ -122,7 +122,12 @@ internal sealed partial class Machine
 
     private static int RedirIndex(string name) => int.Parse(name.AsSpan("redir.".Length), CultureInfo.InvariantCulture);
 
-    private ReadValue Read(CpuContext? cpu, RegisterRef target)
+    /// <summary>
+    /// A register read. <paramref name="instruction"/>: a <c>read</c> step or action, which is an RDMSR in x2APIC mode
+    /// and faults (#GP) on a register that mode does not have or that is write-only (apic.apr, .dfr, .eoi,
+    /// .self_ipi; SDM Table 11-6), as a named write to a read-only one does; an <c>expect</c> only looks (no fault).
+    /// </summary>
+    private ReadValue Read(CpuContext? cpu, RegisterRef target, bool instruction = true)
     {
         switch (target.Kind)
         {
@@ -130,13 +135,27 @@ internal sealed partial class Machine
                 {
                     var c = TargetCpu(cpu, target.Cpu);
                     var reg = NamedApicRegister(target.Name!);
-                    return reg switch
+                    switch (reg)
                     {
-                        ApicRegister.Isr => new ReadValue(0, c.Apic.Isr.ToArray()),
-                        ApicRegister.Irr => new ReadValue(0, c.Apic.Irr.ToArray()),
-                        ApicRegister.Tmr => new ReadValue(0, c.Apic.Tmr.ToArray()),
-                        _ => new ReadValue(c.Apic.PeekRegister(reg), null),
-                    };
+                        case ApicRegister.Isr:
+                            return new ReadValue(0, c.Apic.Isr.ToArray());
+                        case ApicRegister.Irr:
+                            return new ReadValue(0, c.Apic.Irr.ToArray());
+                        case ApicRegister.Tmr:
+                            return new ReadValue(0, c.Apic.Tmr.ToArray());
+                    }
+
+                    if (!instruction)
+                    {
+                        return new ReadValue(c.Apic.PeekRegister(reg), null);
+                    }
+
+                    if (c.Apic.ReadRegister(reg, out var value) == ApicAccessResult.GeneralProtection)
+                    {
+                        RaiseException(c, 13, 0, null);
+                    }
+
+                    return new ReadValue(value, null);
                 }
 
             case RegisterKind.Msr:

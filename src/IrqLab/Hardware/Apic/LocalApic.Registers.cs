@@ -296,6 +296,22 @@ public sealed partial class LocalApic
         _ => ReadOffset(OffsetOf(reg)),
     };
 
+    /// <summary>
+    /// Reads a register by name as software does, without side effects: RDMSR in x2APIC mode, so the registers x2APIC
+    /// mode does not have (APR, DFR) and the write-only ones (EOI, SELF IPI) raise #GP (SDM Table 11-6,
+    /// §11.12.1.2); otherwise <see cref="PeekRegister"/> (xAPIC, and the xAPIC format while disabled).
+    /// </summary>
+    public ApicAccessResult ReadRegister(ApicRegister reg, out ulong value)
+    {
+        if (_mode == LocalApicMode.X2Apic)
+        {
+            return ReadMsr(MsrX2ApicFirst + (OffsetOf(reg) >> 4), out value);
+        }
+
+        value = PeekRegister(reg);
+        return ApicAccessResult.Ok;
+    }
+
     /// <summary>MMIO offset of a named register (SELF IPI: 0x3F0, whose MSR is 0x83F).</summary>
     public static uint OffsetOf(ApicRegister reg) => reg switch
     {
