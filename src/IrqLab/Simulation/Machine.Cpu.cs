@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
+using IrqLab.Hardware.Apic;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
 using IrqLab.Tracing;
@@ -95,19 +96,66 @@ internal sealed partial class Machine
         Deliver(c, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
     }
 
-    /// <summary>INTA to the 8259 (LINT0 virtual wire): the PIC answers with the vector of its highest request.</summary>
+    /// <summary>
+    /// The 8259's INT reaches <paramref name="c"/> as a maskable interrupt that waits for INTA: through LINT0 in ExtINT
+    /// mode (or an ExtINT message), or straight into the BSP's INTR pin while its local APIC is globally disabled
+    /// (IA32_APIC_BASE[11] = 0: "functionally equivalent to an IA-32 processor without an on-chip APIC", SDM Vol. 3A
+    /// §11.4.3; QEMU <c>pic_irq_request</c>, KVM <c>kvm_apic_accept_pic_intr</c>). Nothing when INT is low.
+    /// </summary>
+    private void PendExtInt(CpuContext c)
+    {
+        if (!c.ExtIntPending && (_pic?.IntrAsserted ?? false))
+        {
+            c.ExtIntPending = true;
+            _sourceRaised++;
+        }
+
+        MarkDirty(c.Index);
+    }
+
+    /// <summary>
+    /// After a WRMSR to IA32_APIC_BASE on the BSP: turning its local APIC off hands the 8259's INT straight to the
+    /// CPU's INTR pin (a request already high is taken); turning it back on puts LINT0 (masked after the reset of
+    /// SDM §11.12.5.1) back in the way, so a request pending through the bypass is withdrawn.
+    /// </summary>
+    private void ApicBaseWritten(CpuContext c, LocalApicMode before)
+    {
+        if (_pic is null || c.Index != 0 || c.Apic.Mode == before)
+        {
+            return;
+        }
+
+        if (c.Apic.Mode == LocalApicMode.Disabled)
+        {
+            PendExtInt(c);
+        }
+        else if (before == LocalApicMode.Disabled && c.ExtIntPending)
+        {
+            c.ExtIntPending = false;
+            _sourceDropped++;
+        }
+    }
+
+    /// <summary>INTA to the 8259 (LINT0 virtual wire, or the INTR pin of an APIC-less BSP): the PIC answers with the
+    /// vector of its highest request.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void DeliverExtInt(CpuContext c)
     {
         c.ExtIntPending = false;
         var picVector = _pic!.Acknowledge();
-        var lint0 = _cpus[0].Apic.Lvt(Hardware.Apic.LocalInterrupt.Lint0);
-        if (_pic.IntrAsserted && (Hardware.DeliveryMode)((lint0 >> 8) & 7) == Hardware.DeliveryMode.ExtInt)
+        var bsp = _cpus[0];
+        var lint0 = bsp.Apic.Lvt(LocalInterrupt.Lint0);
+        if (_pic.IntrAsserted && bsp.Apic.Mode == LocalApicMode.Disabled)
+        {
+            // No APIC: INTR is the 8259's INT itself, sampled at every instruction boundary.
+            PendExtInt(bsp);
+        }
+        else if (_pic.IntrAsserted && (Hardware.DeliveryMode)((lint0 >> 8) & 7) == Hardware.DeliveryMode.ExtInt)
         {
             // The 8259's INT is a level and LINT0 in ExtINT mode is level-sensitive (SDM Vol. 3A §11.5.1): when INT
             // stays high across this INTA (AEOI leaves no ISR bit, so a second latched request keeps it up) there is
             // no new edge, and LINT0 must see the still-asserted line again. (A LINT0 in another mode saw its edge.)
-            _cpus[0].Apic.RaiseLocal(Hardware.Apic.LocalInterrupt.Lint0, true);
+            bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, true);
         }
 
         _delivered++;

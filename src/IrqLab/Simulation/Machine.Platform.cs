@@ -36,17 +36,7 @@ internal sealed partial class Machine
 
         public void SignalSmi(LocalApic apic) => m.MarkDirty(apic.Index);
 
-        public void SignalExtInt(LocalApic apic)
-        {
-            var c = m._cpus[apic.Index];
-            if (!c.ExtIntPending && (m._pic?.IntrAsserted ?? false))
-            {
-                c.ExtIntPending = true;
-                m._sourceRaised++;
-            }
-
-            m.MarkDirty(apic.Index);
-        }
+        public void SignalExtInt(LocalApic apic) => m.PendExtInt(m._cpus[apic.Index]);
 
         public void BroadcastEoi(LocalApic apic, int vector)
         {
@@ -58,12 +48,22 @@ internal sealed partial class Machine
 
         public void TimerChanged(LocalApic apic) => m.ScheduleTimer(m._cpus[apic.Index]);
 
-        // ---- IPicHost: the master's INTR output drives LINT0 of the BSP (virtual wire, MP spec 3.6.2.2)
+        // ---- IPicHost: the master's INTR output drives LINT0 of the BSP (virtual wire, MP spec 3.6.2.2), or the BSP's
+        // INTR pin itself while its local APIC is globally disabled (PendExtInt)
         public void IntrChanged(bool asserted)
         {
             if (m._cpus.Length > 0)
             {
-                m._cpus[0].Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
+                var bsp = m._cpus[0];
+                if (bsp.Apic.Mode != LocalApicMode.Disabled)
+                {
+                    bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
+                }
+                else if (asserted)
+                {
+                    m.PendExtInt(bsp);
+                }
+
                 if (!asserted && m._cpus[0].ExtIntPending)
                 {
                     // The 8259 withdrew its request before the CPU acknowledged it.

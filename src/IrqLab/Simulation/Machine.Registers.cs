@@ -61,11 +61,13 @@ internal sealed partial class Machine
             case RegisterKind.Msr:
                 {
                     var c = TargetCpu(cpu, target.Cpu);
+                    var before = c.Apic.Mode;
                     if (c.Apic.WriteMsr((uint)target.Address, value) == ApicAccessResult.GeneralProtection)
                     {
                         RaiseException(c, 13, 0, null);
                     }
 
+                    ApicBaseWritten(c, before);
                     MarkDirty(c.Index);
                     break;
                 }
