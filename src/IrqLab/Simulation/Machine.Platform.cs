@@ -54,12 +54,10 @@ internal sealed partial class Machine
         {
             if (m._cpus.Length > 0)
             {
+                // The pin level is recorded in every mode (a globally disabled APIC delivers nothing through LVT).
                 var bsp = m._cpus[0];
-                if (bsp.Apic.Mode != LocalApicMode.Disabled)
-                {
-                    bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
-                }
-                else if (asserted)
+                bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
+                if (asserted && bsp.Apic.Mode == LocalApicMode.Disabled)
                 {
                     m.PendExtInt(bsp);
                 }

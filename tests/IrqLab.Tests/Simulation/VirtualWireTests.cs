@@ -76,4 +76,48 @@ public sealed class VirtualWireTests
         Assert.True(r.Expects.All(e => e.Ok), Sim.Describe(r) + string.Join("\n", r.Expects.Select(e => e.Detail)));
         Assert.Equal([0x23, 0x25], r.Dispatch.Select(d => d.Vector).ToArray());
     }
+
+    /// <summary>
+    /// INIT and a global disable/enable of the APIC reset its registers (SDM Vol. 3A §11.4.7.3, §11.12.5.1), not the
+    /// level on its LINT0 pin: the 8259 keeps INT high for a request it holds, so unmasking LINT0 in ExtINT mode
+    /// (level-sensitive, §11.5.1) afterwards takes it, as it does without the reset (QEMU <c>apic_check_pic</c> polls
+    /// the 8259 output when LVT LINT0 is written).
+    /// </summary>
+    [Theory]
+    [InlineData("{ipi: {from: 1, to: 0, mode: init}}", "{ipi: {from: 1, to: 0, mode: sipi, vector: 0x10}}")]
+    [InlineData("{write: {cpu: 0, msr: 0x1B, value: 0xFEE00100}}", "{write: {cpu: 0, msr: 0x1B, value: 0xFEE00900}}")]
+    [InlineData("{write: {cpu: 0, msr: 0x1B, value: 0xFEE00100}}", "{write: {cpu: 0, msr: 0x1B, value: 0xFEE00900}}", true)]
+    public void A_request_held_across_an_APIC_reset_is_taken_when_LINT0_is_unmasked_SDM_11_5_1(string reset, string restart, bool raiseWhileReset = false)
+    {
+        // raiseWhileReset: the 8259 raises INT only while the APIC is off, so LINT0 sees the rise in that state.
+        var before = raiseWhileReset ? "{advance: 0}" : "{pulse: kbd}";
+        var during = raiseWhileReset ? "{pulse: kbd}" : "{advance: 0}";
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: virtual-wire-reset
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+            handlers:
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {cli: {cpu: 0}}
+              - {{{before}}}
+              - {{{reset}}}
+              - {{{during}}}
+              - {{{restart}}}
+              - {write: {cpu: 0, reg: apic.svr, value: 0x1FF}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {sti: {cpu: 0}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal([0x21], r.Dispatch.Select(d => (int)d.Vector).ToArray());
+        Assert.Null(Sim.Unconserved(r));
+    }
 }

@@ -536,7 +536,8 @@ public sealed partial class LocalApic
             _lvt[i] = LvtMasked;
         }
 
-        Array.Clear(_lintAsserted);
+        // _lintAsserted is not register state: it is the electrical level of the LINT0/LINT1 pins (the 8259's INT
+        // stays high through an INIT or an APIC disable), so a level-sensitive LINT entry unmasked later still sees it.
         ResetTimer();
     }
 
