@@ -129,6 +129,9 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     }
 
     /// <inheritdoc/>
+    public bool PicInService(int isaIrq) => true;
+
+    /// <inheritdoc/>
     public void DeviceAcknowledge(int device) => DeviceAcks++;
 
     /// <inheritdoc/>

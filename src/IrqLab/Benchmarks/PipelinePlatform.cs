@@ -86,6 +86,9 @@ internal sealed class PipelinePlatform : IKernelPlatform
     }
 
     /// <inheritdoc/>
+    public bool PicInService(int isaIrq) => true;
+
+    /// <inheritdoc/>
     public void DeviceAcknowledge(int device) => DeviceAcks++;
 
     /// <inheritdoc/>

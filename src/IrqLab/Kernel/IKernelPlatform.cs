@@ -48,6 +48,12 @@ public interface IKernelPlatform
     /// <summary>Specific EOI to the 8259 pair for an ISA IRQ (<c>mask_and_ack_8259A</c>).</summary>
     void PicEoi(int isaIrq);
 
+    /// <summary>
+    /// Whether the 8259 has the ISA IRQ in service: its ISR bit on the master (IRQ 0-7) or slave (8-15), as
+    /// <c>i8259A_irq_real()</c> reads it through OCW3 (a look, no other effect).
+    /// </summary>
+    bool PicInService(int isaIrq);
+
     /// <summary>A handler returned IRQ_HANDLED / IRQ_WAKE_THREAD: the driver acknowledges the device, which deasserts its line.</summary>
     void DeviceAcknowledge(int device);
 

@@ -418,11 +418,29 @@ public sealed partial class KernelModel
         }
     }
 
-    /// <summary><c>mask_ack_irq()</c>: 8259 <c>mask_and_ack_8259A</c>; others mask then ack.</summary>
+    /// <summary>
+    /// <c>mask_ack_irq()</c>: 8259 <c>mask_and_ack_8259A</c>; others mask then ack. An irq Linux had already masked
+    /// (<c>cached_irq_mask</c>) takes the slow path: IRQ7 and IRQ15 arrive even while masked, so when
+    /// <c>i8259A_irq_real()</c> finds its ISR bit clear it is a spurious 8259A interrupt, reported once per irq at
+    /// KERN_DEBUG and counted in ERR (<c>irq_err_count</c>); it is then masked and EOId like a real one
+    /// (arch/x86/kernel/i8259.c, the same in 6.1 through latest).
+    /// </summary>
     private void MaskAckIrq(IrqDesc desc, int cpu)
     {
         if (desc.Chip == IrqChipKind.XtPic)
         {
+            if (desc.Masked && !_platform.PicInService(desc.IsaIrq))
+            {
+                var bit = 1 << desc.IsaIrq;
+                if ((_spurious8259Reported & bit) == 0)
+                {
+                    _spurious8259Reported |= bit;
+                    _platform.Log(cpu, KernelLogLevel.Debug, string.Create(CultureInfo.InvariantCulture, $"spurious 8259A interrupt: IRQ{desc.IsaIrq}."));
+                }
+
+                ProcInterrupts.Increment(ArchRow.Err, cpu);
+            }
+
             _platform.SetPicMask(desc.IsaIrq, true);
             _platform.PicEoi(desc.IsaIrq);
             desc.Masked = true;

@@ -106,6 +106,9 @@ public sealed partial class KernelModel
                 IsaIrq = i,
                 Vector = VectorSpace.IsaIrqVector(i),
                 Cpu = 0,
+
+                // init_8259A() masked every line: Linux's cached_irq_mask starts at 0xffff.
+                Masked = true,
             };
             StoreDesc(desc);
             for (var c = 0; c < Options.Cpus; c++)

@@ -41,6 +41,9 @@ public sealed partial class KernelModel
     private SysvecSlot[]? _sysvecSlots;
     private int _dieCounter;
 
+    // mask_and_ack_8259A()'s static spurious_irq_mask: the irqs whose spurious 8259A interrupt was reported.
+    private int _spurious8259Reported;
+
     /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
     public KernelModel(KernelOptions options, IKernelPlatform platform)
     {

@@ -166,6 +166,17 @@ internal sealed partial class Machine
             pic.WritePort(port, (byte)(masked ? imr | bit : imr & ~bit));
         }
 
+        public bool PicInService(int isaIrq)
+        {
+            if (m._pic is not { } pic)
+            {
+                return false;
+            }
+
+            var isr = isaIrq < 8 ? pic.Master.Isr : pic.Slave.Isr;
+            return (isr & (1 << (isaIrq & 7))) != 0;
+        }
+
         public void PicEoi(int isaIrq)
         {
             if (m._pic is not { } pic)

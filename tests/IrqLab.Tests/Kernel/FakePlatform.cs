@@ -55,6 +55,8 @@ public sealed class FakePlatform : IKernelPlatform
 
     public void PicEoi(int isaIrq) => Calls.Add($"pic.eoi {isaIrq}");
 
+    public bool PicInService(int isaIrq) => true;
+
     public void DeviceAcknowledge(int device)
     {
         Calls.Add($"ack {device}");

@@ -49,6 +49,8 @@ public sealed class NullPlatform : IKernelPlatform
     {
     }
 
+    public bool PicInService(int isaIrq) => true;
+
     public void DeviceAcknowledge(int device)
     {
     }
