@@ -18,6 +18,8 @@ namespace IrqLab.Hardware.IoApic;
 /// is 0, then sets remote IRR. EOI (broadcast or the v0x20 EOI register) clears remote IRR of every level entry
 /// with that vector and re-sends at once if the line is still asserted (QEMU ioapic_eoi_broadcast).
 /// Unmasking (an RTE write) while asserted sends.</item>
+/// <item>Only fixed and lowest-priority entries are level-sensitive: NMI and INIT are treated as edge even when
+/// programmed level, SMI and ExtINT require edge (82093AA datasheet §3.2.4), so they never set remote IRR.</item>
 /// <item>Writing an RTE as edge clears its remote IRR (QEMU ioapic_fix_edge_remote_irr, used by Linux's
 /// mask/edge/level EOI trick on IOAPICs without an EOI register).</item>
 /// <item>Delivery is synchronous: delivery status (bit 12) reads 1 only while the sink is running. Re-entrant calls
@@ -293,8 +295,8 @@ public sealed class IoApic
         CheckPin(pin);
         ulong old = _entries[pin];
         ulong entry = (raw & ~RedirectionEntry.ReadOnlyBits) | (old & RedirectionEntry.ReadOnlyBits);
-        bool oldLevel = (old & RedirectionEntry.TriggerModeBit) != 0;
-        bool newLevel = (entry & RedirectionEntry.TriggerModeBit) != 0;
+        bool oldLevel = IsLevelSensitive(old);
+        bool newLevel = IsLevelSensitive(entry);
         if (!newLevel)
         {
             entry &= ~RedirectionEntry.RemoteIrrBit;
@@ -404,7 +406,7 @@ public sealed class IoApic
         {
             ulong entry = _entries[pin];
             if ((int)(entry & 0xFF) != vector
-                || (entry & RedirectionEntry.TriggerModeBit) == 0
+                || !IsLevelSensitive(entry)
                 || (entry & RedirectionEntry.RemoteIrrBit) == 0)
             {
                 continue;
@@ -452,6 +454,15 @@ public sealed class IoApic
     /// <summary>True when the pin's re-delivery waits for <see cref="ServiceDeferred"/>.</summary>
     internal bool IsDeferred(int pin) => _deferred[pin];
 
+    /// <summary>
+    /// Level-sensitive: the trigger-mode bit set on a fixed or lowest-priority entry (delivery mode 00x, so bits 10:9
+    /// are 0). NMI and INIT are "treated as an edge triggered interrupt, even if programmed" level, and SMI and ExtINT
+    /// require edge (82093AA datasheet §3.2.4, IOREDTBL delivery mode): such an entry never sets remote IRR, which no
+    /// EOI would clear (they reach no ISR), and sends once per asserting edge.
+    /// </summary>
+    private static bool IsLevelSensitive(ulong entry) =>
+        (entry & (RedirectionEntry.TriggerModeBit | (6UL << 8))) == RedirectionEntry.TriggerModeBit;
+
     private static bool IsSendable(ulong entry) =>
         (entry & RedirectionEntry.MaskBit) == 0 && ((entry >> 8) & 7) is not (3 or 6);
 
@@ -494,7 +505,7 @@ public sealed class IoApic
 
     private void Assert(int pin, ulong entry)
     {
-        if ((entry & RedirectionEntry.TriggerModeBit) != 0)
+        if (IsLevelSensitive(entry))
         {
             _irr[pin] = true;
             CountNewAssertion(pin, entry);
@@ -525,7 +536,7 @@ public sealed class IoApic
 
     private void Deassert(int pin, ulong entry)
     {
-        if ((entry & RedirectionEntry.TriggerModeBit) != 0)
+        if (IsLevelSensitive(entry))
         {
             _irr[pin] = false;
             _deferred[pin] = false;
@@ -582,7 +593,7 @@ public sealed class IoApic
             return;
         }
 
-        bool level = (entry & RedirectionEntry.TriggerModeBit) != 0;
+        bool level = IsLevelSensitive(entry);
         if (level)
         {
             if ((entry & RedirectionEntry.RemoteIrrBit) != 0)
@@ -610,6 +621,6 @@ public sealed class IoApic
         // The sink may have rewritten the RTE or moved the line: derive the latch from the entry as it is now.
         ulong now = _entries[pin] & ~RedirectionEntry.DeliveryStatusBit;
         _entries[pin] = now;
-        _irr[pin] = (now & RedirectionEntry.TriggerModeBit) != 0 && IsAsserted(pin, now);
+        _irr[pin] = IsLevelSensitive(now) && IsAsserted(pin, now);
     }
 }

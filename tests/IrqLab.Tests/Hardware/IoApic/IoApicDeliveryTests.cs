@@ -284,4 +284,32 @@ public sealed class IoApicDeliveryTests
         Assert.False(ioApic.HasDeferred);
         AssertConserved(ioApic);
     }
+
+    /// <summary>
+    /// 82093AA datasheet §3.2.4 (IOREDTBL delivery mode): NMI and INIT are "treated as an edge triggered interrupt,
+    /// even if programmed" level; SMI and ExtINT require edge. Programmed level, they still send once per asserting
+    /// edge and never set remote IRR (no EOI would clear it: they reach no ISR). Fixed and lowest priority stay level.
+    /// </summary>
+    [Theory]
+    [InlineData(DeliveryMode.Nmi, 3, false)]
+    [InlineData(DeliveryMode.Init, 3, false)]
+    [InlineData(DeliveryMode.Smi, 3, false)]
+    [InlineData(DeliveryMode.ExtInt, 3, false)]
+    [InlineData(DeliveryMode.Fixed, 1, true)]
+    [InlineData(DeliveryMode.LowestPriority, 1, true)]
+    public void Only_fixed_and_lowest_priority_entries_are_level_sensitive_82093AA_3_2_4(DeliveryMode mode, int messages, bool remoteIrr)
+    {
+        var (ioApic, sink) = Create();
+        ioApic.SetEntry(Pin, RedirectionEntry.Create(0x40, mode, destination: 1, triggerMode: TriggerMode.Level).Raw);
+        for (var i = 0; i < 3; i++)
+        {
+            ioApic.SetPinLevel(Pin, true);
+            ioApic.SetPinLevel(Pin, false);
+        }
+
+        Assert.Equal(messages, sink.Count);
+        Assert.All(sink.Messages, m => Assert.Equal(mode, m.DeliveryMode));
+        Assert.Equal(remoteIrr, ioApic.GetEntry(Pin).RemoteIrr);
+        AssertConserved(ioApic);
+    }
 }
