@@ -84,13 +84,19 @@ internal sealed partial class Machine
         }
     }
 
+    /// <summary>
+    /// Base of the CPU's 4 KiB xAPIC register page: IA32_APIC_BASE bits 12 and up, 0xFEE00000 after reset and wherever
+    /// software relocated it (SDM Vol. 3A §11.4.4-11.4.5). (MSI addresses stay at 0xFEExxxxx: the chipset decodes them.)
+    /// </summary>
+    private static ulong ApicPage(CpuContext c) => c.Apic.ApicBase & ~0xFFFUL;
+
     private void WriteMmio(CpuContext c, ulong address, uint value)
     {
-        const ulong ApicBase = 0xFEE0_0000;
         const ulong IoApicBase = 0xFEC0_0000;
-        if (address is >= ApicBase and < ApicBase + 0x1000)
+        var apicBase = ApicPage(c);
+        if (address >= apicBase && address < apicBase + 0x1000)
         {
-            c.Apic.WriteMmio((uint)(address - ApicBase), value);
+            c.Apic.WriteMmio((uint)(address - apicBase), value);
             MarkDirty(c.Index);
         }
         else if (address >= IoApicBase && address < IoApicBase + ((ulong)_ioApics.Length * 0x1000))
@@ -174,12 +180,12 @@ internal sealed partial class Machine
             case RegisterKind.Mmio:
                 {
                     var c = TargetCpu(cpu, target.Cpu);
-                    const ulong ApicBase = 0xFEE0_0000;
                     const ulong IoApicBase = 0xFEC0_0000;
+                    var apicBase = ApicPage(c);
                     uint v = 0xFFFF_FFFF;
-                    if (target.Address is >= ApicBase and < ApicBase + 0x1000)
+                    if (target.Address >= apicBase && target.Address < apicBase + 0x1000)
                     {
-                        c.Apic.ReadMmio((uint)(target.Address - ApicBase), out v);
+                        c.Apic.ReadMmio((uint)(target.Address - apicBase), out v);
                     }
                     else if (target.Address >= IoApicBase && target.Address < IoApicBase + ((ulong)_ioApics.Length * 0x1000))
                     {
