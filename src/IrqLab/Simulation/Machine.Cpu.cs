@@ -143,19 +143,18 @@ internal sealed partial class Machine
     {
         c.ExtIntPending = false;
         var picVector = _pic!.Acknowledge();
-        var bsp = _cpus[0];
-        var lint0 = bsp.Apic.Lvt(LocalInterrupt.Lint0);
-        if (_pic.IntrAsserted && bsp.Apic.Mode == LocalApicMode.Disabled)
+        var lint0 = c.Apic.Lvt(LocalInterrupt.Lint0);
+        if (_pic.IntrAsserted && c.Index == 0 && c.Apic.Mode == LocalApicMode.Disabled)
         {
             // No APIC: INTR is the 8259's INT itself, sampled at every instruction boundary.
-            PendExtInt(bsp);
+            PendExtInt(c);
         }
         else if (_pic.IntrAsserted && (Hardware.DeliveryMode)((lint0 >> 8) & 7) == Hardware.DeliveryMode.ExtInt)
         {
             // The 8259's INT is a level and LINT0 in ExtINT mode is level-sensitive (SDM Vol. 3A §11.5.1): when INT
             // stays high across this INTA (AEOI leaves no ISR bit, so a second latched request keeps it up) there is
             // no new edge, and LINT0 must see the still-asserted line again. (A LINT0 in another mode saw its edge.)
-            bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, true);
+            c.Apic.RaiseLocal(LocalInterrupt.Lint0, true);
         }
 
         _delivered++;

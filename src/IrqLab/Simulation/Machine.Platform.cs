@@ -48,28 +48,36 @@ internal sealed partial class Machine
 
         public void TimerChanged(LocalApic apic) => m.ScheduleTimer(m._cpus[apic.Index]);
 
-        // ---- IPicHost: the master's INTR output drives LINT0 of the BSP (virtual wire, MP spec 3.6.2.2), or the BSP's
-        // INTR pin itself while its local APIC is globally disabled (PendExtInt)
+        // ---- IPicHost: the master's INTR output drives LINT0 of every local APIC (MP spec 1.4 §5.1, "connected to the
+        // LINTIN0 of all local APICs"; QEMU pic_irq_request and KVM kvm_pic kick every CPU whose LINT0 accepts it), and
+        // the BSP's INTR pin itself while the BSP's local APIC is globally disabled (PendExtInt).
         public void IntrChanged(bool asserted)
         {
-            if (m._cpus.Length > 0)
+            var cpus = m._cpus;
+            for (var i = 0; i < cpus.Length; i++)
             {
                 // The pin level is recorded in every mode (a globally disabled APIC delivers nothing through LVT).
-                var bsp = m._cpus[0];
-                bsp.Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
-                if (asserted && bsp.Apic.Mode == LocalApicMode.Disabled)
+                var c = cpus[i];
+                c.Apic.RaiseLocal(LocalInterrupt.Lint0, asserted);
+                var bypass = i == 0 && c.Apic.Mode == LocalApicMode.Disabled;
+                if (asserted && bypass)
                 {
-                    m.PendExtInt(bsp);
+                    m.PendExtInt(c);
                 }
 
-                if (!asserted && m._cpus[0].ExtIntPending)
+                if (!asserted && c.ExtIntPending && (bypass || IsExtIntLint0(c.Apic)))
                 {
-                    // The 8259 withdrew its request before the CPU acknowledged it.
-                    m._cpus[0].ExtIntPending = false;
+                    // The 8259 withdrew its request before the CPU acknowledged it (LINT0 in ExtINT mode is level-sensitive,
+                    // SDM Vol. 3A 11.5.1). An ExtINT *message* (IO-APIC, MSI) is an edge and stays latched.
+                    c.ExtIntPending = false;
                     m._sourceDropped++;
                 }
             }
         }
+
+        /// <summary>LVT LINT0 in ExtINT mode (masked or not): a pending ExtINT there follows the 8259's INT level.</summary>
+        private static bool IsExtIntLint0(LocalApic apic) =>
+            ((apic.Lvt(LocalInterrupt.Lint0) >> 8) & 7) == (uint)DeliveryMode.ExtInt;
 
         // ---- IKernelPlatform
         public void ApicEoi(int cpu)

@@ -120,4 +120,40 @@ public sealed class VirtualWireTests
         Assert.Equal([0x21], r.Dispatch.Select(d => (int)d.Vector).ToArray());
         Assert.Null(Sim.Unconserved(r));
     }
+
+    /// <summary>
+    /// The 8259's INTR is wired to LINTIN0 of every local APIC (MP spec 1.4 §5.1; QEMU <c>pic_irq_request</c> and KVM
+    /// <c>kvm_pic</c> deliver to every CPU whose LINT0 accepts it): an AP that programs LINT0 as ExtINT takes the
+    /// 8259's interrupts; with LINT0 masked everywhere, nobody does.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(-1, 0)]
+    public void The_8259_reaches_the_CPU_whose_LINT0_is_ExtINT_MP_spec_5_1(int cpu, int handled)
+    {
+        var unmask = cpu >= 0 ? $"- {{write: {{cpu: {cpu}, reg: apic.lvt.lint0, value: 0x700}}}}" : "- {advance: 0}";
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: virtual-wire-ap
+            kernel: {mode: bare}
+            machine: {cpus: 3}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+            handlers:
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              {{{unmask}}}
+              - {pulse: kbd}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(handled, r.Dispatch.Count);
+        Assert.All(r.Dispatch, d => Assert.Equal((0x21, cpu), ((int)d.Vector, d.Cpu)));
+        Assert.Null(Sim.Unconserved(r));
+    }
 }
