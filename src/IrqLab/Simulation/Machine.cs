@@ -105,7 +105,7 @@ internal sealed partial class Machine
             LinuxInit = _linux,
 
             // apic_flat_64.c: the logical flat driver up to 8 possible CPUs on 6.1-6.10, physflat above (and always
-            // from 6.11, which removed logical destination mode for 64-bit): physflat leaves LDR at 0.
+            // from mainline 6.12, which removed logical destination mode for 64-bit): physflat leaves LDR at 0.
             LinuxLogicalFlat = k.Version != KernelVersion.Latest && m.Cpus <= 8,
         };
         _cpus = new CpuContext[m.Cpus];

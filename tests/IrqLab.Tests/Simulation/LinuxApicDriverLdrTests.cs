@@ -5,7 +5,7 @@ namespace IrqLab.Tests.Simulation;
 /// <summary>
 /// The LDR a linux-mode CPU starts with follows the APIC driver Linux picks (arch/x86/kernel/apic/apic_flat_64.c):
 /// the logical "flat" driver's <c>default_init_apic_ldr()</c> sets LDR = 1 &lt;&lt; (24 + cpu) on 6.1-6.10 with at most
-/// 8 possible CPUs; <c>physflat_probe()</c> wins above 8 CPUs, and 6.11 removed logical destination mode for 64-bit
+/// 8 possible CPUs; <c>physflat_probe()</c> wins above 8 CPUs, and mainline 6.12 removed logical destination mode for 64-bit
 /// ("x86/apic: Remove logical destination mode for 64-bit"), so <c>latest</c> always runs physflat, which never
 /// writes the LDR (reset value 0, SDM Vol. 3A §11.4.7.1). In x2APIC mode the LDR derives from the ID (§11.12.10.2).
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class LinuxApicDriverLdrTests
     [InlineData("6.10", 4, "xapic", 3, 0x0800_0000UL)]
     [InlineData("6.10", 9, "xapic", 1, 0UL)] // more than 8 CPUs: physflat
     [InlineData("6.1", 16, "xapic", 0, 0UL)]
-    [InlineData("latest", 2, "xapic", 1, 0UL)] // 6.11+: physflat only
+    [InlineData("latest", 2, "xapic", 1, 0UL)] // 6.12+: physflat only
     [InlineData("latest", 8, "xapic", 0, 0UL)]
     [InlineData("latest", 20, "x2apic", 17, 0x0001_0002UL)] // x2APIC: cluster 1, bit 1
     [InlineData("6.6", 2, "x2apic", 1, 0x0000_0002UL)]

@@ -23,7 +23,7 @@ public sealed record LocalApicOptions
     /// With <see cref="LinuxInit"/> in xAPIC mode: Linux runs the logical "flat" APIC driver, whose
     /// <c>default_init_apic_ldr</c> sets LDR = 1 &lt;&lt; (24 + cpu) (DFR flat) on the first 8 CPUs. That is Linux 6.1-6.10
     /// with at most 8 possible CPUs (<c>apic_flat_64.c</c>: <c>physflat_probe</c> wins above 8). False: the
-    /// "physical flat" driver, which never writes LDR (it keeps its reset value 0); Linux 6.11 removed logical
+    /// "physical flat" driver, which never writes LDR (it keeps its reset value 0); mainline Linux 6.12 removed logical
     /// destination mode for 64-bit ("x86/apic: Remove logical destination mode for 64-bit"), so physflat is all
     /// that is left. Default true (the flat LDR, as before this option existed).
     /// </summary>
