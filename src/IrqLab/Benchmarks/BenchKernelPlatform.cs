@@ -132,6 +132,11 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     public bool PicInService(int isaIrq) => true;
 
     /// <inheritdoc/>
+    public void SetPicLevelTriggered(int isaIrq)
+    {
+    }
+
+    /// <inheritdoc/>
     public void DeviceAcknowledge(int device) => DeviceAcks++;
 
     /// <inheritdoc/>

@@ -89,6 +89,11 @@ internal sealed class PipelinePlatform : IKernelPlatform
     public bool PicInService(int isaIrq) => true;
 
     /// <inheritdoc/>
+    public void SetPicLevelTriggered(int isaIrq)
+    {
+    }
+
+    /// <inheritdoc/>
     public void DeviceAcknowledge(int device) => DeviceAcks++;
 
     /// <inheritdoc/>

@@ -54,6 +54,12 @@ public interface IKernelPlatform
     /// </summary>
     bool PicInService(int isaIrq);
 
+    /// <summary>
+    /// <c>elcr_set_level_irq()</c> (arch/x86/pci/irq.c): sets the irq's bit in the 8259 edge/level control register
+    /// (port 0x4D0 for IRQ 0-7, 0x4D1 for 8-15), so the 8259 senses the line by level.
+    /// </summary>
+    void SetPicLevelTriggered(int isaIrq);
+
     /// <summary>A handler returned IRQ_HANDLED / IRQ_WAKE_THREAD: the driver acknowledges the device, which deasserts its line.</summary>
     void DeviceAcknowledge(int device);
 

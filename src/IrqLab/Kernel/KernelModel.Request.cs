@@ -177,6 +177,18 @@ public sealed partial class KernelModel
             throw new KernelSetupException($"{r.Name}: ISA IRQ {isa} needs an 8259 PIC or an IO-APIC", Einval);
         }
 
+        if (r.Level)
+        {
+            // acpi_register_gsi_pic() (arch/x86/kernel/acpi/boot.c), when the device is enabled: a level-sensitive
+            // legacy GSI gets elcr_set_level_irq() (arch/x86/pci/irq.c), which reports each irq once at KERN_DEBUG.
+            if ((_elcrLevelIrqs & (1 << isa)) == 0)
+            {
+                _elcrLevelIrqs |= 1 << isa;
+                _platform.Log(0, KernelLogLevel.Debug, string.Create(CultureInfo.InvariantCulture, $"PCI: setting IRQ {isa} as level-triggered"));
+                _platform.SetPicLevelTriggered(isa);
+            }
+        }
+
         var desc = _irqs[isa]!;
         AddAction(desc, r);
         if (!desc.Started)

@@ -44,6 +44,9 @@ public sealed partial class KernelModel
     // mask_and_ack_8259A()'s static spurious_irq_mask: the irqs whose spurious 8259A interrupt was reported.
     private int _spurious8259Reported;
 
+    // elcr_set_level_irq()'s static elcr_irq_mask: the legacy irqs already set level-triggered.
+    private int _elcrLevelIrqs;
+
     /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
     public KernelModel(KernelOptions options, IKernelPlatform platform)
     {

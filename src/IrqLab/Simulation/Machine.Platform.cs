@@ -185,6 +185,18 @@ internal sealed partial class Machine
             return (isr & (1 << (isaIrq & 7))) != 0;
         }
 
+        public void SetPicLevelTriggered(int isaIrq)
+        {
+            if (m._pic is not { } pic)
+            {
+                return;
+            }
+
+            var port = (ushort)(isaIrq < 8 ? 0x4D0 : 0x4D1);
+            var elcr = pic.ReadPort(port);
+            pic.WritePort(port, (byte)(elcr | (1 << (isaIrq & 7))));
+        }
+
         public void PicEoi(int isaIrq)
         {
             if (m._pic is not { } pic)

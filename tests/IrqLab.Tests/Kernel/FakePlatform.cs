@@ -57,6 +57,8 @@ public sealed class FakePlatform : IKernelPlatform
 
     public bool PicInService(int isaIrq) => true;
 
+    public void SetPicLevelTriggered(int isaIrq) => Calls.Add($"pic.elcr {isaIrq}");
+
     public void DeviceAcknowledge(int device)
     {
         Calls.Add($"ack {device}");

@@ -51,6 +51,10 @@ public sealed class NullPlatform : IKernelPlatform
 
     public bool PicInService(int isaIrq) => true;
 
+    public void SetPicLevelTriggered(int isaIrq)
+    {
+    }
+
     public void DeviceAcknowledge(int device)
     {
     }
