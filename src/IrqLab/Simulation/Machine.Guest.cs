@@ -242,18 +242,7 @@ internal sealed partial class Machine
             if (f.IsNmi && v.GuestNmiPending)
             {
                 v.GuestNmiPending = false;
-                if (v.Controls.VirtualNmis)
-                {
-                    v.NmiWindow = true;
-                }
-                else
-                {
-                    // KVM enable_nmi_window() without virtual NMIs falls back to enable_irq_window(): NMI-window exiting
-                    // needs virtual NMIs (SDM 26.2.1.1), and KVM's soft NMI blocking ends when the guest can take
-                    // interrupts (vmx_vcpu_run: soft_vnmi_blocked cleared once !vmx_interrupt_blocked()).
-                    v.NmiAtInterruptWindow = true;
-                    v.InterruptWindow = true;
-                }
+                RequestNmiWindow(v);
             }
 
             return;

@@ -307,6 +307,9 @@ internal sealed partial class Machine
             {
                 coalesced += v.Vapic.CoalescedCount;
                 pending += v.Pid.PendingCount + v.Vapic.VirrCount;
+
+                // A virtual NMI still waiting: for its entry, the guest's IRET, or an NMI or interrupt window.
+                pending += v.NmiAtEntry || v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow ? 1 : 0;
             }
         }
 

@@ -164,7 +164,7 @@ internal sealed partial class Machine
     private void QueueGuestNmi(Vcpu v)
     {
         _sourceRaised++;
-        if (v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow)
+        if (v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow || v.NmiAtEntry)
         {
             _sourceCoalesced++;
             return;
@@ -187,9 +187,29 @@ internal sealed partial class Machine
             return;
         }
 
-        // Not running: injected at the next entry.
-        _delivered++;
-        v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
+        // Not running: injected at the next entry, after an event that entry already injects (VmEntry). It used to
+        // overwrite the VM-entry interruption-information field, so a pending injection was lost without a trace.
+        v.NmiAtEntry = true;
+    }
+
+    /// <summary>
+    /// KVM asks for an NMI window for an NMI it cannot inject yet (the guest blocks NMIs, or another event is injected on
+    /// this entry): with virtual NMIs NMI-window exiting; without them <c>enable_nmi_window()</c> falls back to the
+    /// interrupt window, since NMI-window exiting needs virtual NMIs (SDM 26.2.1.1) and KVM's soft NMI blocking ends when
+    /// the guest can take interrupts (<c>vmx_vcpu_run</c> clears <c>soft_vnmi_blocked</c> once
+    /// <c>!vmx_interrupt_blocked()</c>).
+    /// </summary>
+    private static void RequestNmiWindow(Vcpu v)
+    {
+        if (v.Controls.VirtualNmis)
+        {
+            v.NmiWindow = true;
+        }
+        else
+        {
+            v.NmiAtInterruptWindow = true;
+            v.InterruptWindow = true;
+        }
     }
 
     // ---------------------------------------------------------------- entry and exit
@@ -214,9 +234,27 @@ internal sealed partial class Machine
             v.InjectionErrorCode = vectoringEc;
         }
 
+        // A virtual NMI queued while the vCPU was out: injected now unless this entry already injects an event, which
+        // KVM injects first while it asks for an NMI window (kvm_check_and_inject_events).
+        var nmiWindowAfterEntry = false;
+        if (v.NmiAtEntry)
+        {
+            v.NmiAtEntry = false;
+            if (v.Injection.Valid)
+            {
+                nmiWindowAfterEntry = true;
+            }
+            else
+            {
+                _delivered++;
+                v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
+            }
+        }
+
         var controlsCheck = v.Controls.ValidateForEntry();
         if (controlsCheck != VmEntryCheck.Ok)
         {
+            v.NmiAtEntry |= nmiWindowAfterEntry;
             FailEntry(v, controlsCheck);
             return;
         }
@@ -228,6 +266,7 @@ internal sealed partial class Machine
             if (check != VmEntryCheck.Ok)
             {
                 v.Injection = default;
+                v.NmiAtEntry |= nmiWindowAfterEntry;
                 FailEntry(v, check);
                 return;
             }
@@ -242,6 +281,11 @@ internal sealed partial class Machine
         if (_sinks.Length > 0)
         {
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.VmEntry, Vm: v.Name, Vcpu: v.Index));
+        }
+
+        if (nmiWindowAfterEntry)
+        {
+            RequestNmiWindow(v);
         }
 
         if (v.Injection.Valid)

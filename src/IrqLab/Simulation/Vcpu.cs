@@ -80,6 +80,14 @@ internal sealed class Vcpu
     public bool NmiWindow;
 
     /// <summary>
+    /// A virtual NMI queued while the vCPU was out of guest mode (KVM's <c>nmi_pending</c>): the next entry injects it,
+    /// unless that entry already injects an event (a written injection, or IDT-vectoring re-injection), which KVM injects
+    /// first (<c>kvm_check_and_inject_events</c>: <c>can_inject</c> is false while an event needs injection) while it asks
+    /// for an NMI window for the NMI.
+    /// </summary>
+    public bool NmiAtEntry;
+
+    /// <summary>
     /// Without virtual NMIs: an NMI waits for the interrupt window (KVM's soft NMI blocking, which ends once the guest can
     /// take interrupts) and is injected at that INTERRUPT_WINDOW exit.
     /// </summary>

@@ -87,4 +87,74 @@ public sealed class VmxRunLoopTests
         var nmis = r.Dispatch.Where(d => d.Vector == 2 && d.Vm is null).ToList();
         Assert.Equal([0L, 2000L], nmis.Select(n => n.TimeNs));
     }
+    /// <summary>
+    /// KVM <c>kvm_check_and_inject_events()</c> (arch/x86/kvm/x86.c): an event already being injected goes first
+    /// (<c>can_inject</c> is false while one needs injection), and a pending NMI then waits for an NMI window
+    /// (<c>enable_nmi_window</c>; the interrupt window without virtual NMIs). An NMI queued while the vCPU was out used to
+    /// overwrite the VM-entry interruption-information field, so the injected event vanished (not dispatched, not
+    /// counted). The NMI now follows it, nested in its handler after the window exit (an external interrupt does not
+    /// block NMIs; an injected NMI does, until its IRET).
+    /// </summary>
+    [Theory]
+    [InlineData("ext_int", 0x30, true, 0L, 1, "NMI_WINDOW")]
+    [InlineData("hw_exc", 6, true, 0L, 1, "NMI_WINDOW")]
+    [InlineData("nmi", 2, true, 2000L, 0, "NMI_WINDOW")]
+    [InlineData("ext_int", 0x30, false, 2000L, 0, "INTERRUPT_WINDOW")]
+    public void NMI_queued_while_the_vcpu_is_out_follows_an_injected_event_kvm_check_and_inject_events(
+        string type, int vector, bool virtualNmis, long nmiAt, int nmiDepth, string window)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: inject-then-nmi
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: {{{(virtualNmis ? "true" : "false")}}}
+                handlers:
+                  - {vector: 2, do: [{advance: 2us}]}
+                  - {vector: 6, do: [{advance: 2us}]}
+                  - {vector: 0x30, do: [{advance: 2us}]}
+            steps:
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: {{{type}}}, vector: {{{vector}}}}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 10us}
+            """);
+
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.Vector, d.TimeNs, d.Depth)).ToArray();
+        Assert.Equal([(vector, 0L, 0), (2, nmiAt, nmiDepth)], guest);
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal((window, nmiAt), (exit.Reason, exit.TimeNs));
+        Assert.Empty(r.Faults);
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
+
+    /// <summary>
+    /// Accounting (docs/simulation.md): a virtual NMI that never reaches the guest is pending at the end, not delivered
+    /// (one queued for a vCPU that is never entered; one waiting for the guest's IRET when the guest halts in its NMI
+    /// handler).
+    /// </summary>
+    [Theory]
+    [InlineData("nmi", 0L)]
+    [InlineData("enter|nmi|nmi|exit", 1L)]
+    public void A_virtual_NMI_that_never_reaches_the_guest_is_counted_pending(string ops, long delivered)
+    {
+        var steps = string.Join("\n", ops.Split('|').Select(op => $"  - {{vm: {{op: {op}, vm: g0, vcpu: 0}}}}"));
+        var r = Run($$"""
+            irqlab: 1
+            name: nmi-pending
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers: [{vector: 2, do: [{advance: 5us}]}]
+            steps:
+            {{steps}}
+            """);
+
+        Assert.Equal((delivered, 1L), (r.Stats.Delivered, r.Stats.Pending));
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
 }
