@@ -86,10 +86,12 @@ internal sealed partial class ScenarioReader
                 cpus.Add(Cpu(v.Require("cpu"), v.PathOf("cpu")));
             }
 
-            // Posted-interrupt processing needs "acknowledge interrupt on exit" (SDM 26.2.1.1): left unsaid, it follows
-            // ack_interrupt_on_exit, so turning ack-on-exit off alone gives a VM that enters (KVM likewise enables
-            // posted interrupts only where the CPU can). Asking for both explicitly is the VM-entry failure the SDM defines.
+            // Posted-interrupt processing needs "acknowledge interrupt on exit" and virtual-interrupt delivery (SDM
+            // 26.2.1.1): left unsaid, it follows ack_interrupt_on_exit and apicv, so turning either off alone gives a VM
+            // that enters (KVM likewise enables posted interrupts only with APICv active, vmx_pin_based_exec_ctrl()).
+            // Asking for posted interrupts explicitly without either is the VM-entry failure the SDM defines.
             var ackOnExit = m.Get("ack_interrupt_on_exit") is not { } ack || Bool(ack, m.PathOf("ack_interrupt_on_exit"));
+            var apicvOn = m.Get("apicv") is not { } apicv || Bool(apicv, m.PathOf("apicv"));
             var vm = new VmSpec
             {
                 Name = name,
@@ -99,8 +101,8 @@ internal sealed partial class ScenarioReader
                     ? Word(reinjectNode, m.PathOf("reinject"), "reinject kind", ("software", ReinjectKind.Software), ("idt", ReinjectKind.Idt))
                     : ReinjectKind.Software,
                 VirtualNmis = m.Get("virtual_nmis") is not { } vnmi || Bool(vnmi, m.PathOf("virtual_nmis")),
-                PostedInterrupts = m.Get("posted_interrupts") is { } pi ? Bool(pi, m.PathOf("posted_interrupts")) : ackOnExit,
-                Apicv = m.Get("apicv") is not { } apicv || Bool(apicv, m.PathOf("apicv")),
+                PostedInterrupts = m.Get("posted_interrupts") is { } pi ? Bool(pi, m.PathOf("posted_interrupts")) : ackOnExit && apicvOn,
+                Apicv = apicvOn,
                 ExceptionBitmap = m.Get("exception_bitmap") is { } bitmapNode
                     ? [.. List(bitmapNode, m.PathOf("exception_bitmap")).Select((n, k) => Int(n, $"{m.PathOf("exception_bitmap")}[{k}]", 0, 31))]
                     : [],

@@ -26,7 +26,9 @@ internal sealed class Vcpu
             ExternalInterruptExiting = true,
             NmiExiting = true,
             VirtualNmis = vm.VirtualNmis,
-            ProcessPostedInterrupts = vm.PostedInterrupts && vm.Apicv,
+            // Written as asked: posted interrupts without virtual-interrupt delivery fail VM entry (SDM 26.2.1.1). They
+            // were silently turned off, while the same request without ack-on-exit failed entry.
+            ProcessPostedInterrupts = vm.PostedInterrupts,
             AcknowledgeInterruptOnExit = vm.AckInterruptOnExit,
             VirtualInterruptDelivery = vm.Apicv,
         };
