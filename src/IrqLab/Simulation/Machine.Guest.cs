@@ -269,6 +269,12 @@ internal sealed partial class Machine
         }
 
         VmEntry(v);
+
+        // An exit step came while the host handled the exit: the guest executes its HLT now that it runs again.
+        if (v.HaltOnReentry && v.InGuest)
+        {
+            GuestHalt(v);
+        }
     }
 
     private static bool HasHostFrames(CpuContext c)

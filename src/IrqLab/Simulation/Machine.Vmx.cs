@@ -54,6 +54,7 @@ internal sealed partial class Machine
         {
             case VmOp.Enter:
                 v.Running = true;
+                v.HaltOnReentry = false;
                 VmEntry(v);
                 break;
             case VmOp.Exit:
@@ -67,25 +68,16 @@ internal sealed partial class Machine
                     break;
                 }
 
-                // The guest halts: HLT exit, and KVM blocks the vCPU (posted interrupts now notify on the wakeup vector).
-                if (v.InGuest)
+                if (!v.InGuest)
                 {
-                    PreemptTop(v.Host);
-                    RecordVmExit(v, VmExitReasons.Name(VmExitReasons.Hlt), null, null);
-                    LeaveGuest(v, exitRecorded: true);
+                    // KVM is handling an exit in host mode (the host runs the interrupt's handler): the guest executes
+                    // its HLT once KVM's run loop re-enters it (ReenterAfterExit). The step used to block the vCPU at
+                    // once without an HLT exit, so a guest that never halted had its wakeup vector armed.
+                    v.HaltOnReentry = true;
+                    break;
                 }
 
-                v.Running = false;
-
-                // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector; one that
-                // halted with IF = 0 cannot be woken by an interrupt, so its descriptor keeps notifications suppressed
-                // (SN = 1, as LeaveGuest left it) and a post waits in the PIR for the next entry.
-                if (v.Guest.If)
-                {
-                    v.Pid.Nv = PostedIntrWakeupVector;
-                    v.Pid.Sn = false;
-                }
-
+                GuestHalt(v);
                 break;
             case VmOp.Inject:
                 {
@@ -116,6 +108,34 @@ internal sealed partial class Machine
         }
 
         MarkDirty(v.Host.Index);
+    }
+
+    /// <summary>
+    /// The running guest executes HLT: an HLT exit, and KVM blocks the vCPU (posted interrupts now notify on the wakeup
+    /// vector, when the guest can take interrupts).
+    /// </summary>
+    private void GuestHalt(Vcpu v)
+    {
+        PreemptTop(v.Host);
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.Hlt), null, null);
+        LeaveGuest(v, exitRecorded: true);
+        Block(v);
+    }
+
+    /// <summary>KVM blocks the halted vCPU: it is not re-entered until an <c>enter</c> step.</summary>
+    private static void Block(Vcpu v)
+    {
+        v.Running = false;
+        v.HaltOnReentry = false;
+
+        // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector; one that halted with
+        // IF = 0 cannot be woken by an interrupt, so its descriptor keeps notifications suppressed (SN = 1, as LeaveGuest
+        // left it) and a post waits in the PIR for the next entry.
+        if (v.Guest.If)
+        {
+            v.Pid.Nv = PostedIntrWakeupVector;
+            v.Pid.Sn = false;
+        }
     }
 
     /// <summary>
@@ -225,6 +245,12 @@ internal sealed partial class Machine
         if (c.Loaded is { InGuest: true } other && other != v)
         {
             LeaveGuest(other);
+        }
+        else if (c.Loaded is { HaltOnReentry: true } halting && halting != v)
+        {
+            // An exit step handed the CPU over while KVM was still handling the previous vCPU's exit: that vCPU is
+            // blocked without running again.
+            Block(halting);
         }
 
         // Re-inject an event whose delivery an exit interrupted (KVM __vmx_complete_interrupts).

@@ -67,6 +67,12 @@ internal sealed class Vcpu
     /// <summary>KVM's run loop re-enters the guest once the host has handled an exit (not after a blocking HLT exit).</summary>
     public bool Running;
 
+    /// <summary>
+    /// An <c>exit</c> step (a guest HLT) came while KVM was handling an exit in host mode: the guest halts once the run
+    /// loop re-enters it.
+    /// </summary>
+    public bool HaltOnReentry;
+
     /// <summary>Event queued for injection at the next VM entry.</summary>
     public InterruptionInfo Injection;
 

@@ -157,4 +157,49 @@ public sealed class VmxRunLoopTests
         Assert.Equal((delivered, 1L), (r.Stats.Delivered, r.Stats.Pending));
         Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
     }
+    /// <summary>
+    /// An exit step (a guest HLT) while KVM handles an exit in host mode: the guest can only execute HLT once the run loop
+    /// re-enters it (vcpu_enter_guest after handle_exit_irqoff and local_irq_enable), so the HLT exit comes when the host
+    /// handler has returned, and only then does KVM block the vCPU and arm POSTED_INTR_WAKEUP_VECTOR
+    /// (vmx_vcpu_pi_put). The step used to block the vCPU at once with no HLT exit in vmexits.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", true)]
+    [InlineData("fred", true)]
+    [InlineData("fred", false)]
+    public void Exit_step_while_the_host_handles_an_exit_halts_the_guest_when_it_is_reentered(string delivery, bool ack)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: hlt-after-exit
+            kernel: {version: "6.10", delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [1]}
+                handler: {returns: handled, cost: 5us}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                ack_interrupt_on_exit: {{{(ack ? "true" : "false")}}}
+                handlers: [{vector: 0x30, do: [eoi]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {raise: eth0}
+              - {advance: 1us}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {advance: 10us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+            """);
+
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (5000L, "HLT")], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+
+        // Without ack-on-exit posted interrupts are off (they need it, SDM 26.2.1.1): the post waits for the next entry.
+        (string, long, string?)[] wakeup = ack ? [("sysvec_kvm_posted_intr_wakeup_ipi", 11000L, null)] : [];
+        Assert.Equal(
+            [("common_interrupt", 0L, null), .. wakeup, ("vector_0x30", 12000L, "g0")],
+            r.Dispatch.Select(d => (d.Handler, d.TimeNs, d.Vm)).ToArray());
+    }
 }
