@@ -210,6 +210,34 @@ internal sealed partial class Machine
     private const int NpVector = 11;
 
     /// <summary>
+    /// An INIT for a CPU that runs a guest: in VMX non-root operation INIT causes a VM exit (reason 3, INIT_SIGNAL) and
+    /// none of its usual operations, so the host's local APIC keeps its state (SDM Vol. 3C 25.2). KVM has no handler for
+    /// the exit outside nested virtualization: <c>__vmx_handle_exit()</c> logs "vmx: unexpected exit reason 0x3" and
+    /// returns KVM_EXIT_INTERNAL_ERROR to user space, so the vCPU stays out until the next <c>enter</c> step. Returns
+    /// false when no guest runs on <paramref name="c"/> (the INIT then resets the APIC as usual).
+    /// </summary>
+    private bool InitInGuest(CpuContext c)
+    {
+        if (c.Loaded is not { InGuest: true } v)
+        {
+            return false;
+        }
+
+        PreemptTop(c);
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InitSignal), null, null);
+        LeaveGuest(v, exitRecorded: true);
+        v.Running = false;
+        if (_linux)
+        {
+            // vcpu_unimpl() in include/linux/kvm_host.h; the model has no vCPU thread id or guest RIP, so both print 0.
+            AddMessage(c.Index, "err", $"kvm [0]: vcpu{v.Index}, guest rIP: 0x0 vmx: unexpected exit reason 0x{VmExitReasons.InitSignal:x}");
+        }
+
+        MarkDirty(c.Index);
+        return true;
+    }
+
+    /// <summary>
     /// An exception-bitmap exit: EXCEPTION_NMI with the exception's vector; when it interrupted the delivery of another
     /// event, that event goes to IDT-vectoring information and is re-injected at the next entry (KVM
     /// <c>__vmx_complete_interrupts</c>). KVM hands exceptions it does not handle itself to user space, so the vCPU

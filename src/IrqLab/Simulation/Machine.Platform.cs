@@ -32,6 +32,8 @@ internal sealed partial class Machine
 
         public void SignalInit(LocalApic apic) => m.MarkDirty(apic.Index);
 
+        public bool InterceptInit(LocalApic apic) => m.InitInGuest(m._cpus[apic.Index]);
+
         public void SignalStartup(LocalApic apic, int vector) => m.MarkDirty(apic.Index);
 
         public void SignalSmi(LocalApic apic) => m.MarkDirty(apic.Index);

@@ -202,4 +202,49 @@ public sealed class VmxRunLoopTests
             [("common_interrupt", 0L, null), .. wakeup, ("vector_0x30", 12000L, "g0")],
             r.Dispatch.Select(d => (d.Handler, d.TimeNs, d.Vm)).ToArray());
     }
+    /// <summary>
+    /// SDM Vol. 3C 25.2: in VMX non-root operation an INIT causes a VM exit (reason 3) and "a logical processor performs
+    /// none of the operations normally associated with" it, so the host's local APIC keeps its state (SVR, the next IPI
+    /// is accepted). KVM has no handler for the exit outside nested virtualization: __vmx_handle_exit() logs "vmx:
+    /// unexpected exit reason 0x3" and returns to user space (the vCPU stays out). The INIT used to reset the host APIC
+    /// under the running guest (SVR 0xFF, software-disabled) and record no exit, so the next interrupt was dropped.
+    /// Without a guest on the CPU the INIT resets the APIC as before.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 0x1FFL, 0L)]
+    [InlineData(false, 0xFFL, 1L)]
+    public void INIT_while_a_guest_runs_exits_with_INIT_SIGNAL_and_leaves_the_host_APIC_alone(bool inGuest, long svr, long dropped)
+    {
+        var enter = inGuest ? "  - {vm: {op: enter, vm: g0, vcpu: 0}}\n" : string.Empty;
+        var r = Run($$$"""
+            irqlab: 1
+            name: init-in-guest
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            vms:
+              - {name: g0, vcpus: [{cpu: 1}]}
+            steps:
+            {{{enter}}}  - {ipi: {from: 0, to: 1, mode: init}}
+              - {read: {cpu: 1, reg: apic.svr, as: svr}}
+              - {ipi: {from: 0, to: 1, vector: CALL_FUNCTION_VECTOR}}
+            """);
+
+        Assert.Equal((ulong)svr, Assert.Single(r.Reads).Value.Scalar);
+        Assert.Equal(dropped, r.Stats.Dropped);
+        if (inGuest)
+        {
+            var exit = Assert.Single(r.VmExits);
+            Assert.Equal(("INIT_SIGNAL", (int?)null, (string?)null), (exit.Reason, exit.Vector, exit.ReinjectedVia));
+            Assert.Contains(r.Messages, m => m.Text.EndsWith("vcpu0, guest rIP: 0x0 vmx: unexpected exit reason 0x3", StringComparison.Ordinal));
+
+            // The vCPU went back to user space: the host takes the next interrupt itself, with no second exit.
+            var d = Assert.Single(r.Dispatch);
+            Assert.Equal(("sysvec_call_function", (string?)null), (d.Handler, d.Vm));
+        }
+        else
+        {
+            Assert.Empty(r.VmExits);
+            Assert.Empty(r.Dispatch);
+        }
+    }
 }

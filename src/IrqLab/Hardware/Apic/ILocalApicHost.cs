@@ -19,6 +19,14 @@ public interface ILocalApicHost
     /// <summary>An INIT was accepted: the APIC has reset and waits for SIPI.</summary>
     void SignalInit(LocalApic apic);
 
+    /// <summary>
+    /// An INIT arrives (an INIT IPI, or LINT0/LINT1 programmed INIT). Returns true when the CPU consumes it without the
+    /// INIT's effects, so the APIC neither resets nor waits for SIPI and <see cref="SignalInit"/> is not called: in VMX
+    /// non-root operation an INIT causes a VM exit (reason 3) and "a logical processor performs none of the operations
+    /// normally associated with" it (SDM Vol. 3C 25.2). The default is false (no VMX).
+    /// </summary>
+    bool InterceptInit(LocalApic apic) => false;
+
     /// <summary>A start-up IPI was accepted in wait-for-SIPI state; the CPU starts at vector &lt;&lt; 12.</summary>
     void SignalStartup(LocalApic apic, int vector);
 

@@ -204,7 +204,11 @@ public sealed partial class LocalApic
                     return AcceptResult.Discarded;
                 }
 
-                Init();
+                if (!_host.InterceptInit(this))
+                {
+                    Init();
+                }
+
                 return AcceptResult.Signaled;
             case DeliveryMode.StartUp:
                 if (!_waitingForSipi)
@@ -436,7 +440,11 @@ public sealed partial class LocalApic
                 result = AcceptResult.Signaled;
                 break;
             case 5 when isLint:
-                Init();
+                if (!_host.InterceptInit(this))
+                {
+                    Init();
+                }
+
                 result = AcceptResult.Signaled;
                 break;
             case 7 when isLint:
