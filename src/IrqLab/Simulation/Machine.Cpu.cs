@@ -139,7 +139,11 @@ internal sealed partial class Machine
     /// <summary>INTA to the 8259 (LINT0 virtual wire, or the INTR pin of an APIC-less BSP): the PIC answers with the
     /// vector of its highest request.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void DeliverExtInt(CpuContext c)
+    private void DeliverExtInt(CpuContext c) =>
+        Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)AcknowledgeExtInt(c)));
+
+    /// <summary>The INTA cycle of an ExtINT on the 8259 (by the CPU, or by a VM exit that acknowledges interrupts).</summary>
+    private int AcknowledgeExtInt(CpuContext c)
     {
         c.ExtIntPending = false;
         var picVector = _pic!.Acknowledge();
@@ -158,7 +162,7 @@ internal sealed partial class Machine
         }
 
         _delivered++;
-        Deliver(c, new CpuEvent(EventType.ExternalInterrupt, (byte)picVector));
+        return picVector;
     }
 
     /// <summary>Delivers the vector the local APIC just acknowledged.</summary>

@@ -37,10 +37,10 @@ internal sealed partial class Machine
             return true;
         }
 
-        if (c.Apic.HasInterrupt)
+        if (c.ExtIntPending || c.Apic.HasInterrupt)
         {
             PreemptTop(c);
-            if (v.Controls.ProcessPostedInterrupts && c.Apic.HighestPendingVector() == v.Controls.PostedInterruptNotificationVector)
+            if (!c.ExtIntPending && v.Controls.ProcessPostedInterrupts && c.Apic.HighestPendingVector() == v.Controls.PostedInterruptNotificationVector)
             {
                 // Posted-interrupt processing (SDM 30.6): acknowledge, clear ON, EOI, PIR -> VIRR. No exit.
                 Acknowledge(c);
@@ -52,7 +52,10 @@ internal sealed partial class Machine
             LeaveGuest(v, exitRecorded: true);
             if (v.Controls.AcknowledgeInterruptOnExit)
             {
-                var vector = Acknowledge(c);
+                // The exit acknowledges the interrupt controller (SDM 27.2.2): the local APIC, or for an ExtINT through
+                // LINT0 the 8259, whose INTA gives the vector. An ExtINT used to bypass the guest: the host ran its
+                // handler with no exit while the vCPU stayed in guest mode.
+                var vector = c.ExtIntPending ? AcknowledgeExtInt(c) : Acknowledge(c);
                 RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExternalInterrupt), vector, ViaName(v));
                 HostHandle(c, v, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
             }

@@ -247,4 +247,49 @@ public sealed class VmxRunLoopTests
             Assert.Empty(r.Dispatch);
         }
     }
+    /// <summary>
+    /// SDM Vol. 3C 25.2 / 27.2.2: with external-interrupt exiting every external interrupt that arrives in VMX non-root
+    /// operation exits, an ExtINT from the 8259 through LINT0 (virtual wire) included; "acknowledge interrupt on exit"
+    /// runs the INTA cycle on the 8259 and stores its vector in the exit information, without it the request stays
+    /// pending and the host takes it (INTA) once it sets IF. The ExtINT used to bypass the guest: the host handler ran
+    /// with no exit while the vCPU stayed in guest mode.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 0x2C)]
+    [InlineData(false, null)]
+    public void ExtINT_through_LINT0_exits_the_guest_and_the_exit_acknowledges_the_8259(bool ack, int? exitVector)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: extint-exit
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: mouse, line: {isa: 12}}
+            handlers:
+              - {vector: 0x2c, do: [{write: {port: 0xA0, value: 0x20}}, {write: {port: 0x20, value: 0x20}}]}
+            vms:
+              - {name: g0, vcpus: [{cpu: 0}], ack_interrupt_on_exit: {{{(ack ? "true" : "false")}}}}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {write: {port: 0xA0, value: 0x11}}
+              - {write: {port: 0xA1, value: 0x28}}
+              - {write: {port: 0xA1, value: 0x02}}
+              - {write: {port: 0xA1, value: 0x01}}
+              - {write: {port: 0x21, value: 0xFB}}
+              - {write: {port: 0xA1, value: 0xEF}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {pulse: mouse}
+              - {advance: 1us}
+            """);
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", exitVector, ack ? "software" : null), (exit.Reason, exit.Vector, exit.ReinjectedVia));
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((0x2C, "vector_0x2c", (string?)null), (d.Vector, d.Handler, d.Vm));
+    }
 }
