@@ -318,6 +318,17 @@ internal sealed partial class Machine
         {
             var info = v.Injection;
             v.Injection = default;
+            if (info.Type == EventType.Other)
+            {
+                // Type 7 (other event) with vector 0 delivers nothing: the entry is not vectoring and makes an MTF VM exit
+                // pending on the instruction boundary that follows it, ahead of NMIs and interrupts (SDM 26.5.2, 26.6,
+                // 25.5.2); KVM's handle_monitor_trap() resumes the guest. It was delivered through guest IDT gate 0.
+                RecordVmExit(v, VmExitReasons.Name(VmExitReasons.MonitorTrapFlag), null, null);
+                LeaveGuest(v, exitRecorded: true);
+                VmEntry(v);
+                return;
+            }
+
             EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null);
         }
         else if (!v.Controls.VirtualInterruptDelivery)

@@ -368,6 +368,29 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// SDM 26.5.2 / 26.6: interruption type 7 (other event) with vector 0 delivers no event (the entry is not vectoring);
+    /// it makes an MTF VM exit pending on the instruction boundary after the entry, ahead of NMIs and interrupts
+    /// (25.5.2), and KVM's handle_monitor_trap() resumes the guest, which then takes what is pending. It used to run the
+    /// guest's vector-0 handler as an "other" event.
+    /// </summary>
+    [Theory]
+    [InlineData(false, new[] { "MONITOR_TRAP_FLAG" })]
+    [InlineData(true, new[] { "HLT", "MONITOR_TRAP_FLAG" })]
+    public void Injected_pending_MTF_exits_with_MONITOR_TRAP_FLAG_and_delivers_nothing(bool writtenWhileHalted, string[] exits)
+    {
+        var inject = "  - {vm: {op: inject, vm: g0, vcpu: 0, type: other, vector: 0}}";
+        var steps = writtenWhileHalted
+            ? $"  - {{vm: {{op: exit, vm: g0, vcpu: 0}}}}\n{inject}\n  - {{vm: {{op: enter, vm: g0, vcpu: 0}}}}"
+            : inject;
+        var r = Run("{version: \"6.10\"}", "    handlers:\n      - {vector: 0, do: []}\n      - {vector: 0x30, do: [eoi]}",
+            steps + "\n  - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}");
+
+        Assert.Empty(r.Faults);
+        Assert.Equal(exits, r.VmExits.Select(x => x.Reason).ToArray());
+        Assert.Equal([(0x30, "vector_0x30", "g0")], r.Dispatch.Select(d => (d.Vector, d.Handler, d.Vm)).ToArray());
+    }
+
+    /// <summary>
     /// SDM 26.2.1.3 control-field checks on the VM-entry interruption-information field: VMfailValid (VM-instruction
     /// error 7), so no VM exit is recorded; the run records <c>vmentry_failure</c> and the SDM's reason, and goes on.
     /// </summary>
