@@ -169,15 +169,21 @@ internal sealed partial class Machine
         }
     }
 
-    /// <summary>Delivers an event to the guest through its own IDT: one of the VM's handlers runs with vm/vcpu set.</summary>
-    private void EnterGuestHandler(Vcpu v, EventType type, int vector, uint? errorCode)
+    /// <summary>
+    /// Delivers an event to the guest through its own IDT: one of the VM's handlers runs with vm/vcpu set.
+    /// <paramref name="injected"/>: the event comes from the VM-entry interruption-information field, which never causes a
+    /// VM exit itself, whatever the VM-execution controls (SDM 26.5.1.2), so the exception bitmap does not apply to it.
+    /// </summary>
+    private void EnterGuestHandler(Vcpu v, EventType type, int vector, uint? errorCode, bool injected = false)
     {
         var c = v.Host;
         var savedIf = v.Guest.If;
 
         // The exception bitmap (SDM 25.2): an intercepted exception exits instead of reaching the guest; a missing guest
-        // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4).
-        if (type == EventType.HardwareException && v.Intercepts(vector))
+        // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4),
+        // an injected event's delivery included. An injected exception in the bitmap used to exit instead of being
+        // delivered.
+        if (type == EventType.HardwareException && !injected && v.Intercepts(vector))
         {
             ExceptionExit(v, vector, null, 0, null);
             return;

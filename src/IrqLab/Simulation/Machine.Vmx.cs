@@ -329,7 +329,7 @@ internal sealed partial class Machine
                 return;
             }
 
-            EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null);
+            EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null, injected: true);
         }
         else if (!v.Controls.VirtualInterruptDelivery)
         {

@@ -181,6 +181,26 @@ public sealed class IdtVectoringTests
         Assert.Equal(11, Assert.Single(r.Dispatch).Vector);
     }
 
+    /// <summary>
+    /// SDM 26.5.1.2: "An event being injected never causes a VM exit directly regardless of the settings of the
+    /// VM-execution controls": an injected exception whose vector is in the bitmap reaches the guest handler (only an
+    /// exception that its delivery raises is intercepted). It used to exit with EXCEPTION_NMI as if the guest had raised it.
+    /// </summary>
+    [Theory]
+    [InlineData("type: hw_exc, vector: 14, error_code: 2", 14)]
+    [InlineData("type: hw_exc, vector: 6", 6)]
+    [InlineData("type: sw_exc, vector: 3", 3)]
+    public void Injected_exception_in_the_bitmap_is_delivered_to_the_guest_sdm_26_5_1_2(string injection, int vector)
+    {
+        var r = Run(
+            $"  - {{vm: {{op: inject, vm: g0, vcpu: 0, {injection}}}}}\n  - {{vm: {{op: enter, vm: g0, vcpu: 0}}}}",
+            $"[{vector}]",
+            $"[{{vector: {vector}, do: []}}]");
+        Assert.Empty(r.VmExits);
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((vector, "g0"), (d.Vector, d.Vm));
+    }
+
     [Fact]
     public void Intercepted_exception_raised_in_the_guest_exits_without_IDT_vectoring()
     {
