@@ -183,7 +183,10 @@ internal sealed partial class Machine
         // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4),
         // an injected event's delivery included. An injected exception in the bitmap used to exit instead of being
         // delivered.
-        if (type == EventType.HardwareException && !injected && v.Intercepts(vector))
+        // #BP from INT3 and #OF from INTO (software exceptions) and #DB from INT1 are exceptions too, and exit when their
+        // bit is set (SDM 25.2, 24.6.3); INT n is not. Only hardware exceptions were checked.
+        if (type is EventType.HardwareException or EventType.SoftwareException or EventType.PrivilegedSoftwareException
+            && !injected && v.Intercepts(vector))
         {
             ExceptionExit(v, vector, null, 0, null);
             return;
