@@ -222,6 +222,33 @@ internal sealed partial class Machine
     private const int NpVector = 11;
 
     /// <summary>
+    /// A machine check while a guest runs: KVM keeps #MC in every guest's exception bitmap (vmx_update_exception_bitmap)
+    /// and handles it on the host, so the exit is EXCEPTION_NMI with vector 18, handle_exception_irqoff() calls
+    /// kvm_machine_check(), which runs the host's machine-check handler with interrupts off (a <c>machine_check</c>
+    /// fault, as on the host), and the guest resumes once it returns. kvm_machine_check() calls do_machine_check() only
+    /// with CONFIG_X86_MCE; without it the host runs nothing. It used to reach the guest's #MC handler with no exit and
+    /// no fault.
+    /// </summary>
+    private void MachineCheckInGuest(CpuContext c, Vcpu v)
+    {
+        PreemptTop(c);
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), MachineCheckVector, null);
+        LeaveGuest(v, exitRecorded: true);
+        if (_scenario.Kernel.IsEnabled("X86_MCE"))
+        {
+            c.State.If = false;
+            Deliver(c, new CpuEvent(EventType.HardwareException, MachineCheckVector));
+        }
+        else
+        {
+            AddFault(c.Index, "machine_check");
+            ReenterAfterExit(c, v);
+        }
+
+        MarkDirty(c.Index);
+    }
+
+    /// <summary>
     /// An INIT for a CPU that runs a guest: in VMX non-root operation INIT causes a VM exit (reason 3, INIT_SIGNAL) and
     /// none of its usual operations, so the host's local APIC keeps its state (SDM Vol. 3C 25.2). KVM has no handler for
     /// the exit outside nested virtualization: <c>__vmx_handle_exit()</c> logs "vmx: unexpected exit reason 0x3" and

@@ -158,6 +158,12 @@ internal sealed partial class Machine
         var type = vector is 3 or 4 ? EventType.SoftwareException : EventType.HardwareException;
         if (c.Loaded is { InGuest: true } guest)
         {
+            if (vector == MachineCheckVector && _linux)
+            {
+                MachineCheckInGuest(c, guest);
+                return;
+            }
+
             // The running instruction is the guest's: the exception goes through the guest's IDT (not intercepted).
             PreemptTop(c);
             EnterGuestHandler(guest, type, vector, (uint?)ec);

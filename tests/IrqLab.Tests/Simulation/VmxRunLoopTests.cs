@@ -292,4 +292,38 @@ public sealed class VmxRunLoopTests
         var d = Assert.Single(r.Dispatch);
         Assert.Equal((0x2C, "vector_0x2c", (string?)null), (d.Vector, d.Handler, d.Vm));
     }
+    /// <summary>
+    /// KVM keeps #MC in every guest's exception bitmap (vmx_update_exception_bitmap), so a machine check while a guest
+    /// runs exits (EXCEPTION_NMI, vector 18) and handle_exception_irqoff() -> kvm_machine_check() runs the host's
+    /// do_machine_check() (with CONFIG_X86_MCE; nothing without it); the guest then resumes and takes the next posted
+    /// interrupt. The #MC used to reach the guest's own handler, with no exit and no machine_check fault.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", true)]
+    [InlineData("fred", true)]
+    [InlineData("fred", false)]
+    public void Machine_check_while_a_guest_runs_exits_and_runs_the_host_handler_kvm_machine_check(string delivery, bool mce)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: mc-in-guest
+            kernel: {version: "6.10", delivery: {{{delivery}}}, config: {X86_MCE: {{{(mce ? "true" : "false")}}}}}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers: [{vector: 18, do: []}, {vector: 0x30, do: [eoi]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {exception: {cpu: 1, vector: 18}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+            """);
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXCEPTION_NMI", (int?)18, (string?)null), (exit.Reason, exit.Vector, exit.ReinjectedVia));
+        Assert.Equal((1, "machine_check"), (Assert.Single(r.Faults).Cpu, Assert.Single(r.Faults).Kind));
+        (string, string?)[] host = mce ? [("exc_machine_check", null)] : [];
+        Assert.Equal([.. host, ("vector_0x30", "g0")], r.Dispatch.Select(d => (d.Handler, d.Vm)).ToArray());
+        Assert.Empty(r.Messages);
+    }
 }
