@@ -55,6 +55,20 @@ internal sealed partial class Machine
             case VmOp.Enter:
                 v.Running = true;
                 v.HaltOnReentry = false;
+                if (!v.InGuest && HasHostFrames(v.Host))
+                {
+                    // The host CPU is still in a host handler (an exit's interrupt, or any host event), with interrupts
+                    // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does. Entering at once ran the
+                    // guest on top of the unfinished host handler.
+                    if (v.Host.Loaded is { HaltOnReentry: true } halting && halting != v)
+                    {
+                        Block(halting);
+                    }
+
+                    v.Host.Loaded = v;
+                    break;
+                }
+
                 VmEntry(v);
                 break;
             case VmOp.Exit:

@@ -326,4 +326,44 @@ public sealed class VmxRunLoopTests
         Assert.Equal([.. host, ("vector_0x30", "g0")], r.Dispatch.Select(d => (d.Handler, d.Vm)).ToArray());
         Assert.Empty(r.Messages);
     }
+
+    /// <summary>
+    /// KVM_RUN cannot enter the guest while its CPU is still inside a host interrupt handler (interrupts off): an enter
+    /// step then takes effect when the handler returns, as KVM's run loop re-enters after an exit (vcpu_enter_guest). The
+    /// step used to enter at once, so the guest ran on top of the unfinished host handler (its handler dispatched at
+    /// 1 us, inside the host's 5 us). Cases: the vCPU's own exit still being handled, and a first entry while the CPU
+    /// handles a host device interrupt.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Enter_step_while_the_host_runs_a_handler_takes_effect_when_the_handler_returns(bool enteredBefore)
+    {
+        var first = enteredBefore ? "  - {vm: {op: enter, vm: g0, vcpu: 0}}\n" : string.Empty;
+        var r = Run($$$"""
+            irqlab: 1
+            name: enter-during-host-handler
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [1]}
+                handler: {returns: handled, cost: 5us}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers: [{vector: 0x30, do: [eoi]}]
+            steps:
+            {{{first}}}  - {raise: eth0}
+              - {advance: 1us}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal(
+            [("common_interrupt", 0L, (string?)null), ("vector_0x30", 5000L, "g0")],
+            r.Dispatch.Select(d => (d.Handler, d.TimeNs, d.Vm)).ToArray());
+        Assert.Equal(enteredBefore ? ["EXTERNAL_INTERRUPT"] : [], r.VmExits.Select(x => x.Reason).ToArray());
+    }
 }
