@@ -192,6 +192,20 @@ internal sealed partial class Machine
             return;
         }
 
+        // KVM keeps #DB, #UD and #AC in every guest's exception bitmap (vmx_update_exception_bitmap); with no debugger,
+        // instruction to emulate or split lock to handle, handle_exception_nmi() queues the same exception back for the
+        // guest (kvm_queue_exception*), so the guest still takes it, after an EXCEPTION_NMI exit and a re-entry that
+        // injects it. They reached the guest with no exit. (#MC is handled on the host, MachineCheckInGuest.)
+        if (!injected && _linux && type == EventType.HardwareException && IsKvmReinjectedException(vector))
+        {
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);
+            LeaveGuest(v, exitRecorded: true);
+            v.Injection = InterruptionInfo.Create(type, vector, errorCode is not null);
+            v.InjectionErrorCode = errorCode ?? 0;
+            VmEntry(v);
+            return;
+        }
+
         if (!v.GuestIdt.Idt[vector].Present && v.Intercepts(NpVector))
         {
             ExceptionExit(v, NpVector, type, vector, errorCode);
@@ -220,6 +234,9 @@ internal sealed partial class Machine
     }
 
     private const int NpVector = 11;
+
+    /// <summary>#DB (1), #UD (6) and #AC (17): in KVM's exception bitmap for every guest, and given back to the guest.</summary>
+    private static bool IsKvmReinjectedException(int vector) => vector is 1 or 6 or 17;
 
     /// <summary>
     /// A machine check while a guest runs: KVM keeps #MC in every guest's exception bitmap (vmx_update_exception_bitmap)

@@ -231,6 +231,29 @@ public sealed class IdtVectoringTests
         }
     }
 
+    /// <summary>
+    /// KVM keeps #DB, #UD and #AC in every guest's exception bitmap (vmx_update_exception_bitmap, arch/x86/kvm/vmx/vmx.c)
+    /// and, with nothing of its own to do, handle_exception_nmi() queues the exception back for the guest: an
+    /// EXCEPTION_NMI exit with the vector, then the re-entry injects it and the guest handler runs. Other exceptions
+    /// (#PF with EPT, #GP, ...) reach the guest directly. They all used to reach the guest with no exit.
+    /// </summary>
+    [Theory]
+    [InlineData("vector: 1", 1, true)]
+    [InlineData("vector: 6", 6, true)]
+    [InlineData("vector: 17, error_code: 0", 17, true)]
+    [InlineData("vector: 14, error_code: 2", 14, false)]
+    [InlineData("vector: 13, error_code: 0", 13, false)]
+    public void DB_UD_AC_in_a_guest_exit_and_are_reinjected_by_kvm(string exception, int vector, bool exits)
+    {
+        var r = Run(
+            $"  - {{vm: {{op: enter, vm: g0, vcpu: 0}}}}\n  - {{exception: {{cpu: 1, {exception}}}}}",
+            "[]",
+            $"[{{vector: {vector}, do: []}}]");
+        Assert.Equal(exits ? [("EXCEPTION_NMI", (int?)vector)] : [], r.VmExits.Select(x => (x.Reason, x.Vector)).ToArray());
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((vector, "g0", "hw_exc"), (d.Vector, d.Vm, d.Event));
+    }
+
     [Fact]
     public void Intercepted_exception_raised_in_the_guest_exits_without_IDT_vectoring()
     {
