@@ -443,6 +443,16 @@ internal sealed partial class Machine
                 {
                     ApicWriteTrap(v);
                 }
+                else if (_scenario.Machine.Apic == ApicMode.X2Apic)
+                {
+                    // x2APIC: the ICR is MSR 0x830, which is not virtualized without IPI virtualization (SDM 30.5: only
+                    // TPR, EOI and SELF IPI writes are), and KVM intercepts it (vmx_update_msr_bitmap_x2apic leaves
+                    // APIC_ICR intercepted unless enable_ipiv): an MSR_WRITE exit, whose fastpath sets the vector in the
+                    // PIR and syncs it into VIRR before re-entry. It used to be virtualized with no exit, as the xAPIC
+                    // ICR's self shorthand is (APIC-write emulation, SDM 30.4.3.2). IPI virtualization is not modelled.
+                    v.Guest.InstructionRetired();
+                    RecordVmExit(v, VmExitReasons.Name(MsrWriteExit), null, null);
+                }
 
                 return 0;
             default:

@@ -477,6 +477,40 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// With APICv a guest self-IPI through the ICR is virtualized in xAPIC mode (APIC-write emulation of ICR_LO with the
+    /// self shorthand performs self-IPI virtualization, SDM 30.4.3.2), but in x2APIC mode the ICR is MSR 0x830, which
+    /// only IPI virtualization would virtualize (SDM 30.5), and KVM intercepts it (vmx_update_msr_bitmap_x2apic leaves
+    /// APIC_ICR intercepted unless enable_ipiv): an MSR_WRITE exit, after which the vector is delivered as a virtual
+    /// interrupt. The x2APIC write was virtualized with no exit. Either way it nests at once (IF = 1 after the sti).
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", new string[0])]
+    [InlineData("x2apic", new[] { "MSR_WRITE" })]
+    public void Guest_self_ipi_with_apicv_exits_only_in_x2apic_mode(string apic, string[] exits)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: self-ipi-apicv
+            kernel: {version: "6.10"}
+            machine: {cpus: 2, apic: {{{apic}}}}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - {vector: 0x30, do: [sti, {ipi: {to: self, vector: 0x50}}, {advance: 1us}, eoi]}
+                  - {vector: 0x50, do: [eoi]}
+            steps:
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x30}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 5us}
+            """);
+
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector, d.Depth)).ToArray();
+        Assert.True(guest.SequenceEqual([(0L, 0x30, 0), (0L, 0x50, 1)]), Sim.Describe(r));
+        Assert.Equal(exits, r.VmExits.Select(x => x.Reason).ToArray());
+    }
+
+    /// <summary>
     /// KVM vmx_vcpu_pi_put(): only a vCPU that blocks with interrupts enabled gets POSTED_INTR_WAKEUP_VECTOR; one that
     /// halted with IF = 0 keeps notifications suppressed (SN), so a post sends nothing (no PIW) and waits in the PIR
     /// until the next entry merges it; the guest takes it once it sets IF again.
