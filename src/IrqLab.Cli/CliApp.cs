@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using IrqLab.Cli.Commands;
 
 namespace IrqLab.Cli;
@@ -61,6 +62,15 @@ internal static class CliApp
 
         try
         {
+            if (parse.Action is HelpAction && parse.CommandResult.Command == root)
+            {
+                // The root help, with the optional arguments of the command list in brackets (RootHelp).
+                using var help = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+                var exit = parse.Invoke(new InvocationConfiguration { Output = help, Error = stderr, EnableDefaultExceptionHandler = false });
+                stdout.Write(RootHelp.BracketOptionalArguments(help.ToString(), root));
+                return exit;
+            }
+
             return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (CliUsageException e)
