@@ -230,7 +230,7 @@ internal sealed partial class ScenarioReader
     /// <summary>
     /// A rate <c>"N/s"</c> or <c>"N/ms"</c> (N may have a decimal fraction), as events per second, greater than 0 and at
     /// most <see cref="MaxRatePerSecond"/>: one event per nanosecond, the resolution of the simulated clock (a higher
-    /// rate cannot be kept; it was silently capped there).
+    /// rate cannot be kept).
     /// </summary>
     private double Rate(SyntaxNode node, string path)
     {

@@ -53,8 +53,7 @@ internal sealed partial class Machine
             if (v.Controls.AcknowledgeInterruptOnExit)
             {
                 // The exit acknowledges the interrupt controller (SDM 27.2.2): the local APIC, or for an ExtINT through
-                // LINT0 the 8259, whose INTA gives the vector. An ExtINT used to bypass the guest: the host ran its
-                // handler with no exit while the vCPU stayed in guest mode.
+                // LINT0 the 8259, whose INTA gives the vector.
                 var vector = c.ExtIntPending ? AcknowledgeExtInt(c) : Acknowledge(c);
                 RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExternalInterrupt), vector, ViaName(v));
                 HostHandle(c, v, new CpuEvent(EventType.ExternalInterrupt, (byte)vector));
@@ -181,10 +180,9 @@ internal sealed partial class Machine
 
         // The exception bitmap (SDM 25.2): an intercepted exception exits instead of reaching the guest; a missing guest
         // gate raises #NP(EXT, IDT, vector) during the delivery, which exits with the event in IDT-vectoring (SDM 27.2.4),
-        // an injected event's delivery included. An injected exception in the bitmap used to exit instead of being
-        // delivered.
+        // an injected event's delivery included; an injected event itself never exits (SDM 26.5.1.2).
         // #BP from INT3 and #OF from INTO (software exceptions) and #DB from INT1 are exceptions too, and exit when their
-        // bit is set (SDM 25.2, 24.6.3); INT n is not. Only hardware exceptions were checked.
+        // bit is set (SDM 25.2, 24.6.3); INT n is not.
         if (type is EventType.HardwareException or EventType.SoftwareException or EventType.PrivilegedSoftwareException
             && !injected && v.Intercepts(vector))
         {
@@ -195,7 +193,7 @@ internal sealed partial class Machine
         // KVM keeps #DB, #UD and #AC in every guest's exception bitmap (vmx_update_exception_bitmap); with no debugger,
         // instruction to emulate or split lock to handle, handle_exception_nmi() queues the same exception back for the
         // guest (kvm_queue_exception*), so the guest still takes it, after an EXCEPTION_NMI exit and a re-entry that
-        // injects it. They reached the guest with no exit. (#MC is handled on the host, MachineCheckInGuest.)
+        // injects it. (#MC is handled on the host, MachineCheckInGuest.)
         if (!injected && _linux && type == EventType.HardwareException && IsKvmReinjectedException(vector))
         {
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), vector, null);
@@ -243,8 +241,7 @@ internal sealed partial class Machine
     /// and handles it on the host, so the exit is EXCEPTION_NMI with vector 18, handle_exception_irqoff() calls
     /// kvm_machine_check(), which runs the host's machine-check handler with interrupts off (a <c>machine_check</c>
     /// fault, as on the host), and the guest resumes once it returns. kvm_machine_check() calls do_machine_check() only
-    /// with CONFIG_X86_MCE; without it the host runs nothing. It used to reach the guest's #MC handler with no exit and
-    /// no fault.
+    /// with CONFIG_X86_MCE; without it the host runs nothing.
     /// </summary>
     private void MachineCheckInGuest(CpuContext c, Vcpu v)
     {
@@ -448,8 +445,8 @@ internal sealed partial class Machine
                     // x2APIC: the ICR is MSR 0x830, which is not virtualized without IPI virtualization (SDM 30.5: only
                     // TPR, EOI and SELF IPI writes are), and KVM intercepts it (vmx_update_msr_bitmap_x2apic leaves
                     // APIC_ICR intercepted unless enable_ipiv): an MSR_WRITE exit, whose fastpath sets the vector in the
-                    // PIR and syncs it into VIRR before re-entry. It used to be virtualized with no exit, as the xAPIC
-                    // ICR's self shorthand is (APIC-write emulation, SDM 30.4.3.2). IPI virtualization is not modelled.
+                    // PIR and syncs it into VIRR before re-entry (the xAPIC ICR's self shorthand is virtualized
+                    // instead: APIC-write emulation, SDM 30.4.3.2). IPI virtualization is not modelled.
                     v.Guest.InstructionRetired();
                     RecordVmExit(v, VmExitReasons.Name(MsrWriteExit), null, null);
                 }

@@ -58,8 +58,7 @@ internal sealed partial class Machine
                 if (!v.InGuest && HasHostFrames(v.Host))
                 {
                     // The host CPU is still in a host handler (an exit's interrupt, or any host event), with interrupts
-                    // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does. Entering at once ran the
-                    // guest on top of the unfinished host handler.
+                    // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does.
                     if (v.Host.Loaded is { HaltOnReentry: true } halting && halting != v)
                     {
                         Block(halting);
@@ -85,8 +84,7 @@ internal sealed partial class Machine
                 if (!v.InGuest)
                 {
                     // KVM is handling an exit in host mode (the host runs the interrupt's handler): the guest executes
-                    // its HLT once KVM's run loop re-enters it (ReenterAfterExit). The step used to block the vCPU at
-                    // once without an HLT exit, so a guest that never halted had its wakeup vector armed.
+                    // its HLT once KVM's run loop re-enters it (ReenterAfterExit), and only then is the vCPU blocked.
                     v.HaltOnReentry = true;
                     break;
                 }
@@ -221,8 +219,8 @@ internal sealed partial class Machine
             return;
         }
 
-        // Not running: injected at the next entry, after an event that entry already injects (VmEntry). It used to
-        // overwrite the VM-entry interruption-information field, so a pending injection was lost without a trace.
+        // Not running: injected at the next entry, after an event that entry already injects (VmEntry), never in its
+        // place in the VM-entry interruption-information field.
         v.NmiAtEntry = true;
     }
 
@@ -336,7 +334,7 @@ internal sealed partial class Machine
             {
                 // Type 7 (other event) with vector 0 delivers nothing: the entry is not vectoring and makes an MTF VM exit
                 // pending on the instruction boundary that follows it, ahead of NMIs and interrupts (SDM 26.5.2, 26.6,
-                // 25.5.2); KVM's handle_monitor_trap() resumes the guest. It was delivered through guest IDT gate 0.
+                // 25.5.2); KVM's handle_monitor_trap() resumes the guest.
                 RecordVmExit(v, VmExitReasons.Name(VmExitReasons.MonitorTrapFlag), null, null);
                 LeaveGuest(v, exitRecorded: true);
                 VmEntry(v);
@@ -389,8 +387,8 @@ internal sealed partial class Machine
     /// <summary>
     /// The vCPU leaves guest mode. <paramref name="exitRecorded"/>: the caller records the exit in <c>vmexits</c>, whose
     /// trace event ("VM exit" with its reason) marks the leave; otherwise (a kick to inject an event, another vCPU
-    /// entering on the CPU) the trace gets a "VM exit" instant with reason <c>leave</c>. One exit used to be traced
-    /// twice, once with its reason and once as <c>leave</c> (docs/cli.md, trace: an instant per VM exit).
+    /// entering on the CPU) the trace gets a "VM exit" instant with reason <c>leave</c>: one instant per exit either way
+    /// (docs/cli.md, trace).
     /// </summary>
     private void LeaveGuest(Vcpu v, bool exitRecorded = false)
     {
