@@ -15,8 +15,12 @@ public sealed partial class KernelModel
     private const uint SpuriousDeferred = 0x80000000;
     private const int SpuriousWindow = 100000;
     private const int SpuriousTrip = 99900;
-    private const long NsPerJiffy = 1_000_000; // HZ = 1000
-    private const long PollSpuriousIrqInterval = 100; // HZ/10 jiffies
+    /// <summary>The model's CONFIG_HZ.</summary>
+    internal const long Hz = 1000;
+
+    /// <summary>Nanoseconds per jiffy (<c>jiffies = NowNs / NsPerJiffy</c>).</summary>
+    internal const long NsPerJiffy = 1_000_000_000 / Hz;
+    private const long PollSpuriousIrqInterval = Hz / 10;
 
     /// <summary><c>generic_handle_irq_desc()</c>: runs the descriptor's flow handler; returns the actions' total cost.</summary>
     private long HandleIrq(IrqDesc desc, int cpu) => desc.Flow switch

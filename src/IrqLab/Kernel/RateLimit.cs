@@ -3,11 +3,13 @@ namespace IrqLab.Kernel;
 /// <summary>
 /// One <c>DEFINE_RATELIMIT_STATE</c> as used by <c>pr_emerg_ratelimited</c> (<c>lib/ratelimit.c</c>): at most
 /// <c>DEFAULT_RATELIMIT_BURST</c> (10) messages per <c>DEFAULT_RATELIMIT_INTERVAL</c> (5 s); when a new interval starts
-/// with suppressed messages the kernel prints <c>"%s: %d callbacks suppressed"</c> at KERN_WARNING.
+/// with suppressed messages the kernel prints <c>"%s: %d callbacks suppressed"</c> at KERN_WARNING. Time is kept in
+/// jiffies as <c>___ratelimit()</c> keeps it: <c>begin</c> is the jiffy of the first call and a new interval starts
+/// only when <c>time_is_before_jiffies(begin + interval)</c>, i.e. at jiffy <c>begin + 5 * HZ + 1</c>.
 /// </summary>
 internal sealed class RateLimit
 {
-    private const long IntervalNs = 5_000_000_000;
+    private const long IntervalJiffies = 5 * KernelModel.Hz; // DEFAULT_RATELIMIT_INTERVAL
     private const int Burst = 10;
     private long _begin = -1;
     private int _printed;
@@ -17,16 +19,17 @@ internal sealed class RateLimit
     public bool Allow(long nowNs, out int suppressed)
     {
         suppressed = 0;
+        var jiffies = nowNs / KernelModel.NsPerJiffy;
         if (_begin < 0)
         {
-            _begin = nowNs;
+            _begin = jiffies;
         }
 
-        if (nowNs > _begin + IntervalNs)
+        if (jiffies > _begin + IntervalJiffies)
         {
             suppressed = _missed;
             _missed = 0;
-            _begin = nowNs;
+            _begin = jiffies;
             _printed = 0;
         }
 

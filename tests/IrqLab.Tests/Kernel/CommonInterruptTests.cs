@@ -55,10 +55,39 @@ public sealed class CommonInterruptTests
 
         Assert.Equal(10, p.Logs.Count);
         Assert.Equal(13, p.Eois(0));
-        p.NowNs = 5_000_000_001;
+        p.NowNs = 5_001_000_000;
         model.ExternalInterrupt(0, 0x50, EntryRoute.Idt);
         Assert.Equal((KernelLogLevel.Warning, "__common_interrupt: 3 callbacks suppressed"), (p.Logs[10].Level, p.Logs[10].Text));
         Assert.Equal("__common_interrupt: 0.80 No irq handler for vector", p.Logs[11].Text);
+    }
+
+    /// <summary>
+    /// lib/ratelimit.c <c>___ratelimit()</c> works in jiffies: <c>begin</c> is the jiffy of the first call and the next
+    /// interval starts only when <c>time_is_before_jiffies(begin + 5 * HZ)</c>, i.e. from jiffy begin + 5001 (HZ = 1000).
+    /// A call 5 s and a fraction of a jiffy after the first is still in the first interval.
+    /// </summary>
+    [Theory]
+    [InlineData(100_000, 5_000_100_000, false)]   // jiffy 5000: not after 0 + 5000
+    [InlineData(100_000, 5_000_999_999, false)]
+    [InlineData(100_000, 5_001_000_000, true)]    // jiffy 5001
+    [InlineData(999_999, 5_001_000_000, true)]
+    [InlineData(1_000_000, 5_001_999_999, false)] // begin jiffy 1, now jiffy 5001
+    [InlineData(1_000_000, 5_002_000_000, true)]
+    public void No_irq_handler_ratelimit_interval_counts_in_jiffies_lib_ratelimit_c(long firstNs, long laterNs, bool newInterval)
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_1));
+        p.NowNs = firstNs;
+        for (var i = 0; i < 11; i++)
+        {
+            model.ExternalInterrupt(0, 0x50, EntryRoute.Idt);
+        }
+
+        p.NowNs = laterNs;
+        model.ExternalInterrupt(0, 0x50, EntryRoute.Idt);
+        var expected = newInterval
+            ? new[] { "__common_interrupt: 1 callbacks suppressed", "__common_interrupt: 0.80 No irq handler for vector" }
+            : [];
+        Assert.Equal(expected, p.Logs.Skip(10).Select(l => l.Text));
     }
 
     [Fact]
