@@ -204,6 +204,12 @@ internal sealed partial class ScenarioReader
             if (m.Get("affinity") is { } affinityNode)
             {
                 var cpus = List(affinityNode, m.PathOf("affinity"));
+                if (cpus.Count == 0)
+                {
+                    // An empty mask is no affinity the kernel accepts: irq_matrix_alloc() and irq_set_affinity() return -EINVAL.
+                    throw _errors.At(ErrorCodes.Range, affinityNode, $"{m.PathOf("affinity")} needs at least one CPU, like [0]; leave it out for all CPUs");
+                }
+
                 for (var i = 0; i < cpus.Count; i++)
                 {
                     affinity.Add(Cpu(cpus[i], $"{m.PathOf("affinity")}[{i}]"));
