@@ -344,8 +344,11 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
-    /// <c>assign_irq_vector_any_locked()</c>: the requested CPUs first, then any online CPU ("Affinity broken due to vector
-    /// space exhaustion." when the result lies outside the request); -ENOSPC when the machine is out of vectors.
+    /// <c>activate_reserved()</c> → <c>assign_irq_vector_any_locked()</c>: the requested CPUs first, then any online CPU;
+    /// -ENOSPC when the machine is out of vectors. Then, success or not, "Affinity broken due to vector space exhaustion."
+    /// when the effective affinity lies outside the request: after a fallback it is the CPU the vector landed on; after a
+    /// failure the irq is still parked where reservation mode put it (<c>vector_assign_managed_shutdown()</c>: the first
+    /// online CPU), so a request that excludes that CPU gets the warning before the -ENOSPC (arch/x86/kernel/apic/vector.c).
     /// </summary>
     private int AllocVector(int irq, string name, int[] mask, out int cpu)
     {
@@ -353,7 +356,7 @@ public sealed partial class KernelModel
         if (v < 0 && mask != _allCpus)
         {
             v = Matrix.Alloc(_allCpus, false, out cpu);
-            if (v >= 0)
+            if (v >= 0 || Array.IndexOf(mask, FirstOnlineCpu()) < 0)
             {
                 _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
                     $"irq {irq}: Affinity broken due to vector space exhaustion."));
@@ -368,6 +371,20 @@ public sealed partial class KernelModel
         }
 
         return v;
+    }
+
+    /// <summary><c>cpumask_first(cpu_online_mask)</c>.</summary>
+    private int FirstOnlineCpu()
+    {
+        for (var c = 0; c < Options.Cpus; c++)
+        {
+            if (Matrix.IsOnline(c))
+            {
+                return c;
+            }
+        }
+
+        return 0;
     }
 
     /// <summary><c>__setup_irq()</c> sharing rules: both IRQF_SHARED and the same trigger type, else "Flags mismatch" and -EBUSY.</summary>

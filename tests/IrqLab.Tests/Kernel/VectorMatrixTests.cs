@@ -62,6 +62,29 @@ public sealed class VectorMatrixTests
         Assert.Equal($"irq {irqs[^1]}: Affinity broken due to vector space exhaustion.", p.Logs.Single().Text);
     }
 
+    /// <summary>
+    /// activate_reserved() (arch/x86/kernel/apic/vector.c) checks the effective affinity even when
+    /// assign_irq_vector_any_locked() failed: the irq is still parked on MANAGED_IRQ_SHUTDOWN_VECTOR on the first online
+    /// CPU (vector_assign_managed_shutdown()), so a request for CPU 1 warns "Affinity broken" before the -ENOSPC, and one
+    /// for CPU 0 does not.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(0, false)]
+    public void Out_of_vectors_still_checks_effective_affinity_of_the_parked_irq_activate_reserved(int affinityCpu, bool warns)
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_10, cpus: 2));
+        var total = model.Matrix.Available(0) + model.Matrix.Available(1);
+        model.RequestIrq(K.MsiX(1, "eth0", total));
+        Assert.Empty(p.Logs);
+        var ex = Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.MsiX(2, "eth1", 1, affinity: [affinityCpu])));
+        Assert.Equal(VectorMatrix.ENOSPC, ex.Errno);
+        var irq = 24 + total;
+        Assert.StartsWith($"eth1: request_irq({irq})", ex.Message);
+        var expected = warns ? new[] { $"irq {irq}: Affinity broken due to vector space exhaustion." } : [];
+        Assert.Equal(expected, p.Logs.Select(l => l.Text));
+    }
+
     [Fact]
     public void Machine_out_of_vectors_is_ENOSPC_and_rolls_back_matrix_c()
     {
