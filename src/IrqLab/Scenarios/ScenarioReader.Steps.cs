@@ -298,7 +298,35 @@ internal sealed partial class ScenarioReader
 
         var m = Map(node, path, s_installKeys);
         var vector = Vector(m.Require("vector"), m.PathOf("vector"));
-        return new InstallStep(vector, String(m.Require("handler"), m.PathOf("handler")));
+        var handlerNode = m.Require("handler");
+        var handler = String(handlerNode, m.PathOf("handler"));
+        if (!IsCIdentifier(handler))
+        {
+            // sysvec_install(vector, function) takes a C function (it pastes asm_##function): nothing else names a handler.
+            throw _errors.At(ErrorCodes.Type, handlerNode,
+                $"{m.PathOf("handler")} must be a C function name (letters, digits and _, not starting with a digit), like sysvec_custom; got '{handler}'");
+        }
+
+        return new InstallStep(vector, handler);
+    }
+
+    /// <summary>An ASCII C identifier: <c>[A-Za-z_][A-Za-z0-9_]*</c>.</summary>
+    private static bool IsCIdentifier(string s)
+    {
+        if (s.Length == 0 || char.IsAsciiDigit(s[0]))
+        {
+            return false;
+        }
+
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private VmStep ReadVmStep(SyntaxNode node, string path)
