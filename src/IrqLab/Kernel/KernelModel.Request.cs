@@ -402,7 +402,10 @@ public sealed partial class KernelModel
                 var text = string.Create(CultureInfo.InvariantCulture,
                     $"Flags mismatch irq {desc.Irq}. {flags:x8} ({r.Name}) vs. {old.Flags:x8} ({old.Name})");
                 _platform.Log(0, KernelLogLevel.Err, text);
-                throw new KernelSetupException(text + " (-EBUSY)", Ebusy);
+
+                // __setup_irq() prints the mismatch once; the failure itself is the driver's request_irq() returning -EBUSY.
+                throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.Name}: request_irq({desc.Irq}) failed: -EBUSY (-16)"), Ebusy);
             }
         }
 

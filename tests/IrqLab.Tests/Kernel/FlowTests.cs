@@ -200,6 +200,7 @@ public sealed class FlowTests
         var ex = Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Pin(2, "b", 19, level: true, activeLow: true)));
         Assert.Equal("Flags mismatch irq 19. 00000008 (b) vs. 00000088 (a)", p.Logs.Single().Text);
         Assert.Equal(-16, ex.Errno);
+        Assert.Equal("b: request_irq(19) failed: -EBUSY (-16)", ex.Message);
         Assert.Single(model.DescAt(19)!.Actions);
     }
 
