@@ -27,7 +27,7 @@ internal sealed partial class Machine
                 {
                     var value = Read(null, g.Target, instruction: false);
                     var ok = Matches(value, g.EqualsValue);
-                    return new ExpectEntry(index, ok, $"cpu {g.Target.Cpu ?? 0} {g.Target.Name}: expected {g.EqualsValue}, got {value}", line);
+                    return new ExpectEntry(index, ok, $"{Describe(g.Target)}: expected {g.EqualsValue}, got {value}", line);
                 }
 
             case ExpectRowStep row:
@@ -76,6 +76,20 @@ internal sealed partial class Machine
                 throw new InvalidOperationException("unknown expectation");
         }
     }
+
+    /// <summary>
+    /// The target of a register expect as the scenario wrote it, for the detail text: <c>cpu 1 apic.tpr</c>,
+    /// <c>cpu 0 msr 0x1b</c>, <c>cpu 0 mmio 0xfee00020</c>, <c>port 0x21</c>, <c>ioapic 0 redir.2</c>
+    /// (ports and IOAPIC registers belong to no CPU).
+    /// </summary>
+    private static string Describe(RegisterRef t) => t.Kind switch
+    {
+        RegisterKind.Msr => $"cpu {t.Cpu ?? 0} msr 0x{t.Address:x}",
+        RegisterKind.Mmio => $"cpu {t.Cpu ?? 0} mmio 0x{t.Address:x}",
+        RegisterKind.Port => $"port 0x{t.Address:x}",
+        RegisterKind.IoApic => $"ioapic {t.IoApic} {t.Name}",
+        _ => $"cpu {t.Cpu ?? 0} {t.Name}",
+    };
 
     private static bool Matches(ReadValue value, ExpectValue expected)
     {
