@@ -76,6 +76,11 @@ internal sealed partial class ScenarioReader
             throw _errors.At(ErrorCodes.Type, node, $"expected {(inHandler ? "an action like eoi or {advance: 1us}" : "a step like {advance: 10us}")} for {path}, got {node.Describe()}");
         }
 
+        if (inHandler)
+        {
+            RejectStepFormInHandler((MappingNode)node, path);
+        }
+
         var m = Map(node, path, inHandler ? s_actionOps : s_stepOps);
         if (m.Count == 0)
         {
@@ -110,6 +115,34 @@ internal sealed partial class ScenarioReader
             _ => ReadExpect(value, opPath),
         };
         return step with { Mark = m.Mark };
+    }
+
+    /// <summary>
+    /// A handler action written in a step's form (SCENARIOS.md §6): <c>eoi</c>, <c>sti</c> and <c>cli</c> are plain words
+    /// with no argument (they act on the handler's CPU), and <c>nmi</c>, <c>exception</c>, <c>install</c>, <c>vm</c> and
+    /// <c>expect</c> are steps only. Said in those words at the key, rather than as an unknown key whose list of allowed
+    /// keys leaves <c>eoi</c> out.
+    /// </summary>
+    private void RejectStepFormInHandler(MappingNode node, string path)
+    {
+        foreach (var (key, _) in node.Entries)
+        {
+            if (Array.IndexOf(s_actionWords, key.Text) >= 0)
+            {
+                throw _errors.At(
+                    ErrorCodes.Type,
+                    key,
+                    $"{key.Text} in {path} takes no argument: write the action as a plain {key.Text} (it acts on the handler's CPU)");
+            }
+
+            if (Array.IndexOf(s_actionOps, key.Text) < 0 && Array.IndexOf(s_stepOps, key.Text) >= 0)
+            {
+                throw _errors.At(
+                    ErrorCodes.UnknownKey,
+                    key,
+                    $"{key.Text} in {path} is a step, not a handler action (actions: eoi, sti, cli, or one of {{{string.Join(", ", s_actionOps)}: ...}})");
+            }
+        }
     }
 
     /// <summary>The <c>cpu</c> of a step: default 0 at the top level, null (the handler's CPU) in a handler.</summary>
