@@ -14,12 +14,14 @@ namespace IrqLab.Delivery;
 /// </remarks>
 public sealed class CpuInterruptState
 {
-    // Saved IF and NMI bits per frame depth: depths 0..63 in one word each (the common case, no array to reach),
-    // deeper frames in the overflow arrays (word k holds depths 64(k+1) .. 64(k+1)+63).
+    // Saved IF, NMI and STI-blocking bits per frame depth: depths 0..63 in one word each (the common case, no array to
+    // reach), deeper frames in the overflow arrays (word k holds depths 64(k+1) .. 64(k+1)+63).
     private ulong _savedIf0;
     private ulong _savedNmi0;
+    private ulong _savedSti0;
     private ulong[] _savedIfDeep = [];
     private ulong[] _savedNmiDeep = [];
+    private ulong[] _savedStiDeep = [];
     private bool _stiShadow;
     private bool _movSsShadow;
 
@@ -130,7 +132,10 @@ public sealed class CpuInterruptState
         FrameDepth = 0;
     }
 
-    /// <summary>Event delivery: saves IF and the frame's NMI bit, ends the shadows, clears IF if asked, blocks NMIs for an NMI.</summary>
+    /// <summary>
+    /// Event delivery: saves IF, the frame's NMI bit and whether blocking by STI was in effect (FRED's frame STI bit),
+    /// ends the shadows, clears IF if asked, blocks NMIs for an NMI.
+    /// </summary>
     internal void EnterEvent(bool clearIf, bool isNmi)
     {
         var depth = FrameDepth;
@@ -139,6 +144,7 @@ public sealed class CpuInterruptState
             var mask = 1UL << depth;
             _savedIf0 = If ? _savedIf0 | mask : _savedIf0 & ~mask;
             _savedNmi0 = isNmi ? _savedNmi0 | mask : _savedNmi0 & ~mask;
+            _savedSti0 = _stiShadow ? _savedSti0 | mask : _savedSti0 & ~mask;
         }
         else
         {
@@ -148,10 +154,12 @@ public sealed class CpuInterruptState
                 var length = Math.Max(1, _savedIfDeep.Length * 2);
                 Array.Resize(ref _savedIfDeep, length);
                 Array.Resize(ref _savedNmiDeep, length);
+                Array.Resize(ref _savedStiDeep, length);
             }
 
             SetBit(_savedIfDeep, depth - 64, If);
             SetBit(_savedNmiDeep, depth - 64, isNmi);
+            SetBit(_savedStiDeep, depth - 64, _stiShadow);
         }
 
         FrameDepth = depth + 1;
@@ -190,6 +198,12 @@ public sealed class CpuInterruptState
 
     /// <summary>True when the innermost frame on record belongs to an NMI (false with no frame): what FRED puts in the frame's NMI bit.</summary>
     public bool TopFrameIsNmi => FrameDepth > 0 && GetSaved(_savedNmi0, _savedNmiDeep, FrameDepth - 1);
+
+    /// <summary>
+    /// True when blocking by STI was in effect when the innermost frame on record was delivered (false with no frame):
+    /// what FRED puts in the frame's STI bit (SS word bit 16), which ERETS uses to re-establish the blocking.
+    /// </summary>
+    public bool TopFrameSti => FrameDepth > 0 && GetSaved(_savedSti0, _savedStiDeep, FrameDepth - 1);
 
     private bool EndShadow()
     {

@@ -221,11 +221,20 @@ public sealed class FredDelivery
         _ => 0,
     };
 
-    /// <summary>ERETS: restores IF from the frame and unblocks NMIs only if the frame's NMI bit is set (§7.5).</summary>
+    /// <summary>
+    /// ERETS: restores IF from the frame, unblocks NMIs only if the frame's NMI bit is set, and re-establishes blocking
+    /// by STI when it was in effect at delivery (the frame's STI bit, <see cref="CpuInterruptState.TopFrameSti"/>) and
+    /// IF is 1 after the return (§7.5). IRET has no such bit: under IDT delivery the blocking is lost.
+    /// </summary>
     public void Erets(CpuInterruptState state, bool frameNmiBit)
     {
         ArgumentNullException.ThrowIfNull(state);
+        var sti = state.TopFrameSti;
         state.ReturnFromEvent(unblockNmi: frameNmiBit);
+        if (sti && state.If)
+        {
+            state.RestoreStiShadow();
+        }
     }
 
     /// <summary>
@@ -242,8 +251,13 @@ public sealed class FredDelivery
         }
     }
 
-    /// <summary>ERETU: as ERETS for IF and NMI blocking (the return to ring 3 itself is the caller's).</summary>
-    public void Eretu(CpuInterruptState state, bool frameNmiBit) => Erets(state, frameNmiBit);
+    /// <summary>ERETU: as ERETS for IF and NMI blocking, without the STI bit (the return to ring 3 itself is the caller's).</summary>
+    public void Eretu(CpuInterruptState state, bool frameNmiBit)
+    {
+        // Only ERETS re-establishes blocking by STI from the frame's STI bit (§7.5); ERETU does not.
+        ArgumentNullException.ThrowIfNull(state);
+        state.ReturnFromEvent(unblockNmi: frameNmiBit);
+    }
 
     /// <summary>The stack level after ERETS: min(current, popped SL) — ERETS never raises it.</summary>
     public static int StackLevelAfterErets(int currentStackLevel, int poppedStackLevel) =>
