@@ -88,6 +88,12 @@ internal sealed partial class Machine
     /// Base of the CPU's 4 KiB xAPIC register page: IA32_APIC_BASE bits 12 and up, 0xFEE00000 after reset and wherever
     /// software relocated it (SDM Vol. 3A §11.4.4-11.4.5). (MSI addresses stay at 0xFEExxxxx: the chipset decodes them.)
     /// </summary>
+    private static uint ReadApicMmio(CpuContext c, uint offset)
+    {
+        c.Apic.ReadMmio(offset, out var v);
+        return v;
+    }
+
     private static ulong ApicPage(CpuContext c) => c.Apic.ApicBase & ~0xFFFUL;
 
     private void WriteMmio(CpuContext c, ulong address, uint value)
@@ -169,8 +175,9 @@ internal sealed partial class Machine
             case RegisterKind.Msr:
                 {
                     var c = TargetCpu(cpu, target.Cpu);
-                    if (c.Apic.ReadMsr((uint)target.Address, out var v) == ApicAccessResult.GeneralProtection)
+                    if (c.Apic.ReadMsr((uint)target.Address, out var v) == ApicAccessResult.GeneralProtection && instruction)
                     {
+                        // RDMSR of an MSR the CPU lacks (or a write-only x2APIC one) faults; an expect only looks (reads 0).
                         RaiseException(c, 13, 0, null);
                     }
 
@@ -185,7 +192,8 @@ internal sealed partial class Machine
                     uint v = 0xFFFF_FFFF;
                     if (target.Address >= apicBase && target.Address < apicBase + 0x1000)
                     {
-                        c.Apic.ReadMmio((uint)(target.Address - apicBase), out v);
+                        // A reserved offset sets ESR bit 7 when read by an instruction, not by an expect.
+                        v = instruction ? ReadApicMmio(c, (uint)(target.Address - apicBase)) : c.Apic.PeekMmio((uint)(target.Address - apicBase));
                     }
                     else if (target.Address >= IoApicBase && target.Address < IoApicBase + ((ulong)_ioApics.Length * 0x1000))
                     {
@@ -196,7 +204,9 @@ internal sealed partial class Machine
                 }
 
             case RegisterKind.Port:
-                return new ReadValue(_pic?.ReadPort((ushort)target.Address) ?? 0xFF, null);
+                // An IN after an OCW3 poll command acknowledges the 8259's request; an expect only looks.
+                return new ReadValue(
+                    (instruction ? _pic?.ReadPort((ushort)target.Address) : _pic?.PeekPort((ushort)target.Address)) ?? 0xFF, null);
             default:
                 {
                     var io = _ioApics[target.IoApic];

@@ -33,6 +33,15 @@ public sealed partial class LocalApic
     }
 
     /// <summary>
+    /// What <see cref="ReadMmio"/> returns, with no side effect: a reserved offset reads 0 without setting ESR bit 7.
+    /// For an <c>expect</c>, which only looks.
+    /// </summary>
+    public uint PeekMmio(uint offset) =>
+        _mode != LocalApicMode.XApic || (offset & 0xF) != 0 || offset >= 0x1000 || offset == OffEoi || !IsXApicRegister(offset)
+            ? 0
+            : (uint)ReadOffset(offset);
+
+    /// <summary>
     /// xAPIC MMIO write (SDM Table 11-1): read-only registers ignore writes; reserved offsets set ESR bit 7; writes
     /// to ICR low send the IPI; writes to ESR latch the collected errors.
     /// </summary>

@@ -185,6 +185,19 @@ internal sealed class Pic8259
     /// <summary>
     /// A read: in poll mode an INTA that returns 0x80 | IR (or 0); else IRR or ISR (port A0=0, per OCW3) or IMR (A0=1).
     /// </summary>
+    /// <summary>What <see cref="Read"/> returns, without acknowledging a poll or disarming it.</summary>
+    public byte Peek(bool a0)
+    {
+        // What Read returns, without its side effects: a poll is not an acknowledgement here and stays armed.
+        if (_poll)
+        {
+            int irq = GetIrq();
+            return irq < 0 ? (byte)0 : (byte)(0x80 | irq);
+        }
+
+        return a0 ? Imr : _readIsr ? Isr : Irr;
+    }
+
     public byte Read(bool a0)
     {
         if (_poll)

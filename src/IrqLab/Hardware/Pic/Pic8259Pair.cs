@@ -112,6 +112,20 @@ public sealed class Pic8259Pair
         Update();
     }
 
+    /// <summary>
+    /// What <see cref="ReadPort"/> returns, with no side effect: an armed poll command (OCW3) is neither acknowledged nor
+    /// disarmed. For an <c>expect</c>, which only looks.
+    /// </summary>
+    /// <param name="port">0x20, 0x21, 0xA0, 0xA1, 0x4D0 or 0x4D1.</param>
+    public byte PeekPort(ushort port) => port switch
+    {
+        MasterCommandPort or MasterDataPort => _master.Peek(port == MasterDataPort),
+        SlaveCommandPort or SlaveDataPort => _slave.Peek(port == SlaveDataPort),
+        MasterElcrPort => _master.Elcr,
+        SlaveElcrPort => _slave.Elcr,
+        _ => 0xFF,
+    };
+
     /// <summary>An IN from one of the pair's ports: IRR/ISR (per OCW3) or the poll word, IMR, ELCR; others read 0xFF.</summary>
     /// <param name="port">0x20, 0x21, 0xA0, 0xA1, 0x4D0 or 0x4D1.</param>
     public byte ReadPort(ushort port)
