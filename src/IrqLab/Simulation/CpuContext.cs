@@ -49,6 +49,12 @@ internal sealed class CpuContext
     public bool Shutdown;
 
     /// <summary>
+    /// IA32_MCG_STATUS (MSR 0x17A) bits 3:0 (RIPV, EIPV, MCIP, LMCE_S): a machine check sets MCIP (bit 2) and software
+    /// clears it; a machine check while MCIP is set shuts the CPU down (SDM Vol. 3B §16.3.1.2).
+    /// </summary>
+    public ulong McgStatus;
+
+    /// <summary>
     /// Depth of the handler frame that halts for good (Linux <c>stop_this_cpu()</c>: <c>for (;;) native_halt()</c>
     /// with IF = 0); 0 when none. That frame never returns; NMIs nest above it and return to it.
     /// </summary>

@@ -13,6 +13,12 @@ internal sealed partial class Machine
 {
     private const int MachineCheckVector = 18;
 
+    /// <summary>IA32_MCG_STATUS.</summary>
+    private const uint McgStatusMsr = 0x17A;
+
+    /// <summary>IA32_MCG_STATUS.MCIP (bit 2): machine check in progress.</summary>
+    private const ulong McgStatusMcip = 1UL << 2;
+
     /// <summary>
     /// Runs a CPU at the current instant until it is stable: at each instruction boundary the highest-priority
     /// deliverable event is taken (SDM Vol. 3A Table 6-2: NMI before maskable interrupts), otherwise the top frame's
@@ -235,6 +241,19 @@ internal sealed partial class Machine
         {
             // SCENARIOS.md §10: machine checks are recorded in faults.
             AddFault(c.Index, "machine_check");
+            if (!_linux)
+            {
+                // "The occurrence of a second Machine-Check Event while MCIP is set will cause the processor to enter a
+                // shutdown state" (SDM Vol. 3B §16.3.1.2); the bare handler clears MCIP by writing IA32_MCG_STATUS.
+                // Linux clears it at the end of do_machine_check(), part of the handler's work done at entry here.
+                if ((c.McgStatus & McgStatusMcip) != 0)
+                {
+                    ShutdownCpu(c);
+                    return;
+                }
+
+                c.McgStatus |= McgStatusMcip;
+            }
         }
 
         PreemptTop(c);

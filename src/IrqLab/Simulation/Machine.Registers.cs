@@ -58,6 +58,23 @@ internal sealed partial class Machine
                     break;
                 }
 
+            case RegisterKind.Msr when target.Address == McgStatusMsr:
+                {
+                    // IA32_MCG_STATUS: bits 63:4 are reserved (#GP); software may set or clear MCIP (SDM Vol. 3B §16.3.1.2).
+                    var c = TargetCpu(cpu, target.Cpu);
+                    if ((value & ~0xFUL) != 0)
+                    {
+                        RaiseException(c, 13, 0, null);
+                    }
+                    else
+                    {
+                        c.McgStatus = value;
+                    }
+
+                    MarkDirty(c.Index);
+                    break;
+                }
+
             case RegisterKind.Msr:
                 {
                     var c = TargetCpu(cpu, target.Cpu);
@@ -171,6 +188,9 @@ internal sealed partial class Machine
 
                     return new ReadValue(value, null);
                 }
+
+            case RegisterKind.Msr when target.Address == McgStatusMsr:
+                return new ReadValue(TargetCpu(cpu, target.Cpu).McgStatus, null);
 
             case RegisterKind.Msr:
                 {

@@ -1,0 +1,81 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// IA32_MCG_STATUS.MCIP (SDM Vol. 3B §16.3.1.2): a machine check sets it, software clears it, and "the occurrence of a
+/// second Machine-Check Event while MCIP is set will cause the processor to enter a shutdown state" (also x86-events.md
+/// §2: "#MC with CR4.MCE=1 while IA32_MCG_STATUS.MCIP=1 also causes shutdown"). The model had no MCIP: a second #MC ran
+/// the handler again, and MSR 0x17A did not exist (RDMSR/WRMSR raised #GP), so a bare handler could not clear it.
+/// </summary>
+public sealed class MachineCheckInProgressTests
+{
+    [Theory]
+    // Handler returns without clearing MCIP: the second #MC shuts the CPU down, whether the first handler still runs or not.
+    [InlineData("[]", "0", "vector_0x12", "machine_check,machine_check,triple_fault")]
+    [InlineData("[{advance: 1us}]", "100ns", "vector_0x12", "machine_check,machine_check,triple_fault")]
+    // Handler clears MCIP (WRMSR 0x17A, 0) before returning: each #MC is handled.
+    [InlineData("[{write: {msr: 0x17A, value: 0}}]", "0", "vector_0x12,vector_0x12", "machine_check,machine_check")]
+    public void Second_machine_check_while_mcip_is_set_shuts_down(string actions, string gap, string handlers, string faults)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: mcip
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            handlers:
+              - {vector: 18, do: {{{actions}}}}
+            steps:
+              - {exception: {cpu: 0, vector: 18}}
+              - {advance: {{{gap}}}}
+              - {exception: {cpu: 0, vector: 18}}
+              - {advance: 2us}
+            """);
+
+        Assert.Equal(handlers, string.Join(",", r.Dispatch.Select(d => d.Handler)));
+        Assert.Equal(faults, string.Join(",", r.Faults.Select(f => f.Kind)));
+    }
+
+    [Fact]
+    public void Mcg_status_reads_mcip_in_the_handler_and_reserved_bits_fault()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: mcg-status
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            handlers:
+              - {vector: 18, do: [{read: {msr: 0x17A, as: in_handler}}, {write: {msr: 0x17A, value: 0}}]}
+              - {vector: 13, do: []}
+            steps:
+              - {read: {msr: 0x17A, as: before}}
+              - {exception: {cpu: 0, vector: 18}}
+              - {read: {msr: 0x17A, as: after}}
+              - {write: {msr: 0x17A, value: 0x10}}
+            """);
+
+        Assert.Equal("0", r.Reads.Single(x => x.Key == "before").Value.ToString());
+        Assert.Equal("4", r.Reads.Single(x => x.Key == "in_handler").Value.ToString());
+        Assert.Equal("0", r.Reads.Single(x => x.Key == "after").Value.ToString());
+        Assert.Equal("vector_0x12,vector_0x0d", string.Join(",", r.Dispatch.Select(d => d.Handler)));
+    }
+
+    /// <summary>Linux clears MCIP at the end of do_machine_check() (mce_wrmsrl(MSR_IA32_MCG_STATUS, 0)): two #MCs, two handlers.</summary>
+    [Fact]
+    public void Linux_clears_mcip_in_do_machine_check()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: mcip-linux
+            kernel: {config: {X86_MCE: true}}
+            machine: {cpus: 1}
+            steps:
+              - {exception: {cpu: 0, vector: 18}}
+              - {advance: 10us}
+              - {exception: {cpu: 0, vector: 18}}
+            """);
+
+        Assert.Equal(["exc_machine_check", "exc_machine_check"], r.Dispatch.Select(d => d.Handler));
+        Assert.Equal(["machine_check", "machine_check"], r.Faults.Select(f => f.Kind));
+    }
+}
