@@ -58,7 +58,7 @@ internal static class HumanOutput
             var t = new Table().Title("kernel messages").AddColumn("t").AddColumn("cpu").AddColumn("level").AddColumn("text");
             foreach (var m in r.Messages.Take(50))
             {
-                t.AddRow(FormatNs(m.TimeNs), m.Cpu.ToString(inv), m.Level, Markup.Escape(m.Text));
+                t.AddRow(FormatNs(m.TimeNs), m.Cpu >= 0 ? m.Cpu.ToString(inv) : "-", m.Level, Markup.Escape(m.Text));
             }
 
             if (r.Messages.Count > 50)

@@ -115,7 +115,7 @@ public static class RunResultJson
         w.WriteObjectArray("messages", result.Messages, static (w, m) =>
         {
             w.WriteNumber("t_ns", m.TimeNs);
-            w.WriteNumber("cpu", m.Cpu);
+            w.WriteNumberOrNull("cpu", m.Cpu >= 0 ? m.Cpu : null);
             w.WriteString("level", m.Level);
             w.WriteString("text", m.Text);
         });
