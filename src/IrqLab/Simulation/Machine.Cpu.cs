@@ -493,7 +493,7 @@ internal sealed partial class Machine
 
     private void SpendTime(CpuContext c, long ns)
     {
-        c.BusyUntilNs = _now + ns;
+        c.BusyUntilNs = TimeAfter(_now, ns);
         c.Generation++;
         _queue.Push(c.BusyUntilNs, SimEventKind.CpuResume, c.Index, c.Generation);
     }

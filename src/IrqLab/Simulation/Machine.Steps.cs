@@ -14,7 +14,7 @@ internal sealed partial class Machine
         switch (step)
         {
             case AdvanceStep a:
-                RunUntil(_now + a.DurationNs);
+                RunUntil(TimeAfter(_now, a.DurationNs));
                 break;
             case ExpectStep e:
                 Settle();

@@ -410,10 +410,11 @@ internal sealed partial class Machine
         }
 
         Settle();
-        var horizon = _now + _options.IdleHorizonNs;
+        var horizon = TimeAfter(_now, _options.IdleHorizonNs);
         while (!_stopped && _queue.Count > 0 && !IsIdle() && !ReachedEventLimit())
         {
-            if (_queue.PeekTime > horizon)
+            // At the end of simulated time nothing can wait any longer: a machine still busy there is not idle.
+            if (_queue.PeekTime > horizon || _now == long.MaxValue)
             {
                 _now = horizon;
                 AddMessage(-1, "warning", $"irqlab: the machine did not become idle within {_options.IdleHorizonNs / 1_000_000} ms after the last step; run stopped (set run.until to run longer)");
@@ -566,6 +567,13 @@ internal sealed partial class Machine
 
         _queue.Push(_now + WatchdogPeriodNs, SimEventKind.WatchdogTick, 0);
     }
+
+    /// <summary>
+    /// <paramref name="now"/> + <paramref name="ns"/> (both non-negative), capped at <see cref="long.MaxValue"/>: simulated
+    /// time ends at 2^63 - 1 ns, the largest duration a scenario can write, so an advance, a handler's time or the
+    /// "until idle" horizon that would pass it ends there instead of wrapping to a negative time.
+    /// </summary>
+    private static long TimeAfter(long now, long ns) => ns > long.MaxValue - now ? long.MaxValue : now + ns;
 
     /// <summary>watchdog_thresh (default 10 s) as the hard-lockup detector's NMI period.</summary>
     private const long WatchdogPeriodNs = 10_000_000_000;

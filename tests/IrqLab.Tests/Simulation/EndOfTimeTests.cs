@@ -1,0 +1,84 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// Simulated time is a 64-bit count of nanoseconds (SCENARIOS.md §1: a duration is at most 2^63 - 1 ns) and ends at
+/// 2^63 - 1: an advance, a handler's <c>advance</c> or the "until idle" horizon that would pass it stops there
+/// (docs/simulation.md, "Safety bounds"). They used to wrap to negative times: <c>time_ns</c> and <c>t_ns</c> went
+/// negative, a second advance did nothing and a handler busy "for ever" returned at once.
+/// </summary>
+public sealed class EndOfTimeTests
+{
+    private const long End = long.MaxValue;
+
+    /// <summary>Scenario, expected <c>time_ns</c>, expected handlers as <c>t_ns:name</c> in dispatch order.</summary>
+    public static TheoryData<string, long, string[]> Cases() => new()
+    {
+        {
+            // Two advances whose sum passes the end: the second stops at the end, the IPI after it is taken there.
+            """
+            irqlab: 1
+            name: two-advances
+            kernel: {mode: bare}
+            handlers:
+              - {vector: 0x50, do: [eoi]}
+            steps:
+              - {advance: 9223372036854775000}
+              - {ipi: {from: 0, to: 0, vector: 0x50}}
+              - {advance: 9223372036854775000}
+              - {ipi: {from: 0, to: 0, vector: 0x50}}
+            """,
+            End,
+            ["9223372036854775000:vector_0x50", "9223372036854775807:vector_0x50"]
+        },
+        {
+            // A handler that spends the rest of time (IF=0 in an interrupt gate): 0x50 waits in the IRR, and the run
+            // "until idle" stops at its 100 ms horizon (the handler used to return at once, its end wrapped negative).
+            """
+            irqlab: 1
+            name: busy-for-ever
+            kernel: {mode: bare}
+            handlers:
+              - {vector: 0x40, do: [{advance: 9223372036854775807}, eoi]}
+              - {vector: 0x50, do: [eoi]}
+            steps:
+              - {advance: 100}
+              - {ipi: {from: 0, to: 0, vector: 0x40}}
+              - {advance: 100}
+              - {ipi: {from: 0, to: 0, vector: 0x50}}
+              - {advance: 100}
+            """,
+            100_000_300,
+            ["100:vector_0x40"]
+        },
+        {
+            // Never idle after the last step, less than 100 ms before the end: the horizon is the end, where the
+            // handler's return re-sends 0x41 and the run stops (it used to wrap to a negative time_ns).
+            """
+            irqlab: 1
+            name: horizon
+            kernel: {mode: bare}
+            handlers:
+              - {vector: 0x41, do: [{advance: 9223372036854775}, eoi, {ipi: {to: self, vector: 0x41}}]}
+            steps:
+              - {advance: 9223372036854775000}
+              - {ipi: {from: 0, to: 0, vector: 0x41}}
+            """,
+            End,
+            ["9223372036854775000:vector_0x41", "9223372036854775807:vector_0x41"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Time_stops_at_2_pow_63_minus_1_ns_and_never_goes_negative(string yaml, long timeNs, string[] handlers)
+    {
+        var r = Sim.Run(yaml);
+
+        Assert.Equal(timeNs, r.TimeNs);
+        Assert.All(r.Dispatch, d => Assert.InRange(d.TimeNs, 0, r.TimeNs));
+        Assert.All(r.Messages, m => Assert.InRange(m.TimeNs, 0, r.TimeNs));
+        Assert.Equal(handlers, r.Dispatch.Select(d => $"{d.TimeNs}:{d.Handler}").ToArray());
+    }
+}
