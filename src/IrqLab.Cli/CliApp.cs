@@ -83,6 +83,26 @@ internal static class CliApp
 
             return ExitBadInput;
         }
+        catch (IOException e)
+        {
+            // Not a bug in IrqLab but its environment: stdout could not be written (a full disk, /dev/full) or another
+            // I/O failure that the command's own file handling did not name. Bad input/output, exit 2 (docs/cli.md).
+            var line = ErrorLine($"I/O error: {e.Message}");
+            stderr.WriteLine(line);
+            if (json)
+            {
+                try
+                {
+                    ScenarioFiles.WriteJsonError(context, IrqLab.Scenarios.ErrorCodes.Io, line, file: null, line: null, column: null);
+                }
+                catch (IOException)
+                {
+                    // stdout itself failed: the line on stderr is all that can be said.
+                }
+            }
+
+            return ExitBadInput;
+        }
         catch (Exception e) when (Environment.GetEnvironmentVariable("IRQLAB_DEBUG") is null)
         {
             // A bug in IrqLab, not bad input: one line, no stack trace (IRQLAB_DEBUG=1 shows it); with --json also the
