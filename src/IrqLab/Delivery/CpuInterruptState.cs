@@ -144,7 +144,16 @@ public sealed class CpuInterruptState
             var mask = 1UL << depth;
             _savedIf0 = If ? _savedIf0 | mask : _savedIf0 & ~mask;
             _savedNmi0 = isNmi ? _savedNmi0 | mask : _savedNmi0 & ~mask;
-            _savedSti0 = _stiShadow ? _savedSti0 | mask : _savedSti0 & ~mask;
+
+            // Blocking by STI at delivery is rare: the word is written only to set the bit or to clear a set one.
+            if (_stiShadow)
+            {
+                _savedSti0 |= mask;
+            }
+            else if (_savedSti0 != 0)
+            {
+                _savedSti0 &= ~mask;
+            }
         }
         else
         {
@@ -176,16 +185,23 @@ public sealed class CpuInterruptState
         }
     }
 
-    /// <summary>Return from an event: restores the saved IF (when a frame is on record) and unblocks NMIs if asked.</summary>
-    internal void ReturnFromEvent(bool unblockNmi)
+    /// <summary>
+    /// Return from an event: restores the saved IF (when a frame is on record) and unblocks NMIs if asked.
+    /// <paramref name="restoreSti"/> (ERETS): blocking by STI is in effect again when it was at delivery (the frame's STI
+    /// bit) and IF is 1 after the return (FRED §7.5); otherwise, and always for IRET and ERETU, the shadows end.
+    /// </summary>
+    internal void ReturnFromEvent(bool unblockNmi, bool restoreSti = false)
     {
+        var sti = false;
         if (FrameDepth > 0)
         {
             FrameDepth--;
             If = GetSaved(_savedIf0, _savedIfDeep, FrameDepth);
+            sti = restoreSti && (_savedSti0 != 0 || _savedStiDeep.Length != 0) && If
+                && GetSaved(_savedSti0, _savedStiDeep, FrameDepth);
         }
 
-        _stiShadow = false;
+        _stiShadow = sti;
         _movSsShadow = false;
         if (unblockNmi)
         {
@@ -193,7 +209,7 @@ public sealed class CpuInterruptState
         }
     }
 
-    /// <summary>ERETS/ERETU with the frame's STI bit: blocking by STI is in effect again for one instruction.</summary>
+    /// <summary>ERETS with a frame whose STI bit is set: blocking by STI is in effect again for one instruction.</summary>
     internal void RestoreStiShadow() => _stiShadow = true;
 
     /// <summary>True when the innermost frame on record belongs to an NMI (false with no frame): what FRED puts in the frame's NMI bit.</summary>

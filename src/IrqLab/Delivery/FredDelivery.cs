@@ -229,12 +229,7 @@ public sealed class FredDelivery
     public void Erets(CpuInterruptState state, bool frameNmiBit)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var sti = state.TopFrameSti;
-        state.ReturnFromEvent(unblockNmi: frameNmiBit);
-        if (sti && state.If)
-        {
-            state.RestoreStiShadow();
-        }
+        state.ReturnFromEvent(unblockNmi: frameNmiBit, restoreSti: true);
     }
 
     /// <summary>
