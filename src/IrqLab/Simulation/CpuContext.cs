@@ -49,6 +49,12 @@ internal sealed class CpuContext
     public bool Shutdown;
 
     /// <summary>
+    /// An application processor in wait-for-SIPI state after an INIT (SDM Vol. 3A §8.4.1, §11.6.1): it executes
+    /// nothing and takes no event (NMIs are blocked, held pending, SDM Vol. 3C §28.2) until a start-up IPI.
+    /// </summary>
+    public bool WaitForSipi;
+
+    /// <summary>
     /// IA32_MCG_STATUS (MSR 0x17A) bits 3:0 (RIPV, EIPV, MCIP, LMCE_S): a machine check sets MCIP (bit 2) and software
     /// clears it; a machine check while MCIP is set shuts the CPU down (SDM Vol. 3B §16.3.1.2).
     /// </summary>
@@ -110,4 +116,7 @@ internal sealed class CpuContext
     }
 
     public Frame Pop() => _frames[--Depth];
+
+    /// <summary>Drops every frame without returning from it (INIT resets the processor).</summary>
+    public void DropFrames() => Depth = 0;
 }

@@ -28,7 +28,7 @@ internal sealed partial class Machine
     private void Pump(CpuContext c)
     {
         c.Pumping = true;
-        while (!c.Shutdown && !_stopped)
+        while (!c.Shutdown && !c.WaitForSipi && !_stopped)
         {
             // What changed on this CPU so far is seen by this recognition.
             c.ChangedWhilePumping = false;
@@ -274,6 +274,48 @@ internal sealed partial class Machine
         c.BusyUntilNs = 0;
         c.Generation++;
         AddFault(c.Index, "triple_fault");
+    }
+
+    /// <summary>
+    /// An accepted INIT resets the processor (SDM Vol. 3A §9.1, Table 9-1, INIT column): RFLAGS = 2, so IF = 0; no
+    /// event is in progress, so every handler frame is gone without a return and NMIs are unblocked; what was pending
+    /// on the CPU (a latched NMI, an ExtINT waiting for INTA) is discarded and counted as dropped, as QEMU
+    /// <c>do_cpu_init</c> and KVM <c>kvm_vcpu_reset</c> clear it. The local APIC has already reset itself. An AP then
+    /// waits for a SIPI (SDM §8.4.1); the BSP starts at the reset vector, which in the model is an idle CPU with IF = 0.
+    /// </summary>
+    private void InitCpu(CpuContext c)
+    {
+        c.DropFrames();
+        c.HaltedDepth = 0;
+        c.BusyUntilNs = 0;
+        c.Generation++;
+        c.State.Reset();
+        c.Shutdown = false;
+        if (c.NmiPending)
+        {
+            c.NmiPending = false;
+            _sourceDropped++;
+        }
+
+        if (c.ExtIntPending)
+        {
+            c.ExtIntPending = false;
+            _sourceDropped++;
+        }
+
+        c.PmcNmis = 0;
+        c.WaitForSipi = c.Apic.WaitingForSipi;
+        MarkDirty(c.Index);
+    }
+
+    /// <summary>
+    /// A SIPI accepted in wait-for-SIPI (SDM Vol. 3A §8.4.1): the AP starts executing at vector &lt;&lt; 12 with the
+    /// INIT state (IF = 0, no frames), an idle CPU in the model; an NMI held pending while it waited is taken now.
+    /// </summary>
+    private void StartCpu(CpuContext c)
+    {
+        c.WaitForSipi = false;
+        MarkDirty(c.Index);
     }
 
     /// <summary>If the top frame is spending time, keeps what is left so the frame resumes after the nested one returns.</summary>

@@ -30,11 +30,11 @@ internal sealed partial class Machine
 
         public void SignalNmi(LocalApic apic) => m.PlatformNmi(m._cpus[apic.Index]);
 
-        public void SignalInit(LocalApic apic) => m.MarkDirty(apic.Index);
+        public void SignalInit(LocalApic apic) => m.InitCpu(m._cpus[apic.Index]);
 
         public bool InterceptInit(LocalApic apic) => m.InitInGuest(m._cpus[apic.Index]);
 
-        public void SignalStartup(LocalApic apic, int vector) => m.MarkDirty(apic.Index);
+        public void SignalStartup(LocalApic apic, int vector) => m.StartCpu(m._cpus[apic.Index]);
 
         public void SignalSmi(LocalApic apic) => m.MarkDirty(apic.Index);
 

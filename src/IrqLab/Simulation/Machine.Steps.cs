@@ -141,7 +141,8 @@ internal sealed partial class Machine
 
     private void RaiseException(CpuContext c, int vector, ulong? errorCode, ulong? cr2)
     {
-        if (c.Shutdown)
+        // A CPU that executes nothing (shut down, or waiting for a SIPI) runs no instruction that could fault.
+        if (c.Shutdown || c.WaitForSipi)
         {
             return;
         }

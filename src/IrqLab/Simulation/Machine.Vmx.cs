@@ -249,7 +249,7 @@ internal sealed partial class Machine
     private void VmEntry(Vcpu v)
     {
         var c = v.Host;
-        if (c.Shutdown || v.InGuest)
+        if (c.Shutdown || c.WaitForSipi || v.InGuest)
         {
             return;
         }

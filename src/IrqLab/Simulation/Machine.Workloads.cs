@@ -209,10 +209,10 @@ internal sealed partial class Machine
                 var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
                 var c = _m._cpus[from];
 
-                // The sender's kernel writes its ICR; a CPU shut down by a triple fault, or halted for good by
-                // stop_this_cpu() (REBOOT_VECTOR), executes nothing, so its share of the IPIs is not sent (the draws
-                // are made all the same: the other arrivals do not move).
-                if (!c.Shutdown && c.HaltedDepth == 0)
+                // The sender's kernel writes its ICR; a CPU shut down by a triple fault, waiting for a SIPI, or
+                // halted for good by stop_this_cpu() (REBOOT_VECTOR), executes nothing, so its share of the IPIs is not
+                // sent (the draws are made all the same: the other arrivals do not move).
+                if (!c.Shutdown && !c.WaitForSipi && c.HaltedDepth == 0)
                 {
                     var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
                     var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));

@@ -114,7 +114,7 @@ public sealed partial class LocalApic
     /// <summary>Errors collected since the last ESR write (become visible on the next write).</summary>
     public ApicErrorStatus PendingEsr => (ApicErrorStatus)_esrShadow;
 
-    /// <summary>True after INIT until a start-up IPI is accepted.</summary>
+    /// <summary>True after INIT on an AP until a start-up IPI is accepted (never on the BSP).</summary>
     public bool WaitingForSipi => _waitingForSipi;
 
     /// <summary>Fixed requests that found their vector already in IRR and merged with it.</summary>
@@ -512,11 +512,12 @@ public sealed partial class LocalApic
     }
 
     /// <summary>INIT (SDM §11.4.7.3): every register takes its power-up value except the APIC ID and
-    /// IA32_APIC_BASE; the CPU then waits for a start-up IPI.</summary>
+    /// IA32_APIC_BASE; an AP then waits for a start-up IPI (SDM §8.4.1), while the BSP (IA32_APIC_BASE[8]) starts at
+    /// the reset vector and ignores a SIPI.</summary>
     private void Init()
     {
         ResetRegisters();
-        _waitingForSipi = true;
+        _waitingForSipi = (_apicBase & BaseBsp) == 0;
         _host.SignalInit(this);
         _host.InterruptLineChanged(this);
         _host.TimerChanged(this);
