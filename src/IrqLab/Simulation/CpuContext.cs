@@ -45,8 +45,21 @@ internal sealed class CpuContext
     /// <summary>An ExtINT from the 8259 (LINT0 virtual wire) waits for INTA.</summary>
     public bool ExtIntPending;
 
-    /// <summary>The CPU is shut down (triple fault) and takes no more events.</summary>
+    /// <summary>
+    /// The CPU is in shutdown (a triple fault, or a machine check while MCIP is set): it executes nothing until an NMI
+    /// or an INIT (SDM Vol. 3A §6.15, interrupt 8). An NMI handler taken in shutdown runs above
+    /// <see cref="ShutdownDepth"/>; when it returns the CPU is in shutdown again.
+    /// </summary>
     public bool Shutdown;
+
+    /// <summary>Frame depth at which the CPU shut down: the frames at and below it never run again.</summary>
+    public int ShutdownDepth;
+
+    /// <summary>
+    /// The CPU shut down while NMIs were blocked (in an NMI handler): "only a hardware reset can restart the processor"
+    /// (SDM Vol. 3A §6.15), so NMIs are dropped and an INIT does nothing.
+    /// </summary>
+    public bool ShutdownInNmi;
 
     /// <summary>
     /// An application processor in wait-for-SIPI state after an INIT (SDM Vol. 3A §8.4.1, §11.6.1): it executes

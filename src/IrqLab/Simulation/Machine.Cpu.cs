@@ -28,8 +28,13 @@ internal sealed partial class Machine
     private void Pump(CpuContext c)
     {
         c.Pumping = true;
-        while (!c.Shutdown && !c.WaitForSipi && !_stopped)
+        while (!_stopped)
         {
+            if ((c.Shutdown || c.WaitForSipi) && !RunsWhileStopped(c))
+            {
+                break;
+            }
+
             // What changed on this CPU so far is seen by this recognition.
             c.ChangedWhilePumping = false;
             if (TryRecognize(c))
@@ -51,6 +56,18 @@ internal sealed partial class Machine
             QueueDirty(c);
         }
     }
+
+    /// <summary>
+    /// Whether a CPU in shutdown or wait-for-SIPI does anything at this boundary. In wait-for-SIPI nothing is taken
+    /// (NMIs are blocked, SDM Vol. 3C §28.2). In shutdown only an NMI is taken (SDM Vol. 3A §6.15: the processor
+    /// "stops executing instructions until an NMI interrupt, SMI interrupt, hardware reset, or INIT# is received");
+    /// the NMI handler then runs like any handler above <see cref="CpuContext.ShutdownDepth"/>, and its return leaves
+    /// the CPU in shutdown: the frames below it belong to the context that shut down, which has nothing defined to
+    /// resume, so they never run again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool RunsWhileStopped(CpuContext c) =>
+        !c.WaitForSipi && (c.Depth > c.ShutdownDepth || (c.NmiPending && !c.State.NmiBlocked));
 
     /// <summary>Recognizes one pending event at this boundary, if any is deliverable; true when one was delivered.</summary>
     /// <remarks>
@@ -267,10 +284,15 @@ internal sealed partial class Machine
         }
     }
 
-    /// <summary>A CPU that triple-faults shuts down: it takes no more events (SDM Vol. 3A §6.15, interrupt 8).</summary>
+    /// <summary>
+    /// A CPU that triple-faults shuts down (SDM Vol. 3A §6.15, interrupt 8): it executes nothing until an NMI or an
+    /// INIT, or for good when it shut down in an NMI handler (NMIs blocked).
+    /// </summary>
     private void ShutdownCpu(CpuContext c)
     {
         c.Shutdown = true;
+        c.ShutdownDepth = c.Depth;
+        c.ShutdownInNmi = c.State.NmiBlocked;
         c.BusyUntilNs = 0;
         c.Generation++;
         AddFault(c.Index, "triple_fault");
@@ -291,6 +313,8 @@ internal sealed partial class Machine
         c.Generation++;
         c.State.Reset();
         c.Shutdown = false;
+        c.ShutdownDepth = 0;
+        c.ShutdownInNmi = false;
         if (c.NmiPending)
         {
             c.NmiPending = false;

@@ -32,7 +32,10 @@ internal sealed partial class Machine
 
         public void SignalInit(LocalApic apic) => m.InitCpu(m._cpus[apic.Index]);
 
-        public bool InterceptInit(LocalApic apic) => m.InitInGuest(m._cpus[apic.Index]);
+        // A CPU shut down in an NMI handler ignores INIT: "only a hardware reset can restart the processor" (SDM Vol. 3A
+        // §6.15), so the APIC does not reset either.
+        public bool InterceptInit(LocalApic apic) =>
+            m._cpus[apic.Index] is { Shutdown: true, ShutdownInNmi: true } || m.InitInGuest(m._cpus[apic.Index]);
 
         public void SignalStartup(LocalApic apic, int vector) => m.StartCpu(m._cpus[apic.Index]);
 

@@ -123,8 +123,9 @@ internal sealed partial class Machine
     private void PlatformNmi(CpuContext c)
     {
         _sourceRaised++;
-        if (c.Shutdown)
+        if (c.Shutdown && c.ShutdownInNmi)
         {
+            // Shut down in an NMI handler: NMIs stay blocked for good (SDM Vol. 3A §6.15, only a reset restarts it).
             _sourceDropped++;
             return;
         }
@@ -141,8 +142,9 @@ internal sealed partial class Machine
 
     private void RaiseException(CpuContext c, int vector, ulong? errorCode, ulong? cr2)
     {
-        // A CPU that executes nothing (shut down, or waiting for a SIPI) runs no instruction that could fault.
-        if (c.Shutdown || c.WaitForSipi)
+        // A CPU that executes nothing (waiting for a SIPI, or shut down outside an NMI handler taken in shutdown) runs
+        // no instruction that could fault.
+        if (c.WaitForSipi || (c.Shutdown && c.Depth <= c.ShutdownDepth))
         {
             return;
         }
