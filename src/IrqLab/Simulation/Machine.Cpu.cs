@@ -328,6 +328,13 @@ internal sealed partial class Machine
         }
 
         c.PmcNmis = 0;
+        if (c.Loaded is { InGuest: false } v)
+        {
+            // The host frames of KVM's run loop are gone, and a reset CPU runs no vCPU: it is not re-entered when a
+            // later handler returns, only by the next enter step (an INIT in the guest is a VM exit instead).
+            v.Running = false;
+        }
+
         c.WaitForSipi = c.Apic.WaitingForSipi;
         MarkDirty(c.Index);
     }

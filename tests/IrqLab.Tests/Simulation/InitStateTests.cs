@@ -93,4 +93,40 @@ public sealed class InitStateTests
         Assert.Equal("vector_0x41", string.Join(",", r.Dispatch.Select(d => d.Handler)));
         Assert.Equal("triple_fault", string.Join(",", r.Faults.Select(f => f.Kind)));
     }
+
+    /// <summary>
+    /// SDM Vol. 3A §9.1: an INIT that reaches a CPU in VMX root operation while its host handles a vCPU's exit (the
+    /// device handler still running) drops KVM's run loop with the other frames: the vCPU is not re-entered when a
+    /// later NMI handler returns, so the next interrupt goes to the host with no second exit.
+    /// </summary>
+    [Fact]
+    public void A_vCPU_out_on_an_exit_is_not_re_entered_after_its_host_CPU_took_an_INIT_SDM_9_1()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: init-in-root
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            devices:
+              - {name: eth0, msix: {vectors: 1, affinity: [1]}, handler: {returns: handled, cost: 2us}}
+            vms:
+              - {name: g0, vcpus: [{cpu: 1}]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {raise: eth0}
+              - {advance: 1us}
+              - {ipi: {from: 0, to: 1, mode: init}}
+              - {ipi: {from: 0, to: 1, mode: sipi, vector: 0x10}}
+              - {nmi: {cpu: 1}}
+              - {advance: 10us}
+              - {write: {cpu: 1, reg: apic.svr, value: 0x1FF}}
+              - {sti: {cpu: 1}}
+              - {ipi: {from: 0, to: 1, vector: CALL_FUNCTION_VECTOR}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal("EXTERNAL_INTERRUPT@0", string.Join(",", r.VmExits.Select(x => $"{x.Reason}@{x.TimeNs}")));
+        Assert.Equal("common_interrupt@0,exc_nmi@1000,sysvec_call_function@11000",
+            string.Join(",", r.Dispatch.Select(d => $"{d.Handler}@{d.TimeNs}")));
+    }
 }
