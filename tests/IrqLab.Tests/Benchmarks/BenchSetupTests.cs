@@ -33,6 +33,7 @@ public sealed class BenchSetupTests
     public void A_failing_cmake_configure_is_a_setup_error_with_its_output()
     {
         // An empty bench/native: cmake runs but finds no CMakeLists.txt.
+        NativeToolchain.RequireOrSkip();
         var root = Directory.CreateTempSubdirectory("irqlab-bench-");
         try
         {
@@ -52,6 +53,7 @@ public sealed class BenchSetupTests
     public void A_missing_library_is_built_and_logged_then_reused_then_rebuilt_when_a_source_changes()
     {
         // A copy of bench/native in a scratch repository, so the real build directory is never touched.
+        NativeToolchain.RequireOrSkip();
         var repo = NativeLibraryLocator.FindRepositoryRoot()!;
         var root = Directory.CreateTempSubdirectory("irqlab-bench-");
         try

@@ -54,6 +54,7 @@ public sealed class NativeChecksumTests : IClassFixture<NativeFixture>
     [Fact]
     public void Both_sides_agree_for_any_seed_and_length()
     {
+        var native = _fixture.Native; // skips here, not inside the property (CsCheck would report the skip as a failure)
         Gen.Select(Gen.ULong, Gen.Int[1, 200], Gen.Int[1, 3]).Sample(t =>
         {
             var (seed, length, iterations) = t;
@@ -66,8 +67,8 @@ public sealed class NativeChecksumTests : IClassFixture<NativeFixture>
                 }
 
                 k.Run(iterations);
-                _fixture.Native.Run(k.NativeExport, k.Vectors, iterations, out var native);
-                if (native != k.Checksum())
+                native.Run(k.NativeExport, k.Vectors, iterations, out var nativeSum);
+                if (nativeSum != k.Checksum())
                 {
                     return false;
                 }
