@@ -45,16 +45,17 @@ internal static class CliApp
         var json = WantsJson(parse);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors)
+            var messages = UnknownCommand(parse, root) is { } unknown ? [unknown] : parse.Errors.Select(e => e.Message).ToList();
+            foreach (var message in messages)
             {
-                stderr.WriteLine(ErrorLine(e.Message));
+                stderr.WriteLine(ErrorLine(message));
             }
 
             stderr.WriteLine("Run 'irqlab --help' for usage.");
             if (json)
             {
                 // One error object (SCENARIOS.md §10): the first error, as its line on stderr reads.
-                ScenarioFiles.WriteJsonError(context, CliUsageException.UsageCode, ErrorLine(parse.Errors[0].Message), file: null, line: null, column: null);
+                ScenarioFiles.WriteJsonError(context, CliUsageException.UsageCode, ErrorLine(messages[0]), file: null, line: null, column: null);
             }
 
             return ExitBadInput;
@@ -137,6 +138,20 @@ internal static class CliApp
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The one error for a first word that names no command (<c>irqlab frob</c>), in place of System.CommandLine's
+    /// "Required command was not provided." and an "Unrecognized command or argument" line per word; null otherwise.
+    /// </summary>
+    private static string? UnknownCommand(ParseResult parse, RootCommand root)
+    {
+        if (parse.CommandResult.Command != root || parse.UnmatchedTokens.Count == 0 || parse.UnmatchedTokens[0].StartsWith('-'))
+        {
+            return null;
+        }
+
+        return $"unknown command '{parse.UnmatchedTokens[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})";
     }
 
     /// <summary>The stderr line of an argument error; the JSON error object's message is the same text.</summary>

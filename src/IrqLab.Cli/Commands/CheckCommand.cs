@@ -74,9 +74,11 @@ internal static class CheckCommand
         }
 
         cli.Out.WriteLine(check.Failed == 0
-            ? $"{check.File}: ok ({check.Expects.Count} expects)"
-            : $"{check.File}: FAILED ({check.Failed} of {check.Expects.Count} expects)");
+            ? $"{check.File}: ok ({Expects(check.Expects.Count)})"
+            : $"{check.File}: FAILED ({check.Failed} of {Expects(check.Expects.Count)})");
     }
+
+    private static string Expects(int count) => count == 1 ? "1 expect" : $"{count} expects";
 
     private static void WriteJson(CliContext cli, IReadOnlyList<FileCheck> checks, int passed, int failed) =>
         CliJson.Write(cli, w =>

@@ -23,7 +23,7 @@ internal static class VectorsCommand
         }.OneOf([.. KernelVersions.Names]);
         var variant = new Option<string>("--variant")
         {
-            Description = "mainline (as merged in 6.9) or rfc-2022 (the Nov 2022 cast-based table).",
+            Description = "mainline (the merged form of 6.9: exactly-typed wrappers) or rfc-2022 (the Nov 2022 cast-based table); each with any --kernel version.",
             DefaultValueFactory = _ => "mainline",
         }.OneOf("mainline", "rfc-2022");
         var delivery = new Option<string>("--delivery")

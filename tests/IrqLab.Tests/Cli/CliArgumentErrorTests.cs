@@ -80,6 +80,21 @@ public sealed class CliArgumentErrorTests
         Assert.EndsWith("Run 'irqlab --help' for usage." + Environment.NewLine, stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("frob")]
+    [InlineData("frob", "x.yaml", "--json")]
+    public void An_unknown_command_is_one_error_naming_the_commands(params string[] args)
+    {
+        // System.CommandLine reported "Required command was not provided." for a command that was given, then one
+        // "Unrecognized command or argument" line per word.
+        var (exit, _, stderr) = CliRunner.Run(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            "irqlab: error: unknown command 'frob' (commands: run, check, vectors, trace, replay, bench)" + Environment.NewLine +
+            "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
+    }
+
     [Fact]
     public void Unreadable_replay_file_with_json_is_an_io_error_naming_the_file_SCENARIOS_md_10()
     {

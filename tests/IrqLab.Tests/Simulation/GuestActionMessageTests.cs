@@ -1,0 +1,47 @@
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// A guest handler's actions that are not modelled inside a VM are named in IrqLab's message by the scenario's own word
+/// (SCENARIOS.md §6: read, write, raise, ...), as every message the user reads is in plain words (docs/cli.md), not by
+/// the model's .NET type (ReadStep, WriteStep, DeviceStep).
+/// </summary>
+public sealed class GuestActionMessageTests
+{
+    [Fact]
+    public void Ignored_guest_actions_are_named_as_the_scenario_writes_them()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            irqlab: 1
+            name: guest-action
+            kernel: {version: latest, delivery: fred}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - vector: 0x50
+                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, {write: {cpu: 0, reg: apic.tpr, value: 0}}, {pulse: eth0}, eoi]
+            devices:
+              - name: eth0
+                msi: {vectors: 1, affinity: [0]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x50}}
+              - {advance: 10us}
+            """, "guest-action.yaml");
+
+        var r = Simulator.Run(scenario);
+
+        var ignored = r.Messages.Where(m => m.Text.StartsWith("irqlab: guest action ", StringComparison.Ordinal)).Select(m => m.Text);
+        Assert.Equal(
+        [
+            "irqlab: guest action read at line 10 is not modelled inside a VM; ignored",
+            "irqlab: guest action write at line 10 is not modelled inside a VM; ignored",
+            "irqlab: guest action pulse at line 10 is not modelled inside a VM; ignored",
+        ], ignored);
+    }
+}
