@@ -307,6 +307,11 @@ internal sealed partial class Machine
     /// </summary>
     private void InitCpu(CpuContext c)
     {
+        if (_sinks.Length > 0)
+        {
+            TraceDroppedFrames(c);
+        }
+
         c.DropFrames();
         c.HaltedDepth = 0;
         c.BusyUntilNs = 0;

@@ -41,6 +41,25 @@ internal sealed partial class Machine
         Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerExit, f.Vector, f.Handler, -1, c.Depth, f.Vm, f.Vcpu, -1));
     }
 
+    /// <summary>
+    /// The frames an INIT drops, innermost first (a Linux device frame's running action before its frame): their
+    /// slices end now, without a return.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceDroppedFrames(CpuContext c)
+    {
+        for (var depth = c.Depth - 1; depth >= 0; depth--)
+        {
+            var f = c.FrameAt(depth);
+            if (f.TraceActions is { } actions)
+            {
+                Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerDropped, f.Vector, actions[f.TraceAction].Name, f.Irq, depth + 1));
+            }
+
+            Trace(new TraceEvent(_now, c.Index, TraceEventKind.HandlerDropped, f.Vector, f.Handler, -1, depth, f.Vm, f.Vcpu, -1));
+        }
+    }
+
     private void RecordDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu)
     {
         if (DispatchObserved(c, out var logged))

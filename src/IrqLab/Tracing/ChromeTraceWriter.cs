@@ -147,6 +147,9 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
             case TraceEventKind.HandlerExit:
                 WriteExit(traceEvent);
                 break;
+            case TraceEventKind.HandlerDropped:
+                WriteDropped(traceEvent);
+                break;
             case TraceEventKind.Raise:
                 WriteInstant(traceEvent, traceEvent.Name, s_raise, s_catIrq);
                 break;
@@ -275,6 +278,19 @@ public sealed class ChromeTraceWriter : ITraceSink, IDisposable
         _json.WriteNumber(s_ret, e.Value);
         _json.WriteEndObject();
         _json.WriteEndObject();
+    }
+
+    /// <summary>The end of a slice whose handler never returned (INIT): no <c>ret</c>.</summary>
+    private void WriteDropped(in TraceEvent e)
+    {
+        var tid = TrackFor(e);
+        if (tid < 0 || OpenOn(tid) == 0)
+        {
+            return;
+        }
+
+        AddOpen(tid, -1);
+        WriteEnd(tid, e.TimeNs);
     }
 
     private void WriteEnd(int tid, long ts)

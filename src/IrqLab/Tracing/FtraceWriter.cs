@@ -135,6 +135,14 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
         {
             WriteExit(traceEvent);
         }
+        else if (traceEvent.Kind == TraceEventKind.HandlerDropped)
+        {
+            // INIT dropped the handler: no exit tracepoint fires, but later exits must not match its entry.
+            if (_open[traceEvent.Cpu] is { } stack && stack.TryPop(out var open) && open.Kind == KindSoftirq)
+            {
+                _softirqsOpen[traceEvent.Cpu]--;
+            }
+        }
     }
 
     /// <inheritdoc />

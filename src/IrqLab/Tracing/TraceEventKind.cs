@@ -30,7 +30,13 @@ public enum TraceEventKind
     /// <summary>
     /// A fault of the run's <c>faults</c> list on <see cref="TraceEvent.Cpu"/> (SCENARIOS.md §10);
     /// <see cref="TraceEvent.Name"/> = its kind (<c>triple_fault</c>, <c>machine_check</c>, <c>cfi_failure</c>,
-    /// <c>vmentry_failure</c>, <c>livelock</c>).
+    /// <c>vmentry_failure</c>).
     /// </summary>
     Fault,
+
+    /// <summary>
+    /// The handler started by the matching entry on this CPU is gone without a return: an INIT reset the processor
+    /// (SDM Vol. 3A §9.1). Its slice ends here; the kernel's exit tracepoint never fires, so ftrace prints nothing.
+    /// </summary>
+    HandlerDropped,
 }
