@@ -200,25 +200,18 @@ internal sealed class Pic8259
 
     public byte Read(bool a0)
     {
+        // The value Peek shows; a poll read is the acknowledgement of the request it reports, and disarms the poll.
+        var value = Peek(a0);
         if (_poll)
         {
             _poll = false;
-            int irq = GetIrq();
-            if (irq < 0)
+            if ((value & 0x80) != 0)
             {
-                return 0;
+                IntAck(value & 7);
             }
-
-            IntAck(irq);
-            return (byte)(0x80 | irq);
         }
 
-        if (a0)
-        {
-            return Imr;
-        }
-
-        return _readIsr ? Isr : Irr;
+        return value;
     }
 
     public void WriteElcr(byte value) => Elcr = (byte)(value & _elcrMask);

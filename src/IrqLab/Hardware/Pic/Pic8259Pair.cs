@@ -130,25 +130,19 @@ public sealed class Pic8259Pair
     /// <param name="port">0x20, 0x21, 0xA0, 0xA1, 0x4D0 or 0x4D1.</param>
     public byte ReadPort(ushort port)
     {
-        byte value;
-        switch (port)
+        // A chip's command/data port may acknowledge a polled request: read it, then follow INT; the rest is PeekPort.
+        var chip = port switch
         {
-            case MasterCommandPort:
-            case MasterDataPort:
-                value = _master.Read(port == MasterDataPort);
-                break;
-            case SlaveCommandPort:
-            case SlaveDataPort:
-                value = _slave.Read(port == SlaveDataPort);
-                break;
-            case MasterElcrPort:
-                return _master.Elcr;
-            case SlaveElcrPort:
-                return _slave.Elcr;
-            default:
-                return 0xFF;
+            MasterCommandPort or MasterDataPort => _master,
+            SlaveCommandPort or SlaveDataPort => _slave,
+            _ => null,
+        };
+        if (chip is null)
+        {
+            return PeekPort(port);
         }
 
+        var value = chip.Read(port is MasterDataPort or SlaveDataPort);
         Update();
         return value;
     }
