@@ -68,6 +68,12 @@ internal sealed class CpuContext
     public bool WaitForSipi;
 
     /// <summary>
+    /// No instruction runs: waiting for a SIPI, or in shutdown outside an NMI handler taken there (only an NMI can
+    /// start one, <see cref="Shutdown"/>).
+    /// </summary>
+    public bool ExecutesNothing => WaitForSipi || (Shutdown && Depth <= ShutdownDepth);
+
+    /// <summary>
     /// IA32_MCG_STATUS (MSR 0x17A) bits 3:0 (RIPV, EIPV, MCIP, LMCE_S): a machine check sets MCIP (bit 2) and software
     /// clears it; a machine check while MCIP is set shuts the CPU down (SDM Vol. 3B §16.3.1.2).
     /// </summary>

@@ -67,7 +67,7 @@ internal sealed partial class Machine
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool RunsWhileStopped(CpuContext c) =>
-        !c.WaitForSipi && (c.Depth > c.ShutdownDepth || (c.NmiPending && !c.State.NmiBlocked));
+        !c.ExecutesNothing || (!c.WaitForSipi && c.NmiPending && !c.State.NmiBlocked);
 
     /// <summary>Recognizes one pending event at this boundary, if any is deliverable; true when one was delivered.</summary>
     /// <remarks>

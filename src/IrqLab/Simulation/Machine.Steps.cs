@@ -142,9 +142,8 @@ internal sealed partial class Machine
 
     private void RaiseException(CpuContext c, int vector, ulong? errorCode, ulong? cr2)
     {
-        // A CPU that executes nothing (waiting for a SIPI, or shut down outside an NMI handler taken in shutdown) runs
-        // no instruction that could fault.
-        if (c.WaitForSipi || (c.Shutdown && c.Depth <= c.ShutdownDepth))
+        // A CPU that executes nothing runs no instruction that could fault.
+        if (c.ExecutesNothing)
         {
             return;
         }
