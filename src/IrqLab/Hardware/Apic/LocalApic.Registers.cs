@@ -11,35 +11,38 @@ public sealed partial class LocalApic
     /// </summary>
     public ApicAccessResult ReadMmio(uint offset, out uint value)
     {
-        value = 0;
-        if (_mode != LocalApicMode.XApic || (offset & 0xF) != 0 || offset >= 0x1000)
-        {
-            return ApicAccessResult.Ignored;
-        }
-
-        if (offset == OffEoi)
-        {
-            return ApicAccessResult.Ignored;
-        }
-
-        if (!IsXApicRegister(offset))
+        var readable = IsMmioReadable(offset, out var reserved);
+        if (reserved)
         {
             SetError(ApicErrorStatus.IllegalRegisterAddress);
-            return ApicAccessResult.Ignored;
         }
 
-        value = (uint)ReadOffset(offset);
-        return ApicAccessResult.Ok;
+        value = readable ? (uint)ReadOffset(offset) : 0;
+        return readable ? ApicAccessResult.Ok : ApicAccessResult.Ignored;
     }
 
     /// <summary>
     /// What <see cref="ReadMmio"/> returns, with no side effect: a reserved offset reads 0 without setting ESR bit 7.
     /// For an <c>expect</c>, which only looks.
     /// </summary>
-    public uint PeekMmio(uint offset) =>
-        _mode != LocalApicMode.XApic || (offset & 0xF) != 0 || offset >= 0x1000 || offset == OffEoi || !IsXApicRegister(offset)
-            ? 0
-            : (uint)ReadOffset(offset);
+    public uint PeekMmio(uint offset) => IsMmioReadable(offset, out _) ? (uint)ReadOffset(offset) : 0;
+
+    /// <summary>
+    /// Whether an xAPIC MMIO read at <paramref name="offset"/> returns a register: only in xAPIC mode, at a 16-byte
+    /// aligned offset of the page, not the write-only EOI. <paramref name="reserved"/>: a decoded offset that names no
+    /// register (a read by an instruction sets ESR bit 7).
+    /// </summary>
+    private bool IsMmioReadable(uint offset, out bool reserved)
+    {
+        reserved = false;
+        if (_mode != LocalApicMode.XApic || (offset & 0xF) != 0 || offset >= 0x1000 || offset == OffEoi)
+        {
+            return false;
+        }
+
+        reserved = !IsXApicRegister(offset);
+        return !reserved;
+    }
 
     /// <summary>
     /// xAPIC MMIO write (SDM Table 11-1): read-only registers ignore writes; reserved offsets set ESR bit 7; writes
