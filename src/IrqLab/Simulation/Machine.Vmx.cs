@@ -189,7 +189,7 @@ internal sealed partial class Machine
 
     /// <summary>
     /// KVM <c>kvm_inject_nmi()</c> + <c>inject_pending_event()</c>: a virtual NMI is injected when the guest can take
-    /// it; while the guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with
+    /// it (a running vCPU is kicked out with a reschedule IPI and takes it on the re-entry); while the guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with
     /// NMI_WINDOW once the guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. One NMI stays pending
     /// at most; a further one is merged.
     /// </summary>
@@ -204,12 +204,10 @@ internal sealed partial class Machine
 
         if (v.InGuest && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
         {
-            // The vCPU is kicked out and the NMI is injected on the immediate re-entry.
-            _delivered++;
-            PreemptTop(v.Host);
-            LeaveGuest(v);
-            v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
-            VmEntry(v);
+            // kvm_vcpu_kick(): a vCPU in guest mode on another CPU is made to exit by a reschedule IPI
+            // (smp_send_reschedule), an EXTERNAL_INTERRUPT exit its host handles; the NMI is injected on the re-entry.
+            v.NmiAtEntry = true;
+            _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
             return;
         }
 

@@ -562,8 +562,32 @@ public sealed class VmxScenarioTests
             "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 10us}");
 
         Assert.Equal([(0L, 2), (1000L, 2)], r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector)).ToArray());
-        Assert.Equal([(1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        // The first NMI kicks the running vCPU out (the reschedule IPI's exit); the second waits for the window.
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
         Assert.Empty(r.Faults);
+    }
+
+    /// <summary>
+    /// KVM <c>kvm_inject_nmi()</c> then <c>kvm_vcpu_kick()</c> (virt/kvm/kvm_main.c <c>__kvm_vcpu_kick</c>): a vCPU in
+    /// guest mode on another CPU is made to exit by <c>smp_send_reschedule()</c>, so the host CPU takes an
+    /// EXTERNAL_INTERRUPT exit for RESCHEDULE_VECTOR and runs its handler (RES +1); the NMI is injected on the re-entry.
+    /// </summary>
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void A_virtual_NMI_for_a_running_vcpu_kicks_it_out_with_a_reschedule_ipi_kvm_vcpu_kick(string delivery)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}",
+            "    handlers:\n      - {vector: 2, do: [{advance: 1us}]}",
+            "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 5us}");
+
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal(("EXTERNAL_INTERRUPT", (int?)0xFD, 1), (exit.Reason, exit.Vector, exit.Cpu));
+        Assert.Equal([(1, "sysvec_reschedule_ipi", (string?)null), (1, "vector_0x02", "g0")],
+            r.Dispatch.Select(d => (d.Cpu, d.Handler, d.Vm)).ToArray());
+        Assert.Equal(1UL, Sim.Count(r, "RES", 1));
+        Assert.Empty(r.Faults);
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
     }
 
     /// <summary>
