@@ -74,6 +74,13 @@ internal sealed class CpuContext
     public bool ExecutesNothing => WaitForSipi || (Shutdown && Depth <= ShutdownDepth);
 
     /// <summary>
+    /// The interrupted program never runs again until an INIT: the CPU is shut down, waits for a SIPI, or halts for
+    /// good in <c>stop_this_cpu()</c> (<see cref="HaltedDepth"/>). Scenario steps and IPI workloads that the
+    /// program would execute on this CPU do not happen.
+    /// </summary>
+    public bool RunsNoProgram => Shutdown || WaitForSipi || HaltedDepth != 0;
+
+    /// <summary>
     /// IA32_MCG_STATUS (MSR 0x17A) bits 3:0 (RIPV, EIPV, MCIP, LMCE_S): a machine check sets MCIP (bit 2) and software
     /// clears it; a machine check while MCIP is set shuts the CPU down (SDM Vol. 3B §16.3.1.2).
     /// </summary>

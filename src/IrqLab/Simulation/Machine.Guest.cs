@@ -464,6 +464,7 @@ internal sealed partial class Machine
         ReadStep => "read",
         WriteStep => "write",
         IpiStep => "ipi",
+        InterruptFlagStep f => f.Set ? "sti" : "cli",
         DeviceStep d => d.Op.ToString().ToLowerInvariant(),
         _ => step.GetType().Name.Replace("Step", "", StringComparison.Ordinal).ToLowerInvariant(),
     };

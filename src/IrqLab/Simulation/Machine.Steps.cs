@@ -33,12 +33,33 @@ internal sealed partial class Machine
                 ExecuteVmStep(v);
                 break;
             default:
+                if (ExecutingCpu(step) is { RunsNoProgram: true } idle)
+                {
+                    AddMessage(idle.Index, "warning", $"irqlab: the {GuestActionName(step)} step at line {step.Mark.Line} runs on CPU {idle.Index}, which executes no program ({WhyNoProgram(idle)}); skipped");
+                    break;
+                }
+
                 ExecuteAction(null, null, step);
                 break;
         }
 
         Settle();
     }
+
+    /// <summary>
+    /// The CPU whose program executes a step's instruction (STI/CLI, the sender's ICR write, a write to its own APIC or
+    /// MSR); null for steps that are not one CPU's instruction (device operations, IO-APIC and port writes, reads).
+    /// </summary>
+    private CpuContext? ExecutingCpu(Step step) => step switch
+    {
+        InterruptFlagStep s => _cpus[s.Cpu ?? 0],
+        IpiStep ipi => TargetCpu(null, ipi.From),
+        WriteStep { Target.Kind: RegisterKind.Named or RegisterKind.Msr or RegisterKind.Mmio } w => TargetCpu(null, w.Target.Cpu),
+        _ => null,
+    };
+
+    private static string WhyNoProgram(CpuContext c) =>
+        c.WaitForSipi ? "waiting for a start-up IPI" : c.Shutdown ? "shut down" : "halted for good by stop_this_cpu()";
 
     /// <summary>
     /// Runs one operation either as a step (<paramref name="cpu"/> null: the step names its CPU) or as a handler

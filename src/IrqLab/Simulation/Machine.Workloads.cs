@@ -212,7 +212,7 @@ internal sealed partial class Machine
                 // The sender's kernel writes its ICR; a CPU shut down by a triple fault, waiting for a SIPI, or
                 // halted for good by stop_this_cpu() (REBOOT_VECTOR), executes nothing, so its share of the IPIs is not
                 // sent (the draws are made all the same: the other arrivals do not move).
-                if (!c.Shutdown && !c.WaitForSipi && c.HaltedDepth == 0)
+                if (!c.RunsNoProgram)
                 {
                     var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
                     var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
