@@ -7,7 +7,7 @@ namespace IrqLab.Tests.Cli;
 /// <summary>
 /// docs/cli.md exit codes: 70 is a bug in IrqLab; a stdout that cannot be written (a full disk, <c>&gt; /dev/full</c>) is
 /// not one. Such a run exits 2 with <c>irqlab: error: I/O error: REASON</c> on stderr (SCENARIOS.md §10: a bad file or
-/// argument exits 2; the I/O-error class is <c>io</c>). It used to exit 70 with "internal error ... please report it".
+/// argument exits 2; the I/O-error class is <c>io</c>), never 70 with "internal error ... please report it".
 /// </summary>
 public sealed class CliStdoutFailureTests
 {

@@ -113,8 +113,8 @@ public sealed class CliTests
     public void Max_events_warns_on_stderr_under_check_and_trace_too()
     {
         // docs/cli.md: --max-events (also on check and trace) stops the run "with a warning message". run shows it
-        // among the messages; check and trace print no messages, so the warning used to reach nobody: a cut run
-        // with no expect passed check silently and trace wrote a cut trace without a word (docs/simulation.md
+        // among the messages; check and trace print no messages of their own, so they print it on stderr: a cut run
+        // must not pass check silently, nor trace write a cut trace without a word (docs/simulation.md
         // "Safety bounds"). A run that needs exactly N events is complete and warns of nothing.
         var path = TempFile("cut-quiet.yaml", """
             irqlab: 1
@@ -328,8 +328,8 @@ public sealed class CliTests
     {
         // docs/cli.md: "irqlab --help and irqlab <command> --help describe every option"; the text output of run is a
         // summary, /proc/interrupts, messages, faults and VM exits by reason (the dispatch log is only in --json,
-        // SCENARIOS.md §10), and the exit codes are 0, 1, 2 and 70 (an internal error). run --help used to promise a
-        // dispatch log the text output does not print, and the root help left out exit code 70.
+        // SCENARIOS.md §10), and the exit codes are 0, 1, 2 and 70 (an internal error): run --help promises no dispatch
+        // log in the text output, and the root help lists exit code 70.
         var run = CliRunner.Run("run", "--help");
         Assert.Equal(0, run.Exit);
         Assert.DoesNotContain("print what happened: dispatch log", run.Out, StringComparison.Ordinal);

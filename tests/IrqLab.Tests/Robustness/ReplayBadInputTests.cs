@@ -54,7 +54,7 @@ public sealed class ReplayBadInputTests : IDisposable
         Assert.Equal(("replay_format", 15), (error["code"]!.GetValue<string>(), error["line"]!.GetValue<int>()));
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
 
-        // docs/cli.md: "message is the error's line on stderr" (SCENARIOS.md §10 error object); it used to lack the
+        // docs/cli.md: "message is the error's line on stderr" (SCENARIOS.md §10 error object), with the
         // "FILE:LINE: error: " that the stderr line and every other error message carry.
         Assert.Equal(stderr.TrimEnd('\r', '\n'), error["message"]!.GetValue<string>());
     }

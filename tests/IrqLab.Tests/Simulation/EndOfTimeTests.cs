@@ -5,8 +5,8 @@ namespace IrqLab.Tests.Simulation;
 /// <summary>
 /// Simulated time is a 64-bit count of nanoseconds (SCENARIOS.md §1: a duration is at most 2^63 - 1 ns) and ends at
 /// 2^63 - 1: an advance, a handler's <c>advance</c> or the "until idle" horizon that would pass it stops there
-/// (docs/simulation.md, "Safety bounds"). They used to wrap to negative times: <c>time_ns</c> and <c>t_ns</c> went
-/// negative, a second advance did nothing and a handler busy "for ever" returned at once.
+/// (docs/simulation.md, "Safety bounds"): no time wraps negative (<c>time_ns</c>, <c>t_ns</c>), a second advance there
+/// is a no-op and a handler busy "for ever" stays busy.
 /// </summary>
 public sealed class EndOfTimeTests
 {
@@ -34,7 +34,7 @@ public sealed class EndOfTimeTests
         },
         {
             // A handler that spends the rest of time (IF=0 in an interrupt gate): 0x50 waits in the IRR, and the run
-            // "until idle" stops at its 100 ms horizon (the handler used to return at once, its end wrapped negative).
+            // "until idle" stops at its 100 ms horizon (the handler does not return: its end is past the end of time).
             """
             irqlab: 1
             name: busy-for-ever
@@ -54,7 +54,7 @@ public sealed class EndOfTimeTests
         },
         {
             // Never idle after the last step, less than 100 ms before the end: the horizon is the end, where the
-            // handler's return re-sends 0x41 and the run stops (it used to wrap to a negative time_ns).
+            // handler's return re-sends 0x41 and the run stops (time_ns stays the end, not a wrapped negative time).
             """
             irqlab: 1
             name: horizon

@@ -184,7 +184,7 @@ public sealed class IdtVectoringTests
     /// <summary>
     /// SDM 26.5.1.2: "An event being injected never causes a VM exit directly regardless of the settings of the
     /// VM-execution controls": an injected exception whose vector is in the bitmap reaches the guest handler (only an
-    /// exception that its delivery raises is intercepted). It used to exit with EXCEPTION_NMI as if the guest had raised it.
+    /// exception that its delivery raises is intercepted), with no EXCEPTION_NMI exit.
     /// </summary>
     [Theory]
     [InlineData("type: hw_exc, vector: 14, error_code: 2", 14)]
@@ -235,7 +235,7 @@ public sealed class IdtVectoringTests
     /// KVM keeps #DB, #UD and #AC in every guest's exception bitmap (vmx_update_exception_bitmap, arch/x86/kvm/vmx/vmx.c)
     /// and, with nothing of its own to do, handle_exception_nmi() queues the exception back for the guest: an
     /// EXCEPTION_NMI exit with the vector, then the re-entry injects it and the guest handler runs. Other exceptions
-    /// (#PF with EPT, #GP, ...) reach the guest directly. They all used to reach the guest with no exit.
+    /// (#PF with EPT, #GP, ...) reach the guest directly, with no exit.
     /// </summary>
     [Theory]
     [InlineData("vector: 1", 1, true)]

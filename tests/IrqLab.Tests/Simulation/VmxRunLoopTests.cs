@@ -161,7 +161,7 @@ public sealed class VmxRunLoopTests
     /// An exit step (a guest HLT) while KVM handles an exit in host mode: the guest can only execute HLT once the run loop
     /// re-enters it (vcpu_enter_guest after handle_exit_irqoff and local_irq_enable), so the HLT exit comes when the host
     /// handler has returned, and only then does KVM block the vCPU and arm POSTED_INTR_WAKEUP_VECTOR
-    /// (vmx_vcpu_pi_put). The step used to block the vCPU at once with no HLT exit in vmexits.
+    /// (vmx_vcpu_pi_put), with the HLT exit in vmexits.
     /// </summary>
     [Theory]
     [InlineData("idt", true)]
@@ -206,9 +206,8 @@ public sealed class VmxRunLoopTests
     /// SDM Vol. 3C 25.2: in VMX non-root operation an INIT causes a VM exit (reason 3) and "a logical processor performs
     /// none of the operations normally associated with" it, so the host's local APIC keeps its state (SVR, the next IPI
     /// is accepted). KVM has no handler for the exit outside nested virtualization: __vmx_handle_exit() logs "vmx:
-    /// unexpected exit reason 0x3" and returns to user space (the vCPU stays out). The INIT used to reset the host APIC
-    /// under the running guest (SVR 0xFF, software-disabled) and record no exit, so the next interrupt was dropped.
-    /// Without a guest on the CPU the INIT resets the APIC as before.
+    /// unexpected exit reason 0x3" and returns to user space (the vCPU stays out); the host APIC stays software-enabled,
+    /// so the next interrupt is taken. Without a guest on the CPU the INIT resets the APIC.
     /// </summary>
     [Theory]
     [InlineData(true, 0x1FFL, 0L)]
@@ -251,8 +250,8 @@ public sealed class VmxRunLoopTests
     /// SDM Vol. 3C 25.2 / 27.2.2: with external-interrupt exiting every external interrupt that arrives in VMX non-root
     /// operation exits, an ExtINT from the 8259 through LINT0 (virtual wire) included; "acknowledge interrupt on exit"
     /// runs the INTA cycle on the 8259 and stores its vector in the exit information, without it the request stays
-    /// pending and the host takes it (INTA) once it sets IF. The ExtINT used to bypass the guest: the host handler ran
-    /// with no exit while the vCPU stayed in guest mode.
+    /// pending and the host takes it (INTA) once it sets IF. Either way the vCPU leaves guest mode before the host
+    /// handler runs.
     /// </summary>
     [Theory]
     [InlineData(true, 0x2C)]
@@ -296,7 +295,7 @@ public sealed class VmxRunLoopTests
     /// KVM keeps #MC in every guest's exception bitmap (vmx_update_exception_bitmap), so a machine check while a guest
     /// runs exits (EXCEPTION_NMI, vector 18) and handle_exception_irqoff() -> kvm_machine_check() runs the host's
     /// do_machine_check() (with CONFIG_X86_MCE; nothing without it); the guest then resumes and takes the next posted
-    /// interrupt. The #MC used to reach the guest's own handler, with no exit and no machine_check fault.
+    /// interrupt; the guest's own #MC handler does not run.
     /// </summary>
     [Theory]
     [InlineData("idt", true)]
@@ -329,9 +328,9 @@ public sealed class VmxRunLoopTests
 
     /// <summary>
     /// KVM_RUN cannot enter the guest while its CPU is still inside a host interrupt handler (interrupts off): an enter
-    /// step then takes effect when the handler returns, as KVM's run loop re-enters after an exit (vcpu_enter_guest). The
-    /// step used to enter at once, so the guest ran on top of the unfinished host handler (its handler dispatched at
-    /// 1 us, inside the host's 5 us). Cases: the vCPU's own exit still being handled, and a first entry while the CPU
+    /// step then takes effect when the handler returns, as KVM's run loop re-enters after an exit (vcpu_enter_guest), so
+    /// the guest never runs on top of the unfinished host handler (its handler is dispatched after the host's 5 us, not
+    /// at 1 us). Cases: the vCPU's own exit still being handled, and a first entry while the CPU
     /// handles a host device interrupt.
     /// </summary>
     [Theory]

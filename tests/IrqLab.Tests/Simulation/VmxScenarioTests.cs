@@ -370,8 +370,8 @@ public sealed class VmxScenarioTests
     /// <summary>
     /// SDM 26.5.2 / 26.6: interruption type 7 (other event) with vector 0 delivers no event (the entry is not vectoring);
     /// it makes an MTF VM exit pending on the instruction boundary after the entry, ahead of NMIs and interrupts
-    /// (25.5.2), and KVM's handle_monitor_trap() resumes the guest, which then takes what is pending. It used to run the
-    /// guest's vector-0 handler as an "other" event.
+    /// (25.5.2), and KVM's handle_monitor_trap() resumes the guest, which then takes what is pending. No guest
+    /// handler runs for vector 0.
     /// </summary>
     [Theory]
     [InlineData(false, new[] { "MONITOR_TRAP_FLAG" })]
@@ -592,8 +592,8 @@ public sealed class VmxScenarioTests
 
     /// <summary>
     /// SDM 26.2.1.1: "process posted interrupts" requires "acknowledge interrupt on exit" and "virtual-interrupt delivery";
-    /// VMLAUNCH fails. Posted interrupts asked for without APICv used to be turned off silently (the guest ran with
-    /// emulated interrupts) while the same request without ack-on-exit failed entry.
+    /// VMLAUNCH fails, whichever of the two is missing (posted interrupts asked for explicitly are not turned off
+    /// silently).
     /// </summary>
     [Theory]
     [InlineData(false, true, VmEntryCheck.PostedInterruptsWithoutAcknowledgeOnExit)]

@@ -225,7 +225,7 @@ public sealed class EngineTraceTests
     public void Each_VM_exit_of_the_run_is_one_VM_exit_instant_with_its_reason_SCENARIOS_10_11(string name)
     {
         // docs/cli.md (trace): instant events for VM exits; SCENARIOS.md §10 vmexits lists each exit once with its
-        // EXIT_REASON name. Each exit used to be traced twice: with its reason and again with the reason "leave".
+        // EXIT_REASON name, and the trace has one instant per exit (none with the reason "leave" for it).
         var scenario = ScenarioLoader.Load(RepoPaths.Scenario(name));
         using var stream = new MemoryStream();
         RunResult result;

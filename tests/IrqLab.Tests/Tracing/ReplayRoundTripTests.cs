@@ -44,8 +44,8 @@ public sealed class ReplayRoundTripTests
         => Assert.Contains("vm-exit-reinjection.yaml", ScenariosWithVms().Select(row => row.Data));
 
     /// <summary>
-    /// docs/cli.md (replay) used to say that the trace does not carry device interrupts the host handles after a VM
-    /// exit, so their counts would be short; it does since the actions are traced on that path. SCENARIOS.md §11.
+    /// The trace carries the device interrupts the host handles after a VM exit (their actions are traced on that
+    /// path), so replay counts them in full. docs/cli.md (replay), SCENARIOS.md §11.
     /// </summary>
     [Theory]
     [MemberData(nameof(ScenariosWithVms))]
