@@ -258,6 +258,15 @@ internal sealed partial class Machine
         {
             // SCENARIOS.md §10: machine checks are recorded in faults.
             AddFault(c.Index, "machine_check");
+            if (_linux && !_scenario.Kernel.IsEnabled("X86_MCE"))
+            {
+                // Without CONFIG_X86_MCE head_64.S keeps CR4.MCE clear, and "if the machine-check mechanism is not
+                // enabled, a machine-check exception causes the processor to enter the shutdown state" (SDM Vol. 3A
+                // §6.15, interrupt 18).
+                ShutdownCpu(c);
+                return;
+            }
+
             if (!_linux)
             {
                 // "The occurrence of a second Machine-Check Event while MCIP is set will cause the processor to enter a

@@ -62,14 +62,13 @@ public sealed class IdtFredIntendedDifferenceTests
     }
 
     /// <summary>
-    /// Exceptions that <c>fred_hwexc()</c> has no case for (9 and 15, which no 64-bit processor raises, SDM Vol. 3A §6.15;
-    /// #MC with X86_MCE off): the IDT runs the gate Linux installed, FRED's software switch reaches <c>fred_bad_type()</c>
-    /// and oopses (arch/x86/entry/entry_fred.c).
+    /// Exceptions that <c>fred_hwexc()</c> has no case for (9 and 15, which no 64-bit processor raises, SDM Vol. 3A §6.15):
+    /// the IDT runs the gate Linux installed, FRED's software switch reaches <c>fred_bad_type()</c> and oopses
+    /// (arch/x86/entry/entry_fred.c). (#MC with X86_MCE off never reaches either: the CPU shuts down, below.)
     /// </summary>
     [Theory]
     [InlineData(9, "exc_coproc_segment_overrun")]
     [InlineData(15, "exc_spurious_interrupt_bug")]
-    [InlineData(18, "unhandled")]
     public void Exception_without_a_fred_hwexc_case_is_fred_bad_type_only_under_fred(int vector, string idtHandler)
     {
         string Exception(string delivery) => string.Create(CultureInfo.InvariantCulture, $$"""
@@ -88,5 +87,42 @@ public sealed class IdtFredIntendedDifferenceTests
         Assert.Empty(idt.Messages);
         Assert.Equal(("hw_exc", "fred_bad_type"), (Assert.Single(fred.Dispatch).Event, fred.Dispatch[0].Handler));
         Assert.Contains(fred.Messages, m => m.Level == "alert" && m.Text.StartsWith("BUG: invalid or fatal FRED event; event type 3 vector " + vector.ToString(CultureInfo.InvariantCulture) + " ", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Without CONFIG_X86_MCE, arch/x86/kernel/head_64.S keeps CR4.MCE clear (only with the option does it preserve the
+    /// bit, and mcheck_cpu_init() sets it), and "if the machine-check mechanism is not enabled, a machine-check exception
+    /// causes the processor to enter the shutdown state" (SDM Vol. 3A §6.15, interrupt 18): no handler runs, under IDT
+    /// or FRED delivery, and the CPU then takes no maskable interrupt. With X86_MCE the handler runs and counts MCE.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", false)]
+    [InlineData("fred", false)]
+    [InlineData("idt", true)]
+    [InlineData("fred", true)]
+    public void Machine_check_shuts_the_CPU_down_when_X86_MCE_leaves_CR4_MCE_clear(string delivery, bool mce)
+    {
+        var r = Sim.Run(string.Create(CultureInfo.InvariantCulture, $$$"""
+            irqlab: 1
+            name: mc-cr4
+            kernel: {version: "6.10", delivery: {{{delivery}}}, config: {X86_MCE: {{{(mce ? "true" : "false")}}}}}
+            machine: {cpus: 2}
+            steps:
+              - exception: {cpu: 1, vector: 18}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {advance: 1us}
+            """));
+
+        if (mce)
+        {
+            Assert.Equal(["machine_check"], r.Faults.Select(f => f.Kind).ToArray());
+            Assert.Equal(["exc_machine_check", "sysvec_reschedule_ipi"], r.Dispatch.Select(d => d.Handler).ToArray());
+            Assert.Equal(1UL, Sim.Count(r, "MCE", 1));
+        }
+        else
+        {
+            Assert.Equal(["machine_check", "triple_fault"], r.Faults.Select(f => f.Kind).ToArray());
+            Assert.Empty(r.Dispatch);
+        }
     }
 }
