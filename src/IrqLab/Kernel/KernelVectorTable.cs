@@ -21,7 +21,8 @@ public static class KernelVectorTable
 
     /// <summary>
     /// The table for a given system vector table: exceptions from <see cref="ExceptionTable"/>; system slots show the handler
-    /// in the slot (the variant's spurious handler when the option is off or nothing was installed) and that handler's row.
+    /// in the slot (the variant's spurious handler when the option is off or nothing was installed) and that handler's row,
+    /// and the vector's constant only where this build defines it (<see cref="SystemVectorInfo.NameConfig"/>).
     /// </summary>
     public static IReadOnlyList<VectorTableEntry> Build(VectorLayout layout, SystemVectorTable table, KernelOptions options)
     {
@@ -36,7 +37,7 @@ public static class KernelVectorTable
             list.Add(kind switch
             {
                 VectorKind.Exception => ExceptionEntry(v, options),
-                VectorKind.System => SystemEntry(v, layout, table),
+                VectorKind.System => SystemEntry(v, layout, table, options),
                 VectorKind.Cleanup => new VectorTableEntry(v, layout.MoveCleanupVector!.Name, kind,
                     options.IsEnabled("SMP") ? layout.MoveCleanupVector.Handler : "common_interrupt", layout.MoveCleanupVector.Config, null),
                 VectorKind.Syscall => new VectorTableEntry(v, "IA32_SYSCALL_VECTOR", kind,
@@ -59,9 +60,13 @@ public static class KernelVectorTable
         return new VectorTableEntry(v, info.TrapName, VectorKind.Exception, present ? info.LinuxHandler : null, info.LinuxConfig, row);
     }
 
-    private static VectorTableEntry SystemEntry(int v, VectorLayout layout, SystemVectorTable table)
+    private static VectorTableEntry SystemEntry(int v, VectorLayout layout, SystemVectorTable table, KernelOptions options)
     {
         var info = layout.GetSystemVector(v);
+
+        // A constant irq_vectors.h defines only under a Kconfig option (POSTED_INTR_* up to 6.8, HYPERV_*) names nothing
+        // in a build without it.
+        var name = info?.NameConfig is { } nameConfig && !options.IsEnabled(nameConfig) ? null : info?.Name;
         var handler = table.IsFilled(v) ? table.ForVector(v) : table.SpuriousHandler;
         var config = info?.Config;
         if (config is null && info is not null && !info.Alternatives.IsDefaultOrEmpty)
@@ -75,6 +80,6 @@ public static class KernelVectorTable
             }
         }
 
-        return new VectorTableEntry(v, info?.Name, VectorKind.System, handler.Name, config, handler.Row);
+        return new VectorTableEntry(v, name, VectorKind.System, handler.Name, config, handler.Row);
     }
 }

@@ -18,9 +18,14 @@ internal static class LinuxVectorLayouts
         ("KVM_GUEST", "sysvec_kvm_asyncpf_interrupt"),
     ];
 
-    private static IEnumerable<SystemVectorInfo> Common()
+    private static IEnumerable<SystemVectorInfo> Common(KernelVersion version)
     {
         const SystemVectorInstall S = SystemVectorInstall.Static;
+
+        // irq_vectors.h: the three posted-interrupt constants sit inside #ifdef CONFIG_HAVE_KVM up to 6.8 and are
+        // unconditional from 6.9 (defined for FRED's sysvec_table[]); the two Hyper-V constants sit inside
+        // #if IS_ENABLED(CONFIG_HYPERV) in every version.
+        var kvmNames = version < KernelVersion.V6_9 ? "HAVE_KVM" : null;
         yield return new(0xff, "SPURIOUS_APIC_VECTOR", "sysvec_spurious_apic_interrupt", "X86_LOCAL_APIC", "SPU", S);
         yield return new(0xfe, "ERROR_APIC_VECTOR", "sysvec_error_interrupt", "X86_LOCAL_APIC", "ERR", S);
         yield return new(0xfd, "RESCHEDULE_VECTOR", "sysvec_reschedule_ipi", "SMP", "RES", S);
@@ -33,12 +38,12 @@ internal static class LinuxVectorLayouts
         yield return new(0xf6, "IRQ_WORK_VECTOR", "sysvec_irq_work", "IRQ_WORK", "IWI", S);
         yield return new(0xf4, "DEFERRED_ERROR_VECTOR", "sysvec_deferred_error", "X86_MCE_AMD", "DFR", S);
         yield return new(0xf3, "HYPERVISOR_CALLBACK_VECTOR", null, null, "HYP", SystemVectorInstall.Runtime, s_hypervisorCallbacks);
-        yield return new(0xf2, "POSTED_INTR_VECTOR", "sysvec_kvm_posted_intr_ipi", "HAVE_KVM", "PIN", S);
-        yield return new(0xf1, "POSTED_INTR_WAKEUP_VECTOR", "sysvec_kvm_posted_intr_wakeup_ipi", "HAVE_KVM", "PIW", S);
-        yield return new(0xf0, "POSTED_INTR_NESTED_VECTOR", "sysvec_kvm_posted_intr_nested_ipi", "HAVE_KVM", "NPI", S);
+        yield return new(0xf2, "POSTED_INTR_VECTOR", "sysvec_kvm_posted_intr_ipi", "HAVE_KVM", "PIN", S) { NameConfig = kvmNames };
+        yield return new(0xf1, "POSTED_INTR_WAKEUP_VECTOR", "sysvec_kvm_posted_intr_wakeup_ipi", "HAVE_KVM", "PIW", S) { NameConfig = kvmNames };
+        yield return new(0xf0, "POSTED_INTR_NESTED_VECTOR", "sysvec_kvm_posted_intr_nested_ipi", "HAVE_KVM", "NPI", S) { NameConfig = kvmNames };
         yield return new(0xef, "MANAGED_IRQ_SHUTDOWN_VECTOR", null, null, null, SystemVectorInstall.None);
-        yield return new(0xee, "HYPERV_REENLIGHTENMENT_VECTOR", "sysvec_hyperv_reenlightenment", "HYPERV", "HRE", SystemVectorInstall.Runtime);
-        yield return new(0xed, "HYPERV_STIMER0_VECTOR", "sysvec_hyperv_stimer0", "HYPERV", "HVS", SystemVectorInstall.Runtime);
+        yield return new(0xee, "HYPERV_REENLIGHTENMENT_VECTOR", "sysvec_hyperv_reenlightenment", "HYPERV", "HRE", SystemVectorInstall.Runtime) { NameConfig = "HYPERV" };
+        yield return new(0xed, "HYPERV_STIMER0_VECTOR", "sysvec_hyperv_stimer0", "HYPERV", "HVS", SystemVectorInstall.Runtime) { NameConfig = "HYPERV" };
         yield return new(0xec, "LOCAL_TIMER_VECTOR", "sysvec_apic_timer_interrupt", "X86_LOCAL_APIC", "LOC", S);
     }
 
@@ -57,7 +62,7 @@ internal static class LinuxVectorLayouts
     /// <summary>The entries at or above FIRST_SYSTEM_VECTOR of <paramref name="version"/>, highest vector first.</summary>
     public static ImmutableArray<SystemVectorInfo> SystemVectors(KernelVersion version)
     {
-        var list = Common().ToList();
+        var list = Common(version).ToList();
         list.Add(version == KernelVersion.Latest ? s_perfGuestMediatedPmi : s_unused0xf5);
         if (version >= KernelVersion.V6_10)
         {

@@ -27,4 +27,10 @@ public sealed record SystemVectorInfo(
         : this(vector, name, handler, config, row, install, [])
     {
     }
+
+    /// <summary>
+    /// The Kconfig option without which <c>irq_vectors.h</c> does not define <see cref="Name"/> (the vector is then an
+    /// unnamed hole of the build), or null when the constant is always defined.
+    /// </summary>
+    public string? NameConfig { get; init; }
 }
