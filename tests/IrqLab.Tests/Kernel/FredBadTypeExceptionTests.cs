@@ -1,5 +1,6 @@
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
 using Xunit;
 
 namespace IrqLab.Tests.Kernel;
@@ -26,6 +27,24 @@ public sealed class FredBadTypeExceptionTests
         var line = Assert.Single(p.Logs, l => l.Level == KernelLogLevel.Alert);
         Assert.StartsWith($"BUG: invalid or fatal FRED event; event type 3 vector {vector} error 0x0 aux 0x0 at 0010:", line.Text, StringComparison.Ordinal);
         Assert.Contains(p.Texts, t => t.Contains("Invalid or fatal FRED event", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// #VC (29) under FRED, arch/x86/entry/entry_fred.c per version: the newest fred_hwexc sends it to
+    /// exc_vmm_communication under CONFIG_AMD_MEM_ENCRYPT ("x86/fred: Fix early boot failures on SEV-ES/SNP guests",
+    /// 2026); fred_hwexc of 6.9 and 6.10 has no #VC case, so there it is a bad type whatever the option.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_9, true, "fred_bad_type")]
+    [InlineData(KernelVersion.V6_10, true, "fred_bad_type")]
+    [InlineData(KernelVersion.Latest, true, "exc_vmm_communication")]
+    [InlineData(KernelVersion.Latest, false, "fred_bad_type")]
+    public void Vc_under_fred_follows_the_versions_fred_hwexc(KernelVersion version, bool amdMemEncrypt, string handler)
+    {
+        var options = K.Options(version, delivery: DeliveryKind.Fred, config: K.Config(("AMD_MEM_ENCRYPT", amdMemEncrypt)));
+        var model = K.Model(out var p, options);
+        Assert.Equal(handler, model.Exception(0, 29, 0).Handler);
+        Assert.Equal(handler == "fred_bad_type", p.Logs.Any(l => l.Level == KernelLogLevel.Alert));
     }
 
     [Theory]

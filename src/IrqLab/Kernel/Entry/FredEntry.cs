@@ -30,6 +30,9 @@ public static class FredEntry
 
     private const uint HwexcGuarded = (1u << 18) | (1u << 20) | (1u << 21);
 
+    // #VC (29) under CONFIG_AMD_MEM_ENCRYPT: the case the newest fred_hwexc has (see HasFredVcCase).
+    private const uint HwexcVc = 1u << 29;
+
     /// <summary>
     /// Routes <paramref name="ev"/> with every guarded exception handler built in. SYSCALL is taken as coming from 64-bit
     /// mode and SYSENTER from compatibility mode (the frame's L bit).
@@ -37,8 +40,26 @@ public static class FredEntry
     public static EntryTarget Route(in CpuEvent ev, bool fromUser, bool ia32Emulation) =>
         Route(ev, fromUser, EntryConfig.AllHandlers(ia32Emulation), longMode: ev.Vector != FredSysenter);
 
-    /// <summary>Routes <paramref name="ev"/> under <paramref name="config"/>; <paramref name="longMode"/> is the frame's L bit.</summary>
-    public static EntryTarget Route(in CpuEvent ev, bool fromUser, in EntryConfig config, bool longMode)
+    /// <summary>
+    /// Routes <paramref name="ev"/> under <paramref name="config"/> with the <c>fred_hwexc</c> of 6.9 and 6.10 (no #VC
+    /// case); <paramref name="longMode"/> is the frame's L bit.
+    /// </summary>
+    public static EntryTarget Route(in CpuEvent ev, bool fromUser, in EntryConfig config, bool longMode) =>
+        Route(ev, fromUser, config, longMode, vcCase: false);
+
+    /// <summary>As <see cref="Route(in CpuEvent, bool, in EntryConfig, bool)"/> with the <c>fred_hwexc</c> of <paramref name="version"/>.</summary>
+    public static EntryTarget Route(in CpuEvent ev, bool fromUser, in EntryConfig config, bool longMode, KernelVersion version) =>
+        Route(ev, fromUser, config, longMode, HasFredVcCase(version));
+
+    /// <summary>
+    /// True when <c>fred_hwexc</c> of <paramref name="version"/> sends #VC (29) to <c>exc_vmm_communication</c> under
+    /// CONFIG_AMD_MEM_ENCRYPT: the newest mainline (<c>arch/x86/entry/entry_fred.c</c> after "x86/fred: Fix early boot
+    /// failures on SEV-ES/SNP guests", 2026, Fixes: the FRED dispatch code of 6.9; stable 6.12.y and 6.18.y carry it
+    /// too, which the release names here do not model). 6.9 and 6.10 as released have no #VC case: #VC is a bad type.
+    /// </summary>
+    public static bool HasFredVcCase(KernelVersion version) => version == KernelVersion.Latest;
+
+    private static EntryTarget Route(in CpuEvent ev, bool fromUser, in EntryConfig config, bool longMode, bool vcCase)
     {
         int v = ev.Vector;
         switch (ev.Type)
@@ -48,7 +69,7 @@ public static class FredEntry
             case EventType.Nmi:
                 return v == VectorSpace.NmiVector ? new(EntryTargetKind.Nmi, "exc_nmi", v) : Bad(v);
             case EventType.HardwareException:
-                return HwExc(v, config);
+                return HwExc(v, config, vcCase);
             case EventType.SoftwareInterrupt when fromUser:
                 return IntX(v, config);
             case EventType.PrivilegedSoftwareException:
@@ -91,13 +112,14 @@ public static class FredEntry
             ? new(EntryTargetKind.Unhandled, ExtIntHandler, v) // WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR); return
             : new(EntryTargetKind.ExternalInterrupt, ExtIntHandler, v);
 
-    private static EntryTarget HwExc(int v, in EntryConfig config)
+    private static EntryTarget HwExc(int v, in EntryConfig config, bool vcCase)
     {
         if (v < 32)
         {
             var bit = 1u << v;
+            var guarded = vcCase ? HwexcGuarded | HwexcVc : HwexcGuarded;
             if ((HwexcUnguarded & bit) != 0
-                || ((HwexcGuarded & bit) != 0 && config.IsEnabled(ExceptionTable.All[v].LinuxConfig)))
+                || ((guarded & bit) != 0 && config.IsEnabled(ExceptionTable.All[v].LinuxConfig)))
             {
                 return Exc(v);
             }

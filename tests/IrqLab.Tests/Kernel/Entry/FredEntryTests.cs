@@ -1,5 +1,6 @@
 using IrqLab.Delivery;
 using IrqLab.Kernel.Entry;
+using IrqLab.Vectors;
 using Xunit;
 
 namespace IrqLab.Tests.Kernel.Entry;
@@ -39,6 +40,17 @@ public sealed class FredEntryTests
     {
         var target = FredEntry.Route(new CpuEvent(type, (byte)vector), fromUser, ia32Emulation: true);
         Assert.Equal(new EntryTarget(kind, handler, vector), target);
+    }
+
+    /// <summary>fred_hwexc's #VC case (entry_fred.c): only the newest has it (under CONFIG_AMD_MEM_ENCRYPT).</summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_9, EntryTargetKind.BadType, "fred_bad_type")]
+    [InlineData(KernelVersion.V6_10, EntryTargetKind.BadType, "fred_bad_type")]
+    [InlineData(KernelVersion.Latest, EntryTargetKind.Exception, "exc_vmm_communication")]
+    public void Vc_route_per_version_entry_fred_c(KernelVersion version, EntryTargetKind kind, string handler)
+    {
+        var target = FredEntry.Route(new CpuEvent(EventType.HardwareException, 29, 0), false, EntryConfig.AllHandlers(true), longMode: true, version);
+        Assert.Equal((kind, handler), (target.Kind, target.Handler));
     }
 
     [Theory]
