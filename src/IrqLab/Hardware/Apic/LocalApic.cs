@@ -149,12 +149,17 @@ public sealed partial class LocalApic
     /// (SDM §11.12.10.2, KVM <c>kvm_apic_calc_x2apic_ldr</c>).</summary>
     public static uint X2ApicLdr(uint x2ApicId) => ((x2ApicId >> 4) << 16) | (1u << (int)(x2ApicId & 0xF));
 
-    /// <summary>INTR: the APIC is enabled and the highest IRR class is above the PPR class (SDM §11.8.3.1).</summary>
+    /// <summary>
+    /// INTR: the APIC is hardware-enabled and the highest IRR class is above the PPR class (SDM §11.8.3.1). A
+    /// software-disabled APIC accepts no new fixed interrupt, but what its IRR already holds stays deliverable: pending
+    /// interrupts "are held and require masking or handling by the CPU" (SDM §11.4.7.2); KVM
+    /// <c>kvm_apic_has_interrupt</c> checks only the hardware enable.
+    /// </summary>
     public bool HasInterrupt
     {
         get
         {
-            if (_mode == LocalApicMode.Disabled || !SoftwareEnabled)
+            if (_mode == LocalApicMode.Disabled)
             {
                 return false;
             }
@@ -252,7 +257,7 @@ public sealed partial class LocalApic
     public bool TryAcknowledge(out int vector)
     {
         var v = Highest(_irr);
-        if (v < 0 || _mode == LocalApicMode.Disabled || !SoftwareEnabled || (v & 0xF0) <= (_ppr & 0xF0))
+        if (v < 0 || _mode == LocalApicMode.Disabled || (v & 0xF0) <= (_ppr & 0xF0))
         {
             vector = -1;
             return false;

@@ -160,17 +160,21 @@ public sealed class LocalApicPriorityTests
     }
 
     [Fact]
-    public void Software_disable_keeps_IRR_but_stops_INTR_SDM_11_4_7_2()
+    public void Software_disable_holds_IRR_and_still_delivers_it_SDM_11_4_7_2_KVM_kvm_apic_has_interrupt()
     {
+        // SDM §11.4.7.2: while software-disabled, pending IRR/ISR interrupts "are held and require masking or handling
+        // by the CPU"; KVM kvm_apic_has_interrupt gates on the hardware enable only. New fixed requests are refused.
         var (_, apic) = FakeApicHost.One();
         apic.Accept(InterruptMessage.FixedTo(0, 0x50));
         apic.WriteRegister(ApicRegister.Svr, 0xFF);
+        Assert.Equal(AcceptResult.Discarded, apic.Accept(InterruptMessage.FixedTo(0, 0x60)));
         Assert.True(apic.Irr.IsSet(0x50));
-        Assert.False(apic.HasInterrupt);
-        Assert.Equal(0xFF, apic.Acknowledge());
-        apic.WriteRegister(ApicRegister.Svr, 0x1FF);
         Assert.True(apic.HasInterrupt);
         Assert.Equal(0x50, apic.Acknowledge());
+        Assert.False(apic.HasInterrupt);
+        Assert.Equal(0xFF, apic.Acknowledge()); // nothing left: the spurious vector
+        apic.Eoi();
+        Assert.True(apic.Isr.IsEmpty);
     }
 
     [Fact]
