@@ -74,6 +74,7 @@ internal static class ApicConst
     public const uint TimerModeOneShot = 0;
     public const uint TimerModePeriodic = 1;
     public const uint TimerModeTscDeadline = 2;
+    public const uint TimerModeReserved = 3;
 
     public const uint IcrDestModeLogical = 1 << 11;
     public const uint IcrDeliveryStatus = 1 << 12;

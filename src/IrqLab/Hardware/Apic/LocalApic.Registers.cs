@@ -267,7 +267,7 @@ public sealed partial class LocalApic
 
                 var writable = LvtWritable(lvt);
                 if ((low & ~(writable | LvtReadOnly(lvt))) != 0
-                    || (lvt == LvtTimer && ((low >> LvtTimerModeShift) & 3) == 3))
+                    || (lvt == LvtTimer && ((low >> LvtTimerModeShift) & 3) == TimerModeReserved))
                 {
                     return ApicAccessResult.GeneralProtection;
                 }

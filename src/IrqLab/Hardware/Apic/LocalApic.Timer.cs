@@ -29,7 +29,7 @@ public sealed partial class LocalApic
     /// (SDM Figure 11-10; KVM <c>update_divide_count</c>).</summary>
     public int TimerDivisor => DivisorOf(_timerDivide);
 
-    /// <summary>LVT timer mode bits 18:17: 0 one-shot, 1 periodic, 2 TSC-deadline.</summary>
+    /// <summary>LVT timer mode bits 18:17: 0 one-shot, 1 periodic, 2 TSC-deadline, 3 reserved (an initial count starts nothing).</summary>
     public int TimerMode => (int)((_lvt[LvtTimer] >> LvtTimerModeShift) & 3);
 
     private bool IsTscDeadlineMode => TimerMode == (int)TimerModeTscDeadline;
@@ -170,7 +170,12 @@ public sealed partial class LocalApic
         return at >= long.MaxValue ? long.MaxValue - 1 : (long)at;
     }
 
-    /// <summary>Initial-count write: (re)starts the count-down; 0 stops the timer; ignored in TSC-deadline mode.</summary>
+    /// <summary>
+    /// Initial-count write: (re)starts the count-down; 0 stops the timer; ignored in TSC-deadline mode. With the
+    /// reserved LVT timer mode 11b (SDM Figure 11-8; only an xAPIC MMIO write can set it, WRMSR raises #GP) the count
+    /// is stored and any running count-down stops, but none starts: KVM's APIC_TMICT write cancels the timer and
+    /// <c>start_sw_timer</c> arms only one-shot, periodic or TSC-deadline.
+    /// </summary>
     private void WriteTimerInitial(uint value)
     {
         if (IsTscDeadlineMode)
@@ -179,7 +184,7 @@ public sealed partial class LocalApic
         }
 
         _timerInitial = value;
-        if (value == 0)
+        if (value == 0 || TimerMode == (int)TimerModeReserved)
         {
             _timerArmed = false;
             _nextTimerNs = long.MaxValue;

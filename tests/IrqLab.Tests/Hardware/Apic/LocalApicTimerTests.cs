@@ -187,6 +187,86 @@ public sealed class LocalApicTimerTests
         Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
     }
 
+    [Theory]
+    [InlineData(0u)]     // one-shot running when the LVT is switched to the reserved mode
+    [InlineData(0x2_0000u)] // periodic
+    public void Reserved_timer_mode_11b_arms_nothing_on_an_initial_count_write_SDM_fig_11_8_KVM_start_sw_timer(uint runningMode)
+    {
+        // xAPIC MMIO can store mode 11b (WRMSR raises #GP, see LocalApicRegisterTests). KVM's APIC_TMICT write cancels
+        // the timer, stores the count and start_sw_timer arms only one-shot, periodic or TSC-deadline.
+        const uint Reserved = 0x6_0000;
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, runningMode | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteRegister(ApicRegister.LvtTimer, Reserved | Vector));
+        Assert.Equal(3, apic.TimerMode);
+        Assert.Equal(Reserved | Vector, (uint)apic.PeekRegister(ApicRegister.LvtTimer));
+        host.NowNs = 100;
+        apic.WriteRegister(ApicRegister.TimerInitial, 500);
+        Assert.Equal(500UL, apic.PeekRegister(ApicRegister.TimerInitial));
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+        host.RunTimer(apic, 10_000);
+        Assert.Equal(0L, apic.TimerExpirations);
+        Assert.True(apic.Irr.IsEmpty);
+
+        // Out of the reserved mode, the next initial-count write starts the timer again.
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 500);
+        Assert.Equal(10_500L, apic.NextTimerEventNs);
+    }
+
+    [Fact]
+    public void Software_disabled_APIC_timer_keeps_counting_with_the_LVT_forced_masked_SDM_11_4_7_2()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 100);
+        apic.WriteRegister(ApicRegister.Svr, 0xFF);
+        Assert.Equal(Periodic | Masked | Vector, (uint)apic.PeekRegister(ApicRegister.LvtTimer));
+
+        // An LVT write cannot clear the mask while software-disabled.
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        Assert.Equal(Periodic | Masked | Vector, (uint)apic.PeekRegister(ApicRegister.LvtTimer));
+        host.RunTimer(apic, 350);
+        Assert.Equal(3L, apic.TimerExpirations);
+        Assert.Equal(50UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.True(apic.Irr.IsEmpty);
+
+        // Re-enabling leaves the entry masked until software clears the bit.
+        apic.WriteRegister(ApicRegister.Svr, 0x1FF);
+        host.RunTimer(apic, 450);
+        Assert.True(apic.Irr.IsEmpty);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        host.RunTimer(apic, 550);
+        Assert.True(apic.Irr.IsSet(Vector));
+    }
+
+    [Fact]
+    public void Tsc_deadline_msr_reads_0_outside_TSC_deadline_mode_and_after_firing_SDM_11_5_4_1()
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.LvtTimer, TscDeadline | Vector);
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteMsr(0x6E0, 1_000));
+        apic.ReadMsr(0x6E0, out var armed);
+        Assert.Equal(1_000UL, armed);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        host.RunTimer(apic, 1_000);
+        apic.ReadMsr(0x6E0, out var fired);
+        Assert.Equal(0UL, fired);
+        Assert.True(apic.Irr.IsSet(Vector));
+
+        apic.WriteMsr(0x6E0, 5_000);
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        apic.ReadMsr(0x6E0, out var other);
+        Assert.Equal(0UL, other);
+        apic.WriteRegister(ApicRegister.LvtTimer, TscDeadline | Vector);
+        apic.ReadMsr(0x6E0, out var back);
+        Assert.Equal(0UL, back); // the switch disarmed it
+    }
+
     [Fact]
     public void Tsc_deadline_mode_ignores_initial_count_and_mode_switch_disarms_KVM_apic_update_lvtt()
     {
