@@ -309,15 +309,23 @@ public sealed partial class LocalApic
     };
 
     /// <summary>
-    /// Reads a register by name as software does, without side effects: RDMSR in x2APIC mode, so the registers x2APIC
-    /// mode does not have (APR, DFR) and the write-only ones (EOI, SELF IPI) raise #GP (SDM Table 11-6,
-    /// §11.12.1.2); otherwise <see cref="PeekRegister"/> (xAPIC, and the xAPIC format while disabled).
+    /// Reads a register by name as software does: RDMSR in x2APIC mode, so the registers x2APIC mode does not have
+    /// (APR, DFR) and the write-only ones (EOI, SELF IPI) raise #GP (SDM Table 11-6, §11.12.1.2); otherwise
+    /// <see cref="PeekRegister"/> (xAPIC, and the xAPIC format while disabled). SELF IPI in xAPIC mode is the reserved
+    /// offset 0x3F0: the read gives 0 and sets ESR bit 7 (SDM §11.5.3), as a write there does.
     /// </summary>
     public ApicAccessResult ReadRegister(ApicRegister reg, out ulong value)
     {
         if (_mode == LocalApicMode.X2Apic)
         {
             return ReadMsr(MsrX2ApicFirst + (OffsetOf(reg) >> 4), out value);
+        }
+
+        if (reg == ApicRegister.SelfIpi && _mode == LocalApicMode.XApic)
+        {
+            ReadMmio(OffSelfIpi, out _);
+            value = 0;
+            return ApicAccessResult.Ok;
         }
 
         value = PeekRegister(reg);

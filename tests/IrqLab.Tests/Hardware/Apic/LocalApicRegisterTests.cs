@@ -119,6 +119,18 @@ public sealed class LocalApicRegisterTests
     }
 
     [Theory]
+    [InlineData(ApicRegister.SelfIpi, 0x80u)] // offset 0x3F0 is reserved in xAPIC mode: an illegal register address
+    [InlineData(ApicRegister.Eoi, 0u)]        // EOI is a register, only write-only: no error
+    public void Xapic_named_read_of_SELF_IPI_sets_ESR_bit7_like_the_MMIO_read_SDM_11_5_3(ApicRegister reg, uint esr)
+    {
+        var (_, apic) = FakeApicHost.One();
+        Assert.Equal(ApicAccessResult.Ok, apic.ReadRegister(reg, out var value));
+        Assert.Equal(0UL, value);
+        Assert.Equal(esr, (uint)apic.PendingEsr);
+        Assert.Equal(0UL, apic.PeekRegister(reg));
+    }
+
+    [Theory]
     [InlineData(0x030u)]
     [InlineData(0x090u)]
     [InlineData(0x0A0u)]
