@@ -29,8 +29,9 @@ public sealed class LocalApicFuzzTests
         public override string ToString() => "[" + string.Join(", ", Items.Select(o => o.ToString())) + "]";
     }
 
-    // SDM Table 11-1 (xAPIC, offset >> 4): registers that read, and those that take writes. The EOI register is write-only.
-    private static readonly HashSet<uint> s_xapicReadable = [.. Range(0x02, 0x04), 0x08, 0x09, 0x0A, 0x0D, 0x0E, 0x0F, .. Range(0x10, 0x29), 0x2F, 0x30, 0x31, .. Range(0x32, 0x3A), 0x3E];
+    // SDM Table 11-1 (xAPIC, offset >> 4): registers that read, and those that take writes. The EOI register is write-only;
+    // the RRD (0x0C) is listed, read-only (note 1: no ESR bit on a write).
+    private static readonly HashSet<uint> s_xapicReadable = [.. Range(0x02, 0x04), 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x0E, 0x0F, .. Range(0x10, 0x29), 0x2F, 0x30, 0x31, .. Range(0x32, 0x3A), 0x3E];
     private static readonly HashSet<uint> s_xapicWritable = [0x02, 0x08, 0x0B, 0x0D, 0x0E, 0x0F, 0x28, 0x2F, 0x30, 0x31, .. Range(0x32, 0x39), 0x3E];
 
     // SDM Table 11-6 (x2APIC MSR - 0x800): no APR, DFR or ICR high; ID and LDR read-only; EOI and SELF IPI write-only.

@@ -382,9 +382,14 @@ public sealed partial class LocalApic
         }
     }
 
+    /// <summary>
+    /// Offsets SDM Table 11-1 lists as registers. The remote read register (RRD, 0xC0) is one: its function is not
+    /// supported since the Pentium 4, so it reads 0, and, as the table's note says for it and the APR, a write there does
+    /// not set the illegal-register-address bit of the ESR.
+    /// </summary>
     private static bool IsXApicRegister(uint offset) => offset switch
     {
-        OffId or OffVersion or OffTpr or OffApr or OffPpr or OffEoi or OffLdr or OffDfr or OffSvr => true,
+        OffId or OffVersion or OffTpr or OffApr or OffPpr or OffEoi or OffRrd or OffLdr or OffDfr or OffSvr => true,
         >= OffIsr and < OffEsr => true,
         OffEsr or OffLvtCmci or OffIcrLow or OffIcrHigh => true,
         >= OffLvtTimer and <= OffTimerCurrent => true,
@@ -392,10 +397,10 @@ public sealed partial class LocalApic
         _ => false,
     };
 
-    /// <summary>Registers present in x2APIC mode (no APR, DFR, ICR high; plus SELF IPI) (SDM Table 11-6).</summary>
+    /// <summary>Registers present in x2APIC mode (no APR, RRD, DFR, ICR high; plus SELF IPI) (SDM Table 11-6).</summary>
     private static bool IsX2ApicRegister(uint offset) => offset switch
     {
-        OffApr or OffDfr or OffIcrHigh => false,
+        OffApr or OffRrd or OffDfr or OffIcrHigh => false,
         OffSelfIpi => true,
         _ => IsXApicRegister(offset),
     };

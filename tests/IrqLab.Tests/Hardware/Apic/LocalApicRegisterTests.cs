@@ -23,6 +23,7 @@ public sealed class LocalApicRegisterTests
     [InlineData(0x809u, Access.Read, 0UL, ApicAccessResult.GeneralProtection)]  // no APR in x2APIC
     [InlineData(0x80Au, Access.Write, 0UL, ApicAccessResult.GeneralProtection)] // PPR read-only
     [InlineData(0x80Bu, Access.Read, 0UL, ApicAccessResult.GeneralProtection)]  // EOI write-only
+    [InlineData(0x80Cu, Access.Read, 0UL, ApicAccessResult.GeneralProtection)]  // no RRD in x2APIC
     [InlineData(0x80Bu, Access.Write, 0UL, ApicAccessResult.Ok)]
     [InlineData(0x80Bu, Access.Write, 1UL, ApicAccessResult.GeneralProtection)] // EOI non-zero
     [InlineData(0x80Du, Access.Read, 0UL, ApicAccessResult.Ok)]
@@ -103,7 +104,6 @@ public sealed class LocalApicRegisterTests
 
     [Theory]
     [InlineData(0x040u)]
-    [InlineData(0x0C0u)]
     [InlineData(0x290u)]
     [InlineData(0x3F0u)] // SELF IPI offset is reserved in xAPIC mode
     [InlineData(0x400u)]
@@ -134,6 +134,7 @@ public sealed class LocalApicRegisterTests
     [InlineData(0x030u)]
     [InlineData(0x090u)]
     [InlineData(0x0A0u)]
+    [InlineData(0x0C0u)] // RRD: Table 11-1 note 1, a write does not set ESR bit 7 (nor does a read)
     [InlineData(0x100u)]
     [InlineData(0x200u)]
     [InlineData(0x390u)]
