@@ -40,6 +40,45 @@ public sealed class InterruptBusTests
     }
 
     [Theory]
+    [InlineData(0x4_0400u, "NMI:1")]                   // self + NMI
+    [InlineData(0x4_0200u, "SMI:1")]                   // self + SMI
+    [InlineData(0x8_0400u, "NMI:0,NMI:1,NMI:2")]       // all including self + NMI
+    [InlineData(0x8_0500u, "INIT:0,INIT:1,INIT:2")]    // all including self + INIT
+    public void Icr_shorthand_and_mode_combinations_the_SDM_marks_invalid_are_sent_as_KVM_sends_them(uint icrLow, string signals)
+    {
+        // SDM Vol. 3A Table 11-3 marks self / all-including-self with NMI, SMI, INIT or SIPI invalid, and the P6 table's
+        // note says the APIC's behaviour is then undefined. KVM kvm_apic_send_ipi applies no such filter: the message
+        // reaches every APIC the shorthand selects, the sender included.
+        var (host, apics, _) = FakeApicHost.Many(3);
+        Assert.Equal(ApicAccessResult.Ok, apics[1].WriteMmio(0x300, icrLow | 0x4000));
+        Assert.Equal(signals, string.Join(",", host.Signals));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Level_triggered_fixed_IPI_goes_out_edge_triggered_SDM_table_11_3_note_2(bool x2Apic)
+    {
+        // Pentium 4 and later: "if the trigger mode bit is 1 (Level), the local xAPIC will override the bit setting and
+        // issue the interrupt as an edge triggered interrupt" — no TMR bit, so no EOI broadcast.
+        var (host, apics, _) = FakeApicHost.Many(2, x2Apic);
+        const uint low = 0xC000 | 0x61; // level, assert, fixed, vector 0x61
+        var result = x2Apic ? apics[0].WriteMsr(0x830, (1UL << 32) | low) : WriteXapicIcr(apics[0], 1, low);
+        Assert.Equal(ApicAccessResult.Ok, result);
+        Assert.True(apics[1].Irr.IsSet(0x61));
+        Assert.False(apics[1].Tmr.IsSet(0x61));
+        Assert.Equal(0x61, apics[1].Acknowledge());
+        apics[1].Eoi();
+        Assert.Empty(host.BroadcastEois);
+    }
+
+    private static ApicAccessResult WriteXapicIcr(LocalApic apic, uint destination, uint low)
+    {
+        apic.WriteMmio(0x310, destination << 24);
+        return apic.WriteMmio(0x300, low);
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void Self_ipi_reaches_only_the_sender_SDM_11_12_11(bool x2Apic)

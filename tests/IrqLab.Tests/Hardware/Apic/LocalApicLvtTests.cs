@@ -105,6 +105,36 @@ public sealed class LocalApicLvtTests
         Assert.Equal(ApicErrorStatus.ReceiveIllegalVector, apic.PendingEsr);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Masked_LVT_error_still_collects_errors_and_the_ESR_write_latches_them_SDM_11_5_3(bool x2Apic)
+    {
+        // "Errors are collected regardless of LVT Error mask bit, but the APIC will only issue an interrupt due to the
+        // error if the LVT Error mask bit is cleared"; a write latches what was collected and restarts collection.
+        var (_, apic) = FakeApicHost.One(x2Apic);
+        apic.WriteRegister(ApicRegister.LvtError, 0x1_00FE);
+        apic.Accept(InterruptMessage.FixedTo(apic.ApicId, 3));
+        Assert.True(apic.Irr.IsEmpty);
+        Assert.Equal(1L, apic.MaskedLocalCount);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.Esr)); // not visible before the latching write
+
+        // Unmasking later does not raise the error interrupt for an error already collected.
+        apic.WriteRegister(ApicRegister.LvtError, 0xFE);
+        Assert.True(apic.Irr.IsEmpty);
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteRegister(ApicRegister.Esr, 0));
+        Assert.Equal(ApicAccessResult.Ok, apic.ReadRegister(ApicRegister.Esr, out var latched));
+        Assert.Equal(0x40UL, latched);
+        Assert.Equal(ApicErrorStatus.None, apic.PendingEsr);
+
+        // After the write the same error is new again and, unmasked, raises the error interrupt.
+        apic.Accept(InterruptMessage.FixedTo(apic.ApicId, 3));
+        Assert.Equal([0xFE], apic.Irr.ToArray());
+        apic.WriteRegister(ApicRegister.Esr, 0);
+        apic.WriteRegister(ApicRegister.Esr, 0);
+        Assert.Equal(0UL, apic.PeekRegister(ApicRegister.Esr)); // back-to-back writes clear it
+    }
+
     [Fact]
     public void Linux_init_state_setup_local_apic()
     {
