@@ -50,9 +50,11 @@ internal static class ApicConst
 
     public const uint SvrVectorMask = 0xFF;
     public const uint SvrEnable = 1 << 8;
-    public const uint SvrFocusDisable = 1 << 9;
     public const uint SvrSuppressEoiBroadcast = 1 << 12;
-    public const uint SvrWritable = SvrVectorMask | SvrEnable | SvrFocusDisable | SvrSuppressEoiBroadcast;
+
+    /// <summary>SVR bits software can set. Bit 9 (focus processor checking) is reserved on Pentium 4 and later, which
+    /// have no focus processor (SDM Figure 11-23, §11.6.2.4; KVM's SPIV write drops it), so it reads 0.</summary>
+    public const uint SvrWritable = SvrVectorMask | SvrEnable | SvrSuppressEoiBroadcast;
 
     public const uint LvtVector = 0xFF;
     public const uint LvtDeliveryStatus = 1 << 12;

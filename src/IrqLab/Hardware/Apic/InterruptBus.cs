@@ -97,15 +97,14 @@ public sealed class InterruptBus : IInterruptSink
 
     /// <summary>
     /// Lowest-priority arbitration, made deterministic: among the APICs the message matches (software-enabled ones
-    /// preferred), a focus processor (focus checking enabled, SVR bit 9 = 0, and the vector already in its IRR or
-    /// ISR) wins (SDM §11.6.2.4); otherwise the APIC with the lowest PPR wins, ties going to the lowest APIC ID.
-    /// Real chipsets use TPR/APR or round robin (KVM: arbitration counter or vector hashing); this rule is ours.
-    /// Returns null if nothing matches.
+    /// preferred), the one with the lowest PPR wins, ties going to the lowest APIC ID. There is no focus processor: the
+    /// Pentium 4 and later do not have the concept (SDM §11.6.2.4; SVR bit 9 is reserved there), nor does KVM. Real
+    /// chipsets use TPR/APR or round robin (KVM: arbitration counter or vector hashing); this rule is ours. Returns null
+    /// if nothing matches.
     /// </summary>
     public LocalApic? SelectLowestPriority(in InterruptMessage message)
     {
         LocalApic? best = null;
-        LocalApic? focus = null;
         var bestEnabled = false;
         foreach (var apic in _apics)
         {
@@ -115,12 +114,6 @@ public sealed class InterruptBus : IInterruptSink
             }
 
             var enabled = apic.SoftwareEnabled;
-            if (enabled && apic.FocusCheckingEnabled && (apic.Irr.IsSet(message.Vector) || apic.Isr.IsSet(message.Vector))
-                && (focus is null || apic.ApicId < focus.ApicId))
-            {
-                focus = apic;
-            }
-
             if (best is null
                 || (enabled && !bestEnabled)
                 || (enabled == bestEnabled
@@ -131,7 +124,7 @@ public sealed class InterruptBus : IInterruptSink
             }
         }
 
-        return focus ?? best;
+        return best;
     }
 
     /// <summary>Whether <paramref name="apic"/> is a destination of <paramref name="message"/> (SDM §11.6.2,

@@ -96,9 +96,6 @@ public sealed partial class LocalApic
     /// <summary>SVR bit 8: APIC software enable.</summary>
     public bool SoftwareEnabled => (_svr & SvrEnable) != 0;
 
-    /// <summary>SVR bit 9 clear: this APIC takes part in focus-processor checking for lowest-priority delivery.</summary>
-    public bool FocusCheckingEnabled => (_svr & SvrFocusDisable) == 0;
-
     /// <summary>The spurious vector, SVR[7:0].</summary>
     public int SpuriousVector => (int)(_svr & SvrVectorMask);
 

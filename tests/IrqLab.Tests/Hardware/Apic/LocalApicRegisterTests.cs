@@ -31,6 +31,7 @@ public sealed class LocalApicRegisterTests
     [InlineData(0x80Eu, Access.Read, 0UL, ApicAccessResult.GeneralProtection)]  // no DFR
     [InlineData(0x80Fu, Access.Write, 0x11FFUL, ApicAccessResult.Ok)]
     [InlineData(0x80Fu, Access.Write, 0x400UL, ApicAccessResult.GeneralProtection)] // SVR reserved bit 10
+    [InlineData(0x80Fu, Access.Write, 0x3FFUL, ApicAccessResult.GeneralProtection)] // SVR bit 9 (focus) reserved
     [InlineData(0x817u, Access.Read, 0UL, ApicAccessResult.Ok)]                // ISR7
     [InlineData(0x820u, Access.Write, 0UL, ApicAccessResult.GeneralProtection)] // IRR read-only
     [InlineData(0x828u, Access.Write, 0UL, ApicAccessResult.Ok)]
@@ -83,6 +84,18 @@ public sealed class LocalApicRegisterTests
         Assert.Equal(ApicAccessResult.Ignored, apic.ReadMmio(0x080, out _));
         Assert.Equal(ApicAccessResult.Ignored, apic.WriteMmio(0x080, 0x50));
         Assert.Equal(0, apic.Tpr);
+    }
+
+    [Theory]
+    [InlineData(0x0000_13FFu, 0x0000_11FFu)] // bit 9 (focus processor checking) is reserved on Pentium 4 and later
+    [InlineData(0xFFFF_FFFFu, 0x0000_11FFu)] // bits 31:13, 11:9 ignored; bit 12 kept (version bit 24 set)
+    [InlineData(0x0000_00A5u, 0x0000_00A5u)] // all 8 spurious-vector bits are writable (Pentium 4 and later)
+    public void Xapic_SVR_write_keeps_only_the_defined_bits_SDM_figure_11_23(uint written, uint read)
+    {
+        var (_, apic) = FakeApicHost.One();
+        Assert.Equal(ApicAccessResult.Ok, apic.WriteMmio(0x0F0, written));
+        Assert.Equal(ApicAccessResult.Ok, apic.ReadMmio(0x0F0, out var value));
+        Assert.Equal(read, value);
     }
 
     [Theory]
