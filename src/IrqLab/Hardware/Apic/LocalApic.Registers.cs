@@ -363,25 +363,6 @@ public sealed partial class LocalApic
         _ => throw new ArgumentOutOfRangeException(nameof(reg)),
     };
 
-    /// <summary>Arbitration priority (P6-style, xAPIC only; Bochs <c>get_apr</c>).</summary>
-    public byte Apr
-    {
-        get
-        {
-            var tprClass = _tpr >> 4;
-            var isrv = Highest(_isr);
-            var irrv = Highest(_irr);
-            var isrClass = isrv < 0 ? 0 : isrv >> 4;
-            var irrClass = irrv < 0 ? 0 : irrv >> 4;
-            if (tprClass >= irrClass && tprClass > isrClass)
-            {
-                return _tpr;
-            }
-
-            return (byte)(Math.Max(tprClass & isrClass, irrClass) << 4);
-        }
-    }
-
     /// <summary>
     /// Offsets SDM Table 11-1 lists as registers. The remote read register (RRD, 0xC0) is one: its function is not
     /// supported since the Pentium 4, so it reads 0, and, as the table's note says for it and the APR, a write there does
@@ -425,7 +406,9 @@ public sealed partial class LocalApic
             case OffTpr:
                 return _tpr;
             case OffApr:
-                return Apr;
+                // The APR is a P6-family register (SDM §11.6.2.4); Table 11-1 note 1: not supported in the Pentium 4 and
+                // later. KVM's __apic_read returns 0 for it ("register which is for P6").
+                return 0;
             case OffPpr:
                 return _ppr;
             case OffLdr:
