@@ -39,12 +39,14 @@ public sealed class InterruptBus : IInterruptSink
 
     /// <summary>
     /// Delivers a message: shorthands (self, all including self, all excluding self), physical (0xFF / 0xFFFFFFFF
-    /// broadcast), logical flat, cluster and x2APIC cluster; lowest priority goes to one APIC (see
-    /// <see cref="SelectLowestPriority"/>).
+    /// broadcast), logical flat, cluster and x2APIC cluster; lowest priority goes to one APIC of the destination set,
+    /// whatever its form (see <see cref="SelectLowestPriority"/>).
     /// </summary>
     public void Deliver(in InterruptMessage message)
     {
-        if (message.DeliveryMode == DeliveryMode.LowestPriority && !IsPhysicalBroadcast(message))
+        // Lowest priority goes to one APIC of the destination set, a physical broadcast's included (SDM §11.6.2.4;
+        // KVM kvm_irq_delivery_to_apic, QEMU apic_deliver_irq pick one for every destination form).
+        if (message.DeliveryMode == DeliveryMode.LowestPriority)
         {
             var target = SelectLowestPriority(message);
             if (target is null)

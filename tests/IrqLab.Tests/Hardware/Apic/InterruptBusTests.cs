@@ -145,6 +145,24 @@ public sealed class InterruptBusTests
     }
 
     [Theory]
+    [InlineData(false, 0xFFu)]
+    [InlineData(true, 0xFFFF_FFFFu)]
+    [InlineData(true, 0xFFu)] // an IO-APIC/MSI-style 0xFF reaching x2APIC targets (legacy broadcast quirk)
+    public void Lowest_priority_physical_broadcast_goes_to_one_APIC_SDM_11_6_2_4_KVM_kvm_irq_delivery_to_apic(bool x2Apic, uint destination)
+    {
+        var (_, apics, bus) = FakeApicHost.Many(4, x2Apic);
+        int[] tprs = [0x20, 0x30, 0x10, 0x20];
+        for (var i = 0; i < 4; i++)
+        {
+            apics[i].WriteRegister(ApicRegister.Tpr, (ulong)tprs[i]);
+        }
+
+        bus.Deliver(new InterruptMessage(0x91, DeliveryMode.LowestPriority, DestinationMode.Physical, destination));
+        Assert.Equal([2], Receivers(apics, 0x91));
+        Assert.Equal(1, bus.DeliveredCount);
+    }
+
+    [Theory]
     [InlineData(new[] { 0x20, 0x10, 0x30, 0x10 }, 1)] // lowest PPR wins, tie -> lowest APIC ID
     [InlineData(new[] { 0x00, 0x00, 0x00, 0x00 }, 0)]
     [InlineData(new[] { 0x40, 0x40, 0x40, 0x3F }, 3)]
