@@ -80,6 +80,19 @@ internal sealed partial class Machine
             }
         }
 
+        // ---- ILocalApicHost.LintMasked: an ExtINT the 8259 presented through LINT0 is not taken once the CPU masks LINT0
+        // (or software-disables its APIC) before acknowledging it; KVM's kvm_apic_accept_pic_intr lets the 8259's output
+        // in only while LVT0 is unmasked ExtINT. Unmasking LINT0 with INT still high delivers it again (LocalApic.WriteLvt).
+        public void LintMasked(LocalApic apic, LocalInterrupt pin)
+        {
+            var c = m._cpus[apic.Index];
+            if (pin == LocalInterrupt.Lint0 && c.ExtIntPending && IsExtIntLint0(apic))
+            {
+                c.ExtIntPending = false;
+                m._sourceDropped++;
+            }
+        }
+
         /// <summary>LVT LINT0 in ExtINT mode (masked or not): a pending ExtINT there follows the 8259's INT level.</summary>
         private static bool IsExtIntLint0(LocalApic apic) =>
             ((apic.Lvt(LocalInterrupt.Lint0) >> 8) & 7) == (uint)DeliveryMode.ExtInt;

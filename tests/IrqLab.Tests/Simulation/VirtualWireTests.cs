@@ -30,7 +30,6 @@ public sealed class VirtualWireTests
               - {write: {port: 0x21, value: 0x01}}
               - {pulse: com}
               - {advance: 1us}
-              - {expect: {handlers: []}}
               - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
               - {expect: {handlers: [vector_0x23]}}
               - {pulse: kbd}
@@ -154,6 +153,49 @@ public sealed class VirtualWireTests
 
         Assert.Equal(handled, r.Dispatch.Count);
         Assert.All(r.Dispatch, d => Assert.Equal((0x21, cpu), ((int)d.Vector, d.Cpu)));
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
+    /// An ExtINT the 8259 presents through LINT0 is level-sensitive (SDM Vol. 3A §11.5.1): masking LINT0 (by an LVT write,
+    /// or by the software disable that masks every LVT, §11.4.7.2) before the CPU acknowledges it withdraws it, as KVM's
+    /// <c>kvm_apic_accept_pic_intr</c> takes the 8259's output only while LVT0 is unmasked ExtINT. Unmasking LINT0 with
+    /// the 8259's INT still high presents it again.
+    /// </summary>
+    [Theory]
+    [InlineData("{write: {cpu: 0, reg: apic.lvt.lint0, value: 0x10700}}", "{advance: 0}")]
+    [InlineData("{write: {cpu: 0, reg: apic.svr, value: 0xFF}}", "{write: {cpu: 0, reg: apic.svr, value: 0x1FF}}")]
+    public void Masking_LINT0_before_INTA_withdraws_the_8259_ExtINT_SDM_11_5_1_KVM_kvm_apic_accept_pic_intr(string mask, string reenable)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: lint0-masked-after-latch
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+            handlers:
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {write: {port: 0x21, value: 0xFD}}
+              - {cli: {cpu: 0}}
+              - {write: {cpu: 0, reg: apic.svr, value: 0x1FF}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {raise: kbd}
+              - {{{mask}}}
+              - {sti: {cpu: 0}}
+              - {advance: 1us}
+              - {{{reenable}}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {advance: 1us}
+            """);
+
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((0x21, 1000L), ((int)d.Vector, d.TimeNs));
         Assert.Null(Sim.Unconserved(r));
     }
 }

@@ -36,6 +36,15 @@ public interface ILocalApicHost
     /// <summary>ExtINT accepted (LINT0 virtual wire): the CPU must run an INTA cycle on the 8259.</summary>
     void SignalExtInt(LocalApic apic);
 
+    /// <summary>
+    /// LVT LINT0 or LINT1 went from unmasked to masked (an LVT write, or the software disable of SDM §11.4.7.2): the
+    /// mask "inhibits reception of the interrupt" (SDM §11.5.1), so a level-sensitive request the pin was presenting and
+    /// the CPU has not acknowledged yet (an ExtINT from the 8259) is withdrawn. The default does nothing.
+    /// </summary>
+    void LintMasked(LocalApic apic, LocalInterrupt pin)
+    {
+    }
+
     /// <summary>EOI of a level-triggered (TMR) vector: broadcast it to the IOAPICs (not called when SVR bit 12
     /// suppresses the broadcast).</summary>
     void BroadcastEoi(LocalApic apic, int vector);

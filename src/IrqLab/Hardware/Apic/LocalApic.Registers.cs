@@ -449,13 +449,28 @@ public sealed partial class LocalApic
         _svr = value;
         if (!SoftwareEnabled)
         {
+            var lint0Was = _lvt[LvtLint0];
+            var lint1Was = _lvt[LvtLint1];
             for (var i = 0; i < LvtCount; i++)
             {
                 _lvt[i] |= LvtMasked;
             }
+
+            LintMaskedBy(LvtLint0, lint0Was);
+            LintMaskedBy(LvtLint1, lint1Was);
         }
 
         _host.InterruptLineChanged(this);
+    }
+
+    /// <summary>Tells the host when LINT entry <paramref name="lvt"/>, <paramref name="before"/> the change, was
+    /// unmasked and is masked now.</summary>
+    private void LintMaskedBy(int lvt, uint before)
+    {
+        if ((before & LvtMasked) == 0 && (_lvt[lvt] & LvtMasked) != 0)
+        {
+            _host.LintMasked(this, lvt == LvtLint0 ? LocalInterrupt.Lint0 : LocalInterrupt.Lint1);
+        }
     }
 
     /// <summary>ESR write: the collected errors become visible and collection restarts (SDM §11.5.3).</summary>
@@ -482,6 +497,11 @@ public sealed partial class LocalApic
         }
 
         _lvt[lvt] = next;
+        if (lvt is LvtLint0 or LvtLint1)
+        {
+            LintMaskedBy(lvt, old);
+        }
+
         if (lvt is LvtLint0 or LvtLint1 && (old & LvtMasked) != 0 && (next & LvtMasked) == 0
             && _lintAsserted[lvt - LvtLint0] && IsLevelSensitiveLint(next))
         {
