@@ -29,7 +29,8 @@ public sealed partial class LocalApic
     /// (SDM Figure 11-10; KVM <c>update_divide_count</c>).</summary>
     public int TimerDivisor => DivisorOf(_timerDivide);
 
-    /// <summary>LVT timer mode bits 18:17: 0 one-shot, 1 periodic, 2 TSC-deadline, 3 reserved (an initial count starts nothing).</summary>
+    /// <summary>LVT timer mode bits 18:17: 0 one-shot, 1 periodic, 2 TSC-deadline, 3 reserved (an initial count
+    /// starts nothing).</summary>
     public int TimerMode => (int)((_lvt[LvtTimer] >> LvtTimerModeShift) & 3);
 
     private bool IsTscDeadlineMode => TimerMode == (int)TimerModeTscDeadline;
