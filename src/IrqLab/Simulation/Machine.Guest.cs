@@ -453,13 +453,13 @@ internal sealed partial class Machine
 
                 return 0;
             default:
-                AddMessage(c.Index, "info", $"irqlab: guest action {GuestActionName(step)} at line {step.Mark.Line} is not modelled inside a VM; ignored");
+                AddMessage(c.Index, "info", $"irqlab: guest action {ActionWord(step)} at line {step.Mark.Line} is not modelled inside a VM; ignored");
                 return 0;
         }
     }
 
-    /// <summary>The scenario's word for a handler action (SCENARIOS.md §6), for IrqLab's messages.</summary>
-    private static string GuestActionName(Step step) => step switch
+    /// <summary>The scenario's word for a step or handler action (SCENARIOS.md §6, §7), for IrqLab's messages.</summary>
+    private static string ActionWord(Step step) => step switch
     {
         ReadStep => "read",
         WriteStep => "write",

@@ -35,7 +35,7 @@ internal sealed partial class Machine
             default:
                 if (ExecutingCpu(step) is { RunsNoProgram: true } idle)
                 {
-                    AddMessage(idle.Index, "warning", $"irqlab: the {GuestActionName(step)} step at line {step.Mark.Line} runs on CPU {idle.Index}, which executes no program ({WhyNoProgram(idle)}); skipped");
+                    AddMessage(idle.Index, "warning", $"irqlab: the {ActionWord(step)} step at line {step.Mark.Line} runs on CPU {idle.Index}, which executes no program ({WhyNoProgram(idle)}); skipped");
                     break;
                 }
 
