@@ -188,14 +188,24 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// KVM <c>kvm_inject_nmi()</c> + <c>inject_pending_event()</c>: a virtual NMI is injected when the guest can take
-    /// it (a running vCPU is kicked out with a reschedule IPI and takes it on the re-entry); while the guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with
-    /// NMI_WINDOW once the guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. One NMI stays pending
-    /// at most; a further one is merged.
+    /// KVM <c>kvm_inject_nmi()</c> + <c>kvm_vcpu_kick()</c> + <c>inject_pending_event()</c>: a vCPU in guest mode is
+    /// kicked out with a reschedule IPI whatever its NMI state (<c>__kvm_vcpu_kick</c> looks only at
+    /// <c>vcpu->mode == IN_GUEST_MODE</c>); the NMI is injected on the re-entry when the guest can take it, while the
+    /// guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with NMI_WINDOW once the
+    /// guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. One NMI stays pending at most; a further
+    /// one is merged.
     /// </summary>
     private void QueueGuestNmi(Vcpu v)
     {
         _sourceRaised++;
+        if (v.InGuest)
+        {
+            // kvm_vcpu_kick(): a vCPU in guest mode on another CPU is made to exit by a reschedule IPI
+            // (smp_send_reschedule), an EXTERNAL_INTERRUPT exit its host handles; KVM's process_nmi() then runs on the
+            // way back in (vcpu_enter_guest), even when the NMI is merged or has to wait for the NMI window.
+            _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
+        }
+
         if (v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow || v.NmiAtEntry)
         {
             _sourceCoalesced++;
@@ -204,10 +214,8 @@ internal sealed partial class Machine
 
         if (v.InGuest && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
         {
-            // kvm_vcpu_kick(): a vCPU in guest mode on another CPU is made to exit by a reschedule IPI
-            // (smp_send_reschedule), an EXTERNAL_INTERRUPT exit its host handles; the NMI is injected on the re-entry.
+            // Injected on the re-entry after the kick's exit.
             v.NmiAtEntry = true;
-            _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
             return;
         }
 

@@ -562,8 +562,10 @@ public sealed class VmxScenarioTests
             "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 10us}");
 
         Assert.Equal([(0L, 2), (1000L, 2)], r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector)).ToArray());
-        // The first NMI kicks the running vCPU out (the reschedule IPI's exit); the second waits for the window.
-        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (1000L, exit)], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        // Each NMI kicks the running vCPU out (the reschedule IPI's exit, kvm_vcpu_kick); the second, arriving while the
+        // guest is in its NMI handler, then waits for the window.
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (0L, "EXTERNAL_INTERRUPT"), (1000L, exit)],
+            r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
         Assert.Empty(r.Faults);
     }
 
@@ -586,6 +588,30 @@ public sealed class VmxScenarioTests
         Assert.Equal([(1, "sysvec_reschedule_ipi", (string?)null), (1, "vector_0x02", "g0")],
             r.Dispatch.Select(d => (d.Cpu, d.Handler, d.Vm)).ToArray());
         Assert.Equal(1UL, Sim.Count(r, "RES", 1));
+        Assert.Empty(r.Faults);
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
+
+    /// <summary>
+    /// <c>__apic_accept_irq()</c> APIC_DM_NMI: <c>kvm_inject_nmi()</c> then <c>kvm_vcpu_kick()</c>, and
+    /// <c>__kvm_vcpu_kick</c> (virt/kvm/kvm_main.c) sends the reschedule IPI whenever the vCPU is IN_GUEST_MODE, whatever
+    /// the guest's NMI blocking: an NMI for a guest inside its NMI handler still costs an EXTERNAL_INTERRUPT exit (RES +1
+    /// on the host) before KVM arms the NMI window (process_nmi, enable_nmi_window in arch/x86/kvm/x86.c).
+    /// </summary>
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void A_virtual_NMI_for_a_guest_inside_its_NMI_handler_still_kicks_the_vcpu_kvm_vcpu_kick(string delivery)
+    {
+        var r = Run($"{{version: latest, delivery: {delivery}}}",
+            "    handlers:\n      - {vector: 2, do: [{advance: 3us}]}",
+            "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 1us}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 10us}");
+
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT", (int?)0xFD), (1000L, "EXTERNAL_INTERRUPT", 0xFD), (3000L, "NMI_WINDOW", null)],
+            r.VmExits.Select(x => (x.TimeNs, x.Reason, x.Vector)).ToArray());
+        Assert.Equal(2UL, Sim.Count(r, "RES", 1));
+        // The guest's first NMI handler resumes after the kick and ends at 3 us; the second NMI follows its IRET.
+        Assert.Equal([(0L, 0), (3000L, 0)], r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Depth)).ToArray());
         Assert.Empty(r.Faults);
         Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
     }
