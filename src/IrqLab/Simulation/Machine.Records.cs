@@ -332,6 +332,7 @@ internal sealed partial class Machine
 
                 // A virtual NMI still waiting: for its entry, the guest's IRET, or an NMI or interrupt window.
                 pending += v.NmiAtEntry || v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow ? 1 : 0;
+                pending += v.NmiQueuedBehind ? 1 : 0;
             }
         }
 

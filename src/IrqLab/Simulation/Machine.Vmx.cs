@@ -192,8 +192,9 @@ internal sealed partial class Machine
     /// kicked out with a reschedule IPI whatever its NMI state (<c>__kvm_vcpu_kick</c> looks only at
     /// <c>vcpu->mode == IN_GUEST_MODE</c>); the NMI is injected on the re-entry when the guest can take it, while the
     /// guest blocks NMIs (inside its NMI handler) KVM sets NMI-window exiting, the CPU exits with NMI_WINDOW once the
-    /// guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. One NMI stays pending at most; a further
-    /// one is merged.
+    /// guest's IRET unblocks NMIs, and the NMI is injected on that re-entry. <c>process_nmi()</c> keeps two NMIs pending
+    /// when the guest does not block NMIs (one injected, the other after the NMI window: <see cref="Vcpu.NmiQueuedBehind"/>)
+    /// and one while it does; a further one is merged.
     /// </summary>
     private void QueueGuestNmi(Vcpu v)
     {
@@ -204,6 +205,12 @@ internal sealed partial class Machine
             // (smp_send_reschedule), an EXTERNAL_INTERRUPT exit its host handles; KVM's process_nmi() then runs on the
             // way back in (vcpu_enter_guest), even when the NMI is merged or has to wait for the NMI window.
             _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
+        }
+
+        if (v.NmiAtEntry && !v.NmiQueuedBehind)
+        {
+            v.NmiQueuedBehind = true;
+            return;
         }
 
         if (v.GuestNmiPending || v.NmiWindow || v.NmiAtInterruptWindow || v.NmiAtEntry)
@@ -287,6 +294,12 @@ internal sealed partial class Machine
             if (v.Injection.Valid)
             {
                 nmiWindowAfterEntry = true;
+                if (v.NmiQueuedBehind && v.Injection.Type == EventType.Nmi)
+                {
+                    // An NMI injection in flight: process_nmi() lowers its limit to one pending NMI.
+                    v.NmiQueuedBehind = false;
+                    _sourceCoalesced++;
+                }
             }
             else
             {
@@ -345,6 +358,13 @@ internal sealed partial class Machine
                 LeaveGuest(v, exitRecorded: true);
                 VmEntry(v);
                 return;
+            }
+
+            if (info.Type == EventType.Nmi && v.NmiQueuedBehind)
+            {
+                // The second pending NMI: KVM's enable_nmi_window() after injecting the first.
+                v.NmiQueuedBehind = false;
+                RequestNmiWindow(v);
             }
 
             EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null, injected: true);

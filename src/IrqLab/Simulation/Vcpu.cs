@@ -96,6 +96,13 @@ internal sealed class Vcpu
     public bool NmiAtEntry;
 
     /// <summary>
+    /// A second virtual NMI kept behind <see cref="NmiAtEntry"/>: KVM's <c>process_nmi()</c> (arch/x86/kvm/x86.c) lets
+    /// two NMIs be pending while the guest does not block NMIs and no NMI injection is in flight; it injects one and asks
+    /// for an NMI window for the other, which the guest takes after the first handler's IRET.
+    /// </summary>
+    public bool NmiQueuedBehind;
+
+    /// <summary>
     /// Without virtual NMIs: an NMI waits for the interrupt window (KVM's soft NMI blocking, which ends once the guest can
     /// take interrupts) and is injected at that INTERRUPT_WINDOW exit.
     /// </summary>

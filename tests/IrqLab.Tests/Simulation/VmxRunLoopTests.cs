@@ -132,6 +132,42 @@ public sealed class VmxRunLoopTests
     }
 
     /// <summary>
+    /// KVM <c>process_nmi()</c> (arch/x86/kvm/x86.c): "x86 is limited to one NMI pending, but because KVM can't react to
+    /// incoming NMIs as quickly as bare metal ... allow two NMIs to be (temporarily) pending so long as NMIs are not
+    /// blocked and KVM is not waiting for a previous NMI injection to complete". Two NMIs queued while the vCPU is out of
+    /// guest mode both reach the guest: one injected at the entry, the other after the window that opens at its IRET
+    /// (NMI_WINDOW; INTERRUPT_WINDOW without virtual NMIs). A third one is merged (the limit is two).
+    /// </summary>
+    [Theory]
+    [InlineData(2, true, "NMI_WINDOW")]
+    [InlineData(3, true, "NMI_WINDOW")]
+    [InlineData(2, false, "INTERRUPT_WINDOW")]
+    public void Two_NMIs_queued_while_the_vcpu_is_out_both_reach_the_guest_kvm_process_nmi(int nmis, bool virtualNmis, string window)
+    {
+        var queued = string.Concat(Enumerable.Repeat("\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}", nmis));
+        var r = Run($$$"""
+            irqlab: 1
+            name: two-nmis
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: {{{(virtualNmis ? "true" : "false")}}}
+                handlers: [{vector: 2, do: [{advance: 2us}]}]
+            steps:{{{queued}}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal([(0L, 0), (2000L, 0)], r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Depth)).ToArray());
+        var exit = Assert.Single(r.VmExits);
+        Assert.Equal((window, 2000L), (exit.Reason, exit.TimeNs));
+        Assert.Equal((2L, nmis - 2L, 0L), (r.Stats.Delivered, r.Stats.Coalesced, r.Stats.Pending));
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
+
+    /// <summary>
     /// Accounting (docs/simulation.md): a virtual NMI that never reaches the guest is pending at the end, not delivered
     /// (one queued for a vCPU that is never entered; one waiting for the guest's IRET when the guest halts in its NMI
     /// handler).
