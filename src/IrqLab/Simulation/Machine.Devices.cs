@@ -72,7 +72,7 @@ internal sealed partial class Machine
     }
 
     /// <summary>Drives the wire of <paramref name="d"/> (wire-OR of every device sharing it) into the IOAPIC pin and the 8259.</summary>
-    private void UpdateLine(SimDevice d)
+    private void UpdateLine(SimDevice d, bool sinceReset = false)
     {
         if (d.IsMessageSignalled)
         {
@@ -91,7 +91,15 @@ internal sealed partial class Machine
 
         if (d.IoApic >= 0)
         {
-            _ioApics[d.IoApic].SetPinLevel(d.Pin, d.ActiveLow ? !asserted : asserted);
+            var high = d.ActiveLow ? !asserted : asserted;
+            if (sinceReset)
+            {
+                _ioApics[d.IoApic].SetResetPinLevel(d.Pin, high);
+            }
+            else
+            {
+                _ioApics[d.IoApic].SetPinLevel(d.Pin, high);
+            }
         }
 
         if (d.PicIrq >= 0)

@@ -165,10 +165,10 @@ internal sealed partial class Machine
             }
         }
 
-        // Electrical idle level of every wired line (an active-low line idles high).
+        // Electrical idle level of every wired line (an active-low line idles high), present since reset: no edge.
         foreach (var d in _devices)
         {
-            UpdateLine(d);
+            UpdateLine(d, sinceReset: true);
         }
 
         _workloads = new Workloads(this, scenario.Workload);

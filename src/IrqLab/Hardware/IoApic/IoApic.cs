@@ -368,6 +368,28 @@ public sealed class IoApic
         }
     }
 
+    /// <summary>
+    /// The level the pin's wire has rested at since reset (a device's idle level when the machine is built). No
+    /// transition reaches the pin, so an edge entry latches nothing (the 82093AA recognizes an edge-triggered input on its
+    /// asserting transition); a level entry that reads the level as asserted takes it as a held request, as
+    /// <see cref="SetPinLevel"/> does. Without this, an active-low line idling high under the reset RTE (active high,
+    /// masked) would count as a masked edge that no device raised.
+    /// </summary>
+    /// <param name="pin">0..Pins-1.</param>
+    /// <param name="electricalHigh">True for a high wire.</param>
+    public void SetResetPinLevel(int pin, bool electricalHigh)
+    {
+        CheckPin(pin);
+        if (IsLevelSensitive(_entries[pin]))
+        {
+            SetPinLevel(pin, electricalHigh);
+            return;
+        }
+
+        _lineHigh[pin] = electricalHigh;
+        _driven[pin] = true;
+    }
+
     /// <summary>An edge: drives the pin to its asserted level, then back (an already asserted line only drops).</summary>
     /// <param name="pin">0..Pins-1.</param>
     public void PulsePin(int pin)
