@@ -130,7 +130,7 @@ public sealed partial class KernelModel
             }
         }
 
-        return IdtException(cpu, vector);
+        return IdtException(cpu, vector, errorCode);
     }
 
     /// <summary>
@@ -146,8 +146,15 @@ public sealed partial class KernelModel
         return new DispatchResult(FredEntry.BadTypeHandler, DispatchPath.Exception, -1, 0, false);
     }
 
-    /// <summary>The handler the IDT gate of exception <paramref name="vector"/> reaches (idt.c def_idts).</summary>
-    private DispatchResult IdtException(int cpu, int vector)
+    /// <summary>
+    /// The handler the IDT gate of exception <paramref name="vector"/> reaches (idt.c def_idts). <c>exc_double_fault</c>
+    /// (arch/x86/kernel/traps.c, every modelled version; FRED's <c>fred_hwexc()</c> calls it too) never returns to the
+    /// faulting code: <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n")</c>, then <c>die("double fault")</c>,
+    /// whose header the model logs; the panic that follows (<c>oops_end()</c> in NMI context, <c>panic("Machine
+    /// halted.")</c>) and the stop of every CPU are not modelled. The stack-guard path (<c>handle_stack_overflow</c>)
+    /// needs a faulting address the model does not have.
+    /// </summary>
+    private DispatchResult IdtException(int cpu, int vector, ulong errorCode = 0)
     {
         if (vector == VectorSpace.NmiVector)
         {
@@ -163,6 +170,12 @@ public sealed partial class KernelModel
         if (vector == 18)
         {
             ProcInterrupts.Increment(ArchRow.Mce, cpu);
+        }
+        else if (vector == 8)
+        {
+            _platform.Log(cpu, KernelLogLevel.Emerg,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PANIC: double fault, error_code: 0x{errorCode:x}"));
+            Oops(cpu, "double fault");
         }
 
         return new DispatchResult(info.LinuxHandler, DispatchPath.Exception, -1, 0, false);
