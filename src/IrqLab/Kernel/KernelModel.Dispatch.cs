@@ -109,8 +109,8 @@ public sealed partial class KernelModel
     /// when X86_MCE is on. Under IDT delivery a vector without a Linux handler (reserved, or its Kconfig option off)
     /// returns handler <c>"unhandled"</c> (what the CPU does then is the Delivery layer's). Under FRED delivery Linux
     /// switches in software (<c>entry_fred.c</c>): a hardware exception <c>fred_hwexc()</c> has no case for (9, 15,
-    /// reserved vectors, guarded ones with their option off, #VC before <c>latest</c>) and a software exception other than #BP/#OF go to
-    /// <c>fred_bad_type()</c>, which logs its "BUG: invalid or fatal FRED event" line and oopses.
+    /// reserved vectors, guarded ones with their option off, #VC before <c>latest</c>) and a software exception other
+    /// than #BP/#OF go to <c>fred_bad_type()</c>, which logs its "BUG: invalid or fatal FRED event" line and oopses.
     /// </summary>
     public DispatchResult Exception(int cpu, int vector, ulong errorCode)
     {
