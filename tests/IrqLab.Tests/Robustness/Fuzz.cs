@@ -30,6 +30,7 @@ internal static partial class Fuzz
     public static void Run<T>(Gen<T> gen, ulong seed, int iterations, Action<T> check, Func<T, string>? print = null)
     {
         print ??= v => v?.ToString() ?? "null";
+        (seed, iterations) = Soak(seed, iterations);
         for (var i = 0; i < iterations; i++)
         {
             var pcg = new PCG(7, seed + (ulong)i);
@@ -57,6 +58,25 @@ internal static partial class Fuzz
                     $"first failure: {first.GetType().Name}: {first.Message}\ninput: {print(value)}\n\nshrunk: {shrunk}");
             }
         }
+    }
+
+    /// <summary>
+    /// Soak runs outside CI: IRQLAB_FUZZ_SCALE multiplies the iteration count and IRQLAB_FUZZ_SEED is added to the base
+    /// seed, so a long run draws fresh inputs without editing the CI counts (docs/reliability.md).
+    /// </summary>
+    public static (ulong Seed, int Iterations) Soak(ulong seed, int iterations)
+    {
+        if (ulong.TryParse(Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SEED"), out var offset))
+        {
+            seed += offset;
+        }
+
+        if (double.TryParse(Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var scale) && scale > 0)
+        {
+            iterations = Math.Max(1, (int)(iterations * scale));
+        }
+
+        return (seed, iterations);
     }
 
     /// <summary>Runs the CLI in-process on a background thread, failing with the scenario text if it outlives <see cref="RunTimeout"/>.</summary>

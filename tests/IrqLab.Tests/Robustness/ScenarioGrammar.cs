@@ -73,6 +73,15 @@ public static class ScenarioGrammar
         var picOff = h.Pick(4) == 0;
 
         var c = new Ctx(bare, cpus, x2) { EventsOnly = eventsOnly };
+        var extra = new Choices(header ^ 0xC2B2AE3D27D4EB4FUL);
+        if (!eventsOnly && extra.Pick(3) == 0)
+        {
+            // A second IOAPIC (SCENARIOS.md §4 machine.ioapics): its pins 0 and 1 carry shared level lines (§5 shared).
+            c.IoApic1Pins = 8 + extra.Pick(25);
+            c.IoApic1Id = 1 + extra.Pick(15);
+            c.SharedPolarity = extra.Pick(2) == 0 ? "high" : "low";
+        }
+
         var sb = new StringBuilder();
         sb.Append("irqlab: 1\nname: fuzz\nseed: ").Append(seed).Append('\n');
         sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", variant: ")
@@ -111,6 +120,10 @@ public static class ScenarioGrammar
         var usesIsa = c.Devices.Exists(d => d.Isa);
         sb.Append("machine: {cpus: ").Append(cpus).Append(", apic: ").Append(x2 ? "x2apic" : "xapic")
             .Append(", pic: ").Append(picOff && !usesIsa ? "false" : "true");
+        if (c.IoApic1Pins > 0)
+        {
+            sb.Append(", ioapics: [{id: 0, pins: 24}, {id: ").Append(c.IoApic1Id).Append(", pins: ").Append(c.IoApic1Pins).Append("}]");
+        }
         var m = new Choices(header / 7919);
         if (m.Pick(3) == 0)
         {
@@ -163,9 +176,37 @@ public static class ScenarioGrammar
                 .Append("\n    virtual_nmis: ").Append(Bool(v))
                 .Append("\n    posted_interrupts: ").Append(Bool(v))
                 .Append("\n    apicv: ").Append(Bool(v)).Append('\n');
-            if (v.Pick(2) == 0)
+            if (v.Pick(3) == 0)
             {
-                sb.Append("    handlers:\n      - {vector: 0x30, do: [eoi]}\n");
+                // Extension (docs/scenario-loader.md): the VMCS exception bitmap.
+                sb.Append("    exception_bitmap: [").Append(string.Join(", ", Enumerable.Range(0, 1 + v.Pick(3)).Select(_ => v.Pick(32)).Distinct())).Append("]\n");
+            }
+
+            switch (v.Pick(3))
+            {
+                case 0:
+                    sb.Append("    handlers:\n      - {vector: 0x30, do: [eoi]}\n");
+                    break;
+                case 1:
+                    {
+                        sb.Append("    handlers:\n");
+                        var gv = new Choices(vmChoice ^ 0x165667B19E3779F9UL);
+                        var seenGuest = new HashSet<int>();
+                        var count = 1 + gv.Pick(4);
+                        for (var k = 0; k < count; k++)
+                        {
+                            var vector = k == 0 ? 0x30 : 0x20 + gv.Pick(0xE0);
+                            if (seenGuest.Add(vector))
+                            {
+                                sb.Append("      - {vector: ").Append(Hex((ulong)vector)).Append(", do: [").Append(GuestActions(vector, gv)).Append("]}\n");
+                            }
+                        }
+
+                        break;
+                    }
+
+                default:
+                    break;
             }
         }
 
@@ -196,6 +237,12 @@ public static class ScenarioGrammar
             }
         }
 
+        if (!eventsOnly && workload.Length == 0 && extra.Pick(8) == 0)
+        {
+            sb.Append("run: {until: idle}\n");
+            return new GeneratedScenario(sb.ToString(), steps.Length);
+        }
+
         sb.Append("run: {until: ").Append(until).Append("}\n");
         return new GeneratedScenario(sb.ToString(), steps.Length);
     }
@@ -214,8 +261,18 @@ public static class ScenarioGrammar
             case 0:
                 var pin = 16 + (i * 2) + ch.Pick(2);
                 var level = ch.Pick(2) == 1;
+                var polarity = ch.Pick(2) == 0 ? "high" : "low";
                 c.Devices.Add(new Dev(name, Line: true, Isa: false, Messages: 1));
-                return $"{{name: {name}, line: {{ioapic: 0, pin: {pin}, trigger: {(level ? "level" : "edge")}, polarity: {(ch.Pick(2) == 0 ? "high" : "low")}}}{handler}}}";
+                switch (c.IoApic1Pins > 0 ? ch.Pick(3) : 0)
+                {
+                    case 1:
+                        return $"{{name: {name}, line: {{ioapic: 1, pin: {2 + i}, trigger: {(level ? "level" : "edge")}, polarity: {polarity}}}{handler}}}";
+                    case 2:
+                        return $"{{name: {name}, line: {{ioapic: 1, pin: {ch.Pick(2)}, trigger: level, polarity: {c.SharedPolarity}}}, shared: true{handler}}}";
+                    default:
+                        return $"{{name: {name}, line: {{ioapic: 0, pin: {pin}, trigger: {(level ? "level" : "edge")}, polarity: {polarity}}}{handler}}}";
+                }
+
             case 1:
                 var irq = s_isaIrqs[(i * 3) + ch.Pick(3)];
                 c.Devices.Add(new Dev(name, Line: true, Isa: true, Messages: 1));
@@ -244,8 +301,33 @@ public static class ScenarioGrammar
         var n = ch.Pick(4);
         for (var k = 0; k < n; k++)
         {
-            switch (ch.Pick(5))
+            switch (ch.Pick(9))
             {
+                case 5:
+                    actions.Add(new[]
+                    {
+                        "{write: {reg: apic.tpr, value: " + Hex((ulong)ch.Pick(256)) + "}}",
+                        "{write: {port: 0x20, value: 0x20}}",
+                        "{write: {port: 0xA0, value: 0x20}}",
+                        "{write: {ioapic: 0, reg: eoi, value: " + Hex((ulong)vector) + "}}",
+                    }[ch.Pick(4)]);
+                    break;
+                case 6 when c.Devices.Count > 0:
+                    {
+                        // Time passes first: a handler that re-raises its own interrupt loops, but not in zero time.
+                        var d = c.Devices[ch.Pick(c.Devices.Count)];
+                        var op = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
+                        actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
+                        actions.Add("{" + op + ": " + d.Name + "}");
+                        break;
+                    }
+
+                case 7:
+                    actions.Add("{read: {cpu: " + Cpu(c, ch) + ", reg: apic." + s_probeRegs[ch.Pick(3)] + ", as: x" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}");
+                    break;
+                case 8:
+                    actions.Add("{ipi: {to: " + new[] { "all-but-self", "all" }[ch.Pick(2)] + ", mode: nmi}}");
+                    break;
                 case 0:
                     actions.Add("sti");
                     break;
@@ -274,7 +356,6 @@ public static class ScenarioGrammar
             actions.Add("eoi");
         }
 
-        _ = c;
         return string.Join(", ", actions);
     }
 
@@ -294,7 +375,9 @@ public static class ScenarioGrammar
                 return pattern.StartsWith('{')
                     ? $"{{device: {d.Name}, pattern: {pattern}}}"
                     : $"{{device: {d.Name}, rate: {rate}/s, pattern: {pattern}}}";
-            case 1:
+            case 1 when !c.TimerWorkload:
+                // One timer entry at most (docs/scenario-loader.md): each CPU has one local APIC timer.
+                c.TimerWorkload = true;
                 return "{timer: {hz: " + (1000 * (1 + ch.Pick(100))) + "}}";
             default:
                 return "{ipis: {rate: " + rate + "/s, vector: " + (c.Bare ? Hex((ulong)(0x20 + ch.Pick(0xE0))) : s_vectorNames[ch.Pick(s_vectorNames.Length)]) + "}}";
@@ -331,11 +414,11 @@ public static class ScenarioGrammar
 
     private static string Cpu(Ctx c, Choices ch) => ch.Pick(c.Cpus).ToString(CultureInfo.InvariantCulture);
 
-    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17];
+    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17, 0, 5, 7, 16, 21, 23];
 
     private static string Step(Ctx c, int index, Choices ch)
     {
-        var op = c.EventsOnly ? s_eventOps[ch.Pick(s_eventOps.Length)] : ch.Pick(16);
+        var op = c.EventsOnly ? s_eventOps[ch.Pick(s_eventOps.Length)] : ch.Pick(27);
         switch (op)
         {
             case 0:
@@ -351,6 +434,7 @@ public static class ScenarioGrammar
             case 3:
                 {
                     var reg = s_namedRegs[ch.Pick(s_namedRegs.Length - (c.X2 ? 0 : 1))];
+                    c.Reads.Add(("r" + index.ToString(CultureInfo.InvariantCulture), reg is "apic.isr" or "apic.tmr" or "apic.irr"));
                     return $"{{read: {{cpu: {Cpu(c, ch)}, reg: {reg}, as: r{index}}}}}";
                 }
 
@@ -405,6 +489,35 @@ public static class ScenarioGrammar
                 };
             case 16:
                 return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.eoi, value: 0}}}}";
+            case 18 when c.Reads.Count > 0:
+                {
+                    var (name, list) = c.Reads[ch.Pick(c.Reads.Count)];
+                    var equals = list ? (ch.Pick(2) == 0 ? "[]" : "[" + (0x20 + ch.Pick(0xE0)) + "]") : Hex((ulong)ch.Pick(256));
+                    return $"{{expect: {{read: {name}, equals: {equals}}}}}";
+                }
+
+            case 19:
+                {
+                    var rows = new[] { "LOC", "RES", "CAL", "NMI", "SPU", "ERR", "MIS", "PIN", "PIW", "TLB", "IWI", "'1'", "'16'", "'24'" };
+                    var bound = new[] { "equals", "at_least", "at_most" }[ch.Pick(3)];
+                    return $"{{expect: {{row: {rows[ch.Pick(rows.Length)]}, cpu: {Cpu(c, ch)}, {bound}: {ch.Pick(4)}}}}}";
+                }
+
+            case 20:
+                return $"{{expect: {{fault: {new[] { "triple_fault", "machine_check", "cfi_failure", "vmentry_failure" }[ch.Pick(4)]}, cpu: {Cpu(c, ch)}}}}}";
+            case 21:
+                return TimerProgram(c, ch);
+            case 22:
+                return PicProgram(c, ch);
+            case 23:
+                return RedirectionEntry(c, ch);
+            case 24 when c.VmVcpus > 0:
+                return $"{{vm: {{op: nmi, vm: g0, vcpu: {ch.Pick(c.VmVcpus)}}}}}";
+            case 25:
+                // IA32_APIC_BASE (SDM 11.4.4): enable with BSP, x2APIC enable, or global disable.
+                return $"{{write: {{cpu: {Cpu(c, ch)}, msr: 0x1B, value: {new[] { "0xFEE00900", "0xFEE00800", "0xFEE00D00", "0xFEE00000" }[ch.Pick(4)]}}}}}";
+            case 26:
+                return $"{{expect: {{handlers: [{string.Join(", ", Enumerable.Range(0, ch.Pick(3)).Select(_ => c.Bare ? "vector_0x" + (0x20 + ch.Pick(0xE0)).ToString("x2", CultureInfo.InvariantCulture) : new[] { "sysvec_apic_timer_interrupt", "common_interrupt", "sysvec_reschedule_ipi", "exc_nmi" }[ch.Pick(4)]))}]}}}}";
             case 17:
                 return $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.tpr, value: {Hex((ulong)ch.Pick(256))}}}}}";
             default:
@@ -480,9 +593,118 @@ public static class ScenarioGrammar
         {
             0 => $"{{vm: {{op: enter, vm: g0, vcpu: {vcpu}}}}}",
             1 => $"{{vm: {{op: exit, vm: g0, vcpu: {vcpu}}}}}",
-            2 => $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: {new[] { "ext_int", "nmi", "hw_exc", "sw_int" }[ch.Pick(4)]}, vector: {Hex((ulong)(0x20 + ch.Pick(0xE0)))}}}}}",
+            2 => Inject(vcpu, ch),
             _ => $"{{vm: {{op: post, vm: g0, vcpu: {vcpu}, vector: {Hex((ulong)(0x20 + ch.Pick(0xE0)))}}}}}",
         };
+    }
+
+    private static string Inject(int vcpu, Choices ch)
+    {
+        var type = new[] { "ext_int", "nmi", "hw_exc", "sw_int" }[ch.Pick(4)];
+        if (type == "hw_exc" && ch.Pick(2) == 0)
+        {
+            // A hardware exception with a vector below 32, with its error code where it pushes one (SDM Table 6-1).
+            var vector = s_errorCodeVectors[ch.Pick(s_errorCodeVectors.Length)];
+            return $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: hw_exc, vector: {vector}, error_code: {Hex((ulong)ch.Pick(0x10000))}}}}}";
+        }
+
+        var v = ch.Pick(4) == 0 ? ch.Pick(0x20) : 0x20 + ch.Pick(0xE0);
+        return type == "nmi" && ch.Pick(2) == 0
+            ? $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: nmi}}}}"
+            : $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: {type}, vector: {Hex((ulong)v)}}}}}";
+    }
+
+    private static string GuestActions(int vector, Choices ch)
+    {
+        var actions = new List<string>();
+        var n = ch.Pick(3);
+        for (var k = 0; k < n; k++)
+        {
+            actions.Add(ch.Pick(4) switch
+            {
+                0 => "sti",
+                1 => "{advance: " + s_durations[ch.Pick(4)] + "}",
+                2 when vector < 0xFF => "{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}",
+                _ => "{read: {reg: apic.isr, as: g" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}",
+            });
+        }
+
+        if (ch.Pick(4) != 0)
+        {
+            actions.Add("eoi");
+        }
+
+        return string.Join(", ", actions);
+    }
+
+    /// <summary>The local APIC timer in one of its modes (SDM 11.5.4): LVT timer, divide, then the count or the deadline.</summary>
+    private static string TimerProgram(Ctx c, Choices ch)
+    {
+        var cpu = Cpu(c, ch);
+        var mode = ch.Pick(3);
+        var masked = ch.Pick(6) == 0 ? 0x10000 : 0;
+        var lvt = (mode << 17) | masked | (0x20 + ch.Pick(0xE0));
+        var lines = new List<string>
+        {
+            $"{{write: {{cpu: {cpu}, reg: apic.timer.divide, value: {Hex((ulong)new[] { 0xB, 0x0, 0x1, 0x3, 0xA }[ch.Pick(5)])}}}}}",
+            $"{{write: {{cpu: {cpu}, reg: apic.lvt.timer, value: {Hex((ulong)lvt)}}}}}",
+        };
+        lines.Add(mode == 2
+            ? $"{{write: {{cpu: {cpu}, msr: 0x6E0, value: {(ch.Pick(4) == 0 ? 0 : 1 + ch.Pick(200_000))}}}}}"
+            : $"{{write: {{cpu: {cpu}, reg: apic.timer.initial, value: {1 + ch.Pick(100_000)}}}}}");
+        return string.Join("\n  - ", lines);
+    }
+
+    /// <summary>An 8259 pair initialised as the PC does (ICW1-ICW4, 8259A datasheet), then masks, and LINT0 as ExtINT.</summary>
+    private static string PicProgram(Ctx c, Choices ch)
+    {
+        var icw4 = ch.Pick(2) == 0 ? 0x01 : 0x03; // 8086 mode, optionally auto-EOI
+        var icw1 = ch.Pick(8) == 0 ? 0x19 : 0x11; // level or edge triggered (level with a stuck line storms in zero time)
+        var masterBase = 0x20 + (ch.Pick(0x1C) << 3);
+        var slaveBase = 0x20 + (ch.Pick(0x1C) << 3);
+        var lines = new List<string>
+        {
+            $"{{write: {{port: 0x20, value: {Hex((ulong)icw1)}}}}}",
+            $"{{write: {{port: 0x21, value: {Hex((ulong)masterBase)}}}}}",
+            "{write: {port: 0x21, value: 0x04}}",
+            $"{{write: {{port: 0x21, value: {Hex((ulong)icw4)}}}}}",
+            $"{{write: {{port: 0xA0, value: {Hex((ulong)icw1)}}}}}",
+            $"{{write: {{port: 0xA1, value: {Hex((ulong)slaveBase)}}}}}",
+            "{write: {port: 0xA1, value: 0x02}}",
+            $"{{write: {{port: 0xA1, value: {Hex((ulong)icw4)}}}}}",
+            $"{{write: {{port: 0x21, value: {Hex((ulong)(ch.Pick(2) == 0 ? 0 : ch.Pick(256) & ~4))}}}}}",
+            $"{{write: {{port: 0xA1, value: {Hex((ulong)(ch.Pick(2) == 0 ? 0 : ch.Pick(256)))}}}}}",
+        };
+        if (ch.Pick(2) == 0)
+        {
+            lines.Add($"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.lvt.lint0, value: 0x700}}}}");
+        }
+
+        if (ch.Pick(3) == 0)
+        {
+            lines.Add($"{{write: {{port: {new[] { "0x4D0", "0x4D1" }[ch.Pick(2)]}, value: {Hex((ulong)ch.Pick(256))}}}}}");
+        }
+
+        return string.Join("\n  - ", lines);
+    }
+
+    /// <summary>An IOAPIC redirection entry with decoded fields (SDM-era 82093AA datasheet): vector, delivery mode,
+    /// logical/physical destination, polarity, trigger, mask and destination.</summary>
+    private static string RedirectionEntry(Ctx c, Choices ch)
+    {
+        var vector = (ulong)(0x20 + ch.Pick(0xE0));
+        var delivery = (ulong)new[] { 0, 0, 1, 4, 7, 2, 5 }[ch.Pick(7)];
+        var logical = (ulong)ch.Pick(2);
+        // Mostly active high and edge: an active-low level entry on an idle or unconnected pin is asserted for good and
+        // storms in zero time until the run's handler bound (docs/simulation.md), which costs seconds per scenario.
+        var polarity = ch.Pick(4) == 0 ? 1UL : 0UL;
+        var trigger = ch.Pick(3) == 0 ? 1UL : 0UL;
+        var mask = ch.Pick(5) == 0 ? 1UL : 0UL;
+        var dest = logical == 1 ? (ulong)ch.Pick(256) : (ulong)ch.Pick(c.Cpus + 1);
+        var value = vector | (delivery << 8) | (logical << 11) | (polarity << 13) | (trigger << 15) | (mask << 16) | (dest << 56);
+        var ioapic = c.IoApic1Pins > 0 && ch.Pick(2) == 0 ? 1 : 0;
+        var pin = ch.Pick(ioapic == 1 ? c.IoApic1Pins : 24);
+        return $"{{write: {{ioapic: {ioapic}, reg: redir.{pin}, value: {Hex(value)}}}}}";
     }
 
     private sealed record Dev(string Name, bool Line, bool Isa, int Messages);
@@ -500,6 +722,17 @@ public static class ScenarioGrammar
         public int VmVcpus { get; set; }
 
         public HashSet<int> Entered { get; } = [];
+
+        public int IoApic1Pins { get; set; }
+
+        public bool TimerWorkload { get; set; }
+
+        public int IoApic1Id { get; set; }
+
+        public string SharedPolarity { get; set; } = "high";
+
+        /// <summary>Names recorded by top-level reads, and whether each is a vector list (ISR, TMR, IRR).</summary>
+        public List<(string Name, bool List)> Reads { get; } = [];
 
         public bool EventsOnly { get; init; }
     }

@@ -67,8 +67,17 @@ public sealed class SimulatorEventFuzzTests
     private static void CheckProbes(RunResult result, GeneratedScenario g)
     {
         var reads = new Dictionary<string, ReadValue>(result.Reads);
+
+        // A zero-time storm (a level-triggered 8259 input in auto-EOI mode that no handler quiets) ends the run at the
+        // handler bound of docs/simulation.md "Safety bounds"; the steps after it never ran.
+        var stopped = result.Messages.Any(m => m.Text.Contains("without simulated time moving; run stopped", StringComparison.Ordinal));
         for (var i = 0; i < g.StepCount; i++)
         {
+            if (stopped && !reads.ContainsKey($"p{i}_isr"))
+            {
+                return;
+            }
+
             var isr = reads[$"p{i}_isr"];
             var tpr = (int)reads[$"p{i}_tpr"].Scalar;
             var ppr = (int)reads[$"p{i}_ppr"].Scalar;
