@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Xunit;
+using YamlDotNet.RepresentationModel;
 
 namespace IrqLab.Tests.Robustness;
 
@@ -42,6 +44,13 @@ public sealed class ScenarioFuzzTests : IDisposable
                     var again = Fuzz.Cli(g.Yaml, "run", path, "--json", "--log-limit", "200");
                     Assert.True(Fuzz.WithoutWallMs(r.Out) == Fuzz.WithoutWallMs(again.Out), "two runs of the same file differ\n" + g);
                     CheckAgreesWithRun(g, path, r.Out);
+
+                    // SCENARIOS.md §1: the same scenario written as JSON runs the same.
+                    var jsonPath = Path.Combine(_dir, "fuzz.json");
+                    File.WriteAllText(jsonPath, YamlAsJson(g.Yaml));
+                    var asJson = Fuzz.Cli(g.Yaml, "run", jsonPath, "--json", "--log-limit", "200");
+                    Assert.True(asJson.Exit == 0 && Fuzz.WithoutWallMs(asJson.Out) == Fuzz.WithoutWallMs(r.Out),
+                        $"the scenario as JSON gives exit {asJson.Exit} and other output: {asJson.Err}\n{File.ReadAllText(jsonPath)}\n{g}");
                     if (r.Out.Contains("without simulated time moving; run stopped", StringComparison.Ordinal))
                     {
                         // A zero-time storm cut at the handler bound (docs/simulation.md): its trace holds millions of slices.
@@ -74,6 +83,54 @@ public sealed class ScenarioFuzzTests : IDisposable
         TestContext.Current.TestOutputHelper?.WriteLine($"scenario fuzz: {n} scenarios, {steps} steps, {ok} ran, {n - ok} rejected");
         // The grammar is meant to produce valid files: most must run, or the fuzzer only exercises the loader.
         Assert.True(ok >= n * 9 / 10, $"only {ok} of {n} generated scenarios ran; rejections:\n{string.Join("\n", rejected)}");
+    }
+
+    /// <summary>
+    /// The generated YAML as JSON: plain <c>true</c>/<c>false</c> and decimal integers stay literals, every other scalar
+    /// becomes a string (hex numbers, durations and rates are strings in JSON, docs/scenario-loader.md "Numbers").
+    /// </summary>
+    private static string YamlAsJson(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var sb = new StringBuilder();
+        Write(stream.Documents[0].RootNode);
+        return sb.ToString();
+
+        void Write(YamlNode node)
+        {
+            switch (node)
+            {
+                case YamlMappingNode m:
+                    sb.Append('{');
+                    var first = true;
+                    foreach (var (k, v) in m.Children)
+                    {
+                        sb.Append(first ? string.Empty : ", ").Append(JsonSerializer.Serialize(((YamlScalarNode)k).Value)).Append(": ");
+                        Write(v);
+                        first = false;
+                    }
+
+                    sb.Append('}');
+                    break;
+                case YamlSequenceNode q:
+                    sb.Append('[');
+                    for (var i = 0; i < q.Children.Count; i++)
+                    {
+                        sb.Append(i == 0 ? string.Empty : ", ");
+                        Write(q.Children[i]);
+                    }
+
+                    sb.Append(']');
+                    break;
+                default:
+                    var scalar = (YamlScalarNode)node;
+                    var text = scalar.Value ?? string.Empty;
+                    var plain = scalar.Style is YamlDotNet.Core.ScalarStyle.Plain or YamlDotNet.Core.ScalarStyle.Any;
+                    sb.Append(plain && (text is "true" or "false" || (text.Length > 0 && text.All(char.IsAsciiDigit))) ? text : JsonSerializer.Serialize(text));
+                    break;
+            }
+        }
     }
 
     /// <summary>
