@@ -45,6 +45,10 @@ public sealed class ScenarioFuzzTests : IDisposable
                     Assert.True(Fuzz.WithoutWallMs(r.Out) == Fuzz.WithoutWallMs(again.Out), "two runs of the same file differ\n" + g);
                     CheckAgreesWithRun(g, path, r.Out);
 
+                    // docs/cli.md: --log-limit caps the dispatch array only; the rest of the run is the same.
+                    var capped = Fuzz.Cli(g.Yaml, "run", path, "--json", "--log-limit", "1");
+                    Assert.True(WithoutDispatch(capped.Out) == WithoutDispatch(r.Out), "--log-limit 1 changes more than dispatch\n" + g);
+
                     // SCENARIOS.md §1: the same scenario written as JSON runs the same.
                     var jsonPath = Path.Combine(_dir, "fuzz.json");
                     File.WriteAllText(jsonPath, YamlAsJson(g.Yaml));
@@ -83,6 +87,22 @@ public sealed class ScenarioFuzzTests : IDisposable
         TestContext.Current.TestOutputHelper?.WriteLine($"scenario fuzz: {n} scenarios, {steps} steps, {ok} ran, {n - ok} rejected");
         // The grammar is meant to produce valid files: most must run, or the fuzzer only exercises the loader.
         Assert.True(ok >= n * 9 / 10, $"only {ok} of {n} generated scenarios ran; rejections:\n{string.Join("\n", rejected)}");
+    }
+
+    /// <summary>The run JSON without <c>dispatch</c>, <c>dispatch_truncated</c> and <c>stats.wall_ms</c>.</summary>
+    private static string WithoutDispatch(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var sb = new StringBuilder();
+        foreach (var p in doc.RootElement.EnumerateObject())
+        {
+            if (p.Name is not ("dispatch" or "dispatch_truncated"))
+            {
+                sb.Append(p.Name).Append('=').Append(p.Name == "stats" ? Fuzz.WithoutWallMs(p.Value.GetRawText()) : p.Value.GetRawText()).Append('\n');
+            }
+        }
+
+        return sb.ToString();
     }
 
     /// <summary>
