@@ -72,8 +72,16 @@ public static class ScenarioGrammar
         var seed = h.Pick(1000);
         var picOff = h.Pick(4) == 0;
 
-        var c = new Ctx(bare, cpus, x2) { EventsOnly = eventsOnly };
         var extra = new Choices(header ^ 0xC2B2AE3D27D4EB4FUL);
+        if (!eventsOnly && extra.Pick(10) == 0)
+        {
+            // Larger machines: more than one x2APIC logical cluster (16 CPUs each, SDM 11.12.10.2), more than 8 flat
+            // xAPIC logical IDs, and more than 255 CPUs (x2APIC only).
+            cpus = new[] { 16, 17, 64, 300 }[extra.Pick(4)];
+            x2 |= cpus > 255;
+        }
+
+        var c = new Ctx(bare, cpus, x2) { EventsOnly = eventsOnly };
         if (!eventsOnly && extra.Pick(3) == 0)
         {
             // A second IOAPIC (SCENARIOS.md §4 machine.ioapics): its pins 0 and 1 carry shared level lines (§5 shared).
@@ -427,7 +435,13 @@ public static class ScenarioGrammar
             case 2:
                 {
                     var reg = s_namedRegs[ch.Pick(s_namedRegs.Length - (c.X2 ? 0 : 1))];
-                    var value = reg == "apic.timer.initial" ? 1000UL + (ulong)ch.Pick(1_000_000) : RegValue(ch, reg == "apic.icr");
+                    var value = reg switch
+                    {
+                        "apic.timer.initial" => 1000UL + (ulong)ch.Pick(1_000_000),
+                        "apic.dfr" when ch.Pick(2) == 0 => ch.Pick(2) == 0 ? 0xFFFFFFFFUL : 0x0FFFFFFFUL, // flat or cluster model (SDM 11.6.2.2)
+                        "apic.ldr" when ch.Pick(2) == 0 => ((ulong)ch.Pick(16) << 28) | (1UL << (24 + ch.Pick(8))),
+                        _ => RegValue(ch, reg == "apic.icr"),
+                    };
                     return $"{{write: {{cpu: {Cpu(c, ch)}, reg: {reg}, value: {Hex(value)}}}}}";
                 }
 
