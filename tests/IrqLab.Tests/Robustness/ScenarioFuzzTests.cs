@@ -45,6 +45,13 @@ public sealed class ScenarioFuzzTests : IDisposable
                     Assert.True(Fuzz.WithoutWallMs(r.Out) == Fuzz.WithoutWallMs(again.Out), "two runs of the same file differ\n" + g);
                     CheckAgreesWithRun(g, path, r.Out);
 
+                    // docs/cli.md: without --json, run prints its summary and /proc/interrupts (exit 0, nothing on stderr
+                    // beyond the warnings of a cut run).
+                    var human = Fuzz.Cli(g.Yaml, "run", path);
+                    Assert.True(human.Exit == 0 && human.Out.Contains("simulated time", StringComparison.Ordinal), $"human-readable run: exit {human.Exit}: {human.Err}\n{human.Out}\n{g}");
+                    var humanCheck = Fuzz.Cli(g.Yaml, "check", path);
+                    Assert.True(humanCheck.Exit is 0 or 1 && !humanCheck.Err.Contains("   at ", StringComparison.Ordinal), $"human-readable check: exit {humanCheck.Exit}: {humanCheck.Err}\n{g}");
+
                     // docs/cli.md: --log-limit caps the dispatch array only; the rest of the run is the same.
                     var capped = Fuzz.Cli(g.Yaml, "run", path, "--json", "--log-limit", "1");
                     Assert.True(WithoutDispatch(capped.Out) == WithoutDispatch(r.Out), "--log-limit 1 changes more than dispatch\n" + g);
