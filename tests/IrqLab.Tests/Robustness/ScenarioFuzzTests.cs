@@ -8,9 +8,10 @@ namespace IrqLab.Tests.Robustness;
 /// <summary>
 /// Issue 8 "Fuzzing": random valid scenarios from <see cref="ScenarioGrammar"/> through <c>irqlab run FILE --json</c> exit 0
 /// with the §10 object (and stats conservation) or 2 with the §10 error object; never another code, an escaping
-/// exception or a hang. Every 10th file also runs twice and must give identical JSON except stats.wall_ms, <c>check</c>
-/// must agree with the run's expects, <c>trace</c> must write parseable Chrome JSON, and every 40th file's ftrace capture
-/// must replay to the run's /proc/interrupts counts.
+/// exception or a hang. Every 10th file also runs twice and must give identical JSON except stats.wall_ms and
+/// <c>check</c> must agree with the run's expects; in turn, such a file also runs written as JSON, without --json,
+/// with --log-limit 1, or through <c>trace</c> (Chrome JSON that parses; every other time also an ftrace capture that
+/// replays to the run's /proc/interrupts counts).
 /// </summary>
 public sealed class ScenarioFuzzTests : IDisposable
 {
@@ -45,42 +46,23 @@ public sealed class ScenarioFuzzTests : IDisposable
                     Assert.True(Fuzz.WithoutWallMs(r.Out) == Fuzz.WithoutWallMs(again.Out), "two runs of the same file differ\n" + g);
                     CheckAgreesWithRun(g, path, r.Out);
 
-                    // docs/cli.md: without --json, run prints its summary and /proc/interrupts (exit 0, nothing on stderr
-                    // beyond the warnings of a cut run).
-                    var human = Fuzz.Cli(g.Yaml, "run", path);
-                    Assert.True(human.Exit == 0 && human.Out.Contains("simulated time", StringComparison.Ordinal), $"human-readable run: exit {human.Exit}: {human.Err}\n{human.Out}\n{g}");
-                    var humanCheck = Fuzz.Cli(g.Yaml, "check", path);
-                    Assert.True(humanCheck.Exit is 0 or 1 && !humanCheck.Err.Contains("   at ", StringComparison.Ordinal), $"human-readable check: exit {humanCheck.Exit}: {humanCheck.Err}\n{g}");
-
-                    // docs/cli.md: --log-limit caps the dispatch array only; the rest of the run is the same.
-                    var capped = Fuzz.Cli(g.Yaml, "run", path, "--json", "--log-limit", "1");
-                    Assert.True(WithoutDispatch(capped.Out) == WithoutDispatch(r.Out), "--log-limit 1 changes more than dispatch\n" + g);
-
-                    // SCENARIOS.md §1: the same scenario written as JSON runs the same.
-                    var jsonPath = Path.Combine(_dir, "fuzz.json");
-                    File.WriteAllText(jsonPath, YamlAsJson(g.Yaml));
-                    var asJson = Fuzz.Cli(g.Yaml, "run", jsonPath, "--json", "--log-limit", "200");
-                    Assert.True(asJson.Exit == 0 && Fuzz.WithoutWallMs(asJson.Out) == Fuzz.WithoutWallMs(r.Out),
-                        $"the scenario as JSON gives exit {asJson.Exit} and other output: {asJson.Err}\n{File.ReadAllText(jsonPath)}\n{g}");
-                    if (r.Out.Contains("without simulated time moving; run stopped", StringComparison.Ordinal))
+                    // One more view of the same run per sample, in turn, so the suite stays fast.
+                    switch ((iteration / 10) % 4)
                     {
-                        // A zero-time storm cut at the handler bound (docs/simulation.md): its trace holds millions of slices.
-                        return;
-                    }
-
-                    var trace = Path.Combine(_dir, "fuzz.trace.json");
-                    var t = Fuzz.Cli(g.Yaml, "trace", path, "-o", trace);
-                    Assert.True(t.Exit == 0, $"trace exit {t.Exit}: {t.Err}\n{g}");
-                    if (new FileInfo(trace).Length < 64 << 20)
-                    {
-                        // Chrome trace JSON that opens in Perfetto (docs/cli.md); very large traces are only written.
-                        using var stream = File.OpenRead(trace);
-                        using var parsed = JsonDocument.Parse(stream);
-                    }
-
-                    if (iteration % 40 == 1)
-                    {
-                        ReplayAgreesWithRun(g, path, trace, r.Out);
+                        case 0:
+                            SameAsJson(g, r.Out);
+                            break;
+                        case 1:
+                            HumanOutput(g, path);
+                            break;
+                        case 2:
+                            // docs/cli.md: --log-limit caps the dispatch array only; the rest of the run is the same.
+                            var capped = Fuzz.Cli(g.Yaml, "run", path, "--json", "--log-limit", "1");
+                            Assert.True(WithoutDispatch(capped.Out) == WithoutDispatch(r.Out), "--log-limit 1 changes more than dispatch\n" + g);
+                            break;
+                        default:
+                            Traces(g, path, r.Out, replay: (iteration / 10) % 8 == 3);
+                            break;
                     }
                 }
             }
@@ -94,6 +76,51 @@ public sealed class ScenarioFuzzTests : IDisposable
         TestContext.Current.TestOutputHelper?.WriteLine($"scenario fuzz: {n} scenarios, {steps} steps, {ok} ran, {n - ok} rejected");
         // The grammar is meant to produce valid files: most must run, or the fuzzer only exercises the loader.
         Assert.True(ok >= n * 9 / 10, $"only {ok} of {n} generated scenarios ran; rejections:\n{string.Join("\n", rejected)}");
+    }
+
+    /// <summary>SCENARIOS.md §1: the same scenario written as JSON runs the same.</summary>
+    private void SameAsJson(GeneratedScenario g, string runJson)
+    {
+        var jsonPath = Path.Combine(_dir, "fuzz.json");
+        File.WriteAllText(jsonPath, YamlAsJson(g.Yaml));
+        var asJson = Fuzz.Cli(g.Yaml, "run", jsonPath, "--json", "--log-limit", "200");
+        Assert.True(asJson.Exit == 0 && Fuzz.WithoutWallMs(asJson.Out) == Fuzz.WithoutWallMs(runJson),
+            $"the scenario as JSON gives exit {asJson.Exit} and other output: {asJson.Err}\n{File.ReadAllText(jsonPath)}\n{g}");
+    }
+
+    /// <summary>docs/cli.md: without --json, run prints its summary (exit 0) and check its verdicts (exit 0 or 1).</summary>
+    private static void HumanOutput(GeneratedScenario g, string path)
+    {
+        var human = Fuzz.Cli(g.Yaml, "run", path);
+        Assert.True(human.Exit == 0 && human.Out.Contains("simulated time", StringComparison.Ordinal), $"human-readable run: exit {human.Exit}: {human.Err}\n{human.Out}\n{g}");
+        var humanCheck = Fuzz.Cli(g.Yaml, "check", path);
+        Assert.True(humanCheck.Exit is 0 or 1 && !humanCheck.Err.Contains("   at ", StringComparison.Ordinal), $"human-readable check: exit {humanCheck.Exit}: {humanCheck.Err}\n{g}");
+    }
+
+    /// <summary>docs/cli.md: <c>trace</c> writes Chrome JSON that parses; with <paramref name="replay"/> the ftrace capture
+    /// replays to the run's counts too.</summary>
+    private void Traces(GeneratedScenario g, string path, string runJson, bool replay)
+    {
+        if (runJson.Contains("without simulated time moving; run stopped", StringComparison.Ordinal))
+        {
+            // A zero-time storm cut at the handler bound (docs/simulation.md): its trace holds millions of slices.
+            return;
+        }
+
+        var trace = Path.Combine(_dir, "fuzz.trace.json");
+        var t = Fuzz.Cli(g.Yaml, "trace", path, "-o", trace);
+        Assert.True(t.Exit == 0, $"trace exit {t.Exit}: {t.Err}\n{g}");
+        if (new FileInfo(trace).Length < 64 << 20)
+        {
+            // Chrome trace JSON that opens in Perfetto; very large traces are only written.
+            using var stream = File.OpenRead(trace);
+            using var parsed = JsonDocument.Parse(stream);
+        }
+
+        if (replay)
+        {
+            ReplayAgreesWithRun(g, path, trace, runJson);
+        }
     }
 
     /// <summary>The run JSON without <c>dispatch</c>, <c>dispatch_truncated</c> and <c>stats.wall_ms</c>.</summary>
