@@ -204,6 +204,33 @@ public sealed class ReplayTests
         Assert.Equal(2_000, Assert.Single(report.Histograms).MaxNs);
     }
 
+    /// <summary>
+    /// kernel/irq/handle.c <c>__handle_irq_event_percpu</c>: one kstat count per interrupt. A handler nested inside the
+    /// action's entry/exit pair (an irq_work vector, another irq) does not make the same action's next entry a second
+    /// action of the first interrupt: irq 1 ran twice, so it counts 2.
+    /// </summary>
+    [Theory]
+    [InlineData("irq_work_entry", "irq_work_exit", null)]
+    [InlineData("irq_handler_entry", "irq_handler_exit", 9)]
+    public void A_handler_nested_inside_an_action_does_not_merge_the_next_interrupt_of_the_line(string nestedEntry, string nestedExit, int? nestedIrq)
+    {
+        int? vector = nestedIrq is null ? 246 : null;
+        var nestedName = nestedIrq is null ? null : "acpi";
+        IReadOnlyList<FtraceRecord> records =
+        [
+            new(0, 1_000, "irq_handler_entry", 1, null, "dev0", null, 1),
+            new(0, 1_100, nestedEntry, nestedIrq, vector, nestedName, null, 2),
+            new(0, 1_200, nestedExit, nestedIrq, vector, null, nestedIrq is null ? null : "handled", 3),
+            new(0, 1_300, "irq_handler_exit", 1, null, null, "handled", 4),
+            new(0, 41_000, "irq_handler_entry", 1, null, "dev0", null, 5),
+            new(0, 41_100, "irq_handler_exit", 1, null, null, "handled", 6),
+        ];
+        var report = Replay.FromFtrace(records);
+        Assert.Equal([2UL], report.FindRow("1")!.Counts);
+        Assert.Equal(0, report.UnmatchedEntries);
+        Assert.Equal(0, report.UnmatchedExits);
+    }
+
     [Fact]
     public void Snapshot_rates_are_delta_over_interval()
     {

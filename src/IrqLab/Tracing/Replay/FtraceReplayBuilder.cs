@@ -96,9 +96,13 @@ internal sealed class FtraceReplayBuilder
                 }
 
             case "irq_handler_exit":
-                Exit(r, KindIrq, null, r.Irq!.Value, string.Equals(r.Ret, "handled", StringComparison.Ordinal) ? 1 : 0);
-                EndAction(r.Cpu, r.Irq.Value);
-                return;
+                {
+                    var action = OpenAction(r.Cpu, r.Irq!.Value);
+                    Exit(r, KindIrq, null, r.Irq.Value, string.Equals(r.Ret, "handled", StringComparison.Ordinal) ? 1 : 0);
+                    EndAction(r.Cpu, r.Irq.Value, action);
+                    return;
+                }
+
             case "softirq_entry":
                 {
                     _interrupts.Remove(r.Cpu);
@@ -167,17 +171,37 @@ internal sealed class FtraceReplayBuilder
 
     /// <summary>
     /// After an <c>irq_handler_exit</c>, the next entry of the same irq on the CPU may be the line's next action. An exit
-    /// of another irq, or one whose entry is not in the capture, starts a record with no action seen yet.
+    /// of another irq starts a record holding the action whose entry the exit closes (<paramref name="action"/>): a
+    /// handler nested inside the action (a system vector, another irq) ended the record of its interrupt, but the action
+    /// did run, so the same action entered again is the next interrupt. An exit whose entry is not in the capture starts
+    /// a record with no action seen yet.
     /// </summary>
-    private void EndAction(int cpu, int irq)
+    private void EndAction(int cpu, int irq, string? action)
     {
         if (!_interrupts.TryGetValue(cpu, out var current) || current.Irq != irq)
         {
-            current = new DeviceInterrupt(irq, null);
+            current = new DeviceInterrupt(irq, action);
             _interrupts[cpu] = current;
         }
 
         current.AfterExit = true;
+    }
+
+    /// <summary>The action name of the innermost open <c>irq_handler_entry</c> of <paramref name="irq"/> on the CPU, if any.</summary>
+    private string? OpenAction(int cpu, int irq)
+    {
+        if (_stacks.TryGetValue(cpu, out var stack))
+        {
+            for (var i = stack.Count - 1; i >= 0; i--)
+            {
+                if (stack[i].Kind == KindIrq && stack[i].Number == irq)
+                {
+                    return stack[i].Handler;
+                }
+            }
+        }
+
+        return null;
     }
 
     private void Enter(FtraceRecord r, string kind, string handler, int number, string? row, string? rowName, bool count, TraceEvent entry)
