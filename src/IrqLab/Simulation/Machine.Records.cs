@@ -260,9 +260,28 @@ internal sealed partial class Machine
         ScheduleActionBoundary(c, c.Top);
     }
 
+    /// <summary>
+    /// Kernel messages a run keeps for its output (docs/simulation.md, "Safety bounds"): a storm that prints on every
+    /// interrupt (the kernel's "Spurious interrupt ... Acked" is not rate-limited) would otherwise hold memory without
+    /// bound. IrqLab's own warnings (text starting "irqlab: ") are always kept.
+    /// </summary>
+    internal const int MaxMessages = 100_000;
+
     private void AddMessage(int cpu, string level, string text)
     {
-        _messages.Add(new MessageEntry(_now, cpu, level, text));
+        if (_messages.Count < MaxMessages || text.StartsWith("irqlab: ", StringComparison.Ordinal))
+        {
+            _messages.Add(new MessageEntry(_now, cpu, level, text));
+        }
+        else
+        {
+            _messagesNotKept++;
+            if (_unkeptMessageTexts.Count < MaxMessages)
+            {
+                _unkeptMessageTexts.Add(text);
+            }
+        }
+
         if (_sinks.Length > 0)
         {
             Trace(new TraceEvent(_now, cpu, TraceEventKind.Message, Name: text));
@@ -384,6 +403,7 @@ internal sealed partial class Machine
             WriteProcInterrupts = text,
             VmExits = _vmExits,
             Messages = _messages,
+            MessagesNotKept = _messagesNotKept,
             Faults = _faults,
             Stats = Accounting(_events, wallMs),
         };

@@ -56,6 +56,9 @@ internal sealed partial class Machine
     private readonly Dictionary<string, int> _readIndex = new(StringComparer.Ordinal);
     private readonly List<ExpectEntry> _expects = [];
     private readonly List<MessageEntry> _messages = [];
+
+    /// <summary>Texts of the kernel messages beyond <see cref="MaxMessages"/>, kept once each for <c>expect {message}</c>.</summary>
+    private readonly HashSet<string> _unkeptMessageTexts = new(StringComparer.Ordinal);
     private readonly List<FaultEntry> _faults = [];
     private readonly List<VmExitEntry> _vmExits = [];
     private readonly List<string> _handlersSinceExpect = [];
@@ -69,6 +72,7 @@ internal sealed partial class Machine
     private long _now;
     private long _dispatchSeq;
     private bool _dispatchTruncated;
+    private long _messagesNotKept;
     private long _events;
     private bool _stopped;
 

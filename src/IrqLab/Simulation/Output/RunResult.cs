@@ -21,6 +21,9 @@ public sealed record RunResult
     /// <summary>True when <see cref="Dispatch"/> was capped.</summary>
     public bool DispatchTruncated { get; init; }
 
+    /// <summary>Kernel messages printed beyond the run's message bound and not kept in <see cref="Messages"/>.</summary>
+    public long MessagesNotKept { get; init; }
+
     /// <summary>Values of <c>read</c> steps in the order first recorded.</summary>
     public IReadOnlyList<KeyValuePair<string, ReadValue>> Reads { get; init; } = [];
 

@@ -119,6 +119,12 @@ public static class RunResultJson
             w.WriteString("level", m.Level);
             w.WriteString("text", m.Text);
         });
+        if (result.MessagesNotKept > 0)
+        {
+            // Extension keys, present only when the message bound was reached (docs/simulation.md, "Safety bounds").
+            w.WriteBoolean("messages_truncated", true);
+            w.WriteNumber("messages_not_kept", result.MessagesNotKept);
+        }
 
         w.WriteObjectArray("faults", result.Faults, static (w, f) =>
         {
