@@ -35,7 +35,8 @@ internal sealed partial class Machine
             default:
                 if (ExecutingCpu(step) is { RunsNoProgram: true } idle)
                 {
-                    AddMessage(idle.Index, "warning", $"irqlab: the {ActionWord(step)} step at line {step.Mark.Line} runs on CPU {idle.Index}, which executes no program ({WhyNoProgram(idle)}); skipped");
+                    // Named by its index, as expects[].step is: the output is the same whether the scenario was YAML or JSON.
+                    AddMessage(idle.Index, "warning", $"irqlab: the {ActionWord(step)} step steps[{index}] runs on CPU {idle.Index}, which executes no program ({WhyNoProgram(idle)}); skipped");
                     break;
                 }
 
