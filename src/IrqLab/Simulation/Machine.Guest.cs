@@ -1,3 +1,4 @@
+using System.Globalization;
 using IrqLab.Delivery;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
@@ -453,7 +454,9 @@ internal sealed partial class Machine
 
                 return 0;
             default:
-                AddMessage(c.Index, "info", $"irqlab: guest action {ActionWord(step)} at line {step.Mark.Line} is not modelled inside a VM; ignored");
+                // Named by the handler, not by a file line: the output is the same whether the scenario was YAML or JSON.
+                AddMessage(c.Index, "info", string.Create(CultureInfo.InvariantCulture,
+                    $"irqlab: guest action {ActionWord(step)} in VM {f.Vm}'s handler for vector 0x{f.Vector:x2} is not modelled inside a VM; ignored"));
                 return 0;
         }
     }

@@ -7,7 +7,8 @@ namespace IrqLab.Tests.Simulation;
 /// <summary>
 /// A guest handler's actions that are not modelled inside a VM are named in IrqLab's message by the scenario's own word
 /// (SCENARIOS.md §6: read, write, raise, ...), as every message the user reads is in plain words (docs/cli.md), not by
-/// the model's .NET type (ReadStep, WriteStep, DeviceStep).
+/// the model's .NET type (ReadStep, WriteStep, DeviceStep), and placed by VM and vector rather than by a file line, so
+/// the output is the same for the scenario written as YAML or JSON (SCENARIOS.md §1).
 /// </summary>
 public sealed class GuestActionMessageTests
 {
@@ -39,9 +40,9 @@ public sealed class GuestActionMessageTests
         var ignored = r.Messages.Where(m => m.Text.StartsWith("irqlab: guest action ", StringComparison.Ordinal)).Select(m => m.Text);
         Assert.Equal(
         [
-            "irqlab: guest action read at line 10 is not modelled inside a VM; ignored",
-            "irqlab: guest action write at line 10 is not modelled inside a VM; ignored",
-            "irqlab: guest action pulse at line 10 is not modelled inside a VM; ignored",
+            "irqlab: guest action read in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
+            "irqlab: guest action write in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
+            "irqlab: guest action pulse in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
         ], ignored);
     }
 }
