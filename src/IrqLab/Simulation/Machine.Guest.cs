@@ -454,9 +454,14 @@ internal sealed partial class Machine
 
                 return 0;
             default:
-                // Named by the handler, not by a file line: the output is the same whether the scenario was YAML or JSON.
-                AddMessage(c.Index, "info", string.Create(CultureInfo.InvariantCulture,
-                    $"irqlab: guest action {ActionWord(step)} in VM {f.Vm}'s handler for vector 0x{f.Vector:x2} is not modelled inside a VM; ignored"));
+                // Said once per action of the scenario (a busy guest handler would repeat it on every run of the handler),
+                // and named by the handler, not by a file line: the output is the same whether the scenario was YAML or JSON.
+                if (_ignoredGuestActions.Add(step))
+                {
+                    AddMessage(c.Index, "info", string.Create(CultureInfo.InvariantCulture,
+                        $"irqlab: guest action {ActionWord(step)} in VM {f.Vm}'s handler for vector 0x{f.Vector:x2} is not modelled inside a VM; ignored"));
+                }
+
                 return 0;
         }
     }

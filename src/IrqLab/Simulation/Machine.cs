@@ -63,6 +63,9 @@ internal sealed partial class Machine
     private readonly List<VmExitEntry> _vmExits = [];
     private readonly List<string> _handlersSinceExpect = [];
 
+    /// <summary>Guest handler actions already reported as not modelled inside a VM (each is said once per run).</summary>
+    private readonly HashSet<Step> _ignoredGuestActions = new(ReferenceEqualityComparer.Instance);
+
     private readonly bool _tracksHandlers;
     private readonly int _logLimit;
     private readonly long _maxEntriesPerInstant;

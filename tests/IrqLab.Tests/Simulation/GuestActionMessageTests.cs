@@ -45,4 +45,37 @@ public sealed class GuestActionMessageTests
             "irqlab: guest action pulse in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
         ], ignored);
     }
+
+    /// <summary>
+    /// The message is said once per action of the scenario, not on every run of the handler: IrqLab's own messages are
+    /// always kept (docs/simulation.md, "Safety bounds"), so a busy guest handler would otherwise grow the output
+    /// without bound.
+    /// </summary>
+    [Fact]
+    public void An_ignored_guest_action_is_reported_once_however_often_its_handler_runs()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            irqlab: 1
+            name: guest-action-once
+            kernel: {version: latest, delivery: fred}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - vector: 0x50
+                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, eoi]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x50}}
+              - {advance: 10us}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x50}}
+              - {advance: 10us}
+            """, "guest-action-once.yaml");
+
+        var r = Simulator.Run(scenario);
+
+        Assert.Equal(2, r.Dispatch.Count(d => d is { Vm: "g0", Vector: 0x50 }));
+        Assert.Single(r.Messages, m => m.Text.StartsWith("irqlab: guest action read ", StringComparison.Ordinal));
+    }
 }
