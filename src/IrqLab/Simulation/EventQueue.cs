@@ -70,6 +70,50 @@ public sealed class EventQueue
         HeapPush(timeNs, sequence, generation, target, kind);
     }
 
+    /// <summary>
+    /// Takes the sequence number the next <see cref="Push"/> would have used, without queuing anything. The caller may
+    /// later queue the event with <see cref="PushReserved"/>: it then has the key (time, sequence) it would have had if
+    /// it had been pushed now, so it pops in the same place among the other events, ties included.
+    /// </summary>
+    /// <returns>The reserved sequence number; every later push gets a higher one.</returns>
+    public long ReserveSequence() => _nextSequence++;
+
+    /// <summary>
+    /// Queues an event under a sequence number taken earlier with <see cref="ReserveSequence"/> (each reserved number is
+    /// pushed at most once). The key (<paramref name="timeNs"/>, <paramref name="sequence"/>) must not be earlier than
+    /// that of an event already popped, so that pops stay in key order.
+    /// </summary>
+    /// <param name="timeNs">Simulated time the event fires.</param>
+    /// <param name="sequence">The reserved sequence number.</param>
+    /// <param name="kind">What the event does.</param>
+    /// <param name="target">CPU or workload index.</param>
+    /// <param name="generation">Token checked against the target's generation when the event fires.</param>
+    public void PushReserved(long timeNs, long sequence, SimEventKind kind, int target, long generation = 0)
+    {
+        _count++;
+        var lane = LaneOf(kind);
+        if (lane >= 0)
+        {
+            ref var l = ref _lanes[lane];
+            if (l.Count == 0)
+            {
+                _headTime[lane] = timeNs;
+                _headSequence[lane] = sequence;
+                l.Enqueue(timeNs, sequence, generation, target, kind);
+                return;
+            }
+
+            // The sequence is older than the lane's tail: only a strictly later time keeps the lane sorted by key.
+            if (l.TailTimeNs < timeNs)
+            {
+                l.Enqueue(timeNs, sequence, generation, target, kind);
+                return;
+            }
+        }
+
+        HeapPushKeyed(new Key(timeNs, sequence), new Payload(generation, target, kind));
+    }
+
     /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
     public long PeekTime
     {
@@ -216,6 +260,35 @@ public sealed class EventQueue
         p.Generation = generation;
         p.Target = target;
         p.Kind = kind;
+    }
+
+    /// <summary>A heap push for a key whose sequence may be lower than others in the heap: sifts by the full key.</summary>
+    private void HeapPushKeyed(Key key, Payload payload)
+    {
+        if (_heapCount == _keys.Length)
+        {
+            Array.Resize(ref _keys, _keys.Length * 2);
+            Array.Resize(ref _payloads, _payloads.Length * 2);
+        }
+
+        var keys = _keys;
+        var payloads = _payloads;
+        var i = _heapCount++;
+        while (i > 0)
+        {
+            var parent = (i - 1) >> 2;
+            if (!Less(key, keys[parent]))
+            {
+                break;
+            }
+
+            keys[i] = keys[parent];
+            payloads[i] = payloads[parent];
+            i = parent;
+        }
+
+        keys[i] = key;
+        payloads[i] = payload;
     }
 
     private Payload HeapPop()

@@ -50,6 +50,59 @@ public sealed class EventQueueTests
         });
     }
 
+    [Fact]
+    public void A_reserved_sequence_pushed_later_pops_where_an_eager_push_would_have()
+    {
+        // Ops: pop, push, reserve a (time, sequence) key, or push the oldest held reservation whose key is still
+        // ahead of the last pop (a reservation already passed is dropped: the engine runs it in place instead).
+        var op = Gen.Select(Gen.Int[0, 4], Gen.Int[0, s_kinds.Length - 1], Gen.Int[0, 40]);
+        op.Array[1, 400].Sample(script =>
+        {
+            var q = new EventQueue();
+            var reference = new List<(long Time, long Seq, SimEventKind Kind, int Target)>();
+            var held = new List<(long Time, long Seq, SimEventKind Kind, int Target)>();
+            long now = 0, lastSeq = -1, seq = 0;
+            var target = 0;
+            foreach (var (what, kind, delay) in script)
+            {
+                if (what == 0 && reference.Count > 0)
+                {
+                    var expected = reference.OrderBy(r => r.Time).ThenBy(r => r.Seq).First();
+                    AssertPop(q, reference, ref now);
+                    lastSeq = expected.Seq;
+                }
+                else if (what == 3)
+                {
+                    held.Add((now + 1 + delay, q.ReserveSequence(), s_kinds[kind], target++));
+                    Assert.Equal(seq++, held[^1].Seq);
+                }
+                else if (what == 4 && held.Count > 0)
+                {
+                    var h = held[0];
+                    held.RemoveAt(0);
+                    if (h.Time > now || (h.Time == now && h.Seq > lastSeq))
+                    {
+                        q.PushReserved(h.Time, h.Seq, h.Kind, h.Target, h.Target * 7L);
+                        reference.Add(h);
+                    }
+                }
+                else
+                {
+                    q.Push(now + delay, s_kinds[kind], target, target * 7L);
+                    reference.Add((now + delay, seq++, s_kinds[kind], target));
+                    target++;
+                }
+
+                Assert.Equal(reference.Count, q.Count);
+            }
+
+            while (reference.Count > 0)
+            {
+                AssertPop(q, reference, ref now);
+            }
+        });
+    }
+
     private static void AssertPop(EventQueue q, List<(long Time, long Seq, SimEventKind Kind, int Target)> reference, ref long now)
     {
         var expected = reference.OrderBy(r => r.Time).ThenBy(r => r.Seq).First();
