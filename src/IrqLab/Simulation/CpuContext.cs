@@ -30,6 +30,12 @@ internal sealed class CpuContext
     /// <summary>While the top frame spends time, the time it is done; else 0.</summary>
     public long BusyUntilNs;
 
+    /// <summary>
+    /// The queue sequence reserved for this CPU's resume at <see cref="BusyUntilNs"/> while that resume is deferred
+    /// (not queued, see <c>Machine.DeferResume</c>); -1 when none is.
+    /// </summary>
+    public long DeferredSequence = -1;
+
     /// <summary>Bumped whenever a queued resume becomes stale (the frame was preempted).</summary>
     public long Generation;
 

@@ -27,6 +27,8 @@ internal sealed partial class Machine
     /// </summary>
     private void Pump(CpuContext c)
     {
+        MaterializeResumeOf(c);
+
         c.Pumping = true;
         while (!_stopped)
         {
@@ -127,6 +129,8 @@ internal sealed partial class Machine
     /// </summary>
     private void PendExtInt(CpuContext c)
     {
+        MaterializeResumeOf(c);
+
         if (!c.ExtIntPending && (_pic?.IntrAsserted ?? false))
         {
             c.ExtIntPending = true;
@@ -316,6 +320,8 @@ internal sealed partial class Machine
     /// </summary>
     private void InitCpu(CpuContext c)
     {
+        MaterializeResumeOf(c);
+
         if (_sinks.Length > 0)
         {
             TraceDroppedFrames(c);
@@ -359,6 +365,8 @@ internal sealed partial class Machine
     /// </summary>
     private void StartCpu(CpuContext c)
     {
+        MaterializeResumeOf(c);
+
         c.WaitForSipi = false;
         MarkDirty(c.Index);
     }
@@ -526,7 +534,15 @@ internal sealed partial class Machine
 
         if (f.RemainingNs > 0)
         {
-            SpendTime(c, f.RemainingNs);
+            if (_deferResumes && CanDeferResume(c, f))
+            {
+                DeferResume(c, f.RemainingNs);
+            }
+            else
+            {
+                SpendTime(c, f.RemainingNs);
+            }
+
             f.RemainingNs = 0;
             if (f.TraceActions is not null)
             {

@@ -144,6 +144,8 @@ internal sealed partial class Machine
 
     private void PlatformNmi(CpuContext c)
     {
+        MaterializeResumeOf(c);
+
         _sourceRaised++;
         if (c.Shutdown && c.ShutdownInNmi)
         {
@@ -164,6 +166,8 @@ internal sealed partial class Machine
 
     private void RaiseException(CpuContext c, int vector, ulong? errorCode, ulong? cr2)
     {
+        MaterializeResumeOf(c);
+
         // A CPU that executes nothing runs no instruction that could fault.
         if (c.ExecutesNothing)
         {

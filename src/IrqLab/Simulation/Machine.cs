@@ -79,6 +79,15 @@ internal sealed partial class Machine
     private long _events;
     private bool _stopped;
 
+    // Deferred handler resumes (Machine.Resumes.cs): whether this run may defer them at all, whether it does now (only
+    // inside RunUntil's event loop), how many CPUs have one, and the key of the event being processed, which tells
+    // whether a deferred resume's event would already have fired.
+    private readonly bool _mayDeferResumes;
+    private bool _deferResumes;
+    private int _deferredResumes;
+    private long _eventTimeNs;
+    private long _eventSequence;
+
     // Conservation accounting (docs/simulation.md). Interrupt messages are counted where a local APIC accepts,
     // merges or refuses them (its own counters); these count what never reaches an APIC as a fixed interrupt.
     private long _delivered;
@@ -180,6 +189,7 @@ internal sealed partial class Machine
 
         _workloads = new Workloads(this, scenario.Workload);
         InitVirtualization();
+        _mayDeferResumes = _linux && _sinks.Length == 0 && scenario.Vms.Count == 0 && options.MaxEvents is null && !options.EagerResumes;
     }
 
     public long Now => _now;
@@ -360,8 +370,22 @@ internal sealed partial class Machine
         }
 
         Settle();
+        _deferResumes = _mayDeferResumes;
         while (RunBatch(endNs))
         {
+        }
+
+        if (_deferResumes)
+        {
+            _deferResumes = false;
+            if (!_stopped)
+            {
+                // Every event due by endNs has run: so has every deferred resume due by then.
+                _eventTimeNs = endNs;
+                _eventSequence = long.MaxValue;
+            }
+
+            MaterializeResumes();
         }
 
         if (!_stopped && endNs > _now)
@@ -497,6 +521,9 @@ internal sealed partial class Machine
             _now = ev.TimeNs;
         }
 
+        _eventTimeNs = ev.TimeNs;
+        _eventSequence = ev.Sequence;
+
         if ((++_events & 0xFFF) == 0)
         {
             _options.Progress?.Invoke(_now, _scenario.RunUntilNs ?? 0);
@@ -598,6 +625,8 @@ internal sealed partial class Machine
     private void MarkDirty(int cpu)
     {
         var c = _cpus[cpu];
+        MaterializeResumeOf(c);
+
         if (c.Pumping)
         {
             // The CPU's own pump is running (e.g. the handler it entered wrote EOI): the pump looks for events again

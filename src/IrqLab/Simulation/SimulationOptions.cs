@@ -36,4 +36,10 @@ public sealed record SimulationOptions
     /// end. Expects not reached fail (<c>irqlab check</c> exits 1), so a cut run never passes by default. At least 1.
     /// </summary>
     public long? MaxEvents { get; init; }
+
+    /// <summary>
+    /// Queues every handler resume as an event, never deferring one (see <c>Machine.DeferResume</c>). The results are
+    /// the same either way; tests use it to check that.
+    /// </summary>
+    internal bool EagerResumes { get; init; }
 }
