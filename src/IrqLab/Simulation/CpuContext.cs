@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using IrqLab.Delivery;
 using IrqLab.Hardware.Apic;
 
@@ -22,10 +23,33 @@ internal sealed class CpuContext
 
     public LocalApic Apic { get; }
 
-    public CpuInterruptState State { get; } = new() { If = true };
+    private readonly CpuInterruptState _state = new() { If = true };
+    private int _depth;
+
+    /// <summary>
+    /// The interrupt gating state. Like <see cref="Depth"/> and <see cref="Top"/>, not read while the CPU's resume is
+    /// deferred (<see cref="DeferredSequence"/>): the engine materializes the resume first (checked in debug builds).
+    /// </summary>
+    public CpuInterruptState State
+    {
+        get
+        {
+            Debug.Assert(DeferredSequence < 0, "CPU state read while its resume is deferred");
+            return _state;
+        }
+    }
 
     /// <summary>Number of active frames (0 = running the interrupted program / idle).</summary>
-    public int Depth { get; private set; }
+    public int Depth
+    {
+        get
+        {
+            Debug.Assert(DeferredSequence < 0, "CPU frames read while its resume is deferred");
+            return _depth;
+        }
+
+        private set => _depth = value;
+    }
 
     /// <summary>While the top frame spends time, the time it is done; else 0.</summary>
     public long BusyUntilNs;
