@@ -230,8 +230,7 @@ public sealed class EventQueue
     {
         if (_heapCount == _keys.Length)
         {
-            Array.Resize(ref _keys, _keys.Length * 2);
-            Array.Resize(ref _payloads, _payloads.Length * 2);
+            GrowHeap();
         }
 
         var keys = _keys;
@@ -262,13 +261,15 @@ public sealed class EventQueue
         p.Kind = kind;
     }
 
-    /// <summary>A heap push for a key whose sequence may be lower than others in the heap: sifts by the full key.</summary>
+    /// <summary>
+    /// A heap push for a key whose sequence may be lower than others in the heap: sifts by the full key (the usual
+    /// <see cref="HeapPush"/> compares times only, since a new event's sequence is the highest).
+    /// </summary>
     private void HeapPushKeyed(Key key, Payload payload)
     {
         if (_heapCount == _keys.Length)
         {
-            Array.Resize(ref _keys, _keys.Length * 2);
-            Array.Resize(ref _payloads, _payloads.Length * 2);
+            GrowHeap();
         }
 
         var keys = _keys;
@@ -289,6 +290,12 @@ public sealed class EventQueue
 
         keys[i] = key;
         payloads[i] = payload;
+    }
+
+    private void GrowHeap()
+    {
+        Array.Resize(ref _keys, _keys.Length * 2);
+        Array.Resize(ref _payloads, _payloads.Length * 2);
     }
 
     private Payload HeapPop()
