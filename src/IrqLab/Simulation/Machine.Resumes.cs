@@ -18,13 +18,15 @@ internal sealed partial class Machine
     /// deferred: when it fires, the pump will only return from the frame and then find nothing to do. That holds when
     /// the frame is the only one (the return leaves the CPU idle, with no frame below that would spend time or run an
     /// action), it has no actions left, and nothing is pending that the CPU could take after the return (an NMI, an
-    /// ExtINT, a deliverable APIC interrupt); the CPU is not in shutdown. Anything that later changes one of these goes
-    /// through a touch point that materializes the resume first (MarkDirty, Pump, the NMI, ExtINT, INIT and SIPI
-    /// signals, exceptions). The run-wide conditions (Linux mode, no trace sink, no VM, no event bound, inside
-    /// RunUntil) are in <see cref="_deferResumes"/>.
+    /// ExtINT, a deliverable APIC interrupt); the CPU is not in shutdown, and no vCPU was ever loaded on it (there the
+    /// return of a host handler may re-enter the guest, <c>GuestReturned</c>; a vCPU is loaded only by an <c>enter</c>
+    /// step, outside the event loop). Anything that later changes one of these goes through a touch point that
+    /// materializes the resume first (MarkDirty, Pump, the NMI, ExtINT, INIT and SIPI signals, exceptions). The
+    /// run-wide conditions (Linux mode, no trace sink, no event bound, inside RunUntil) are in <see cref="_deferResumes"/>.
     /// </summary>
     private static bool CanDeferResume(CpuContext c, Frame f) =>
-        c.Depth == 1 && f.ActionCount == 0 && !c.NmiPending && !c.ExtIntPending && !c.Shutdown && !c.Apic.HasInterrupt;
+        c.Depth == 1 && f.ActionCount == 0 && c.Loaded is null && !c.NmiPending && !c.ExtIntPending && !c.Shutdown
+        && !c.Apic.HasInterrupt;
 
     /// <summary>
     /// <see cref="SpendTime"/> without the queued event: the CPU's state is what SpendTime leaves (busy until the end,

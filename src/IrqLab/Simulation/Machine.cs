@@ -189,7 +189,7 @@ internal sealed partial class Machine
 
         _workloads = new Workloads(this, scenario.Workload);
         InitVirtualization();
-        _mayDeferResumes = _linux && _sinks.Length == 0 && scenario.Vms.Count == 0 && options.MaxEvents is null && !options.EagerResumes;
+        _mayDeferResumes = _linux && _sinks.Length == 0 && options.MaxEvents is null && !options.EagerResumes;
     }
 
     public long Now => _now;
