@@ -33,13 +33,27 @@ internal static class BenchCommand
             Description = "With --scaling: also write the sweep as an SVG figure to this file.",
             HelpName = "FILE",
         }.RejectEmptyPath();
+        var simulation = new Option<string>("--simulation")
+        {
+            Description = "Measure one simulation of the suite in this process and print its measurement as JSON " +
+                          "(the suite runs each simulation so, in a process of its own).",
+            HelpName = "SCENARIO",
+            Hidden = true,
+        };
         var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
         {
-            quick, json, scaling, plot,
+            quick, json, scaling, plot, simulation,
         };
         command.SetAction(parse =>
         {
             var isQuick = parse.GetValue(quick);
+            if (parse.GetValue(simulation) is { } one)
+            {
+                var measured = MeasureSimulation(cli, one, isQuick);
+                CliJson.Write(cli, w => BenchReport.WriteSimulation(measured, w));
+                return CliApp.ExitOk;
+            }
+
             if (parse.GetValue(scaling))
             {
                 return RunScaling(cli, isQuick, parse.GetValue(json), parse.GetValue(plot));
@@ -108,45 +122,144 @@ internal static class BenchCommand
         return CliApp.ExitOk;
     }
 
+    /// <summary>
+    /// Runs each simulation of the suite in a process of its own (<c>irqlab bench --simulation</c>), so that each is
+    /// measured as <c>irqlab run</c> would run it: the JIT compiles the engine with that scenario's profile, not with
+    /// the one of the kernels or of the scenario before it, and <c>peak_mb</c> is that scenario's own peak.
+    /// </summary>
     private static List<SimulationBenchResult> RunSimulations(CliContext cli, bool quick)
     {
-        var root = FindRoot();
         var results = new List<SimulationBenchResult>();
-        foreach (var (relative, quickUntil) in s_simulations)
+        foreach (var (relative, _) in s_simulations)
         {
-            var path = Path.Combine(root, relative);
-            if (!File.Exists(path))
-            {
-                throw new CliUsageException($"bench scenario '{relative}' not found under {root}", ErrorCodes.Io, path);
-            }
-
-            var scenario = ScenarioLoader.Load(path);
-            if (quick)
-            {
-                scenario = scenario with { RunUntilNs = quickUntil };
-            }
-
-            cli.Error.WriteLine($"irqlab bench: simulating {relative} ({scenario.Machine.Cpus} CPUs)");
-            GC.Collect();
-            var wall = Stopwatch.StartNew();
-            var result = Simulator.Run(scenario, new SimulationOptions { LogLimit = 0 });
-            wall.Stop();
-
-            // The simulated length is the scenario's: run.until, or longer when its steps advance further.
-            cli.Error.WriteLine($"irqlab bench: simulated {HumanOutput.FormatNs(result.TimeNs)} of {relative} in {wall.Elapsed.TotalSeconds:F3} s");
-            var seconds = wall.Elapsed.TotalSeconds;
-            var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-            results.Add(new SimulationBenchResult(
-                relative,
-                result.Cpus,
-                result.Stats.Delivered,
-                Math.Round(seconds, 3),
-                Math.Round(result.Stats.Delivered / seconds),
-                Math.Round(result.TimeNs / 1e9 / seconds, 3),
-                Math.Round(peakMb, 1)));
+            results.Add(RunSimulationProcess(cli, relative, quick));
         }
 
         return results;
+    }
+
+    /// <summary>Measures <paramref name="relative"/> (a path of the suite) in a child <c>irqlab bench --simulation</c>.</summary>
+    internal static SimulationBenchResult RunSimulationProcess(CliContext cli, string relative, bool quick)
+    {
+        var start = SelfStartInfo();
+        start.ArgumentList.Add("bench");
+        start.ArgumentList.Add("--simulation");
+        start.ArgumentList.Add(relative);
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"could not start {start.FileName} for {relative}");
+
+        // The child's progress lines pass through as they come; its stdout is the one measurement object.
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (cli.Error)
+                {
+                    cli.Error.WriteLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != CliApp.ExitOk)
+        {
+            throw new CliUsageException($"measuring {relative} in its own process failed (exit {process.ExitCode}; its messages are above)",
+                ErrorCodes.Io, relative);
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(stdout);
+            return BenchReport.ReadSimulation(doc.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new InvalidOperationException($"irqlab bench --simulation {relative} printed no measurement: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// How to start this irqlab again: the apphost or single-file executable that runs now, or the .NET host with
+    /// IrqLab.Cli.dll when this process is <c>dotnet</c> or another program hosting the CLI (a test runner).
+    /// </summary>
+    private static ProcessStartInfo SelfStartInfo()
+    {
+        var cli = typeof(BenchCommand).Assembly;
+        var processPath = Environment.ProcessPath;
+        var hostIsDotnet = processPath is not null && Path.GetFileNameWithoutExtension(processPath) == "dotnet";
+        if (processPath is not null && !hostIsDotnet && System.Reflection.Assembly.GetEntryAssembly() == cli)
+        {
+            return new ProcessStartInfo(processPath);
+        }
+
+        if (string.IsNullOrEmpty(cli.Location))
+        {
+            throw new InvalidOperationException("IrqLab.Cli.dll has no location to start it from");
+        }
+
+        var start = new ProcessStartInfo(hostIsDotnet ? processPath! : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
+        start.ArgumentList.Add(cli.Location);
+        return start;
+    }
+
+    /// <summary>One simulation of the suite, measured in this process (<c>--simulation</c>).</summary>
+    private static SimulationBenchResult MeasureSimulation(CliContext cli, string relative, bool quick)
+    {
+        var quickUntil = -1L;
+        foreach (var (known, until) in s_simulations)
+        {
+            if (known == relative)
+            {
+                quickUntil = until;
+            }
+        }
+
+        if (quickUntil < 0)
+        {
+            throw new CliUsageException(
+                $"--simulation takes one of the suite's scenarios: {string.Join(", ", s_simulations.Select(s => s.Path))}");
+        }
+
+        var root = FindRoot();
+        var path = Path.Combine(root, relative);
+        if (!File.Exists(path))
+        {
+            throw new CliUsageException($"bench scenario '{relative}' not found under {root}", ErrorCodes.Io, path);
+        }
+
+        var scenario = ScenarioLoader.Load(path);
+        if (quick)
+        {
+            scenario = scenario with { RunUntilNs = quickUntil };
+        }
+
+        cli.Error.WriteLine($"irqlab bench: simulating {relative} ({scenario.Machine.Cpus} CPUs)");
+        GC.Collect();
+        var wall = Stopwatch.StartNew();
+        var result = Simulator.Run(scenario, new SimulationOptions { LogLimit = 0 });
+        wall.Stop();
+
+        // The simulated length is the scenario's: run.until, or longer when its steps advance further.
+        cli.Error.WriteLine($"irqlab bench: simulated {HumanOutput.FormatNs(result.TimeNs)} of {relative} in {wall.Elapsed.TotalSeconds:F3} s");
+        var seconds = wall.Elapsed.TotalSeconds;
+        var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+        return new SimulationBenchResult(
+            relative,
+            result.Cpus,
+            result.Stats.Delivered,
+            Math.Round(seconds, 3),
+            Math.Round(result.Stats.Delivered / seconds),
+            Math.Round(result.TimeNs / 1e9 / seconds, 3),
+            Math.Round(peakMb, 1));
     }
 
     private static string FindRoot() =>

@@ -44,18 +44,55 @@ public sealed record BenchReport(
 
             w.WriteNumber("allocated_bytes_per_op", Round(k.AllocatedBytesPerOp, 2));
         });
-        w.WriteObjectArray("simulations", report.Simulations, static (w, s) =>
-        {
-            w.WriteString("scenario", s.Scenario);
-            w.WriteNumber("cpus", s.Cpus);
-            w.WriteNumber("interrupts", s.Interrupts);
-            w.WriteNumber("wall_s", Round(s.WallSeconds, 3));
-            w.WriteNumber("interrupts_per_s", (long)Math.Round(s.InterruptsPerSecond));
-            w.WriteNumber("realtime_factor", Round(s.RealtimeFactor, 3));
-            w.WriteNumber("peak_mb", Round(s.PeakMegabytes, 1));
-        });
+        w.WriteObjectArray("simulations", report.Simulations, WriteSimulationFields);
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>
+    /// One entry of <c>simulations</c> as a JSON object on its own: what a simulation measured in its own process
+    /// (<c>irqlab bench --simulation</c>) reports to the process that runs the suite.
+    /// </summary>
+    public static void WriteSimulation(SimulationBenchResult simulation, Utf8JsonWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(simulation);
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        WriteSimulationFields(w, simulation);
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary>Reads an object written by <see cref="WriteSimulation"/>.</summary>
+    /// <exception cref="FormatException">A key is missing or has the wrong type.</exception>
+    public static SimulationBenchResult ReadSimulation(JsonElement e)
+    {
+        try
+        {
+            return new SimulationBenchResult(
+                e.GetProperty("scenario").GetString() ?? throw new FormatException("scenario is null"),
+                e.GetProperty("cpus").GetInt32(),
+                e.GetProperty("interrupts").GetInt64(),
+                e.GetProperty("wall_s").GetDouble(),
+                e.GetProperty("interrupts_per_s").GetDouble(),
+                e.GetProperty("realtime_factor").GetDouble(),
+                e.GetProperty("peak_mb").GetDouble());
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"not a simulation measurement: {ex.Message}", ex);
+        }
+    }
+
+    private static void WriteSimulationFields(Utf8JsonWriter w, SimulationBenchResult s)
+    {
+        w.WriteString("scenario", s.Scenario);
+        w.WriteNumber("cpus", s.Cpus);
+        w.WriteNumber("interrupts", s.Interrupts);
+        w.WriteNumber("wall_s", Round(s.WallSeconds, 3));
+        w.WriteNumber("interrupts_per_s", (long)Math.Round(s.InterruptsPerSecond));
+        w.WriteNumber("realtime_factor", Round(s.RealtimeFactor, 3));
+        w.WriteNumber("peak_mb", Round(s.PeakMegabytes, 1));
     }
 
     /// <summary>The <c>machine</c> object of SCENARIOS.md §12 (also heads the <c>--scaling</c> output).</summary>

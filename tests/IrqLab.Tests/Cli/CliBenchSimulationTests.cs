@@ -1,0 +1,94 @@
+using System.Text.Json;
+using IrqLab.Benchmarks;
+using IrqLab.Cli;
+using IrqLab.Cli.Commands;
+using IrqLab.Scenarios;
+using IrqLab.Simulation;
+using Xunit;
+
+namespace IrqLab.Tests.Cli;
+
+/// <summary>
+/// <c>irqlab bench</c> measures each simulation of its suite in a process of its own (<c>bench --simulation</c>), so that an
+/// entry of <c>simulations</c> (SCENARIOS.md §12) is the scenario as <c>irqlab run</c> runs it: its own JIT profile and its
+/// own peak memory (docs/performance.md, "Simulations").
+/// </summary>
+public sealed class CliBenchSimulationTests
+{
+    private const long QuickDefaultUntilNs = 200_000_000;
+
+    [Fact]
+    public void Simulation_mode_prints_one_measurement_of_the_scenario_it_names()
+    {
+        var (exit, stdout, err) = CliRunner.Run("bench", "--simulation", "scenarios/default.yaml", "--quick");
+
+        Assert.True(exit == CliApp.ExitOk, err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(["scenario", "cpus", "interrupts", "wall_s", "interrupts_per_s", "realtime_factor", "peak_mb"],
+            doc.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
+        var measured = BenchReport.ReadSimulation(doc.RootElement);
+        Assert.Equal("scenarios/default.yaml", measured.Scenario);
+        Assert.Equal(4, measured.Cpus);
+        Assert.Equal(DeliveredInProcess("default.yaml", QuickDefaultUntilNs), measured.Interrupts);
+        Assert.True(measured.WallSeconds > 0 && measured.RealtimeFactor > 0 && measured.PeakMegabytes > 0, stdout);
+        Assert.Contains("irqlab bench: simulating scenarios/default.yaml (4 CPUs)", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Suite_runs_the_simulation_in_a_child_process_and_reads_back_the_same_work()
+    {
+        var err = new StringWriter();
+        var cli = new CliContext(new StringWriter(), err);
+
+        var measured = BenchCommand.RunSimulationProcess(cli, "scenarios/default.yaml", quick: true);
+
+        Assert.Equal("scenarios/default.yaml", measured.Scenario);
+        Assert.Equal(4, measured.Cpus);
+        Assert.Equal(DeliveredInProcess("default.yaml", QuickDefaultUntilNs), measured.Interrupts);
+        Assert.True(measured.PeakMegabytes > 0, err.ToString());
+
+        // The child's progress lines reach the parent's stderr.
+        Assert.Contains(" of scenarios/default.yaml in ", err.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("scenarios/nested-self-ipi.yaml")]
+    [InlineData("no-such.yaml")]
+    public void Simulation_mode_takes_only_the_suite_scenarios_exit_2(string name)
+    {
+        var (exit, stdout, err) = CliRunner.Run("bench", "--simulation", name);
+
+        Assert.Equal(CliApp.ExitBadInput, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("--simulation takes one of the suite's scenarios: scenarios/default.yaml, bench/scenarios/server-64.yaml, bench/scenarios/ipi-1024.yaml",
+            err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_measurement_missing_a_key_is_a_format_error()
+    {
+        using var doc = JsonDocument.Parse("""{"scenario": "scenarios/default.yaml", "cpus": 4}""");
+
+        Assert.Throws<FormatException>(() => BenchReport.ReadSimulation(doc.RootElement));
+    }
+
+    [Fact]
+    public void A_measurement_reads_back_as_written()
+    {
+        var written = new SimulationBenchResult("bench/scenarios/server-64.yaml", 64, 6_433_000, 0.712, 9_035_112, 1.404, 58.3);
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            BenchReport.WriteSimulation(written, w);
+        }
+
+        using var doc = JsonDocument.Parse(stream.ToArray());
+        Assert.Equal(written, BenchReport.ReadSimulation(doc.RootElement));
+    }
+
+    private static long DeliveredInProcess(string name, long untilNs)
+    {
+        var scenario = ScenarioLoader.Load(RepoPaths.Scenario(name)) with { RunUntilNs = untilNs };
+        return Simulator.Run(scenario, new SimulationOptions { LogLimit = 0 }).Stats.Delivered;
+    }
+}
