@@ -113,13 +113,18 @@ public sealed class SimulatorEventFuzzTests
     /// </summary>
     private static void CheckTracingChangesNothing(Scenario scenario, RunResult plain, GeneratedScenario g)
     {
-        using var chrome = new ChromeTraceWriter(Stream.Null, scenario.Machine.Cpus, scenario.Name);
-        using var ftrace = new FtraceWriter(TextWriter.Null, scenario.Machine.Cpus);
+        // The writers are closed only after the run ends: a run that outlives the timeout keeps writing to them, and
+        // closing them under it would throw from the writer and hide the timeout's report.
+        var chrome = new ChromeTraceWriter(Stream.Null, scenario.Machine.Cpus, scenario.Name);
+        var ftrace = new FtraceWriter(TextWriter.Null, scenario.Machine.Cpus);
         var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100, Sinks = [chrome, ftrace] }));
         if (!task.Wait(Fuzz.RunTimeout))
         {
             throw new XunitException($"Simulator.Run with trace sinks did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
         }
+
+        chrome.Dispose();
+        ftrace.Dispose();
 
         var a = Json(plain);
         var b = Json(task.Result);
