@@ -22,6 +22,19 @@ public sealed partial class KernelModel
     /// </summary>
     public DispatchResult ExternalInterrupt(int cpu, int vector, EntryRoute route)
     {
+        ExternalInterrupt(cpu, vector, route, out var result);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="ExternalInterrupt(int, int, EntryRoute)"/> writing its result into <paramref name="result"/>, the form the
+    /// simulator and the benchmark kernels call. The hot paths store the result's fields one by one where the caller
+    /// reads them; a returned <see cref="DispatchResult"/> would pass through the inlined method's return temporary and
+    /// be copied out with one 32-byte load that the CPU cannot forward from those narrower stores.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void ExternalInterrupt(int cpu, int vector, EntryRoute route, out DispatchResult result)
+    {
         if ((uint)cpu >= (uint)_nrCpus)
         {
             ThrowNoSuchCpu(cpu);
@@ -37,7 +50,8 @@ public sealed partial class KernelModel
         var slots = _sysvecSlots;
         if (slots is null || route != EntryRoute.Software)
         {
-            return ExternalInterruptSlow(cpu, vector, route);
+            result = ExternalInterruptSlow(cpu, vector, route);
+            return;
         }
 
         var index = (uint)(vector - _firstSystemVector);
@@ -47,7 +61,8 @@ public sealed partial class KernelModel
             ref readonly var slot = ref slots[index];
             if (slot.CfiFails)
             {
-                return CfiTrap(cpu, slot.Handler);
+                result = CfiTrap(cpu, slot.Handler);
+                return;
             }
 
             unsafe
@@ -55,7 +70,8 @@ public sealed partial class KernelModel
                 slot.Run(this, cpu, vector);
             }
 
-            return new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
+            result = new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
+            return;
         }
 
         // common_interrupt(): vector_irq[vector] of this CPU; an edge descriptor (MSI, MSI-X, IO-APIC edge) runs
@@ -67,14 +83,15 @@ public sealed partial class KernelModel
             if (desc is not null && desc.Flow == IrqFlow.Edge)
             {
                 var cost = HandleEdgeIrq(desc, cpu);
-                return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
+                result = new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
+                return;
             }
         }
 
-        return SoftwareEntry(cpu, vector);
+        result = SoftwareEntry(cpu, vector);
     }
 
-    /// <summary><see cref="ExternalInterrupt"/> before the slots exist (seals the table first) and on the IDT route.</summary>
+    /// <summary><see cref="ExternalInterrupt(int, int, EntryRoute)"/> before the slots exist (seals the table first) and on the IDT route.</summary>
     private DispatchResult ExternalInterruptSlow(int cpu, int vector, EntryRoute route)
     {
         if (_sysvecSlots is null)
@@ -87,7 +104,13 @@ public sealed partial class KernelModel
             _sysvecSlots = BuildSysvecSlots();
         }
 
-        return route == EntryRoute.Software ? ExternalInterrupt(cpu, vector, route) : IdtGateEntry(cpu, vector);
+        if (route != EntryRoute.Software)
+        {
+            return IdtGateEntry(cpu, vector);
+        }
+
+        ExternalInterrupt(cpu, vector, route, out var result);
+        return result;
     }
 
     [DoesNotReturn]

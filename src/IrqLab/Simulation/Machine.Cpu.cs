@@ -398,7 +398,7 @@ internal sealed partial class Machine
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
     {
-        var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
+        _kernel!.ExternalInterrupt(c.Index, vector, _route, out var r);
         var f = c.Push();
         f.Kind = FrameKind.Linux;
         f.Event = EventType.ExternalInterrupt;
