@@ -159,12 +159,12 @@ internal sealed partial class ScenarioReader
         var m = Map(outer.Get("timer")!, outer.PathOf("timer"), s_timerKeys);
         var hzNode = m.Require("hz");
         var hz = Int(hzNode, m.PathOf("hz"), 1, MaxTimerHz);
-        if (hz > _machine.ApicTimerHz)
+        if (TimerWorkload.InitialCount(_machine.ApicTimerHz, hz) == 0)
         {
-            // The periodic tick's initial count is the timer clock / HZ (lapic_timer_set_periodic); below one count
-            // per tick it would be 0, and an initial count of 0 stops the timer (SDM Vol. 3A 11.5.4). It ticked at the
-            // timer clock instead, silently slower than asked.
-            throw _errors.At(ErrorCodes.Conflict, hzNode, $"{m.PathOf("hz")} {hz} is above machine.apic_timer_hz {_machine.ApicTimerHz}: the timer's initial count (apic_timer_hz / hz) would be 0, which stops the timer");
+            // The periodic tick's initial count is (timer clock / HZ) / 16 (__setup_APIC_LVTT(), divide by 16);
+            // below 16 timer-clock cycles per tick it would be 0, and an initial count of 0 stops the timer
+            // (SDM Vol. 3A 11.5.4).
+            throw _errors.At(ErrorCodes.Conflict, hzNode, $"{m.PathOf("hz")} {hz} is above machine.apic_timer_hz / 16 ({_machine.ApicTimerHz / TimerWorkload.LinuxApicDivisor}): Linux divides the timer clock by 16, so the initial count (apic_timer_hz / hz / 16) would be 0, which stops the timer");
         }
 
         return new TimerWorkload(hz);

@@ -92,12 +92,15 @@ internal sealed partial class Machine
 
         private void StartTimers(int hz)
         {
-            // The kernel's periodic LAPIC timer (lapic_timer_set_periodic): LVT timer periodic on
-            // LOCAL_TIMER_VECTOR, divide by 1, initial count = timer clock / HZ.
-            var count = (ulong)Math.Max(1, _m._scenario.Machine.ApicTimerHz / Math.Max(1, hz));
+            // The kernel's periodic LAPIC timer: lapic_timer_set_periodic() -> __setup_APIC_LVTT(lapic_timer_period,
+            // 0, 1) (arch/x86/kernel/apic/apic.c): LVT timer periodic on LOCAL_TIMER_VECTOR, "Divide PICLK by 16"
+            // (TDCR = APIC_TDR_DIV_16), TMICT = clocks / APIC_DIVISOR, clocks being the timer clock's cycles per
+            // jiffy (lapic_timer_period = crystal_khz * 1000 / HZ, arch/x86/kernel/tsc.c). The loader refuses an HZ
+            // that would make the count 0.
+            var count = Math.Max(1UL, TimerWorkload.InitialCount(_m._scenario.Machine.ApicTimerHz, Math.Max(1, hz)));
             foreach (var c in _m._cpus)
             {
-                c.Apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+                c.Apic.WriteRegister(ApicRegister.TimerDivide, TimerWorkload.DivideConfiguration);
                 c.Apic.WriteRegister(ApicRegister.LvtTimer, (1UL << 17) | 0xEC);
                 c.Apic.WriteRegister(ApicRegister.TimerInitial, count);
             }
