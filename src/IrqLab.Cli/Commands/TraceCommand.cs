@@ -69,7 +69,7 @@ internal static class TraceCommand
                 text?.Flush();
                 trace.Commit();
                 RunWarnings.Write(cli, result, file: null);
-                cli.Error.WriteLine($"irqlab: wrote {path}: {result.Cpus} CPUs, {HumanOutput.FormatNs(result.TimeNs)} simulated");
+                cli.Error.WriteLine($"irqlab: wrote {path}: {result.Cpus} {(result.Cpus == 1 ? "CPU" : "CPUs")}, {HumanOutput.FormatNs(result.TimeNs)} simulated");
             }
 
             return CliApp.ExitOk;

@@ -291,6 +291,18 @@ public sealed class CliTests
         Assert.Equal(events.Count(e => e!["ph"]!.GetValue<string>() == "B"), events.Count(e => e!["ph"]!.GetValue<string>() == "E"));
     }
 
+    [Theory]
+    [InlineData("nested-self-ipi.yaml", "1 CPU, ")]   // a 1-CPU machine: "1 CPU", not "1 CPUs"
+    [InlineData("idt-vs-fred.yaml", "2 CPUs, ")]
+    public void Trace_summary_line_counts_cpus_in_plain_words(string scenario, string expected)
+    {
+        var output = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N") + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        var (exit, _, err) = CliRunner.Run("trace", RepoPaths.Scenario(scenario), "-o", output);
+        Assert.True(exit == 0, err);
+        Assert.Contains($"irqlab: wrote {output}: {expected}", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Trace_ftrace_format_writes_the_kernel_irq_vectors_events()
     {
