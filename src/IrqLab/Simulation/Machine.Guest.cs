@@ -319,9 +319,13 @@ internal sealed partial class Machine
 
         if (f.Vm is not null)
         {
-            // The guest handler's IRET restores its IF and ends (virtual) NMI blocking; a waiting NMI opens the NMI window.
+            // The guest handler's IRET restores its IF and ends (virtual) NMI blocking, whichever handler it returns from:
+            // "IRET removes any virtual-NMI blocking" (SDM Vol. 3C 26.3), also from an exception or interrupt nested in the
+            // guest's NMI handler. A waiting NMI then opens the NMI window: KVM armed NMI-window exiting when it could not
+            // inject it (enable_nmi_window), and the exit comes at the first boundary without virtual-NMI blocking
+            // (SDM 26.7.6), inside the NMI handler if the IRET was a nested handler's.
             v.GuestIdt.Iret(v.Guest, wasNmi: f.IsNmi);
-            if (f.IsNmi && v.GuestNmiPending)
+            if (v.GuestNmiPending && !v.Guest.NmiBlocked)
             {
                 v.GuestNmiPending = false;
                 RequestNmiWindow(v);

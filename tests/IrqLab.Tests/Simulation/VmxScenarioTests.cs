@@ -570,6 +570,30 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// A guest NMI waiting for the NMI window is injected after the IRET of an exception handler nested in the guest's NMI
+    /// handler: that IRET already ends virtual-NMI blocking ("IRET removes any virtual-NMI blocking", SDM Vol. 3C 26.3),
+    /// and NMI-window exiting, armed by KVM when it could not inject the NMI, exits at the first boundary without it
+    /// (SDM 26.7.6), so the second NMI nests in the first handler (the IDT hazard, inside the guest), not after it.
+    /// </summary>
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void A_guest_nmi_pending_behind_the_nmi_handler_follows_the_iret_of_a_nested_exception_SDM_26_3(string delivery)
+    {
+        var r = Run($"{{version: \"6.10\", delivery: {delivery}}}",
+            "    handlers:\n      - {vector: 2, do: [{advance: 10us}]}\n      - {vector: 13, do: []}",
+            "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 1us}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 1us}\n"
+            + "  - {exception: {cpu: 1, vector: 13, error_code: 0}}\n  - {advance: 30us}");
+
+        Assert.Equal([(0L, 2, 0), (2000L, 13, 1), (2000L, 2, 1)],
+            r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector, d.Depth)).ToArray());
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (1000L, "EXTERNAL_INTERRUPT"), (2000L, "NMI_WINDOW")],
+            r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        Assert.Empty(r.Faults);
+        Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
+    }
+
+    /// <summary>
     /// KVM <c>kvm_inject_nmi()</c> then <c>kvm_vcpu_kick()</c> (virt/kvm/kvm_main.c <c>__kvm_vcpu_kick</c>): a vCPU in
     /// guest mode on another CPU is made to exit by <c>smp_send_reschedule()</c>, so the host CPU takes an
     /// EXTERNAL_INTERRUPT exit for RESCHEDULE_VECTOR and runs its handler (RES +1); the NMI is injected on the re-entry.
