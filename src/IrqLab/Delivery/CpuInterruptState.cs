@@ -209,6 +209,12 @@ public sealed class CpuInterruptState
         }
     }
 
+    /// <summary>
+    /// NMI blocking begins with the NMI's delivery, before its handler is reached: an NMI whose delivery faults (and is
+    /// handled serially, becomes #DF or ends in a triple fault) leaves NMIs blocked until the next NMI-unblocking return.
+    /// </summary>
+    internal void BlockNmis() => NmiBlocked = true;
+
     /// <summary>ERETS with a frame whose STI bit is set: blocking by STI is in effect again for one instruction.</summary>
     internal void RestoreStiShadow() => _stiShadow = true;
 

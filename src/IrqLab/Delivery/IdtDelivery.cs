@@ -3,8 +3,12 @@ namespace IrqLab.Delivery;
 /// <summary>
 /// Event delivery through the IDT in IA-32e mode (SDM Vol. 3A §6.12, §6.14; the Bochs <c>long_mode_int</c> order in
 /// shared/reference/x86-events.md §2.2): IDTR limit, gate type, DPL for software-initiated events, P bit, target
-/// selector and canonical offset; IST selection; IF cleared by interrupt gates; NMI blocking. A fault detected while
-/// delivering is combined with the event by <see cref="DoubleFaultRule"/>. Segment descriptors, the TSS and paging are
+/// selector and canonical offset; IST selection; IF cleared by interrupt gates; NMI blocking. An NMI blocks NMIs when its
+/// delivery starts, so the blocking stays when a fault replaces the NMI by another event: Bochs masks NMIs before
+/// <c>interrupt(2, BX_NMI)</c> (cpu/event.cc); a VM entry injecting an NMI leaves virtual-NMI blocking in effect
+/// whatever its delivery meets (SDM Vol. 3C 26.6.1); KVM clears the "blocking by NMI" an NMI whose delivery faulted left
+/// in the guest state (<c>__vmx_complete_interrupts</c>, citing SDM 27.7.1.2). A fault detected while delivering is
+/// combined with the event by <see cref="DoubleFaultRule"/>. Segment descriptors, the TSS and paging are
 /// not modelled: a fault from pushing the frame can be supplied by the caller.
 /// </summary>
 public sealed class IdtDelivery
@@ -77,12 +81,23 @@ public sealed class IdtDelivery
             {
                 var clearIf = gate.Type == GateType.Interrupt;
                 state.EnterEvent(clearIf, current.Type == EventType.Nmi);
+                if (ev.Type == EventType.Nmi)
+                {
+                    // The NMI's delivery blocked NMIs even when a fault replaced it by another event.
+                    state.BlockNmis();
+                }
+
                 return new DeliveryOutcome(kind, current, gate, gate.Ist, clearIf);
             }
 
             switch (DoubleFaultRule.Combine(DoubleFaultRule.ClassOf(current), DoubleFaultRule.ClassOf(nested)))
             {
                 case DoubleFaultResolution.TripleFault:
+                    if (ev.Type == EventType.Nmi)
+                    {
+                        state.BlockNmis();
+                    }
+
                     return new DeliveryOutcome(DeliveryOutcomeKind.TripleFault, current, null, 0, false);
                 case DoubleFaultResolution.DoubleFault:
                     current = CpuEvent.Exception(8, 0);

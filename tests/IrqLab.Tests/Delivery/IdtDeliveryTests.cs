@@ -247,6 +247,47 @@ public sealed class IdtDeliveryTests
         Assert.Equal(DeliveryOutcomeKind.TripleFault, outcome.Kind);
     }
 
+    /// <summary>
+    /// An NMI blocks NMIs when its delivery starts (Bochs cpu/event.cc masks NMIs before <c>interrupt(2, BX_NMI)</c>;
+    /// SDM Vol. 3C 26.6.1: a VM entry injecting an NMI leaves virtual-NMI blocking in effect): a fault that replaces it
+    /// (#NP for its missing gate, then #DF, or a triple fault) leaves NMIs blocked until the next IRET; the frame
+    /// delivered is not the NMI's. Other events whose delivery faults do not block NMIs.
+    /// </summary>
+    [Theory]
+    [InlineData(EventType.Nmi, 2, new int[0], true, 11)]
+    [InlineData(EventType.Nmi, 2, new[] { 11 }, true, 8)]
+    [InlineData(EventType.Nmi, 2, new[] { 11, 8 }, true, -1)]
+    [InlineData(EventType.ExternalInterrupt, 0x40, new int[0], false, 11)]
+    [InlineData(EventType.ExternalInterrupt, 0x40, new[] { 11, 8 }, false, -1)]
+    public void A_fault_while_delivering_an_NMI_leaves_NMIs_blocked(EventType type, int vector, int[] alsoMissing, bool blocked, int delivered)
+    {
+        var idt = TestIdts.AllPresent();
+        foreach (var v in alsoMissing.Append(vector))
+        {
+            idt[v] = idt[v] with { Present = false };
+        }
+
+        var state = new CpuInterruptState();
+        var delivery = new IdtDelivery(idt);
+        var outcome = delivery.Deliver(state, new CpuEvent(type, (byte)vector));
+        Assert.Equal(delivered < 0 ? DeliveryOutcomeKind.TripleFault : delivered == 8 ? DeliveryOutcomeKind.DoubleFault : DeliveryOutcomeKind.Delivered, outcome.Kind);
+        if (delivered >= 0)
+        {
+            Assert.Equal(EventType.HardwareException, outcome.Delivered.Type);
+            Assert.Equal(delivered, outcome.Delivered.Vector);
+            Assert.False(state.TopFrameIsNmi);
+        }
+
+        Assert.Equal(blocked, state.NmiBlocked);
+        Assert.Equal(blocked, !state.NoteNmi());
+        if (delivered >= 0)
+        {
+            delivery.Iret(state, wasNmi: false);
+            Assert.False(state.NmiBlocked);
+            Assert.Equal(blocked, state.TakeLatchedNmi());
+        }
+    }
+
     [Fact]
     public void Delivery_ends_the_interrupt_shadow_SDM_6_8_3()
     {

@@ -69,6 +69,43 @@ public sealed class NmiExceptionInterplayTests
     }
 
     /// <summary>
+    /// An NMI whose bare IDT gate is missing becomes #NP (benign, then contributory: handled serially, SDM Table 6-5), but
+    /// its delivery already blocked NMIs (Bochs cpu/event.cc masks NMIs before delivering; SDM Vol. 3C 26.6.1 for an
+    /// injected NMI), so a second NMI waits for the #NP handler's IRET instead of nesting in it. Under FRED both NMIs
+    /// reach "unhandled", the second after the first's ERETS (frame NMI bit set).
+    /// </summary>
+    [Theory]
+    [InlineData("idt", "vector_0x0b", "hw_exc", 1000L)]
+    [InlineData("fred", "unhandled", "nmi", 0L)]
+    public void An_nmi_whose_gate_is_missing_still_blocks_nmis(string delivery, string handler, string evt, long secondAt)
+    {
+        var r = Run(delivery, "xapic", "  - {vector: 11, do: [{advance: 1us}]}",
+            "  - {nmi: {cpu: 0}}\n  - {nmi: {cpu: 0}}\n  - {advance: 5us}");
+
+        Assert.Equal([(0L, handler, evt, 0), (secondAt, handler, evt, 0)],
+            r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Event, d.Depth)).ToArray());
+        Assert.Empty(r.Faults);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
+    /// A triple fault while delivering an NMI (no gate for 2, 11 or 8) shuts the CPU down with NMIs blocked by that
+    /// delivery: "only a hardware reset can restart the processor" (SDM Vol. 3A §6.15, interrupt 8), so a later NMI is
+    /// dropped instead of being taken (and triple-faulting again).
+    /// </summary>
+    [Fact]
+    public void A_triple_fault_while_delivering_an_nmi_leaves_nmis_blocked_in_shutdown()
+    {
+        var r = Run("idt", "xapic", "  - {vector: 0x40, do: [eoi]}",
+            "  - {nmi: {cpu: 0}}\n  - {advance: 1us}\n  - {nmi: {cpu: 0}}\n  - {advance: 1us}");
+
+        Assert.Empty(r.Dispatch);
+        Assert.Equal([(0L, "triple_fault")], r.Faults.Select(f => (f.TimeNs, f.Kind)).ToArray());
+        Assert.Equal(1, r.Stats.Dropped);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
     /// A handler running with IF = 0 makes an NMI and a maskable interrupt pending at the same boundary: the NMI is taken
     /// there (it is not masked by IF), the interrupt only after the handler's return restores IF (SDM Table 6-2: NMI above
     /// maskable interrupts). The same under both deliveries.

@@ -594,6 +594,25 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// "There is no virtual-NMI blocking after VM entry unless the VM entry is injecting an NMI" (SDM Vol. 3C 26.6.1): the
+    /// blocking comes with the injection, also when the guest has no NMI gate and the delivery becomes #NP. A second NMI
+    /// then waits for the NMI window that the #NP handler's IRET opens instead of nesting in that handler.
+    /// </summary>
+    [Fact]
+    public void An_injected_nmi_whose_guest_gate_is_missing_still_blocks_virtual_nmis_SDM_26_6_1()
+    {
+        var r = Run("{version: \"6.10\"}",
+            "    handlers:\n      - {vector: 11, do: [{advance: 5us}]}",
+            "  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 1us}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 30us}");
+
+        Assert.Equal([(0L, 11, 0), (5000L, 11, 0)],
+            r.Dispatch.Where(d => d.Vm == "g0").Select(d => (d.TimeNs, d.Vector, d.Depth)).ToArray());
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (1000L, "EXTERNAL_INTERRUPT"), (5000L, "NMI_WINDOW")],
+            r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        Assert.Empty(r.Faults);
+    }
+
+    /// <summary>
     /// KVM <c>kvm_inject_nmi()</c> then <c>kvm_vcpu_kick()</c> (virt/kvm/kvm_main.c <c>__kvm_vcpu_kick</c>): a vCPU in
     /// guest mode on another CPU is made to exit by <c>smp_send_reschedule()</c>, so the host CPU takes an
     /// EXTERNAL_INTERRUPT exit for RESCHEDULE_VECTOR and runs its handler (RES +1); the NMI is injected on the re-entry.
