@@ -73,6 +73,16 @@ public interface IKernelPlatform
     /// </summary>
     void HaltForever(int cpu);
 
+    /// <summary>
+    /// <c>kvm_posted_intr_wakeup_handler()</c>, which <c>sysvec_kvm_posted_intr_wakeup_ipi</c> calls after its EOI and
+    /// PIW count (arch/x86/kernel/irq.c): KVM's <c>pi_wakeup_handler()</c> wakes each vCPU blocked on
+    /// <paramref name="cpu"/> whose posted-interrupt descriptor has ON set (arch/x86/kvm/vmx/posted_intr.c). A platform
+    /// without vCPUs does nothing (the kernel's pointer is then the dummy handler).
+    /// </summary>
+    void PostedInterruptWakeup(int cpu)
+    {
+    }
+
     /// <summary>One kernel log line, without the trailing newline.</summary>
     void Log(int cpu, KernelLogLevel level, string text);
 

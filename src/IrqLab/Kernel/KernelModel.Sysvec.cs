@@ -156,7 +156,11 @@ public sealed unsafe partial class KernelModel
 
     private static void SysvecPostedIntr(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Pin);
 
-    private static void SysvecPostedIntrWakeup(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Piw);
+    private static void SysvecPostedIntrWakeup(KernelModel m, int cpu, int vector)
+    {
+        m.EoiThenCount(cpu, ArchRow.Piw);
+        m._platform.PostedInterruptWakeup(cpu);
+    }
 
     private static void SysvecPostedIntrNested(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Npi);
 

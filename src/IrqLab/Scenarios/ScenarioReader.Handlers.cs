@@ -8,7 +8,7 @@ internal sealed partial class ScenarioReader
 {
     private static readonly string[] s_handlerSpecKeys = ["vector", "do"];
     private static readonly string[] s_vmKeys =
-        ["name", "vcpus", "ack_interrupt_on_exit", "reinject", "virtual_nmis", "posted_interrupts", "apicv", "exception_bitmap", "handlers"];
+        ["name", "vcpus", "ack_interrupt_on_exit", "reinject", "virtual_nmis", "posted_interrupts", "apicv", "exception_bitmap", "wake_from_halt", "handlers"];
 
     private static readonly string[] s_vcpuKeys = ["cpu"];
 
@@ -106,6 +106,7 @@ internal sealed partial class ScenarioReader
                 ExceptionBitmap = m.Get("exception_bitmap") is { } bitmapNode
                     ? [.. List(bitmapNode, m.PathOf("exception_bitmap")).Select((n, k) => Int(n, $"{m.PathOf("exception_bitmap")}[{k}]", 0, 31))]
                     : [],
+                WakeFromHalt = m.Get("wake_from_halt") is { } wake && Bool(wake, m.PathOf("wake_from_halt")),
                 Handlers = m.Get("handlers") is { } handlersNode
                     ? ReadHandlerList(List(handlersNode, m.PathOf("handlers")), m.PathOf("handlers"))
                     : [],

@@ -353,6 +353,7 @@ internal sealed partial class Machine
             // The host frames of KVM's run loop are gone, and a reset CPU runs no vCPU: it is not re-entered when a
             // later handler returns, only by the next enter step (an INIT in the guest is a VM exit instead).
             v.Running = false;
+            v.Blocked = false;
         }
 
         c.WaitForSipi = c.Apic.WaitingForSipi;

@@ -260,6 +260,8 @@ internal sealed partial class Machine
             c.HaltedDepth = c.Depth + 1;
         }
 
+        public void PostedInterruptWakeup(int cpu) => m.PiWakeupHandler(cpu);
+
         private static string LevelName(KernelLogLevel level) => level switch
         {
             KernelLogLevel.Emerg => "emerg",

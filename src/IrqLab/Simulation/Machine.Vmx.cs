@@ -54,6 +54,7 @@ internal sealed partial class Machine
         {
             case VmOp.Enter:
                 v.Running = true;
+                v.Blocked = false;
                 v.HaltOnReentry = false;
                 if (!v.InGuest && HasHostFrames(v.Host))
                 {
@@ -134,10 +135,14 @@ internal sealed partial class Machine
         Block(v);
     }
 
-    /// <summary>KVM blocks the halted vCPU: it is not re-entered until an <c>enter</c> step.</summary>
+    /// <summary>
+    /// KVM blocks the halted vCPU: it is re-entered by an <c>enter</c> step, or when an event makes it runnable
+    /// (<see cref="WakeBlocked"/>).
+    /// </summary>
     private static void Block(Vcpu v)
     {
         v.Running = false;
+        v.Blocked = true;
         v.HaltOnReentry = false;
 
         // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector; one that halted with
@@ -171,6 +176,11 @@ internal sealed partial class Machine
             if (v.InGuest)
             {
                 _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
+            }
+            else
+            {
+                // __apic_accept_irq(): kvm_vcpu_kick() wakes a vCPU blocked in HLT when the interrupt makes it runnable.
+                WakeBlocked(v);
             }
 
             return;
@@ -207,6 +217,16 @@ internal sealed partial class Machine
             _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
         }
 
+        QueueNmiState(v);
+
+        // kvm_vcpu_kick() of a vCPU blocked in HLT: kvm_vcpu_wake_up(), and KVM_REQ_NMI makes it runnable whatever the
+        // guest's IF (kvm_vcpu_has_events); the injection follows on that entry.
+        WakeBlocked(v);
+    }
+
+    /// <summary>KVM's <c>process_nmi()</c> bookkeeping for one more queued virtual NMI (<see cref="QueueGuestNmi"/>).</summary>
+    private void QueueNmiState(Vcpu v)
+    {
         if (v.NmiAtEntry && !v.NmiQueuedBehind)
         {
             v.NmiQueuedBehind = true;
@@ -235,6 +255,68 @@ internal sealed partial class Machine
         // Not running: injected at the next entry, after an event that entry already injects (VmEntry), never in its
         // place in the VM-entry interruption-information field.
         v.NmiAtEntry = true;
+    }
+
+    /// <summary>
+    /// KVM <c>pi_wakeup_handler()</c>, run by <c>sysvec_kvm_posted_intr_wakeup_ipi</c> on <paramref name="cpu"/>: each
+    /// vCPU blocked there with the wakeup vector armed (<c>pi_enable_wakeup_handler</c>) and ON set in its descriptor
+    /// is woken (<c>kvm_vcpu_wake_up</c>). It re-enters once the host handler returns (<see cref="GuestReturned"/>).
+    /// </summary>
+    private void PiWakeupHandler(int cpu)
+    {
+        foreach (var vcpus in _vms.Values)
+        {
+            foreach (var v in vcpus)
+            {
+                if (v.Host.Index == cpu && v.Blocked && v.Pid.Nv == PostedIntrWakeupVector && v.Pid.On)
+                {
+                    WakeBlocked(v, inHostHandler: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>kvm_vcpu_wake_up()</c> of a vCPU blocked in HLT: its thread re-checks <c>kvm_vcpu_check_block()</c> and, when
+    /// the vCPU is runnable (<c>kvm_arch_vcpu_runnable</c> → <c>kvm_vcpu_has_events</c>: a queued NMI, or an interrupt
+    /// the guest can take — IF = 1 and a virtual-APIC vector above VPPR, the PIR merged first as
+    /// <c>kvm_cpu_has_interrupt()</c> → <c>vmx_sync_pir_to_irr()</c> does), leaves <c>kvm_vcpu_halt()</c> and KVM's run
+    /// loop enters the guest (with <c>vms[].wake_from_halt</c>; otherwise the vCPU waits for its next <c>enter</c>
+    /// step, the scenario acting as the VMM): at once on an idle host CPU, else (and always when <paramref name="inHostHandler"/>: the
+    /// wakeup vector's handler, whose frame is not pushed yet) when the host handler running there returns. A vCPU whose
+    /// host CPU another vCPU was entered on since it halted waits for its next <c>enter</c> step (host scheduling is not
+    /// modelled).
+    /// </summary>
+    private void WakeBlocked(Vcpu v, bool inHostHandler = false)
+    {
+        var c = v.Host;
+        if (!v.Vm.WakeFromHalt || !v.Blocked || c.Loaded != v)
+        {
+            return;
+        }
+
+        if (!v.NmiAtEntry && !v.GuestNmiPending)
+        {
+            if (!v.Guest.CanTakeInterrupt)
+            {
+                return;
+            }
+
+            v.Pid.HarvestInto(v.Vapic);
+            if (!v.Vapic.HasDeliverable)
+            {
+                return;
+            }
+        }
+
+        v.Blocked = false;
+        v.Running = true;
+        if (!inHostHandler && !HasHostFrames(c))
+        {
+            ReenterAfterExit(c, v);
+        }
+
+        MarkDirty(c.Index);
     }
 
     /// <summary>
@@ -331,6 +413,7 @@ internal sealed partial class Machine
 
         c.Loaded = v;
         v.InGuest = true;
+        v.Blocked = false;
         v.Pid.Sn = false;
         v.Pid.Nv = PostedIntrVector;
         // KVM merges PIR into the virtual IRR before entry (kvm_apic_update_irr / vmx_sync_pir_to_irr).

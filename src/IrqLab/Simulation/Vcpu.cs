@@ -68,6 +68,12 @@ internal sealed class Vcpu
     public bool Running;
 
     /// <summary>
+    /// Blocked in the guest's HLT (KVM <c>kvm_vcpu_halt()</c>): an event that makes the vCPU runnable wakes it
+    /// (<c>kvm_vcpu_wake_up()</c>, then <c>kvm_vcpu_check_block()</c>) and KVM's run loop re-enters it.
+    /// </summary>
+    public bool Blocked;
+
+    /// <summary>
     /// An <c>exit</c> step (a guest HLT) came while KVM was handling an exit in host mode: the guest halts once the run
     /// loop re-enters it.
     /// </summary>

@@ -190,6 +190,12 @@ public static class ScenarioGrammar
                 sb.Append("    exception_bitmap: [").Append(string.Join(", ", Enumerable.Range(0, 1 + v.Pick(3)).Select(_ => v.Pick(32)).Distinct())).Append("]\n");
             }
 
+            if (v.Pick(3) == 0)
+            {
+                // Extension (docs/scenario-loader.md): KVM wakes a vCPU blocked in HLT without an enter step.
+                sb.Append("    wake_from_halt: ").Append(Bool(v)).Append('\n');
+            }
+
             switch (v.Pick(3))
             {
                 case 0:

@@ -42,7 +42,7 @@ public enum SysvecBehavior
     /// <summary><c>sysvec_kvm_posted_intr_ipi</c>: EOI, PIN++.</summary>
     PostedIntr,
 
-    /// <summary><c>sysvec_kvm_posted_intr_wakeup_ipi</c>: EOI, PIW++.</summary>
+    /// <summary><c>sysvec_kvm_posted_intr_wakeup_ipi</c>: EOI, PIW++, then KVM's wakeup handler (<c>pi_wakeup_handler</c>).</summary>
     PostedIntrWakeup,
 
     /// <summary><c>sysvec_kvm_posted_intr_nested_ipi</c>: EOI, NPI++.</summary>

@@ -31,6 +31,14 @@ public sealed record VmSpec
     /// </summary>
     public IReadOnlyList<int> ExceptionBitmap { get; init; } = [];
 
+    /// <summary>
+    /// KVM wakes a vCPU blocked in HLT (an <c>exit</c> step) as soon as an event makes it runnable — a posted
+    /// interrupt's wakeup notification (<c>pi_wakeup_handler</c>), a virtual NMI or an emulated interrupt
+    /// (<c>kvm_vcpu_kick</c>) — and re-enters it without an <c>enter</c> step (an extension of the contract's keys;
+    /// default false: the scenario's steps are the VMM, and a halted vCPU waits for the next <c>enter</c>).
+    /// </summary>
+    public bool WakeFromHalt { get; init; }
+
     /// <summary>Guest handlers, as in bare mode.</summary>
     public IReadOnlyList<HandlerSpec> Handlers { get; init; } = [];
 
