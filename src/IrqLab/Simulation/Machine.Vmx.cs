@@ -76,8 +76,8 @@ internal sealed partial class Machine
                 {
                     // The loader refuses an exit without an enter, so the vCPU went back to user space at run time: a
                     // failed entry (KVM_EXIT_FAIL_ENTRY), an exception KVM hands to user space, or a triple fault. It
-                    // is neither in the guest nor blocked in the guest's HLT (vmx_vcpu_pi_put() left notifications
-                    // suppressed), so there is no guest to halt and a post must not wake it. The step still ends the
+                    // is neither in the guest nor blocked in the guest's HLT (no wakeup vector is armed, and KVM's
+                    // sender notifies only a vCPU in guest mode), so there is no guest to halt and a post must not wake it. The step still ends the
                     // vCPU's turn on its host CPU (the loader's order rules).
                     break;
                 }
@@ -145,9 +145,12 @@ internal sealed partial class Machine
         v.Blocked = true;
         v.HaltOnReentry = false;
 
-        // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector; one that halted with
-        // IF = 0 cannot be woken by an interrupt, so its descriptor keeps notifications suppressed (SN = 1, as LeaveGuest
-        // left it) and a post waits in the PIR for the next entry.
+        // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector
+        // (pi_enable_wakeup_handler). One that halted with IF = 0 cannot be woken by an interrupt; KVM leaves it
+        // POSTED_INTR_VECTOR, which "does nothing when invoked outside guest mode" (vmx_needs_pi_wakeup). The model keeps
+        // SN = 1 from LeaveGuest, as KVM's own sender notifies only a vCPU in guest mode
+        // (kvm_vcpu_trigger_posted_interrupt): a post waits in the PIR for the next entry, with no host handler (a VT-d
+        // post would run sysvec_kvm_posted_intr_ipi there, PIN +1, and nothing else).
         if (v.Guest.If)
         {
             v.Pid.Nv = PostedIntrWakeupVector;

@@ -67,10 +67,11 @@ public sealed class VmStepSequenceTests
     }
 
     /// <summary>
-    /// An exit step after a failed VM entry halts no guest: KVM went back to user space (KVM_EXIT_FAIL_ENTRY) and
-    /// <c>vmx_vcpu_pi_put()</c> left notifications suppressed, so a later post neither wakes the vCPU (no PIW, as for a
-    /// vCPU blocked in HLT) nor notifies it (no PIN); it waits in the PIR. Before, the exit step made the vCPU look
-    /// blocked and the post raised POSTED_INTR_WAKEUP_VECTOR on its host CPU.
+    /// An exit step after a failed VM entry halts no guest: KVM went back to user space (KVM_EXIT_FAIL_ENTRY), so
+    /// <c>vmx_vcpu_pi_put()</c> armed no wakeup vector (the vCPU is not blocking) and KVM's sender notifies only a vCPU
+    /// in guest mode (<c>kvm_vcpu_trigger_posted_interrupt</c>): a later post neither wakes the vCPU (no PIW, as for a
+    /// vCPU blocked in HLT) nor notifies it (no PIN); it waits in the PIR. An exit step that made the vCPU look blocked
+    /// would raise POSTED_INTR_WAKEUP_VECTOR on its host CPU.
     /// </summary>
     [Fact]
     public void An_exit_step_after_a_failed_entry_does_not_make_a_post_wake_the_vcpu()
