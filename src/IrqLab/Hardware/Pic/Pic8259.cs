@@ -264,7 +264,9 @@ internal sealed class Pic8259
                 break;
             case 0b001: // non-specific EOI
             case 0b101: // rotate on non-specific EOI
-                int priority = GetPriority(Isr);
+                // "An IS bit that is masked by an IMR bit will not be cleared by a non-specific EOI if the 8259A is in
+                // the Special Mask Mode" (8259A datasheet, End of Interrupt).
+                int priority = GetPriority(SpecialMask ? Isr & ~Imr : Isr);
                 if (priority != 8)
                 {
                     int irq = (priority + PriorityAdd) & 7;

@@ -8,7 +8,10 @@ namespace IrqLab.Hardware.Pic;
 /// <para><b>Model notes.</b></para>
 /// <list type="bullet">
 /// <item>Priority, INTA, EOI, rotation, special mask, SFNM, poll and ELCR follow the 8259A datasheet as modelled by
-/// QEMU hw/intc/i8259.c (get_priority, pic_get_irq, pic_intack, pic_read_irq, pic_ioport_write/read).</item>
+/// QEMU hw/intc/i8259.c (get_priority, pic_get_irq, pic_intack, pic_read_irq, pic_ioport_write/read), with one
+/// datasheet rule QEMU and KVM leave out: in special mask mode a non-specific EOI (OCW2 001 or 101) skips IS bits that
+/// are masked in IMR ("an IS bit that is masked by an IMR bit will not be cleared by a non-specific EOI if the 8259A is in
+/// the Special Mask Mode").</item>
 /// <item>Edge inputs set IRR on a rising input only; level inputs (ELCR bit or ICW1 LTIM) have IRR follow the line and
 /// are not cleared by INTA. ELCR writable masks are 0xF8 (master) and 0xDE (slave): IRQ0, 1, 2, 8, 13 are edge.</item>
 /// <item>The cascade is an edge input on master IR2 driven by the slave's INT output, so a second slave request seen

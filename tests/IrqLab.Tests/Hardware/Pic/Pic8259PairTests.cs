@@ -322,6 +322,36 @@ public sealed class Pic8259PairTests
         Assert.False(pic.IntrAsserted);
     }
 
+    /// <summary>
+    /// 8259A datasheet, End of Interrupt: "an IS bit that is masked by an IMR bit will not be cleared by a non-specific
+    /// EOI if the 8259A is in the Special Mask Mode". IR3 in service and masked, IR5 taken under SMM: the non-specific
+    /// EOI (and the rotating one) ends IR5, the highest unmasked IS bit, and leaves IR3; out of SMM it ends IR3.
+    /// </summary>
+    [Theory]
+    [InlineData(0x20, true, 0x08, 7)]  // OCW2 001, SMM: ISR5 cleared, IR3 kept, priority unchanged
+    [InlineData(0xA0, true, 0x08, 5)]  // OCW2 101, SMM: ISR5 cleared, IR5 becomes the lowest
+    [InlineData(0x20, false, 0x20, 7)] // OCW2 001 after SMM is reset: the highest IS bit, IR3, is cleared
+    public void Non_specific_EOI_in_special_mask_mode_skips_IS_bits_masked_in_IMR_datasheet_EOI(
+        byte ocw2, bool specialMask, byte isrAfter, int lowestAfter)
+    {
+        var (pic, _) = Create();
+        Raise(pic, 3);
+        Assert.Equal(MasterBase + 3, pic.Acknowledge());
+        pic.WritePort(0x21, 0x08); // mask IR3 (in service)
+        pic.WritePort(0x20, 0x68); // ESMM + SMM
+        Raise(pic, 5);
+        Assert.Equal(MasterBase + 5, pic.Acknowledge());
+        Assert.Equal(0x28, pic.Master.Isr);
+        if (!specialMask)
+        {
+            pic.WritePort(0x20, 0x48); // ESMM, SMM = 0
+        }
+
+        pic.WritePort(0x20, ocw2);
+        Assert.Equal(isrAfter, pic.Master.Isr);
+        Assert.Equal(lowestAfter, pic.Master.LowestPriorityIrq);
+    }
+
     [Fact]
     public void Special_fully_nested_mode_lets_a_higher_slave_IRQ_nest_on_the_master_ICW4_SFNM()
     {
