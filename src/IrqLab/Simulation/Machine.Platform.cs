@@ -18,6 +18,9 @@ internal sealed partial class Machine
     /// </summary>
     private sealed class Platform(Machine m) : ILocalApicHost, IKernelPlatform, IPicHost, IInterruptSink
     {
+        /// <summary>Linux's <c>cached_irq_mask</c> (arch/x86/kernel/i8259.c): bit n masks ISA irq n; all set after init_8259A().</summary>
+        private ushort _cachedIrqMask = 0xFFFF;
+
         public long NowNs => m._now;
 
         // ---- IInterruptSink: IOAPIC and MSI messages onto the bus
@@ -181,15 +184,25 @@ internal sealed partial class Machine
 
         public void SetPicMask(int isaIrq, bool masked)
         {
+            // arch/x86/kernel/i8259.c (mask_8259A_irq, unmask_8259A_irq, mask_and_ack_8259A): Linux keeps both IMRs in
+            // cached_irq_mask (0xffff after init_8259A) and writes the chip's whole byte from it, never reading the IMR
+            // back, so a mask a scenario wrote to port 0x21/0xA1 lasts only until the kernel next masks or unmasks a
+            // line on that chip.
+            var bit = 1 << isaIrq;
+            _cachedIrqMask = (ushort)(masked ? _cachedIrqMask | bit : _cachedIrqMask & ~bit);
             if (m._pic is not { } pic)
             {
                 return;
             }
 
-            var port = (ushort)(isaIrq < 8 ? 0x21 : 0xA1);
-            var bit = 1 << (isaIrq & 7);
-            var imr = pic.ReadPort(port);
-            pic.WritePort(port, (byte)(masked ? imr | bit : imr & ~bit));
+            if (isaIrq < 8)
+            {
+                pic.WritePort(0x21, (byte)_cachedIrqMask);
+            }
+            else
+            {
+                pic.WritePort(0xA1, (byte)(_cachedIrqMask >> 8));
+            }
         }
 
         public bool PicInService(int isaIrq)
