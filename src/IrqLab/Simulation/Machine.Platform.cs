@@ -21,6 +21,9 @@ internal sealed partial class Machine
         /// <summary>Linux's <c>cached_irq_mask</c> (arch/x86/kernel/i8259.c): bit n masks ISA irq n; all set after init_8259A().</summary>
         private ushort _cachedIrqMask = 0xFFFF;
 
+        /// <summary>Linux's copy of each programmed redirection entry's low dword (io_apic.c <c>mp_chip_data.entry.w1</c>).</summary>
+        private uint[]?[]? _ioApicEntryLow;
+
         public long NowNs => m._now;
 
         // ---- IInterruptSink: IOAPIC and MSI messages onto the bus
@@ -164,14 +167,25 @@ internal sealed partial class Machine
                 | (masked ? 1UL << 16 : 0UL)
                 | ((ulong)((apicId >> 8) & 0x7F) << 49)
                 | ((ulong)(apicId & 0xFF) << 56);
+            IoApicEntryLow(ioapic)[pin] = (uint)raw;
             m._ioApics[ioapic].SetEntry(pin, raw);
         }
 
         public void SetIoApicPinMask(int ioapic, int pin, bool masked)
         {
-            var io = m._ioApics[ioapic];
-            var raw = io.GetEntry(pin).Raw;
-            io.SetEntry(pin, masked ? raw | (1UL << 16) : raw & ~(1UL << 16));
+            // arch/x86/kernel/apic/io_apic.c io_apic_modify_irq(): Linux sets the mask bit in its copy of the entry
+            // (mp_chip_data.entry) and writes that copy's low dword to register 0x10 + 2 * pin; the high dword
+            // (destination) is not written and the hardware's low dword is not read back.
+            var cached = IoApicEntryLow(ioapic);
+            cached[pin] = masked ? cached[pin] | (1U << 16) : cached[pin] & ~(1U << 16);
+            m._ioApics[ioapic].WriteIndirect((byte)(Hardware.IoApic.IoApic.RedirectionBaseIndex + 2 * pin), cached[pin]);
+        }
+
+        /// <summary>The low dwords of Linux's <c>mp_chip_data.entry</c> for the pins of IO-APIC <paramref name="ioapic"/>.</summary>
+        private uint[] IoApicEntryLow(int ioapic)
+        {
+            _ioApicEntryLow ??= new uint[m._ioApics.Length][];
+            return _ioApicEntryLow[ioapic] ??= new uint[m._ioApics[ioapic].Pins];
         }
 
         public void ProgramMsi(int device, int index, int vector, int cpu)
