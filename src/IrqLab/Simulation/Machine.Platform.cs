@@ -226,7 +226,12 @@ internal sealed partial class Machine
                 return false;
             }
 
-            var isr = isaIrq < 8 ? pic.Master.Isr : pic.Slave.Isr;
+            // i8259A_irq_real() (arch/x86/kernel/i8259.c): OCW3 0x0B selects the ISR, the command port is read, and OCW3
+            // 0x0A selects the IRR again, so the chip is left reading IRR whatever a scenario selected before.
+            var command = (ushort)(isaIrq < 8 ? 0x20 : 0xA0);
+            pic.WritePort(command, 0x0B);
+            var isr = pic.ReadPort(command);
+            pic.WritePort(command, 0x0A);
             return (isr & (1 << (isaIrq & 7))) != 0;
         }
 

@@ -51,6 +51,40 @@ public sealed class Spurious8259Tests
         Assert.Equal((ulong)(1 + times), Sim.Count(r, "12", 0));
     }
 
+    /// <summary>
+    /// <c>i8259A_irq_real()</c> reads the ISR with OCW3 0x0B and then writes OCW3 0x0A, "back to the IRR register": after
+    /// the spurious check the slave's command port reads IRR again, although the scenario had selected the ISR.
+    /// </summary>
+    [Fact]
+    public void The_spurious_check_leaves_the_8259_reading_IRR_i8259_c_i8259A_irq_real()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: irq-real-ocw3
+            kernel: {version: "6.6"}
+            machine: {cpus: 1, ioapics: []}
+            devices:
+              - {name: mouse, line: {isa: 12}, handler: {returns: handled, cost: 1us}}
+            steps:
+              - {write: {port: 0xA0, value: 0x0B}}
+              - {cli: {cpu: 0}}
+              - {pulse: mouse}
+              - {read: {port: 0xA0, as: before}}
+              - {write: {port: 0xA1, value: 0xFF}}
+              - {sti: {cpu: 0}}
+              - {advance: 10us}
+              - {cli: {cpu: 0}}
+              - {pulse: mouse}
+              - {read: {port: 0xA0, as: after}}
+              - {sti: {cpu: 0}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal(new[] { 15, 12, 12 }, r.Dispatch.Select(d => d.Irq ?? -1).ToArray());
+        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "before").Value.Scalar);   // ISR, as the scenario selected
+        Assert.Equal(0x10UL, r.Reads.Single(x => x.Key == "after").Value.Scalar); // IRR: IRQ12 latched, not yet acknowledged
+    }
+
     [Fact]
     public void A_real_interrupt_on_an_unmasked_irq_is_not_spurious()
     {
