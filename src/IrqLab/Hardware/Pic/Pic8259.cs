@@ -54,6 +54,9 @@ internal sealed class Pic8259
 
     private byte LevelMask => _ltim ? (byte)0xFF : Elcr;
 
+    /// <summary>True when input IR <paramref name="irq"/> is sensed by level (ELCR bit or ICW1 LTIM): IRR follows the line.</summary>
+    public bool SensesLevel(int irq) => (LevelMask & (1 << irq)) != 0;
+
     /// <summary>Drives input IR <paramref name="irq"/> (QEMU pic_set_irq: edge sets IRR on a rising input only).</summary>
     public void SetInput(int irq, bool level)
     {

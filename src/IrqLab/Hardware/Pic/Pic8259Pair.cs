@@ -15,7 +15,8 @@ namespace IrqLab.Hardware.Pic;
 /// <item>Edge inputs set IRR on a rising input only; level inputs (ELCR bit or ICW1 LTIM) have IRR follow the line and
 /// are not cleared by INTA. ELCR writable masks are 0xF8 (master) and 0xDE (slave): IRQ0, 1, 2, 8, 13 are edge.</item>
 /// <item>The cascade is an edge input on master IR2 driven by the slave's INT output, so a second slave request seen
-/// while the slave INT stays high is only presented after the slave INT drops and rises again (as in QEMU).</item>
+/// while the slave INT stays high is only presented after the slave INT drops and rises again (as in QEMU); the same holds
+/// after the master's ICW1, which resets its edge sense (8259A datasheet, ICW1).</item>
 /// <item>Spurious: if nothing qualifies at INTA the master returns base|7 without setting ISR7; if the master chose IR2
 /// but the slave has nothing, the master sets ISR2 and the slave returns slave base|7 without ISR7 (QEMU pic_read_irq).
 /// Both count in <see cref="SpuriousCount"/>.</item>
@@ -55,6 +56,7 @@ public sealed class Pic8259Pair
     private readonly Pic8259 _master = new(isMaster: true);
     private readonly Pic8259 _slave = new(isMaster: false);
     private bool _line2;
+    private bool _cascadeLevel;
     private bool _intr;
 
     /// <summary>Creates the pair in its power-on state (not initialized: vector base 0, IMR 0).</summary>
@@ -219,7 +221,21 @@ public sealed class Pic8259Pair
         return vector;
     }
 
-    private void DriveCascade() => _master.SetInput(CascadeIrq, _line2 || _slave.GetIrq() >= 0);
+    /// <summary>
+    /// Drives master IR2 with the slave's INT (ORed with ISA IRQ2). An edge-sensed IR2 sees only changes of that level:
+    /// after the master's ICW1 resets its edge sense ("an interrupt request (IR) input must make a low-to-high transition
+    /// to generate an interrupt", 8259A datasheet, ICW1), a slave INT that stayed high latches nothing until it drops
+    /// and rises again, as a device line held high does. A level-sensed IR2 (ICW1 LTIM) follows the level at every update.
+    /// </summary>
+    private void DriveCascade()
+    {
+        bool level = _line2 || _slave.GetIrq() >= 0;
+        if (level != _cascadeLevel || _master.SensesLevel(CascadeIrq))
+        {
+            _cascadeLevel = level;
+            _master.SetInput(CascadeIrq, level);
+        }
+    }
 
     private void Update()
     {

@@ -352,6 +352,34 @@ public sealed class Pic8259PairTests
         Assert.Equal(lowestAfter, pic.Master.LowestPriorityIrq);
     }
 
+    /// <summary>
+    /// 8259A datasheet, ICW1: "The edge sense circuit is reset, which means that following initialization, an interrupt
+    /// request (IR) input must make a low-to-high transition to generate an interrupt." Re-initializing the master while
+    /// the slave holds INT high for IRQ12 leaves IR2 without a request; the slave's INT must drop and rise again (here by
+    /// masking and unmasking IRQ12 on the slave) before the master latches IR2.
+    /// </summary>
+    [Fact]
+    public void Master_ICW1_needs_a_new_rising_edge_from_the_slave_INT_datasheet_ICW1_edge_sense_reset()
+    {
+        var (pic, _) = Create();
+        Raise(pic, 12);
+        Assert.True(pic.IntrAsserted);
+        Assert.Equal(0x04, pic.Master.Irr);
+
+        pic.WritePort(0x20, 0x11);
+        pic.WritePort(0x21, MasterBase);
+        pic.WritePort(0x21, 0x04);
+        pic.WritePort(0x21, 0x01);
+        Assert.Equal(0x10, pic.Slave.Irr);
+        Assert.Equal(0, pic.Master.Irr);
+        Assert.False(pic.IntrAsserted);
+
+        pic.WritePort(0xA1, 0x10); // slave INT drops
+        pic.WritePort(0xA1, 0x00); // and rises: a new edge on IR2
+        Assert.True(pic.IntrAsserted);
+        Assert.Equal(SlaveBase + 4, pic.Acknowledge());
+    }
+
     [Fact]
     public void Special_fully_nested_mode_lets_a_higher_slave_IRQ_nest_on_the_master_ICW4_SFNM()
     {
