@@ -74,7 +74,7 @@ internal static class BenchModels
         {
             int v = vectors[i];
             platform.MarkInService(v);
-            model.ExternalInterrupt(Cpu, v, EntryRoute.Software, out _);
+            model.ExternalInterrupt(Cpu, v, EntryRoute.Software);
         }
     }
 }

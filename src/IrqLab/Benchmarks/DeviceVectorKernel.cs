@@ -4,7 +4,7 @@ using IrqLab.Kernel.Irq;
 namespace IrqLab.Benchmarks;
 
 /// <summary>
-/// <c>external_interrupt.device_vector</c>: <see cref="KernelModel.ExternalInterrupt(int, int, EntryRoute)"/> through
+/// <c>external_interrupt.device_vector</c>: <see cref="KernelModel.ExternalInterrupt"/> through
 /// <see cref="EntryRoute.Software"/> on the vector of one requested MSI-X irq: <c>common_interrupt</c> → per-CPU
 /// <c>vector_irq[]</c> → <c>handle_edge_irq</c> → the action → <c>note_interrupt</c>
 /// (native: <c>irqlab_native_external_interrupt_device_vector</c>).

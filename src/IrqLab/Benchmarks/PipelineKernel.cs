@@ -9,7 +9,7 @@ namespace IrqLab.Benchmarks;
 /// <c>pipeline.msi_to_eoi</c>: one interrupt's whole journey per operation. The device writes its MSI-X message; it is
 /// decoded and routed by the <see cref="InterruptBus"/> to <see cref="LocalApic.Accept"/>; the CPU sees INTR, acknowledges
 /// (IRR → ISR), takes the event through <see cref="FredDelivery.Deliver(CpuInterruptState, in CpuEvent, int, bool, in InterruptedContext, out FredFrame, CpuEvent?)"/>,
-/// the kernel dispatches it (<see cref="KernelModel.ExternalInterrupt(int, int, EntryRoute)"/>, software route: <c>common_interrupt</c>, the
+/// the kernel dispatches it (<see cref="KernelModel.ExternalInterrupt"/>, software route: <c>common_interrupt</c>, the
 /// edge flow's ack is the APIC EOI) and ERETS pops the frame. No native counterpart.
 /// </summary>
 internal sealed class PipelineKernel : BenchKernel
@@ -85,7 +85,7 @@ internal sealed class PipelineKernel : BenchKernel
                     continue;
                 }
 
-                model.ExternalInterrupt(BenchModels.Cpu, v, EntryRoute.Software, out _);
+                model.ExternalInterrupt(BenchModels.Cpu, v, EntryRoute.Software);
                 fred.Erets(cpu, frame);
                 delivered++;
             }

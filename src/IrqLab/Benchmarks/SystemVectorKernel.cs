@@ -3,7 +3,7 @@ using IrqLab.Kernel;
 namespace IrqLab.Benchmarks;
 
 /// <summary>
-/// <c>external_interrupt.system_vector</c>: <see cref="KernelModel.ExternalInterrupt(int, int, EntryRoute)"/> through
+/// <c>external_interrupt.system_vector</c>: <see cref="KernelModel.ExternalInterrupt"/> through
 /// <see cref="EntryRoute.Software"/> (<c>fred_extint()</c> → <c>sysvec_table[]</c>) on a seeded mix of system vectors whose
 /// handlers count and EOI (native: <c>irqlab_native_external_interrupt_system_vector</c>).
 /// </summary>

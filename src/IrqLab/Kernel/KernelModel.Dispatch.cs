@@ -22,19 +22,6 @@ public sealed partial class KernelModel
     /// </summary>
     public DispatchResult ExternalInterrupt(int cpu, int vector, EntryRoute route)
     {
-        ExternalInterrupt(cpu, vector, route, out var result);
-        return result;
-    }
-
-    /// <summary>
-    /// <see cref="ExternalInterrupt(int, int, EntryRoute)"/> writing its result into <paramref name="result"/>, the form the
-    /// simulator and the benchmark kernels call. The hot paths store the result's fields one by one where the caller
-    /// reads them; a returned <see cref="DispatchResult"/> would pass through the inlined method's return temporary and
-    /// be copied out with one 32-byte load that the CPU cannot forward from those narrower stores.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ExternalInterrupt(int cpu, int vector, EntryRoute route, out DispatchResult result)
-    {
         if ((uint)cpu >= (uint)_nrCpus)
         {
             ThrowNoSuchCpu(cpu);
@@ -50,8 +37,7 @@ public sealed partial class KernelModel
         var slots = _sysvecSlots;
         if (slots is null || route != EntryRoute.Software)
         {
-            result = ExternalInterruptSlow(cpu, vector, route);
-            return;
+            return ExternalInterruptSlow(cpu, vector, route);
         }
 
         var index = (uint)(vector - _firstSystemVector);
@@ -61,8 +47,7 @@ public sealed partial class KernelModel
             ref readonly var slot = ref slots[index];
             if (slot.CfiFails)
             {
-                result = CfiTrap(cpu, slot.Handler);
-                return;
+                return CfiTrap(cpu, slot.Handler);
             }
 
             unsafe
@@ -70,8 +55,7 @@ public sealed partial class KernelModel
                 slot.Run(this, cpu, vector);
             }
 
-            result = new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
-            return;
+            return new DispatchResult(slot.Name, DispatchPath.SysvecTable, -1, 0, false);
         }
 
         // common_interrupt(): vector_irq[vector] of this CPU; an edge descriptor (MSI, MSI-X, IO-APIC edge) runs
@@ -83,15 +67,14 @@ public sealed partial class KernelModel
             if (desc is not null && desc.Flow == IrqFlow.Edge)
             {
                 var cost = HandleEdgeIrq(desc, cpu);
-                result = new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
-                return;
+                return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false);
             }
         }
 
-        result = SoftwareEntry(cpu, vector);
+        return SoftwareEntry(cpu, vector);
     }
 
-    /// <summary><see cref="ExternalInterrupt(int, int, EntryRoute)"/> before the slots exist (seals the table first) and on the IDT route.</summary>
+    /// <summary><see cref="ExternalInterrupt"/> before the slots exist (seals the table first) and on the IDT route.</summary>
     private DispatchResult ExternalInterruptSlow(int cpu, int vector, EntryRoute route)
     {
         if (_sysvecSlots is null)
@@ -104,13 +87,7 @@ public sealed partial class KernelModel
             _sysvecSlots = BuildSysvecSlots();
         }
 
-        if (route != EntryRoute.Software)
-        {
-            return IdtGateEntry(cpu, vector);
-        }
-
-        ExternalInterrupt(cpu, vector, route, out var result);
-        return result;
+        return route == EntryRoute.Software ? ExternalInterrupt(cpu, vector, route) : IdtGateEntry(cpu, vector);
     }
 
     [DoesNotReturn]

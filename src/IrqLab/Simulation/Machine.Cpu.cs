@@ -399,7 +399,7 @@ internal sealed partial class Machine
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
     {
-        _kernel!.ExternalInterrupt(c.Index, vector, _route, out var r);
+        var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
         var f = c.Push();
         f.Kind = FrameKind.Linux;
         f.Event = EventType.ExternalInterrupt;
