@@ -306,6 +306,13 @@ internal sealed partial class ScenarioReader
             }
 
             errorCode = UInt(errorNode, m.PathOf("error_code"), 0, uint.MaxValue, hexBounds: true);
+
+            // SDM Vol. 3A 6.15: "The processor always pushes an error code of 0 onto the stack of the double-fault
+            // handler"; #AC "generates an error code of 0".
+            if (vector is 8 or 17 && errorCode != 0)
+            {
+                throw _errors.At(ErrorCodes.Range, errorNode, $"{m.PathOf("error_code")} must be 0: exception {label} always pushes error code 0 (SDM Vol. 3A 6.15), got 0x{errorCode.Value:X}");
+            }
         }
 
         ulong? cr2 = null;

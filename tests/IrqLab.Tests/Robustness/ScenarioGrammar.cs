@@ -483,7 +483,9 @@ public static class ScenarioGrammar
                     var text = $"{{exception: {{cpu: {Cpu(c, ch)}, vector: {vector}";
                     if (Array.IndexOf(s_errorCodeVectors, vector) >= 0 && ch.Pick(2) == 0)
                     {
-                        text += ", error_code: " + Hex((ulong)ch.Pick(0x10000));
+                        // #DF and #AC always push 0 (SDM Vol. 3A 6.15); the draw is made all the same.
+                        var code = (ulong)ch.Pick(0x10000);
+                        text += ", error_code: " + Hex(vector is 8 or 17 ? 0 : code);
                     }
 
                     if (vector == 14 && ch.Pick(2) == 0)
