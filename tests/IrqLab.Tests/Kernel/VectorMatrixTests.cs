@@ -130,6 +130,26 @@ public sealed class VectorMatrixTests
         Assert.Equal(0xeb - 0x20 - 1, m.Available(2));
     }
 
+    // kernel/irq/matrix.c irq_matrix_alloc_managed(): "if (cpumask_empty(msk)) return -EINVAL;", then
+    // matrix_find_best_cpu_managed() walks the mask with for_each_cpu() (ascending) and skips only a greater count.
+    [Theory]
+    [InlineData(new int[0], VectorMatrix.EINVAL, -1)]
+    [InlineData(new[] { 0, 1, 2 }, 0x20, 2)]
+    [InlineData(new[] { 2, 1, 0 }, 0x20, 2)]
+    [InlineData(new[] { 1, 0 }, 0x20, 1)]
+    public void Alloc_managed_empty_mask_is_EINVAL_and_ties_go_to_the_highest_CPU_in_any_mask_order_matrix_c(int[] mask, int expected, int expectedCpu)
+    {
+        var m = new VectorMatrix(3, 0x20, 0xeb);
+        for (var c = 0; c < 3; c++)
+        {
+            m.Online(c);
+        }
+
+        Assert.Equal(0, m.ReserveManaged([0, 1, 2]));
+        var v = m.AllocManaged(mask, out var cpu);
+        Assert.Equal((expected, expectedCpu), (v, cpu));
+    }
+
     [Fact]
     public void Empty_mask_is_EINVAL_and_system_bits_after_online_are_a_BUG_matrix_c()
     {

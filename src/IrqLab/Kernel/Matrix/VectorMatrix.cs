@@ -253,17 +253,30 @@ public sealed class VectorMatrix
     }
 
     /// <summary>
-    /// <c>irq_matrix_alloc_managed()</c>: the online CPU of <paramref name="mask"/> with the fewest managed allocations (equal
-    /// counts: the last one scanned), then the first bit reserved as managed but not allocated. Returns the vector or -ENOSPC.
+    /// <c>irq_matrix_alloc_managed()</c>: -EINVAL for an empty <paramref name="mask"/>; else the online CPU of the mask with
+    /// the fewest managed allocations, then the first bit reserved as managed but not allocated. <c>for_each_cpu()</c> scans
+    /// in ascending CPU order and skips a CPU only when its count is greater, so among equal counts the highest-numbered CPU
+    /// wins, whatever order <paramref name="mask"/> lists them in (<c>matrix_find_best_cpu_managed()</c>). Returns the
+    /// vector, -EINVAL or -ENOSPC.
     /// </summary>
     public int AllocManaged(ReadOnlySpan<int> mask, out int cpu)
     {
         cpu = -1;
+        if (mask.IsEmpty)
+        {
+            return EINVAL;
+        }
+
         var best = -1;
         var bestCount = int.MaxValue;
         foreach (var c in mask)
         {
             if ((uint)c >= (uint)Cpus || !_online[c] || _managedAllocated[c] > bestCount)
+            {
+                continue;
+            }
+
+            if (_managedAllocated[c] == bestCount && c < best)
             {
                 continue;
             }
