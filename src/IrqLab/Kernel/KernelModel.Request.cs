@@ -322,8 +322,14 @@ public sealed partial class KernelModel
     {
         if (_nextDynamicIrq < 0)
         {
-            // arch_dynirq_lower_bound(): dynamic irqs start at gsi_top (after the legacy irqs without an IO-APIC).
-            _nextDynamicIrq = _gsiTop > 0 ? _gsiTop : VectorSpace.NrIrqsLegacy;
+            // arch_dynirq_lower_bound() (arch/x86/kernel/apic/io_apic.c): dynamic irqs start at gsi_top when an IO-APIC
+            // exists. Without one, 6.4+ ("x86/ioapic: Don't return 0 from arch_dynirq_lower_bound()") returns the core's
+            // `from`, 1 (irq_domain_alloc_descs() turns the hint 0 into 1), and the search skips the 8259's irqs 0-15,
+            // which exist only with a PIC. 6.1 returns gsi_top = 0, which with a PIC also lands on 16; 6.1 without an
+            // IO-APIC or a PIC hands out irq 0, which the MSI code then takes as invalid (not modelled: 16 is used).
+            _nextDynamicIrq = _gsiTop > 0 ? _gsiTop
+                : Options.Version == KernelVersion.V6_1 || Options.HasPic ? VectorSpace.NrIrqsLegacy
+                : 1;
         }
 
         while (DescAt(_nextDynamicIrq) is not null)

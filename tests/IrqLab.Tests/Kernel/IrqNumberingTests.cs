@@ -36,12 +36,22 @@ public sealed class IrqNumberingTests
         Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Isa(1, "x", 2)));
     }
 
+    // arch_dynirq_lower_bound() (arch/x86/kernel/apic/io_apic.c): ioapic_dynirq_base ?: gsi_top, else (6.4+, "x86/ioapic:
+    // Don't return 0 from arch_dynirq_lower_bound()") the core's `from`, which irq_domain_alloc_descs() makes 1 (hint 0 -> 1);
+    // the 8259's irqs 0-15 are preallocated only when a PIC exists (early_irq_init(): arch_probe_nr_irqs() returns
+    // legacy_pic->probe()), so without an IO-APIC or a PIC the first dynamic irq is 1.
     [Theory]
-    [InlineData(new[] { 24 }, 24)]
-    [InlineData(new int[0], 16)]
-    public void Msi_irqs_start_after_the_last_GSI(int[] ioapics, int first)
+    [InlineData(KernelVersion.V6_10, new[] { 24 }, true, 24)]
+    [InlineData(KernelVersion.V6_10, new[] { 24 }, false, 24)]
+    [InlineData(KernelVersion.V6_1, new int[0], true, 16)]
+    [InlineData(KernelVersion.V6_6, new int[0], true, 16)]
+    [InlineData(KernelVersion.V6_6, new int[0], false, 1)]
+    [InlineData(KernelVersion.V6_9, new int[0], false, 1)]
+    [InlineData(KernelVersion.V6_10, new int[0], false, 1)]
+    [InlineData(KernelVersion.Latest, new int[0], false, 1)]
+    public void Msi_irqs_start_after_the_last_GSI_arch_dynirq_lower_bound(KernelVersion version, int[] ioapics, bool pic, int first)
     {
-        var model = K.Model(out _, K.Options(ioapics: ioapics));
+        var model = K.Model(out _, K.Options(version, ioapics: ioapics, pic: pic));
         Assert.Equal([first, first + 1], model.RequestIrq(K.MsiX(1, "eth0", 2)));
         Assert.Equal([first + 2], model.RequestIrq(K.Msi(2, "nvme0")));
         Assert.Equal(first + 1, model.IrqOfDevice(1, 1));
