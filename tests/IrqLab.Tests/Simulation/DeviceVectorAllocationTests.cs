@@ -1,0 +1,88 @@
+using System.Globalization;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// The device vectors a run's <c>dispatch[].vector</c> shows, end to end from a scenario (SCENARIOS.md §5, §10), against
+/// kernel/irq/matrix.c irq_matrix_alloc() (online CPU of the mask with the most available vectors, ties to the lowest;
+/// then the lowest bit clear in managed_map | system_map | alloc_map from alloc_start = FIRST_EXTERNAL_VECTOR 0x20) and
+/// the system bits lapic_assign_system_vectors() puts in [0x20, FIRST_SYSTEM_VECTOR): IRQ_MOVE_CLEANUP_VECTOR 0x20
+/// (6.1 with SMP, apic_idts[]), the int80 gate 0x80 (IDT delivery with IA32_EMULATION, def_idts[]; not with FRED, whose
+/// fred_complete_exception_setup() sets only 0-31 and the filled system slots) and the PIC cascade ISA_IRQ_VECTOR(2)
+/// 0x32. With an IO-APIC the other ISA vectors 0x30-0x3f are free (vector_configure_legacy() releases them).
+/// </summary>
+public sealed class DeviceVectorAllocationTests
+{
+    [Theory]
+    [InlineData("6.1", "idt", true, 0x21)]
+    [InlineData("6.1", "idt", false, 0x20)]
+    [InlineData("6.6", "idt", true, 0x20)]
+    [InlineData("6.9", "idt", true, 0x20)]
+    [InlineData("6.9", "fred", true, 0x20)]
+    [InlineData("6.10", "idt", true, 0x20)]
+    [InlineData("6.10", "fred", true, 0x20)]
+    [InlineData("latest", "idt", true, 0x20)]
+    [InlineData("latest", "fred", true, 0x20)]
+    public void First_msix_vectors_on_a_4_cpu_machine_irq_matrix_alloc(string version, string delivery, bool smp, int first)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: first-vectors
+            kernel: {version: "{{{version}}}", delivery: {{{delivery}}}, config: {SMP: {{{(smp ? "true" : "false")}}}}}
+            machine: {cpus: 4}
+            devices:
+              - name: eth0
+                msix: {vectors: 4, affinity: [0, 1, 2, 3]}
+                handler: {returns: handled}
+              - name: nvme0
+                msix: {vectors: 2}
+                handler: {returns: handled}
+            steps:
+              - {raise: {device: eth0, vector_index: 0}}
+              - {raise: {device: eth0, vector_index: 3}}
+              - {raise: {device: nvme0, vector_index: 0}}
+              - {raise: {device: nvme0, vector_index: 1}}
+              - {advance: 10us}
+            """);
+
+        // eth0 vector i on CPU i, each CPU's lowest free bit; nvme0 (all CPUs allowed) then finds all four CPUs equal
+        // and takes CPU 0 and CPU 1 in turn, each at its next free bit.
+        var seen = r.Dispatch.Select(d => (d.Cpu, d.Vector, d.Irq)).ToList();
+        Assert.True(seen.SequenceEqual([(0, first, 24), (3, first, 27), (0, first + 1, 28), (1, first + 1, 29)]), Sim.Describe(r));
+    }
+
+    [Theory]
+    [InlineData("6.1", "idt", 201, 0xeb)]
+    [InlineData("6.6", "idt", 202, 0xeb)]
+    [InlineData("6.9", "idt", 202, 0xeb)]
+    [InlineData("6.9", "fred", 203, 0xeb)]
+    [InlineData("6.10", "idt", 201, 0xea)]
+    [InlineData("6.10", "fred", 202, 0xea)]
+    [InlineData("latest", "idt", 201, 0xea)]
+    [InlineData("latest", "fred", 202, 0xea)]
+    public void One_cpu_holds_the_allocation_range_less_its_system_bits_then_ENOSPC(string version, string delivery, int capacity, int last)
+    {
+        string Scenario(int vectors) => $$$"""
+            irqlab: 1
+            name: exhaust
+            kernel: {version: "{{{version}}}", delivery: {{{delivery}}}}
+            machine: {cpus: 1}
+            devices:
+              - name: eth0
+                msix: {vectors: {{{vectors.ToString(CultureInfo.InvariantCulture)}}}}
+                handler: {returns: handled}
+            steps:
+              - {raise: {device: eth0, vector_index: {{{(vectors - 1).ToString(CultureInfo.InvariantCulture)}}}}}
+              - {advance: 10us}
+            """;
+
+        var fits = Sim.Run(Scenario(capacity));
+        Assert.True(fits.Dispatch.Count == 1 && fits.Dispatch[0].Vector == last, Sim.Describe(fits));
+        Assert.DoesNotContain(fits.Messages, m => m.Text.Contains("-ENOSPC", StringComparison.Ordinal));
+
+        var over = Sim.Run(Scenario(capacity + 1));
+        Assert.Empty(over.Dispatch);
+        Assert.Contains(over.Messages, m => m.Text.Contains("request_irq(", StringComparison.Ordinal) && m.Text.Contains("-ENOSPC (-28)", StringComparison.Ordinal));
+    }
+}
