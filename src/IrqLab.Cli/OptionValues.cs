@@ -58,12 +58,14 @@ internal static class OptionValues
     }
 
     /// <summary>
-    /// Accepts only <paramref name="values"/> (listed in help as System.CommandLine's AcceptOnlyFromAmong does), with a
-    /// one-line error naming the option.
+    /// Accepts only <paramref name="values"/>, with a one-line error naming the option. Help lists them in the given
+    /// order (<c>--kernel &lt;6.1|6.6|6.9|6.10|latest&gt;</c>); the completions alone would be listed sorted as text,
+    /// 6.10 before 6.6.
     /// </summary>
     public static Option<string> OneOf(this Option<string> option, params string[] values)
     {
         option.CompletionSources.Add(values);
+        option.HelpName ??= string.Join("|", values);
         option.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)

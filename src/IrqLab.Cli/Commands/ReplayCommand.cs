@@ -22,9 +22,9 @@ internal static class ReplayCommand
             Description = "The second /proc/interrupts snapshot; needs --interval.",
             Arity = ArgumentArity.ZeroOrOne,
         }.RejectOptionLikeTokens();
-        var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms. Required with AFTER." };
+        var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms. Required with AFTER.", HelpName = "DURATION" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
-        var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto)." }.RejectEmptyPath();
+        var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto).", HelpName = "FILE" }.RejectEmptyPath();
         var command = new Command("replay", "Report per-CPU rates, handler latency histograms and a trace from an ftrace capture or two /proc/interrupts snapshots.")
         {
             file, after, interval, json, trace,

@@ -10,10 +10,10 @@ internal static class RunCommand
     public static Option<bool> JsonOption() => new("--json") { Description = "Print the result as the JSON object of SCENARIOS.md §10 on stdout." };
 
     public static Option<ulong?> SeedOption() =>
-        new Option<ulong?>("--seed") { Description = "Override the scenario's seed (all randomness derives from it)." }.UInt64();
+        new Option<ulong?>("--seed") { Description = "Override the scenario's seed (all randomness derives from it).", HelpName = "N" }.UInt64();
 
     public static Option<int> LogLimitOption() =>
-        new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached)." }
+        new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached).", HelpName = "N" }
             .NonNegativeInt32(10_000);
 
     public static Option<long?> MaxEventsOption() =>
@@ -21,6 +21,7 @@ internal static class RunCommand
         {
             Description = "Stop the run when stats.events (steps plus engine events) reaches N, with a warning message; " +
                           "expects not reached then fail. Bounds the work of a long run.until or a high rate.",
+            HelpName = "N",
         }.PositiveInt64();
 
     public static Command Create(CliContext cli)

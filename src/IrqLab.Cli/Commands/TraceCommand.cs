@@ -14,6 +14,7 @@ internal static class TraceCommand
         {
             Description = "Trace file to write (Chrome trace-event JSON opens in ui.perfetto.dev; ftrace is text).",
             Required = true,
+            HelpName = "FILE",
         }.RejectEmptyPath();
         var format = new Option<string>("--format")
         {

@@ -35,6 +35,7 @@ internal static class VectorsCommand
         {
             Description = "Kconfig option override NAME=true|false; repeatable (e.g. --config HAVE_KVM=false).",
             AllowMultipleArgumentsPerToken = false,
+            HelpName = "NAME=true|false",
         };
         var json = new Option<bool>("--json") { Description = "Print the JSON of SCENARIOS.md §11." };
         var command = new Command("vectors", "Show the Linux vector table: every vector's kind, name, handler, Kconfig guard and /proc/interrupts row.")

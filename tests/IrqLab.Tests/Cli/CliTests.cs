@@ -354,6 +354,27 @@ public sealed class CliTests
         Assert.Contains("70 an internal error", root.Out, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("run", "--seed <N>")]
+    [InlineData("run", "--log-limit <N>")]
+    [InlineData("run", "--max-events <N>")]
+    [InlineData("check", "--max-events <N>")]
+    [InlineData("trace", "-o, --output <FILE>")]
+    [InlineData("trace", "--format <chrome|ftrace>")]
+    [InlineData("vectors", "--kernel <6.1|6.6|6.9|6.10|latest>")]
+    [InlineData("vectors", "--delivery <idt|fred>")]
+    [InlineData("vectors", "--config <NAME=true|false>")]
+    [InlineData("replay", "--interval <DURATION>")]
+    [InlineData("replay", "--trace <FILE>")]
+    public void Help_names_each_option_value_as_its_description_and_docs_cli_md_do(string command, string usage)
+    {
+        // The descriptions say "at N entries", "reaches N", "NAME=true|false", and the versions in release order; the
+        // placeholders were the option names (--seed <seed>) and the versions sorted as text (6.1|6.10|6.6|6.9|latest).
+        var (exit, output, _) = CliRunner.Run(command, "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("  " + usage + " ", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Replay_help_says_that_two_snapshots_need_interval()
     {
