@@ -45,7 +45,9 @@ internal static class CliApp
         var json = WantsJson(parse);
         if (parse.Errors.Count > 0)
         {
-            var messages = UnknownCommand(parse, root) is { } unknown ? [unknown] : parse.Errors.Select(e => e.Message).ToList();
+            var messages = UnknownCommand(parse, root) is { } unknown
+                ? [unknown]
+                : parse.Errors.Select(e => LeftoverWord(e.Message, parse) ?? e.Message).ToList();
             foreach (var message in messages)
             {
                 stderr.WriteLine(ErrorLine(message));
@@ -152,6 +154,27 @@ internal static class CliApp
         }
 
         return $"unknown command '{parse.UnmatchedTokens[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})";
+    }
+
+    /// <summary>
+    /// The error for a word the command did not take (System.CommandLine's "Unrecognized command or argument 'X'."), in
+    /// the words a command's FILE argument uses: an unknown option is <c>unrecognized option 'X'</c> whether or not the
+    /// command has a FILE argument, and a surplus argument names the command's usage (<c>irqlab run a b</c>:
+    /// <c>unexpected argument 'b' (usage: irqlab run [&lt;FILE&gt;] [options])</c>). Null for any other error.
+    /// </summary>
+    private static string? LeftoverWord(string message, ParseResult parse)
+    {
+        foreach (var token in parse.UnmatchedTokens)
+        {
+            if (message == $"Unrecognized command or argument '{token}'.")
+            {
+                return token.StartsWith('-') && token.Length > 1
+                    ? $"unrecognized option '{token}'"
+                    : $"unexpected argument '{token}' (usage: irqlab {RootHelp.CommandLabel(parse.CommandResult.Command)} [options])";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The stderr line of an argument error; the JSON error object's message is the same text.</summary>

@@ -24,7 +24,6 @@ public sealed class CliArgumentErrorTests
         { ["run", s_default, "--json", "--seed", "0xZZ"], "--seed '0xZZ': expected an unsigned integer from 0 to 18446744073709551615" },
         { ["run", s_default, "--json", "--log-limit", "0xFFFFFFFF"], "--log-limit '0xFFFFFFFF': expected an integer from 0 to 2147483647" },
         { ["check", s_default, "--json", "--max-events", "1e6"], "--max-events '1e6': expected an integer from 1 to 9223372036854775807" },
-        { ["run", s_default, "--json", "--bogus"], null },
         { ["run", s_default, "--json", "--seed"], null },
         { ["vectors", "--json", "--kernel", "5.4"], "--kernel '5.4': expected one of 6.1, 6.6, 6.9, 6.10, latest" },
         { ["vectors", "--json", "--delivery", "apic"], "--delivery 'apic': expected one of idt, fred" },
@@ -32,6 +31,16 @@ public sealed class CliArgumentErrorTests
         { ["replay", "--json"], null },
         { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
         { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
+
+        // docs/cli.md: an unknown option is a usage error; it reads the same on a command with a FILE argument (run,
+        // where the word reaches FILE's check) and on one without (vectors, bench, where System.CommandLine's
+        // "Unrecognized command or argument '--bogus'." was printed); a surplus argument names the command's usage.
+        { ["vectors", "--json", "--bogus"], "unrecognized option '--bogus'" },
+        { ["bench", "--json", "--bogus"], "unrecognized option '--bogus'" },
+        { ["run", s_default, "--json", "--bogus"], "unrecognized option '--bogus'" },
+        { ["run", s_default, "extra.yaml", "--json"], "unexpected argument 'extra.yaml' (usage: irqlab run [<FILE>] [options])" },
+        { ["vectors", "6.1", "--json"], "unexpected argument '6.1' (usage: irqlab vectors [options])" },
+        { ["replay", "a.txt", "b.txt", "c.txt", "--json"], "unexpected argument 'c.txt' (usage: irqlab replay <FILE> [<AFTER>] [options])" },
 
         // docs/cli.md replay: --interval dates two snapshots and --trace draws a capture's events; the other form
         // ignored them (exit 0, no trace file written).
