@@ -19,7 +19,8 @@ internal static class TraceCommand
         var format = new Option<string>("--format")
         {
             Description = "chrome (default): Chrome trace-event JSON, a track per CPU and vCPU, nested handler slices, " +
-                          "instants for raises and EOIs, pending-interrupt counters; ftrace: the kernel's irq and irq_vectors events.",
+                          "instants for raises, EOIs, VM exits and entries, kernel messages and faults, pending-interrupt counters; " +
+                          "ftrace: the kernel's irq and irq_vectors events.",
             DefaultValueFactory = _ => "chrome",
         }.OneOf("chrome", "ftrace");
         var seed = RunCommand.SeedOption();

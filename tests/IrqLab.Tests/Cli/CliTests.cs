@@ -376,6 +376,17 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Trace_help_lists_the_instant_events_of_the_chrome_format_as_docs_cli_md_does()
+    {
+        // docs/cli.md trace: instant events for device raises, EOIs, VM exits/entries, kernel messages (cat "log") and
+        // faults (cat "fault"); --format's description named only raises and EOIs.
+        var (exit, output, _) = CliRunner.Run("trace", "--help");
+        Assert.Equal(0, exit);
+        var flat = string.Join(' ', output.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("instants for raises, EOIs, VM exits and entries, kernel messages and faults", flat, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Replay_help_says_that_two_snapshots_need_interval()
     {
         // Audit round 2, finding 10: replay --help did not say that --interval is required with two files, which
