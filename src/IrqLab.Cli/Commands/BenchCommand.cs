@@ -64,6 +64,9 @@ internal static class BenchCommand
                 throw new CliUsageException("--plot draws the scaling sweep: use it with --scaling");
             }
 
+            // The suite simulates bench/scenarios of the checkout: outside one it cannot run, whatever native library
+            // IRQLAB_NATIVE_LIB names, so that is the error, before any kernel is measured.
+            FindRoot();
             BenchReport report;
             try
             {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using IrqLab.Benchmarks;
 using IrqLab.Cli;
@@ -84,6 +85,54 @@ public sealed class CliBenchSimulationTests
 
         using var doc = JsonDocument.Parse(stream.ToArray());
         Assert.Equal(written, BenchReport.ReadSimulation(doc.RootElement));
+    }
+
+    [Fact]
+    public async Task Outside_a_checkout_the_suite_exits_2_naming_the_checkout_before_measuring_anything()
+    {
+        // docs/cli.md bench: "an installed tool run elsewhere exits 2 (irqlab bench runs from a checkout of the IrqLab
+        // repository)". The native library was looked for first: its error suggested IRQLAB_NATIVE_LIB, and with it set
+        // the kernels were measured before the suite found no bench/scenarios. A copy of the CLI outside the repository,
+        // run from a directory outside it, stands for the installed tool; IRQLAB_NATIVE_LIB names the checkout's path.
+        var config = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var built = Path.Combine(RepoPaths.Root, "src", "IrqLab.Cli", "bin", config, "net10.0");
+        var installed = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(installed);
+        try
+        {
+            foreach (var file in Directory.GetFiles(built))
+            {
+                File.Copy(file, Path.Combine(installed, Path.GetFileName(file)));
+            }
+
+            var start = new ProcessStartInfo("dotnet")
+            {
+                WorkingDirectory = installed,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { Path.Combine(installed, "IrqLab.Cli.dll"), "bench", "--quick", "--json" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.Environment[NativeLibraryLocator.EnvironmentVariable] = Path.Combine(RepoPaths.Root, "bench", "native", "build", NativeLibraryLocator.LibraryFileName);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(CliApp.ExitBadInput, process.ExitCode);
+            Assert.Equal("irqlab: error: irqlab bench runs from a checkout of the IrqLab repository (IrqLab.slnx not found)" + Environment.NewLine,
+                await stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.Equal("usage", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        }
+        finally
+        {
+            Directory.Delete(installed, recursive: true);
+        }
     }
 
     private static long DeliveredInProcess(string name, long untilNs)
