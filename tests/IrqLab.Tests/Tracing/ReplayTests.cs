@@ -323,6 +323,26 @@ public sealed class ReplayTests
         Assert.Null(report.FindRow("11"));
     }
 
+    /// <summary>
+    /// A row hidden until its first count (arch/x86/kernel/irq.c, IDS entries of irq_stat_info[]) that appears while a
+    /// CPU came online or went offline between the reads: its counts follow the CPUs online in both, as every other
+    /// row's (show_interrupts() prints a column per online CPU, trace-formats.md §4.1), one per reported CPU.
+    /// </summary>
+    [Theory]
+    [InlineData("     CPU0  CPU1  CPU2\n LOC:  1  1  1  Local timer interrupts\n", "     CPU0  CPU1  CPU2  CPU3\n LOC:  2  2  2  2  Local timer interrupts\n SPU:  1  2  3  4  Spurious interrupts\n", new[] { 0, 1, 2 }, new[] { 1UL, 2UL, 3UL })]
+    [InlineData("     CPU0  CPU2\n LOC:  1  1  Local timer interrupts\n", "     CPU0  CPU1  CPU2\n LOC:  2  2  2  Local timer interrupts\n SPU:  1  2  3  Spurious interrupts\n", new[] { 0, 2 }, new[] { 1UL, 3UL })]
+    [InlineData("     CPU0  CPU1  CPU2\n LOC:  1  1  1  Local timer interrupts\n", "     CPU0  CPU2\n LOC:  2  2  Local timer interrupts\n SPU:  5  7  Spurious interrupts\n", new[] { 0, 2 }, new[] { 5UL, 7UL })]
+    [InlineData("     CPU0  CPU1  CPU2\n LOC:  1  1  1  Local timer interrupts\n", "     CPU0  CPU2\n LOC:  2  2  Local timer interrupts\n ERR:  9\n", new[] { 0, 2 }, new[] { 9UL })]
+    public void Snapshot_row_hidden_until_its_first_count_follows_the_cpus_online_in_both(string first, string second, int[] cpus, ulong[] counts)
+    {
+        var report = Replay.FromSnapshots(ProcInterruptsParser.Parse(new StringReader(first)), ProcInterruptsParser.Parse(new StringReader(second)), 1.0);
+
+        Assert.Equal(cpus, report.Cpus);
+        var row = report.FindRow(counts.Length == 1 ? "ERR" : "SPU")!;
+        Assert.Equal(counts, row.Counts);
+        Assert.Equal(counts.Aggregate(0UL, (a, b) => a + b), row.Total);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]

@@ -74,7 +74,10 @@ public static class Replay
             {
                 // The newest table-driven arch_show_interrupts() prints these rows (IDS) only once
                 // irq_stat_inc_and_enable() counted one: absent before means 0 then, so the difference is the count.
-                old = row with { Counts = new ulong[before.Cpus.Count == row.Counts.Count ? before.Cpus.Count : row.Counts.Count] };
+                // A per-CPU row (one count per CPU of the second header) is zero on every CPU of the first header, so
+                // that its columns follow the CPUs online in both as every other row's do; a global counter (ERR, MIS)
+                // is one zero.
+                old = row with { Counts = new ulong[row.Counts.Count == after.Cpus.Count ? before.Cpus.Count : row.Counts.Count] };
                 notes.Add($"row {row.Row} only in the second snapshot: the kernel hides it until its first count, so it is counted from 0");
             }
             else if (old is null)
