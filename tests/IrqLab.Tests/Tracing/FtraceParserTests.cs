@@ -77,6 +77,43 @@ public sealed class FtraceParserTests
         Assert.Equal(ev, r.Event);
     }
 
+    /// <summary>
+    /// The function tracer's lines (trace_fn_trace(), kernel/trace/trace_output.c: "%ps" and, with options/print-parent,
+    /// " &lt;-%ps"; "%ps" of a module symbol prints " [module]" after the name) between irq events of the same capture
+    /// are read as <c>function</c> records, which count nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: __sysvec_apic_timer_interrupt <-sysvec_apic_timer_interrupt", 0, 1_523_104_600_000L)]
+    [InlineData("          <idle>-0       [003] d.h1.  1523.104601: e1000_intr [e1000e] <-__handle_irq_event_percpu", 3, 1_523_104_601_000L)]
+    [InlineData("            bash-1977    [001] ...1.   101.000000: nvme_irq [nvme] <-handle_irq_thread [foo]", 1, 101_000_000_000L)]
+    [InlineData("          <idle>-0     [002]    29.704387: irq_enter_rcu <-sysvec_call_function_single", 2, 29_704_387_000L)] // trace-cmd report
+    public void Function_tracer_lines_are_function_records_trace_fn_trace(string line, int cpu, long ns)
+    {
+        var r = FtraceParser.ParseLine(line, 7);
+        Assert.Equal(FtraceParser.FunctionEvent, r.Event);
+        Assert.Equal(cpu, r.Cpu);
+        Assert.Equal(ns, r.TimeNs);
+        Assert.Null(r.Irq);
+        Assert.Null(r.Vector);
+        Assert.Equal(7, r.Line);
+    }
+
+    [Fact]
+    public void Function_tracer_lines_inside_a_handler_leave_the_counts_alone()
+    {
+        const string text = "# tracer: function\n" +
+            "          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=30 name=eth0\n" +
+            "          <idle>-0       [000] d.h1.  1523.104601: e1000_intr [e1000e] <-__handle_irq_event_percpu\n" +
+            "          <idle>-0       [000] d.h1.  1523.104602: irq_handler_exit: irq=30 ret=handled\n" +
+            "          <idle>-0       [000] d.h1.  1523.104603: note_interrupt <-handle_irq_event\n" +
+            "          <idle>-0       [000] d.h1.  1523.104604: irq_handler_entry: irq=30 name=eth0\n" +
+            "          <idle>-0       [000] d.h1.  1523.104605: irq_handler_exit: irq=30 ret=handled\n";
+        var report = IrqLab.Tracing.Replay.Replay.FromFtrace(FtraceParser.Parse(new StringReader(text)));
+        Assert.Equal([2UL], report.FindRow("30")!.Counts);
+        Assert.Equal(0, report.UnmatchedEntries);
+        Assert.Equal(0, report.UnmatchedExits);
+    }
+
     [Theory]
     [InlineData("  <idle>-0  [000] d.h.  12.000001: irq_handler_entry: irq=5 handler=eth0", 5, "eth0", null)]
     [InlineData("  <idle>-0  [000] d.h.  12.000002: irq_handler_exit: irq=5 return=handled", 5, null, "handled")]
@@ -110,6 +147,9 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600 local_timer_entry: vector=236", "expected '<task>-<pid>")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=99999999999 name=x", "32-bit integer")]
     [InlineData("          <idle>-0     [003]    29.704387: (+4) call_function_single_entry: vector=251", "expected '<task>-<pid>")] // delta misplaced
+    [InlineData("          <idle>-0       [000] d.h1. 5219738209845: local_timer_entry: vector=236", "raw clock count")] // x86-tsc: " %12llu"
+    [InlineData("          <idle>-0       [000]  5219738209845: local_timer_entry: vector=236", "raw clock count")] // counter, no flags
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: __sysvec_apic_timer_interrupt", "expected '<task>-<pid>")] // function line without parent, or cut
     [InlineData("hello world", "expected '<task>-<pid>")]
     [InlineData("  <idle>-0  [000", "expected '<task>-<pid>")]
     public void Garbled_or_truncated_line_is_an_error_with_its_line_number(string bad, string expected)

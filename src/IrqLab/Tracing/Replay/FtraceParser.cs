@@ -9,13 +9,16 @@ namespace IrqLab.Tracing.Replay;
 /// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas, preamble lines), <c>perf script</c>
 /// (<c>comm pid</c>, <c>system:event</c>) and the latency format (<c>comm-pid CPUflags NNNus : event</c>, time
 /// since trace start). Lines starting with <c>#</c>, blank lines, trace-cmd preamble lines and
-/// <c>CPU:n [LOST m EVENTS]</c> are skipped. An empty input (no line that is not blank), any other line that does not
+/// <c>CPU:n [LOST m EVENTS]</c> are skipped; function tracer lines (<c>func &lt;-parent</c>) are <see cref="FunctionEvent"/> records. An empty input (no line that is not blank), any other line that does not
 /// match, a truncated timestamp or malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a
 /// <see cref="ReplayFormatException"/>.
 /// </summary>
 public static partial class FtraceParser
 {
     private const string ExpectedLine = "expected '<task>-<pid> [<cpu>] <flags> <seconds>.<micros>: <event>: <fields>'";
+
+    /// <summary>The <see cref="FtraceRecord.Event"/> of a function tracer line (<c>func &lt;-parent</c>).</summary>
+    public const string FunctionEvent = "function";
 
     private const string EmptyFile =
         "the file is empty; expected an ftrace capture (irq and irq_vectors event lines) or a /proc/interrupts snapshot";
@@ -85,7 +88,7 @@ public static partial class FtraceParser
             m = LatencyLine().Match(line);
             if (!m.Success)
             {
-                throw new ReplayFormatException(lineNumber, ExpectedLine);
+                return ParseNonEventLine(line, lineNumber);
             }
 
             cpu = ParseInt(m.Groups["cpu"].Value, lineNumber, "CPU number");
@@ -106,6 +109,40 @@ public static partial class FtraceParser
 
         fields = m.Groups["fields"].Value;
         return ParseFields(cpu, timeNs, eventName, fields, lineNumber);
+    }
+
+    /// <summary>
+    /// A line with the event context whose body is not <c>event: fields</c>: the function tracer's
+    /// <c>func &lt;-parent</c> (trace_fn_trace(), kernel/trace/trace_output.c: <c>%ps</c>, with options/print-parent
+    /// <c> &lt;-%ps</c>; <c>%ps</c> of a module symbol adds <c> [module]</c>) is kept as a <c>function</c> record, which
+    /// counts nothing; a whole-number timestamp (trace_print_time() prints <c> %12llu</c> for a trace_clock that does
+    /// not count nanoseconds: counter, uptime, x86-tsc) is an error naming the clock, as is any other line.
+    /// </summary>
+    private static FtraceRecord ParseNonEventLine(string line, int lineNumber)
+    {
+        var m = FunctionLine().Match(line);
+        if (m.Success)
+        {
+            return new FtraceRecord(
+                ParseInt(m.Groups["cpu"].Value, lineNumber, "CPU number"),
+                ParseTime(m.Groups["secs"].Value, m.Groups["frac"].Value, lineNumber),
+                FunctionEvent,
+                null,
+                null,
+                null,
+                null,
+                lineNumber);
+        }
+
+        m = RawClockLine().Match(line);
+        if (m.Success)
+        {
+            throw new ReplayFormatException(
+                lineNumber,
+                $"timestamp '{m.Groups["raw"].Value}' is a raw clock count, not '<seconds>.<micros>': the capture used a trace_clock that does not count nanoseconds (counter, uptime or x86-tsc); record with a nanosecond clock (echo global > trace_clock) or convert with trace-cmd report --ts2secs");
+        }
+
+        throw new ReplayFormatException(lineNumber, ExpectedLine);
     }
 
     private static bool IsSkipped(string line)
@@ -247,6 +284,14 @@ public static partial class FtraceParser
     // secs.frac; optional trace-cmd "(+delta)"; event (optionally system:event) padded; fields.
     [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex ContextLine();
+
+    // The context of ContextLine, then the function tracer's "func <-parent", each "%ps" optionally followed by " [module]".
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+[^\s:]+(?: \[[^\]\s]+\])? <-[^\s:]+(?: \[[^\]\s]+\])?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex FunctionLine();
+
+    // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event.
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex RawClockLine();
 
     // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: ".
     [GeneratedRegex(@"^\s*(?<comm>.{1,8}?)-(?<pid>\d+)\s+(?<cpu>\d+)(?<flags>[.A-Za-z][.A-Za-z0-9]{3,7})\s+(?<us>\d+)us[ +!#*@$]:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
