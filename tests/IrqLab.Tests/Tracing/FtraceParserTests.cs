@@ -87,6 +87,8 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [003] d.h1.  1523.104601: e1000_intr [e1000e] <-__handle_irq_event_percpu", 3, 1_523_104_601_000L)]
     [InlineData("            bash-1977    [001] ...1.   101.000000: nvme_irq [nvme] <-handle_irq_thread [foo]", 1, 101_000_000_000L)]
     [InlineData("          <idle>-0     [002]    29.704387: irq_enter_rcu <-sysvec_call_function_single", 2, 29_704_387_000L)] // trace-cmd report
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: handle_edge_irq(desc=0xffff888100a3c000) <-__common_interrupt", 0, 1_523_104_600_000L)] // func-args
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: _raw_spin_lock <-handle_edge_irq (repeats: 2, last_ts:  1523.104601)", 0, 1_523_104_600_000L)] // func-repeats
     public void Function_tracer_lines_are_function_records_trace_fn_trace(string line, int cpu, long ns)
     {
         var r = FtraceParser.ParseLine(line, 7);

@@ -114,7 +114,8 @@ public static partial class FtraceParser
     /// <summary>
     /// A line with the event context whose body is not <c>event: fields</c>: the function tracer's
     /// <c>func &lt;-parent</c> (trace_fn_trace(), kernel/trace/trace_output.c: <c>%ps</c>, with options/print-parent
-    /// <c> &lt;-%ps</c>; <c>%ps</c> of a module symbol adds <c> [module]</c>) is kept as a <c>function</c> record, which
+    /// <c> &lt;-%ps</c>; <c>%ps</c> of a module symbol adds <c> [module]</c>; options/func-args adds <c>(args)</c>, and
+    /// options/func-repeats <c> (repeats: N, last_ts: T)</c>) is kept as a <c>function</c> record, which
     /// counts nothing; a whole-number timestamp (trace_print_time() prints <c> %12llu</c> for a trace_clock that does
     /// not count nanoseconds: counter, uptime, x86-tsc) is an error naming the clock, as is any other line.
     /// </summary>
@@ -285,8 +286,10 @@ public static partial class FtraceParser
     [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex ContextLine();
 
-    // The context of ContextLine, then the function tracer's "func <-parent", each "%ps" optionally followed by " [module]".
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+[^\s:]+(?: \[[^\]\s]+\])? <-[^\s:]+(?: \[[^\]\s]+\])?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    // The context of ContextLine, then the function tracer's "func <-parent", each "%ps" optionally followed by " [module]",
+    // the function's "(args)" with options/func-args (print_function_args()) and trace_func_repeats_print()'s
+    // " (repeats: %u, last_ts: %5lu.%06lu)".
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+[^\s:(]+(?: \[[^\]\s]+\])?(?:\([^()]*\))? <-[^\s:(]+(?: \[[^\]\s]+\])?(?: \(repeats: \d+, last_ts:\s+\d+\.\d+\))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex FunctionLine();
 
     // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event.
