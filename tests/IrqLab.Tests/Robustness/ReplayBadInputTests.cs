@@ -66,6 +66,8 @@ public sealed class ReplayBadInputTests : IDisposable
     [InlineData("           CPU0       CPU1\n  1:  99999999999999999999999 0 IO-APIC 1-edge i8042\n", 2, "row 1: expected a count, got '99999999999999999999999'")]
     [InlineData("           CPU0       CPU1\n LOC:          5 4294967296   Local timer interrupts\n", 2, "row LOC: count 4294967296 exceeds 4294967295, the largest count /proc/interrupts prints (%10u)")]
     [InlineData("           CPU0       CP", 1, "expected the header 'CPU0 CPU1 ...', got 'CP'")]
+    [InlineData("           CPU0       CPU1\n LOC:         10         20         30   Local timer interrupts\n", 2, "row LOC: expected 2 counts (one per CPU in the header), got more: '30' after them")]
+    [InlineData("           CPU0       CPU1\n  1:          0          8          0   IO-APIC    1-edge      i8042\n", 2, "row 1: expected 2 counts (one per CPU in the header), got more: '0' after them")]
     [InlineData("", 1, "expected the header 'CPU0 CPU1 ...', got end of input")]
     public void Proc_interrupts_snapshot_truncated_or_garbled_is_an_error_with_its_line(string after, int line, string message)
     {

@@ -135,6 +135,15 @@ public static class ProcInterruptsParser
         }
 
         var rest = line[pos..].Trim();
+        var next = rest.AsSpan(0, rest.AsSpan().IndexOfAny(' ', '\t') is var sp and >= 0 ? sp : rest.Length);
+        if (counts.Count == cpuCount && !next.IsEmpty && !next.ContainsAnyExceptInRange('0', '9'))
+        {
+            // show_interrupts() prints a chip name (" %8s", "-" or "None") or the description after the counts, never a
+            // number: a row longer than the header was printed for more online CPUs than the header (a CPU came online
+            // between the two, the file being read in several pieces) or garbled. An error, as a shorter row is.
+            throw new ReplayFormatException(lineNumber, $"row {label}: expected {cpuCount} counts (one per CPU in the header), got more: '{next}' after them");
+        }
+
         if (!char.IsAsciiDigit(label[0]))
         {
             return new ProcInterruptsRow(label, counts, null, null, null, rest.Length == 0 ? null : rest);
