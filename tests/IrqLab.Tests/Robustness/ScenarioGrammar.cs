@@ -34,6 +34,14 @@ public static class ScenarioGrammar
     private static readonly ushort[] s_ports = [0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1];
     private static readonly string[] s_probeRegs = ["isr", "tpr", "ppr"];
 
+    // NMI, #DF, #NP, #GP, #PF: a bare or guest IDT with some of these gates present delivers an NMI or exception to a
+    // handler, through #NP (a missing gate) to the #NP handler, or through #DF (SDM Table 6-5).
+    private static readonly int[] s_lowHandlerVectors = [2, 8, 11, 13, 14];
+
+    // OCW2 (8259A datasheet): non-specific EOI, specific EOI IR n, rotate on non-specific EOI, rotate on specific EOI,
+    // set priority; OCW3: set / reset special mask mode, read ISR, read IRR, poll.
+    private static readonly int[] s_picCommands = [0x20, 0x60, 0xA0, 0xE0, 0xC0, 0x68, 0x48, 0x0B, 0x0A, 0x0C];
+
     /// <summary>Random valid scenarios with up to <paramref name="maxSteps"/> steps.</summary>
     public static Gen<GeneratedScenario> Scenarios(int maxSteps) =>
         Gen.Select(
@@ -56,6 +64,20 @@ public static class ScenarioGrammar
             Gen.ULong.Array[0, 8],
             Gen.ULong.Array[1, maxSteps],
             (header, devices, handlers, steps) => Build(header, devices, handlers, [], steps, 1, eventsOnly: true));
+
+    /// <summary>
+    /// Event sequences with a VM declared (its vCPUs on the last CPUs): a third of the steps are VMX operations (enter,
+    /// exit, inject, post, virtual NMI), so wake_from_halt, the guest NMI window and posted interrupts meet the host's
+    /// interrupts, NMIs and exceptions.
+    /// </summary>
+    public static Gen<GeneratedScenario> VmEventSequences(int maxSteps) =>
+        Gen.Select(
+            Gen.ULong,
+            Gen.ULong.Array[1, 4],
+            Gen.ULong.Array[0, 8],
+            Gen.ULong.Array[1, maxSteps],
+            Gen.ULong,
+            (header, devices, handlers, steps, vm) => Build(header, devices, handlers, [], steps, vm - (vm % 3), eventsOnly: true));
 
     /// <summary>Builds the YAML of one scenario from its choice numbers.</summary>
     public static GeneratedScenario Build(ulong header, ulong[] devices, ulong[] handlers, ulong[] workload, ulong[] steps, ulong vmChoice, bool eventsOnly = false)
@@ -157,7 +179,7 @@ public static class ScenarioGrammar
             foreach (var hc in handlers)
             {
                 var ch = new Choices(hc);
-                var vector = 0x20 + ch.Pick(0xE0);
+                var vector = ch.Pick(4) == 0 ? s_lowHandlerVectors[ch.Pick(s_lowHandlerVectors.Length)] : 0x20 + ch.Pick(0xE0);
                 if (!seen.Add(vector))
                 {
                     continue;
@@ -209,7 +231,7 @@ public static class ScenarioGrammar
                         var count = 1 + gv.Pick(4);
                         for (var k = 0; k < count; k++)
                         {
-                            var vector = k == 0 ? 0x30 : 0x20 + gv.Pick(0xE0);
+                            var vector = k == 0 ? 0x30 : gv.Pick(3) == 0 ? s_lowHandlerVectors[gv.Pick(s_lowHandlerVectors.Length)] : 0x20 + gv.Pick(0xE0);
                             if (seenGuest.Add(vector))
                             {
                                 sb.Append("      - {vector: ").Append(Hex((ulong)vector)).Append(", do: [").Append(GuestActions(vector, gv)).Append("]}\n");
@@ -324,7 +346,9 @@ public static class ScenarioGrammar
                         "{write: {port: 0x20, value: 0x20}}",
                         "{write: {port: 0xA0, value: 0x20}}",
                         "{write: {ioapic: 0, reg: eoi, value: " + Hex((ulong)vector) + "}}",
-                    }[ch.Pick(4)]);
+                        "{write: {port: " + (ch.Pick(2) == 0 ? "0x20" : "0xA0") + ", value: " + Hex((ulong)PicCommand(ch)) + "}}",
+                        "{write: {port: " + (ch.Pick(2) == 0 ? "0x21" : "0xA1") + ", value: " + Hex((ulong)ch.Pick(256)) + "}}",
+                    }[ch.Pick(6)]);
                     break;
                 case 6 when c.Devices.Count > 0:
                     {
@@ -339,7 +363,8 @@ public static class ScenarioGrammar
                 case 7:
                     actions.Add("{read: {cpu: " + Cpu(c, ch) + ", reg: apic." + s_probeRegs[ch.Pick(3)] + ", as: x" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}");
                     break;
-                case 8:
+                case 8 when vector >= 0x20:
+                    // Not from an NMI or exception handler: an NMI handler that sends itself an NMI loops in zero time.
                     actions.Add("{ipi: {to: " + new[] { "all-but-self", "all" }[ch.Pick(2)] + ", mode: nmi}}");
                     break;
                 case 0:
@@ -352,8 +377,9 @@ public static class ScenarioGrammar
                     actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
                     break;
                 case 3:
-                    // Only to a higher vector: handler chains stay finite (no zero-time IPI loop).
-                    if (vector < 0xFF)
+                    // Only to a higher vector: handler chains stay finite (no zero-time IPI loop). Not from an exception
+                    // handler: a vector without a gate comes back to the #NP handler, which would send it again.
+                    if (vector is >= 0x20 and < 0xFF)
                     {
                         actions.Add("{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}");
                     }
@@ -428,11 +454,16 @@ public static class ScenarioGrammar
 
     private static string Cpu(Ctx c, Choices ch) => ch.Pick(c.Cpus).ToString(CultureInfo.InvariantCulture);
 
-    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17, 0, 5, 7, 16, 21, 23];
+    private static readonly int[] s_eventOps = [0, 5, 6, 7, 8, 9, 10, 11, 16, 17, 0, 5, 7, 16, 21, 23, 22];
+
+    // VMX operations (enter, exit, inject, post; virtual NMIs) and cli/sti, which reach the guest on a vCPU's CPU.
+    private static readonly int[] s_vmEventOps = [13, 13, 13, 24, 11];
 
     private static string Step(Ctx c, int index, Choices ch)
     {
-        var op = c.EventsOnly ? s_eventOps[ch.Pick(s_eventOps.Length)] : ch.Pick(27);
+        var op = !c.EventsOnly ? ch.Pick(27)
+            : c.VmVcpus > 0 && ch.Pick(3) == 0 ? s_vmEventOps[ch.Pick(s_vmEventOps.Length)]
+            : s_eventOps[ch.Pick(s_eventOps.Length)];
         switch (op)
         {
             case 0:
@@ -646,7 +677,7 @@ public static class ScenarioGrammar
             {
                 0 => "sti",
                 1 => "{advance: " + s_durations[ch.Pick(4)] + "}",
-                2 when vector < 0xFF => "{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}",
+                2 when vector is >= 0x20 and < 0xFF => "{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}",
                 _ => "{read: {reg: apic.isr, as: g" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}",
             });
         }
@@ -681,7 +712,9 @@ public static class ScenarioGrammar
     private static string PicProgram(Ctx c, Choices ch)
     {
         var icw4 = ch.Pick(2) == 0 ? 0x01 : 0x03; // 8086 mode, optionally auto-EOI
-        var icw1 = ch.Pick(8) == 0 ? 0x19 : 0x11; // level or edge triggered (level with a stuck line storms in zero time)
+        // Level or edge triggered: level with a stuck line storms in zero time up to the handler bound (seconds of work),
+        // so the long event sequences program edge triggering only.
+        var icw1 = !c.EventsOnly && ch.Pick(8) == 0 ? 0x19 : 0x11;
         var masterBase = 0x20 + (ch.Pick(0x1C) << 3);
         var slaveBase = 0x20 + (ch.Pick(0x1C) << 3);
         var lines = new List<string>
@@ -707,7 +740,31 @@ public static class ScenarioGrammar
             lines.Add($"{{write: {{port: {new[] { "0x4D0", "0x4D1" }[ch.Pick(2)]}, value: {Hex((ulong)ch.Pick(256))}}}}}");
         }
 
+        // OCW2/OCW3 commands after the set-up (special mask mode, rotation, specific EOI, poll), on either chip.
+        for (var k = ch.Pick(4); k > 0; k--)
+        {
+            lines.Add($"{{write: {{port: {(ch.Pick(2) == 0 ? "0x20" : "0xA0")}, value: {Hex((ulong)PicCommand(ch))}}}}}");
+        }
+
+        if (ch.Pick(4) == 0)
+        {
+            // One chip initialised again on its own (ICW1 resets its edge sense and IMR; the other chip keeps its state).
+            var (cmd, data, icw2, icw3) = ch.Pick(2) == 0 ? ("0x20", "0x21", masterBase, 0x04) : ("0xA0", "0xA1", slaveBase, 0x02);
+            lines.Add($"{{advance: {s_durations[ch.Pick(4)]}}}");
+            lines.Add($"{{write: {{port: {cmd}, value: {Hex((ulong)icw1)}}}}}");
+            lines.Add($"{{write: {{port: {data}, value: {Hex((ulong)icw2)}}}}}");
+            lines.Add($"{{write: {{port: {data}, value: {Hex((ulong)icw3)}}}}}");
+            lines.Add($"{{write: {{port: {data}, value: {Hex((ulong)icw4)}}}}}");
+        }
+
         return string.Join("\n  - ", lines);
+    }
+
+    /// <summary>An OCW2 or OCW3 command byte (8259A datasheet); the IR level goes in bits 0-2 where the command takes one.</summary>
+    private static int PicCommand(Choices ch)
+    {
+        var command = s_picCommands[ch.Pick(s_picCommands.Length)];
+        return command is 0x60 or 0xE0 or 0xC0 ? command | ch.Pick(8) : command;
     }
 
     /// <summary>An IOAPIC redirection entry with decoded fields (SDM-era 82093AA datasheet): vector, delivery mode,

@@ -17,6 +17,8 @@ public sealed class SimulatorEventFuzzTests
 {
     public const int Iterations = 1200;
 
+    public const int VmIterations = 200;
+
     [Fact]
     public void Random_event_sequences_conserve_every_raised_interrupt()
     {
@@ -52,6 +54,43 @@ public sealed class SimulatorEventFuzzTests
 
         TestContext.Current.TestOutputHelper?.WriteLine($"event fuzz: {Iterations} runs, {steps} event steps, {probes} probe reads, {raised} interrupts raised");
         Assert.True(steps >= 150_000, $"only {steps} steps");
+    }
+
+    /// <summary>
+    /// The same checks on event sequences with a VM (<see cref="ScenarioGrammar.VmEventSequences"/>): VMX operations,
+    /// posted interrupts, virtual NMIs and wake_from_halt among the host's events; every 10th run also traced.
+    /// </summary>
+    [Fact]
+    public void Random_event_sequences_with_a_vm_conserve_every_raised_interrupt()
+    {
+        long steps = 0;
+        var runs = 0;
+        Fuzz.Run(ScenarioGrammar.VmEventSequences(150), seed: 20261127, VmIterations, g =>
+        {
+            var scenario = ScenarioLoader.Parse(g.Yaml, "vm-events.yaml");
+            var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100 }));
+            if (!task.Wait(Fuzz.RunTimeout))
+            {
+                throw new XunitException($"Simulator.Run did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
+            }
+
+            CheckProbes(task.Result, g);
+            if (runs++ % 10 == 0)
+            {
+                CheckTracingChangesNothing(scenario, task.Result, g);
+            }
+
+            var s = task.Result.Stats;
+            if (s.Raised != s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped)
+            {
+                throw new XunitException($"conservation broken: {Describe(s)}\n{g}");
+            }
+
+            steps += g.StepCount;
+        });
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"vm event fuzz: {VmIterations} runs, {steps} event steps");
+        Assert.True(steps >= 10_000, $"only {steps} steps");
     }
 
     /// <summary>Regression: the fuzzer's shrunk reproduction of the INIT double count (docs/reliability.md, bug 1).</summary>
