@@ -273,7 +273,9 @@ public static class ScenarioGrammar
             }
         }
 
-        if (!eventsOnly && workload.Length == 0 && extra.Pick(8) == 0)
+        // Until idle only without a periodic APIC timer: one with a count of 1 fires every nanosecond (or few) until the
+        // 100 ms idle horizon, 100 million events (legal, bounded, but 25 s of work).
+        if (!eventsOnly && workload.Length == 0 && extra.Pick(8) == 0 && !c.PeriodicTimer)
         {
             sb.Append("run: {until: idle}\n");
             return new GeneratedScenario(sb.ToString(), steps.Length);
@@ -695,6 +697,7 @@ public static class ScenarioGrammar
     {
         var cpu = Cpu(c, ch);
         var mode = ch.Pick(3);
+        c.PeriodicTimer |= mode == 1;
         var masked = ch.Pick(6) == 0 ? 0x10000 : 0;
         var lvt = (mode << 17) | masked | (0x20 + ch.Pick(0xE0));
         var lines = new List<string>
@@ -805,6 +808,8 @@ public static class ScenarioGrammar
         public int IoApic1Pins { get; set; }
 
         public bool TimerWorkload { get; set; }
+
+        public bool PeriodicTimer { get; set; }
 
         public int IoApic1Id { get; set; }
 
