@@ -448,9 +448,19 @@ internal sealed partial class Machine
 
             if (info.Type == EventType.Nmi && v.NmiQueuedBehind)
             {
-                // The second pending NMI: KVM's enable_nmi_window() after injecting the first.
                 v.NmiQueuedBehind = false;
-                RequestNmiWindow(v);
+                if (v.NmiWindow || v.NmiAtInterruptWindow)
+                {
+                    // Not the queued NMI (an inject step's), while the first queued one waits for its window: with an
+                    // NMI injection in flight KVM's process_nmi() keeps one pending NMI (limit lowered to 1), so the
+                    // second queued NMI is merged.
+                    _sourceCoalesced++;
+                }
+                else
+                {
+                    // The second pending NMI: KVM's enable_nmi_window() after injecting the first.
+                    RequestNmiWindow(v);
+                }
             }
 
             EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null, injected: true);
