@@ -49,6 +49,11 @@ internal static class BenchCommand
             var isQuick = parse.GetValue(quick);
             if (parse.GetValue(simulation) is { } one)
             {
+                if (parse.GetValue(scaling) || parse.GetValue(plot) is not null)
+                {
+                    throw new CliUsageException("--simulation measures one scenario of the suite: use it without --scaling and --plot");
+                }
+
                 var measured = MeasureSimulation(cli, one, isQuick);
                 CliJson.Write(cli, w => BenchReport.WriteSimulation(measured, w));
                 return CliApp.ExitOk;

@@ -65,6 +65,18 @@ public sealed class CliBenchSimulationTests
             err, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--scaling")]
+    [InlineData("--plot", "x.svg")]
+    public void Simulation_mode_does_not_go_with_the_scaling_sweep_exit_2(params string[] extra)
+    {
+        var (exit, stdout, err) = CliRunner.Run(["bench", "--simulation", "scenarios/default.yaml", .. extra]);
+
+        Assert.Equal(CliApp.ExitBadInput, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("--simulation measures one scenario of the suite: use it without --scaling and --plot", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_measurement_missing_a_key_is_a_format_error()
     {
