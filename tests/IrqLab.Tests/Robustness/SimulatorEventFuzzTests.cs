@@ -28,25 +28,7 @@ public sealed class SimulatorEventFuzzTests
         var runs = 0;
         Fuzz.Run(ScenarioGrammar.EventSequences(300), seed: 61, Iterations, g =>
         {
-            var scenario = ScenarioLoader.Parse(g.Yaml, "events.yaml");
-            var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100 }));
-            if (!task.Wait(Fuzz.RunTimeout))
-            {
-                throw new XunitException($"Simulator.Run did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
-            }
-
-            CheckProbes(task.Result, g);
-            if (runs++ % 10 == 0)
-            {
-                CheckTracingChangesNothing(scenario, task.Result, g);
-            }
-            var s = task.Result.Stats;
-            var accounted = s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped;
-            if (s.Raised != accounted)
-            {
-                throw new XunitException($"conservation broken: {Describe(s)}\n{g}");
-            }
-
+            var s = RunAndCheck(g, "events.yaml", runs++ % 10 == 0);
             steps += g.StepCount;
             probes += 3L * g.StepCount;
             raised += s.Raised;
@@ -67,30 +49,41 @@ public sealed class SimulatorEventFuzzTests
         var runs = 0;
         Fuzz.Run(ScenarioGrammar.VmEventSequences(150), seed: 20261127, VmIterations, g =>
         {
-            var scenario = ScenarioLoader.Parse(g.Yaml, "vm-events.yaml");
-            var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100 }));
-            if (!task.Wait(Fuzz.RunTimeout))
-            {
-                throw new XunitException($"Simulator.Run did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
-            }
-
-            CheckProbes(task.Result, g);
-            if (runs++ % 10 == 0)
-            {
-                CheckTracingChangesNothing(scenario, task.Result, g);
-            }
-
-            var s = task.Result.Stats;
-            if (s.Raised != s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped)
-            {
-                throw new XunitException($"conservation broken: {Describe(s)}\n{g}");
-            }
-
+            RunAndCheck(g, "vm-events.yaml", runs++ % 10 == 0);
             steps += g.StepCount;
         });
 
         TestContext.Current.TestOutputHelper?.WriteLine($"vm event fuzz: {VmIterations} runs, {steps} event steps");
         Assert.True(steps >= 10_000, $"only {steps} steps");
+    }
+
+    /// <summary>
+    /// Runs one generated scenario under the hang bound and checks the APIC probes, the conservation of raised interrupts
+    /// (every one delivered, coalesced, pending, masked or dropped) and, when <paramref name="traced"/>, that tracing
+    /// changes nothing.
+    /// </summary>
+    private static RunStats RunAndCheck(GeneratedScenario g, string fileName, bool traced)
+    {
+        var scenario = ScenarioLoader.Parse(g.Yaml, fileName);
+        var task = Task.Run(() => Simulator.Run(scenario, new SimulationOptions { LogLimit = 100 }));
+        if (!task.Wait(Fuzz.RunTimeout))
+        {
+            throw new XunitException($"Simulator.Run did not finish in {Fuzz.RunTimeout.TotalSeconds}s\n{g}");
+        }
+
+        CheckProbes(task.Result, g);
+        if (traced)
+        {
+            CheckTracingChangesNothing(scenario, task.Result, g);
+        }
+
+        var s = task.Result.Stats;
+        if (s.Raised != s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped)
+        {
+            throw new XunitException($"conservation broken: {Describe(s)}\n{g}");
+        }
+
+        return s;
     }
 
     /// <summary>Regression: the fuzzer's shrunk reproduction of the INIT double count (docs/reliability.md, bug 1).</summary>
