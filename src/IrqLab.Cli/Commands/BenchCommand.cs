@@ -79,8 +79,9 @@ internal static class BenchCommand
             }
             catch (BenchSetupException e)
             {
-                cli.Error.WriteLine($"irqlab: error: {e.Message}");
-                return CliApp.ExitBadInput;
+                // No C compiler or CMake, or a native library that does not load: the environment, as an unreadable
+                // file is (exit 2, and the JSON error object with --json).
+                throw new CliUsageException(e.Message, ErrorCodes.Io);
             }
 
             report = report with { Simulations = RunSimulations(cli, isQuick) };

@@ -147,6 +147,40 @@ public sealed class CliBenchSimulationTests
         }
     }
 
+    [Fact]
+    public async Task A_native_reference_that_cannot_be_loaded_exits_2_with_the_json_error_object()
+    {
+        // SCENARIOS.md §10: a failure that is not IrqLab's exits 2 and, with --json, stdout holds the error object. The
+        // built CLI runs as a process of its own, so that the environment variable reaches only it.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "IrqLab.Cli.dll"), "bench", "--quick", "--json" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var missing = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N"), NativeLibraryLocator.LibraryFileName);
+        start.Environment[NativeLibraryLocator.EnvironmentVariable] = missing;
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stdout = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(CliApp.ExitBadInput, process.ExitCode);
+        var err = await stderr;
+        Assert.StartsWith("irqlab: error: ", err, StringComparison.Ordinal);
+        Assert.Contains(missing, err, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(stdout);
+        var error = doc.RootElement.GetProperty("error");
+        Assert.Equal("io", error.GetProperty("code").GetString());
+        Assert.Equal(err.TrimEnd(), error.GetProperty("message").GetString());
+    }
+
     private static long DeliveredInProcess(string name, long untilNs)
     {
         var scenario = ScenarioLoader.Load(RepoPaths.Scenario(name)) with { RunUntilNs = untilNs };
