@@ -77,8 +77,8 @@ internal sealed partial class Machine
                     // The loader refuses an exit without an enter, so the vCPU went back to user space at run time: a
                     // failed entry (KVM_EXIT_FAIL_ENTRY), an exception KVM hands to user space, or a triple fault. It
                     // is neither in the guest nor blocked in the guest's HLT (no wakeup vector is armed, and KVM's
-                    // sender notifies only a vCPU in guest mode), so there is no guest to halt and a post must not wake it. The step still ends the
-                    // vCPU's turn on its host CPU (the loader's order rules).
+                    // sender notifies only a vCPU in guest mode), so there is no guest to halt and a post must not wake
+                    // it. The step still ends the vCPU's turn on its host CPU (the loader's order rules).
                     break;
                 }
 
