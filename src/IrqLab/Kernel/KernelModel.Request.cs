@@ -232,7 +232,32 @@ public sealed partial class KernelModel
         if (!desc.Started)
         {
             var mask = r.Affinity.Count > 0 ? r.Affinity.ToArray() : _allCpus;
-            var vector = AllocVector(desc.Irq, r.Name, mask, out var cpu);
+
+            // A legacy irq (0-15 while there is a PIC: nr_legacy_irqs()) was reserved by setup_IO_APIC_irqs() at boot, which the
+            // model leaves out; any other pin is reserved when the device is enabled (mp_map_pin_to_irq()), just before the
+            // driver's request_irq() activates it.
+            var reserved = irq >= VectorSpace.NrIrqsLegacy || !Options.HasPic;
+            if (reserved)
+            {
+                ReserveIrqVector();
+            }
+
+            int vector;
+            int cpu;
+            try
+            {
+                vector = AllocVector(desc.Irq, r.Name, mask, reserved, out cpu);
+            }
+            catch (KernelSetupException)
+            {
+                if (reserved)
+                {
+                    Matrix.RemoveReserved();
+                }
+
+                throw;
+            }
+
             Activate(desc, vector, cpu);
             _platform.ProgramIoApicPin(ioapic, pin, vector, cpu, desc.Level, desc.ActiveLow, masked: false);
         }
@@ -261,19 +286,35 @@ public sealed partial class KernelModel
         var cpus = new int[r.Vectors];
         var irqs = new int[r.Vectors];
         var next = NextDynamicIrq();
+
+        // pci_alloc_irq_vectors(): x86_vector_alloc_irqs() gives every vector only a global reservation (no info->mask, not
+        // managed: assign_irq_vector_policy() -> reserve_irq_vector()); the vectors are assigned one by one when the driver
+        // requests them (x86_vector_activate() -> activate_reserved()), each consuming its reservation.
+        for (var i = 0; i < r.Vectors; i++)
+        {
+            ReserveIrqVector();
+        }
+
         for (var i = 0; i < r.Vectors; i++)
         {
             irqs[i] = next + i;
             int[] mask = r.Affinity.Count > 0 ? [r.Affinity[i % r.Affinity.Count]] : _allCpus;
             try
             {
-                vectors[i] = AllocVector(irqs[i], r.Name, mask, out cpus[i]);
+                vectors[i] = AllocVector(irqs[i], r.Name, mask, reserved: true, out cpus[i]);
             }
             catch (KernelSetupException)
             {
+                // The driver gives up: the vectors it got are freed, and the irqs still holding only their reservation
+                // (this one included) drop it (x86_vector_free_irqs() -> irq_matrix_remove_reserved()).
                 for (var j = 0; j < i; j++)
                 {
                     Matrix.Free(cpus[j], vectors[j], false);
+                }
+
+                for (var j = i; j < r.Vectors; j++)
+                {
+                    Matrix.RemoveReserved();
                 }
 
                 throw;
@@ -355,13 +396,15 @@ public sealed partial class KernelModel
     /// when the effective affinity lies outside the request: after a fallback it is the CPU the vector landed on; after a
     /// failure the irq is still parked where reservation mode put it (<c>vector_assign_managed_shutdown()</c>: the first
     /// online CPU), so a request that excludes that CPU gets the warning before the -ENOSPC (arch/x86/kernel/apic/vector.c).
+    /// With <paramref name="reserved"/> the irq holds a global reservation, which the vector it gets consumes
+    /// (<c>irq_matrix_alloc(..., resvd = apicd-&gt;has_reserved, ...)</c>: <c>global_reserved--</c>).
     /// </summary>
-    private int AllocVector(int irq, string name, int[] mask, out int cpu)
+    private int AllocVector(int irq, string name, int[] mask, bool reserved, out int cpu)
     {
-        var v = Matrix.Alloc(mask, false, out cpu);
+        var v = Matrix.Alloc(mask, reserved, out cpu);
         if (v < 0 && mask != _allCpus)
         {
-            v = Matrix.Alloc(_allCpus, false, out cpu);
+            v = Matrix.Alloc(_allCpus, reserved, out cpu);
             if (v >= 0 || Array.IndexOf(mask, FirstOnlineCpu()) < 0)
             {
                 _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
@@ -377,6 +420,19 @@ public sealed partial class KernelModel
         }
 
         return v;
+    }
+
+    /// <summary>
+    /// <c>reserve_irq_vector()</c> (arch/x86/kernel/apic/vector.c) → <c>irq_matrix_reserve()</c> (kernel/irq/matrix.c): a
+    /// global reservation with no vector behind it, which warns (<c>pr_warn</c>) when the reservations already made equal the
+    /// vectors still available on the online CPUs.
+    /// </summary>
+    private void ReserveIrqVector()
+    {
+        if (Matrix.Reserve())
+        {
+            _platform.Log(0, KernelLogLevel.Warning, "Interrupt reservation exceeds available resources");
+        }
     }
 
     /// <summary><c>cpumask_first(cpu_online_mask)</c>.</summary>

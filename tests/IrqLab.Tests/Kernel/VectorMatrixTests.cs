@@ -66,7 +66,8 @@ public sealed class VectorMatrixTests
     /// activate_reserved() (arch/x86/kernel/apic/vector.c) checks the effective affinity even when
     /// assign_irq_vector_any_locked() failed: the irq is still parked on MANAGED_IRQ_SHUTDOWN_VECTOR on the first online
     /// CPU (vector_assign_managed_shutdown()), so a request for CPU 1 warns "Affinity broken" before the -ENOSPC, and one
-    /// for CPU 0 does not.
+    /// for CPU 0 does not. Its reservation came first, on a machine with no vector left: irq_matrix_reserve() warns
+    /// (0 reserved == 0 available).
     /// </summary>
     [Theory]
     [InlineData(1, true)]
@@ -81,8 +82,80 @@ public sealed class VectorMatrixTests
         Assert.Equal(VectorMatrix.ENOSPC, ex.Errno);
         var irq = 24 + total;
         Assert.StartsWith($"eth1: request_irq({irq})", ex.Message);
-        var expected = warns ? new[] { $"irq {irq}: Affinity broken due to vector space exhaustion." } : [];
+        var expected = warns
+            ? new[] { ReservationWarning, $"irq {irq}: Affinity broken due to vector space exhaustion." }
+            : [ReservationWarning];
         Assert.Equal(expected, p.Logs.Select(l => l.Text));
+    }
+
+    private const string ReservationWarning = "Interrupt reservation exceeds available resources";
+
+    /// <summary>
+    /// A non-managed PCI MSI/MSI-X allocation has no info->mask, so x86_vector_alloc_irqs() -> assign_irq_vector_policy()
+    /// only reserves (reserve_irq_vector() -> irq_matrix_reserve(), kernel/irq/matrix.c), every vector of the device before
+    /// the driver's request_irq() assigns any; irq_matrix_reserve() warns once, when the reservations made so far equal
+    /// global_available. 6.10, one CPU, no 8259 and no int80 gate: 203 vectors.
+    /// </summary>
+    [Theory]
+    [InlineData(203, 0, false)]
+    [InlineData(204, 0, true)]
+    [InlineData(100, 103, false)]
+    [InlineData(100, 104, true)]
+    public void Msi_x_vectors_are_reserved_first_and_over_reservation_warns_once_matrix_c(int first, int second, bool warns)
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_10, cpus: 1, pic: false, config: K.Config(("IA32_EMULATION", false))));
+        Assert.Equal(203, model.Matrix.GlobalAvailable);
+        var firstFailed = Record.Exception(() => model.RequestIrq(K.MsiX(1, "eth0", first)));
+        Assert.Equal(first > 203, firstFailed is KernelSetupException);
+        if (second > 0)
+        {
+            var secondFailed = Record.Exception(() => model.RequestIrq(K.MsiX(2, "eth1", second)));
+            Assert.Equal(first + second > 203, secondFailed is KernelSetupException);
+        }
+
+        var texts = p.Logs.Select(l => l.Text).ToList();
+        Assert.Equal(warns ? 1 : 0, texts.Count(t => t == ReservationWarning));
+        if (warns)
+        {
+            // The reservation warning comes before the request that fails.
+            Assert.Equal(0, texts.IndexOf(ReservationWarning));
+        }
+
+        Assert.Equal(0, model.Matrix.GlobalReserved);
+    }
+
+    /// <summary>
+    /// A failed MSI-X request drops the reservations of its irqs that never got a vector (x86_vector_free_irqs() ->
+    /// irq_matrix_remove_reserved()), so a later request on a machine with room again does not warn.
+    /// </summary>
+    [Fact]
+    public void Failed_request_drops_its_reservations_matrix_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_10, cpus: 1, pic: false, config: K.Config(("IA32_EMULATION", false))));
+        Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.MsiX(1, "big", 256)));
+        Assert.Equal(0, model.Matrix.GlobalReserved);
+        Assert.Equal(203, model.Matrix.GlobalAvailable);
+        p.Logs.Clear();
+        model.RequestIrq(K.MsiX(2, "eth0", 203));
+        Assert.Empty(p.Logs);
+    }
+
+    /// <summary>
+    /// An IO-APIC pin is reserved when the device is enabled (mp_map_pin_to_irq()) and activated by request_irq(): on a
+    /// full machine a PCI pin (GSI 16 and up) warns before its -ENOSPC; a legacy ISA irq was reserved at boot
+    /// (setup_IO_APIC_irqs()), when vectors were plenty, so it does not.
+    /// </summary>
+    [Theory]
+    [InlineData(16, true)]
+    [InlineData(14, false)]
+    public void Io_apic_pin_on_a_full_machine_warns_only_outside_the_legacy_irqs_matrix_c(int pin, bool warns)
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.V6_6, cpus: 1));
+        model.RequestIrq(K.MsiX(1, "eth0", model.Matrix.GlobalAvailable));
+        Assert.Empty(p.Logs);
+        Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Pin(2, "dev", pin)));
+        Assert.Equal(warns, p.Logs.Any(l => l.Text == ReservationWarning && l.Level == KernelLogLevel.Warning));
+        Assert.Equal(0, model.Matrix.GlobalReserved);
     }
 
     [Fact]

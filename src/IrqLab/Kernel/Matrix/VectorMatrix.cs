@@ -218,6 +218,20 @@ public sealed class VectorMatrix
     }
 
     /// <summary>
+    /// <c>irq_matrix_remove_reserved()</c>: drops a reservation that was never turned into a vector (<c>global_reserved--</c>),
+    /// as <c>x86_vector_free_irqs()</c> does for an irq still holding only its reservation (<c>apicd-&gt;has_reserved</c>).
+    /// </summary>
+    public void RemoveReserved()
+    {
+        if (GlobalReserved <= 0)
+        {
+            throw new InvalidOperationException("no reservation to remove");
+        }
+
+        GlobalReserved--;
+    }
+
+    /// <summary>
     /// <c>irq_matrix_reserve_managed()</c>: one managed bit (lowest free) on every CPU of <paramref name="mask"/>; undone on failure.
     /// Returns 0 or -ENOSPC.
     /// </summary>
