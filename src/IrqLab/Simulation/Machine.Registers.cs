@@ -210,8 +210,13 @@ internal sealed partial class Machine
                     const ulong IoApicBase = 0xFEC0_0000;
                     var apicBase = ApicPage(c);
                     uint v = 0xFFFF_FFFF;
-                    if (target.Address >= apicBase && target.Address < apicBase + 0x1000)
+                    if (target.Address >= apicBase && target.Address < apicBase + 0x1000
+                        && c.Apic.Mode == LocalApicMode.XApic)
                     {
+                        // Only an xAPIC decodes its page. In x2APIC mode the MMIO interface "behaves similar to that
+                        // of a legacy xAPIC in globally disabled state" (SDM Vol. 3A §11.12.2), and a globally disabled
+                        // APIC is as if the processor had none (§11.4.3): the page is ordinary memory then (KVM
+                        // apic_mmio_read() with its default LAPIC_MMIO_HOLE quirk reads all ones).
                         // A reserved offset sets ESR bit 7 when read by an instruction, not by an expect.
                         v = instruction ? ReadApicMmio(c, (uint)(target.Address - apicBase)) : c.Apic.PeekMmio((uint)(target.Address - apicBase));
                     }

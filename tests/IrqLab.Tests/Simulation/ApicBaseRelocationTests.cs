@@ -30,4 +30,36 @@ public sealed class ApicBaseRelocationTests
         Assert.Equal(tpr, r.Reads.Single(x => x.Key == "tpr").Value.Scalar);
         Assert.Equal(tpr == 0 ? 0xFFFF_FFFFUL : tpr, r.Reads.Single(x => x.Key == "mmio").Value.Scalar);
     }
+
+    /// <summary>
+    /// Only an xAPIC decodes its page. In x2APIC mode the MMIO interface "behaves similar to that of a legacy xAPIC in
+    /// globally disabled state" (SDM Vol. 3A §11.12.2), and a globally disabled APIC is as if the processor had none
+    /// (§11.4.3): the page is then ordinary memory, which reads all ones (KVM <c>apic_mmio_read()</c>,
+    /// <c>KVM_X86_QUIRK_LAPIC_MMIO_HOLE</c>), for a <c>read</c> and an <c>expect</c> alike, and a write there reaches no register.
+    /// </summary>
+    [Theory]
+    [InlineData("x2apic", null)]                  // x2APIC from reset
+    [InlineData("xapic", 0xFEE00C00UL)]           // switched to x2APIC by WRMSR (EN | EXTD)
+    [InlineData("xapic", 0xFEE00000UL)]           // globally disabled (EN = 0)
+    [InlineData("x2apic", 0xFEE00000UL)]          // x2APIC, then globally disabled
+    public void The_APIC_page_is_ordinary_memory_outside_xAPIC_mode_SDM_11_12_2(string apic, ulong? apicBase)
+    {
+        var relocate = apicBase is { } b ? $"- {{write: {{cpu: 0, msr: 0x1B, value: 0x{b:X}}}}}" : "- {advance: 0}";
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: apic-page-not-decoded
+            kernel: {mode: bare}
+            machine: {cpus: 1, apic: {{{apic}}}}
+            steps:
+              {{{relocate}}}
+              - {write: {cpu: 0, mmio: 0xFEE00080, value: 0x30}}
+              - {read: {cpu: 0, mmio: 0xFEE00080, as: tpr_page}}
+              - {read: {cpu: 0, mmio: 0xFEE00030, as: version_page}}
+              - {expect: {cpu: 0, mmio: 0xFEE000F0, equals: 0xFFFFFFFF}}
+            """);
+        Assert.Equal(0xFFFF_FFFFUL, r.Reads.Single(x => x.Key == "tpr_page").Value.Scalar);
+        Assert.Equal(0xFFFF_FFFFUL, r.Reads.Single(x => x.Key == "version_page").Value.Scalar);
+        Assert.All(r.Expects, e => Assert.True(e.Ok, e.Detail));
+        Assert.Empty(r.Dispatch);
+    }
 }
