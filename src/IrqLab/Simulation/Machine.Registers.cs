@@ -117,8 +117,9 @@ internal sealed partial class Machine
     {
         const ulong IoApicBase = 0xFEC0_0000;
         var apicBase = ApicPage(c);
-        if (address >= apicBase && address < apicBase + 0x1000)
+        if (address >= apicBase && address < apicBase + 0x1000 && c.Apic.Mode == LocalApicMode.XApic)
         {
+            // Only an xAPIC decodes its page (see Read): otherwise the write goes to whatever else is there.
             c.Apic.WriteMmio((uint)(address - apicBase), value);
             MarkDirty(c.Index);
         }

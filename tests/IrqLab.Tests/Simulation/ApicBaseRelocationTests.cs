@@ -62,4 +62,28 @@ public sealed class ApicBaseRelocationTests
         Assert.All(r.Expects, e => Assert.True(e.Ok, e.Detail));
         Assert.Empty(r.Dispatch);
     }
+
+    /// <summary>
+    /// A page the local APIC does not decode (x2APIC mode, SDM Vol. 3A §11.12.2) leaves whatever else lives at that
+    /// address to answer, for writes as for reads: with IA32_APIC_BASE moved onto IO-APIC 0's window, MMIO there programs
+    /// the IO-APIC (IOREGSEL, then IOWIN reads the masked reset entry of pin 0) in x2APIC mode, while an xAPIC claims it.
+    /// </summary>
+    [Theory]
+    [InlineData("x2apic", 0xFEC00D00UL, 0x0001_0000UL)]   // not decoded by the x2APIC: IO-APIC RTE 0 low
+    [InlineData("xapic", 0xFEC00900UL, 0UL)]              // the xAPIC claims its page: offset 0x10 is reserved, reads 0
+    public void MMIO_in_a_page_the_APIC_does_not_decode_reaches_the_IO_APIC_SDM_11_12_2(string apic, ulong apicBase, ulong expected)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: apic-page-over-ioapic
+            kernel: {mode: bare}
+            machine: {cpus: 1, apic: {{{apic}}}}
+            steps:
+              - {write: {cpu: 0, msr: 0x1B, value: 0x{{{apicBase:X}}}}}
+              - {write: {cpu: 0, mmio: 0xFEC00000, value: 0x10}}
+              - {read: {cpu: 0, mmio: 0xFEC00010, as: window}}
+            """);
+        Assert.Equal(expected, r.Reads.Single(x => x.Key == "window").Value.Scalar);
+        Assert.Empty(r.Dispatch);
+    }
 }
