@@ -1,0 +1,42 @@
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// <c>dispatch[].path</c> of bare-mode handlers (SCENARIOS.md §10; docs/delivery.md): under IDT delivery an external
+/// interrupt enters through its gate (<c>idt_gate</c>); under FRED there are no gates and the one entry point switches on
+/// the event type (FRED spec ch. 5), the scenario's handlers being one table indexed by vector (<c>sysvec_table</c>), for
+/// system-range and device-range vectors alike. NMIs take <c>nmi</c>, exceptions <c>exception</c>.
+/// </summary>
+public sealed class BareDispatchPathTests
+{
+    [Theory]
+    [InlineData("idt", 0x41, "idt_gate")]
+    [InlineData("idt", 0xF0, "idt_gate")]
+    [InlineData("fred", 0x41, "sysvec_table")]
+    [InlineData("fred", 0xF0, "sysvec_table")]
+    public void External_interrupts(string delivery, int vector, string path)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: bare-path
+            kernel: {mode: bare, delivery: {{{delivery}}}, version: latest}
+            machine: {cpus: 1}
+            handlers:
+              - {vector: {{{vector}}}, do: [eoi]}
+              - {vector: 2, do: []}
+              - {vector: 14, do: []}
+            steps:
+              - {ipi: {from: 0, to: self, vector: {{{vector}}}}}
+              - {advance: 1us}
+              - {nmi: {cpu: 0}}
+              - {advance: 1us}
+              - {exception: {cpu: 0, vector: 14, error_code: 2, cr2: 0x1000}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(
+            [("ext_int", vector, path), ("nmi", 2, "nmi"), ("hw_exc", 14, "exception")],
+            r.Dispatch.Select(d => (d.Event, d.Vector, d.Path)).ToArray());
+    }
+}
