@@ -389,8 +389,16 @@ internal sealed partial class Machine
         InjectEmulated(v);
     }
 
-    /// <summary>A guest frame can only run while its vCPU is in guest mode.</summary>
-    private static bool FrameCanRun(CpuContext c, Frame f) => f.Vm is null || c.Loaded is { InGuest: true };
+    /// <summary>
+    /// A guest frame can only run while its own vCPU is in guest mode: a host CPU runs one vCPU at a time, and the frame of
+    /// a vCPU that left the CPU (halted, or out after an exit) while another vCPU, of this VM or another, runs there now
+    /// waits for its vCPU's next entry; its actions are that vCPU's instructions, never the loaded one's.
+    /// </summary>
+    private static bool FrameCanRun(CpuContext c, Frame f) =>
+        f.Vm is null || (c.Loaded is { InGuest: true } v && IsFrameOf(f, v));
+
+    /// <summary>Whether guest frame <paramref name="f"/> belongs to vCPU <paramref name="v"/> (VM name and vCPU index).</summary>
+    private static bool IsFrameOf(Frame f, Vcpu v) => f.Vcpu == v.Index && string.Equals(f.Vm, v.Name, StringComparison.Ordinal);
 
     /// <summary>Handler actions inside a guest: EOI and self-IPIs are virtualized (APICv), STI/CLI change the guest's IF.</summary>
     private long GuestAction(CpuContext c, Frame f, Step step)

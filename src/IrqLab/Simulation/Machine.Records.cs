@@ -126,7 +126,7 @@ internal sealed partial class Machine
     private void ObserveDispatch(CpuContext c, EventType type, int vector, string handler, string path, int irq, string? vm, int vcpu, bool logged)
     {
         var ev = EventTypeNames.ToJsonName(type);
-        var depth = DepthOf(c, vm);
+        var depth = DepthOf(c, vm, vcpu);
         if (logged)
         {
             _dispatch.Add(new DispatchEntry(_dispatchSeq, _now, c.Index, ev, vector, handler, path, depth,
@@ -152,18 +152,19 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// Frames below the top one that belong to the same context (host, or the same VM), kept in the top frame. The walk
+    /// Frames below the top one that belong to the same context (host, or the same vCPU of the same VM), kept in the top frame. The walk
     /// down stops at the nearest frame of the context whose count is known, so a nesting storm costs O(1) per entry
     /// rather than O(depth).
     /// </summary>
-    private static int DepthOf(CpuContext c, string? vm)
+    private static int DepthOf(CpuContext c, string? vm, int vcpu)
     {
         var depth = 0;
         for (var i = c.Depth - 2; i >= 0; i--)
         {
             var f = c.FrameAt(i);
-            if (f.Vm != vm)
+            if (f.Vm != vm || (vm is not null && f.Vcpu != vcpu))
             {
+                // Another context: the host, another VM, or another vCPU of this VM that ran on this CPU before.
                 continue;
             }
 

@@ -97,4 +97,49 @@ public sealed class VmStepSequenceTests
         Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
         Assert.Empty(r.Dispatch);
     }
+
+    /// <summary>
+    /// A vCPU halted in the middle of its handler (the exit step is its HLT) leaves that handler's frame on the host CPU;
+    /// the vCPU entered next there — of another VM, or another vCPU of the same VM — does not run it: a host CPU runs one
+    /// vCPU at a time, and the frame's remaining instructions (its self-IPI of 0x31 and EOI) are the first vCPU's, which
+    /// finishes them when it is entered again (4 us after re-entry at 11 us). The second vCPU's handler is not nested in
+    /// the first's (depth 0: different contexts). Before, the second vCPU ran the first's frame as its own once its own
+    /// handler returned: 0x31 went to the wrong vCPU at 7 us (a triple fault in a VM with no gate for it), nested at
+    /// depth 1 for a vCPU of the same VM.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_halted_vcpus_handler_frame_waits_for_that_vcpu_and_never_runs_in_the_next_one(bool sameVm)
+    {
+        const string g = "{vector: 0x30, do: [{advance: 5us}, {ipi: {to: self, vector: 0x31}}, eoi]}, {vector: 0x31, do: [eoi]}";
+        const string h = "{vector: 0x40, do: [{advance: 2us}, eoi]}";
+        var vms = sameVm
+            ? $"[{{name: g, vcpus: [{{cpu: 1}}, {{cpu: 1}}], handlers: [{g}, {h}]}}]"
+            : $"[{{name: g, vcpus: [{{cpu: 1}}], handlers: [{g}]}}, {{name: h, vcpus: [{{cpu: 1}}], handlers: [{h}]}}]";
+        var (second, secondVcpu) = sameVm ? ("g", 1) : ("h", 0);
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: frame-owner
+            kernel: {version: latest, delivery: idt}
+            machine: {cpus: 2}
+            vms: {{{vms}}}
+            steps:
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {vm: {op: post, vm: g, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {vm: {op: exit, vm: g, vcpu: 0}}
+              - {vm: {op: enter, vm: {{{second}}}, vcpu: {{{secondVcpu}}}}}
+              - {vm: {op: post, vm: {{{second}}}, vcpu: {{{secondVcpu}}}, vector: 0x40}}
+              - {advance: 10us}
+              - {vm: {op: exit, vm: {{{second}}}, vcpu: {{{secondVcpu}}}}}
+              - {vm: {op: enter, vm: g, vcpu: 0}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal(
+            [(0L, "vector_0x30", "g", 0, 0), (1000L, "vector_0x40", second, secondVcpu, 0), (15000L, "vector_0x31", "g", 0, 0)],
+            r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Vm!, d.Vcpu!.Value, d.Depth)));
+        Assert.Equal([("g", 0, "HLT"), (second, secondVcpu, "HLT")], r.VmExits.Select(x => (x.Vm, x.Vcpu, x.Reason)));
+    }
 }
