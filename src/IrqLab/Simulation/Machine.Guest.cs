@@ -14,15 +14,35 @@ namespace IrqLab.Simulation;
 internal sealed partial class Machine
 {
     /// <summary>
-    /// Event recognition while a vCPU runs on <paramref name="c"/>, highest priority first (SDM Table 6-2 with the
-    /// VMX additions of §26.7): host NMI (exit), host interrupt (exit, or posted-interrupt processing), NMI-window and
-    /// interrupt-window exits, then virtual-interrupt delivery into the guest.
+    /// Event recognition while a vCPU runs on <paramref name="c"/>, highest priority first (SDM Vol. 3A Table 6-2 with the
+    /// VMX additions of Vol. 3C "VMX Non-Root Operation" §26.7.5-26.7.6 and "Virtual-Interrupt Delivery" §29.2.2):
+    /// NMI-window exit ("VM exits caused by this control take priority over non-maskable interrupts (NMIs) and lower
+    /// priority events"), host NMI (exit), interrupt-window exit or virtual-interrupt delivery ("NMIs and higher priority
+    /// events take priority over" them; they "take priority over external interrupts and lower priority events"), then a
+    /// host interrupt (exit, or posted-interrupt processing). The window conditions and a deliverable virtual interrupt
+    /// are only ever met together with a pending host interrupt or NMI at a VM entry: KVM enters with host interrupts
+    /// off, so one that arrived meanwhile is pending when the guest starts.
     /// </summary>
     private bool GuestRecognize(CpuContext c)
     {
         if (c.Loaded is not { InGuest: true } v)
         {
             return false;
+        }
+
+        // A guest frame spending time with IF = 0 opens no window and takes no virtual interrupt until its next boundary.
+        var busyWithIfClear = c.Depth > 0 && c.BusyUntilNs > 0 && !v.Guest.If;
+
+        if (!busyWithIfClear && v.NmiWindow && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
+        {
+            v.NmiWindow = false;
+            _delivered++;
+            PreemptTop(c);
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
+            LeaveGuest(v, exitRecorded: true);
+            v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
+            VmEntry(v);
+            return true;
         }
 
         if (c.NmiPending && !c.State.NmiBlocked)
@@ -35,6 +55,32 @@ internal sealed partial class Machine
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ExceptionNmi), VectorSpace.NmiVector, via);
             LeaveGuest(v, exitRecorded: true);
             HostHandle(c, v, new CpuEvent(EventType.Nmi, VectorSpace.NmiVector));
+            return true;
+        }
+
+        if (!busyWithIfClear && v.InterruptWindow && v.Guest.CanTakeInterrupt)
+        {
+            v.InterruptWindow = false;
+            PreemptTop(c);
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InterruptWindow), null, null);
+            LeaveGuest(v, exitRecorded: true);
+            if (v.NmiAtInterruptWindow)
+            {
+                v.NmiAtInterruptWindow = false;
+                _delivered++;
+                v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
+            }
+
+            VmEntry(v);
+            return true;
+        }
+
+        if (!busyWithIfClear && v.Controls.VirtualInterruptDelivery && v.Vapic.HasDeliverable && v.Guest.CanTakeInterrupt)
+        {
+            PreemptTop(c);
+            var vector = v.Vapic.Deliver();
+            _delivered++;
+            EnterGuestHandler(v, EventType.ExternalInterrupt, vector, null);
             return true;
         }
 
@@ -67,49 +113,6 @@ internal sealed partial class Machine
                 MarkDirty(c.Index);
             }
 
-            return true;
-        }
-
-        if (c.Depth > 0 && c.BusyUntilNs > 0 && !v.Guest.If)
-        {
-            return false;
-        }
-
-        if (v.NmiWindow && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
-        {
-            v.NmiWindow = false;
-            _delivered++;
-            PreemptTop(c);
-            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.NmiWindow), null, null);
-            LeaveGuest(v, exitRecorded: true);
-            v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
-            VmEntry(v);
-            return true;
-        }
-
-        if (v.InterruptWindow && v.Guest.CanTakeInterrupt)
-        {
-            v.InterruptWindow = false;
-            PreemptTop(c);
-            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InterruptWindow), null, null);
-            LeaveGuest(v, exitRecorded: true);
-            if (v.NmiAtInterruptWindow)
-            {
-                v.NmiAtInterruptWindow = false;
-                _delivered++;
-                v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
-            }
-
-            VmEntry(v);
-            return true;
-        }
-
-        if (v.Controls.VirtualInterruptDelivery && v.Vapic.HasDeliverable && v.Guest.CanTakeInterrupt)
-        {
-            PreemptTop(c);
-            var vector = v.Vapic.Deliver();
-            _delivered++;
-            EnterGuestHandler(v, EventType.ExternalInterrupt, vector, null);
             return true;
         }
 

@@ -169,19 +169,34 @@ internal sealed partial class Machine
         _sourceRaised++;
         if (!v.Controls.ProcessPostedInterrupts)
         {
-            if (v.Vapic.IsVirrSet(vector))
+            if (v.Vapic.IsVirrSet(vector) || v.Pid.IsPirSet(vector))
             {
                 _sourceCoalesced++;
                 return;
             }
 
-            v.Vapic.SetVirr(vector);
             if (v.InGuest)
             {
+                // kvm_lapic_set_irr() + kvm_vcpu_kick(). With virtual-interrupt delivery the CPU evaluates RVI, which KVM
+                // updates only on the way back in (vmx_sync_pir_to_irr -> vmx_hwapic_irr_update), so the running guest
+                // cannot take the request before the kick's exit: it is held where VmEntry merges it into the virtual
+                // APIC (the descriptor's PIR, which the CPU never processes without posted interrupts). Without it the
+                // emulated IRR is injected at the re-entry (InjectEmulated).
+                if (v.Controls.VirtualInterruptDelivery)
+                {
+                    v.Pid.Post(vector);
+                }
+                else
+                {
+                    v.Vapic.SetVirr(vector);
+                }
+
                 _bus.Deliver(InterruptMessage.FixedTo(v.Host.Apic.ApicId, RescheduleVector));
             }
             else
             {
+                v.Vapic.SetVirr(vector);
+
                 // __apic_accept_irq(): kvm_vcpu_kick() wakes a vCPU blocked in HLT when the interrupt makes it runnable.
                 WakeBlocked(v);
             }

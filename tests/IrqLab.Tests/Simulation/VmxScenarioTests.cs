@@ -570,6 +570,54 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// Priority between VMX events at one guest instruction boundary (SDM Vol. 3C 26.7.6: NMI-window exits "take priority
+    /// over non-maskable interrupts (NMIs) and lower priority events"; 29.2.2: virtual-interrupt delivery has the priority
+    /// of interrupt-window exits, which "take priority over external interrupts"). KVM enters with host interrupts off, so
+    /// a host interrupt that arrived meanwhile (here: CPU 1's IF cleared before the entry) is pending when the guest starts:
+    /// the NMI window that opens right after the injected 0x41 (a virtual NMI queued behind it), or the posted 0x30 merged at
+    /// entry, goes first, and the EXTERNAL_INTERRUPT exit comes at the next boundary. Before, the host interrupt's exit was
+    /// taken first. Last row: APICv without posted interrupts keeps the kick's exit first, as the CPU sees a request KVM
+    /// sets in the virtual APIC only once RVI is updated at the re-entry (vmx_hwapic_irr_update).
+    /// </summary>
+    [Theory]
+    [InlineData(true, "nmi; inject ext_int 0x41", "vector_0x41 vector_0x02 sysvec_call_function", "NMI_WINDOW EXTERNAL_INTERRUPT")]
+    [InlineData(true, "post 0x30", "vector_0x30 sysvec_call_function", "EXTERNAL_INTERRUPT")]
+    [InlineData(false, "enter; post 0x30; exit", "sysvec_reschedule_ipi vector_0x30 sysvec_call_function", "EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT")]
+    public void Window_exits_and_virtual_interrupts_take_priority_over_a_host_interrupt_pending_at_entry_SDM_26_7(
+        bool postedInterrupts, string beforeEntry, string handlers, string exits)
+    {
+        var before = beforeEntry.Split("; ").Select(op => op switch
+        {
+            "nmi" => "{vm: {op: nmi, vm: g0, vcpu: 0}}",
+            "inject ext_int 0x41" => "{vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x41}}",
+            "post 0x30" => "{vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}",
+            "enter" => "{vm: {op: enter, vm: g0, vcpu: 0}}",
+            "exit" => "{vm: {op: exit, vm: g0, vcpu: 0}}",
+            _ => throw new ArgumentException(op, nameof(beforeEntry)),
+        });
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: vmx-priority
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                posted_interrupts: {{{(postedInterrupts ? "true" : "false")}}}
+                handlers:
+                  - {vector: 2, do: []}
+                  - {vector: 0x30, do: [{advance: 1us}, eoi]}
+                  - {vector: 0x41, do: [{advance: 2us}, eoi]}
+            steps: [{{{string.Join(", ", before)}}}, {cli: {cpu: 1}}, {ipi: {from: 0, to: 1, vector: CALL_FUNCTION_VECTOR}}, {vm: {op: enter, vm: g0, vcpu: 0}}, {advance: 10us}]
+            """);
+
+        Assert.Equal(handlers, string.Join(' ', r.Dispatch.Select(d => d.Handler)));
+        Assert.Equal(exits, string.Join(' ', r.VmExits.Where(x => x.Reason != "HLT").Select(x => x.Reason)));
+        Assert.Empty(r.Faults);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
     /// A guest NMI waiting for the NMI window is injected after the IRET of an exception handler nested in the guest's NMI
     /// handler: that IRET already ends virtual-NMI blocking ("IRET removes any virtual-NMI blocking", SDM Vol. 3C 26.3),
     /// and NMI-window exiting, armed by KVM when it could not inject the NMI, exits at the first boundary without it
