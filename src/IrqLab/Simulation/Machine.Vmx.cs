@@ -479,6 +479,11 @@ internal sealed partial class Machine
             }
 
             EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null, injected: true);
+            if (v.InGuest && !v.Controls.VirtualInterruptDelivery && v.Vapic.HasDeliverable)
+            {
+                ForceImmediateExit(v);
+                return;
+            }
         }
         else if (!v.Controls.VirtualInterruptDelivery)
         {
@@ -486,6 +491,23 @@ internal sealed partial class Machine
         }
 
         MarkDirty(c.Index);
+    }
+
+    /// <summary>
+    /// An entry that injects an event while the emulated APIC (no virtual-interrupt delivery) still holds an interrupt the
+    /// guest could be given: KVM's <c>kvm_check_and_inject_events()</c> cannot inject it on this entry (<c>can_inject</c>
+    /// is false once an event is injected or re-injected, so <c>interrupt_allowed</c> is not even asked: -EBUSY) and asks
+    /// for an immediate exit instead; <c>vmx_vcpu_run()</c> arms the VMX-preemption timer with 0
+    /// (<c>vmx_update_hv_timer(force_immediate_exit)</c>), so the guest exits before its first instruction, after the
+    /// injected event's delivery (SDM Vol. 3C 26.6.4, 26.7.4), and KVM evaluates its events again on the way back in:
+    /// the interrupt is injected, or, with the guest's IF now 0 in the injected event's handler, waits for the interrupt
+    /// window. Without this pass the interrupt stayed pending until some later, unrelated entry.
+    /// </summary>
+    private void ForceImmediateExit(Vcpu v)
+    {
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.PreemptionTimer), null, null);
+        LeaveGuest(v, exitRecorded: true);
+        VmEntry(v);
     }
 
     private void FailEntry(Vcpu v, VmEntryCheck check)

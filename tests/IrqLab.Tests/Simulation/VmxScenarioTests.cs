@@ -654,6 +654,54 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
+    /// Without APICv, an entry that injects an event while the emulated APIC holds an interrupt the guest could take is
+    /// followed by an immediate exit: KVM's kvm_check_and_inject_events() has can_inject = false once an event is injected
+    /// (an NMI at the NMI or interrupt window) or re-injected (an inject step: KVM_SET_VCPU_EVENTS), so the interrupt gets
+    /// -EBUSY and req_immediate_exit, which vmx_vcpu_run() turns into a zero VMX-preemption timer (PREEMPTION_TIMER,
+    /// before the first guest instruction); on the way back in KVM finds the guest's IF = 0 in the injected event's
+    /// handler and opens the interrupt window, where 0x60 is injected. Before, nothing asked for that window after such
+    /// an entry: 0x60 stayed pending for good in the first two rows (the interrupt-window exit that injects the NMI, soft
+    /// NMI blocking without virtual NMIs, consumed the only window request; an inject step never made one).
+    /// </summary>
+    [Theory]
+    [InlineData("    virtual_nmis: false", "nmi", "EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT INTERRUPT_WINDOW PREEMPTION_TIMER INTERRUPT_WINDOW APIC_ACCESS")]
+    [InlineData("    virtual_nmis: true", "nmi", "EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT NMI_WINDOW PREEMPTION_TIMER INTERRUPT_WINDOW APIC_ACCESS")]
+    [InlineData("    virtual_nmis: true", "sw_int", "PREEMPTION_TIMER INTERRUPT_WINDOW APIC_ACCESS")]
+    public void An_emulated_interrupt_pending_behind_an_injected_event_gets_an_immediate_exit_then_the_interrupt_window(
+        string vm, string injected, string exits)
+    {
+        var steps = injected == "nmi"
+            ? "  - {vm: {op: enter, vm: g0, vcpu: 0}}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}\n  - {advance: 1us}\n"
+              + "  - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x60}}\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}"
+            : "  - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x60}}\n  - {vm: {op: inject, vm: g0, vcpu: 0, type: sw_int, vector: 0x80}}\n"
+              + "  - {vm: {op: enter, vm: g0, vcpu: 0}}";
+        var r = Sim.Run(string.Join("\n",
+            "irqlab: 1",
+            "name: emulated-behind-injection",
+            "kernel: {version: latest}",
+            "machine: {cpus: 2}",
+            "vms:",
+            "  - name: g0",
+            "    vcpus: [{cpu: 1}]",
+            "    apicv: false",
+            "    posted_interrupts: false",
+            vm,
+            "    handlers:",
+            "      - {vector: 2, do: [{advance: 5us}]}",
+            "      - {vector: 0x80, do: [{advance: 5us}]}",
+            "      - {vector: 0x60, do: [eoi]}",
+            "steps:",
+            steps,
+            "  - {advance: 20us}"));
+
+        var guest = r.Dispatch.Where(d => d.Vm == "g0").Select(d => $"{d.TimeNs}:{d.Handler}");
+        Assert.Equal(injected == "nmi" ? ["0:vector_0x02", "5000:vector_0x02", "10000:vector_0x60"] : ["0:vector_0x80", "5000:vector_0x60"], guest);
+        Assert.Equal(exits, string.Join(' ', r.VmExits.Select(x => x.Reason)));
+        Assert.Equal(0L, r.Stats.Pending);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
     /// A guest NMI waiting for the NMI window is injected after the IRET of an exception handler nested in the guest's NMI
     /// handler: that IRET already ends virtual-NMI blocking ("IRET removes any virtual-NMI blocking", SDM Vol. 3C 26.3),
     /// and NMI-window exiting, armed by KVM when it could not inject the NMI, exits at the first boundary without it
