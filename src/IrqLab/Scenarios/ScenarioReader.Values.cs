@@ -151,7 +151,10 @@ internal sealed partial class ScenarioReader
         }
         else
         {
-            var hint = s.Quoted && TryParseInteger(text, out _) ? $" (write {text}ns, or {text} unquoted for nanoseconds)" : string.Empty;
+            // In decimal: a unit takes a decimal number (0x10ns is no duration) and JSON has no unquoted hex.
+            var hint = s.Quoted && TryParseInteger(text, out var quoted)
+                ? $" (write {quoted.ToString(CultureInfo.InvariantCulture)}ns, or {quoted.ToString(CultureInfo.InvariantCulture)} unquoted for nanoseconds)"
+                : string.Empty;
             throw _errors.At(
                 ErrorCodes.Type,
                 node,
