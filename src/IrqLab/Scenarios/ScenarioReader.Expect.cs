@@ -1,3 +1,4 @@
+using System.Numerics;
 using IrqLab.Kernel.Proc;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
@@ -53,7 +54,7 @@ internal sealed partial class ScenarioReader
                     throw _errors.At(ErrorCodes.UnknownName, readNode, $"unknown read '{read}' in {m.PathOf("read")}{Hints.DidYouMean(read, _readNames.Keys)} ({known})");
                 }
 
-                return new ExpectReadStep(read, ExpectedValue(m, isList, $"read '{read}'"));
+                return new ExpectReadStep(read, ExpectedValue(m, isList, $"read '{read}'", _readMax[read], read));
             case "row":
                 var rowNode = m.Get("row")!;
                 var row = Scalar(rowNode, m.PathOf("row"), "a /proc/interrupts row label").Text;
@@ -98,15 +99,20 @@ internal sealed partial class ScenarioReader
             default:
                 var target = ReadTarget(m, inHandler: false);
                 bool? list = target.Kind == RegisterKind.Named ? ApicRegisterNames.ReadsAsList(target.Name!) : false;
-                return new ExpectRegisterStep(target, ExpectedValue(m, list, target.Name ?? "the register"));
+                return new ExpectRegisterStep(target, ExpectedValue(m, list, target.Name ?? "the register", MaxValue(target)));
         }
     }
 
     private ulong? Count(MapReader m, string key) =>
         m.Get(key) is { } node ? UInt(node, m.PathOf(key), 0, ulong.MaxValue) : null;
 
-    /// <summary><c>equals</c>: a number, or a list of numbers for list-valued registers (null <paramref name="isList"/> = either).</summary>
-    private ExpectValue ExpectedValue(MapReader m, bool? isList, string what)
+    /// <summary>
+    /// <c>equals</c>: a number up to <paramref name="max"/> (the register's width, the widest of the registers read as
+    /// <paramref name="readName"/>: a wider value can never be read), or
+    /// for list-valued registers a list of vectors in ascending order without repeats, as the register reads (SCENARIOS.md
+    /// §7: a JSON array of the set vector numbers, ascending); null <paramref name="isList"/> = either.
+    /// </summary>
+    private ExpectValue ExpectedValue(MapReader m, bool? isList, string what, ulong max, string? readName = null)
     {
         var node = m.Require("equals");
         var path = m.PathOf("equals");
@@ -120,7 +126,14 @@ internal sealed partial class ScenarioReader
             var values = new List<ulong>(seq.Items.Count);
             for (var i = 0; i < seq.Items.Count; i++)
             {
-                values.Add(UInt(seq.Items[i], $"{path}[{i}]", 0, isList == true ? 255 : ulong.MaxValue));
+                if (i > 0 && values[i - 1] == 255)
+                {
+                    throw _errors.At(ErrorCodes.Range, seq.Items[i], $"{path}[{i}] follows vector 255, the last one (vectors ascending, each once, as the register reads)");
+                }
+
+                var low = i == 0 ? 0 : values[i - 1] + 1;
+                var order = i == 0 ? null : " (vectors ascending, each once, as the register reads)";
+                values.Add(UInt(seq.Items[i], $"{path}[{i}]", low, 255, note: order));
             }
 
             return new ExpectValue { List = values };
@@ -131,6 +144,8 @@ internal sealed partial class ScenarioReader
             throw _errors.At(ErrorCodes.Type, node, $"expected a list of vectors like [65] for {path} ({what} reads as the list of set vectors), got {node.Describe()}");
         }
 
-        return new ExpectValue { Scalar = UInt(node, path, 0, ulong.MaxValue) };
+        var narrow = max != ulong.MaxValue;
+        var width = narrow ? $" ({(readName is null ? string.Empty : $"the register read as '{readName}' is ")}{BitOperations.Log2(max + 1)}-bit{(readName is null ? " register" : string.Empty)})" : null;
+        return new ExpectValue { Scalar = UInt(node, path, 0, max, hexBounds: narrow, note: width) };
     }
 }

@@ -170,6 +170,7 @@ internal sealed partial class ScenarioReader
         var name = String(m.Require("as"), m.PathOf("as"));
         var isList = target.Kind == RegisterKind.Named && ApicRegisterNames.ReadsAsList(target.Name!);
         _readNames[name] = _readNames.TryGetValue(name, out var before) && before != isList ? null : isList;
+        _readMax[name] = Math.Max(_readMax.GetValueOrDefault(name), MaxValue(target));
         return new ReadStep(target, name);
     }
 

@@ -26,6 +26,9 @@ internal sealed partial class ScenarioReader
     // Names recorded by `read ... as:`; value: true when the read yields a list (apic.isr/.tmr/.irr), null when mixed.
     private readonly Dictionary<string, bool?> _readNames = new(StringComparer.Ordinal);
 
+    // The largest value a read recorded under that name can hold: the widest of its registers.
+    private readonly Dictionary<string, ulong> _readMax = new(StringComparer.Ordinal);
+
     // x2APIC-only accesses found in an xAPIC machine; fatal unless the scenario switches to x2APIC (IA32_APIC_BASE.EXTD).
     private readonly List<ScenarioException> _x2ApicOnly = [];
     private bool _enablesX2Apic;
