@@ -81,7 +81,14 @@ internal sealed partial class ScenarioReader
                     throw _errors.At(ErrorCodes.Conflict, other, $"{path} has equals and {other.Text}; use equals alone or at_least/at_most");
                 }
 
-                return new ExpectRowStep(row, cpu, Count(m, "equals"), Count(m, "at_least"), Count(m, "at_most"));
+                var atLeast = Count(m, "at_least");
+                var atMost = Count(m, "at_most");
+                if (atLeast > atMost)
+                {
+                    throw _errors.At(ErrorCodes.Conflict, m.Get("at_most")!, $"{path} has at_least {atLeast} above at_most {atMost}; no count is both");
+                }
+
+                return new ExpectRowStep(row, cpu, Count(m, "equals"), atLeast, atMost);
             case "handlers":
                 var handlers = List(m.Get("handlers")!, m.PathOf("handlers"));
                 var names = new List<string>(handlers.Count);
