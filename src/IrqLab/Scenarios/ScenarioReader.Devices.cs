@@ -149,6 +149,16 @@ internal sealed partial class ScenarioReader
                 throw _errors.At(ErrorCodes.Conflict, isaNode, "an ISA IRQ needs the 8259 (machine.pic) or an IOAPIC, and the machine has neither");
             }
 
+            // The PC wiring (MADT interrupt source override): ISA IRQ 0 is IOAPIC 0 pin 2, IRQ n is pin n.
+            var isaPin = isa == 0 ? 2 : isa;
+            if (_machine.IoApics.Count > 0 && isaPin >= _machine.IoApics[0].Pins)
+            {
+                throw _errors.At(
+                    ErrorCodes.Conflict,
+                    isaNode,
+                    $"ISA IRQ {isa} is wired to IOAPIC 0 pin {isaPin}, but IOAPIC 0 has {_machine.IoApics[0].Pins} pins (machine.ioapics[0].pins); give it at least {isaPin + 1}");
+            }
+
             return new LineSpec { Isa = isa, Trigger = trigger, Polarity = polarity, Mark = m.Mark };
         }
 
