@@ -202,7 +202,8 @@ internal static class YamlTreeReader
                         throw errors.At(ErrorCodes.Type, ToMark(entry.Key.Start), "expected a key name, got a complex key");
                     }
 
-                    entries.Add(new(ToScalar(key), Convert(entry.Value, depth + 1, ref count, errors)));
+                    var value = Convert(entry.Value, depth + 1, ref count, errors);
+                    entries.Add(new(AtValueIfEmpty(ToScalar(key), value), value));
                 }
 
                 return new MappingNode(mark, entries);
@@ -210,6 +211,15 @@ internal static class YamlTreeReader
                 throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: unsupported node");
         }
     }
+
+    /// <summary>
+    /// An empty key (<c>: x</c> at the start of a line) carries no position of its own: YamlDotNet gives it the start
+    /// of the previous key, lines above. Its value marks the entry instead, so the error points at the right line.
+    /// </summary>
+    private static ScalarNode AtValueIfEmpty(ScalarNode key, SyntaxNode value) =>
+        key is { Text.Length: 0, Quoted: false } && value is not ScalarNode { Text.Length: 0, Quoted: false }
+            ? new ScalarNode(value.Mark, key.Text, key.Quoted)
+            : key;
 
     private static ScalarNode ToScalar(YamlScalarNode scalar) =>
         new(ToMark(scalar.Start), scalar.Value ?? string.Empty, scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
@@ -353,7 +363,8 @@ internal static class YamlTreeReader
                         throw errors.At(ErrorCodes.Type, keyNode, "expected a key name, got a complex key");
                     }
 
-                    entries.Add(new(key, ReadNode(depth + 1)));
+                    var value = ReadNode(depth + 1);
+                    entries.Add(new(AtValueIfEmpty(key, value), value));
                 }
 
                 node = new MappingNode(ToMark(mappingStart.Start), entries);
