@@ -81,4 +81,37 @@ public sealed class EndOfTimeTests
         Assert.All(r.Messages, m => Assert.InRange(m.TimeNs, 0, r.TimeNs));
         Assert.Equal(handlers, r.Dispatch.Select(d => $"{d.TimeNs}:{d.Handler}").ToArray());
     }
+
+    /// <summary>
+    /// A local APIC timer expiry after the end of simulated time never comes (SDM Vol. 3A §11.5.4: the count-down simply
+    /// has not reached 0 yet): a 1 Hz timer clock divided by 1 with initial count 2^32 - 1 expires every 4,294,967,295 s,
+    /// twice before the end; divided by 128 its first expiry lies after the end. A TSC deadline (§11.5.4.1) of a 1 Hz TSC
+    /// fires once when it lies before the end, never when after. (The model once fired such expiries at the end, and a
+    /// periodic one there again and again, until the handler bound stopped the run.)
+    /// </summary>
+    [Theory]
+    [InlineData("{write: {cpu: 0, reg: apic.timer.divide, value: 0xB}}", "{write: {cpu: 0, reg: apic.lvt.timer, value: 0x20040}}", "{write: {cpu: 0, reg: apic.timer.initial, value: 0xFFFFFFFF}}", new[] { 4294967295000000000L, 8589934590000000000L })]
+    [InlineData("{write: {cpu: 0, reg: apic.timer.divide, value: 0xA}}", "{write: {cpu: 0, reg: apic.lvt.timer, value: 0x20040}}", "{write: {cpu: 0, reg: apic.timer.initial, value: 0xFFFFFFFF}}", new long[0])]
+    [InlineData("{advance: 0}", "{write: {cpu: 0, reg: apic.lvt.timer, value: 0x40040}}", "{write: {cpu: 0, msr: 0x6E0, value: 9223372036}}", new[] { 9223372036000000000L })]
+    [InlineData("{advance: 0}", "{write: {cpu: 0, reg: apic.lvt.timer, value: 0x40040}}", "{write: {cpu: 0, msr: 0x6E0, value: 0x4000000000000000}}", new long[0])]
+    public void A_timer_expiry_after_the_end_of_time_never_fires(string divide, string lvt, string start, long[] expiries)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: timer-past-the-end
+            kernel: {mode: bare}
+            machine: {cpus: 1, apic_timer_hz: 1, tsc_hz: 1}
+            handlers:
+              - {vector: 0x40, do: [eoi]}
+            steps:
+              - {{{divide}}}
+              - {{{lvt}}}
+              - {{{start}}}
+            run: {until: 9223372036854775807}
+            """);
+
+        Assert.Equal(End, r.TimeNs);
+        Assert.Equal(expiries, r.Dispatch.Select(d => d.TimeNs).ToArray());
+        Assert.Empty(r.Messages);
+    }
 }

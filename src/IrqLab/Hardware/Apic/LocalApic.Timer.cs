@@ -167,9 +167,16 @@ public sealed partial class LocalApic
         var scaled = (UInt128)ticks * (ulong)TimerDivisor * NsPerSecond;
         var hz = (ulong)_options.TimerHz;
         var ns = (scaled + hz - 1) / hz;
-        var at = (UInt128)(ulong)_segStartNs + ns;
-        return at >= long.MaxValue ? long.MaxValue - 1 : (long)at;
+        return ClampToEndOfTime((UInt128)(ulong)_segStartNs + ns);
     }
+
+    /// <summary>
+    /// An expiry time as <see cref="NextTimerEventNs"/> holds it. Simulated time ends at 2^63 - 1 ns: an expiry after
+    /// it never comes (<see cref="long.MaxValue"/>, the "nothing armed" value: the timer keeps counting, no event is
+    /// queued); one exactly at the end is kept one ns earlier, the value itself meaning "never".
+    /// </summary>
+    private static long ClampToEndOfTime(UInt128 at) =>
+        at > long.MaxValue ? long.MaxValue : at == long.MaxValue ? long.MaxValue - 1 : (long)at;
 
     /// <summary>
     /// Initial-count write: (re)starts the count-down; 0 stops the timer; ignored in TSC-deadline mode. With the
@@ -305,7 +312,7 @@ public sealed partial class LocalApic
         var target = (UInt128)TscCountAt(now) + (_tscDeadline - tsc);
         var hz = (ulong)_options.TscHz;
         var at = ((target * NsPerSecond) + hz - 1) / hz;
-        _nextTimerNs = at >= long.MaxValue ? long.MaxValue - 1 : (long)at;
+        _nextTimerNs = ClampToEndOfTime(at);
     }
 
     private void StartSegment(long nowNs, uint count)
