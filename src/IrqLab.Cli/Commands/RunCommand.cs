@@ -13,7 +13,7 @@ internal static class RunCommand
         new Option<ulong?>("--seed") { Description = "Override the scenario's seed (all randomness derives from it).", HelpName = "N" }.UInt64();
 
     public static Option<int> LogLimitOption() =>
-        new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when reached).", HelpName = "N" }
+        new Option<int>("--log-limit") { Description = "Cap the dispatch log at N entries (\"dispatch_truncated\": true when entries were left out).", HelpName = "N" }
             .NonNegativeInt32(10_000);
 
     public static Option<long?> MaxEventsOption() =>

@@ -206,6 +206,30 @@ public sealed class CliTests
         Assert.True(json["dispatch_truncated"]!.GetValue<bool>());
     }
 
+    /// <summary>
+    /// SCENARIOS.md §10: <c>--log-limit N</c> caps <c>dispatch</c>, and <c>"dispatch_truncated": true</c> says entries were
+    /// left out. idt-vs-fred.yaml enters 6 handlers: a limit of 6 or more keeps them all and the key is absent (docs/cli.md),
+    /// a limit of 5 drops one.
+    /// </summary>
+    [Theory]
+    [InlineData("5", 5, true)]
+    [InlineData("6", 6, false)]
+    [InlineData("7", 6, false)]
+    public void Dispatch_truncated_appears_only_when_handlers_were_left_out(string limit, int kept, bool truncated)
+    {
+        var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("idt-vs-fred.yaml"), "--json", "--log-limit", limit);
+        Assert.Equal(0, exit);
+        var json = JsonNode.Parse(output)!.AsObject();
+        Assert.Equal(6, json["stats"]!["handlers"]!.GetValue<int>());
+        Assert.Equal(kept, json["dispatch"]!.AsArray().Count);
+        Assert.Equal(truncated, json.ContainsKey("dispatch_truncated"));
+        var keys = json.Select(kv => kv.Key).ToList();
+        if (truncated)
+        {
+            Assert.Equal(keys.IndexOf("dispatch") + 1, keys.IndexOf("dispatch_truncated"));
+        }
+    }
+
     [Fact]
     public void Seed_option_overrides_the_scenario_seed()
     {
