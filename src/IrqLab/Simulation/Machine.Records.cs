@@ -332,6 +332,9 @@ internal sealed partial class Machine
         {
             if (d.Msi is { } t)
             {
+                // Raises of a masked entry whose pending bit was already set: merged into the one pending bit.
+                raised += t.CoalescedCount;
+                coalesced += t.CoalescedCount;
                 for (var i = 0; i < t.Count; i++)
                 {
                     if (t.IsPending(i))
