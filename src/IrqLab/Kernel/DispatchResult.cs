@@ -6,4 +6,9 @@ namespace IrqLab.Kernel;
 /// <param name="Irq">Linux irq number for a device interrupt, else -1.</param>
 /// <param name="CostNs">Simulated time the handlers took (sum of the actions' costs).</param>
 /// <param name="Trapped">A kCFI check failed: the target did not run; <see cref="Handler"/> is the #UD handler that reported it.</param>
-public readonly record struct DispatchResult(string Handler, DispatchPath Path, int Irq, long CostNs, bool Trapped);
+/// <param name="FlowEndAtReturn">
+/// <c>handle_fasteoi_irq()</c> or <c>handle_level_irq()</c> ran actions that spend time while
+/// <see cref="KernelModel.DeferFlowEnd"/> is set: their work after the handlers (the chip EOI, the unmask) is still due;
+/// the caller calls <see cref="KernelModel.CompleteFlowEnd"/> for <see cref="Irq"/> when the handler's time has been spent.
+/// </param>
+public readonly record struct DispatchResult(string Handler, DispatchPath Path, int Irq, long CostNs, bool Trapped, bool FlowEndAtReturn = false);

@@ -22,6 +22,9 @@ public sealed partial class KernelModel
     internal const long NsPerJiffy = 1_000_000_000 / Hz;
     private const long PollSpuriousIrqInterval = Hz / 10;
 
+    /// <summary>Set by <see cref="HandleFastEoiIrq"/> and <see cref="HandleLevelIrq"/> when they left their end to <see cref="CompleteFlowEnd"/>.</summary>
+    private bool _flowEndDeferred;
+
     /// <summary><c>generic_handle_irq_desc()</c>: runs the descriptor's flow handler; returns the actions' total cost.</summary>
     private long HandleIrq(IrqDesc desc, int cpu) => desc.Flow switch
     {
@@ -118,7 +121,10 @@ public sealed partial class KernelModel
         return cost;
     }
 
-    /// <summary><c>handle_level_irq()</c> (8259 XT-PIC): mask + ack first, handler, then <c>cond_unmask_irq()</c>.</summary>
+    /// <summary>
+    /// <c>handle_level_irq()</c> (8259 XT-PIC): mask + ack first, handler, then <c>cond_unmask_irq()</c>. With
+    /// <see cref="DeferFlowEnd"/> and actions that spend time, the unmask is left to <see cref="CompleteFlowEnd"/>.
+    /// </summary>
     private long HandleLevelIrq(IrqDesc desc, int cpu)
     {
         MaskAckIrq(desc, cpu);
@@ -136,15 +142,30 @@ public sealed partial class KernelModel
 
         desc.IncrementKstat(cpu, true);
         var cost = HandleIrqEvent(desc, cpu);
+        if (cost > 0 && DeferFlowEnd)
+        {
+            _flowEndDeferred = true;
+            return cost;
+        }
+
+        CondUnmaskIrq(desc);
+        return cost;
+    }
+
+    /// <summary><c>cond_unmask_irq()</c>: unmask unless the irq was disabled meanwhile (no oneshot threads in the model).</summary>
+    private void CondUnmaskIrq(IrqDesc desc)
+    {
         if (!desc.Disabled && desc.Masked)
         {
             UnmaskIrq(desc);
         }
-
-        return cost;
     }
 
-    /// <summary><c>handle_fasteoi_irq()</c> (IO-APIC level): handler, then the chip EOI (<c>ioapic_ack_level</c>); no ack, no mask.</summary>
+    /// <summary>
+    /// <c>handle_fasteoi_irq()</c> (IO-APIC level): handler, then the chip EOI (<c>cond_unmask_eoi_irq()</c> →
+    /// <c>ioapic_ack_level</c>); no ack, no mask. With <see cref="DeferFlowEnd"/> and actions that spend time, the EOI
+    /// is left to <see cref="CompleteFlowEnd"/> at the end of that time, where the kernel does it.
+    /// </summary>
     private long HandleFastEoiIrq(IrqDesc desc, int cpu)
     {
         if (!IrqMayRun(desc))
@@ -164,8 +185,56 @@ public sealed partial class KernelModel
 
         desc.IncrementKstat(cpu, true);
         var cost = HandleIrqEvent(desc, cpu);
+        if (cost > 0 && DeferFlowEnd)
+        {
+            _flowEndDeferred = true;
+            return cost;
+        }
+
         ChipEoi(desc, cpu);
         return cost;
+    }
+
+    /// <summary>
+    /// Whether the flows that finish with chip work after the handlers leave it to <see cref="CompleteFlowEnd"/> when
+    /// the actions spend time (<see cref="DispatchResult.FlowEndAtReturn"/>): <c>handle_fasteoi_irq()</c>'s EOI
+    /// (<c>cond_unmask_eoi_irq()</c>) and <c>handle_level_irq()</c>'s unmask (<c>cond_unmask_irq()</c>) come after the
+    /// handlers in the kernel, so a level line the device deasserts while they run is not delivered again (the IO-APIC's
+    /// remote IRR, or the 8259 mask, holds it until then). Off by default: that work is then done at once, for callers
+    /// that spend no time.
+    /// </summary>
+    public bool DeferFlowEnd { get; set; }
+
+    /// <summary>
+    /// The end of a flow whose dispatch returned <see cref="DispatchResult.FlowEndAtReturn"/>, on the CPU that ran its
+    /// handlers: <c>handle_fasteoi_irq()</c>'s chip EOI (local APIC EOI; for an IO-APIC line <c>ioapic_ack_level()</c>,
+    /// after which a line still asserted is sent again) or <c>handle_level_irq()</c>'s <c>cond_unmask_irq()</c>.
+    /// </summary>
+    /// <param name="cpu">The CPU that ran the handlers.</param>
+    /// <param name="irq">The dispatch's <see cref="DispatchResult.Irq"/>.</param>
+    public void CompleteFlowEnd(int cpu, int irq)
+    {
+        var desc = DescAt(irq);
+        if (desc is null)
+        {
+            _platform.ApicEoi(cpu);
+        }
+        else if (desc.Flow == IrqFlow.Level)
+        {
+            CondUnmaskIrq(desc);
+        }
+        else
+        {
+            ChipEoi(desc, cpu);
+        }
+    }
+
+    /// <summary>Returns and clears the flag a flow sets when it left its end for <see cref="CompleteFlowEnd"/>.</summary>
+    private bool TakeFlowEndDeferred()
+    {
+        var deferred = _flowEndDeferred;
+        _flowEndDeferred = false;
+        return deferred;
     }
 
     /// <summary><c>handle_percpu_irq()</c>: no lock, no INPROGRESS/PENDING; count (not <c>tot_count</c>), ack, actions, EOI.</summary>

@@ -39,6 +39,9 @@ internal sealed class Frame
     public bool Fred;
     public string Handler = string.Empty;
     public int Irq = -1;
+
+    /// <summary>A Linux frame whose flow end (fasteoi EOI, level unmask) for <see cref="Irq"/> is due at its return.</summary>
+    public bool FlowEndAtReturn;
     public int Vcpu = -1;
     public string? Vm;
 
@@ -69,6 +72,7 @@ internal sealed class Frame
         Pc = 0;
         RemainingNs = 0;
         Irq = -1;
+        FlowEndAtReturn = false;
         Vcpu = -1;
         Vm = null;
         TraceActions = null;

@@ -408,6 +408,7 @@ internal sealed partial class Machine
         f.Fred = _fred;
         f.Handler = r.Handler;
         f.Irq = r.Irq;
+        f.FlowEndAtReturn = r.FlowEndAtReturn;
         f.RemainingNs = r.CostNs;
 
         // The path's name is only needed when the entry is logged or traced (the log is capped): named out of line.
@@ -452,6 +453,7 @@ internal sealed partial class Machine
         var f = PushFrame(c, FrameKind.Linux, ev, savedIf);
         f.Handler = r.Handler;
         f.Irq = r.Irq;
+        f.FlowEndAtReturn = r.FlowEndAtReturn;
         f.RemainingNs = r.CostNs;
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
         if (ran is not null)
@@ -606,6 +608,12 @@ internal sealed partial class Machine
     private void Return(CpuContext c)
     {
         var f = c.Pop();
+        if (f.FlowEndAtReturn)
+        {
+            // handle_fasteoi_irq()'s EOI or handle_level_irq()'s unmask: after the handlers, before the return (kernel/irq/chip.c).
+            _kernel!.CompleteFlowEnd(c.Index, f.Irq);
+        }
+
         if (f.Vm is null)
         {
             if (f.Fred)

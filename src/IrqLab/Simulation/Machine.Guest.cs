@@ -168,6 +168,7 @@ internal sealed partial class Machine
             f.Fred = software && _fred;
             f.Handler = r.Handler;
             f.Irq = r.Irq;
+            f.FlowEndAtReturn = r.FlowEndAtReturn;
             f.RemainingNs = r.CostNs;
             RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
             if (ran is not null)

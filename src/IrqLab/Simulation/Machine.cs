@@ -172,7 +172,11 @@ internal sealed partial class Machine
             _kernel = new KernelModel(
                 new KernelOptions(k.Version, k.Variant, k.Delivery, k.Cfi, k.Config, m.Cpus,
                     [.. m.IoApics.Select(io => io.Pins)], m.Pic),
-                _platform);
+                _platform)
+            {
+                // handle_fasteoi_irq() EOIs and handle_level_irq() unmasks after their handlers: when their cost has been spent (Return).
+                DeferFlowEnd = true,
+            };
             InitLinuxApics();
             InitLinuxPic();
             for (var i = 0; i < _devices.Length; i++)
