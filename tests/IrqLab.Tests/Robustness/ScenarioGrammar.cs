@@ -79,6 +79,219 @@ public static class ScenarioGrammar
             Gen.ULong,
             (header, devices, handlers, steps, vm) => Build(header, devices, handlers, [], steps, vm - (vm % 3), eventsOnly: true));
 
+    /// <summary>
+    /// Event sequences aimed at the features the other grammars reach rarely or not at all: one to three VMs whose vCPUs
+    /// share host CPUs (enter steps hand a CPU from one vCPU to another, with halts, wake_from_halt, injections, posts and
+    /// virtual NMIs between them, docs/simulation.md "Virtualization"); in linux mode MSI-X devices with up to 2048
+    /// vectors and multi-MSI on one to three CPUs, so vector reservations run out (irq_matrix_reserve(), docs/kernel.md);
+    /// raw MMIO accesses to the APIC page in xAPIC and x2APIC mode and IA32_APIC_BASE switches between the modes
+    /// (SDM Vol. 3A 11.12.2). Every step is followed by the ISR/TPR/PPR probes of <see cref="EventSequences"/>.
+    /// </summary>
+    public static Gen<GeneratedScenario> FeatureSequences(int maxSteps) =>
+        Gen.Select(
+            Gen.ULong,
+            Gen.ULong.Array[1, 5],
+            Gen.ULong.Array[1, maxSteps],
+            Gen.ULong,
+            (header, devices, steps, vms) => BuildFeatures(header, devices, steps, vms));
+
+    private static readonly int[] s_manyVectors = [1, 4, 16, 64, 100, 150, 190, 200, 201, 202, 256, 512, 2048];
+
+    /// <summary>Builds one <see cref="FeatureSequences"/> scenario from its choice numbers.</summary>
+    public static GeneratedScenario BuildFeatures(ulong header, ulong[] devices, ulong[] steps, ulong vmChoice)
+    {
+        var h = new Choices(header);
+        var bare = h.Pick(4) == 0;
+        var cpus = 1 + h.Pick(3);
+        var x2 = h.Pick(2) == 1;
+        var version = s_versions[h.Pick(s_versions.Length)];
+        var fred = h.Pick(2) == 1 && version is "6.9" or "6.10" or "latest";
+        var picOff = h.Pick(3) == 0;
+        var c = new Ctx(bare, cpus, x2) { EventsOnly = true };
+        var sb = new StringBuilder();
+        sb.Append("irqlab: 1\nname: features\nseed: ").Append(h.Pick(1000)).Append('\n');
+        sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", delivery: ")
+            .Append(fred ? "fred" : "idt").Append("}\n");
+        sb.Append("machine: {cpus: ").Append(cpus).Append(", apic: ").Append(x2 ? "x2apic" : "xapic").Append(", pic: ").Append(picOff ? "false" : "true").Append("}\n");
+
+        sb.Append("devices:\n");
+        for (var i = 0; i < devices.Length; i++)
+        {
+            var ch = new Choices(devices[i]);
+            var name = "dev" + i.ToString(CultureInfo.InvariantCulture);
+            var handler = bare ? string.Empty : ", handler: {returns: " + new[] { "handled", "none", "wake_thread" }[ch.Pick(3)] + ", cost: " + s_durations[ch.Pick(4)] + "}";
+            switch (ch.Pick(bare ? 2 : 4))
+            {
+                case 0:
+                    // A pin outside the legacy irqs (reserved just before its request) or a legacy one (not reserved).
+                    var pin = ch.Pick(2) == 0 ? 16 + i : 3 + i;
+                    c.Devices.Add(new Dev(name, Line: true, Isa: false, Messages: 1));
+                    sb.Append("  - {name: ").Append(name).Append(", line: {ioapic: 0, pin: ").Append(pin).Append(", trigger: edge}").Append(handler).Append("}\n");
+                    break;
+                case 1 when bare:
+                    c.Devices.Add(new Dev(name, Line: false, Isa: false, Messages: 1));
+                    sb.Append("  - {name: ").Append(name).Append(", msi: {address: ").Append(Hex(0xFEE00000UL | ((ulong)ch.Pick(cpus) << 12)))
+                        .Append(", data: ").Append(Hex((ulong)(0x30 + ch.Pick(0x10)))).Append("}}\n");
+                    break;
+                case 1:
+                    {
+                        var n = 1 << ch.Pick(6);
+                        c.Devices.Add(new Dev(name, Line: false, Isa: false, Messages: n));
+                        sb.Append("  - {name: ").Append(name).Append(", msi: {vectors: ").Append(n).Append('}').Append(handler).Append("}\n");
+                        break;
+                    }
+
+                default:
+                    {
+                        var n = s_manyVectors[ch.Pick(s_manyVectors.Length)];
+                        c.Devices.Add(new Dev(name, Line: false, Isa: false, Messages: n));
+                        var affinity = ch.Pick(2) == 0
+                            ? string.Empty
+                            : ", affinity: [" + string.Join(", ", Enumerable.Range(0, 1 + ch.Pick(cpus)).Select(k => (k % cpus).ToString(CultureInfo.InvariantCulture)).Distinct()) + "]";
+                        sb.Append("  - {name: ").Append(name).Append(", msix: {vectors: ").Append(n).Append(affinity).Append('}').Append(handler).Append("}\n");
+                        break;
+                    }
+            }
+        }
+
+        if (bare)
+        {
+            sb.Append("handlers:\n");
+            for (var v = 0x30; v < 0x40; v++)
+            {
+                sb.Append("  - {vector: ").Append(Hex((ulong)v)).Append(", do: [").Append(v % 3 == 0 ? "sti, {advance: 1us}, eoi" : "eoi").Append("]}\n");
+            }
+        }
+
+        // VMs whose vCPUs share host CPUs: (vm, vcpu) pairs and the host CPU each is pinned to.
+        var vc = new Choices(vmChoice);
+        var vmCount = 1 + vc.Pick(3);
+        var vcpus = new List<(string Vm, int Vcpu, int Cpu)>();
+        sb.Append("vms:\n");
+        for (var m = 0; m < vmCount; m++)
+        {
+            var vm = "g" + m.ToString(CultureInfo.InvariantCulture);
+            var n = 1 + vc.Pick(3);
+            sb.Append("  - name: ").Append(vm).Append("\n    vcpus: [");
+            for (var k = 0; k < n; k++)
+            {
+                var cpu = vc.Pick(cpus);
+                vcpus.Add((vm, k, cpu));
+                sb.Append(k == 0 ? string.Empty : ", ").Append("{cpu: ").Append(cpu).Append('}');
+            }
+
+            var ack = vc.Pick(4) != 0;
+            var apicv = vc.Pick(4) != 0;
+            sb.Append("]\n    reinject: ").Append(vc.Pick(2) == 0 ? "software" : "idt")
+                .Append("\n    ack_interrupt_on_exit: ").Append(ack ? "true" : "false")
+                .Append("\n    apicv: ").Append(apicv ? "true" : "false")
+                .Append("\n    virtual_nmis: ").Append(Bool(vc))
+                .Append("\n    posted_interrupts: ").Append(ack && apicv && vc.Pick(3) != 0 ? "true" : "false")
+                .Append("\n    wake_from_halt: ").Append(Bool(vc))
+                .Append("\n    handlers:\n      - {vector: 0x30, do: [eoi]}\n      - {vector: 0x02, do: []}\n");
+            for (var v = 0x31; v < 0x31 + vc.Pick(4); v++)
+            {
+                sb.Append("      - {vector: ").Append(Hex((ulong)v)).Append(", do: [").Append(GuestActions(v, vc)).Append("]}\n");
+            }
+        }
+
+        var occupant = new Dictionary<int, (string Vm, int Vcpu)>();
+        sb.Append("steps:\n");
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var ch = new Choices(steps[i]);
+            sb.Append("  - ").Append(FeatureStep(c, i, ch, vcpus, occupant)).Append('\n');
+            var cpu = (i % cpus).ToString(CultureInfo.InvariantCulture);
+            foreach (var reg in s_probeRegs)
+            {
+                sb.Append("  - {read: {cpu: ").Append(cpu).Append(", reg: apic.").Append(reg).Append(", as: p").Append(i).Append('_').Append(reg).Append("}}\n");
+            }
+        }
+
+        sb.Append("run: {until: ").Append(s_untils[h.Pick(s_untils.Length)]).Append("}\n");
+        return new GeneratedScenario(sb.ToString(), steps.Length);
+    }
+
+    private static string FeatureStep(Ctx c, int index, Choices ch, List<(string Vm, int Vcpu, int Cpu)> vcpus, Dictionary<int, (string Vm, int Vcpu)> occupant)
+    {
+        switch (ch.Pick(12))
+        {
+            case 0:
+            case 1:
+                {
+                    // enter, or exit when the drawn vCPU is the one a step entered on its CPU (loader order rules,
+                    // docs/scenario-loader.md); an enter on a CPU held by another vCPU first exits that one.
+                    var (vm, vcpu, cpu) = vcpus[ch.Pick(vcpus.Count)];
+                    if (occupant.TryGetValue(cpu, out var o) && o == (vm, vcpu) && ch.Pick(2) == 0)
+                    {
+                        occupant.Remove(cpu);
+                        return $"{{vm: {{op: exit, vm: {vm}, vcpu: {vcpu}}}}}";
+                    }
+
+                    var text = string.Empty;
+                    if (occupant.TryGetValue(cpu, out o) && o != (vm, vcpu))
+                    {
+                        text = $"{{vm: {{op: exit, vm: {o.Vm}, vcpu: {o.Vcpu}}}}}\n  - ";
+                    }
+
+                    occupant[cpu] = (vm, vcpu);
+                    return text + $"{{vm: {{op: enter, vm: {vm}, vcpu: {vcpu}}}}}";
+                }
+
+            case 2:
+                {
+                    var (vm, vcpu, _) = vcpus[ch.Pick(vcpus.Count)];
+                    return ch.Pick(3) switch
+                    {
+                        0 => $"{{vm: {{op: nmi, vm: {vm}, vcpu: {vcpu}}}}}",
+                        1 => $"{{vm: {{op: post, vm: {vm}, vcpu: {vcpu}, vector: {Hex((ulong)(0x30 + ch.Pick(0x10)))}}}}}",
+                        _ => Inject(vcpu, ch).Replace("vm: g0", "vm: " + vm, StringComparison.Ordinal),
+                    };
+                }
+
+            case 3:
+                {
+                    // Raw MMIO to the APIC page in either mode, any 16-byte-aligned register offset.
+                    var address = Hex(0xFEE00000UL + ((ulong)ch.Pick(0x100) << 4));
+                    return ch.Pick(2) == 0
+                        ? $"{{read: {{cpu: {Cpu(c, ch)}, mmio: {address}, as: m{index}}}}}"
+                        : $"{{write: {{cpu: {Cpu(c, ch)}, mmio: {address}, value: {Hex(RegValue(ch, wide: false))}}}}}";
+                }
+
+            case 4:
+                // IA32_APIC_BASE: xAPIC, x2APIC, disabled (SDM 11.12.5 transitions, legal or #GP).
+                return $"{{write: {{cpu: {Cpu(c, ch)}, msr: 0x1B, value: {new[] { "0xFEE00D00", "0xFEE00900", "0xFEE00C00", "0xFEE00800", "0xFEE00000" }[ch.Pick(5)]}}}}}";
+            case 5 when c.X2:
+                // The loader takes x2APIC MSRs only on an x2APIC machine; the APIC may be in another mode by now.
+                return $"{{read: {{cpu: {Cpu(c, ch)}, msr: {Hex(0x800UL + (ulong)ch.Pick(0x40))}, as: m{index}}}}}";
+            case 6:
+            case 7:
+                {
+                    if (c.Devices.Count == 0)
+                    {
+                        return "{nmi: {cpu: " + Cpu(c, ch) + "}}";
+                    }
+
+                    var d = c.Devices[ch.Pick(c.Devices.Count)];
+                    return d.Messages > 1
+                        ? $"{{raise: {{device: {d.Name}, vector_index: {ch.Pick(d.Messages)}}}}}"
+                        : d.Line ? $"{{pulse: {d.Name}}}" : $"{{raise: {d.Name}}}";
+                }
+
+            case 8:
+                return Ipi(c, ch);
+            case 9:
+                return ch.Pick(3) switch
+                {
+                    0 => "{nmi: {cpu: " + Cpu(c, ch) + "}}",
+                    1 => (ch.Pick(2) == 0 ? "{cli: {cpu: " : "{sti: {cpu: ") + Cpu(c, ch) + "}}",
+                    _ => $"{{write: {{cpu: {Cpu(c, ch)}, reg: apic.eoi, value: 0}}}}",
+                };
+            default:
+                return "{advance: " + s_durations[ch.Pick(s_durations.Length)] + "}";
+        }
+    }
+
     /// <summary>Builds the YAML of one scenario from its choice numbers.</summary>
     public static GeneratedScenario Build(ulong header, ulong[] devices, ulong[] handlers, ulong[] workload, ulong[] steps, ulong vmChoice, bool eventsOnly = false)
     {

@@ -19,6 +19,8 @@ public sealed class SimulatorEventFuzzTests
 
     public const int VmIterations = 200;
 
+    public const int FeatureIterations = 60;
+
     [Fact]
     public void Random_event_sequences_conserve_every_raised_interrupt()
     {
@@ -58,6 +60,25 @@ public sealed class SimulatorEventFuzzTests
     }
 
     /// <summary>
+    /// The same checks on <see cref="ScenarioGrammar.FeatureSequences"/>: several VMs whose vCPUs share host CPUs, MSI-X
+    /// devices whose vector reservations exceed the vectors left, APIC-page MMIO in x2APIC mode and APIC mode switches.
+    /// </summary>
+    [Fact]
+    public void Random_feature_sequences_conserve_every_raised_interrupt()
+    {
+        long steps = 0;
+        var runs = 0;
+        Fuzz.Run(ScenarioGrammar.FeatureSequences(120), seed: 20261128, FeatureIterations, g =>
+        {
+            RunAndCheck(g, "features.yaml", runs++ % 10 == 0);
+            steps += g.StepCount;
+        });
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"feature fuzz: {FeatureIterations} runs, {steps} event steps");
+        Assert.True(steps >= 2_000, $"only {steps} steps");
+    }
+
+    /// <summary>
     /// Runs one generated scenario under the hang bound and checks the APIC probes, the conservation of raised interrupts
     /// (every one delivered, coalesced, pending, masked or dropped) and, when <paramref name="traced"/>, that tracing
     /// changes nothing.
@@ -72,6 +93,7 @@ public sealed class SimulatorEventFuzzTests
         }
 
         CheckProbes(task.Result, g);
+        CheckVcpuPinning(scenario, task.Result, g);
         if (traced)
         {
             CheckTracingChangesNothing(scenario, task.Result, g);
@@ -134,6 +156,30 @@ public sealed class SimulatorEventFuzzTests
                 {
                     throw new XunitException($"after step {i}: two in-service vectors in class {v >> 4}: ISR [{string.Join(", ", isr.List!)}]\n{g}");
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// SCENARIOS.md §9: each vCPU is pinned to its host CPU, so its guest handlers (dispatch entries with vm/vcpu) and its
+    /// VM exits are on that CPU only, also when several vCPUs share the CPU.
+    /// </summary>
+    private static void CheckVcpuPinning(Scenario scenario, RunResult result, GeneratedScenario g)
+    {
+        var pinned = scenario.Vms.ToDictionary(v => v.Name, v => v.VcpuCpus);
+        foreach (var d in result.Dispatch)
+        {
+            if (d.Vm is { } vm && pinned[vm][d.Vcpu!.Value] != d.Cpu)
+            {
+                throw new XunitException($"guest handler {d.Handler} (seq {d.Seq}) of {vm} vCPU {d.Vcpu} ran on CPU {d.Cpu}, pinned to {pinned[vm][d.Vcpu.Value]}\n{g}");
+            }
+        }
+
+        foreach (var e in result.VmExits)
+        {
+            if (pinned[e.Vm][e.Vcpu] != e.Cpu)
+            {
+                throw new XunitException($"VM exit {e.Reason} (seq {e.Seq}) of {e.Vm} vCPU {e.Vcpu} on CPU {e.Cpu}, pinned to {pinned[e.Vm][e.Vcpu]}\n{g}");
             }
         }
     }
