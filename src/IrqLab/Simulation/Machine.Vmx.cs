@@ -385,8 +385,8 @@ internal sealed partial class Machine
             v.InjectionErrorCode = vectoringEc;
         }
 
-        // A virtual NMI queued while the vCPU was out: injected now unless this entry already injects an event, which
-        // KVM injects first while it asks for an NMI window (kvm_check_and_inject_events).
+        // A virtual NMI queued while the vCPU was out: injected now unless this entry already injects an event, which KVM
+        // injects first; the NMI then gets -EBUSY and an immediate exit (kvm_check_and_inject_events, below).
         var nmiWindowAfterEntry = false;
         if (v.NmiAtEntry)
         {
@@ -441,11 +441,6 @@ internal sealed partial class Machine
             Trace(new TraceEvent(_now, c.Index, TraceEventKind.VmEntry, Vm: v.Name, Vcpu: v.Index));
         }
 
-        if (nmiWindowAfterEntry)
-        {
-            RequestNmiWindow(v);
-        }
-
         if (v.Injection.Valid)
         {
             var info = v.Injection;
@@ -479,6 +474,12 @@ internal sealed partial class Machine
             }
 
             EnterGuestHandler(v, info.Type, info.Vector, info.ErrorCodeValid ? v.InjectionErrorCode : null, injected: true);
+            if (nmiWindowAfterEntry)
+            {
+                NmiBehindInjectedEvent(v, info.Type);
+                return;
+            }
+
             if (v.InGuest && !v.Controls.VirtualInterruptDelivery && v.Vapic.HasDeliverable)
             {
                 ForceImmediateExit(v);
@@ -507,6 +508,42 @@ internal sealed partial class Machine
     {
         RecordVmExit(v, VmExitReasons.Name(VmExitReasons.PreemptionTimer), null, null);
         LeaveGuest(v, exitRecorded: true);
+        VmEntry(v);
+    }
+
+    /// <summary>
+    /// A queued virtual NMI on an entry that injected another event (<paramref name="injected"/>: an inject step's, or an
+    /// IDT-vectoring re-injection). KVM's <c>kvm_check_and_inject_events()</c> (arch/x86/kvm/x86.c) has <c>can_inject</c>
+    /// false then, so the pending NMI gets <c>-EBUSY</c> without <c>nmi_allowed()</c> being asked, and the function
+    /// leaves through <c>out:</c> with <c>req_immediate_exit</c> before it could call <c>enable_nmi_window()</c>: the guest
+    /// exits right after the injected event's delivery (<c>PREEMPTION_TIMER</c>, as <see cref="ForceImmediateExit"/>), and
+    /// on the way back in KVM injects the NMI (nested in the event's handler) when <c>nmi_allowed()</c> (vmx_nmi_blocked():
+    /// blocking by NMI, STI or MOV SS; without virtual NMIs the soft blocking an injected NMI sets), otherwise opens the NMI
+    /// window (<see cref="RequestNmiWindow"/>). A delivery that ended in an exit (a triple fault) leaves the NMI queued.
+    /// </summary>
+    private void NmiBehindInjectedEvent(Vcpu v, EventType injected)
+    {
+        if (!v.InGuest)
+        {
+            v.NmiAtEntry = true;
+            MarkDirty(v.Host.Index);
+            return;
+        }
+
+        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.PreemptionTimer), null, null);
+        LeaveGuest(v, exitRecorded: true);
+        var blocked = v.Controls.VirtualNmis
+            ? v.Guest.NmiBlocked || v.Guest.MovSsShadow || v.Guest.StiShadow
+            : injected == EventType.Nmi;
+        if (blocked)
+        {
+            RequestNmiWindow(v);
+        }
+        else
+        {
+            v.NmiAtEntry = true;
+        }
+
         VmEntry(v);
     }
 

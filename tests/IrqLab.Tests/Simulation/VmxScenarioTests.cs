@@ -610,13 +610,15 @@ public sealed class VmxScenarioTests
     /// over non-maskable interrupts (NMIs) and lower priority events"; 29.2.2: virtual-interrupt delivery has the priority
     /// of interrupt-window exits, which "take priority over external interrupts"). KVM enters with host interrupts off, so
     /// a host interrupt that arrived meanwhile (here: CPU 1's IF cleared before the entry) is pending when the guest starts:
-    /// the NMI window that opens right after the injected 0x41 (a virtual NMI queued behind it), or the posted 0x30 merged at
-    /// entry, goes first, and the EXTERNAL_INTERRUPT exit comes at the next boundary. Before, the host interrupt's exit was
+    /// KVM's immediate exit right after the injected 0x41 (a virtual NMI queued behind it gets -EBUSY in
+    /// kvm_check_and_inject_events(); the VMX-preemption timer's exit takes priority over NMI-window exits and lower
+    /// priority events, SDM Vol. 3C 26.7.4), or the posted 0x30 merged at entry, goes first, and the EXTERNAL_INTERRUPT
+    /// exit comes at the next boundary. Before, the host interrupt's exit was
     /// taken first. Last row: APICv without posted interrupts keeps the kick's exit first, as the CPU sees a request KVM
     /// sets in the virtual APIC only once RVI is updated at the re-entry (vmx_hwapic_irr_update).
     /// </summary>
     [Theory]
-    [InlineData(true, "nmi; inject ext_int 0x41", "vector_0x41 vector_0x02 sysvec_call_function", "NMI_WINDOW EXTERNAL_INTERRUPT")]
+    [InlineData(true, "nmi; inject ext_int 0x41", "vector_0x41 vector_0x02 sysvec_call_function", "PREEMPTION_TIMER EXTERNAL_INTERRUPT")]
     [InlineData(true, "post 0x30", "vector_0x30 sysvec_call_function", "EXTERNAL_INTERRUPT")]
     [InlineData(false, "enter; post 0x30; exit", "sysvec_reschedule_ipi vector_0x30 sysvec_call_function", "EXTERNAL_INTERRUPT EXTERNAL_INTERRUPT")]
     public void Window_exits_and_virtual_interrupts_take_priority_over_a_host_interrupt_pending_at_entry_SDM_26_7(
