@@ -1,3 +1,4 @@
+using CsCheck;
 using IrqLab.Scenarios;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation;
@@ -45,37 +46,34 @@ public sealed class SimulatorEventFuzzTests
     /// posted interrupts, virtual NMIs and wake_from_halt among the host's events; every 10th run also traced.
     /// </summary>
     [Fact]
-    public void Random_event_sequences_with_a_vm_conserve_every_raised_interrupt()
-    {
-        long steps = 0;
-        var runs = 0;
-        Fuzz.Run(ScenarioGrammar.VmEventSequences(150), seed: 20261127, VmIterations, g =>
-        {
-            RunAndCheck(g, "vm-events.yaml", runs++ % 10 == 0);
-            steps += g.StepCount;
-        });
-
-        TestContext.Current.TestOutputHelper?.WriteLine($"vm event fuzz: {VmIterations} runs, {steps} event steps");
-        Assert.True(steps >= 10_000, $"only {steps} steps");
-    }
+    public void Random_event_sequences_with_a_vm_conserve_every_raised_interrupt() =>
+        RunGrammar("vm event fuzz", ScenarioGrammar.VmEventSequences(150), 20261127, VmIterations, "vm-events.yaml", 10_000);
 
     /// <summary>
     /// The same checks on <see cref="ScenarioGrammar.FeatureSequences"/>: several VMs whose vCPUs share host CPUs, MSI-X
     /// devices whose vector reservations exceed the vectors left, APIC-page MMIO in x2APIC mode and APIC mode switches.
     /// </summary>
     [Fact]
-    public void Random_feature_sequences_conserve_every_raised_interrupt()
+    public void Random_feature_sequences_conserve_every_raised_interrupt() =>
+        RunGrammar("feature fuzz", ScenarioGrammar.FeatureSequences(120), 20261128, FeatureIterations, "features.yaml", 2_000);
+
+    /// <summary>
+    /// Runs <paramref name="iterations"/> scenarios of <paramref name="grammar"/> through <see cref="RunAndCheck"/> (every
+    /// 10th also traced) and requires at least <paramref name="minSteps"/> event steps in all, so a grammar that stopped
+    /// producing steps fails.
+    /// </summary>
+    private static void RunGrammar(string label, Gen<GeneratedScenario> grammar, ulong seed, int iterations, string file, long minSteps)
     {
         long steps = 0;
         var runs = 0;
-        Fuzz.Run(ScenarioGrammar.FeatureSequences(120), seed: 20261128, FeatureIterations, g =>
+        Fuzz.Run(grammar, seed, iterations, g =>
         {
-            RunAndCheck(g, "features.yaml", runs++ % 10 == 0);
+            RunAndCheck(g, file, runs++ % 10 == 0);
             steps += g.StepCount;
         });
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"feature fuzz: {FeatureIterations} runs, {steps} event steps");
-        Assert.True(steps >= 2_000, $"only {steps} steps");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{label}: {iterations} runs, {steps} event steps");
+        Assert.True(steps >= minSteps, $"only {steps} steps");
     }
 
     /// <summary>
