@@ -300,7 +300,7 @@ public sealed partial class KernelModel
         if (desc is not null)
         {
             var cost = desc.Flow == IrqFlow.Edge ? HandleEdgeIrq(desc, cpu) : HandleIrq(desc, cpu);
-            return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false, TakeFlowEndDeferred());
+            return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, desc.Irq, cost, false, FlowEndDue(desc, cost));
         }
 
         return CommonInterruptNoDesc(cpu, vector, table);
@@ -328,7 +328,7 @@ public sealed partial class KernelModel
                 if (again is not null)
                 {
                     var cost = HandleIrq(again, cpu);
-                    return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, again.Irq, cost, false, TakeFlowEndDeferred());
+                    return new DispatchResult(CommonInterruptName, DispatchPath.CommonInterrupt, again.Irq, cost, false, FlowEndDue(again, cost));
                 }
 
                 NoHandler(cpu, vector, table.KindOf(vector), "No irq handler for {0}.{1}");

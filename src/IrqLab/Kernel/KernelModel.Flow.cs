@@ -22,9 +22,6 @@ public sealed partial class KernelModel
     internal const long NsPerJiffy = 1_000_000_000 / Hz;
     private const long PollSpuriousIrqInterval = Hz / 10;
 
-    /// <summary>Set by <see cref="HandleFastEoiIrq"/> and <see cref="HandleLevelIrq"/> when they left their end to <see cref="CompleteFlowEnd"/>.</summary>
-    private bool _flowEndDeferred;
-
     /// <summary><c>generic_handle_irq_desc()</c>: runs the descriptor's flow handler; returns the actions' total cost.</summary>
     private long HandleIrq(IrqDesc desc, int cpu) => desc.Flow switch
     {
@@ -142,9 +139,8 @@ public sealed partial class KernelModel
 
         desc.IncrementKstat(cpu, true);
         var cost = HandleIrqEvent(desc, cpu);
-        if (cost > 0 && DeferFlowEnd)
+        if (LeavesFlowEnd(cost))
         {
-            _flowEndDeferred = true;
             return cost;
         }
 
@@ -185,9 +181,8 @@ public sealed partial class KernelModel
 
         desc.IncrementKstat(cpu, true);
         var cost = HandleIrqEvent(desc, cpu);
-        if (cost > 0 && DeferFlowEnd)
+        if (LeavesFlowEnd(cost))
         {
-            _flowEndDeferred = true;
             return cost;
         }
 
@@ -229,13 +224,15 @@ public sealed partial class KernelModel
         }
     }
 
-    /// <summary>Returns and clears the flag a flow sets when it left its end for <see cref="CompleteFlowEnd"/>.</summary>
-    private bool TakeFlowEndDeferred()
-    {
-        var deferred = _flowEndDeferred;
-        _flowEndDeferred = false;
-        return deferred;
-    }
+    /// <summary>Whether a fasteoi or level flow whose actions cost <paramref name="cost"/> leaves its end to <see cref="CompleteFlowEnd"/>.</summary>
+    private bool LeavesFlowEnd(long cost) => cost > 0 && DeferFlowEnd;
+
+    /// <summary>
+    /// Whether the flow that just ran for <paramref name="desc"/>, its actions costing <paramref name="cost"/>, left its end
+    /// to <see cref="CompleteFlowEnd"/> (<see cref="DispatchResult.FlowEndAtReturn"/>): only fasteoi and level flows do,
+    /// and exactly when their actions spent time (every path of theirs that costs time runs the actions).
+    /// </summary>
+    private bool FlowEndDue(IrqDesc desc, long cost) => (desc.Flow is IrqFlow.FastEoi or IrqFlow.Level) && LeavesFlowEnd(cost);
 
     /// <summary><c>handle_percpu_irq()</c>: no lock, no INPROGRESS/PENDING; count (not <c>tot_count</c>), ack, actions, EOI.</summary>
     private long HandlePercpuIrq(IrqDesc desc, int cpu)
