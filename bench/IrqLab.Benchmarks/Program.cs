@@ -5,7 +5,8 @@ namespace IrqLab.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet entry point (<c>-- --filter '*'</c>, <c>--job dry</c> for a smoke run), plus <c>-- runner [--quick] [--json]</c>
-/// to run the in-process side-by-side suite that <c>irqlab bench</c> runs.
+/// to run the kernels of the side-by-side suite that <c>irqlab bench</c> runs, all in this process (<c>irqlab bench</c> runs each
+/// in a process of its own).
 /// </summary>
 internal static class Program
 {

@@ -40,13 +40,37 @@ internal static class BenchCommand
             HelpName = "SCENARIO",
             Hidden = true,
         };
+        var kernel = new Option<string>("--kernel")
+        {
+            Description = "Measure one kernel of the suite and its native counterpart in this process and print its measurement " +
+                          "as JSON (the suite runs each kernel so, in a process of its own).",
+            HelpName = "KERNEL",
+            Hidden = true,
+        };
         var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
         {
-            quick, json, scaling, plot, simulation,
+            quick, json, scaling, plot, simulation, kernel,
         };
         command.SetAction(parse =>
         {
             var isQuick = parse.GetValue(quick);
+            if (parse.GetValue(kernel) is { } name)
+            {
+                if (parse.GetValue(scaling) || parse.GetValue(plot) is not null || parse.GetValue(simulation) is not null)
+                {
+                    throw new CliUsageException("--kernel measures one kernel of the suite: use it without --simulation, --scaling and --plot");
+                }
+
+                if (!BenchRunner.KernelNames.Contains(name, StringComparer.Ordinal))
+                {
+                    throw new CliUsageException($"--kernel takes one of the suite's kernels: {string.Join(", ", BenchRunner.KernelNames)}");
+                }
+
+                var result = Setup(() => BenchRunner.RunKernel(new BenchOptions { Quick = isQuick, Log = cli.Error }, name));
+                CliJson.Write(cli, w => BenchReport.WriteKernel(result, w));
+                return CliApp.ExitOk;
+            }
+
             if (parse.GetValue(simulation) is { } one)
             {
                 if (parse.GetValue(scaling) || parse.GetValue(plot) is not null)
@@ -72,19 +96,8 @@ internal static class BenchCommand
             // The suite simulates bench/scenarios of the checkout: outside one it cannot run, whatever native library
             // IRQLAB_NATIVE_LIB names, so that is the error, before any kernel is measured.
             FindRoot();
-            BenchReport report;
-            try
-            {
-                report = BenchRunner.Run(new BenchOptions { Quick = isQuick, Log = cli.Error });
-            }
-            catch (BenchSetupException e)
-            {
-                // No C compiler or CMake, or a native library that does not load: the environment, as an unreadable
-                // file is (exit 2, and the JSON error object with --json).
-                throw new CliUsageException(e.Message, ErrorCodes.Io);
-            }
-
-            report = report with { Simulations = RunSimulations(cli, isQuick) };
+            var native = Setup(() => BenchRunner.Prepare(new BenchOptions { Quick = isQuick, Log = cli.Error }));
+            var report = new BenchReport(MachineProbe.Probe(), RunKernels(cli, native, isQuick), RunSimulations(cli, isQuick));
             if (parse.GetValue(json))
             {
                 CliJson.Write(cli, w => BenchReport.WriteJson(report, w));
@@ -132,6 +145,44 @@ internal static class BenchCommand
     }
 
     /// <summary>
+    /// Native-reference set-up (find or build the library, check it against the kernels): no C compiler or CMake, or a
+    /// library that does not load, is the environment, as an unreadable file is (exit 2, and the JSON error object with
+    /// --json).
+    /// </summary>
+    private static T Setup<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (BenchSetupException e)
+        {
+            throw new CliUsageException(e.Message, ErrorCodes.Io);
+        }
+    }
+
+    /// <summary>
+    /// Runs each kernel of the suite, with its native counterpart, in a process of its own (<c>irqlab bench --kernel</c>):
+    /// the JIT compiles the dispatch code two kernels share (<c>ExternalInterrupt</c>) with the profile of the kernel
+    /// measured, not with the one of the kernel before it (docs/performance.md). Each child loads the library at
+    /// <paramref name="native"/>, which this process found or built and checked.
+    /// </summary>
+    private static List<KernelBenchResult> RunKernels(CliContext cli, string native, bool quick)
+    {
+        var results = new List<KernelBenchResult>();
+        foreach (var name in BenchRunner.KernelNames)
+        {
+            results.Add(RunKernelProcess(cli, name, native, quick));
+        }
+
+        return results;
+    }
+
+    /// <summary>Measures the kernel <paramref name="name"/> in a child <c>irqlab bench --kernel</c> that loads <paramref name="native"/>.</summary>
+    internal static KernelBenchResult RunKernelProcess(CliContext cli, string name, string native, bool quick) =>
+        RunChild(cli, ["--kernel", name], quick, native, name, BenchReport.ReadKernel);
+
+    /// <summary>
     /// Runs each simulation of the suite in a process of its own (<c>irqlab bench --simulation</c>), so that each is
     /// measured as <c>irqlab run</c> would run it: the JIT compiles the engine with that scenario's profile, not with
     /// the one of the kernels or of the scenario before it, and <c>peak_mb</c> is that scenario's own peak.
@@ -148,22 +199,37 @@ internal static class BenchCommand
     }
 
     /// <summary>Measures <paramref name="relative"/> (a path of the suite) in a child <c>irqlab bench --simulation</c>.</summary>
-    internal static SimulationBenchResult RunSimulationProcess(CliContext cli, string relative, bool quick)
+    internal static SimulationBenchResult RunSimulationProcess(CliContext cli, string relative, bool quick) =>
+        RunChild(cli, ["--simulation", relative], quick, null, relative, BenchReport.ReadSimulation);
+
+    /// <summary>
+    /// Runs <c>irqlab bench ARGS [--quick]</c> as a child process (with <c>IRQLAB_NATIVE_LIB</c> set to
+    /// <paramref name="native"/> when given) and reads the one measurement object it prints.
+    /// </summary>
+    private static T RunChild<T>(CliContext cli, string[] args, bool quick, string? native, string what, Func<JsonElement, T> read)
     {
         var start = SelfStartInfo();
         start.ArgumentList.Add("bench");
-        start.ArgumentList.Add("--simulation");
-        start.ArgumentList.Add(relative);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         if (quick)
         {
             start.ArgumentList.Add("--quick");
+        }
+
+        if (native is not null)
+        {
+            start.Environment[NativeLibraryLocator.EnvironmentVariable] = native;
         }
 
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
         using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"could not start {start.FileName} for {relative}");
+            ?? throw new InvalidOperationException($"could not start {start.FileName} for {what}");
 
         // The child's progress lines pass through as they come; its stdout is the one measurement object.
         process.ErrorDataReceived += (_, e) =>
@@ -181,18 +247,18 @@ internal static class BenchCommand
         process.WaitForExit();
         if (process.ExitCode != CliApp.ExitOk)
         {
-            throw new CliUsageException($"measuring {relative} in its own process failed (exit {process.ExitCode}; its messages are above)",
-                ErrorCodes.Io, relative);
+            throw new CliUsageException($"measuring {what} in its own process failed (exit {process.ExitCode}; its messages are above)",
+                ErrorCodes.Io, native is null ? what : null);
         }
 
         try
         {
             using var doc = JsonDocument.Parse(stdout);
-            return BenchReport.ReadSimulation(doc.RootElement);
+            return read(doc.RootElement);
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
-            throw new InvalidOperationException($"irqlab bench --simulation {relative} printed no measurement: {e.Message}", e);
+            throw new InvalidOperationException($"irqlab bench {string.Join(' ', args)} printed no measurement: {e.Message}", e);
         }
     }
 

@@ -23,30 +23,64 @@ public sealed record BenchReport(
         w.WriteStartObject();
         w.WriteNumber("irqlab", 1);
         WriteMachine(w, report.Machine);
-        w.WriteObjectArray("kernels", report.Kernels, static (w, k) =>
-        {
-            w.WriteString("name", k.Name);
-            w.WriteNumber("ns_per_op", Round(k.NsPerOp, 2));
-            if (k.NativeNsPerOp is { } native)
-            {
-                w.WriteNumber("native_ns_per_op", Round(native, 2));
-            }
-
-            if (k.Ratio is { } ratio)
-            {
-                w.WriteNumber("ratio", Round(ratio, 2));
-            }
-
-            if (k.InterruptsPerSecond is { } rate)
-            {
-                w.WriteNumber("interrupts_per_s", (long)Math.Round(rate));
-            }
-
-            w.WriteNumber("allocated_bytes_per_op", Round(k.AllocatedBytesPerOp, 2));
-        });
+        w.WriteObjectArray("kernels", report.Kernels, WriteKernelFields);
         w.WriteObjectArray("simulations", report.Simulations, WriteSimulationFields);
         w.WriteEndObject();
         w.Flush();
+    }
+
+    /// <summary>
+    /// One entry of <c>kernels</c> as a JSON object on its own: what a kernel measured in its own process
+    /// (<c>irqlab bench --kernel</c>) reports to the process that runs the suite.
+    /// </summary>
+    public static void WriteKernel(KernelBenchResult kernel, Utf8JsonWriter w)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        WriteAlone(w, kernel, WriteKernelFields);
+    }
+
+    /// <summary>Reads an object written by <see cref="WriteKernel"/> (optional keys absent: null).</summary>
+    /// <exception cref="FormatException">A key is missing or has the wrong type.</exception>
+    public static KernelBenchResult ReadKernel(JsonElement e)
+    {
+        try
+        {
+            return new KernelBenchResult(
+                e.GetProperty("name").GetString() ?? throw new FormatException("name is null"),
+                e.GetProperty("ns_per_op").GetDouble(),
+                Optional(e, "native_ns_per_op"),
+                Optional(e, "ratio"),
+                e.GetProperty("allocated_bytes_per_op").GetDouble(),
+                Optional(e, "interrupts_per_s"));
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            throw new FormatException($"not a kernel measurement: {ex.Message}", ex);
+        }
+
+        static double? Optional(JsonElement e, string key) => e.TryGetProperty(key, out var v) ? v.GetDouble() : null;
+    }
+
+    private static void WriteKernelFields(Utf8JsonWriter w, KernelBenchResult k)
+    {
+        w.WriteString("name", k.Name);
+        w.WriteNumber("ns_per_op", Round(k.NsPerOp, 2));
+        if (k.NativeNsPerOp is { } native)
+        {
+            w.WriteNumber("native_ns_per_op", Round(native, 2));
+        }
+
+        if (k.Ratio is { } ratio)
+        {
+            w.WriteNumber("ratio", Round(ratio, 2));
+        }
+
+        if (k.InterruptsPerSecond is { } rate)
+        {
+            w.WriteNumber("interrupts_per_s", (long)Math.Round(rate));
+        }
+
+        w.WriteNumber("allocated_bytes_per_op", Round(k.AllocatedBytesPerOp, 2));
     }
 
     /// <summary>
@@ -56,9 +90,14 @@ public sealed record BenchReport(
     public static void WriteSimulation(SimulationBenchResult simulation, Utf8JsonWriter w)
     {
         ArgumentNullException.ThrowIfNull(simulation);
+        WriteAlone(w, simulation, WriteSimulationFields);
+    }
+
+    private static void WriteAlone<T>(Utf8JsonWriter w, T entry, Action<Utf8JsonWriter, T> fields)
+    {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
-        WriteSimulationFields(w, simulation);
+        fields(w, entry);
         w.WriteEndObject();
         w.Flush();
     }

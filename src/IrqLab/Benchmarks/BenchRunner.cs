@@ -4,47 +4,82 @@ using System.Globalization;
 namespace IrqLab.Benchmarks;
 
 /// <summary>
-/// The in-process side-by-side runner behind <c>irqlab bench</c>: each C# kernel and its native C counterpart
+/// The side-by-side runner behind <c>irqlab bench</c>: each C# kernel and its native C counterpart
 /// (<c>bench/native</c>) run back to back over the same seeded vector sequence, timed with <see cref="Stopwatch"/> (C#)
 /// and <c>clock_gettime(CLOCK_MONOTONIC)</c> (C) in alternating short rounds after a warm-up, best round per side;
 /// managed allocation is measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>.
 /// </summary>
 public static class BenchRunner
 {
+    /// <summary>The kernels of the suite, in report order (SCENARIOS.md §12).</summary>
+    public static IReadOnlyList<string> KernelNames => BenchKernels.Names;
+
     /// <summary>
-    /// Runs the suite. Throws <see cref="BenchSetupException"/> when the native reference is missing and cannot be built,
-    /// or when it disagrees with a C# kernel on the work done (a stale build).
+    /// Runs every kernel in this process, one after another. Throws <see cref="BenchSetupException"/> when the native
+    /// reference is missing and cannot be built, or when it disagrees with a C# kernel on the work done (a stale build).
+    /// The kernels share the JIT's profile here (<c>ExternalInterrupt</c> serves two of them), so the CLI measures each in
+    /// a process of its own with <see cref="RunKernel"/> instead (docs/performance.md).
     /// </summary>
     public static BenchReport Run(BenchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var log = options.Log ?? TextWriter.Null;
         var plan = options.Quick ? BenchPlan.Quick : BenchPlan.Full;
-        var path = NativeLibraryLocator.Resolve(options.NativeLibraryPath, log);
-        log.WriteLine($"bench: native reference {path}");
-        using var native = NativeReference.Load(path);
-        Verify(native);
-
+        using var native = LoadVerified(options, BenchKernels.Names);
         var results = new List<KernelBenchResult>(BenchKernels.Names.Count);
         foreach (var kernel in BenchKernels.CreateAll())
         {
-            var result = Measure(kernel, native, plan);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bench: {kernel.Name}: {result.NsPerOp:F2} ns/op, native {(result.NativeNsPerOp is { } n ? n.ToString("F2", CultureInfo.InvariantCulture) : "-")}, {result.AllocatedBytesPerOp:0.##} B/op"));
-            results.Add(result);
+            results.Add(MeasureAndLog(kernel, native, plan, log));
         }
 
         return new BenchReport(MachineProbe.Probe(), results, []);
     }
 
     /// <summary>
+    /// Finds (or builds) the native reference and checks it against every C# kernel, measuring nothing; returns its
+    /// path for the processes that then measure one kernel each (<see cref="RunKernel"/>).
+    /// </summary>
+    /// <exception cref="BenchSetupException">As for <see cref="Run"/>.</exception>
+    public static string Prepare(BenchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var native = LoadVerified(options, BenchKernels.Names);
+        return native.Path;
+    }
+
+    /// <summary>
+    /// Measures the kernel called <paramref name="name"/> (one of <see cref="KernelNames"/>) and its native counterpart in
+    /// this process, after checking that both do the same work. Only that kernel runs in the process, so the JIT
+    /// compiles the code it shares with other kernels with this kernel's profile.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a kernel of the suite.</exception>
+    /// <exception cref="BenchSetupException">As for <see cref="Run"/>.</exception>
+    public static KernelBenchResult RunKernel(BenchOptions options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(name);
+        if (!BenchKernels.Names.Contains(name, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"no kernel {name} in the suite ({string.Join(", ", BenchKernels.Names)})", nameof(name));
+        }
+
+        using var native = LoadVerified(options, [name]);
+        return MeasureAndLog(BenchKernels.Create(name), native, options.Quick ? BenchPlan.Quick : BenchPlan.Full,
+            options.Log ?? TextWriter.Null);
+    }
+
+    /// <summary>
     /// Runs a fresh instance of every kernel with a native counterpart and the counterpart itself for
     /// <paramref name="iterations"/> passes and returns both checksums (equal when both did the same work).
     /// </summary>
-    internal static IReadOnlyList<(string Kernel, ulong Managed, ulong Native)> CompareChecksums(NativeReference native, int iterations)
+    internal static IReadOnlyList<(string Kernel, ulong Managed, ulong Native)> CompareChecksums(NativeReference native, int iterations) =>
+        CompareChecksums(native, iterations, BenchKernels.Names);
+
+    private static List<(string Kernel, ulong Managed, ulong Native)> CompareChecksums(NativeReference native, int iterations,
+        IReadOnlyList<string> names)
     {
         var result = new List<(string, ulong, ulong)>();
-        foreach (var kernel in BenchKernels.CreateAll())
+        foreach (var kernel in names.Select(n => BenchKernels.Create(n)))
         {
             if (kernel.NativeExport is not { } export)
             {
@@ -59,7 +94,34 @@ public static class BenchRunner
         return result;
     }
 
-    private static void Verify(NativeReference native)
+    /// <summary>Resolves and loads the native reference (logging which) and checks it against <paramref name="kernels"/>.</summary>
+    private static NativeReference LoadVerified(BenchOptions options, IReadOnlyList<string> kernels)
+    {
+        var log = options.Log ?? TextWriter.Null;
+        var path = NativeLibraryLocator.Resolve(options.NativeLibraryPath, log);
+        log.WriteLine($"bench: native reference {path}");
+        var native = NativeReference.Load(path);
+        try
+        {
+            Verify(native, kernels);
+            return native;
+        }
+        catch
+        {
+            native.Dispose();
+            throw;
+        }
+    }
+
+    private static KernelBenchResult MeasureAndLog(BenchKernel kernel, NativeReference native, BenchPlan plan, TextWriter log)
+    {
+        var result = Measure(kernel, native, plan);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bench: {kernel.Name}: {result.NsPerOp:F2} ns/op, native {(result.NativeNsPerOp is { } n ? n.ToString("F2", CultureInfo.InvariantCulture) : "-")}, {result.AllocatedBytesPerOp:0.##} B/op"));
+        return result;
+    }
+
+    private static void Verify(NativeReference native, IReadOnlyList<string> kernels)
     {
         var first = BenchModels.Create(new BenchKernelPlatform()).Layout.FirstSystemVector;
         if (native.FirstSystemVector != first)
@@ -68,7 +130,7 @@ public static class BenchRunner
                 $"{native.Path} models FIRST_SYSTEM_VECTOR 0x{native.FirstSystemVector:x2}, the C# model 0x{first:x2}: update bench/native/src/dispatch.h"));
         }
 
-        foreach (var (kernel, managed, nativeSum) in CompareChecksums(native, 2))
+        foreach (var (kernel, managed, nativeSum) in CompareChecksums(native, 2, kernels))
         {
             if (managed != nativeSum)
             {
