@@ -148,6 +148,9 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [0x1] d.h1.  1523.104600: local_timer_entry: vector=236", "expected '<task>-<pid>")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600 local_timer_entry: vector=236", "expected '<task>-<pid>")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=99999999999 name=x", "32-bit integer")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=999", "vector=999 is not an x86 vector (0-255)")] // SDM 3A 6.2
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: reschedule_exit: vector=-1", "vector=-1 is not an x86 vector (0-255)")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: my_driver_entry: vector=256", "vector=256 is not an x86 vector (0-255)")]
     [InlineData("          <idle>-0     [003]    29.704387: (+4) call_function_single_entry: vector=251", "expected '<task>-<pid>")] // delta misplaced
     [InlineData("          <idle>-0       [000] d.h1. 5219738209845: local_timer_entry: vector=236", "raw clock count")] // x86-tsc: " %12llu"
     [InlineData("          <idle>-0       [000]  5219738209845: local_timer_entry: vector=236", "raw clock count")] // counter, no flags

@@ -211,7 +211,7 @@ public static partial class FtraceParser
             var f = VectorFields().Match(fields);
             if (f.Success)
             {
-                return new FtraceRecord(cpu, timeNs, eventName, null, ParseInt(f.Groups["vector"].Value, lineNumber, "vector"), null, null, lineNumber);
+                return new FtraceRecord(cpu, timeNs, eventName, null, ParseVector(f.Groups["vector"].Value, lineNumber), null, null, lineNumber);
             }
 
             if (known)
@@ -269,6 +269,19 @@ public static partial class FtraceParser
         }
 
         return value;
+    }
+
+    /// <summary>An x86 vector (SDM Vol. 3A §6.2: 256 of them, 0-255): <c>vector=%d</c> prints the <c>int</c> the CPU delivered.</summary>
+    private static int ParseVector(string text, int lineNumber)
+    {
+        var vector = ParseInt(text, lineNumber, "vector");
+        if ((uint)vector > 255)
+        {
+            throw new ReplayFormatException(lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"vector={vector} is not an x86 vector (0-255)"));
+        }
+
+        return vector;
     }
 
     private static long ParseLong(string text, int lineNumber, string what)
