@@ -16,6 +16,16 @@ internal sealed partial class Machine
     /// EOIs and logs. Each call only records or marks a CPU dirty; the engine does the rest at the next boundary,
     /// so no callback re-enters a CPU in the middle of an action.
     /// </summary>
+    /// <summary>
+    /// The destination Linux writes into an IO-APIC entry or MSI message for a vector on <paramref name="cpu"/>:
+    /// <c>apic-&gt;calc_dest_apicid(cpu)</c> and <c>apic-&gt;dest_mode_logical</c> (<c>__irq_msi_compose_msg()</c>,
+    /// arch/x86/kernel/apic/apic.c). The logical "flat" driver (6.1-6.10, xAPIC, at most 8 CPUs) gives logical mode and
+    /// <c>1U &lt;&lt; cpu</c> (<c>apic_flat_calc_apicid()</c>, matching its LDR); physflat and x2APIC without interrupt
+    /// remapping (<c>x2apic_phys</c>, <c>try_to_enable_x2apic()</c>) give physical mode and the APIC ID.
+    /// </summary>
+    private (uint Destination, bool Logical) LinuxDestination(int cpu) =>
+        _linuxLogicalFlatDestinations ? (1u << cpu, true) : (_cpus[cpu].Apic.ApicId, false);
+
     private sealed class Platform(Machine m) : ILocalApicHost, IKernelPlatform, IPicHost, IInterruptSink
     {
         /// <summary>Linux's <c>cached_irq_mask</c> (arch/x86/kernel/i8259.c): bit n masks ISA irq n; all set after init_8259A().</summary>
@@ -157,16 +167,18 @@ internal sealed partial class Machine
 
         public void ProgramIoApicPin(int ioapic, int pin, int vector, int cpu, bool level, bool activeLow, bool masked)
         {
-            // 82093AA redirection entry: vector 7:0, fixed delivery, physical destination, polarity 13,
-            // trigger 15, mask 16, destination 63:56; APIC ID bits 14:8 in 55:49 (Linux's virt_destid_8_14,
-            // zero below APIC ID 256), as MsiMessage.Compose puts them in MSI address bits 11:5.
-            var apicId = m._cpus[cpu].Apic.ApicId;
+            // 82093AA redirection entry: vector 7:0, fixed delivery, destination mode 11, polarity 13, trigger 15,
+            // mask 16, destination 63:56; APIC ID bits 14:8 in 55:49 (Linux's virt_destid_8_14, zero below APIC ID
+            // 256), as MsiMessage.Compose puts them in MSI address bits 11:5. Linux copies destination mode and ID from
+            // the MSI message it composes for the vector (ioapic_setup_msg_from_msi(), __irq_msi_compose_msg()).
+            var (destination, logical) = m.LinuxDestination(cpu);
             var raw = (ulong)(uint)(vector & 0xFF)
+                | (logical ? 1UL << 11 : 0UL)
                 | (activeLow ? 1UL << 13 : 0UL)
                 | (level ? 1UL << 15 : 0UL)
                 | (masked ? 1UL << 16 : 0UL)
-                | ((ulong)((apicId >> 8) & 0x7F) << 49)
-                | ((ulong)(apicId & 0xFF) << 56);
+                | ((ulong)((destination >> 8) & 0x7F) << 49)
+                | ((ulong)(destination & 0xFF) << 56);
             IoApicEntryLow(ioapic)[pin] = (uint)raw;
             m._ioApics[ioapic].SetEntry(pin, raw);
         }
@@ -191,7 +203,8 @@ internal sealed partial class Machine
         public void ProgramMsi(int device, int index, int vector, int cpu)
         {
             var table = m._devices[device].Msi!;
-            table.SetEntry(index, MsiMessage.Compose(m._cpus[cpu].Apic.ApicId, vector));
+            var (destination, logical) = m.LinuxDestination(cpu);
+            table.SetEntry(index, MsiMessage.Compose(destination, vector, logical: logical));
         }
 
         public void SetMsiMask(int device, int index, bool masked) => m._devices[device].Msi!.SetMasked(index, masked);

@@ -47,6 +47,9 @@ internal sealed partial class Machine
     private readonly string[] _bareNames = new string[VectorSpace.NrVectors];
     private readonly bool _fred;
     private readonly bool _linux;
+    // Linux addresses device interrupts (IO-APIC entries, MSI) as the logical "flat" driver does: logical destination
+    // mode, destination 1 << cpu (apic_flat_64.c: dest_mode_logical, apic_flat_calc_apicid).
+    private readonly bool _linuxLogicalFlatDestinations;
     private readonly EntryRoute _route;
     private readonly Platform _platform;
     private readonly Workloads _workloads;
@@ -124,6 +127,7 @@ internal sealed partial class Machine
             // from mainline 6.12, which removed logical destination mode for 64-bit): physflat leaves LDR at 0.
             LinuxLogicalFlat = k.Version != KernelVersion.Latest && m.Cpus <= 8,
         };
+        _linuxLogicalFlatDestinations = _linux && !apicOptions.X2Apic && apicOptions.LinuxLogicalFlat;
         _cpus = new CpuContext[m.Cpus];
         _dirtyRing = new int[Math.Max(1, m.Cpus)];
         var apics = new LocalApic[m.Cpus];

@@ -82,11 +82,12 @@ public sealed class FlowEndAtHandlerEndTests
              {read: {ioapic: 0, reg: redir.11, as: after}}, {read: {cpu: 0, reg: apic.isr, as: isr_after}}]
             """);
 
-        // Redirection entry: vector 0x20, active low (bit 13), level (bit 15), remote IRR (bit 14) until the EOI.
+        // Redirection entry: vector 0x20, logical destination (bit 11: the flat driver of 6.6 on one CPU), active low
+        // (bit 13), level (bit 15), remote IRR (bit 14) until the EOI.
         ReadValue Read(string name) => r.Reads.Single(x => x.Key == name).Value;
-        Assert.Equal(0xE020UL, Read("during").Scalar & 0x1FFFF);
+        Assert.Equal(0xE820UL, Read("during").Scalar & 0x1FFFF);
         Assert.Equal([0x20], Read("isr_during").List!);
-        Assert.Equal(0xA020UL, Read("after").Scalar & 0x1FFFF);
+        Assert.Equal(0xA820UL, Read("after").Scalar & 0x1FFFF);
         Assert.Empty(Read("isr_after").List!);
     }
 }

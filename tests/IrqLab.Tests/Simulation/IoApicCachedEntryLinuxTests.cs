@@ -24,7 +24,7 @@ public sealed class IoApicCachedEntryLinuxTests
               - {name: flaky, line: {ioapic: 0, pin: 10, trigger: level, polarity: low}, handler: {returns: none}}
             steps:
               - {read: {ioapic: 0, reg: redir.10, as: linux}}
-              - {write: {ioapic: 0, reg: redir.10, value: 0x000000000000A120}}   # the kernel's entry (vector 0x20) with delivery mode 001
+              - {write: {ioapic: 0, reg: redir.10, value: 0x010000000000A920}}   # the kernel's entry (vector 0x20, logical 0x01) with delivery mode 001
               - {read: {ioapic: 0, reg: redir.10, as: scenario}}
               - {raise: flaky}
               - {read: {ioapic: 0, reg: redir.10, as: disabled}}
@@ -32,7 +32,7 @@ public sealed class IoApicCachedEntryLinuxTests
 
         ulong Read(string key) => r.Reads.Single(x => x.Key == key).Value.Scalar;
         var linux = Read("linux");
-        Assert.Equal(0xA000UL, linux & 0xFFFF_FF00UL);                      // level, active low, fixed, unmasked
+        Assert.Equal(0xA800UL, linux & 0xFFFF_FF00UL);                      // level, active low, fixed, logical, unmasked
         Assert.Equal(linux | 0x100, Read("scenario"));                       // lowest priority, written by the scenario
         Assert.Contains(r.Messages, m => m.Text == "Disabling IRQ #10");
         Assert.Equal(linux | (1UL << 16), Read("disabled") & ~(1UL << 14)); // Linux's copy, masked (remote IRR aside)
