@@ -11,12 +11,6 @@ namespace IrqLab.Simulation;
 internal sealed partial class Machine
 {
     /// <summary>
-    /// One object wiring the hardware and the kernel model to the machine: the local APICs report line changes,
-    /// IPIs, timers and EOI broadcasts; the IOAPICs and MSI tables send messages; the kernel acknowledges devices,
-    /// EOIs and logs. Each call only records or marks a CPU dirty; the engine does the rest at the next boundary,
-    /// so no callback re-enters a CPU in the middle of an action.
-    /// </summary>
-    /// <summary>
     /// The destination Linux writes into an IO-APIC entry or MSI message for a vector on <paramref name="cpu"/>:
     /// <c>apic-&gt;calc_dest_apicid(cpu)</c> and <c>apic-&gt;dest_mode_logical</c> (<c>__irq_msi_compose_msg()</c>,
     /// arch/x86/kernel/apic/apic.c). The logical "flat" driver (6.1-6.10, xAPIC, at most 8 CPUs) gives logical mode and
@@ -26,6 +20,12 @@ internal sealed partial class Machine
     private (uint Destination, bool Logical) LinuxDestination(int cpu) =>
         _linuxLogicalFlatDestinations ? (1u << cpu, true) : (_cpus[cpu].Apic.ApicId, false);
 
+    /// <summary>
+    /// One object wiring the hardware and the kernel model to the machine: the local APICs report line changes,
+    /// IPIs, timers and EOI broadcasts; the IOAPICs and MSI tables send messages; the kernel acknowledges devices,
+    /// EOIs and logs. Each call only records or marks a CPU dirty; the engine does the rest at the next boundary,
+    /// so no callback re-enters a CPU in the middle of an action.
+    /// </summary>
     private sealed class Platform(Machine m) : ILocalApicHost, IKernelPlatform, IPicHost, IInterruptSink
     {
         /// <summary>Linux's <c>cached_irq_mask</c> (arch/x86/kernel/i8259.c): bit n masks ISA irq n; all set after init_8259A().</summary>
