@@ -291,7 +291,10 @@ internal sealed partial class Machine
 
         public void SendIpi(int cpu, int vector)
         {
-            m._bus.Deliver(InterruptMessage.FixedTo(m._cpus[cpu].Apic.ApicId, vector));
+            // apic->send_IPI(cpu, vector): addressed as the driver addresses the CPU (LinuxDestination).
+            var (destination, logical) = m.LinuxDestination(cpu);
+            m._bus.Deliver(new InterruptMessage((byte)vector, DeliveryMode.Fixed,
+                logical ? DestinationMode.Logical : DestinationMode.Physical, destination));
         }
 
         public void Log(int cpu, KernelLogLevel level, string text) => m.AddMessage(cpu, LevelName(level), text);

@@ -217,8 +217,11 @@ internal sealed partial class Machine
                 // sent (the draws are made all the same: the other arrivals do not move).
                 if (!c.RunsNoProgram)
                 {
+                    // Linux addresses the receiver as its APIC driver does (default_send_IPI_single() through
+                    // send_IPI_mask: logical 1 << cpu under the flat driver, else physical, LinuxDestination).
                     var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
-                    var icr = _ipiIcrLow[i] | ((ulong)_m._cpus[to].Apic.ApicId << (x2 ? 32 : 56));
+                    var (destination, logical) = x2 ? (_m._cpus[to].Apic.ApicId, false) : _m.LinuxDestination(to);
+                    var icr = _ipiIcrLow[i] | (logical ? 1UL << 11 : 0UL) | ((ulong)destination << (x2 ? 32 : 56));
                     _m.WriteApic(c, ApicRegister.Icr, icr, null);
                 }
 

@@ -44,23 +44,58 @@ public sealed class LinuxDeviceDestinationTests
         Assert.True(entry.Cpu == 1 && entry.Irq == 17, Sim.Describe(r));
     }
 
-    [Fact]
-    public void Msi_x_vectors_composed_in_logical_flat_mode_reach_their_cpus()
+    [Theory]
+    [InlineData("6.6", 0)]       // flat: the message to CPU 3 is logical 0x08, which CPU 3 no longer answers to
+    [InlineData("latest", 1)]    // physflat: physical APIC ID 3, the LDR plays no part
+    public void Msi_x_messages_follow_the_ldr_under_the_flat_driver(string version, int dispatchedOnCpu3)
     {
-        // The same composition for MSI-X: address bit 2 (DM) set, destination ID 1 << cpu in bits 19:12.
-        var r = Sim.Run("""
+        // A step moves CPU 3's logical ID from 0x08 to 0x80 (SDM Vol. 3A §11.6.2.2: a flat logical destination is
+        // matched against each LDR's bits 31:24); MSI-X vector 3 is composed for CPU 3 (affinity) before that.
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: linux-msix-flat
-            kernel: {version: "6.6"}
+            kernel: {version: "{{{version}}}"}
             machine: {cpus: 4}
             devices:
               - {name: eth0, msix: {vectors: 4, affinity: [0, 1, 2, 3]}, handler: {returns: handled}}
             steps:
+              - {write: {cpu: 3, reg: apic.ldr, value: 0x80000000}}
               - {raise: {device: eth0, vector_index: 0}}
               - {raise: {device: eth0, vector_index: 3}}
-              - {raise: {device: eth0, vector_index: 2}}
             """);
 
-        Assert.Equal([0, 3, 2], r.Dispatch.Select(d => d.Cpu).ToArray());
+        Assert.Equal(1, r.Dispatch.Count(d => d.Cpu == 0));
+        Assert.Equal(dispatchedOnCpu3, r.Dispatch.Count(d => d.Cpu == 3));
+    }
+
+    [Theory]
+    [InlineData("6.6", 0)]       // flat: default_send_IPI_mask_logical, destination 1 << 1 = 0x02
+    [InlineData("latest", 1)]    // physflat: physical APIC ID 1
+    public void Workload_ipis_are_sent_as_the_driver_addresses_the_receiver(string version, int cpu1Gets)
+    {
+        // Two CPUs, so every workload IPI goes from one to the other. CPU 1's LDR is cleared first: under the flat
+        // driver the IPIs CPU 0 sends to it (logical 0x02) reach no APIC; physical ones still reach it.
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: linux-ipi-flat
+            kernel: {version: "{{{version}}}"}
+            machine: {cpus: 2}
+            workload:
+              - {ipis: {rate: 100000/s, vector: RESCHEDULE_VECTOR}}
+            steps:
+              - {write: {cpu: 1, reg: apic.ldr, value: 0}}
+              - {advance: 200us}
+              - {read: {cpu: 1, reg: apic.icr, as: icr1}}
+            """);
+
+        var toCpu1 = r.Dispatch.Count(d => d.Cpu == 1 && d.Handler == "sysvec_reschedule_ipi");
+        var toCpu0 = r.Dispatch.Count(d => d.Cpu == 0 && d.Handler == "sysvec_reschedule_ipi");
+        Assert.True(toCpu0 > 0, Sim.Describe(r));
+        Assert.Equal(cpu1Gets, Math.Sign(toCpu1));
+
+        // The last ICR CPU 1 wrote (to CPU 0): destination mode and ID as the driver writes them.
+        var icr = r.Reads.Single(x => x.Key == "icr1").Value.Scalar;
+        Assert.Equal(cpu1Gets == 0, (icr & (1UL << 11)) != 0);
+        Assert.Equal(cpu1Gets == 0 ? 0x01UL : 0x00UL, icr >> 56);
     }
 }
