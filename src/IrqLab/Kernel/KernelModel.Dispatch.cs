@@ -96,10 +96,17 @@ public sealed partial class KernelModel
     [DoesNotReturn]
     private static void ThrowBadVector(int vector) => throw new ArgumentOutOfRangeException(nameof(vector), vector, "vectors are 0..255");
 
-    /// <summary><c>exc_nmi</c>: NMI row +1.</summary>
+    /// <summary><c>exc_nmi</c>: NMI row +1, except on a CPU <c>stop_this_cpu()</c> took offline (<see cref="IsCpuOnline"/>).</summary>
     public DispatchResult Nmi(int cpu)
     {
         CheckCpu(cpu);
+        if (_offline[cpu])
+        {
+            // exc_nmi() (IDT and FRED entries, arch/x86/kernel/nmi.c, 6.1 to newest) returns at once on a CPU that is
+            // not online (arch_cpu_is_offline()), before inc_irq_stat(__nmi_count) and default_do_nmi().
+            return new DispatchResult("exc_nmi", DispatchPath.Nmi, -1, 0, false);
+        }
+
         ProcInterrupts.Increment(ArchRow.Nmi, cpu);
         return new DispatchResult("exc_nmi", DispatchPath.Nmi, -1, 0, false);
     }

@@ -110,7 +110,8 @@ public sealed unsafe partial class KernelModel
 
     /// <summary>
     /// <c>sysvec_reboot()</c> (arch/x86/kernel/smp.c): <c>apic_eoi()</c>, then <c>stop_this_cpu()</c>
-    /// (arch/x86/kernel/process.c), which disables the local APIC (<c>disable_local_APIC()</c>: SPIV enable bit
+    /// (arch/x86/kernel/process.c), which takes the CPU out of <c>cpu_online_mask</c> (<c>set_cpu_online(cpu,
+    /// false)</c>, see <see cref="Nmi"/>), disables the local APIC (<c>disable_local_APIC()</c>: SPIV enable bit
     /// cleared, which also masks every LVT entry, SDM Vol. 3A §11.4.7.2) and halts with interrupts off for good. No
     /// counter. The CPU keeps its /proc/interrupts column (the kernel drops offline CPUs' columns; the model keeps
     /// them so counts stay per CPU).
@@ -119,6 +120,7 @@ public sealed unsafe partial class KernelModel
     {
         var platform = m._platform;
         platform.ApicEoi(cpu);
+        m._offline[cpu] = true;
         platform.ApicWrite(cpu, ApicDef.Spiv, platform.ApicRead(cpu, ApicDef.Spiv) & ~ApicDef.SpivApicEnabled);
         platform.HaltForever(cpu);
     }

@@ -36,6 +36,9 @@ public sealed partial class KernelModel
     private readonly bool _cfi;
     private IrqDesc?[] _irqs = new IrqDesc?[64];
     private readonly ulong[] _archCounts;
+
+    // cpu_online_mask, cleared by stop_this_cpu() (set_cpu_online(cpu, false)); there is no CPU hotplug otherwise.
+    private readonly bool[] _offline;
     // Every CPU's vector_irq[] descriptor slots, CPU-major: [cpu * 256 + vector] (see VectorIrqTable).
     private readonly IrqDesc?[] _vectorIrqDescs;
     private SysvecSlot[]? _sysvecSlots;
@@ -66,6 +69,7 @@ public sealed partial class KernelModel
         _moveCleanupVector = Layout.MoveCleanupVector?.Vector ?? -1;
         _cfi = options.Cfi;
         _allCpus = new int[options.Cpus];
+        _offline = new bool[options.Cpus];
         for (var c = 0; c < options.Cpus; c++)
         {
             _allCpus[c] = c;
@@ -130,6 +134,16 @@ public sealed partial class KernelModel
 
     /// <summary>True when a platform driver registered <c>x86_platform_ipi_callback</c> (shows the PLT row); default false.</summary>
     public bool PlatformIpiCallback { get; set; }
+
+    /// <summary>
+    /// False once <paramref name="cpu"/> left <c>cpu_online_mask</c>: <c>stop_this_cpu()</c> (REBOOT_VECTOR) clears its
+    /// bit, and nothing in the model sets it again (the kernel's own CPU bring-up is not modelled).
+    /// </summary>
+    public bool IsCpuOnline(int cpu)
+    {
+        CheckCpu(cpu);
+        return !_offline[cpu];
+    }
 
     /// <summary>True once the system vector table is sealed.</summary>
     public bool IsSetupComplete => SystemVectors.IsSealed;

@@ -438,9 +438,13 @@ internal sealed partial class Machine
                 path = "nmi";
                 if (c.PmcNmis > 0)
                 {
-                    // perf_event_nmi_handler(): the counter overflow is a performance-monitoring interrupt.
+                    // perf_event_nmi_handler(): the counter overflow is a performance-monitoring interrupt (not reached
+                    // on an offline CPU, where exc_nmi() returns at once).
                     c.PmcNmis--;
-                    _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+                    if (_kernel.IsCpuOnline(c.Index))
+                    {
+                        _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+                    }
                 }
 
                 break;

@@ -150,7 +150,10 @@ internal sealed partial class Machine
                 if (c.PmcNmis > 0)
                 {
                     c.PmcNmis--;
-                    _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+                    if (_kernel.IsCpuOnline(c.Index))
+                    {
+                        _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+                    }
                 }
             }
             else

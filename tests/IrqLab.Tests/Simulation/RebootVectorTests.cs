@@ -41,4 +41,37 @@ public sealed class RebootVectorTests
         Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "lvtt").Value.Scalar & (1UL << 16));
         Assert.DoesNotContain(r.Messages, m => m.Text.Contains("did not become idle", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// <c>stop_this_cpu()</c> takes the CPU out of <c>cpu_online_mask</c> first, and every <c>exc_nmi</c> entry (IDT and
+    /// FRED, arch/x86/kernel/nmi.c, 6.1 to newest) returns at once on an offline CPU (<c>arch_cpu_is_offline()</c>),
+    /// before <c>inc_irq_stat(__nmi_count)</c>: NMIs that reach the stopped CPU (a platform NMI, an NMI IPI) still enter
+    /// <c>exc_nmi</c> but are not counted in its NMI row. An online CPU counts its own as usual.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1", "idt")]
+    [InlineData("6.10", "idt")]
+    [InlineData("6.10", "fred")]
+    [InlineData("latest", "fred")]
+    public void NMIs_on_a_cpu_stopped_by_REBOOT_VECTOR_are_not_counted_nmi_c(string version, string delivery)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: reboot-nmi
+            kernel: {version: "{{{version}}}", delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            steps:
+              - {ipi: {from: 0, to: 1, vector: REBOOT_VECTOR}}
+              - {advance: 1us}
+              - {nmi: {cpu: 1}}
+              - {ipi: {from: 0, to: 1, mode: nmi}}
+              - {nmi: {cpu: 0}}
+              - {advance: 1us}
+            """);
+
+        var cpu1 = r.Dispatch.Where(d => d.Cpu == 1).Select(d => d.Handler).ToArray();
+        Assert.True(cpu1.SequenceEqual(["sysvec_reboot", "exc_nmi", "exc_nmi"]), Sim.Describe(r));
+        Assert.Equal(0UL, Sim.Count(r, "NMI", 1));
+        Assert.Equal(1UL, Sim.Count(r, "NMI", 0));
+    }
 }
