@@ -149,4 +149,27 @@ public sealed class NmiExceptionInterplayTests
         Assert.Equal(["unhandled"], fred.Dispatch.Select(d => d.Handler).ToArray());
         Assert.Empty(fred.Faults);
     }
+
+    /// <summary>
+    /// An <c>exception</c> step with vector 2 (the NMI's vector, SDM Vol. 3A Table 6-1: no instruction raises a hardware
+    /// exception there) is a platform NMI (docs/delivery.md): <c>event: nmi</c>, NMIs blocked until the return, a second
+    /// one latched. On a CPU shut down by a triple fault it is ignored, as every <c>exception</c> step is there.
+    /// </summary>
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void An_exception_step_on_vector_2_is_an_nmi(string delivery)
+    {
+        var r = Run(delivery, "xapic", "  - {vector: 2, do: [{advance: 1us}]}",
+            "  - {exception: {cpu: 0, vector: 2}}\n  - {exception: {cpu: 0, vector: 2}}\n  - {advance: 5us}");
+
+        Assert.Equal([(0L, "nmi", 0), (1000L, "nmi", 0)], r.Dispatch.Select(d => (d.TimeNs, d.Event, d.Depth)).ToArray());
+        Assert.Null(Sim.Unconserved(r));
+
+        var shutDown = Run("idt", "xapic", "  - {vector: 0x40, do: []}",
+            "  - {exception: {cpu: 0, vector: 8, error_code: 0}}\n  - {exception: {cpu: 0, vector: 2}}\n  - {advance: 1us}");
+        Assert.Empty(shutDown.Dispatch);
+        Assert.Equal(["triple_fault"], shutDown.Faults.Select(f => f.Kind).ToArray());
+    }
 }
+
