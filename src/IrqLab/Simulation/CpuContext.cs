@@ -104,6 +104,12 @@ internal sealed class CpuContext
     public bool ExecutesNothing => WaitForSipi || (Shutdown && Depth <= ShutdownDepth);
 
     /// <summary>
+    /// In the HLT loop of <c>stop_this_cpu()</c> (<see cref="HaltedDepth"/>), not in an NMI handler taken there: the only
+    /// instruction is HLT, which raises no exception.
+    /// </summary>
+    public bool InHaltLoop => HaltedDepth != 0 && Depth == HaltedDepth;
+
+    /// <summary>
     /// The interrupted program never runs again until an INIT: the CPU is shut down, waits for a SIPI, or halts for
     /// good in <c>stop_this_cpu()</c> (<see cref="HaltedDepth"/>). Scenario steps and IPI workloads that the
     /// program would execute on this CPU do not happen.

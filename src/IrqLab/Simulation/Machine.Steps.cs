@@ -168,8 +168,8 @@ internal sealed partial class Machine
     {
         MaterializeResumeOf(c);
 
-        // A CPU that executes nothing runs no instruction that could fault.
-        if (c.ExecutesNothing)
+        // A CPU that executes nothing, or only the HLT of stop_this_cpu(), runs no instruction that could fault.
+        if (c.ExecutesNothing || c.InHaltLoop)
         {
             return;
         }

@@ -49,6 +49,25 @@ public sealed class StepsOnStoppedCpuTests
         Assert.Single(r.Messages, m => m.Text.StartsWith($"irqlab: the {word} step steps[", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// An <c>exception</c> step is raised by the running instruction (SCENARIOS.md §7): a CPU that runs no program runs
+    /// none that could fault (the instruction of a CPU halted by <c>stop_this_cpu()</c> is its HLT, which raises nothing),
+    /// so the step is ignored there, as on a CPU that is shut down or waits for a SIPI. No handler runs and no new fault
+    /// is recorded; an NMI is still taken.
+    /// </summary>
+    [Theory]
+    [InlineData("shutdown", 1)]
+    [InlineData("wait-for-sipi", 0)]
+    [InlineData("stop_this_cpu", 0)]
+    public void An_exception_step_on_a_CPU_that_runs_no_program_is_ignored(string stop, int faults)
+    {
+        var (kernel, stopSteps, _) = s_stops[stop];
+        var r = Run(kernel, stopSteps + "\n  - {exception: {cpu: 1, vector: 14, error_code: 2, cr2: 0x1000}}\n  - {exception: {cpu: 1, vector: 6}}\n  - {advance: 1us}");
+
+        Assert.DoesNotContain(r.Dispatch, d => d.Cpu == 1 && d.Event == "hw_exc");
+        Assert.Equal(faults, r.Faults.Count);
+    }
+
     [Fact]
     public void Steps_on_a_CPU_that_runs_its_program_give_no_warning()
     {
