@@ -11,7 +11,10 @@ namespace IrqLab.Hardware;
 /// <param name="TriggerMode">Edge or level.</param>
 /// <param name="Assert">Level: true = assert, false = de-assert (only INIT level de-assert uses false).</param>
 /// <param name="Shorthand">ICR shorthand; None for IOAPIC and MSI messages.</param>
-/// <param name="SourceApicId">APIC ID of the sender for IPIs (used by shorthands), or -1.</param>
+/// <param name="SourceApicId">APIC ID of the sender for IPIs, or -1 (IOAPIC and MSI messages).</param>
+/// <param name="SourceCpu">CPU number of the sending local APIC for IPIs, or -1. The self and all-excluding-self
+/// shorthands name the issuing APIC itself, not an APIC ID (SDM §11.6.1; KVM <c>kvm_apic_match_dest</c> compares the
+/// target with the source), so they hold even when software gave two xAPICs the same ID.</param>
 public readonly record struct InterruptMessage(
     byte Vector,
     DeliveryMode DeliveryMode,
@@ -20,7 +23,8 @@ public readonly record struct InterruptMessage(
     TriggerMode TriggerMode = TriggerMode.Edge,
     bool Assert = true,
     DestinationShorthand Shorthand = DestinationShorthand.None,
-    int SourceApicId = -1)
+    int SourceApicId = -1,
+    int SourceCpu = -1)
 {
     /// <summary>A fixed, edge, physical message to one APIC ID.</summary>
     public static InterruptMessage FixedTo(uint apicId, int vector) =>

@@ -7,7 +7,7 @@ public interface ILocalApicHost
     long NowNs { get; }
 
     /// <summary>An ICR or SELF IPI write sends <paramref name="message"/> to the bus (shorthand filled in,
-    /// <c>SourceApicId</c> = the sender's APIC ID).</summary>
+    /// <c>SourceApicId</c> = the sender's APIC ID, <c>SourceCpu</c> = its CPU number).</summary>
     void SendIpi(LocalApic source, in InterruptMessage message);
 
     /// <summary>IRR, ISR, TPR or PPR changed: <see cref="LocalApic.HasInterrupt"/> may have changed.</summary>

@@ -64,8 +64,7 @@ public sealed class InterruptBus : IInterruptSink
             && (message.Shorthand == DestinationShorthand.Self || message.DestinationMode == DestinationMode.Physical)
             && !IsPhysicalBroadcast(message))
         {
-            var id = message.Shorthand == DestinationShorthand.Self ? unchecked((uint)message.SourceApicId) : message.Destination;
-            var apic = FindById(id);
+            var apic = message.Shorthand == DestinationShorthand.Self ? FindSource(message) : FindById(message.Destination);
             if (apic is null || apic.Mode == LocalApicMode.Disabled)
             {
                 UndeliveredCount++;
@@ -142,11 +141,11 @@ public sealed class InterruptBus : IInterruptSink
         switch (message.Shorthand)
         {
             case DestinationShorthand.Self:
-                return apic.ApicId == unchecked((uint)message.SourceApicId);
+                return IsSource(apic, message);
             case DestinationShorthand.AllIncludingSelf:
                 return true;
             case DestinationShorthand.AllExcludingSelf:
-                return apic.ApicId != unchecked((uint)message.SourceApicId);
+                return !IsSource(apic, message);
         }
 
         var dest = message.Destination;
@@ -187,6 +186,41 @@ public sealed class InterruptBus : IInterruptSink
         message.Shorthand == DestinationShorthand.None
         && message.DestinationMode == DestinationMode.Physical
         && (message.Destination == 0xFF || message.Destination == 0xFFFF_FFFF);
+
+    /// <summary>
+    /// Whether <paramref name="apic"/> issued <paramref name="message"/>. The self and all-excluding-self shorthands
+    /// name the issuing APIC itself, not an APIC ID (SDM §11.6.1: "the issuing APIC is the one and only destination";
+    /// KVM <c>kvm_apic_match_dest</c>: <c>target == source</c>), so two xAPICs that software gave the same ID stay
+    /// apart. A message without <see cref="InterruptMessage.SourceCpu"/> falls back to the sender's APIC ID.
+    /// </summary>
+    private static bool IsSource(LocalApic apic, in InterruptMessage message) => message.SourceCpu >= 0
+        ? apic.Index == message.SourceCpu
+        : apic.ApicId == unchecked((uint)message.SourceApicId);
+
+    /// <summary>The APIC that issued a message (see <see cref="IsSource"/>), or null.</summary>
+    private LocalApic? FindSource(in InterruptMessage message)
+    {
+        var cpu = message.SourceCpu;
+        if (cpu < 0)
+        {
+            return FindById(unchecked((uint)message.SourceApicId));
+        }
+
+        if (cpu < _apics.Length && _apics[cpu].Index == cpu)
+        {
+            return _apics[cpu];
+        }
+
+        foreach (var apic in _apics)
+        {
+            if (apic.Index == cpu)
+            {
+                return apic;
+            }
+        }
+
+        return null;
+    }
 
     private LocalApic? FindById(uint id)
     {

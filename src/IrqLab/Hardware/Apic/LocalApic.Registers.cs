@@ -599,7 +599,7 @@ public sealed partial class LocalApic
             destinationMode = DestinationMode.Physical;
         }
 
-        var message = new InterruptMessage(vector, deliveryMode, destinationMode, destination, trigger, assert, shorthand, unchecked((int)ApicId));
+        var message = new InterruptMessage(vector, deliveryMode, destinationMode, destination, trigger, assert, shorthand, unchecked((int)ApicId), Index);
         _host.SendIpi(this, message);
     }
 
@@ -611,7 +611,7 @@ public sealed partial class LocalApic
             SetError(ApicErrorStatus.SendIllegalVector);
         }
 
-        var message = new InterruptMessage(vector, DeliveryMode.Fixed, DestinationMode.Physical, ApicId, TriggerMode.Edge, true, DestinationShorthand.Self, unchecked((int)ApicId));
+        var message = new InterruptMessage(vector, DeliveryMode.Fixed, DestinationMode.Physical, ApicId, TriggerMode.Edge, true, DestinationShorthand.Self, unchecked((int)ApicId), Index);
         _host.SendIpi(this, message);
     }
 }

@@ -26,6 +26,23 @@ public sealed class InterruptBusTests
     }
 
     [Theory]
+    [InlineData(0x4_0000u, 0u, new[] { 1 })]          // self, sender's ID rewritten to CPU 0's
+    [InlineData(0xC_0000u, 0u, new[] { 0, 2, 3 })]    // all excluding self
+    [InlineData(0x4_0000u, 3u, new[] { 1 })]
+    [InlineData(0xC_0000u, 3u, new[] { 0, 2, 3 })]
+    [InlineData(0x8_0000u, 0u, new[] { 0, 1, 2, 3 })] // all including self
+    public void Self_shorthands_name_the_issuing_APIC_not_its_ID_SDM_11_6_1_KVM_kvm_apic_match_dest(uint shorthand, uint newId, int[] expected)
+    {
+        // The xAPIC ID is writable (SDM §11.4.6) and software may give two APICs the same one; "self" is still the
+        // issuing APIC and "all excluding self" still every other one (KVM compares target with source, not IDs).
+        var (_, apics, _) = FakeApicHost.Many(4);
+        var sender = apics[1];
+        Assert.Equal(ApicAccessResult.Ok, sender.WriteMmio(0x20, newId << 24));
+        Assert.Equal(ApicAccessResult.Ok, sender.WriteMmio(0x300, shorthand | 0x4000 | 0x51));
+        Assert.Equal(expected, Receivers(apics, 0x51));
+    }
+
+    [Theory]
     [InlineData(0x4_0000UL, 2u, new[] { 1 })]
     [InlineData(0x8_0000UL, 2u, new[] { 0, 1, 2, 3 })]
     [InlineData(0xC_0000UL, 2u, new[] { 0, 2, 3 })]

@@ -276,7 +276,7 @@ public sealed class LocalApicRegisterTests
         Assert.Equal(ApicAccessResult.Ok, apic.WriteMmio(0x310, 0x0300_0000));
         Assert.Equal(ApicAccessResult.Ok, apic.WriteMmio(0x300, 0x0000_5041 | 0x1000)); // bit 12 is read-only
         var sent = Assert.Single(host.Sent);
-        Assert.Equal(new InterruptMessage(0x41, DeliveryMode.Fixed, DestinationMode.Physical, 3, TriggerMode.Edge, true, DestinationShorthand.None, 0), sent);
+        Assert.Equal(new InterruptMessage(0x41, DeliveryMode.Fixed, DestinationMode.Physical, 3, TriggerMode.Edge, true, DestinationShorthand.None, 0, 0), sent);
         apic.ReadMmio(0x300, out var low);
         Assert.Equal(0u, low & 0x1000);
         Assert.Equal(0x0300_0000_0000_4041UL, apic.PeekRegister(ApicRegister.Icr));
