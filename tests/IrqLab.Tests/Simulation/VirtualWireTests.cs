@@ -157,6 +157,50 @@ public sealed class VirtualWireTests
     }
 
     /// <summary>
+    /// ExtINT is level-sensitive (SDM Vol. 3A §11.5.1), so an unmasked LINT0 switched into ExtINT mode from another
+    /// delivery mode while the 8259 holds INT high presents that request at once, as unmasking it does: QEMU's LVT0 write
+    /// calls <c>apic_check_pic()</c> and KVM samples the 8259's output whenever LVT0 is unmasked ExtINT
+    /// (<c>kvm_apic_accept_pic_intr</c>). The request went high while LINT0 was in NMI or fixed edge mode (an NMI for
+    /// the NMI mode; nothing for a fixed edge entry whose edge came before), and no new edge follows.
+    /// </summary>
+    [Theory]
+    [InlineData("0x400", "nmi")]       // NMI: the edge was delivered as an NMI, the 8259 still holds its request
+    [InlineData("0x50", null)]         // fixed, edge-triggered, vector 0x50: the edge came before LINT0 was programmed
+    [InlineData("0x10700", null)]      // masked ExtINT (the unmask rule, for comparison)
+    public void LINT0_switched_to_ExtINT_while_INT_is_high_presents_the_request_SDM_11_5_1_QEMU_apic_check_pic(string before, string? first)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: lint0-mode-switch
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+            handlers:
+              - {vector: 0x02, do: []}
+              - {vector: 0x50, do: [eoi]}
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {write: {port: 0x21, value: 0xFD}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: {{{(first == "nmi" ? before : "0x10000")}}}}}
+              - {raise: kbd}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: {{{before}}}}}
+              - {advance: 1us}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {advance: 1us}
+            """);
+
+        var handlers = r.Dispatch.Select(d => (int)d.Vector).ToArray();
+        Assert.Equal(first == "nmi" ? new[] { 0x02, 0x21 } : new[] { 0x21 }, handlers);
+        Assert.Equal(1000L, r.Dispatch[^1].TimeNs);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
     /// An ExtINT the 8259 presents through LINT0 is level-sensitive (SDM Vol. 3A §11.5.1): masking LINT0 (by an LVT write,
     /// or by the software disable that masks every LVT, §11.4.7.2) before the CPU acknowledges it withdraws it, as KVM's
     /// <c>kvm_apic_accept_pic_intr</c> takes the 8259's output only while LVT0 is unmasked ExtINT. Unmasking LINT0 with

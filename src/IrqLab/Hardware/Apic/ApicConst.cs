@@ -57,6 +57,7 @@ internal static class ApicConst
     public const uint SvrWritable = SvrVectorMask | SvrEnable | SvrSuppressEoiBroadcast;
 
     public const uint LvtVector = 0xFF;
+    public const uint LvtDeliveryModeMask = 7 << 8;
     public const uint LvtDeliveryStatus = 1 << 12;
     public const uint LvtPolarity = 1 << 13;
     public const uint LvtRemoteIrr = 1 << 14;

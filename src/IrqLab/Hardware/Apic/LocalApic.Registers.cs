@@ -502,15 +502,22 @@ public sealed partial class LocalApic
             LintMaskedBy(lvt, old);
         }
 
-        if (lvt is LvtLint0 or LvtLint1 && (old & LvtMasked) != 0 && (next & LvtMasked) == 0
-            && _lintAsserted[lvt - LvtLint0] && IsLevelSensitiveLint(next))
+        if (lvt is LvtLint0 or LvtLint1 && (next & LvtMasked) == 0 && _lintAsserted[lvt - LvtLint0]
+            && IsLevelSensitiveLint(next) && !SamplesLevel(old, next))
         {
-            // A level-sensitive LINT pin unmasked while its source holds it asserted is delivered now: ExtINT "is always
-            // level sensitive" and a fixed entry may be set level-triggered (SDM §11.5.1), so the request is not lost
-            // for want of a new edge (the 8259 keeps INTR high until INTA).
+            // A level-sensitive LINT pin that starts sampling its level (unmasked, or switched into ExtINT or fixed level
+            // mode) while its source holds it asserted is delivered now: ExtINT "is always level sensitive" and a fixed
+            // entry may be set level-triggered (SDM §11.5.1), so the request is not lost for want of a new edge (the
+            // 8259 keeps INTR high until INTA). QEMU's LVT0 write calls apic_check_pic(); KVM samples the 8259's output
+            // whenever LVT0 is unmasked ExtINT (kvm_apic_accept_pic_intr).
             DeliverLvt(lvt);
         }
     }
+
+    /// <summary>Whether LINT entry <paramref name="old"/> already sampled the pin's level the way <paramref name="next"/>
+    /// does (unmasked, level-sensitive, same delivery mode and trigger), so the request it presented stands.</summary>
+    private static bool SamplesLevel(uint old, uint next) =>
+        (old & LvtMasked) == 0 && IsLevelSensitiveLint(old) && ((old ^ next) & (LvtDeliveryModeMask | LvtLevel)) == 0;
 
     /// <summary>An LVT LINT entry whose pin is sampled by level: ExtINT, or fixed with the level trigger bit (SDM §11.5.1).</summary>
     private static bool IsLevelSensitiveLint(uint entry)
