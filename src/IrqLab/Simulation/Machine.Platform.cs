@@ -96,13 +96,14 @@ internal sealed partial class Machine
             }
         }
 
-        // ---- ILocalApicHost.LintMasked: an ExtINT the 8259 presented through LINT0 is not taken once the CPU masks LINT0
-        // (or software-disables its APIC) before acknowledging it; KVM's kvm_apic_accept_pic_intr lets the 8259's output
-        // in only while LVT0 is unmasked ExtINT. Unmasking LINT0 with INT still high delivers it again (LocalApic.WriteLvt).
-        public void LintMasked(LocalApic apic, LocalInterrupt pin)
+        // ---- ILocalApicHost.LintWithdrawn: an ExtINT the 8259 presented through LINT0 is not taken once the CPU masks
+        // LINT0 (or software-disables its APIC) or programs another delivery mode there before acknowledging it; KVM's
+        // kvm_apic_accept_pic_intr lets the 8259's output in only while LVT0 is unmasked ExtINT. Unmasking LINT0, or
+        // programming ExtINT again, with INT still high delivers it again (LocalApic.WriteLvt).
+        public void LintWithdrawn(LocalApic apic, LocalInterrupt pin)
         {
             var c = m._cpus[apic.Index];
-            if (pin == LocalInterrupt.Lint0 && c.ExtIntPending && IsExtIntLint0(apic))
+            if (pin == LocalInterrupt.Lint0 && c.ExtIntPending)
             {
                 c.ExtIntPending = false;
                 m._sourceDropped++;

@@ -201,6 +201,48 @@ public sealed class VirtualWireTests
     }
 
     /// <summary>
+    /// The converse: switching an unmasked LINT0 out of ExtINT mode before the CPU acknowledges the 8259's request
+    /// withdraws it, as masking does: KVM takes the 8259's output only while LVT0 is unmasked ExtINT
+    /// (<c>kvm_apic_accept_pic_intr</c>), QEMU's <c>apic_accept_pic_intr</c> likewise. Switching back presents it again.
+    /// </summary>
+    [Theory]
+    [InlineData("0x400")] // NMI (an edge mode: the level already high raises no NMI)
+    [InlineData("0x50")]  // fixed, edge-triggered
+    public void LINT0_switched_out_of_ExtINT_before_INTA_withdraws_the_8259_request_KVM_kvm_apic_accept_pic_intr(string other)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: lint0-mode-switch-away
+            kernel: {mode: bare}
+            machine: {cpus: 1}
+            devices:
+              - {name: kbd, line: {isa: 1}}
+            handlers:
+              - {vector: 0x02, do: []}
+              - {vector: 0x50, do: [eoi]}
+              - {vector: 0x21, do: [{write: {port: 0x20, value: 0x20}}]}
+            steps:
+              - {write: {port: 0x20, value: 0x11}}
+              - {write: {port: 0x21, value: 0x20}}
+              - {write: {port: 0x21, value: 0x04}}
+              - {write: {port: 0x21, value: 0x01}}
+              - {write: {port: 0x21, value: 0xFD}}
+              - {cli: {cpu: 0}}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {raise: kbd}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: {{{other}}}}}
+              - {sti: {cpu: 0}}
+              - {advance: 1us}
+              - {write: {cpu: 0, reg: apic.lvt.lint0, value: 0x700}}
+              - {advance: 1us}
+            """);
+
+        var d = Assert.Single(r.Dispatch);
+        Assert.Equal((0x21, 1000L), ((int)d.Vector, d.TimeNs));
+        Assert.Null(Sim.Unconserved(r));
+    }
+
+    /// <summary>
     /// An ExtINT the 8259 presents through LINT0 is level-sensitive (SDM Vol. 3A §11.5.1): masking LINT0 (by an LVT write,
     /// or by the software disable that masks every LVT, §11.4.7.2) before the CPU acknowledges it withdraws it, as KVM's
     /// <c>kvm_apic_accept_pic_intr</c> takes the 8259's output only while LVT0 is unmasked ExtINT. Unmasking LINT0 with

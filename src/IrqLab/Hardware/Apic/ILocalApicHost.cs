@@ -37,11 +37,13 @@ public interface ILocalApicHost
     void SignalExtInt(LocalApic apic);
 
     /// <summary>
-    /// LVT LINT0 or LINT1 went from unmasked to masked (an LVT write, or the software disable of SDM §11.4.7.2): the
-    /// mask "inhibits reception of the interrupt" (SDM §11.5.1), so a level-sensitive request the pin was presenting and
-    /// the CPU has not acknowledged yet (an ExtINT from the 8259) is withdrawn. The default does nothing.
+    /// LVT LINT0 or LINT1 stopped taking ExtINT: it was unmasked ExtINT and is now masked (an LVT write, or the software
+    /// disable of SDM §11.4.7.2; the mask "inhibits reception of the interrupt", SDM §11.5.1) or programmed with another
+    /// delivery mode. The level-sensitive ExtINT request the pin was presenting and the CPU has not acknowledged yet (from
+    /// the 8259) is withdrawn: KVM's <c>kvm_apic_accept_pic_intr</c> takes the 8259's output only while LVT0 is unmasked
+    /// ExtINT. The default does nothing.
     /// </summary>
-    void LintMasked(LocalApic apic, LocalInterrupt pin)
+    void LintWithdrawn(LocalApic apic, LocalInterrupt pin)
     {
     }
 

@@ -456,22 +456,25 @@ public sealed partial class LocalApic
                 _lvt[i] |= LvtMasked;
             }
 
-            LintMaskedBy(LvtLint0, lint0Was);
-            LintMaskedBy(LvtLint1, lint1Was);
+            LintWithdrawnBy(LvtLint0, lint0Was);
+            LintWithdrawnBy(LvtLint1, lint1Was);
         }
 
         _host.InterruptLineChanged(this);
     }
 
     /// <summary>Tells the host when LINT entry <paramref name="lvt"/>, <paramref name="before"/> the change, was
-    /// unmasked and is masked now.</summary>
-    private void LintMaskedBy(int lvt, uint before)
+    /// unmasked ExtINT and is not any more (masked, or another delivery mode).</summary>
+    private void LintWithdrawnBy(int lvt, uint before)
     {
-        if ((before & LvtMasked) == 0 && (_lvt[lvt] & LvtMasked) != 0)
+        if (IsUnmaskedExtInt(before) && !IsUnmaskedExtInt(_lvt[lvt]))
         {
-            _host.LintMasked(this, lvt == LvtLint0 ? LocalInterrupt.Lint0 : LocalInterrupt.Lint1);
+            _host.LintWithdrawn(this, lvt == LvtLint0 ? LocalInterrupt.Lint0 : LocalInterrupt.Lint1);
         }
     }
+
+    private static bool IsUnmaskedExtInt(uint entry) =>
+        (entry & (LvtMasked | LvtDeliveryModeMask)) == (uint)DeliveryMode.ExtInt << 8;
 
     /// <summary>ESR write: the collected errors become visible and collection restarts (SDM §11.5.3).</summary>
     private void LatchEsr()
@@ -499,7 +502,7 @@ public sealed partial class LocalApic
         _lvt[lvt] = next;
         if (lvt is LvtLint0 or LvtLint1)
         {
-            LintMaskedBy(lvt, old);
+            LintWithdrawnBy(lvt, old);
         }
 
         if (lvt is LvtLint0 or LvtLint1 && (next & LvtMasked) == 0 && _lintAsserted[lvt - LvtLint0]
