@@ -131,7 +131,7 @@ public sealed partial class KernelModel
         {
             var type = vector is 3 or 4 ? EventType.SoftwareException : EventType.HardwareException;
             var ev = new CpuEvent(type, (byte)vector, errorCode);
-            if (FredEntry.Route(ev, false, EntryConfig.FromKconfig(Options.IsEnabled), longMode: true, Options.Version).Kind == EntryTargetKind.BadType)
+            if (FredEntry.Route(ev, false, _entryConfig, longMode: true, Options.Version).Kind == EntryTargetKind.BadType)
             {
                 return FredBadType(cpu, ev, errorCode);
             }
@@ -168,8 +168,7 @@ public sealed partial class KernelModel
             return Nmi(cpu);
         }
 
-        var info = ExceptionTable.Get(vector);
-        if (info.LinuxHandler is null || (info.LinuxConfig is not null && !Options.IsEnabled(info.LinuxConfig)))
+        if (_entryConfig.ExceptionHandler(vector) is not { } handler)
         {
             return new DispatchResult("unhandled", DispatchPath.Exception, -1, 0, false);
         }
@@ -185,7 +184,7 @@ public sealed partial class KernelModel
             Oops(cpu, "double fault");
         }
 
-        return new DispatchResult(info.LinuxHandler, DispatchPath.Exception, -1, 0, false);
+        return new DispatchResult(handler, DispatchPath.Exception, -1, 0, false);
     }
 
     /// <summary><c>fred_extint()</c> / <c>external_interrupt()</c> for a vector below FIRST_SYSTEM_VECTOR.</summary>

@@ -1,3 +1,4 @@
+using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Irq;
 using IrqLab.Kernel.Matrix;
 using IrqLab.Kernel.Proc;
@@ -23,6 +24,9 @@ public sealed partial class KernelModel
 {
     private const string CommonInterruptName = "common_interrupt";
     private readonly IKernelPlatform _platform;
+
+    // The options the entry code depends on (exception handlers built in), read once from Options.
+    private readonly EntryConfig _entryConfig;
     private readonly VectorIrqTable[] _vectorIrq;
     private readonly Dictionary<long, IrqDesc> _byDeviceIndex = [];
     private readonly int[] _gsiBase;
@@ -62,6 +66,7 @@ public sealed partial class KernelModel
 
         Options = options;
         _platform = platform;
+        _entryConfig = EntryConfig.FromKconfig(options.IsEnabled, options.Version);
         Layout = VectorLayout.For(options.Version, options.IsEnabled("X86_LOCAL_APIC"));
         SystemVectors = new SystemVectorTable(Layout, options.Variant, options.Config);
         _nrCpus = options.Cpus;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Sysvec;
 using IrqLab.Scenarios.Model;
 using IrqLab.Vectors;
@@ -55,9 +56,9 @@ public static class KernelVectorTable
     private static VectorTableEntry ExceptionEntry(int v, KernelOptions options)
     {
         var info = ExceptionTable.Get(v);
-        var present = info.LinuxHandler is not null && (info.LinuxConfig is null || options.IsEnabled(info.LinuxConfig));
-        string? row = v == VectorSpace.NmiVector ? "NMI" : v == 18 && present ? "MCE" : null;
-        return new VectorTableEntry(v, info.TrapName, VectorKind.Exception, present ? info.LinuxHandler : null, info.LinuxConfig, row);
+        var handler = EntryConfig.FromKconfig(options.IsEnabled, options.Version).ExceptionHandler(v);
+        string? row = v == VectorSpace.NmiVector ? "NMI" : v == 18 && handler is not null ? "MCE" : null;
+        return new VectorTableEntry(v, info.TrapName, VectorKind.Exception, handler, ExceptionTable.LinuxConfig(v, options.Version), row);
     }
 
     private static VectorTableEntry SystemEntry(int v, VectorLayout layout, SystemVectorTable table, KernelOptions options)

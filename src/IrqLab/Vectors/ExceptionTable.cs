@@ -8,6 +8,8 @@ namespace IrqLab.Vectors;
 /// </summary>
 public static class ExceptionTable
 {
+    private const int ControlProtection = 21;
+
     private static ExceptionInfo R(int v) =>
         new(v, string.Empty, "Reserved", ExceptionClass.Reserved, false, DoubleFaultClass.Benign, null, null, null);
 
@@ -42,6 +44,16 @@ public static class ExceptionTable
         new(30, "#SX", "Security exception (AMD)", ExceptionClass.Reserved, true, DoubleFaultClass.Benign, null, null, null),
         R(31),
     ];
+
+    /// <summary>
+    /// The Kconfig option that guards the Linux handler of exception <paramref name="vector"/> in <paramref name="version"/>,
+    /// or null: the row's <see cref="ExceptionInfo.LinuxConfig"/>, except #CP (21), whose <c>def_idts[]</c> gate
+    /// (arch/x86/kernel/idt.c) is under <c>CONFIG_X86_KERNEL_IBT</c> in 6.1; the user shadow-stack series of 6.6
+    /// ("x86/cet: Add user control-protection fault handler") moved it under <c>CONFIG_X86_CET</c>, which
+    /// <c>X86_KERNEL_IBT</c> selects from then on.
+    /// </summary>
+    public static string? LinuxConfig(int vector, KernelVersion version) =>
+        vector == ControlProtection && version < KernelVersion.V6_6 ? "X86_KERNEL_IBT" : Get(vector).LinuxConfig;
 
     /// <summary>The row for <paramref name="vector"/> (0..31).</summary>
     public static ExceptionInfo Get(int vector)

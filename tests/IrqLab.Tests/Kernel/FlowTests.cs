@@ -225,9 +225,27 @@ public sealed class FlowTests
         Assert.Equal("exc_nmi", model.Exception(0, 2, 0).Handler);
     }
 
+    /// <summary>
+    /// idt.c def_idts[]: the #CP gate is built under CONFIG_X86_KERNEL_IBT in 6.1 and CONFIG_X86_CET from 6.6 on, which
+    /// X86_KERNEL_IBT selects (arch/x86/Kconfig); under FRED, fred_hwexc() has the same guard.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_1, KernelVariant.Mainline, DeliveryKind.Idt, "X86_KERNEL_IBT", "exc_control_protection")]
+    [InlineData(KernelVersion.V6_1, KernelVariant.Mainline, DeliveryKind.Idt, "X86_CET", "unhandled")]
+    [InlineData(KernelVersion.V6_6, KernelVariant.Mainline, DeliveryKind.Idt, "X86_KERNEL_IBT", "exc_control_protection")]
+    [InlineData(KernelVersion.V6_10, KernelVariant.Mainline, DeliveryKind.Idt, "X86_CET", "exc_control_protection")]
+    [InlineData(KernelVersion.V6_1, KernelVariant.Rfc2022, DeliveryKind.Fred, "X86_KERNEL_IBT", "exc_control_protection")]
+    [InlineData(KernelVersion.V6_10, KernelVariant.Mainline, DeliveryKind.Fred, "X86_KERNEL_IBT", "exc_control_protection")]
+    public void Control_protection_handler_follows_the_versions_guard_idt_c(
+        KernelVersion version, KernelVariant variant, DeliveryKind delivery, string option, string handler)
+    {
+        var model = K.Model(out _, K.Options(version, variant, delivery, config: K.Config((option, true))));
+        Assert.Equal(handler, model.Exception(0, 21, 3).Handler);
+    }
+
     [Theory]
     [InlineData(18)] // X86_MCE off by default
-    [InlineData(21)] // X86_CET not modelled as on
+    [InlineData(21)] // X86_CET (X86_KERNEL_IBT in 6.1) off by default
     [InlineData(22)] // reserved
     public void Exception_without_a_linux_handler_is_unhandled_idt_c(int vector)
     {

@@ -62,6 +62,26 @@ public sealed class VectorTableTests
         Assert.Equal(handler, Table(KernelVersion.V6_10, (option, true))[vector].Handler);
     }
 
+    /// <summary>
+    /// idt.c def_idts[]: #CP's gate is under CONFIG_X86_KERNEL_IBT in 6.1 and under CONFIG_X86_CET from 6.6 on (the
+    /// user shadow-stack series), where arch/x86/Kconfig's X86_KERNEL_IBT selects X86_CET. `config` names the version's
+    /// guard, and the handler is built in exactly when that guard is set.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_1, "X86_KERNEL_IBT", null, "X86_KERNEL_IBT", true)]
+    [InlineData(KernelVersion.V6_1, "X86_KERNEL_IBT", null, "X86_CET", false)]
+    [InlineData(KernelVersion.V6_6, "X86_CET", null, "X86_CET", true)]
+    [InlineData(KernelVersion.V6_6, "X86_CET", null, "X86_KERNEL_IBT", true)]
+    [InlineData(KernelVersion.V6_10, "X86_CET", null, "X86_KERNEL_IBT", true)]
+    [InlineData(KernelVersion.Latest, "X86_CET", null, "X86_CET", true)]
+    public void Control_protection_guard_is_the_versions_idt_c_def_idts(
+        KernelVersion version, string guard, string? offHandler, string option, bool built)
+    {
+        Assert.Equal((offHandler, guard), (Table(version)[21].Handler, Table(version)[21].Config));
+        Assert.Equal(built ? "exc_control_protection" : null, Table(version, (option, true))[21].Handler);
+        Assert.Equal(guard, Table(version, (option, true))[21].Config);
+    }
+
     [Fact]
     public void Kinds_exception_cleanup_isa_syscall_device()
     {

@@ -15,8 +15,9 @@ public static class KconfigDefaults
     [
         "HYPERV", "ACRN_GUEST", "XEN_PVHVM", "KVM_GUEST", "GUEST_PERF_EVENTS", "X86_MCE",
 
-        // The guards of the exception handlers Linux installs only with them (ExceptionTable.LinuxConfig): #VE, #CP, #VC.
-        "INTEL_TDX_GUEST", "X86_CET", "AMD_MEM_ENCRYPT",
+        // The guards of the exception handlers Linux installs only with them (ExceptionTable.LinuxConfig): #VE, #CP, #VC;
+        // #CP's guard in 6.1 is X86_KERNEL_IBT, which selects X86_CET from 6.6 on.
+        "INTEL_TDX_GUEST", "X86_CET", "X86_KERNEL_IBT", "AMD_MEM_ENCRYPT",
     ];
 
     /// <summary>All known option names.</summary>
