@@ -236,14 +236,28 @@ public sealed partial class KernelModel
         return CommonInterrupt(cpu, vector);
     }
 
+    /// <summary>
+    /// <c>report_bug()</c>'s <c>pr_crit("kernel BUG at %s:%u!\n", file, line)</c> (lib/bug.c) for the
+    /// <c>BUG_ON(vector &lt; FIRST_EXTERNAL_VECTOR)</c> of the Nov 2022 <c>external_interrupt()</c>: patch 4/6
+    /// (Message-Id 20221110055347.7463-5-xin3.li@intel.com, hunk <c>@@ -1507,6 +1507,27 @@</c> of arch/x86/kernel/traps.c)
+    /// puts it on line 1523 of traps.c with patches 1-4 of the series applied.
+    /// </summary>
+    internal const string Rfc2022ExternalInterruptBug = "kernel BUG at arch/x86/kernel/traps.c:1523!";
+
+    /// <summary>
+    /// The same line for the <c>BUG_ON(n &lt; FIRST_SYSTEM_VECTOR)</c> of <c>install_system_interrupt_handler()</c>: patch
+    /// 3/6 (Message-Id 20221110055347.7463-4-xin3.li@intel.com, hunk <c>@@ -1499,6 +1499,14 @@</c>) puts it on line 1504.
+    /// </summary>
+    internal const string Rfc2022InstallBug = "kernel BUG at arch/x86/kernel/traps.c:1504!";
+
     private bool IsMoveCleanup(int vector) => vector == _moveCleanupVector && Options.IsEnabled("SMP");
 
     private DispatchResult BadExternalVector(int cpu, int vector)
     {
         if (Options.Variant == KernelVariant.Rfc2022)
         {
-            // external_interrupt(): BUG_ON(vector < FIRST_EXTERNAL_VECTOR) -> UD2 -> die("invalid opcode").
-            _platform.Log(cpu, KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!");
+            // external_interrupt(): BUG_ON(vector < FIRST_EXTERNAL_VECTOR) -> UD2 -> report_bug() -> die("invalid opcode").
+            _platform.Log(cpu, KernelLogLevel.Crit, Rfc2022ExternalInterruptBug);
             Oops(cpu, "invalid opcode");
             return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, false);
         }

@@ -230,10 +230,9 @@ public sealed partial class KernelModel
         var r = SystemVectors.InstallRfc2022(vector, handler);
         if (r.Refusal == InstallRefusal.BelowFirstSystemVector)
         {
-            const string bug = "kernel BUG at arch/x86/kernel/traps.c!";
-            _platform.Log(0, KernelLogLevel.Crit, bug);
+            _platform.Log(0, KernelLogLevel.Crit, Rfc2022InstallBug);
             Oops(0, "invalid opcode");
-            return r with { Message = bug };
+            return r with { Message = Rfc2022InstallBug };
         }
 
         // A table store after the first dispatch must reach the software route's slots.

@@ -121,13 +121,15 @@ public sealed class CommonInterruptTests
 /// <summary>Odd entries: BUG_ON in the 2022 external_interrupt(), exception gates, the int80 gate, the 6.1 cleanup vector.</summary>
 public sealed class EntryEdgeCaseTests
 {
+    // lib/bug.c report_bug(): pr_crit("kernel BUG at %s:%u!\n", file, line); the BUG_ON is on line 1523 of traps.c with
+    // the Nov 2022 series applied (patch 4/6, Message-Id 20221110055347.7463-5-xin3.li@intel.com, hunk @@ -1507,6 +1507,27 @@).
     [Fact]
     public void Rfc2022_external_interrupt_below_0x20_is_a_kernel_BUG_traps_c()
     {
         var model = K.Model(out var p, K.Options(KernelVersion.V6_1, IrqLab.Scenarios.Model.KernelVariant.Rfc2022));
         var r = model.ExternalInterrupt(0, 0x1f, EntryRoute.Software);
         Assert.Equal(("exc_invalid_op", DispatchPath.Exception), (r.Handler, r.Path));
-        Assert.Equal([(KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!"), (KernelLogLevel.Warning, "invalid opcode: 0000 [#1] SMP NOPTI")],
+        Assert.Equal([(KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c:1523!"), (KernelLogLevel.Warning, "invalid opcode: 0000 [#1] SMP NOPTI")],
             p.Logs.Select(l => (l.Level, l.Text)));
     }
 

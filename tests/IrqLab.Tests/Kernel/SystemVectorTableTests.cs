@@ -312,6 +312,8 @@ public sealed class SystemVectorGuardTests
     // Nov 2022 series, [PATCH 3/6] "x86/traps: add install_system_interrupt_handler()" (arch/x86/kernel/traps.c,
     // Message-Id 20221110055347.7463-4-xin3.li@intel.com): BUG_ON(n < FIRST_SYSTEM_VECTOR); the table store is
     // unconditional; alloc_intr_gate() (6.1 arch/x86/kernel/idt.c) WARN_ONs (every time) and leaves the gate alone.
+    // The BUG_ON is line 1504 of traps.c (hunk @@ -1499,6 +1499,14 @@), which report_bug() (lib/bug.c) prints as
+    // "kernel BUG at %s:%u!".
     [Fact]
     public void Rfc2022_install_below_first_system_vector_is_a_BUG_ON_traps_c()
     {
@@ -319,7 +321,8 @@ public sealed class SystemVectorGuardTests
         var r = model.InstallSystemVector(0x40, "sysvec_custom");
         Assert.False(r.Installed);
         Assert.Equal(InstallRefusal.BelowFirstSystemVector, r.Refusal);
-        Assert.Equal((0, KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c!"), p.Logs[0]);
+        Assert.Equal((0, KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c:1504!"), p.Logs[0]);
+        Assert.Equal("kernel BUG at arch/x86/kernel/traps.c:1504!", r.Message);
         Assert.Equal("invalid opcode: 0000 [#1] SMP NOPTI", p.Logs[1].Text);
         Assert.DoesNotContain(p.Texts, t => t.StartsWith("WARNING", StringComparison.Ordinal));
     }
