@@ -298,6 +298,22 @@ public sealed class SystemVectorGuardTests
         Assert.Equal(("spurious_interrupt", option, "SPU"), (entry.Handler, entry.Config, entry.Row));
     }
 
+    // irq_vectors.h: without CONFIG_X86_LOCAL_APIC, FIRST_SYSTEM_VECTOR = NR_VECTORS and NR_SYSTEM_VECTORS = 0, so the
+    // table has no slot 0 for array_index_nospec() to clamp to; a lookup reads the spurious handler instead of throwing.
+    [Theory]
+    [InlineData(KernelVariant.Mainline, 0)]
+    [InlineData(KernelVariant.Mainline, 0xff)]
+    [InlineData(KernelVariant.Rfc2022, 0)]
+    [InlineData(KernelVariant.Rfc2022, -1)]
+    public void Lookup_in_a_table_without_slots_reads_the_spurious_handler_irq_vectors_h(KernelVariant variant, int index)
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_10, variant, config: K.Config(("X86_LOCAL_APIC", false))));
+        model.CompleteSetup();
+        Assert.Same(model.SystemVectors.SpuriousHandler, model.SystemVectors.Lookup(index));
+        Assert.Same(model.SystemVectors.SpuriousHandler, model.SystemVectors.ForVector(0xfd));
+        Assert.Same(model.SystemVectors.SpuriousHandler, model.SystemVectors.GateForVector(0xfd));
+    }
+
     [Fact]
     public void Without_X86_LOCAL_APIC_there_are_no_system_vectors_and_0xec_is_a_device_vector_irq_vectors_h()
     {

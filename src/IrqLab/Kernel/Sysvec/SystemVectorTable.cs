@@ -69,12 +69,18 @@ public sealed class SystemVectorTable
 
     /// <summary>
     /// The handler at slot <paramref name="index"/>, clamped as <c>array_index_nospec(index, NR_SYSTEM_VECTORS)</c> does under
-    /// mis-speculation (out-of-range indexes read slot 0). An empty slot reads as the spurious handler.
+    /// mis-speculation (out-of-range indexes read slot 0). An empty slot reads as the spurious handler, and so does any
+    /// index of a table without slots (no CONFIG_X86_LOCAL_APIC: FIRST_SYSTEM_VECTOR is NR_VECTORS and NR_SYSTEM_VECTORS
+    /// 0, arch/x86/include/asm/irq_vectors.h), where there is no slot 0 to clamp to.
     /// </summary>
     public SysvecHandler Lookup(int index)
     {
-        var i = (uint)index < (uint)_slots.Length ? index : 0;
-        return _slots[i] ?? _spurious;
+        if ((uint)index < (uint)_slots.Length)
+        {
+            return _slots[index] ?? _spurious;
+        }
+
+        return _slots.Length == 0 ? _spurious : _slots[0] ?? _spurious;
     }
 
     /// <summary>The handler for system vector <paramref name="vector"/> (clamped like <see cref="Lookup"/>).</summary>
