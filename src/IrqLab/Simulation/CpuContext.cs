@@ -69,8 +69,11 @@ internal sealed class CpuContext
     /// <summary>An NMI is pending (at most one: a second one while pending is merged, SDM 6.7.1).</summary>
     public bool NmiPending;
 
-    /// <summary>NMIs raised by the watchdog's perf counter not yet handled (they also count as PMI).</summary>
-    public int PmcNmis;
+    /// <summary>
+    /// The watchdog's perf counter overflowed and no NMI handler has handled it yet (its overflow status bit: the next
+    /// NMI handler that runs <c>perf_event_nmi_handler()</c> counts it as PMI; two overflows before then are one bit).
+    /// </summary>
+    public bool PmcOverflow;
 
     /// <summary>An ExtINT from the 8259 (LINT0 virtual wire) waits for INTA.</summary>
     public bool ExtIntPending;

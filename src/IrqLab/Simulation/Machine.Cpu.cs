@@ -347,7 +347,7 @@ internal sealed partial class Machine
             _sourceDropped++;
         }
 
-        c.PmcNmis = 0;
+        c.PmcOverflow = false;
         if (c.Loaded is { InGuest: false } v)
         {
             // The host frames of KVM's run loop are gone, and a reset CPU runs no vCPU: it is not re-entered when a
@@ -436,16 +436,7 @@ internal sealed partial class Machine
             case EventType.Nmi:
                 r = _kernel!.Nmi(c.Index);
                 path = "nmi";
-                if (c.PmcNmis > 0)
-                {
-                    // perf_event_nmi_handler(): the counter overflow is a performance-monitoring interrupt (not reached
-                    // on an offline CPU, where exc_nmi() returns at once).
-                    c.PmcNmis--;
-                    if (_kernel.IsCpuOnline(c.Index))
-                    {
-                        _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
-                    }
-                }
+                PerfEventNmiHandler(c);
 
                 break;
             default:

@@ -147,14 +147,7 @@ internal sealed partial class Machine
                 // The same exc_nmi() as on the host path: perf_event_nmi_handler() counts a counter overflow (the NMI
                 // watchdog's, through LVT PMC) as a performance-monitoring interrupt whether the NMI came in host mode or
                 // through KVM's NMI exit (vmx_handle_nmi).
-                if (c.PmcNmis > 0)
-                {
-                    c.PmcNmis--;
-                    if (_kernel.IsCpuOnline(c.Index))
-                    {
-                        _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
-                    }
-                }
+                PerfEventNmiHandler(c);
             }
             else
             {

@@ -595,19 +595,47 @@ internal sealed partial class Machine
 
     /// <summary>
     /// The hard-lockup detector (kernel/watchdog_perf.c, arch/x86/kernel/apic/hw_nmi.c): a perf counter per CPU
-    /// overflows every watchdog_thresh = 10 s and interrupts through LVT PMC programmed as NMI; the perf NMI
-    /// handler counts PMI, re-arms LVT PMC (the APIC masks it on delivery) and the NMI counts NMI.
+    /// overflows every watchdog_thresh = 10 s and interrupts through LVT PMC as the CPU's LVT says. In Linux mode
+    /// that is the entry Linux programmed (<c>perf_events_lapic_init()</c>: NMI) and re-arms in its NMI handler
+    /// (<see cref="PerfEventNmiHandler"/>), so a CPU whose LVT PMC is masked (by a scenario write, an INIT, a
+    /// software-disabled or globally disabled APIC) takes no NMI. A bare machine has no kernel to re-arm it: the
+    /// detector programs the entry as NMI on every tick.
     /// </summary>
     private void OnWatchdogTick()
     {
         foreach (var c in _cpus)
         {
-            c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
-            c.PmcNmis++;
+            if (!_linux)
+            {
+                c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
+            }
+
+            c.PmcOverflow = true;
             c.Apic.RaiseLocal(LocalInterrupt.Pmc);
         }
 
         _queue.Push(_now + WatchdogPeriodNs, SimEventKind.WatchdogTick, 0);
+    }
+
+    /// <summary>
+    /// <c>perf_event_nmi_handler()</c> (arch/x86/events/core.c), an NMI_LOCAL handler that <c>exc_nmi()</c> runs on
+    /// every NMI of an online CPU once the hard-lockup detector's perf event is active: the PMU's handle_irq
+    /// (<c>x86_pmu_handle_irq()</c>, <c>intel_pmu_handle_irq()</c>) writes <c>APIC_LVTPC = APIC_DM_NMI</c>, unmasking
+    /// the entry the APIC masked when it delivered the PMI, and a counter overflow it finds counts as PMI.
+    /// </summary>
+    private void PerfEventNmiHandler(CpuContext c)
+    {
+        if (!_scenario.Machine.NmiWatchdog || !_kernel!.IsCpuOnline(c.Index))
+        {
+            return;
+        }
+
+        c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
+        if (c.PmcOverflow)
+        {
+            c.PmcOverflow = false;
+            _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+        }
     }
 
     /// <summary>

@@ -553,10 +553,13 @@ public sealed partial class LocalApic
     }
 
     /// <summary>The state Linux <c>setup_local_apic</c>/<c>lapic_setup_esr</c> leaves behind (x86-64); the LDR only
-    /// under the logical flat driver (<see cref="LocalApicOptions.LinuxLogicalFlat"/>).</summary>
+    /// under the logical flat driver (<see cref="LocalApicOptions.LinuxLogicalFlat"/>). LVT PMC is NMI, unmasked:
+    /// <c>setup_local_APIC()</c> calls <c>perf_events_lapic_init()</c> (arch/x86/events/core.c), which writes
+    /// <c>APIC_LVTPC = APIC_DM_NMI</c> ("Always use NMI for PMU") once the software enable is set.</summary>
     private void ApplyLinuxInit()
     {
         _svr = 0x1FF;
+        _lvt[LvtPmc] = 4u << 8;
         _lvt[LvtLint0] = (7u << 8) | LvtMasked;
         _lvt[LvtLint1] = (4u << 8) | (Index == 0 ? 0 : LvtMasked);
         _lvt[LvtError] = 0xFE;
