@@ -22,6 +22,10 @@ internal sealed class Pic8259
     private bool _rotateOnAutoEoi;
     private bool _specialFullyNested;
 
+    // Master ICW3: a 1 for each IR input that has a slave (8259A datasheet, ICW3). The PC wires the slave to IR2, as
+    // every initialization writes it; before the first ICW1 the chip is taken to be wired so.
+    private byte _slaveInputs = 1 << 2;
+
     public Pic8259(bool isMaster)
     {
         IsMaster = isMaster;
@@ -46,6 +50,13 @@ internal sealed class Pic8259
     public bool AutoEoi { get; private set; }
 
     public bool SpecialMask { get; private set; }
+
+    /// <summary>
+    /// True when this master treats IR <paramref name="irq"/> as a slave's input: cascade mode (ICW1 SNGL = 0) with the
+    /// input's bit set in ICW3. Otherwise the master answers the INTA for that input with its own vector (8259A
+    /// datasheet, ICW1 SNGL and ICW3: only IR inputs with a 1 in ICW3 enable a slave through the cascade lines).
+    /// </summary>
+    public bool HasSlaveOn(int irq) => (_slaveInputs & (1 << irq)) != 0;
 
     public long CoalescedCount { get; private set; }
 
@@ -113,7 +124,9 @@ internal sealed class Pic8259
 
         if (_specialFullyNested && IsMaster)
         {
-            inService &= ~(1 << 2);
+            // SFNM lets a slave's higher request through its own in-service cascade input; an input without a slave
+            // is nested as usual.
+            inService &= ~(_slaveInputs & (1 << 2));
         }
 
         return priority < GetPriority(inService) ? (priority + PriorityAdd) & 7 : -1;
@@ -172,6 +185,11 @@ internal sealed class Pic8259
                 _initState = _single ? (_init4 ? InitExpectIcw4 : InitIdle) : InitExpectIcw3;
                 break;
             case InitExpectIcw3:
+                if (IsMaster)
+                {
+                    _slaveInputs = value;
+                }
+
                 _initState = _init4 ? InitExpectIcw4 : InitIdle;
                 break;
             case InitExpectIcw4:
@@ -236,6 +254,7 @@ internal sealed class Pic8259
         _specialFullyNested = false;
         _init4 = false;
         _single = false;
+        _slaveInputs = 0; // single mode has no ICW3; in cascade mode ICW3 sets the slave inputs
     }
 
     private void WriteOcw3(Ocw3 value)

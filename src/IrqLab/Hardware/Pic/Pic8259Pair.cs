@@ -25,8 +25,12 @@ namespace IrqLab.Hardware.Pic;
 /// from a level input that dropped, a request masked before INTA, or the cascade case above.</item>
 /// <item>Poll (OCW3 P=1) is per chip: the next read of that chip's A0=0 port acknowledges its best request and
 /// returns 0x80 | IR (IR2 on the master for a slave request: poll the slave next), or 0.</item>
-/// <item>Not modelled: 8080 mode (ICW1 ADI, ICW4 µPM = 0: 8086 vectors are always used), buffered mode, ICW3 slave
-/// IDs other than the PC's IR2 cascade, the PIC's own timing.</item>
+/// <item>The master passes the INTA of IR2 to the slave only in cascade mode with ICW3 bit 2 set (as the PC wiring and
+/// every initialization have it); after an ICW1 with SNGL = 1, or an ICW3 without bit 2, IR2 is an ordinary input and
+/// the master answers with its own vector base | 2 (8259A datasheet, ICW1 SNGL and ICW3; QEMU and KVM always
+/// cascade). The slave's INT still drives IR2 (the wire is there), but the slave never sees that INTA.</item>
+/// <item>Not modelled: 8080 mode (ICW1 ADI, ICW4 µPM = 0: 8086 vectors are always used), buffered mode, master ICW3
+/// bits other than IR2 and slave ICW3 IDs other than 2 (the PC has one slave, on IR2), the PIC's own timing.</item>
 /// </list>
 /// </remarks>
 public sealed class Pic8259Pair
@@ -193,7 +197,7 @@ public sealed class Pic8259Pair
         }
         else
         {
-            if (irq == CascadeIrq)
+            if (irq == CascadeIrq && _master.HasSlaveOn(CascadeIrq))
             {
                 int slaveIrq = _slave.GetIrq();
                 if (slaveIrq >= 0)

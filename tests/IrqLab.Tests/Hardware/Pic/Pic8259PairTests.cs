@@ -427,4 +427,39 @@ public sealed class Pic8259PairTests
         var (pic, _) = Create();
         Assert.Throws<ArgumentOutOfRangeException>(() => pic.SetIrq(irq, true));
     }
+
+    /// <summary>
+    /// 8259A datasheet, ICW1 (SNGL = 1: "only one 8259A in the system", no ICW3) and ICW3 (master: "a 1 is set for each
+    /// IR line that has a slave"): the master hands the INTA of IR2 to the slave only in cascade mode with ICW3 bit 2;
+    /// otherwise IR2 is an ordinary input and the master supplies base | 2 itself.
+    /// </summary>
+    [Theory]
+    [InlineData(new byte[] { 0x13, MasterBase, 0x01 }, false)]       // single mode: ICW2, ICW4
+    [InlineData(new byte[] { 0x12, MasterBase }, false)]             // single mode, no ICW4
+    [InlineData(new byte[] { 0x11, MasterBase, 0x00, 0x01 }, false)] // cascade, but ICW3 names no slave
+    [InlineData(new byte[] { 0x11, MasterBase, 0x08, 0x01 }, false)] // cascade, a slave on IR3 only
+    [InlineData(new byte[] { 0x11, MasterBase, 0x04, 0x01 }, true)]  // the PC: slave on IR2
+    public void IR2_is_a_cascade_input_only_in_cascade_mode_with_ICW3_bit_2_datasheet_ICW1_SNGL_ICW3(byte[] masterInit, bool cascaded)
+    {
+        var pic = new Pic8259Pair(new PicHostRecorder());
+        pic.WritePort(0x20, masterInit[0]);
+        foreach (var icw in masterInit.AsSpan(1))
+        {
+            pic.WritePort(0x21, icw);
+        }
+
+        pic.WritePort(0xA0, 0x11);
+        pic.WritePort(0xA1, SlaveBase);
+        pic.WritePort(0xA1, 0x02);
+        pic.WritePort(0xA1, 0x01);
+        Assert.False(pic.Master.Initializing);
+        Raise(pic, 12);                          // slave input 4 drives master IR2
+        Assert.True(pic.IntrAsserted);
+        int vector = pic.Acknowledge();
+        Assert.Equal(cascaded ? SlaveBase + 4 : MasterBase + 2, vector);
+        Assert.Equal(0x04, pic.Master.Isr);
+        Assert.Equal(cascaded ? 0x10 : 0x00, pic.Slave.Isr); // the slave saw no INTA: its request stays in IRR
+        Assert.Equal(cascaded ? 0x00 : 0x10, pic.Slave.Irr);
+        Assert.Equal(0, pic.SpuriousCount);
+    }
 }
