@@ -163,6 +163,13 @@ internal sealed class Pic8259
             _init4 = (value & (byte)Icw1.Ic4) != 0;
             _single = (value & (byte)Icw1.Single) != 0;
             _ltim = (value & (byte)Icw1.Ltim) != 0;
+            if (_ltim)
+            {
+                // LTIM: "edge detect logic on the interrupt inputs will be disabled" (8259A datasheet, ICW1): IRR
+                // follows every input's level, so a line already held high is a request at once.
+                Irr = _lastInput;
+            }
+
             return;
         }
 
@@ -235,12 +242,22 @@ internal sealed class Pic8259
         return value;
     }
 
-    public void WriteElcr(byte value) => Elcr = (byte)(value & _elcrMask);
+    /// <summary>
+    /// ELCR: an input made level-sensitive has IRR follow its line at once (a line held high is a request), as a
+    /// level-sensed input does at every moment; one made edge-sensitive keeps what IRR latched.
+    /// </summary>
+    public void WriteElcr(byte value)
+    {
+        Elcr = (byte)(value & _elcrMask);
+        Irr = (byte)((Irr & ~LevelMask) | (_lastInput & LevelMask));
+    }
 
     private void InitReset()
     {
-        // QEMU pic_reset_common: ELCR (and LTIM) survive; level IRR bits survive with their lines.
-        _lastInput = 0;
+        // QEMU pic_reset_common: ELCR (and LTIM) survive; level IRR bits survive with their lines. The input levels
+        // are kept (QEMU zeroes last_irr): "the edge sense circuit is reset, which means that following initialization,
+        // an interrupt request (IR) input must make a low-to-high transition to generate an interrupt" (8259A
+        // datasheet, ICW1), so a line held high across ICW1 is no edge until it drops and rises again.
         Irr &= Elcr;
         Imr = 0;
         Isr = 0;

@@ -462,4 +462,44 @@ public sealed class Pic8259PairTests
         Assert.Equal(cascaded ? 0x00 : 0x10, pic.Slave.Irr);
         Assert.Equal(0, pic.SpuriousCount);
     }
+
+    /// <summary>
+    /// 8259A datasheet, ICW1: with LTIM "edge detect logic on the interrupt inputs will be disabled", so IRR follows the
+    /// level of a line already held high at initialization; without LTIM "the edge sense circuit is reset ... an IR input
+    /// must make a low-to-high transition", so the held line (here shared: a second device asserting it again) latches
+    /// nothing until it drops and rises. The same level rule holds for an input ELCR makes level-sensitive.
+    /// </summary>
+    [Theory]
+    [InlineData(0x1B, 0x08)] // LTIM + SNGL + IC4: IR3 held high is a request at once
+    [InlineData(0x13, 0x00)] // edge: no transition after ICW1, no request
+    public void A_line_held_high_across_ICW1_is_a_request_only_under_LTIM_datasheet_ICW1(byte icw1, byte irr)
+    {
+        var pic = new Pic8259Pair(new PicHostRecorder());
+        pic.SetIrq(3, true);
+        pic.WritePort(0x20, icw1);
+        pic.WritePort(0x21, 0x08);
+        pic.WritePort(0x21, 0x01);
+        Assert.Equal(irr, pic.Master.Irr);
+        pic.SetIrq(3, true);       // still high (a wire-OR partner asserting too): no edge
+        Assert.Equal(irr, pic.Master.Irr);
+        Assert.Equal(irr != 0, pic.IntrAsserted);
+        pic.SetIrq(3, false);
+        pic.SetIrq(3, true);       // a real low-to-high transition latches in both modes
+        Assert.Equal(0x08, pic.Master.Irr);
+        Assert.Equal(0x08 + 3, pic.Acknowledge());
+    }
+
+    /// <summary>ICH/PCH ELCR (0x4D0): a level-mode input is recognized "by a high level on the IRQ input".</summary>
+    [Fact]
+    public void An_input_made_level_by_ELCR_while_its_line_is_high_requests_at_once_ELCR()
+    {
+        var (pic, _) = Create();
+        pic.SetIrq(5, true);
+        Assert.Equal(MasterBase + 5, pic.Acknowledge());
+        pic.WritePort(0x20, 0x20);  // EOI; the line stays high, no new edge
+        Assert.False(pic.IntrAsserted);
+        pic.WritePort(0x4D0, 0x20); // IRQ5 level-sensitive
+        Assert.Equal(0x20, pic.Master.Irr);
+        Assert.Equal(MasterBase + 5, pic.Acknowledge());
+    }
 }
