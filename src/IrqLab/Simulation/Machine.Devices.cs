@@ -89,6 +89,15 @@ internal sealed partial class Machine
             }
         }
 
+        // One edge reaches both chips at once. The 8259 latches it in IRR as it happens, while an IO-APIC entry
+        // programmed ExtINT only sends a message, and the CPU's INTA cycle for it, "routed to the external controller"
+        // (SDM Vol. 3A §11.5.1, ExtINT), comes later. So the 8259 is driven first: an ExtINT message for this very edge
+        // finds the request latched (driving the IO-APIC first lost it: the 8259 had no request yet).
+        if (d.PicIrq >= 0)
+        {
+            _pic?.SetIrq(d.PicIrq, asserted);
+        }
+
         if (d.IoApic >= 0)
         {
             var high = d.ActiveLow ? !asserted : asserted;
@@ -100,11 +109,6 @@ internal sealed partial class Machine
             {
                 _ioApics[d.IoApic].SetPinLevel(d.Pin, high);
             }
-        }
-
-        if (d.PicIrq >= 0)
-        {
-            _pic?.SetIrq(d.PicIrq, asserted);
         }
     }
 
