@@ -100,14 +100,14 @@ public sealed partial class KernelModel
     public DispatchResult Nmi(int cpu)
     {
         CheckCpu(cpu);
-        if (_offline[cpu])
+
+        // exc_nmi() (IDT and FRED entries, arch/x86/kernel/nmi.c, 6.1 to newest) returns at once on a CPU that is not
+        // online (arch_cpu_is_offline()), before inc_irq_stat(__nmi_count) and default_do_nmi().
+        if (!_offline[cpu])
         {
-            // exc_nmi() (IDT and FRED entries, arch/x86/kernel/nmi.c, 6.1 to newest) returns at once on a CPU that is
-            // not online (arch_cpu_is_offline()), before inc_irq_stat(__nmi_count) and default_do_nmi().
-            return new DispatchResult("exc_nmi", DispatchPath.Nmi, -1, 0, false);
+            ProcInterrupts.Increment(ArchRow.Nmi, cpu);
         }
 
-        ProcInterrupts.Increment(ArchRow.Nmi, cpu);
         return new DispatchResult("exc_nmi", DispatchPath.Nmi, -1, 0, false);
     }
 

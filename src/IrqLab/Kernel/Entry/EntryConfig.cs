@@ -17,9 +17,6 @@ public readonly record struct EntryConfig(bool Ia32Emulation, bool X86Mce, bool 
     /// <summary>Every guarded exception handler built in.</summary>
     public static EntryConfig AllHandlers(bool ia32Emulation) => new(ia32Emulation, true, true, true, true);
 
-    /// <summary>Reads the options of the newest kernel from a Kconfig predicate (option names without <c>CONFIG_</c>).</summary>
-    public static EntryConfig FromKconfig(Func<string, bool> isEnabled) => FromKconfig(isEnabled, KernelVersion.Latest);
-
     /// <summary>
     /// Reads the options of <paramref name="version"/> from a Kconfig predicate (option names without <c>CONFIG_</c>).
     /// The #CP gate's guard is <c>X86_KERNEL_IBT</c> in 6.1 and <c>X86_CET</c> from 6.6 on, where arch/x86/Kconfig's

@@ -87,9 +87,9 @@ public sealed class FredEntryTests
     [InlineData(21, "X86_CET", "X86_KERNEL_IBT")] // arch/x86/Kconfig: X86_KERNEL_IBT selects X86_CET
     public void Config_guarded_hwexc_cases_are_bad_type_when_configured_out_fred_hwexc(int vector, string option, string? selectedBy = null)
     {
-        var config = EntryConfig.FromKconfig(o => o != option && o != selectedBy);
+        var config = EntryConfig.FromKconfig(o => o != option && o != selectedBy, KernelVersion.Latest);
         Assert.Equal(EntryTargetKind.BadType, FredEntry.Route(CpuEvent.Exception((byte)vector), false, config, true).Kind);
-        Assert.Equal(EntryTargetKind.Exception, FredEntry.Route(CpuEvent.Exception((byte)vector), false, EntryConfig.FromKconfig(_ => true), true).Kind);
+        Assert.Equal(EntryTargetKind.Exception, FredEntry.Route(CpuEvent.Exception((byte)vector), false, EntryConfig.FromKconfig(_ => true, KernelVersion.Latest), true).Kind);
     }
 
     [Theory]

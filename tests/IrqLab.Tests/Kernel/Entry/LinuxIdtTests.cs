@@ -119,7 +119,7 @@ public sealed class LinuxIdtTests
     public void Configured_out_IST_exception_keeps_the_early_handler_without_IST_idt_c(int vector, string option)
     {
         var layout = VectorLayout.For(KernelVersion.Latest);
-        var config = EntryConfig.FromKconfig(o => o != option);
+        var config = EntryConfig.FromKconfig(o => o != option, KernelVersion.Latest);
         var idt = LinuxIdt.Build(layout, v => null, config);
         Assert.Equal(0, idt[vector].Ist);
         Assert.Equal(EntryTargetKind.Unhandled, LinuxIdt.TargetOf(layout, vector, v => null, config).Kind);
