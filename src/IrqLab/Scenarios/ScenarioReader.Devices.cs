@@ -248,7 +248,8 @@ internal sealed partial class ScenarioReader
     /// <summary>
     /// A programmed bare-mode message must be an interrupt the model can deliver (SDM Vol. 3A §11.11.1-11.11.2):
     /// the address in the 0xFEExxxxx window, the compatibility format (bit 4, the VT-d remappable-format bit, needs
-    /// interrupt remapping, which is not modelled), and a delivery mode other than the reserved 011 and 110. Anything
+    /// interrupt remapping, which is not modelled), a delivery mode other than the reserved 011 and 110, and no
+    /// level-triggered de-assert for a fixed, lowest-priority or INIT message (the local APIC ignores it). Anything
     /// else is no interrupt at all, and a run would drop every raise without a word.
     /// </summary>
     private void CheckProgrammedMessage(MapReader m, SyntaxNode addressNode, ulong address, SyntaxNode dataNode, uint data)
@@ -276,6 +277,18 @@ internal sealed partial class ScenarioReader
                 ErrorCodes.Range,
                 dataNode,
                 $"{m.PathOf("data")} bits 10:8 hold the reserved delivery mode {Convert.ToString(mode, 2).PadLeft(3, '0')} (SDM Vol. 3A 11.11.2: 000 fixed, 001 lowest, 010 SMI, 100 NMI, 101 INIT, 111 ExtINT), got 0x{data:X}");
+        }
+
+        // A level-triggered message (bit 15) with the level bit (14) clear is a de-assert: for fixed, lowest-priority
+        // and INIT delivery the local APIC takes nothing from it (KVM __apic_accept_irq: "if (unlikely(trig_mode &&
+        // !level)) break;" for fixed/lowest, the de-assert INIT ignored; SDM Vol. 3A 11.11.2 bit 14), and a device
+        // sends the same message on every raise, so no raise would ever deliver anything.
+        if ((data & MsiMessage.TriggerModeBit) != 0 && (data & MsiMessage.LevelAssertBit) == 0 && mode is 0 or 1 or 5)
+        {
+            throw _errors.At(
+                ErrorCodes.Conflict,
+                dataNode,
+                $"{m.PathOf("data")} is a level-triggered de-assert message (bit 15 set, bit 14 clear), which a local APIC ignores for {(mode == 0 ? "fixed" : mode == 1 ? "lowest-priority" : "INIT")} delivery (SDM Vol. 3A 11.11.2), so no raise would deliver it: set bit 14 (assert) or clear bit 15 (edge), got 0x{data:X}");
         }
     }
 
