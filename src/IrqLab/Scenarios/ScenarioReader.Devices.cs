@@ -248,7 +248,7 @@ internal sealed partial class ScenarioReader
     /// <summary>
     /// A programmed bare-mode message must be an interrupt the model can deliver (SDM Vol. 3A §11.11.1-11.11.2):
     /// the address in the 0xFEExxxxx window, the compatibility format (bit 4, the VT-d remappable-format bit, needs
-    /// interrupt remapping, which is not modelled), a delivery mode other than the reserved 011 and 110, and no
+    /// interrupt remapping, which is not modelled), a delivery mode other than the reserved 011 and 110 (and ExtINT only with the 8259), and no
     /// level-triggered de-assert for a fixed, lowest-priority or INIT message (the local APIC ignores it). Anything
     /// else is no interrupt at all, and a run would drop every raise without a word.
     /// </summary>
@@ -277,6 +277,16 @@ internal sealed partial class ScenarioReader
                 ErrorCodes.Range,
                 dataNode,
                 $"{m.PathOf("data")} bits 10:8 hold the reserved delivery mode {Convert.ToString(mode, 2).PadLeft(3, '0')} (SDM Vol. 3A 11.11.2: 000 fixed, 001 lowest, 010 SMI, 100 NMI, 101 INIT, 111 ExtINT), got 0x{data:X}");
+        }
+
+        // ExtINT: "a special INTA bus cycle ... is routed to the external controller", which supplies the vector (SDM Vol.
+        // 3A 11.11.2, 11.5.1). Without the 8259 there is no one to answer it, so no raise could deliver anything.
+        if (mode == 7 && !_machine.Pic)
+        {
+            throw _errors.At(
+                ErrorCodes.Conflict,
+                dataNode,
+                $"{m.PathOf("data")} bits 10:8 select ExtINT (111), whose vector comes from the 8259's INTA cycle (SDM Vol. 3A 11.11.2), but machine.pic is false, so no raise would deliver it: program another delivery mode or leave the 8259 in, got 0x{data:X}");
         }
 
         // A level-triggered message (bit 15) with the level bit (14) clear is a de-assert: for fixed, lowest-priority
