@@ -78,10 +78,11 @@ internal sealed partial class Machine
     /// </remarks>
     private bool TryRecognize(CpuContext c)
     {
-        // Only a CPU with a vCPU in VMX non-root operation recognizes events the guest's way (checked here, in line).
-        if (c.Loaded is { InGuest: true } && GuestRecognize(c))
+        // Only a CPU with a vCPU in VMX non-root operation recognizes events the guest's way (checked here, in line);
+        // what it does not take there waits for the VM exit (a host NMI blocked by the guest's blocking by NMI).
+        if (c.Loaded is { InGuest: true })
         {
-            return true;
+            return GuestRecognize(c);
         }
 
         // One NMI can be pending (latched) while NMIs are blocked; it is taken once the return unblocks them.

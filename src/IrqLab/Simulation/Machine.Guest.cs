@@ -45,7 +45,7 @@ internal sealed partial class Machine
             return true;
         }
 
-        if (c.NmiPending && !c.State.NmiBlocked)
+        if (c.NmiPending && !c.State.NmiBlocked && !v.HostNmisBlocked)
         {
             // NMI exiting: exit reason 0 with an NMI interruption type; the host runs its NMI handler.
             c.NmiPending = false;
@@ -229,6 +229,11 @@ internal sealed partial class Machine
             LeaveGuest(v, exitRecorded: true);
             v.Running = false;
             return;
+        }
+
+        if (type == EventType.Nmi && !v.Controls.VirtualNmis)
+        {
+            v.HostNmisBlocked = true;
         }
 
         var ev = outcome.Delivered;

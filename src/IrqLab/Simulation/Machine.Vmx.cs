@@ -589,6 +589,7 @@ internal sealed partial class Machine
     private void LeaveGuest(Vcpu v, bool exitRecorded = false)
     {
         v.InGuest = false;
+        v.HostNmisBlocked = false;
         v.Pid.Nv = PostedIntrVector;
         v.Pid.Sn = true;
         if (_sinks.Length > 0 && !exitRecorded)

@@ -113,4 +113,12 @@ internal sealed class Vcpu
     /// take interrupts) and is injected at that INTERRUPT_WINDOW exit.
     /// </summary>
     public bool NmiAtInterruptWindow;
+
+    /// <summary>
+    /// Without virtual NMIs, an NMI delivered to the guest (always an injected one: NMI exiting is on) sets blocking by
+    /// NMI, which blocks the host's physical NMIs "as long as the logical processor is in VMX non-root operation" (SDM
+    /// Vol. 3C 26.6.1 with the "NMI exiting" control 1; 26.3: with NMI exiting, the guest's IRET does not affect blocking
+    /// of NMIs). A host NMI then waits for the next VM exit. Cleared when the vCPU leaves guest mode.
+    /// </summary>
+    public bool HostNmisBlocked;
 }

@@ -985,4 +985,47 @@ public sealed class VmxScenarioTests
 
     private static IEnumerable<string> Rows(RunResult r) =>
         r.InterruptRows.Select(x => x.Row + ":" + string.Join(",", x.Counts));
+    /// <summary>
+    /// SDM Vol. 3C 26.6.1: with "virtual NMIs" 0 and "NMI exiting" 1, the blocking by NMI that an injected NMI sets
+    /// (26.5.1.1) blocks the host's NMIs "as long as the logical processor is in VMX non-root operation", and the guest's
+    /// IRET does not end it (26.3: with NMI exiting, "IRET does not affect blocking of NMIs"). A host NMI during the guest's
+    /// NMI handler, and after its IRET, therefore causes no EXCEPTION_NMI exit: it waits for the next VM exit (here a
+    /// reschedule IPI's) and the host takes it then. With virtual NMIs the bit is virtual-NMI blocking only and the host NMI
+    /// exits at once; a host NMI after the VM exit and re-entry exits either way. Before, the host NMI exited at once in
+    /// both cases.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@3500 EXCEPTION_NMI@4500", "3500 4500")]
+    [InlineData(true, "EXTERNAL_INTERRUPT@0 EXCEPTION_NMI@500 EXTERNAL_INTERRUPT@3500 EXCEPTION_NMI@4500", "500 4500")]
+    public void Host_nmi_during_an_injected_guest_nmi_waits_for_the_vm_exit_without_virtual_nmis(bool virtualNmis, string exits, string hostNmis)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: host-nmi-blocked-in-guest
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: {{{(virtualNmis ? "true" : "false")}}}
+                handlers:
+                  - {vector: 2, do: [{advance: 2us}]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 500ns}
+              - {nmi: {cpu: 1}}
+              - {advance: 3us}
+              - {ipi: {from: 0, to: 1, vector: RESCHEDULE_VECTOR}}
+              - {advance: 1us}
+              - {nmi: {cpu: 1}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(exits, string.Join(' ', r.VmExits.Select(x => $"{x.Reason}@{x.TimeNs}")));
+        Assert.Equal(hostNmis, string.Join(' ', r.Dispatch.Where(d => d.Handler == "exc_nmi").Select(d => d.TimeNs)));
+        Assert.Equal(["0"], r.Dispatch.Where(d => d.Vm == "g0").Select(d => d.TimeNs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(2UL, Sim.Count(r, "NMI", 1));
+        Assert.Null(Sim.Unconserved(r));
+    }
 }
