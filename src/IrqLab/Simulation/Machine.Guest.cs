@@ -71,6 +71,15 @@ internal sealed partial class Machine
                 v.Injection = InterruptionInfo.Create(EventType.Nmi, VectorSpace.NmiVector, false);
             }
 
+            // A host NMI that the guest's blocking by NMI held (no virtual NMIs) is unblocked by this exit: the host takes
+            // it in root operation, and KVM's run loop re-enters once its handler returns (the entry injecting the NMI
+            // would otherwise block it again).
+            if (c.NmiPending && !c.State.NmiBlocked)
+            {
+                DeliverPendingNmi(c);
+                return true;
+            }
+
             VmEntry(v);
             return true;
         }

@@ -983,6 +983,42 @@ public sealed class VmxScenarioTests
         Assert.Equal(0UL, Sim.Count(r, "PIN", 1));
     }
 
+    /// <summary>
+    /// The held host NMI of the test above is not starved by an INTERRUPT_WINDOW exit whose re-entry injects the next
+    /// guest NMI (KVM's soft NMI blocking without virtual NMIs): that exit ends VMX non-root operation, so the host takes
+    /// the NMI in root operation (SDM Vol. 3C 26.6.1) before KVM's run loop re-enters and injects the guest's second NMI.
+    /// </summary>
+    [Fact]
+    public void Host_nmi_held_by_a_guest_nmi_is_taken_at_the_interrupt_window_exit_before_the_next_injection()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: host-nmi-at-interrupt-window
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: false
+                handlers:
+                  - {vector: 2, do: [{advance: 2us}]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 500ns}
+              - {nmi: {cpu: 1}}
+              - {advance: 10us}
+            """);
+
+        Assert.Equal("HLT@0 INTERRUPT_WINDOW@2000", string.Join(' ', r.VmExits.Select(x => $"{x.Reason}@{x.TimeNs}")));
+        Assert.Equal(["vector_0x02@0:g0", "exc_nmi@2000:", "vector_0x02@2000:g0"], r.Dispatch.Select(d => $"{d.Handler}@{d.TimeNs}:{d.Vm}"));
+        Assert.Equal(1UL, Sim.Count(r, "NMI", 1));
+        Assert.Null(Sim.Unconserved(r));
+    }
+
     private static IEnumerable<string> Rows(RunResult r) =>
         r.InterruptRows.Select(x => x.Row + ":" + string.Join(",", x.Counts));
     /// <summary>
