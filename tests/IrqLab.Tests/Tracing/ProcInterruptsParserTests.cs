@@ -131,6 +131,10 @@ public sealed class ProcInterruptsParserTests
     [InlineData("           CPU0       CPU1\n LOC:\n", 2, "row LOC: expected at least one count")]
     [InlineData("           CPU0       CPU1\n  1:  99999999999999999999999 0 IO-APIC 1-edge i8042\n", 2, "row 1: expected a count")]
     [InlineData("           CPU2       CPU1\n", 1, "increasing order")]
+    // kernel/irq/proc.c show_interrupts() prints each descriptor once, arch_show_interrupts() each named row once.
+    [InlineData("           CPU0       CPU1\n  0:  20  0 IO-APIC 2-edge timer\n  0:  20  0 IO-APIC 2-edge timer\n", 3, "row 0 appears twice (first at line 2)")]
+    [InlineData("           CPU0       CPU1\nLOC:  1  2   Local timer interrupts\nRES:  0  0   Rescheduling interrupts\nLOC:  3  4   Local timer interrupts\n", 4, "row LOC appears twice (first at line 2)")]
+    [InlineData("           CPU0\nERR:          0\nERR:          1\n", 3, "row ERR appears twice")]
     public void Garbled_input_is_an_error_with_its_line_number(string text, int line, string expected)
     {
         var ex = Assert.Throws<ReplayFormatException>(() => Parse(text));

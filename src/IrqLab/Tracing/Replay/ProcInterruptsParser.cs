@@ -14,13 +14,14 @@ public static class ProcInterruptsParser
     /// <summary>Parses one snapshot.</summary>
     /// <param name="input">The file text.</param>
     /// <returns>The snapshot.</returns>
-    /// <exception cref="ReplayFormatException">No CPU header, a row without label or count, a count that is not a number, or a count above 4294967295.</exception>
+    /// <exception cref="ReplayFormatException">No CPU header, a row without label or count, a count that is not a number, a count above 4294967295, or a row label seen twice.</exception>
     public static ProcInterruptsSnapshot Parse(TextReader input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var lineNumber = 0;
         List<int>? cpus = null;
         var rows = new List<ProcInterruptsRow>();
+        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
         while (input.ReadLine() is { } raw)
         {
             lineNumber++;
@@ -36,7 +37,16 @@ public static class ProcInterruptsParser
                 continue;
             }
 
-            rows.Add(ParseRow(line, lineNumber, cpus.Count));
+            var row = ParseRow(line, lineNumber, cpus.Count);
+            if (!labels.TryAdd(row.Row, lineNumber))
+            {
+                // show_interrupts() prints each irq descriptor once and arch_show_interrupts() each named row once
+                // (kernel/irq/proc.c, arch/x86/kernel/irq.c): a label seen twice is two reads pasted together or a
+                // garbled file, not a snapshot; which of the two counts to compare would be a guess.
+                throw new ReplayFormatException(lineNumber, $"row {row.Row} appears twice (first at line {labels[row.Row]}): a snapshot prints each row once");
+            }
+
+            rows.Add(row);
         }
 
         if (cpus is null)
