@@ -127,6 +127,20 @@ public sealed class FtraceParserTests
         Assert.Equal(ret, r.Ret);
     }
 
+    /// <summary>show_softirq_name(): every vector's own name, and vector 5's name before Linux 4.5 (BLOCK_IOPOLL).</summary>
+    [Theory]
+    [InlineData(0, "HI")]
+    [InlineData(3, "NET_RX")]
+    [InlineData(5, "IRQ_POLL")]
+    [InlineData(5, "BLOCK_IOPOLL")]
+    [InlineData(9, "RCU")]
+    public void Softirq_vector_with_its_own_name_is_accepted_irq_h(int vec, string action)
+    {
+        var r = FtraceParser.ParseLine($"  <idle>-0  [000] ..s1.  12.000001: softirq_entry: vec={vec} [action={action}]", 1);
+        Assert.Equal(vec, r.Vector);
+        Assert.Equal(action, r.Name);
+    }
+
     [Fact]
     public void Softirq_raw_output_without_action_is_accepted_trace_cmd_R()
     {
@@ -145,6 +159,11 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=0xec", "expected 'vector=<int>'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: reschedule_exit:", "expected 'vector=<int>'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: softirq_entry: vec=TIMER", "expected 'vec=<n>")]
+    // include/trace/events/irq.h: vec < NR_SOFTIRQS (10), action = show_softirq_name(vec).
+    [InlineData("          <idle>-0       [000] ..s1.  1523.104600: softirq_entry: vec=10 [action=TIMER]", "softirq_entry: vec=10 is not a softirq (0-9")]
+    [InlineData("          <idle>-0       [000] ..s1.  1523.104600: softirq_exit: vec=4294", "softirq_exit: vec=4294 is not a softirq")]
+    [InlineData("          <idle>-0       [000] ..s1.  1523.104600: softirq_entry: vec=1 [action=NET_RX]", "softirq_entry: vec=1 is TIMER, not action=NET_RX")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: softirq_raise: vec=5 [action=BLOCK]", "softirq_raise: vec=5 is IRQ_POLL, not action=BLOCK")]
     [InlineData("          <idle>-0       [0x1] d.h1.  1523.104600: local_timer_entry: vector=236", "expected '<task>-<pid>")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600 local_timer_entry: vector=236", "expected '<task>-<pid>")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=99999999999 name=x", "32-bit integer")]

@@ -194,11 +194,38 @@ public static partial class FtraceParser
 
                     var vec = ParseInt(f.Groups["vec"].Value, lineNumber, "vec");
                     var action = f.Groups["action"].Success ? f.Groups["action"].Value : null;
+                    if (f.Groups["key"].Value == "vec")
+                    {
+                        CheckSoftirq(vec, action, eventName, lineNumber);
+                    }
+
                     return new FtraceRecord(cpu, timeNs, eventName, null, vec, action, null, lineNumber);
                 }
 
             default:
                 return ParseOther(cpu, timeNs, eventName, fields, lineNumber);
+        }
+    }
+
+    /// <summary>
+    /// The <c>vec=%u [action=%s]</c> format (include/trace/events/irq.h, softirq class): <c>vec</c> is below
+    /// <c>NR_SOFTIRQS</c> (10; __do_softirq and raise_softirq only trace those) and <c>action</c> is
+    /// <c>show_softirq_name(vec)</c>, so another number or a name not the vector's is a garbled line. Vector 5 was
+    /// <c>BLOCK_IOPOLL</c> before Linux 4.5 renamed it <c>IRQ_POLL</c>. The 2.6 <c>softirq=%d action=%s</c> format
+    /// predates that table's current order (2.6.31 had no BLOCK_IOPOLL) and is not checked.
+    /// </summary>
+    private static void CheckSoftirq(int vec, string? action, string eventName, int lineNumber)
+    {
+        if (vec >= FtraceWriter.SoftirqNames.Count)
+        {
+            throw new ReplayFormatException(lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{eventName}: vec={vec} is not a softirq (0-{FtraceWriter.SoftirqNames.Count - 1}, NR_SOFTIRQS is {FtraceWriter.SoftirqNames.Count})"));
+        }
+
+        if (action is not null && action != FtraceWriter.SoftirqNames[vec] && !(vec == 5 && action == "BLOCK_IOPOLL"))
+        {
+            throw new ReplayFormatException(lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{eventName}: vec={vec} is {FtraceWriter.SoftirqNames[vec]}, not action={action}"));
         }
     }
 
@@ -323,7 +350,7 @@ public static partial class FtraceParser
     [GeneratedRegex(@"^irq=(?<irq>-?\d+) (?:ret|return)=(?<ret>handled|unhandled)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex HandlerExitFields();
 
-    [GeneratedRegex(@"^(?:vec|softirq)=(?<vec>\d+)(?: \[?action=(?<action>[A-Z_]+)\]?)?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"^(?<key>vec|softirq)=(?<vec>\d+)(?: \[?action=(?<action>[A-Z_]+)\]?)?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex SoftirqFields();
 
     [GeneratedRegex(@"^vector=(?<vector>-?\d+)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
