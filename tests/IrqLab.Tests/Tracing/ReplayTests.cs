@@ -285,6 +285,39 @@ public sealed class ReplayTests
         Assert.Equal("row LOC: CPU1 count 4294967297 exceeds 4294967295, the largest count /proc/interrupts prints (%10u)", ex.Detail);
     }
 
+    /// <summary>
+    /// An irq number whose chip or hwirq differs between the snapshots names two interrupts: the first was freed and the
+    /// number given to a new descriptor with fresh counts (kernel/irq/irqdesc.c irq_free_descs/alloc_descs), so the
+    /// difference would mix two devices' counts. An action added to a shared line keeps the descriptor and its counts.
+    /// </summary>
+    [Theory]
+    [InlineData(" 24:  10  0  PCI-MSIX-0000:01:00.0   0-edge  eth0", " 24:  30  5  PCI-MSIX-0000:02:00.0   0-edge  nvme0q0",
+        "row 24: PCI-MSIX-0000:01:00.0 0 in the first snapshot, PCI-MSIX-0000:02:00.0 0 in the second: another interrupt at that irq number (freed and requested again between the reads), left out")]
+    [InlineData(" 24:  10  0  PCI-MSIX-0000:01:00.0   0-edge  eth0", " 24:  30  5  PCI-MSIX-0000:01:00.0   3-edge  eth0-tx",
+        "row 24: PCI-MSIX-0000:01:00.0 0 in the first snapshot, PCI-MSIX-0000:01:00.0 3 in the second: another interrupt at that irq number (freed and requested again between the reads), left out")]
+    [InlineData(" 24:  10  0  IO-APIC-edge  eth0", " 24:  30  5  PCI-MSI-edge  eth0",
+        "row 24: IO-APIC-edge in the first snapshot, PCI-MSI-edge in the second: another interrupt at that irq number (freed and requested again between the reads), left out")]
+    public void Snapshot_row_of_another_chip_or_hwirq_is_another_interrupt_left_out(string first, string second, string note)
+    {
+        var before = ProcInterruptsParser.Parse(new StringReader("     CPU0  CPU1\n" + first + "\n LOC:  1  2   Local timer interrupts\n"));
+        var after = ProcInterruptsParser.Parse(new StringReader("     CPU0  CPU1\n" + second + "\n LOC:  3  4   Local timer interrupts\n"));
+        var report = Replay.FromSnapshots(before, after, 1.0);
+        Assert.Null(report.FindRow("24"));
+        Assert.Equal([2UL, 2UL], report.FindRow("LOC")!.Counts);
+        Assert.Equal([note], report.Notes);
+    }
+
+    [Fact]
+    public void Snapshot_row_that_gained_an_action_keeps_its_counts_request_irq_on_a_shared_line()
+    {
+        var before = ProcInterruptsParser.Parse(new StringReader("     CPU0\n 17:  10  IO-APIC  17-fasteoi  idma64.1\n"));
+        var after = ProcInterruptsParser.Parse(new StringReader("     CPU0\n 17:  25  IO-APIC  17-fasteoi  idma64.1, i2c_designware.1\n"));
+        var report = Replay.FromSnapshots(before, after, 1.0);
+        Assert.Equal([15UL], report.FindRow("17")!.Counts);
+        Assert.Equal("idma64.1, i2c_designware.1", report.FindRow("17")!.Name);
+        Assert.Empty(report.Notes);
+    }
+
     [Fact]
     public void Snapshot_columns_are_the_cpus_online_in_both()
     {

@@ -85,6 +85,14 @@ public static class Replay
                 notes.Add($"row {row.Row} only in the second snapshot");
                 continue;
             }
+            else if (row.IsNumbered && (!string.Equals(old.Chip, row.Chip, StringComparison.Ordinal) || !string.Equals(old.Hwirq, row.Hwirq, StringComparison.Ordinal)))
+            {
+                // Another chip or hwirq at the same irq number is another interrupt: the irq was freed and requested
+                // again between the reads (irq_free_descs() and a new descriptor with fresh kstat_irqs, kernel/irq/irqdesc.c),
+                // so its counts are not one counter's and their difference would mix two devices'.
+                notes.Add($"row {row.Row}: {Describe(old)} in the first snapshot, {Describe(row)} in the second: another interrupt at that irq number (freed and requested again between the reads), left out");
+                continue;
+            }
 
             var full = row.Counts.Count == after.Cpus.Count && old.Counts.Count == before.Cpus.Count;
             var n = full ? cpus.Count : Math.Min(row.Counts.Count, old.Counts.Count);
@@ -134,6 +142,9 @@ public static class Replay
 
         return new ReplayReport("proc-interrupts", intervalSeconds, cpus, rows, [], [], after.Rows.Count, 0, 0, notes);
     }
+
+    private static string Describe(ProcInterruptsRow row) =>
+        row.Hwirq is null ? row.Chip ?? "no chip" : $"{row.Chip} {row.Hwirq}";
 
     /// <summary>
     /// Rows the newest table-driven <c>arch_show_interrupts()</c> (arch/x86/kernel/irq.c, <c>IDS</c> entries of
