@@ -83,6 +83,13 @@ public interface IKernelPlatform
     {
     }
 
+    /// <summary>
+    /// <c>x86_platform.get_nmi_reason()</c>: <c>default_get_nmi_reason()</c> reads <c>NMI_REASON_PORT</c>, I/O port 0x61
+    /// (<see cref="Hardware.NmiStatusControl"/>). A platform without that chipset register reads 0: no SERR# or IOCHK#
+    /// source, so an NMI no handler claims is an unknown one.
+    /// </summary>
+    byte GetNmiReason() => 0;
+
     /// <summary>One kernel log line, without the trailing newline.</summary>
     void Log(int cpu, KernelLogLevel level, string text);
 

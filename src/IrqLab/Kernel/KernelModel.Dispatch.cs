@@ -112,6 +112,59 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
+    /// The end of <c>default_do_nmi()</c> (arch/x86/kernel/nmi.c) on an online <paramref name="cpu"/> when no NMI_LOCAL
+    /// handler claimed the NMI: the reason byte is read from the platform (<c>x86_platform.get_nmi_reason()</c>, port
+    /// 0x61); with neither <c>NMI_REASON_SERR</c> nor <c>NMI_REASON_IOCHK</c> set it is an unknown NMI, and
+    /// <c>unknown_nmi_error()</c> (no NMI_UNKNOWN handler registered, <c>unknown_nmi_panic</c> and
+    /// <c>panic_on_unrecovered_nmi</c> off) logs two Emerg lines: "Uhhuh. NMI received for unknown reason %02x on CPU
+    /// %d." and "Dazed and confused, but trying to continue". Plain <c>pr_emerg()</c> in 6.1 and 6.6;
+    /// <c>pr_emerg_ratelimited()</c> from 6.8 ("x86/nmi: Rate limit unknown NMI messages"), each line with its own
+    /// ratelimit state, whose "callbacks suppressed" line names <c>unknown_nmi_error</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The platform reported a SERR# or IOCHK# NMI, whose handling
+    /// (<c>pci_serr_error()</c>, <c>io_check_error()</c>) is not modelled.</exception>
+    public void UnknownNmi(int cpu)
+    {
+        CheckCpu(cpu);
+        var reason = _platform.GetNmiReason();
+        if ((reason & NmiReasonMask) != 0)
+        {
+            throw new InvalidOperationException($"NMI reason 0x{reason:x2}: SERR#/IOCHK# NMIs are not modelled");
+        }
+
+        var ratelimited = Options.Version >= KernelVersion.V6_9;
+        LogEmerg(cpu, ratelimited ? _unknownNmiRateLimit : null, "unknown_nmi_error",
+            string.Create(CultureInfo.InvariantCulture, $"Uhhuh. NMI received for unknown reason {reason:x2} on CPU {cpu}."));
+        LogEmerg(cpu, ratelimited ? _dazedRateLimit : null, "unknown_nmi_error", "Dazed and confused, but trying to continue");
+    }
+
+    /// <summary><c>NMI_REASON_SERR | NMI_REASON_IOCHK</c> (arch/x86/include/asm/mach_traps.h).</summary>
+    private const byte NmiReasonMask = 0xC0;
+
+    /// <summary>
+    /// <c>pr_emerg()</c>, or <c>pr_emerg_ratelimited()</c> with <paramref name="rateLimit"/>: a message the state
+    /// refuses is dropped, and the first one let through after refusals is preceded by <c>___ratelimit()</c>'s Warning
+    /// "<paramref name="func"/>: N callbacks suppressed".
+    /// </summary>
+    private void LogEmerg(int cpu, RateLimit? rateLimit, string func, string text)
+    {
+        if (rateLimit is not null)
+        {
+            if (!rateLimit.Allow(_platform.NowNs, out var suppressed))
+            {
+                return;
+            }
+
+            if (suppressed > 0)
+            {
+                _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"{func}: {suppressed} callbacks suppressed"));
+            }
+        }
+
+        _platform.Log(cpu, KernelLogLevel.Emerg, text);
+    }
+
+    /// <summary>
     /// An exception: the <c>exc_*</c> handler of <see cref="ExceptionTable"/> (vector 2 is the NMI). #MC counts the MCE row
     /// when X86_MCE is on. Under IDT delivery a vector without a Linux handler (reserved, or its Kconfig option off)
     /// returns handler <c>"unhandled"</c> (what the CPU does then is the Delivery layer's). Under FRED delivery Linux
@@ -367,22 +420,13 @@ public sealed partial class KernelModel
             return;
         }
 
-        if (!_noHandlerRateLimit.Allow(_platform.NowNs, out var suppressed))
+        // The function whose ratelimit state it is, named by its "callbacks suppressed" line.
+        var func = Options.Version switch
         {
-            return;
-        }
-
-        if (suppressed > 0)
-        {
-            var func = Options.Version switch
-            {
-                KernelVersion.V6_10 => "call_irq_handler",
-                KernelVersion.Latest => "reevaluate_vector",
-                _ => "__common_interrupt",
-            };
-            _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"{func}: {suppressed} callbacks suppressed"));
-        }
-
-        _platform.Log(cpu, KernelLogLevel.Emerg, string.Format(CultureInfo.InvariantCulture, format, cpu, vector));
+            KernelVersion.V6_10 => "call_irq_handler",
+            KernelVersion.Latest => "reevaluate_vector",
+            _ => "__common_interrupt",
+        };
+        LogEmerg(cpu, _noHandlerRateLimit, func, string.Format(CultureInfo.InvariantCulture, format, cpu, vector));
     }
 }

@@ -33,6 +33,10 @@ public sealed partial class KernelModel
     private readonly int _gsiTop;
     private readonly int[] _allCpus;
     private readonly RateLimit _noHandlerRateLimit = new();
+
+    // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.8 on).
+    private readonly RateLimit _unknownNmiRateLimit = new();
+    private readonly RateLimit _dazedRateLimit = new();
     private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);
     private readonly int _nrCpus;
     private readonly int _firstSystemVector;

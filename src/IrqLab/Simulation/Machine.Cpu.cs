@@ -437,7 +437,7 @@ internal sealed partial class Machine
             case EventType.Nmi:
                 r = _kernel!.Nmi(c.Index);
                 path = "nmi";
-                PerfEventNmiHandler(c);
+                DefaultDoNmi(c);
 
                 break;
             default:

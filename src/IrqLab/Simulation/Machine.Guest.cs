@@ -155,8 +155,8 @@ internal sealed partial class Machine
 
                 // The same exc_nmi() as on the host path: perf_event_nmi_handler() counts a counter overflow (the NMI
                 // watchdog's, through LVT PMC) as a performance-monitoring interrupt whether the NMI came in host mode or
-                // through KVM's NMI exit (vmx_handle_nmi).
-                PerfEventNmiHandler(c);
+                // through KVM's NMI exit (vmx_handle_nmi), and an NMI nothing claims is reported as unknown.
+                DefaultDoNmi(c);
             }
             else
             {

@@ -36,6 +36,8 @@ internal sealed partial class Machine
 
         public long NowNs => m._now;
 
+        public byte GetNmiReason() => m._nmiStatusControl.Read();
+
         // ---- IInterruptSink: IOAPIC and MSI messages onto the bus
         public void Deliver(in InterruptMessage message) => m._bus.Deliver(message);
 

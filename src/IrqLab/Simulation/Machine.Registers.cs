@@ -1,4 +1,5 @@
 using System.Globalization;
+using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation.Output;
@@ -91,6 +92,9 @@ internal sealed partial class Machine
 
             case RegisterKind.Mmio:
                 WriteMmio(TargetCpu(cpu, target.Cpu), target.Address, (uint)value);
+                break;
+            case RegisterKind.Port when target.Address == NmiStatusControl.Port:
+                _nmiStatusControl.Write((byte)value);
                 break;
             case RegisterKind.Port:
                 _pic?.WritePort((ushort)target.Address, (byte)value);
@@ -229,6 +233,8 @@ internal sealed partial class Machine
                     return new ReadValue(v, null);
                 }
 
+            case RegisterKind.Port when target.Address == NmiStatusControl.Port:
+                return new ReadValue(_nmiStatusControl.Read(), null);
             case RegisterKind.Port:
                 // An IN after an OCW3 poll command acknowledges the 8259's request; an expect only looks.
                 return new ReadValue(

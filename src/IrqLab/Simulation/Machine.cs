@@ -31,6 +31,9 @@ internal sealed partial class Machine
     private readonly bool _extendedDestinationId;
     private readonly IoApic[] _ioApics;
     private readonly Pic8259Pair? _pic;
+
+    // Port 0x61, whose status bits default_get_nmi_reason() reads on an NMI no handler claimed.
+    private readonly NmiStatusControl _nmiStatusControl = new();
     private readonly SimDevice[] _devices;
     private readonly Dictionary<string, SimDevice> _devicesByName = new(StringComparer.Ordinal);
     private readonly KernelModel? _kernel;
@@ -621,21 +624,43 @@ internal sealed partial class Machine
     /// <c>perf_event_nmi_handler()</c> (arch/x86/events/core.c), an NMI_LOCAL handler that <c>exc_nmi()</c> runs on
     /// every NMI of an online CPU once the hard-lockup detector's perf event is active: the PMU's handle_irq
     /// (<c>x86_pmu_handle_irq()</c>, <c>intel_pmu_handle_irq()</c>) writes <c>APIC_LVTPC = APIC_DM_NMI</c>, unmasking
-    /// the entry the APIC masked when it delivered the PMI, and a counter overflow it finds counts as PMI.
+    /// the entry the APIC masked when it delivered the PMI, and a counter overflow it finds counts as PMI. True when it
+    /// claimed the NMI (it found an overflow).
     /// </summary>
-    private void PerfEventNmiHandler(CpuContext c)
+    private bool PerfEventNmiHandler(CpuContext c)
     {
-        if (!_scenario.Machine.NmiWatchdog || !_kernel!.IsCpuOnline(c.Index))
+        // Without the watchdog no perf event is active: the handler returns NMI_DONE at once (active_events == 0).
+        if (!_scenario.Machine.NmiWatchdog)
+        {
+            return false;
+        }
+
+        c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
+        if (!c.PmcOverflow)
+        {
+            return false;
+        }
+
+        c.PmcOverflow = false;
+        _kernel!.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
+        return true;
+    }
+
+    /// <summary>
+    /// <c>default_do_nmi()</c> (arch/x86/kernel/nmi.c), which <c>exc_nmi()</c> runs on an online CPU after counting the
+    /// NMI, on the host path and on KVM's NMI exit alike: the NMI_LOCAL handlers first (the model's one is
+    /// <see cref="PerfEventNmiHandler"/>); an NMI none of them claims is an unknown NMI
+    /// (<see cref="KernelModel.UnknownNmi"/>). On a CPU <c>stop_this_cpu()</c> took offline <c>exc_nmi()</c> has
+    /// already returned.
+    /// </summary>
+    private void DefaultDoNmi(CpuContext c)
+    {
+        if (!_kernel!.IsCpuOnline(c.Index) || PerfEventNmiHandler(c))
         {
             return;
         }
 
-        c.Apic.WriteRegister(ApicRegister.LvtPmc, 0x400);
-        if (c.PmcOverflow)
-        {
-            c.PmcOverflow = false;
-            _kernel.ProcInterrupts.Increment(Kernel.Proc.ArchRow.Pmi, c.Index);
-        }
+        _kernel.UnknownNmi(c.Index);
     }
 
     /// <summary>

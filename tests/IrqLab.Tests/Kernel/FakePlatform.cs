@@ -23,6 +23,11 @@ public sealed class FakePlatform : IKernelPlatform
 
     public IEnumerable<string> Texts => Logs.Select(l => l.Text);
 
+    /// <summary>What <see cref="GetNmiReason"/> returns (port 0x61).</summary>
+    public byte NmiReason { get; set; }
+
+    public byte GetNmiReason() => NmiReason;
+
     public void ApicEoi(int cpu) => Calls.Add($"eoi {cpu}");
 
     /// <summary>What <see cref="ApicRead"/> returns per register offset (APIC_LVR as the model's APIC by default).</summary>

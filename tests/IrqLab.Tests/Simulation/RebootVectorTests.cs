@@ -73,5 +73,10 @@ public sealed class RebootVectorTests
         Assert.True(cpu1.SequenceEqual(["sysvec_reboot", "exc_nmi", "exc_nmi"]), Sim.Describe(r));
         Assert.Equal(0UL, Sim.Count(r, "NMI", 1));
         Assert.Equal(1UL, Sim.Count(r, "NMI", 0));
+
+        // default_do_nmi() runs only past that return: the online CPU reports its unclaimed NMI, the stopped one nothing.
+        Assert.Equal(
+            ["Uhhuh. NMI received for unknown reason 00 on CPU 0."],
+            r.Messages.Where(m => m.Text.StartsWith("Uhhuh", StringComparison.Ordinal)).Select(m => m.Text));
     }
 }
