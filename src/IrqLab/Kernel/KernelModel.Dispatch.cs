@@ -118,8 +118,8 @@ public sealed partial class KernelModel
     /// <c>unknown_nmi_error()</c> (no NMI_UNKNOWN handler registered, <c>unknown_nmi_panic</c> and
     /// <c>panic_on_unrecovered_nmi</c> off) logs two Emerg lines: "Uhhuh. NMI received for unknown reason %02x on CPU
     /// %d." and "Dazed and confused, but trying to continue". Plain <c>pr_emerg()</c> in 6.1 and 6.6;
-    /// <c>pr_emerg_ratelimited()</c> from 6.8 ("x86/nmi: Rate limit unknown NMI messages"), each line with its own
-    /// ratelimit state, whose "callbacks suppressed" line names <c>unknown_nmi_error</c>.
+    /// <c>pr_emerg_ratelimited()</c> from 6.9 ("x86/nmi: Rate limit unknown NMI messages", x86/misc for v6.9-rc1), each
+    /// line with its own ratelimit state, whose "callbacks suppressed" line names <c>unknown_nmi_error</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The platform reported a SERR# or IOCHK# NMI, whose handling
     /// (<c>pci_serr_error()</c>, <c>io_check_error()</c>) is not modelled.</exception>

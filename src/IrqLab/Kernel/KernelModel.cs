@@ -34,7 +34,7 @@ public sealed partial class KernelModel
     private readonly int[] _allCpus;
     private readonly RateLimit _noHandlerRateLimit = new();
 
-    // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.8 on).
+    // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.9 on).
     private readonly RateLimit _unknownNmiRateLimit = new();
     private readonly RateLimit _dazedRateLimit = new();
     private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);

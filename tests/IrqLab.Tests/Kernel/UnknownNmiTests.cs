@@ -32,7 +32,7 @@ public sealed class UnknownNmiTests
     }
 
     /// <summary>
-    /// 6.1 and 6.6 print both lines with plain pr_emerg(); "x86/nmi: Rate limit unknown NMI messages" (6.8) made each a
+    /// 6.1 and 6.6 print both lines with plain pr_emerg(); "x86/nmi: Rate limit unknown NMI messages" (merged for 6.9) made each a
     /// pr_emerg_ratelimited() with its own state (10 per 5 s, lib/ratelimit.c), so 13 NMIs log 20 lines there, and the
     /// next interval starts with each state's "unknown_nmi_error: 3 callbacks suppressed" Warning before its line.
     /// </summary>
@@ -42,7 +42,7 @@ public sealed class UnknownNmiTests
     [InlineData(KernelVersion.V6_9, true)]
     [InlineData(KernelVersion.V6_10, true)]
     [InlineData(KernelVersion.Latest, true)]
-    public void Unknown_nmi_lines_are_ratelimited_from_6_8_each_with_its_own_state_nmi_c(KernelVersion version, bool ratelimited)
+    public void Unknown_nmi_lines_are_ratelimited_from_6_9_each_with_its_own_state_nmi_c(KernelVersion version, bool ratelimited)
     {
         var model = K.Model(out var p, K.Options(version));
         for (var i = 0; i < 13; i++)
