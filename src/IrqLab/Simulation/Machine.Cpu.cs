@@ -423,22 +423,37 @@ internal sealed partial class Machine
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterLinuxObserved(CpuContext c, in CpuEvent ev, bool savedIf)
+    private void EnterLinuxObserved(CpuContext c, in CpuEvent ev, bool savedIf) => DispatchLinux(c, ev, savedIf, _route, _fred);
+
+    /// <summary>
+    /// The Linux handler of an event the CPU delivered (<see cref="EnterLinuxObserved"/>) or KVM handles after a VM exit
+    /// (<see cref="HostHandle"/>): the kernel model's dispatch through <paramref name="route"/> (external interrupts),
+    /// <c>exc_nmi</c>, or the exception's <c>exc_*</c> handler; then the handler's frame, returning through ERETS when
+    /// <paramref name="fredFrame"/>, and its dispatch entry. What the kernel traces while it dispatches (its EOI, its log
+    /// lines) is held until the entry has opened the handler's slice: it happens inside the handler.
+    /// </summary>
+    private void DispatchLinux(CpuContext c, in CpuEvent ev, bool savedIf, EntryRoute route, bool fredFrame)
     {
         DispatchResult r;
         string path;
         Kernel.Irq.IrqDesc? ran = null;
+        _holdTrace = _sinks.Length > 0;
         switch (ev.Type)
         {
             case EventType.ExternalInterrupt:
-                r = ExternalInterruptObserved(c, ev.Vector, _route, out ran);
-                path = ExternalPath(r, _route);
+                // A traced run also learns whether the flow ran the device's actions, to trace them in the handler's
+                // slice (KVM's re-injected interrupt runs common_interrupt like a host one, linux-dispatch.md §6.2).
+                r = _sinks.Length > 0
+                    ? ExternalInterruptObserved(c, ev.Vector, route, out ran)
+                    : _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
+                path = ExternalPath(r, route);
                 break;
             case EventType.Nmi:
+                // exc_nmi() on the host path and for KVM's NMI exit (vmx_handle_nmi) alike: the NMI row, then
+                // perf_event_nmi_handler() (the watchdog's overflow counts as PMI) or the unknown-NMI report.
                 r = _kernel!.Nmi(c.Index);
                 path = "nmi";
                 DefaultDoNmi(c);
-
                 break;
             default:
                 r = _kernel!.Exception(c.Index, ev.Vector, ev.ErrorCode ?? 0);
@@ -446,12 +461,19 @@ internal sealed partial class Machine
                 break;
         }
 
+        _holdTrace = false;
         var f = PushFrame(c, FrameKind.Linux, ev, savedIf);
+        f.Fred = fredFrame;
         f.Handler = r.Handler;
         f.Irq = r.Irq;
         f.FlowEndAtReturn = r.FlowEndAtReturn;
         f.RemainingNs = r.CostNs;
         RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
+        if (_heldTrace.Count > 0)
+        {
+            ReleaseHeldTrace();
+        }
+
         if (ran is not null)
         {
             TraceDeviceActions(c, f, ran);

@@ -145,41 +145,7 @@ internal sealed partial class Machine
         c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
         if (_linux)
         {
-            DispatchResult r;
-            string path;
-            Kernel.Irq.IrqDesc? ran = null;
-            if (ev.Type == EventType.Nmi)
-            {
-                r = _kernel!.Nmi(c.Index);
-                path = "nmi";
-
-                // The same exc_nmi() as on the host path: perf_event_nmi_handler() counts a counter overflow (the NMI
-                // watchdog's, through LVT PMC) as a performance-monitoring interrupt whether the NMI came in host mode or
-                // through KVM's NMI exit (vmx_handle_nmi), and an NMI nothing claims is reported as unknown.
-                DefaultDoNmi(c);
-            }
-            else
-            {
-                // A traced run also learns whether the flow ran the device's actions, to trace them as a host
-                // interrupt's are (the re-injected interrupt runs common_interrupt like one, linux-dispatch.md §6.2).
-                var route = software ? EntryRoute.Software : EntryRoute.Idt;
-                r = _sinks.Length > 0
-                    ? ExternalInterruptObserved(c, ev.Vector, route, out ran)
-                    : _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
-                path = ExternalPath(r, route);
-            }
-
-            var f = PushFrame(c, FrameKind.Linux, ev, savedIf: false);
-            f.Fred = software && _fred;
-            f.Handler = r.Handler;
-            f.Irq = r.Irq;
-            f.FlowEndAtReturn = r.FlowEndAtReturn;
-            f.RemainingNs = r.CostNs;
-            RecordDispatch(c, r.Trapped ? EventType.HardwareException : ev.Type, r.Trapped ? 6 : ev.Vector, r.Handler, path, r.Irq, null, -1);
-            if (ran is not null)
-            {
-                TraceDeviceActions(c, f, ran);
-            }
+            DispatchLinux(c, ev, savedIf: false, software ? EntryRoute.Software : EntryRoute.Idt, software && _fred);
         }
         else
         {

@@ -12,10 +12,28 @@ internal sealed partial class Machine
 {
     private void Trace(in TraceEvent e)
     {
+        if (_holdTrace)
+        {
+            _heldTrace.Add(e);
+            return;
+        }
+
         foreach (var s in _sinks)
         {
             s.Write(e);
         }
+    }
+
+    /// <summary>Writes the trace events held while the kernel dispatched an entry (<see cref="DispatchLinux"/>), in order.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReleaseHeldTrace()
+    {
+        foreach (var e in _heldTrace)
+        {
+            Trace(e);
+        }
+
+        _heldTrace.Clear();
     }
 
     // The trace records of the hot paths, built out of line: a TraceEvent temporary in a caller's frame (it holds

@@ -44,6 +44,11 @@ internal sealed partial class Machine
     private int _dirtyHead;
     private int _dirtyCount;
     private readonly ITraceSink[] _sinks;
+
+    // Trace events the kernel model emits while it dispatches an entry, held until the entry's slice opens
+    // (DispatchLinux): only ever used in a traced run.
+    private readonly List<TraceEvent> _heldTrace = [];
+    private bool _holdTrace;
     private readonly IdtDelivery _idtDelivery;
     private readonly FredDelivery _fredDelivery;
     private readonly HandlerSpec?[] _bareHandlers = new HandlerSpec?[VectorSpace.NrVectors];
