@@ -272,8 +272,7 @@ internal sealed partial class Machine
         v.Running = false;
         if (_linux)
         {
-            // vcpu_unimpl() in include/linux/kvm_host.h; the model has no vCPU thread id or guest RIP, so both print 0.
-            AddMessage(c.Index, "err", $"kvm [0]: vcpu{v.Index}, guest rIP: 0x0 vmx: unexpected exit reason 0x{VmExitReasons.InitSignal:x}");
+            KvmUnexpectedExit(c.Index, v.Index, VmExitReasons.InitSignal);
         }
 
         MarkDirty(c.Index);
@@ -465,6 +464,52 @@ internal sealed partial class Machine
 
                 return 0;
         }
+    }
+
+    /// <summary>
+    /// KVM's report of an exit reason it has no handler for (arch/x86/kvm/vmx/vmx.c <c>__vmx_handle_exit()</c>, label
+    /// <c>unexpected_vmexit</c>): <c>vcpu_unimpl()</c> (include/linux/kvm_host.h: <c>pr_err_ratelimited("kvm [%i]: "
+    /// "vcpu%i, guest rIP: 0x%lx " fmt)</c>, the vCPU thread's tgid and the guest RIP, which the model does not have: both
+    /// print 0) and <c>dump_vmcs()</c>, which without the <c>kvm_intel.dump_invalid_vmcs</c> parameter (default off) only
+    /// says so with <c>pr_warn_ratelimited</c>. The text follows <c>kernel.version</c>: from 6.3 every KVM x86 file prints
+    /// through <c>pr_fmt(KBUILD_MODNAME ": ")</c> ("KVM: x86: Unify pr_fmt to use module name for all KVM modules"), so
+    /// vmx.c's lines start "kvm_intel: " on 6.6 and later; on <c>latest</c> ("KVM: x86: Add a helper to dedup reporting of
+    /// unhandled VM-Exits") vmx.c calls <c>dump_vmcs()</c> first and then x86.c's
+    /// <c>kvm_prepare_unexpected_reason_exit()</c> reports "unexpected exit reason 0x%llx" with x86.c's "kvm: " prefix.
+    /// Each call site has its own rate limit (10 per 5 s) and prints "&lt;function&gt;: N callbacks suppressed".
+    /// </summary>
+    private void KvmUnexpectedExit(int cpu, int vcpu, int reason)
+    {
+        var version = _scenario.Kernel.Version;
+        var vmx = version >= KernelVersion.V6_6 ? "kvm_intel: " : string.Empty;
+        var dump = vmx + "set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.";
+        if (version == KernelVersion.Latest)
+        {
+            KvmRateLimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", "warning", dump);
+            KvmRateLimited(cpu, _kvmUnimplRateLimit, "kvm_prepare_unexpected_reason_exit", "err", string.Create(CultureInfo.InvariantCulture,
+                $"kvm: kvm [0]: vcpu{vcpu}, guest rIP: 0x0 unexpected exit reason 0x{reason:x}"));
+            return;
+        }
+
+        KvmRateLimited(cpu, _kvmUnimplRateLimit, "__vmx_handle_exit", "err", string.Create(CultureInfo.InvariantCulture,
+            $"{vmx}kvm [0]: vcpu{vcpu}, guest rIP: 0x0 vmx: unexpected exit reason 0x{reason:x}"));
+        KvmRateLimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", "warning", dump);
+    }
+
+    /// <summary>One <c>pr_*_ratelimited</c> call site: ___ratelimit()'s "%s: %d callbacks suppressed" (KERN_WARNING) first when due.</summary>
+    private void KvmRateLimited(int cpu, RateLimit state, string func, string level, string text)
+    {
+        if (!state.Allow(_now, out var suppressed))
+        {
+            return;
+        }
+
+        if (suppressed > 0)
+        {
+            AddMessage(cpu, "warning", string.Create(CultureInfo.InvariantCulture, $"{func}: {suppressed} callbacks suppressed"));
+        }
+
+        AddMessage(cpu, level, text);
     }
 
     /// <summary>The scenario's word for a step or handler action (SCENARIOS.md §6, §7), for IrqLab's messages.</summary>

@@ -77,6 +77,10 @@ internal sealed partial class Machine
     /// <summary>Guest handler actions already reported as not modelled inside a VM (each is said once per run).</summary>
     private readonly HashSet<Step> _ignoredGuestActions = new(ReferenceEqualityComparer.Instance);
 
+    // KVM's pr_*_ratelimited call sites for an unexpected VM exit: vcpu_unimpl() and dump_vmcs() (KvmUnexpectedExit).
+    private readonly Kernel.RateLimit _kvmUnimplRateLimit = new();
+    private readonly Kernel.RateLimit _dumpVmcsRateLimit = new();
+
     private readonly bool _tracksHandlers;
     private readonly int _logLimit;
     private readonly long _maxEntriesPerInstant;
