@@ -133,20 +133,21 @@ public sealed partial class KernelModel
         }
 
         var ratelimited = Options.Version >= KernelVersion.V6_9;
-        LogEmerg(cpu, ratelimited ? _unknownNmiRateLimit : null, "unknown_nmi_error",
+        LogRatelimited(cpu, ratelimited ? _unknownNmiRateLimit : null, "unknown_nmi_error", KernelLogLevel.Emerg,
             string.Create(CultureInfo.InvariantCulture, $"Uhhuh. NMI received for unknown reason {reason:x2} on CPU {cpu}."));
-        LogEmerg(cpu, ratelimited ? _dazedRateLimit : null, "unknown_nmi_error", "Dazed and confused, but trying to continue");
+        LogRatelimited(cpu, ratelimited ? _dazedRateLimit : null, "unknown_nmi_error", KernelLogLevel.Emerg, "Dazed and confused, but trying to continue");
     }
 
     /// <summary><c>NMI_REASON_SERR | NMI_REASON_IOCHK</c> (arch/x86/include/asm/mach_traps.h).</summary>
     private const byte NmiReasonMask = 0xC0;
 
     /// <summary>
-    /// <c>pr_emerg()</c>, or <c>pr_emerg_ratelimited()</c> with <paramref name="rateLimit"/>: a message the state
-    /// refuses is dropped, and the first one let through after refusals is preceded by <c>___ratelimit()</c>'s Warning
-    /// "<paramref name="func"/>: N callbacks suppressed".
+    /// <c>printk()</c> at <paramref name="level"/>, or its <c>pr_*_ratelimited()</c> form with <paramref name="rateLimit"/>
+    /// (the call site's own state, lib/ratelimit.c): a message the state refuses is dropped, and the first one let
+    /// through after refusals is preceded by <c>___ratelimit()</c>'s Warning "<paramref name="func"/>: N callbacks
+    /// suppressed", <paramref name="func"/> being the function the call site is in.
     /// </summary>
-    private void LogEmerg(int cpu, RateLimit? rateLimit, string func, string text)
+    internal void LogRatelimited(int cpu, RateLimit? rateLimit, string func, KernelLogLevel level, string text)
     {
         if (rateLimit is not null)
         {
@@ -161,7 +162,7 @@ public sealed partial class KernelModel
             }
         }
 
-        _platform.Log(cpu, KernelLogLevel.Emerg, text);
+        _platform.Log(cpu, level, text);
     }
 
     /// <summary>
@@ -427,6 +428,6 @@ public sealed partial class KernelModel
             KernelVersion.Latest => "reevaluate_vector",
             _ => "__common_interrupt",
         };
-        LogEmerg(cpu, _noHandlerRateLimit, func, string.Format(CultureInfo.InvariantCulture, format, cpu, vector));
+        LogRatelimited(cpu, _noHandlerRateLimit, func, KernelLogLevel.Emerg, string.Format(CultureInfo.InvariantCulture, format, cpu, vector));
     }
 }

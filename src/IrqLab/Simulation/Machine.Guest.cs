@@ -485,31 +485,15 @@ internal sealed partial class Machine
         var dump = vmx + "set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.";
         if (version == KernelVersion.Latest)
         {
-            KvmRateLimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", "warning", dump);
-            KvmRateLimited(cpu, _kvmUnimplRateLimit, "kvm_prepare_unexpected_reason_exit", "err", string.Create(CultureInfo.InvariantCulture,
+            _kernel!.LogRatelimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", KernelLogLevel.Warning, dump);
+            _kernel!.LogRatelimited(cpu, _kvmUnimplRateLimit, "kvm_prepare_unexpected_reason_exit", KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
                 $"kvm: kvm [0]: vcpu{vcpu}, guest rIP: 0x0 unexpected exit reason 0x{reason:x}"));
             return;
         }
 
-        KvmRateLimited(cpu, _kvmUnimplRateLimit, "__vmx_handle_exit", "err", string.Create(CultureInfo.InvariantCulture,
+        _kernel!.LogRatelimited(cpu, _kvmUnimplRateLimit, "__vmx_handle_exit", KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
             $"{vmx}kvm [0]: vcpu{vcpu}, guest rIP: 0x0 vmx: unexpected exit reason 0x{reason:x}"));
-        KvmRateLimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", "warning", dump);
-    }
-
-    /// <summary>One <c>pr_*_ratelimited</c> call site: ___ratelimit()'s "%s: %d callbacks suppressed" (KERN_WARNING) first when due.</summary>
-    private void KvmRateLimited(int cpu, RateLimit state, string func, string level, string text)
-    {
-        if (!state.Allow(_now, out var suppressed))
-        {
-            return;
-        }
-
-        if (suppressed > 0)
-        {
-            AddMessage(cpu, "warning", string.Create(CultureInfo.InvariantCulture, $"{func}: {suppressed} callbacks suppressed"));
-        }
-
-        AddMessage(cpu, level, text);
+        _kernel!.LogRatelimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", KernelLogLevel.Warning, dump);
     }
 
     /// <summary>The scenario's word for a step or handler action (SCENARIOS.md §6, §7), for IrqLab's messages.</summary>
