@@ -275,6 +275,63 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
+    /// <c>__handle_irq_event_percpu()</c> (kernel/irq/handle.c, the same in 6.1 and the newest tree) after action
+    /// <paramref name="action"/> of irq <paramref name="irq"/> returned with interrupts enabled (a scenario's <c>sti</c>
+    /// while it ran): <c>WARN_ONCE(!irqs_disabled(), "irq %u handler %pS enabled interrupts\n", irq, action->handler)</c>,
+    /// after which the kernel does <c>local_irq_disable()</c> (the caller clears IF). WARN_ONCE prints its message at
+    /// KERN_WARNING (<c>__warn_printk()</c>) and then the <c>WARNING: CPU: ...</c> line, once per boot.
+    /// </summary>
+    public void HandlerEnabledInterrupts(int cpu, int irq, int action)
+    {
+        CheckCpu(cpu);
+        var desc = DescAt(irq);
+        if (desc is null || desc.ActionArray.Length == 0 || !_warnedOnce.Add("__handle_irq_event_percpu"))
+        {
+            return;
+        }
+
+        var a = desc.ActionArray[Math.Clamp(action, 0, desc.ActionArray.Length - 1)];
+        _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+            $"irq {irq} handler {KernelSymbols.Symbolize(a.HandlerSymbol, 0)} enabled interrupts"));
+        _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
+            $"WARNING: CPU: {cpu} PID: 0 at kernel/irq/handle.c {KernelSymbols.CallSite("__handle_irq_event_percpu")}: WARN_ONCE(!irqs_disabled())"));
+    }
+
+    /// <summary>
+    /// The index of the action of irq <paramref name="irq"/> that is running when its handler frame still has
+    /// <paramref name="leftNs"/> of its own time to spend: the actions run back to back from the frame's start, each for
+    /// its cost (time beyond the actions' sum, a replayed edge's second walk, counts as the first action's).
+    /// </summary>
+    public int RunningAction(int irq, long leftNs)
+    {
+        var desc = DescAt(irq);
+        if (desc is null || desc.ActionArray.Length == 0)
+        {
+            return 0;
+        }
+
+        var actions = desc.ActionArray;
+        long total = 0;
+        foreach (var x in actions)
+        {
+            total += x.CostNs;
+        }
+
+        var elapsed = Math.Max(0, total - leftNs);
+        long end = 0;
+        for (var i = 0; i < actions.Length - 1; i++)
+        {
+            end += actions[i].CostNs;
+            if (elapsed < end)
+            {
+                return i;
+            }
+        }
+
+        return actions.Length - 1;
+    }
+
+    /// <summary>
     /// The action walk of <c>__handle_irq_event_percpu()</c> from action <paramref name="first"/>: returns the sum of the
     /// actions' costs and the OR of their results. The action array is read again for every action, so a change to the actions made
     /// from inside a handler is seen as the kernel's list walk would see it.

@@ -45,6 +45,12 @@ internal sealed class Frame
     public int Vcpu = -1;
     public string? Vm;
 
+    /// <summary>
+    /// A Linux device frame in which a scenario step set IF: the index of the irq's action that was running then, whose
+    /// return <c>__handle_irq_event_percpu()</c> checks with WARN_ONCE(!irqs_disabled()); -1 otherwise.
+    /// </summary>
+    public int IrqsEnabledAction = -1;
+
     /// <summary>Frames below this one of the same context (host, or the same VM): the logged <c>depth</c>; -1 until known.</summary>
     public int ContextDepth = -1;
 
@@ -79,5 +85,6 @@ internal sealed class Frame
         ContextDepth = -1;
         IsNmi = false;
         Fred = false;
+        IrqsEnabledAction = -1;
     }
 }

@@ -626,6 +626,13 @@ internal sealed partial class Machine
     private void Return(CpuContext c)
     {
         var f = c.Pop();
+        if (f.IrqsEnabledAction >= 0 && c.State.If)
+        {
+            // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), ...) then local_irq_disable(), before the flow end.
+            _kernel!.HandlerEnabledInterrupts(c.Index, f.Irq, f.IrqsEnabledAction);
+            c.State.Cli();
+        }
+
         if (f.FlowEndAtReturn)
         {
             // handle_fasteoi_irq()'s EOI or handle_level_irq()'s unmask: after the handlers, before the return (kernel/irq/chip.c).

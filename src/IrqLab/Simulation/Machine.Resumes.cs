@@ -18,7 +18,8 @@ internal sealed partial class Machine
     /// deferred: when it fires, the pump will only return from the frame and then find nothing to do. That holds when
     /// the frame is the only one (the return leaves the CPU idle, with no frame below that would spend time or run an
     /// action), it has no actions left and no flow end due at its return (a fasteoi EOI or level unmask, which may
-    /// deliver a level line again), and nothing is pending that the CPU could take after the return (an NMI, an
+    /// deliver a level line again) and no WARN_ONCE due there (a device handler that enabled interrupts, whose log line
+    /// carries the return's time), and nothing is pending that the CPU could take after the return (an NMI, an
     /// ExtINT, a deliverable APIC interrupt); the CPU is not in shutdown, and no vCPU was ever loaded on it (there the
     /// return of a host handler may re-enter the guest, <c>GuestReturned</c>; a vCPU is loaded only by an <c>enter</c>
     /// step, outside the event loop). Anything that later changes one of these goes through a touch point that
@@ -26,7 +27,7 @@ internal sealed partial class Machine
     /// run-wide conditions (Linux mode, no trace sink, no event bound, inside RunUntil) are in <see cref="_deferResumes"/>.
     /// </summary>
     private static bool CanDeferResume(CpuContext c, Frame f) =>
-        c.Depth == 1 && f.ActionCount == 0 && !f.FlowEndAtReturn && c.Loaded is null && !c.NmiPending && !c.ExtIntPending
+        c.Depth == 1 && f.ActionCount == 0 && !f.FlowEndAtReturn && f.IrqsEnabledAction < 0 && c.Loaded is null && !c.NmiPending && !c.ExtIntPending
         && !c.Shutdown && !c.Apic.HasInterrupt;
 
     /// <summary>

@@ -94,6 +94,11 @@ internal sealed partial class Machine
                     var c = cpu ?? _cpus[s.Cpu ?? 0];
                     if (s.Set)
                     {
+                        if (cpu is null && _linux && !c.State.If)
+                        {
+                            NoteIrqsEnabledInDeviceHandler(c);
+                        }
+
                         c.State.Sti();
                         if (cpu is null)
                         {
@@ -141,6 +146,22 @@ internal sealed partial class Machine
     }
 
     // ---------------------------------------------------------------- interrupts raised by steps
+
+    /// <summary>
+    /// A scenario <c>sti</c> while a Linux device handler runs on <paramref name="c"/> (the top frame): remembers which of
+    /// the irq's actions enabled interrupts, for the check <c>__handle_irq_event_percpu()</c> makes when it returns
+    /// (<see cref="Return"/>). The frame's own time still to spend tells the running action.
+    /// </summary>
+    private void NoteIrqsEnabledInDeviceHandler(CpuContext c)
+    {
+        if (c.Depth == 0 || c.Top is not { Kind: FrameKind.Linux, Vm: null, Irq: >= 0, IrqsEnabledAction: < 0 } f)
+        {
+            return;
+        }
+
+        var left = f.RemainingNs + Math.Max(0, c.BusyUntilNs - _now);
+        f.IrqsEnabledAction = _kernel!.RunningAction(f.Irq, left);
+    }
 
     private void PlatformNmi(CpuContext c)
     {
