@@ -514,8 +514,10 @@ internal sealed partial class Machine
     {
         foreach (var c in _cpus)
         {
-            // A CPU halted for good in a handler (stop_this_cpu) is idle with that one frame left.
-            if ((c.Depth > 0 && c.Depth != c.HaltedDepth) || c.BusyUntilNs > 0)
+            // A CPU halted for good in a handler (stop_this_cpu) is idle with that one frame left; a CPU in shutdown
+            // (or waiting for a SIPI) with no NMI handler above the frames it shut down in is idle too: those frames
+            // never run again (SDM Vol. 3A §6.15), so the time one of them had left to spend keeps nothing going.
+            if ((c.Depth > 0 && c.Depth != c.HaltedDepth && !c.ExecutesNothing) || c.BusyUntilNs > 0)
             {
                 return false;
             }
