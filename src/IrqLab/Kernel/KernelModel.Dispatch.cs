@@ -380,7 +380,8 @@ public sealed partial class KernelModel
         return CommonInterruptNoDesc(cpu, vector, table);
     }
 
-    /// <summary><c>common_interrupt</c> for a <c>vector_irq</c> slot holding a sentinel.</summary>
+    /// <summary><c>common_interrupt</c> for a <c>vector_irq</c> slot holding a sentinel (cold: kept out of the hot caller).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private DispatchResult CommonInterruptNoDesc(int cpu, int vector, VectorIrqTable table)
     {
         var kind = table.KindOf(vector);

@@ -33,10 +33,6 @@ public sealed partial class KernelModel
     private readonly int _gsiTop;
     private readonly int[] _allCpus;
     private readonly RateLimit _noHandlerRateLimit = new();
-
-    // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.9 on).
-    private readonly RateLimit _unknownNmiRateLimit = new();
-    private readonly RateLimit _dazedRateLimit = new();
     private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);
     private readonly int _nrCpus;
     private readonly int _firstSystemVector;
@@ -57,6 +53,11 @@ public sealed partial class KernelModel
 
     // elcr_set_level_irq()'s static elcr_irq_mask: the legacy irqs already set level-triggered.
     private int _elcrLevelIrqs;
+
+    // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.9 on); cold,
+    // declared last so that they do not move the dispatch path's fields in the object.
+    private readonly RateLimit _unknownNmiRateLimit = new();
+    private readonly RateLimit _dazedRateLimit = new();
 
     /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
     public KernelModel(KernelOptions options, IKernelPlatform platform)

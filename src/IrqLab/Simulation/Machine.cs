@@ -31,9 +31,6 @@ internal sealed partial class Machine
     private readonly bool _extendedDestinationId;
     private readonly IoApic[] _ioApics;
     private readonly Pic8259Pair? _pic;
-
-    // Port 0x61, whose status bits default_get_nmi_reason() reads on an NMI no handler claimed.
-    private readonly NmiStatusControl _nmiStatusControl = new();
     private readonly SimDevice[] _devices;
     private readonly Dictionary<string, SimDevice> _devicesByName = new(StringComparer.Ordinal);
     private readonly KernelModel? _kernel;
@@ -44,11 +41,6 @@ internal sealed partial class Machine
     private int _dirtyHead;
     private int _dirtyCount;
     private readonly ITraceSink[] _sinks;
-
-    // Trace events the kernel model emits while it dispatches an entry, held until the entry's slice opens
-    // (DispatchLinux): only ever used in a traced run.
-    private readonly List<TraceEvent> _heldTrace = [];
-    private bool _holdTrace;
     private readonly IdtDelivery _idtDelivery;
     private readonly FredDelivery _fredDelivery;
     private readonly HandlerSpec?[] _bareHandlers = new HandlerSpec?[VectorSpace.NrVectors];
@@ -76,10 +68,6 @@ internal sealed partial class Machine
 
     /// <summary>Guest handler actions already reported as not modelled inside a VM (each is said once per run).</summary>
     private readonly HashSet<Step> _ignoredGuestActions = new(ReferenceEqualityComparer.Instance);
-
-    // KVM's pr_*_ratelimited call sites for an unexpected VM exit: vcpu_unimpl() and dump_vmcs() (KvmUnexpectedExit).
-    private readonly Kernel.RateLimit _kvmUnimplRateLimit = new();
-    private readonly Kernel.RateLimit _dumpVmcsRateLimit = new();
 
     private readonly bool _tracksHandlers;
     private readonly int _logLimit;
@@ -109,6 +97,20 @@ internal sealed partial class Machine
     private long _sourceRaised;
     private long _sourceCoalesced;
     private long _sourceDropped;
+
+    // Cold state, declared after the engine's hot fields so that it does not move them in the object.
+
+    // Port 0x61, whose status bits default_get_nmi_reason() reads on an NMI no handler claimed.
+    private readonly NmiStatusControl _nmiStatusControl = new();
+
+    // Trace events the kernel model emits while it dispatches an entry, held until the entry's slice opens
+    // (DispatchLinux): only ever used in a traced run.
+    private readonly List<TraceEvent> _heldTrace = [];
+    private bool _holdTrace;
+
+    // KVM's pr_*_ratelimited call sites for an unexpected VM exit: vcpu_unimpl() and dump_vmcs() (KvmUnexpectedExit).
+    private readonly Kernel.RateLimit _kvmUnimplRateLimit = new();
+    private readonly Kernel.RateLimit _dumpVmcsRateLimit = new();
 
     public Machine(Scenario scenario, SimulationOptions options)
     {
