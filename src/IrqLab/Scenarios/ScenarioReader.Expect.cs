@@ -94,7 +94,7 @@ internal sealed partial class ScenarioReader
                 var names = new List<string>(handlers.Count);
                 for (var i = 0; i < handlers.Count; i++)
                 {
-                    names.Add(String(handlers[i], $"{m.PathOf("handlers")}[{i}]"));
+                    names.Add(BareHandlerName(String(handlers[i], $"{m.PathOf("handlers")}[{i}]")));
                 }
 
                 return new ExpectHandlersStep(names);
@@ -155,4 +155,14 @@ internal sealed partial class ScenarioReader
         var width = narrow ? $" ({(readName is null ? string.Empty : $"the register read as '{readName}' is ")}{BitOperations.Log2(max + 1)}-bit{(readName is null ? " register" : string.Empty)})" : null;
         return new ExpectValue { Scalar = UInt(node, path, 0, max, hexBounds: narrow, note: width) };
     }
+
+    /// <summary>
+    /// A bare handler's name as the output writes it (SCENARIOS.md §6: <c>vector_0x</c> and two lowercase hex digits):
+    /// <c>vector_0x4F</c> or <c>VECTOR_0X4f</c> name the same vector as <c>vector_0x4f</c>, so an expect written with
+    /// uppercase hex is compared as that; every other name (Linux's <c>sysvec_*</c>, <c>exc_*</c>, ...) stays exact.
+    /// </summary>
+    private static string BareHandlerName(string name) =>
+        name.Length == 11 && name.StartsWith("vector_0x", StringComparison.OrdinalIgnoreCase) && char.IsAsciiHexDigit(name[9]) && char.IsAsciiHexDigit(name[10])
+            ? "vector_0x" + name[9..].ToLowerInvariant()
+            : name;
 }

@@ -357,4 +357,21 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(16, s.Devices[1].Line!.Pin);
         Assert.Equal(TriggerMode.Level, s.Devices[1].Line!.Trigger);
     }
+
+    /// <summary>
+    /// SCENARIOS.md §6: bare handler names are <c>vector_0x</c> plus two lowercase hex digits, so an expect that writes the
+    /// hex in uppercase names the same handler; names of any other form are compared exactly.
+    /// </summary>
+    [Theory]
+    [InlineData("vector_0x4F", "vector_0x4f")]
+    [InlineData("VECTOR_0X4f", "vector_0x4f")]
+    [InlineData("vector_0x4f", "vector_0x4f")]
+    [InlineData("vector_0x4G", "vector_0x4G")]
+    [InlineData("vector_0x4F0", "vector_0x4F0")]
+    [InlineData("Sysvec_apic_timer_interrupt", "Sysvec_apic_timer_interrupt")]
+    public void Expect_handlers_reads_bare_names_with_lowercase_hex_section_6(string written, string read)
+    {
+        var s = Yaml($"kernel: {{mode: bare}}\nsteps: [{{expect: {{handlers: [{written}]}}}}]\n");
+        Assert.Equal([read], ((ExpectHandlersStep)s.Steps[0]).Handlers);
+    }
 }
