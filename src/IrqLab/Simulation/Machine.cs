@@ -464,13 +464,20 @@ internal sealed partial class Machine
 
         Settle();
         var horizon = TimeAfter(_now, _options.IdleHorizonNs);
-        while (!_stopped && _queue.Count > 0 && !IsIdle() && !ReachedEventLimit())
+        while (!_stopped && _queue.Count > 0 && !IsIdle())
         {
             // At the end of simulated time nothing can wait any longer: a machine still busy there is not idle.
             if (_queue.PeekTime > horizon || _now == long.MaxValue)
             {
                 _now = horizon;
                 AddMessage(-1, "warning", $"irqlab: the machine did not become idle within {_options.IdleHorizonNs / 1_000_000} ms after the last step; run stopped (set run.until to run longer)");
+                return;
+            }
+
+            // Checked after the horizon, as RunBatch checks it against its end: the bound stops the run only when an
+            // event is still due, so a run the horizon ends after exactly --max-events events is complete.
+            if (ReachedEventLimit())
+            {
                 return;
             }
 

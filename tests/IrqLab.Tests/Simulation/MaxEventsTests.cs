@@ -102,6 +102,36 @@ public sealed class MaxEventsTests
         Assert.All(r.Expects, e => Assert.StartsWith("not reached:", e.Detail, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A run "until idle" that never idles: the bare handler spends 1 ms, EOIs and sends itself its vector again, so the
+    /// idle horizon (100 ms after the last step) ends it, in linux and bare mode alike.
+    /// </summary>
+    [Theory]
+    [InlineData("bare", "handlers: [{vector: 0x40, do: [{advance: 1ms}, eoi, {ipi: {to: self, vector: 0x40}}]}]", "{ipi: {from: 0, to: 0, vector: 0x40}}")]
+    [InlineData("linux", "devices: [{name: d0, line: {ioapic: 0, pin: 20, trigger: level}, handler: {returns: none, cost: 1ms}}]", "{raise: d0}")]
+    public void A_bound_equal_to_the_events_of_a_run_the_idle_horizon_ends_changes_nothing(string mode, string handlers, string step)
+    {
+        // docs/simulation.md, "Safety bounds": the bound stops a run only when there is more to do; a run that needs
+        // exactly N events is complete. At the idle horizon there is nothing more to do: its own warning, not the bound's.
+        var yaml = $"irqlab: 1\nname: busy\nkernel: {{mode: {mode}}}\nmachine: {{cpus: 1, pic: false}}\n{handlers}\nsteps:\n  - {step}\n";
+        var free = Run(yaml, null);
+        var idleWarning = Assert.Single(free.Messages, m => m.Cpu == -1);
+        Assert.StartsWith("irqlab: the machine did not become idle within 100 ms", idleWarning.Text, StringComparison.Ordinal);
+
+        foreach (var bound in new[] { free.Stats.Events, free.Stats.Events + 1 })
+        {
+            var bounded = Run(yaml, bound);
+
+            Assert.Equal(free.Messages, bounded.Messages);
+            Assert.Equal(free.TimeNs, bounded.TimeNs);
+            Assert.Equal(free.Stats with { WallMs = 0 }, bounded.Stats with { WallMs = 0 });
+        }
+
+        var cut = Run(yaml, free.Stats.Events - 1);
+        Assert.Equal(free.Stats.Events - 1, cut.Stats.Events);
+        Assert.StartsWith("irqlab: run stopped at ", Assert.Single(cut.Messages, m => m.Cpu == -1).Text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0L)]
     [InlineData(-5L)]
