@@ -47,13 +47,25 @@ internal static class BenchCommand
             HelpName = "KERNEL",
             Hidden = true,
         };
+        var randomizeLayout = new Option<bool>("--randomize-layout")
+        {
+            Description = "Measure in processes with address-space layout randomization. By default the suite starts its measuring " +
+                          "processes without it (Linux, as setarch -R does), so that every run of a build measures the same code " +
+                          "and data layout: with it a few percent of processes land in a much slower layout (docs/performance.md).",
+        };
         var command = new Command("bench", "Measure the C# kernels against the native C reference side by side, and simulation throughput.")
         {
-            quick, json, scaling, plot, simulation, kernel,
+            quick, json, scaling, plot, simulation, kernel, randomizeLayout,
         };
         command.SetAction(parse =>
         {
             var isQuick = parse.GetValue(quick);
+            if (parse.GetValue(randomizeLayout) && (parse.GetValue(kernel) is not null || parse.GetValue(simulation) is not null || parse.GetValue(scaling)))
+            {
+                // --kernel, --simulation and the sweep measure in this process, whose layout was fixed when it started.
+                throw new CliUsageException("--randomize-layout applies to the processes the suite starts: use it without --scaling");
+            }
+
             if (parse.GetValue(kernel) is { } name)
             {
                 if (parse.GetValue(scaling) || parse.GetValue(plot) is not null || parse.GetValue(simulation) is not null)
@@ -97,7 +109,17 @@ internal static class BenchCommand
             // IRQLAB_NATIVE_LIB names, so that is the error, before any kernel is measured.
             FindRoot();
             var native = Setup(() => BenchRunner.Prepare(new BenchOptions { Quick = isQuick, Log = cli.Error }));
-            var report = new BenchReport(MachineProbe.Probe(), RunKernels(cli, native, isQuick), RunSimulations(cli, isQuick));
+            BenchReport report;
+            using (var layout = ChildAddressLayout.Open(parse.GetValue(randomizeLayout)))
+            {
+                cli.Error.WriteLine(layout.ChildrenRandomized
+                    ? "irqlab: measuring in processes with address-space layout randomization"
+                    : "irqlab: measuring in processes without address-space layout randomization (--randomize-layout keeps it)");
+                report = new BenchReport(MachineProbe.Probe(), RunKernels(cli, native, isQuick), RunSimulations(cli, isQuick))
+                {
+                    MeasuredWithAslr = layout.ChildrenRandomized,
+                };
+            }
             if (parse.GetValue(json))
             {
                 CliJson.Write(cli, w => BenchReport.WriteJson(report, w));

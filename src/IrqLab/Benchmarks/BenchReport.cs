@@ -14,6 +14,12 @@ public sealed record BenchReport(
     IReadOnlyList<KernelBenchResult> Kernels,
     IReadOnlyList<SimulationBenchResult> Simulations)
 {
+    /// <summary>
+    /// Whether the processes that measured ran with address-space layout randomization, or null when not known (the
+    /// kernels measured in this process). Shown in the text output only: the JSON keeps SCENARIOS.md §12's keys.
+    /// </summary>
+    public bool? MeasuredWithAslr { get; init; }
+
     /// <summary>Writes the report as the single JSON object of SCENARIOS.md §12 (keys in the contract's order; optional
     /// kernel keys are omitted when they do not apply).</summary>
     public static void WriteJson(BenchReport report, Utf8JsonWriter w)
@@ -151,7 +157,13 @@ public sealed record BenchReport(
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(w);
         var m = report.Machine;
-        w.WriteLine(Invariant($"machine: {m.CpuModel}, {m.Cores} cores, .NET {m.Dotnet}, cc {m.Cc ?? "none"}"));
+        var layout = report.MeasuredWithAslr switch
+        {
+            true => "; measured in processes with ASLR",
+            false => "; measured in processes without ASLR",
+            null => string.Empty,
+        };
+        w.WriteLine(Invariant($"machine: {m.CpuModel}, {m.Cores} cores, .NET {m.Dotnet}, cc {m.Cc ?? "none"}{layout}"));
         w.WriteLine();
         var nameWidth = Math.Max("kernel".Length, report.Kernels.Count == 0 ? 0 : report.Kernels.Max(k => k.Name.Length));
         w.WriteLine(Invariant($"{"kernel".PadRight(nameWidth)}  {"ns/op",9}  {"native",9}  {"ratio",6}  {"alloc B/op",10}  {"interrupts/s",14}"));

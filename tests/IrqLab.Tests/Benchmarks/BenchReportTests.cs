@@ -107,6 +107,19 @@ public sealed class BenchReportTests
         Assert.Equal(0, doc.RootElement.GetProperty("simulations").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData(true, "machine: AMD EPYC, 2 cores, .NET 10.0.1, cc gcc 12.2.0; measured in processes with ASLR")]
+    [InlineData(false, "machine: AMD EPYC, 2 cores, .NET 10.0.1, cc gcc 12.2.0; measured in processes without ASLR")]
+    public void Text_machine_line_says_how_the_measuring_processes_were_laid_out_and_the_json_keeps_the_contract_keys(bool aslr, string expected)
+    {
+        var report = Sample() with { MeasuredWithAslr = aslr };
+        var text = new StringWriter();
+        BenchReport.WriteText(report, text);
+        Assert.Equal(expected, text.ToString().Split('\n')[0]);
+        using var doc = Json(report);
+        Assert.Equal(["cpu_model", "cores", "dotnet", "cc"], Keys(doc.RootElement.GetProperty("machine")));
+    }
+
     [Fact]
     public void Text_table_lists_every_kernel_and_dashes_for_missing_values()
     {
@@ -128,5 +141,6 @@ public sealed class BenchReportTests
         Assert.Contains(" - ", pipeline, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("scenarios/default.yaml", StringComparison.Ordinal));
         Assert.DoesNotContain('\u001b', text.ToString());
+        Assert.DoesNotContain("ASLR", lines[0], StringComparison.Ordinal);
     }
 }

@@ -31,6 +31,8 @@ public sealed class CliArgumentErrorTests
         { ["replay", "--json"], null },
         { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
         { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
+        { ["bench", "--json", "--scaling", "--randomize-layout"], "--randomize-layout applies to the processes the suite starts: use it without --scaling" },
+        { ["bench", "--json", "--kernel", "lapic.accept_eoi", "--randomize-layout"], "--randomize-layout applies to the processes the suite starts: use it without --scaling" },
 
         // docs/cli.md: an unknown option is a usage error; it reads the same on a command with a FILE argument (run,
         // where the word reaches FILE's check) and on one without (vectors, bench, where System.CommandLine's
