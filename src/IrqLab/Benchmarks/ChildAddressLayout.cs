@@ -5,7 +5,8 @@ namespace IrqLab.Benchmarks;
 /// <summary>
 /// Turns off address-space layout randomization (ASLR) for the processes this one starts, while the scope is open: on
 /// Linux, <c>personality(2)</c> with <c>ADDR_NO_RANDOMIZE</c>, the flag <c>setarch -R</c> sets, which a child inherits
-/// through <c>fork</c> and which <c>execve</c> reads for the new image. Restored when disposed.
+/// through <c>fork</c> and which <c>execve</c> reads for the new image. Restored when disposed. The persona belongs to the
+/// calling thread (the kernel keeps it per task), so the processes must be started from the thread that opened the scope.
 /// </summary>
 /// <remarks>
 /// <c>irqlab bench</c> measures each kernel and simulation in a child process. With ASLR each child gets other code,
