@@ -19,7 +19,7 @@ internal sealed partial class Machine
         private readonly DeterministicRandom[] _random;
         private readonly IpiWorkload?[] _ipiSpec;
 
-        // The ICR low dword of each IPI source (vector, delivery mode, level assert), built once from its vector.
+        // The ICR low dword of each IPI source (vector, delivery mode), built once from its vector.
         private readonly ulong[] _ipiIcrLow;
 
         // 1e9 / rate of each IPI source, divided once (the same double every time; a device source keeps its own).
@@ -109,11 +109,15 @@ internal sealed partial class Machine
         /// <summary>
         /// The ICR low dword the kernel writes to send <paramref name="vector"/> (<c>__prepare_ICR()</c>,
         /// arch/x86/kernel/apic/local.h): a fixed IPI of that vector, except NMI_VECTOR, which is sent as an NMI
-        /// (delivery mode 100b, vector field 0), as <c>apic->send_IPI(cpu, NMI_VECTOR)</c> does.
+        /// (delivery mode 100b, vector field 0), as <c>apic->send_IPI(cpu, NMI_VECTOR)</c> does. The kernel sets no
+        /// level bit (bit 14, APIC_INT_ASSERT): <c>__prepare_ICR()</c> ORs only the shorthand, the destination mode and
+        /// APIC_DM_FIXED | vector or APIC_DM_NMI, so the sender's <c>apic.icr</c> reads back without it. Delivery is
+        /// the same either way: Pentium 4 and later issue every IPI but an INIT level de-assert as an assert (SDM
+        /// Vol. 3A §11.6.1, Level flag).
         /// </summary>
         private static ulong IpiIcrLow(int vector) => vector == VectorSpace.NmiVector
-            ? ((ulong)DeliveryMode.Nmi << 8) | (1UL << 14)
-            : (ulong)(vector & 0xFF) | ((ulong)DeliveryMode.Fixed << 8) | (1UL << 14);
+            ? (ulong)DeliveryMode.Nmi << 8
+            : (ulong)(vector & 0xFF) | ((ulong)DeliveryMode.Fixed << 8);
 
         private long FirstDelay(int i, DeviceWorkload d) => d.Pattern switch
         {

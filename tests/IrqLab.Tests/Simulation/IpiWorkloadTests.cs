@@ -44,6 +44,53 @@ public sealed class IpiWorkloadTests
         Assert.Null(Sim.Unconserved(r));
     }
 
+    public static TheoryData<string, string, string, ulong> IcrCases => new()
+    {
+        // kernel version, machine.apic, vector, the ICR of CPU c's IPI to the other CPU with c's number replaced by
+        // "other" below: (destination << shift) | low dword, as __prepare_ICR() and the APIC driver write it.
+        // latest: physflat, xAPIC ICR2 bits 31:24 = APIC ID (__default_send_IPI_dest_field), physical.
+        { "latest", "xapic", "RESCHEDULE_VECTOR", 0x0000_00FDUL },
+        // 6.10 with 2 CPUs: the flat driver, logical (APIC_DEST_LOGICAL, bit 11) with destination 1 << cpu.
+        { "6.10", "xapic", "CALL_FUNCTION_VECTOR", 0x0000_08FCUL },
+        // x2APIC: x2apic_phys, native_x2apic_icr_write(low, apicid) puts the APIC ID in bits 63:32.
+        { "latest", "x2apic", "RESCHEDULE_VECTOR", 0x0000_00FDUL },
+        // NMI_VECTOR: APIC_DM_NMI (0x400) and no vector.
+        { "latest", "x2apic", "NMI_VECTOR", 0x0000_0400UL },
+    };
+
+    /// <summary>
+    /// The sender's ICR holds what the kernel wrote: <c>__prepare_ICR()</c> (arch/x86/kernel/apic/local.h) ORs the
+    /// shorthand, the destination mode and <c>APIC_DM_FIXED | vector</c> (or <c>APIC_DM_NMI</c>), and no level bit
+    /// (bit 14, APIC_INT_ASSERT). The workload set bit 14, so a read of <c>apic.icr</c> after it showed 0x40FD where
+    /// Linux leaves 0xFD. The ICR is read/write in both modes (SDM Vol. 3A Figure 11-12, §11.12.9).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(IcrCases))]
+    public void The_senders_icr_reads_back_as_the_kernel_wrote_it(string version, string apic, string vector, ulong low)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: ipi-icr
+            kernel: {version: "{{{version}}}"}
+            machine: {cpus: 2, apic: {{{apic}}}}
+            workload:
+              - {ipis: {rate: 1000/s, vector: {{{vector}}}}}
+            steps:
+              - {advance: 20ms}
+              - {read: {cpu: 0, reg: apic.icr, as: icr0}}
+              - {read: {cpu: 1, reg: apic.icr, as: icr1}}
+            run: {until: 20ms}
+            """);
+
+        var logicalFlat = (low & 0x800) != 0;
+        for (var cpu = 0; cpu < 2; cpu++)
+        {
+            var other = (ulong)(1 - cpu);
+            var destination = apic == "x2apic" ? other << 32 : (logicalFlat ? 1UL << (int)other : other) << 56;
+            Assert.Equal(destination | low, r.Reads.Single(x => x.Key == $"icr{cpu}").Value.Scalar);
+        }
+    }
+
     /// <summary>
     /// A CPU that triple-faulted is shut down and executes nothing (SDM Vol. 3A §6.15, interrupt 8), so it sends no IPI:
     /// with CPU 1 shut down at t=0, CPU 0 takes no IPI from the workload. CPU 1 went on writing its ICR and CPU 0 took
