@@ -50,13 +50,13 @@ public sealed class FtraceParserTests
     }
 
     [Fact]
-    public void Trace_pipe_with_tgid_and_four_flags_skips_lost_events_and_keeps_names_with_spaces()
+    public void Trace_pipe_with_tgid_and_four_flags_marks_lost_events_and_keeps_names_with_spaces()
     {
         var records = ParseFile("ftrace-pipe-tgid.txt");
-        Assert.Equal(8, records.Count);
-        Assert.DoesNotContain(records, r => r.Line == 4);
+        Assert.Equal(9, records.Count);
+        Assert.Equal(new FtraceRecord(1, 8_811_000_961_000, FtraceParser.LostEvent, null, null, null, null, 4, 12), records[3]);
         Assert.Equal(new FtraceRecord(2, 8_811_000_950_000, "irq_handler_entry", 24, null, "ahci[0000:00:17.0]", null, 2), records[1]);
-        Assert.Equal(new FtraceRecord(1, 8_811_002_040_000, "irq_handler_entry", 48, null, "PCIe PME", null, 7), records[5]);
+        Assert.Equal(new FtraceRecord(1, 8_811_002_040_000, "irq_handler_entry", 48, null, "PCIe PME", null, 7), records[6]);
     }
 
     [Theory]
@@ -214,10 +214,28 @@ public sealed class FtraceParserTests
     [InlineData("version = 6")]
     [InlineData("CPU 3 is empty")]
     [InlineData("cpus=8")]
-    [InlineData("CPU:1 [LOST 12 EVENTS]")]
     public void Comment_header_and_preamble_lines_are_skipped(string line)
     {
         Assert.Empty(FtraceParser.Parse(new StringReader("# tracer: nop\n" + line + "\n")));
+    }
+
+    /// <summary>
+    /// kernel/trace/trace.c print_trace_line(): <c>CPU:%d [LOST %lu EVENTS]</c>, or <c>CPU:%d [LOST EVENTS]</c> when the
+    /// ring buffer does not know how many (the <c>trace</c> file overwritten while read), before the CPU's first event
+    /// after the gap. The second form was an error (exit 2) on a real capture; both are lost-events records carrying the
+    /// CPU, the count (0 when unknown) and the previous record's time.
+    /// </summary>
+    [Theory]
+    [InlineData("CPU:1 [LOST 12 EVENTS]", 1, 12L)]
+    [InlineData("CPU:3 [LOST EVENTS]", 3, 0L)]
+    [InlineData("CPU:12 [LOST 4294967296 EVENTS]", 12, 4_294_967_296L)]
+    public void Lost_events_markers_are_records_of_their_cpu_trace_c_print_trace_line(string marker, int cpu, long lost)
+    {
+        var records = FtraceParser.Parse(new StringReader(
+            "# tracer: nop\n          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=236\n" + marker + "\n"));
+
+        Assert.Equal(2, records.Count);
+        Assert.Equal(new FtraceRecord(cpu, 1_523_104_600_000L, FtraceParser.LostEvent, null, null, null, null, 3, lost), records[1]);
     }
 
     /// <summary>

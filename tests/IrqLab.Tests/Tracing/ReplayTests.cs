@@ -183,7 +183,9 @@ public sealed class ReplayTests
         var report = FromFile("ftrace-pipe-tgid.txt");
         Assert.Equal(1, report.UnmatchedExits);
         Assert.Equal(1, report.UnmatchedEntries);
-        Assert.Equal(2, report.Notes.Count);
+        Assert.Equal(3, report.Notes.Count);
+        Assert.StartsWith("CPU1: the ring buffer lost 12 event(s)", report.Notes[0], StringComparison.Ordinal);
+        Assert.Equal(8, report.Records);
         Assert.Equal(7, report.Events.Count);
         Assert.Equal([1UL, 0UL], report.FindRow("48")!.Counts);
         Assert.Equal([0UL, 1UL], report.FindRow("LOC")!.Counts);
@@ -202,6 +204,42 @@ public sealed class ReplayTests
         Assert.Equal(1, report.UnmatchedEntries);
         Assert.Equal([TraceEventKind.HandlerEntry, TraceEventKind.HandlerExit], report.Events.Select(e => e.Kind));
         Assert.Equal(2_000, Assert.Single(report.Histograms).MaxNs);
+    }
+
+    /// <summary>
+    /// A lost-events marker (kernel/trace/trace.c print_trace_line(), <c>CPU:%d [LOST %lu EVENTS]</c>) is a gap in that
+    /// CPU's events: the exit after it may close an entry lost in the gap, so the entry before it is not paired with it
+    /// (that made a 500 ms sample of a 10 µs handler) but left unmatched, and the report says events were lost. Other
+    /// CPUs pair across it; the marker is no record and spans no time.
+    /// </summary>
+    [Theory]
+    [InlineData(12L, "CPU1: the ring buffer lost 12 event(s)")]
+    [InlineData(0L, "CPU1: the ring buffer lost events")]
+    public void Lost_events_on_a_cpu_break_its_pairs_and_are_noted_trace_c_print_trace_line(long lost, string note)
+    {
+        IReadOnlyList<FtraceRecord> records =
+        [
+            new(1, 1_000_000, "irq_handler_entry", 25, null, "eth0", null, 1),
+            new(0, 1_000_000, "irq_handler_entry", 26, null, "eth1", null, 2),
+            new(1, 1_000_000, FtraceParser.LostEvent, null, null, null, null, 3, lost),
+            new(0, 1_010_000, "irq_handler_exit", 26, null, null, "handled", 4),
+            new(1, 501_000_000, "irq_handler_exit", 25, null, null, "handled", 5),
+            new(1, 502_000_000, "local_timer_entry", null, 236, null, null, 6),
+            new(1, 502_010_000, "local_timer_exit", null, 236, null, null, 7),
+        ];
+        var report = Replay.FromFtrace(records);
+
+        Assert.Equal(1, report.UnmatchedEntries);
+        Assert.Equal(1, report.UnmatchedExits);
+        Assert.DoesNotContain(report.Histograms, h => h.Irq == 25);
+        Assert.Equal(10_000, report.Histograms.Single(h => h.Irq == 26).MaxNs);
+        Assert.Equal(10_000, report.Histograms.Single(h => h.Vector == 236).MaxNs);
+        Assert.Equal([0UL, 1UL], report.FindRow("25")!.Counts);
+        Assert.Equal([0, 1], report.Cpus);
+        Assert.Equal(6, report.Records);
+        Assert.Equal(0.50101, report.IntervalSeconds, 9);
+        Assert.StartsWith(note, report.Notes[0], StringComparison.Ordinal);
+        Assert.DoesNotContain(report.Events, e => e.Cpu == 1 && e.TimeNs == 1_000_000);
     }
 
     /// <summary>

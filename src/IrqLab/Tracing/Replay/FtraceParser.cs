@@ -8,8 +8,8 @@ namespace IrqLab.Tracing.Replay;
 /// <c>trace_pipe</c> (with or without the 4-6 character flag column, with or without the <c>(tgid)</c> column),
 /// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas, preamble lines), <c>perf script</c>
 /// (<c>comm pid</c>, <c>system:event</c>) and the latency format (<c>comm-pid CPUflags NNNus : event</c>, time
-/// since trace start). Lines starting with <c>#</c>, blank lines, trace-cmd preamble lines and
-/// <c>CPU:n [LOST m EVENTS]</c> are skipped; function tracer lines (<c>func &lt;-parent</c>) are <see cref="FunctionEvent"/> records. An empty input (no line that is not blank), any other line that does not
+/// since trace start). Lines starting with <c>#</c>, blank lines and trace-cmd preamble lines are skipped; the ring
+/// buffer's <c>CPU:n [LOST m EVENTS]</c> and <c>CPU:n [LOST EVENTS]</c> are <see cref="LostEvent"/> records; function tracer lines (<c>func &lt;-parent</c>) are <see cref="FunctionEvent"/> records. An empty input (no line that is not blank), any other line that does not
 /// match, a truncated timestamp or malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a
 /// <see cref="ReplayFormatException"/>.
 /// </summary>
@@ -19,6 +19,15 @@ public static partial class FtraceParser
 
     /// <summary>The <see cref="FtraceRecord.Event"/> of a function tracer line (<c>func &lt;-parent</c>).</summary>
     public const string FunctionEvent = "function";
+
+    /// <summary>
+    /// The <see cref="FtraceRecord.Event"/> of a lost-events marker: print_trace_line() (kernel/trace/trace.c) prints
+    /// <c>CPU:%d [LOST %lu EVENTS]</c>, or <c>CPU:%d [LOST EVENTS]</c> when the count is unknown (the non-consuming
+    /// <c>trace</c> file overwritten while read), before the first event of that CPU after the gap. The record has the
+    /// CPU, the count in <see cref="FtraceRecord.Lost"/> (0 when unknown) and the timestamp of the record before it
+    /// (the marker prints none), so that sorting by time keeps it between the events around the gap.
+    /// </summary>
+    public const string LostEvent = "lost_events";
 
     private const string EmptyFile =
         "the file is empty; expected an ftrace capture (irq and irq_vectors event lines) or a /proc/interrupts snapshot";
@@ -43,6 +52,23 @@ public static partial class FtraceParser
             blank &= line.Length == 0;
             if (IsSkipped(line))
             {
+                continue;
+            }
+
+            var lost = LostLine().Match(line);
+            if (lost.Success)
+            {
+                var count = lost.Groups["n"].Success ? ParseLong(lost.Groups["n"].Value, lineNumber, "lost event count") : 0;
+                records.Add(new FtraceRecord(
+                    ParseInt(lost.Groups["cpu"].Value, lineNumber, "CPU number"),
+                    records.Count == 0 ? 0 : records[^1].TimeNs,
+                    LostEvent,
+                    null,
+                    null,
+                    null,
+                    null,
+                    lineNumber,
+                    count));
                 continue;
             }
 
@@ -340,9 +366,13 @@ public static partial class FtraceParser
     [GeneratedRegex(@"^\s*(?<comm>.{1,8}?)-(?<pid>\d+)\s+(?<cpu>\d+)(?<flags>[.A-Za-z][.A-Za-z0-9]{3,7})\s+(?<us>\d+)us[ +!#*@$]:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex LatencyLine();
 
-    // trace-cmd preamble ("cpus=4", "CPU 3 is empty") and the ring buffer's "CPU:2 [LOST 120 EVENTS]".
-    [GeneratedRegex(@"^\s*(?:cpus=\d+|CPU \d+ is empty|CPU:\d+ \[LOST \d+ EVENTS\])\s*$", RegexOptions.CultureInvariant)]
+    // trace-cmd preamble ("cpus=4", "CPU 3 is empty").
+    [GeneratedRegex(@"^\s*(?:cpus=\d+|CPU \d+ is empty)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex PreambleLine();
+
+    // print_trace_line(): "CPU:%d [LOST %lu EVENTS]", or "CPU:%d [LOST EVENTS]" when the count is unknown.
+    [GeneratedRegex(@"^\s*CPU:(?<cpu>\d+) \[LOST(?: (?<n>\d+))? EVENTS\]\s*$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    private static partial Regex LostLine();
 
     [GeneratedRegex(@"^irq=(?<irq>-?\d+) (?:name|handler)=(?<name>\S.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex HandlerEntryFields();

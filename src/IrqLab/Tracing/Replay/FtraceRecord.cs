@@ -5,7 +5,7 @@ namespace IrqLab.Tracing.Replay;
 /// Fields the event does not carry are null. <c>irq_handler_entry</c>: <see cref="Irq"/>, <see cref="Name"/>;
 /// <c>irq_handler_exit</c>: <see cref="Irq"/>, <see cref="Ret"/>; <c>irq_vectors</c> <c>*_entry/_exit</c>: <see cref="Vector"/>;
 /// <c>softirq_entry/_exit/_raise</c>: <see cref="Vector"/> = softirq number, <see cref="Name"/> = action.
-/// Other events keep only their name.
+/// <c>lost_events</c> (<see cref="FtraceParser.LostEvent"/>): <see cref="Lost"/>. Other events keep only their name.
 /// </summary>
 /// <param name="Cpu">The CPU column.</param>
 /// <param name="TimeNs">Timestamp in ns (µs resolution unless the capture printed ns).</param>
@@ -15,4 +15,5 @@ namespace IrqLab.Tracing.Replay;
 /// <param name="Name">Action name, or null.</param>
 /// <param name="Ret">Handler result text (<c>handled</c> / <c>unhandled</c>), or null.</param>
 /// <param name="Line">1-based line in the input.</param>
-public sealed record FtraceRecord(int Cpu, long TimeNs, string Event, int? Irq, int? Vector, string? Name, string? Ret, int Line);
+/// <param name="Lost">Events the ring buffer lost on <paramref name="Cpu"/> before the next one (a lost-events marker; 0 when the kernel does not know how many), else 0.</param>
+public sealed record FtraceRecord(int Cpu, long TimeNs, string Event, int? Irq, int? Vector, string? Name, string? Ret, int Line, long Lost = 0);

@@ -20,15 +20,27 @@ internal sealed class FtraceReplayBuilder
     private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
     private readonly SortedSet<int> _cpus = [];
     private readonly Dictionary<int, DeviceInterrupt> _interrupts = [];
+    private readonly SortedDictionary<int, (long Count, bool Unknown)> _lost = [];
     private int _unmatchedEntries;
     private int _unmatchedExits;
+    private int _markers;
+    private long _firstNs = long.MaxValue;
+    private long _lastNs = long.MinValue;
 
     public ReplayReport Build(IReadOnlyList<FtraceRecord> records)
     {
         var ordered = records.OrderBy(r => r.TimeNs).ThenBy(r => r.Line).ToList();
         foreach (var r in ordered)
         {
+            if (string.Equals(r.Event, FtraceParser.LostEvent, StringComparison.Ordinal))
+            {
+                Lose(r.Cpu, r.Lost);
+                continue;
+            }
+
             _cpus.Add(r.Cpu);
+            _firstNs = Math.Min(_firstNs, r.TimeNs);
+            _lastNs = Math.Max(_lastNs, r.TimeNs);
             Apply(r);
         }
 
@@ -37,7 +49,7 @@ internal sealed class FtraceReplayBuilder
             _unmatchedEntries += stack.Count;
         }
 
-        var interval = ordered.Count == 0 ? 0 : (ordered[^1].TimeNs - ordered[0].TimeNs) / 1e9;
+        var interval = _firstNs > _lastNs ? 0 : (_lastNs - _firstNs) / 1e9;
         var cpus = _cpus.ToList();
         var rows = _rows
             .OrderBy(kv => RowOrder(kv.Key))
@@ -70,6 +82,15 @@ internal sealed class FtraceReplayBuilder
             notes.Add("the capture spans no time (every event at one timestamp): per-second rates cannot be computed and are given as 0");
         }
 
+        foreach (var (cpu, lost) in _lost)
+        {
+            var how = lost.Unknown
+                ? (lost.Count > 0 ? $"at least {lost.Count} events" : "events")
+                : $"{lost.Count} event(s)";
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"CPU{cpu}: the ring buffer lost {how} (CPU:{cpu} [LOST ... EVENTS]): its counts are low, and handlers open at a gap are not paired across it"));
+        }
+
         if (_unmatchedExits > 0)
         {
             notes.Add($"{_unmatchedExits} exit(s) without a matching entry (capture started inside a handler, or events were lost)");
@@ -80,7 +101,31 @@ internal sealed class FtraceReplayBuilder
             notes.Add($"{_unmatchedEntries} entr(y/ies) without a matching exit (capture ended inside a handler, or events were lost)");
         }
 
-        return new ReplayReport("ftrace", interval, cpus, rows, histograms, events, records.Count, _unmatchedEntries, _unmatchedExits, notes);
+        return new ReplayReport("ftrace", interval, cpus, rows, histograms, events, records.Count - _markers, _unmatchedEntries, _unmatchedExits, notes);
+    }
+
+    /// <summary>
+    /// A lost-events marker (print_trace_line(), kernel/trace/trace.c): events of <paramref name="cpu"/> between the
+    /// records before and after it are gone, so an exit after it may belong to an entry that was lost, and an entry
+    /// before it may have exited in the gap. The handlers open on the CPU are closed as unmatched entries (their
+    /// entries drawn no more), and the next irq entry starts a new interrupt.
+    /// </summary>
+    private void Lose(int cpu, long count)
+    {
+        _markers++;
+        var (total, unknown) = _lost.GetValueOrDefault(cpu);
+        _lost[cpu] = (total + count, unknown || count == 0);
+        _interrupts.Remove(cpu);
+        if (_stacks.TryGetValue(cpu, out var stack))
+        {
+            foreach (var open in stack)
+            {
+                _dropped.Add(open.EventIndex);
+            }
+
+            _unmatchedEntries += stack.Count;
+            stack.Clear();
+        }
     }
 
     private void Apply(FtraceRecord r)
