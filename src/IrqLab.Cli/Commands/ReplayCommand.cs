@@ -54,7 +54,8 @@ internal static class ReplayCommand
                 if (second is null)
                 {
                     using var reader = Open(first);
-                    report = Replay.FromFtrace(FtraceParser.Parse(reader));
+                    // Streamed: only --trace keeps the rebuilt events, which it draws.
+                    report = Replay.FromFtrace(reader, keepEvents: parse.GetValue(trace) is not null);
                 }
                 else
                 {

@@ -39,12 +39,26 @@ public static partial class FtraceParser
     /// <param name="input">The capture text.</param>
     /// <returns>The records in input order.</returns>
     /// <exception cref="ReplayFormatException">A line is garbled or truncated.</exception>
-    public static IReadOnlyList<FtraceRecord> Parse(TextReader input)
+    public static IReadOnlyList<FtraceRecord> Parse(TextReader input) => Read(input).ToList();
+
+    /// <summary>
+    /// Reads the event lines of <paramref name="input"/> one at a time, as they are enumerated: a capture of any size is
+    /// read in constant memory (the records <see cref="Parse"/> would return, in the same order, none kept).
+    /// </summary>
+    /// <param name="input">The capture text.</param>
+    /// <returns>The records in input order; enumerating throws <see cref="ReplayFormatException"/> at a garbled or truncated line.</returns>
+    public static IEnumerable<FtraceRecord> Read(TextReader input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var records = new List<FtraceRecord>();
+        return ReadLines(input);
+    }
+
+    private static IEnumerable<FtraceRecord> ReadLines(TextReader input)
+    {
         var lineNumber = 0;
         var blank = true;
+        var any = false;
+        var lastNs = 0L;
         while (input.ReadLine() is { } raw)
         {
             lineNumber++;
@@ -59,26 +73,30 @@ public static partial class FtraceParser
             if (lost.Success)
             {
                 var count = lost.Groups["n"].Success ? ParseLong(lost.Groups["n"].Value, lineNumber, "lost event count") : 0;
-                records.Add(new FtraceRecord(
+                any = true;
+                yield return new FtraceRecord(
                     ParseInt(lost.Groups["cpu"].Value, lineNumber, "CPU number"),
-                    records.Count == 0 ? 0 : records[^1].TimeNs,
+                    lastNs,
                     LostEvent,
                     null,
                     null,
                     null,
                     null,
                     lineNumber,
-                    count));
+                    count);
                 continue;
             }
 
-            if (records.Count == 0 && line.TrimStart().StartsWith("CPU0", StringComparison.Ordinal))
+            if (!any && line.TrimStart().StartsWith("CPU0", StringComparison.Ordinal))
             {
                 // The header row of show_interrupts(): the user gave one /proc/interrupts snapshot alone.
                 throw new ReplayFormatException(lineNumber, SnapshotAlone);
             }
 
-            records.Add(ParseLine(line, lineNumber));
+            var record = ParseLine(line, lineNumber);
+            any = true;
+            lastNs = record.TimeNs;
+            yield return record;
         }
 
         if (blank)
@@ -87,8 +105,6 @@ public static partial class FtraceParser
             // loader, an empty file is an error rather than a report of nothing.
             throw new ReplayFormatException(1, EmptyFile);
         }
-
-        return records;
     }
 
     /// <summary>Parses one event line.</summary>

@@ -5,7 +5,9 @@ namespace IrqLab.Tracing.Replay;
 /// <summary>
 /// Turns ftrace records into a <see cref="ReplayReport"/>: matches entries with exits per CPU (innermost first, as
 /// handlers nest on one CPU), counts interrupts per /proc/interrupts row (irq number, or the row of the irq_vectors
-/// event: LOC, RES, CAL...), and fills latency histograms per action / event.
+/// event: LOC, RES, CAL...), and fills latency histograms per action / event. Records are taken one at a time
+/// (<see cref="Add"/>) and only per-CPU state and per-row / per-handler totals are kept, so a capture of any size is
+/// replayed in constant memory, unless the rebuilt events are kept for a trace.
 /// </summary>
 internal sealed class FtraceReplayBuilder
 {
@@ -14,8 +16,8 @@ internal sealed class FtraceReplayBuilder
     private const string KindSoftirq = "softirq";
 
     private readonly Dictionary<int, List<Open>> _stacks = [];
-    private readonly List<TraceEvent> _events = [];
-    private readonly HashSet<int> _dropped = [];
+    private readonly List<TraceEvent>? _events;
+    private readonly HashSet<long> _dropped = [];
     private readonly Dictionary<string, RowAccumulator> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
     private readonly SortedSet<int> _cpus = [];
@@ -23,27 +25,54 @@ internal sealed class FtraceReplayBuilder
     private readonly SortedDictionary<int, (long Count, bool Unknown)> _lost = [];
     private int _unmatchedEntries;
     private int _unmatchedExits;
-    private int _markers;
+    private readonly Dictionary<int, long> _cpuLastNs = [];
+    private readonly SortedDictionary<int, (int Line, long BeforeNs, long AfterNs)> _backwards = [];
+    private int _records;
+    private long _eventCount;
+    private long _droppedCount;
     private long _firstNs = long.MaxValue;
     private long _lastNs = long.MinValue;
 
-    public ReplayReport Build(IReadOnlyList<FtraceRecord> records)
+    /// <summary>Creates a builder.</summary>
+    /// <param name="keepEvents">Whether to keep the rebuilt <see cref="TraceEvent"/>s for <see cref="ReplayReport.Events"/>
+    /// (memory grows with the capture); without, the report has their count only.</param>
+    public FtraceReplayBuilder(bool keepEvents)
     {
-        var ordered = records.OrderBy(r => r.TimeNs).ThenBy(r => r.Line).ToList();
-        foreach (var r in ordered)
-        {
-            if (string.Equals(r.Event, FtraceParser.LostEvent, StringComparison.Ordinal))
-            {
-                Lose(r.Cpu, r.Lost);
-                continue;
-            }
+        _events = keepEvents ? [] : null;
+    }
 
-            _cpus.Add(r.Cpu);
-            _firstNs = Math.Min(_firstNs, r.TimeNs);
-            _lastNs = Math.Max(_lastNs, r.TimeNs);
-            Apply(r);
+    /// <summary>
+    /// Takes the next record. Handlers pair per CPU, in the order the records come: the kernel writes each CPU's events
+    /// in time order (one ring buffer per CPU), and only the interleaving of CPUs, which pairing does not depend on,
+    /// may go backwards in a merged capture.
+    /// </summary>
+    public void Add(FtraceRecord r)
+    {
+        if (string.Equals(r.Event, FtraceParser.LostEvent, StringComparison.Ordinal))
+        {
+            Lose(r.Cpu, r.Lost);
+            return;
         }
 
+        _records++;
+        if (_cpuLastNs.TryGetValue(r.Cpu, out var lastNs) && r.TimeNs < lastNs)
+        {
+            // One CPU's ring buffer holds its events in time order: a CPU going back in time is another stretch of
+            // events (two captures pasted together, a trace_clock changed), so nothing pairs across it.
+            _backwards.TryAdd(r.Cpu, (r.Line, lastNs, r.TimeNs));
+            Break(r.Cpu);
+        }
+
+        _cpuLastNs[r.Cpu] = r.TimeNs;
+        _cpus.Add(r.Cpu);
+        _firstNs = Math.Min(_firstNs, r.TimeNs);
+        _lastNs = Math.Max(_lastNs, r.TimeNs);
+        Apply(r);
+    }
+
+    /// <summary>The report of the records taken.</summary>
+    public ReplayReport Build()
+    {
         foreach (var stack in _stacks.Values)
         {
             _unmatchedEntries += stack.Count;
@@ -63,13 +92,19 @@ internal sealed class FtraceReplayBuilder
             .ThenBy(kv => kv.Key.Handler, StringComparer.Ordinal)
             .Select(kv => kv.Value.ToHistogram(kv.Key.Kind, kv.Key.Handler, kv.Key.Number))
             .ToList();
-        var events = new List<TraceEvent>(_events.Count - _dropped.Count);
-        for (var i = 0; i < _events.Count; i++)
+        var events = new List<TraceEvent>();
+        if (_events is not null)
         {
-            if (!_dropped.Contains(i))
+            for (var i = 0; i < _events.Count; i++)
             {
-                events.Add(_events[i]);
+                if (!_dropped.Contains(i))
+                {
+                    events.Add(_events[i]);
+                }
             }
+
+            // Time order across CPUs (stable: one CPU's events keep the order they were rebuilt in).
+            events = [.. events.OrderBy(e => e.TimeNs)];
         }
 
         var notes = new List<string>();
@@ -91,6 +126,12 @@ internal sealed class FtraceReplayBuilder
                 $"CPU{cpu}: the ring buffer lost {how} (CPU:{cpu} [LOST ... EVENTS]): its counts are low, and handlers open at a gap are not paired across it"));
         }
 
+        foreach (var (cpu, back) in _backwards)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"CPU{cpu}: time goes backwards at line {back.Line} ({back.BeforeNs / 1e9:F6} s, then {back.AfterNs / 1e9:F6} s), which one CPU's ring buffer never does (captures pasted together?): handlers are not paired across it"));
+        }
+
         if (_unmatchedExits > 0)
         {
             notes.Add($"{_unmatchedExits} exit(s) without a matching entry (capture started inside a handler, or events were lost)");
@@ -101,7 +142,10 @@ internal sealed class FtraceReplayBuilder
             notes.Add($"{_unmatchedEntries} entr(y/ies) without a matching exit (capture ended inside a handler, or events were lost)");
         }
 
-        return new ReplayReport("ftrace", interval, cpus, rows, histograms, events, records.Count - _markers, _unmatchedEntries, _unmatchedExits, notes);
+        return new ReplayReport("ftrace", interval, cpus, rows, histograms, events, _records, _unmatchedEntries, _unmatchedExits, notes)
+        {
+            EventCount = _eventCount - _droppedCount,
+        };
     }
 
     /// <summary>
@@ -112,15 +156,20 @@ internal sealed class FtraceReplayBuilder
     /// </summary>
     private void Lose(int cpu, long count)
     {
-        _markers++;
         var (total, unknown) = _lost.GetValueOrDefault(cpu);
         _lost[cpu] = (total + count, unknown || count == 0);
+        Break(cpu);
+    }
+
+    /// <summary>A gap in a CPU's events: its open handlers are unmatched entries, and its next irq entry starts an interrupt.</summary>
+    private void Break(int cpu)
+    {
         _interrupts.Remove(cpu);
         if (_stacks.TryGetValue(cpu, out var stack))
         {
             foreach (var open in stack)
             {
-                _dropped.Add(open.EventIndex);
+                Drop(open.EventIndex);
             }
 
             _unmatchedEntries += stack.Count;
@@ -257,8 +306,7 @@ internal sealed class FtraceReplayBuilder
             _stacks.Add(r.Cpu, stack);
         }
 
-        _events.Add(entry with { Depth = stack.Count });
-        stack.Add(new Open(kind, handler, number, r.TimeNs, _events.Count - 1, entry));
+        stack.Add(new Open(kind, handler, number, r.TimeNs, AddEvent(entry with { Depth = stack.Count }), entry));
         if (row is not null)
         {
             if (!_rows.TryGetValue(row, out var acc))
@@ -300,13 +348,13 @@ internal sealed class FtraceReplayBuilder
 
         for (var i = stack.Count - 1; i > match; i--)
         {
-            _dropped.Add(stack[i].EventIndex);
+            Drop(stack[i].EventIndex);
             _unmatchedEntries++;
         }
 
         var open = stack[match];
         stack.RemoveRange(match, stack.Count - match);
-        _events.Add(open.Entry with { TimeNs = r.TimeNs, Kind = TraceEventKind.HandlerExit, Depth = match, Value = value });
+        AddEvent(open.Entry with { TimeNs = r.TimeNs, Kind = TraceEventKind.HandlerExit, Depth = match, Value = value });
         var key = (kind, open.Handler, number);
         if (!_histograms.TryGetValue(key, out var hist))
         {
@@ -315,6 +363,23 @@ internal sealed class FtraceReplayBuilder
         }
 
         hist.Add(r.TimeNs - open.StartNs);
+    }
+
+    /// <summary>Counts a rebuilt event, keeping it when asked to; returns its index.</summary>
+    private long AddEvent(TraceEvent e)
+    {
+        _events?.Add(e);
+        return _eventCount++;
+    }
+
+    /// <summary>An entry that never exited: not drawn, not counted among the events.</summary>
+    private void Drop(long eventIndex)
+    {
+        _droppedCount++;
+        if (_events is not null)
+        {
+            _dropped.Add(eventIndex);
+        }
     }
 
     private static string SoftirqName(int vec)
@@ -358,7 +423,7 @@ internal sealed class FtraceReplayBuilder
         public bool AfterExit { get; set; }
     }
 
-    private readonly record struct Open(string Kind, string Handler, int Number, long StartNs, int EventIndex, TraceEvent Entry);
+    private readonly record struct Open(string Kind, string Handler, int Number, long StartNs, long EventIndex, TraceEvent Entry);
 
     private sealed class RowAccumulator
     {

@@ -15,7 +15,36 @@ public static class Replay
     public static ReplayReport FromFtrace(IReadOnlyList<FtraceRecord> records)
     {
         ArgumentNullException.ThrowIfNull(records);
-        return new FtraceReplayBuilder().Build(records);
+        var builder = new FtraceReplayBuilder(keepEvents: true);
+        foreach (var r in records.OrderBy(r => r.TimeNs).ThenBy(r => r.Line))
+        {
+            builder.Add(r);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Builds a report from an ftrace capture read line by line (<see cref="FtraceParser.Read"/>), in constant memory
+    /// whatever its size unless <paramref name="keepEvents"/>. Records are taken in file order: handlers pair per CPU,
+    /// and the kernel writes each CPU's events in time order; CPUs may interleave in any order (trace_pipe merges the
+    /// per-CPU buffers).
+    /// </summary>
+    /// <param name="input">The capture text.</param>
+    /// <param name="keepEvents">Whether to keep the rebuilt events (<see cref="ReplayReport.Events"/>, for a trace);
+    /// without, the report has their count (<see cref="ReplayReport.EventCount"/>) only.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ReplayFormatException">A line is garbled or truncated.</exception>
+    public static ReplayReport FromFtrace(TextReader input, bool keepEvents)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var builder = new FtraceReplayBuilder(keepEvents);
+        foreach (var r in FtraceParser.Read(input))
+        {
+            builder.Add(r);
+        }
+
+        return builder.Build();
     }
 
     /// <summary>
@@ -229,7 +258,7 @@ public static class Replay
 
             writer.WriteEndArray();
         });
-        writer.WriteNumber("events", report.Events.Count);
+        writer.WriteNumber("events", report.EventCount);
         writer.WriteNumber("records", report.Records);
         writer.WriteNumber("unmatched_entries", report.UnmatchedEntries);
         writer.WriteNumber("unmatched_exits", report.UnmatchedExits);

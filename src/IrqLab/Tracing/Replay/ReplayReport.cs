@@ -9,7 +9,7 @@ namespace IrqLab.Tracing.Replay;
 /// <param name="Cpus">The CPUs the per-CPU columns refer to, in column order.</param>
 /// <param name="Rates">One row per /proc/interrupts row.</param>
 /// <param name="Histograms">Entry-to-exit durations per handler (ftrace only).</param>
-/// <param name="Events">Handler entries and exits rebuilt from the capture (ftrace only); unmatched exits are left out.</param>
+/// <param name="Events">Handler entries and exits rebuilt from the capture (ftrace only; empty when a streamed capture did not keep them, see <see cref="EventCount"/>); unmatched exits are left out.</param>
 /// <param name="Records">Number of input records (ftrace lines, or rows of the second snapshot).</param>
 /// <param name="UnmatchedEntries">Entries whose exit never came (capture ended, or lost events).</param>
 /// <param name="UnmatchedExits">Exits without an entry (capture started inside a handler, or lost events).</param>
@@ -26,6 +26,18 @@ public sealed record ReplayReport(
     int UnmatchedExits,
     IReadOnlyList<string> Notes)
 {
+    private readonly long? _eventCount;
+
+    /// <summary>
+    /// Handler entries and exits rebuilt (what a trace of <see cref="Events"/> draws): <see cref="Events"/>' count, or the
+    /// count of a report of a streamed capture that did not keep them (<see cref="Replay.FromFtrace(TextReader, bool)"/>).
+    /// </summary>
+    public long EventCount
+    {
+        get => _eventCount ?? Events.Count;
+        init => _eventCount = value;
+    }
+
     /// <summary>Highest CPU number + 1: the <c>cpus</c> argument for <see cref="ChromeTraceWriter"/> / <see cref="FtraceWriter"/>.</summary>
     public int CpuCount
     {

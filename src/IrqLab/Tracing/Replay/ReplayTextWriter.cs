@@ -82,10 +82,10 @@ internal static class ReplayTextWriter
             }
         }
 
-        if (report.Events.Count > 0)
+        if (report.EventCount > 0)
         {
             output.WriteLine();
-            output.WriteLine(string.Create(ci, $"{report.Events.Count} handler event(s) rebuilt; {report.UnmatchedEntries} unmatched entr(y/ies), {report.UnmatchedExits} unmatched exit(s)"));
+            output.WriteLine(string.Create(ci, $"{report.EventCount} handler event(s) rebuilt; {report.UnmatchedEntries} unmatched entr(y/ies), {report.UnmatchedExits} unmatched exit(s)"));
         }
 
         if (report.Notes.Count > 0)

@@ -1,0 +1,123 @@
+using System.Globalization;
+using IrqLab.Tracing.Replay;
+using Xunit;
+
+namespace IrqLab.Tests.Tracing;
+
+/// <summary>
+/// <c>irqlab replay</c> of an ftrace capture streams it: a capture is as large as the ring buffers a kernel developer
+/// drains through <c>trace_pipe</c> for as long as the problem takes to show, so the memory the replay holds must not
+/// grow with the file. It parsed every line into a list, sorted it and kept every rebuilt event: 446 MB of RSS for an
+/// 88 MB capture. Runs alone (not in parallel with other classes), since it measures the whole process's live heap.
+/// </summary>
+[Collection(nameof(ReplayStreamingTests))]
+[CollectionDefinition(nameof(ReplayStreamingTests), DisableParallelization = true)]
+public sealed class ReplayStreamingTests
+{
+    [Fact]
+    public void A_capture_replays_in_memory_that_does_not_grow_with_its_length()
+    {
+        const int Lines = 400_000;
+        using var capture = new GeneratedCapture(Lines, measureAt: 20_000);
+
+        var report = Replay.FromFtrace(capture, keepEvents: false);
+
+        var growth = capture.LiveBytesAtEnd - capture.LiveBytesAtMark;
+        Assert.True(growth < 4_000_000, string.Create(CultureInfo.InvariantCulture,
+            $"the live heap grew by {growth:N0} bytes between line 20,000 and line {Lines:N0}: the replay keeps what it read"));
+        Assert.Equal(Lines, report.Records);
+        Assert.Equal(Lines, report.EventCount);
+        Assert.Empty(report.Events);
+        Assert.Equal([0, 1, 2, 3], report.Cpus);
+        Assert.Equal([Lines / 8UL, 0UL, 0UL, 0UL], report.FindRow("24")!.Counts);
+        Assert.Equal(Lines / 8, report.Histograms.Single(h => h.Irq == 27).Count);
+        Assert.Equal(0, report.UnmatchedEntries + report.UnmatchedExits);
+    }
+
+    /// <summary>The streamed replay, kept events or not, reports what the replay of the parsed records does.</summary>
+    [Theory]
+    [InlineData("ftrace-irq-6x.txt")]
+    [InlineData("ftrace-pipe-tgid.txt")]
+    [InlineData("trace-cmd-report.txt")]
+    public void Streamed_replay_reports_what_the_replay_of_parsed_records_does(string name)
+    {
+        ReplayReport parsed;
+        using (var reader = TracingData.Open(name))
+        {
+            parsed = Replay.FromFtrace(FtraceParser.Parse(reader));
+        }
+
+        foreach (var keep in new[] { true, false })
+        {
+            using var reader = TracingData.Open(name);
+            var streamed = Replay.FromFtrace(reader, keep);
+            Assert.Equal(parsed.Cpus, streamed.Cpus);
+            Assert.Equal(parsed.IntervalSeconds, streamed.IntervalSeconds);
+            Assert.Equal(parsed.Rates.Select(r => (r.Row, r.Name, string.Join(",", r.Counts))), streamed.Rates.Select(r => (r.Row, r.Name, string.Join(",", r.Counts))));
+            Assert.Equal(parsed.Histograms.Select(h => (h.Handler, h.Count, h.MinNs, h.MaxNs)), streamed.Histograms.Select(h => (h.Handler, h.Count, h.MinNs, h.MaxNs)));
+            Assert.Equal(parsed.EventCount, streamed.EventCount);
+            Assert.Equal(keep ? parsed.Events : [], streamed.Events);
+            Assert.Equal((parsed.Records, parsed.UnmatchedEntries, parsed.UnmatchedExits), (streamed.Records, streamed.UnmatchedEntries, streamed.UnmatchedExits));
+            Assert.Equal(parsed.Notes, streamed.Notes);
+        }
+    }
+
+    /// <summary>
+    /// The streamed replay pairs each CPU's records in file order, which is time order for a capture the kernel wrote
+    /// (one ring buffer per CPU). A CPU going back in time is two stretches pasted together: nothing pairs across the
+    /// step (that paired an entry with an earlier exit, a latency below zero), and a note names the CPU and line. CPUs
+    /// merged out of time order (trace_pipe) pair as usual.
+    /// </summary>
+    [Fact]
+    public void A_cpu_going_back_in_time_is_a_gap_its_handlers_do_not_pair_across()
+    {
+        const string Capture = """
+            # tracer: nop
+                      <idle>-0       [001] d.h1.   100.000200: irq_handler_entry: irq=26 name=eth1
+                      <idle>-0       [000] d.h1.   100.000100: irq_handler_entry: irq=25 name=eth0
+                      <idle>-0       [001] d.h1.   100.000210: irq_handler_exit: irq=26 ret=handled
+                      <idle>-0       [000] d.h1.   100.000050: irq_handler_exit: irq=25 ret=handled
+            """;
+
+        var report = Replay.FromFtrace(new StringReader(Capture), keepEvents: true);
+
+        Assert.Equal(10_000, Assert.Single(report.Histograms).MaxNs);
+        Assert.Equal((1, 1), (report.UnmatchedEntries, report.UnmatchedExits));
+        Assert.StartsWith("CPU0: time goes backwards at line 5 (100.000100 s, then 100.000050 s)", report.Notes[0], StringComparison.Ordinal);
+        Assert.Equal(2, report.EventCount);
+    }
+
+    /// <summary>Lines of 4 CPUs, each an irq_handler_entry or _exit of its own irq 24-27, generated as they are read.</summary>
+    private sealed class GeneratedCapture(int lines, int measureAt) : TextReader
+    {
+        private int _line;
+
+        public long LiveBytesAtMark { get; private set; }
+
+        public long LiveBytesAtEnd { get; private set; }
+
+        public override string? ReadLine()
+        {
+            if (_line == measureAt)
+            {
+                LiveBytesAtMark = GC.GetTotalMemory(forceFullCollection: true);
+            }
+
+            if (_line == lines)
+            {
+                LiveBytesAtEnd = GC.GetTotalMemory(forceFullCollection: true);
+                return null;
+            }
+
+            var pair = _line / 2;
+            var cpu = pair % 4;
+            var ns = 100_000_000_000L + (pair * 5_000L) + (_line % 2 * 3_000L);
+            var irq = 24 + cpu;
+            var line = _line % 2 == 0
+                ? string.Create(CultureInfo.InvariantCulture, $"          <idle>-0       [{cpu:D3}] d.h1. {ns / 1_000_000_000}.{ns / 1000 % 1_000_000:D6}: irq_handler_entry: irq={irq} name=eth{cpu}")
+                : string.Create(CultureInfo.InvariantCulture, $"          <idle>-0       [{cpu:D3}] d.h1. {ns / 1_000_000_000}.{ns / 1000 % 1_000_000:D6}: irq_handler_exit: irq={irq} ret=handled");
+            _line++;
+            return line;
+        }
+    }
+}
