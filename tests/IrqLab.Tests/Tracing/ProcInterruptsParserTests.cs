@@ -141,4 +141,21 @@ public sealed class ProcInterruptsParserTests
         Assert.Equal(line, ex.Line);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// fs/proc/softirqs.c prints the header of /proc/interrupts (<c>CPU%-8d</c> columns) and ten rows
+    /// <c>%12s:</c> + <c> %10u</c> per CPU with the softirq names (kernel/softirq.c <c>softirq_to_name[]</c>) and no
+    /// description: read as a snapshot, two of them gave a report of rows HI..RCU, exit 0. No arch_show_interrupts()
+    /// row bears a softirq's name, so such a row is an error naming the file it is.
+    /// </summary>
+    [Theory]
+    [InlineData("                    CPU0       CPU1       \n          HI:          1          0\n       TIMER:     123456     234567\n", 2, "row HI: this is /proc/softirqs")]
+    [InlineData("                    CPU0\n      NET_RX:       1000\n", 2, "row NET_RX: this is /proc/softirqs")]
+    [InlineData("                    CPU0       CPU1\n BLOCK_IOPOLL:          0          0\n", 2, "row BLOCK_IOPOLL: this is /proc/softirqs")]
+    public void Proc_softirqs_is_not_a_snapshot_fs_proc_softirqs_c(string text, int line, string expected)
+    {
+        var ex = Assert.Throws<ReplayFormatException>(() => Parse(text));
+        Assert.Equal(line, ex.Line);
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
 }

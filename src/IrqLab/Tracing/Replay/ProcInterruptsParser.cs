@@ -154,6 +154,14 @@ public static class ProcInterruptsParser
             throw new ReplayFormatException(lineNumber, $"row {label}: expected {cpuCount} counts (one per CPU in the header), got more: '{next}' after them");
         }
 
+        if (rest.Length == 0 && IsSoftirqName(label))
+        {
+            // fs/proc/softirqs.c prints "%12s:" with the softirq's name and one " %10u" per possible CPU, nothing after:
+            // the same header and columns as /proc/interrupts, so the file read as a snapshot of ten rows. No
+            // arch_show_interrupts() row is named after a softirq, and a named row has a description (ERR/MIS aside).
+            throw new ReplayFormatException(lineNumber, $"row {label}: this is /proc/softirqs (softirq {label}), not /proc/interrupts; replay compares two /proc/interrupts snapshots");
+        }
+
         if (!char.IsAsciiDigit(label[0]))
         {
             return new ProcInterruptsRow(label, counts, null, null, null, rest.Length == 0 ? null : rest);
@@ -161,6 +169,10 @@ public static class ProcInterruptsParser
 
         return ParseNumberedTail(label, counts, rest);
     }
+
+    /// <summary>The rows of /proc/softirqs: <c>softirq_to_name[]</c> (kernel/softirq.c), and BLOCK_IOPOLL, vector 5 before Linux 4.5.</summary>
+    private static bool IsSoftirqName(string label) =>
+        label == "BLOCK_IOPOLL" || FtraceWriter.SoftirqNames.Contains(label);
 
     private static bool IsGlobalCounter(string label) =>
         label is "ERR" or "MIS" or "Err";
