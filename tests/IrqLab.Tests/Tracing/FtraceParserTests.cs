@@ -156,6 +156,8 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=137", "expected 'irq=<int> name=<action>'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_exit: irq=137 ret=hand", "expected 'irq=<int> ret=handled|unhandled'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=x name=eth0", "expected 'irq=<int> name=<action>'")]
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_entry: irq=-1 name=eth0", "irq_handler_entry: irq=-1 is not a Linux irq number")] // kernel/irq/handle.c: unsigned irq_data.irq
+    [InlineData("          <idle>-0       [000] d.h1.  1523.104600: irq_handler_exit: irq=-2147483648 ret=handled", "irq_handler_exit: irq=-2147483648 is not a Linux irq number")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=0xec", "expected 'vector=<int>'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: reschedule_exit:", "expected 'vector=<int>'")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: softirq_entry: vec=TIMER", "expected 'vec=<n>")]

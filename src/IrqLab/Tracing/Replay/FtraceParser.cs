@@ -210,7 +210,7 @@ public static partial class FtraceParser
                         throw new ReplayFormatException(lineNumber, "expected 'irq=<int> name=<action>' after irq_handler_entry");
                     }
 
-                    return new FtraceRecord(cpu, timeNs, eventName, ParseInt(f.Groups["irq"].Value, lineNumber, "irq"), null, f.Groups["name"].Value, null, lineNumber);
+                    return new FtraceRecord(cpu, timeNs, eventName, ParseIrq(f.Groups["irq"].Value, eventName, lineNumber), null, f.Groups["name"].Value, null, lineNumber);
                 }
 
             case "irq_handler_exit":
@@ -222,7 +222,7 @@ public static partial class FtraceParser
                         throw new ReplayFormatException(lineNumber, "expected 'irq=<int> ret=handled|unhandled' after irq_handler_exit");
                     }
 
-                    return new FtraceRecord(cpu, timeNs, eventName, ParseInt(f.Groups["irq"].Value, lineNumber, "irq"), null, null, f.Groups["ret"].Value, lineNumber);
+                    return new FtraceRecord(cpu, timeNs, eventName, ParseIrq(f.Groups["irq"].Value, eventName, lineNumber), null, null, f.Groups["ret"].Value, lineNumber);
                 }
 
             case "softirq_entry" or "softirq_exit" or "softirq_raise":
@@ -338,6 +338,23 @@ public static partial class FtraceParser
         }
 
         return value;
+    }
+
+    /// <summary>
+    /// A Linux irq number: irq.h prints the <c>int</c> it is given with <c>%d</c>, but __handle_irq_event_percpu()
+    /// (kernel/irq/handle.c) passes the descriptor's <c>unsigned int irq_data.irq</c>, which is below nr_irqs: a
+    /// negative one cannot come from the kernel.
+    /// </summary>
+    private static int ParseIrq(string text, string eventName, int lineNumber)
+    {
+        var irq = ParseInt(text, lineNumber, "irq");
+        if (irq < 0)
+        {
+            throw new ReplayFormatException(lineNumber, string.Create(CultureInfo.InvariantCulture,
+                $"{eventName}: irq={irq} is not a Linux irq number (the descriptor's unsigned irq, below nr_irqs)"));
+        }
+
+        return irq;
     }
 
     /// <summary>An x86 vector (SDM Vol. 3A §6.2: 256 of them, 0-255): <c>vector=%d</c> prints the <c>int</c> the CPU delivered.</summary>
