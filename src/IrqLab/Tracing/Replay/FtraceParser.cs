@@ -25,7 +25,9 @@ public static partial class FtraceParser
     /// <c>CPU:%d [LOST %lu EVENTS]</c>, or <c>CPU:%d [LOST EVENTS]</c> when the count is unknown (the non-consuming
     /// <c>trace</c> file overwritten while read), before the first event of that CPU after the gap. The record has the
     /// CPU, the count in <see cref="FtraceRecord.Lost"/> (0 when unknown) and the timestamp of the record before it
-    /// (the marker prints none), so that sorting by time keeps it between the events around the gap.
+    /// (the marker prints none): <see cref="Replay.FromFtrace(TextReader, bool)"/> takes it where it stands, and sorting
+    /// the records by time (<see cref="Replay.FromFtrace(IReadOnlyList{FtraceRecord})"/>) keeps it between the events
+    /// around the gap when the record before it is not later than the CPU's next event (a capture in time order).
     /// </summary>
     public const string LostEvent = "lost_events";
 
