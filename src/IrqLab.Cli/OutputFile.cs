@@ -8,6 +8,7 @@ namespace IrqLab.Cli;
 /// empty or partial file behind. A new file or an existing regular file is written to a temporary file in the same
 /// directory and renamed over PATH by <see cref="Commit"/> (an existing file keeps its old content when the write fails);
 /// anything else (a pipe, <c>/dev/null</c>, a terminal, a symbolic link) is written in place (see <see cref="RenameTarget"/>).
+/// A signal that ends the process mid-write (Ctrl-C, SIGTERM) deletes the temporary file too (<see cref="AbortCleanup"/>).
 /// </summary>
 internal sealed class OutputFile : IDisposable
 {
@@ -43,6 +44,7 @@ internal sealed class OutputFile : IDisposable
             var directory = Path.GetDirectoryName(Path.GetFullPath(target!))!;
             var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
             var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
+            AbortCleanup.Track(temporary);
             if (!OperatingSystem.IsWindows() && File.Exists(target))
             {
                 File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(target));
@@ -81,7 +83,7 @@ internal sealed class OutputFile : IDisposable
             _file.Dispose();
             if (_temporary is not null)
             {
-                File.Move(_temporary, _target!, overwrite: true);
+                AbortCleanup.MoveIntoPlace(_temporary, _target!);
             }
         });
         _done = true;
@@ -115,6 +117,8 @@ internal sealed class OutputFile : IDisposable
             {
                 // Nothing more can be done; the original error is the one to report.
             }
+
+            AbortCleanup.Forget(_temporary);
         }
     }
 

@@ -19,8 +19,9 @@ namespace IrqLab.Tracing;
 /// <c>__find_next_entry</c>: the smallest timestamp first, a tie to the lowest CPU), so lines of one nanosecond on several
 /// CPUs are held and written by CPU, each CPU's in its own order.
 /// The header's <c>entries-in-buffer/entries-written</c> line needs the number of events, so the lines are held until
-/// <see cref="Complete"/> writes the header and then them: in a fixed buffer, which spills to a temporary file (deleted
-/// when the writer is disposed) once it is full, so memory does not grow with the run.
+/// <see cref="Complete"/> writes the header and then them: in a fixed buffer, which spills to a temporary file once it is
+/// full, so memory does not grow with the run. The file has no name from the moment it is created (unlinked at once; on
+/// Windows deleted when the writer is disposed), so a process killed mid-run leaves none behind.
 /// </summary>
 public sealed class FtraceWriter : ITraceSink, IDisposable
 {
@@ -425,7 +426,18 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
         if (_spill is null)
         {
             var path = Path.Combine(Path.GetTempPath(), "irqlab-ftrace-" + Guid.NewGuid().ToString("N") + ".tmp");
-            _spillFile = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            if (OperatingSystem.IsWindows())
+            {
+                _spillFile = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            }
+            else
+            {
+                // Unlinked at once: the open handle keeps the data, and a process a signal ends (Ctrl-C, SIGTERM, which skip
+                // Dispose) leaves no file behind in the temporary directory.
+                _spillFile = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024);
+                File.Delete(path);
+            }
+
             _spill = new StreamWriter(_spillFile, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
         }
 
