@@ -66,7 +66,9 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
     private readonly int[] _softirqsOpen;
     private readonly char[] _buffer = new char[BufferChars];
     private int _buffered;
+    private readonly string? _temporaryDirectory;
     private FileStream? _spillFile;
+    private string? _spillPath;
     private StreamWriter? _spill;
     private long _entries;
     private bool _completed;
@@ -88,12 +90,18 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
     /// <summary>Starts a trace file for a machine of <paramref name="cpus"/> CPUs; <see cref="Complete"/> writes it.</summary>
     /// <param name="output">Where the header and the lines go (each ends in <c>\n</c>).</param>
     /// <param name="cpus">Number of logical CPUs (the header's <c>#P:</c>).</param>
-    public FtraceWriter(TextWriter output, int cpus)
+    /// <param name="temporaryDirectory">
+    /// Where the lines spill once the memory buffer is full; default <see cref="Path.GetTempPath"/> ($TMPDIR or /tmp).
+    /// A spill file that cannot be written is an <see cref="IOException"/> that says so in plain words
+    /// (<c>cannot write 'PATH': directory 'DIR' does not exist</c>, <see cref="IrqLab.Scenarios.FileErrors.Reason"/>).
+    /// </param>
+    public FtraceWriter(TextWriter output, int cpus, string? temporaryDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(cpus);
         _output = output;
         _cpus = cpus;
+        _temporaryDirectory = temporaryDirectory;
         _open = new Stack<OpenHandler>[cpus];
         _softirqsOpen = new int[cpus];
     }
@@ -163,8 +171,16 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
         {
             // The lines still in memory follow the spilled ones; the buffer is then reused to copy the file back.
             Spill();
-            _spill.Flush();
-            _spillFile!.Position = 0;
+            try
+            {
+                _spill.Flush();
+                _spillFile!.Position = 0;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw SpillFailure(e);
+            }
+
             using var reader = new StreamReader(_spillFile, new UTF8Encoding(false), false, 64 * 1024, leaveOpen: true);
             int read;
             while ((read = reader.Read(_buffer, 0, _buffer.Length)) > 0)
@@ -423,9 +439,26 @@ public sealed class FtraceWriter : ITraceSink, IDisposable
     /// <summary>Moves the buffered lines to the temporary file (created on the first spill).</summary>
     private void Spill()
     {
+        try
+        {
+            SpillBuffer();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw SpillFailure(e);
+        }
+    }
+
+    /// <summary>A spill file that cannot be created or written, named, in plain words rather than .NET's.</summary>
+    private IOException SpillFailure(Exception e) =>
+        new($"cannot write '{_spillPath}': {IrqLab.Scenarios.FileErrors.Reason(_spillPath, e)}", e);
+
+    private void SpillBuffer()
+    {
         if (_spill is null)
         {
-            var path = Path.Combine(Path.GetTempPath(), "irqlab-ftrace-" + Guid.NewGuid().ToString("N") + ".tmp");
+            var path = Path.Combine(_temporaryDirectory ?? Path.GetTempPath(), "irqlab-ftrace-" + Guid.NewGuid().ToString("N") + ".tmp");
+            _spillPath = path;
             if (OperatingSystem.IsWindows())
             {
                 _spillFile = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);

@@ -83,6 +83,30 @@ public sealed class FtraceWriterTests
         Assert.EndsWith("     0.005000: irq_handler_exit: irq=27 ret=handled", events[^1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Spill_file_that_cannot_be_created_is_named_in_plain_words_docs_cli_md()
+    {
+        // docs/cli.md: file problems are told in plain words, never with .NET's texts ("Could not find a part of the
+        // path '...'."): a $TMPDIR that does not exist used to end `irqlab trace --format ftrace` that way.
+        var missing = Path.Combine(Path.GetTempPath(), "irqlab-missing-" + Guid.NewGuid().ToString("N"));
+        using var writer = new FtraceWriter(new StringWriter(), 1, missing);
+
+        var error = Assert.Throws<IOException>(() =>
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                writer.Write(new TraceEvent(i * 1_000L, 0, TraceEventKind.HandlerEntry, 34, "eth0", 27, Event: "ext_int"));
+                writer.Write(new TraceEvent((i * 1_000L) + 500, 0, TraceEventKind.HandlerExit, Value: 1));
+            }
+        });
+
+        Assert.Matches(
+            "^cannot write '" + System.Text.RegularExpressions.Regex.Escape(missing + Path.DirectorySeparatorChar) +
+            "irqlab-ftrace-[0-9a-f]{32}\\.tmp': directory '" + System.Text.RegularExpressions.Regex.Escape(missing) + "' does not exist$",
+            error.Message);
+        Assert.False(Directory.Exists(missing));
+    }
+
     [Theory]
     [InlineData(1, "          <idle>-0       [006] d.h..  1523.104512: irq_handler_entry: irq=137 name=nvme0q1", "          <idle>-0       [006] d.h..  1523.104519: irq_handler_exit: irq=137 ret=handled")]
     [InlineData(0, "          <idle>-0       [006] d.h..  1523.104512: irq_handler_entry: irq=137 name=nvme0q1", "          <idle>-0       [006] d.h..  1523.104519: irq_handler_exit: irq=137 ret=unhandled")]
