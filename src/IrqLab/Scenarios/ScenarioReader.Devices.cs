@@ -29,6 +29,17 @@ internal sealed partial class ScenarioReader
             var m = Map(items[i], path, s_deviceKeys);
             var nameNode = m.Require("name");
             var name = String(nameNode, path + ".name");
+            if (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl))
+            {
+                // The name is the irq action's: /proc/interrupts and the ftrace file print it inside one line
+                // (kernel/irq/proc.c, irq_handler_entry "irq=%d name=%s"), so a line break would split the line and a blank
+                // name leaves nothing to read back (irqlab replay).
+                throw _errors.At(
+                    ErrorCodes.Type,
+                    nameNode,
+                    $"expected a device name with a visible character and no control character (a tab or line break) for {path}.name: it is printed in /proc/interrupts and trace lines");
+            }
+
             if (_devices.TryGetValue(name, out var first))
             {
                 throw _errors.At(ErrorCodes.Duplicate, nameNode, $"duplicate device name '{name}' (first declared at {first.Mark})");
