@@ -74,14 +74,35 @@ internal static class NativeLibraryLocator
     public static string? FindRepositoryRoot() => FindUp(AppContext.BaseDirectory) ?? FindUp(Environment.CurrentDirectory);
 
     /// <summary>
-    /// <c>cmake -S bench/native -B bench/native/build -DCMAKE_BUILD_TYPE=Release &amp;&amp; cmake --build bench/native/build</c>
-    /// in <paramref name="root"/>; throws <see cref="BenchSetupException"/> without cmake or a C compiler.
+    /// <c>cmake -S bench/native -B bench/native/build/tree -DCMAKE_BUILD_TYPE=Release &amp;&amp; cmake --build
+    /// bench/native/build/tree</c> in <paramref name="root"/>, then the library copied next to the tree and renamed into
+    /// place as <c>bench/native/build/libirqlab_native.so</c>; throws <see cref="BenchSetupException"/> without cmake
+    /// or a C compiler.
     /// </summary>
+    /// <remarks>
+    /// The linker creates its output file and writes it as it links. Linked straight to its final path, the library
+    /// existed half-written for a moment, newer than its sources, so a reader that did not wait for the build lock
+    /// (<see cref="ResolveInRepository"/>'s check of an existing library) could load it: a test run on a fresh clone
+    /// saw the native device-vector checksum differ while another test class's fixture was building the library. A
+    /// rename is atomic: a reader finds no library (and waits for the lock) or the whole one. The tree is a directory of
+    /// its own so that the manual build of bench/README.md (<c>-B bench/native/build</c>) still links to the final path.
+    /// </remarks>
     public static void Build(string root, TextWriter log)
     {
-        RunCmake(root, ["-S", SourceDir, "-B", BuildDir, "-DCMAKE_BUILD_TYPE=Release"], log);
-        RunCmake(root, ["--build", BuildDir], log);
-        log.WriteLine($"bench: built {Path.Combine(root, BuildDir, LibraryFileName)}");
+        var tree = BuildDir + "/tree";
+        RunCmake(root, ["-S", SourceDir, "-B", tree, "-DCMAKE_BUILD_TYPE=Release"], log);
+        RunCmake(root, ["--build", tree], log);
+        var linked = Path.Combine(root, tree, LibraryFileName);
+        if (!File.Exists(linked))
+        {
+            throw new BenchSetupException($"cmake --build {tree} succeeded but left no {linked}");
+        }
+
+        var final = Path.Combine(root, BuildDir, LibraryFileName);
+        var copy = string.Create(CultureInfo.InvariantCulture, $"{final}.{Environment.ProcessId}.tmp");
+        File.Copy(linked, copy, overwrite: true);
+        File.Move(copy, final, overwrite: true);
+        log.WriteLine($"bench: built {final}");
     }
 
     private static FileStream AcquireBuildLock(string lockPath)

@@ -64,6 +64,7 @@ public sealed class BenchSetupTests
 
             var path = NativeLibraryLocator.ResolveInRepository(root.FullName, log);
             Assert.True(File.Exists(path));
+            AssertLinkedAsideAndRenamed(native, path);
             Assert.Contains("is missing; building the native reference with cmake", log.ToString(), StringComparison.Ordinal);
             Assert.Contains("bench: built ", log.ToString(), StringComparison.Ordinal);
 
@@ -75,6 +76,7 @@ public sealed class BenchSetupTests
             var rebuilt = new StringWriter();
             NativeLibraryLocator.ResolveInRepository(root.FullName, rebuilt);
             Assert.Contains("older than bench/native sources; rebuilding", rebuilt.ToString(), StringComparison.Ordinal);
+            AssertLinkedAsideAndRenamed(native, path);
 
             using var loaded = NativeReference.Load(path);
             Assert.True(loaded.FirstSystemVector > 0);
@@ -83,6 +85,21 @@ public sealed class BenchSetupTests
         {
             root.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The linker writes its output file as it links, so a library linked at its final path exists half-written for a
+    /// moment, newer than its sources, and a reader that finds it then (another test fixture, another process) loads it.
+    /// So the build links in build/tree and renames a copy into place. The race itself is a window of milliseconds that
+    /// cannot be provoked at will; what is checked is that the build goes through the tree and leaves no copy behind.
+    /// </summary>
+    private static void AssertLinkedAsideAndRenamed(string native, string path)
+    {
+        var build = Path.Combine(native, "build");
+        Assert.True(File.Exists(Path.Combine(build, "tree", NativeLibraryLocator.LibraryFileName)), "the library is linked in build/tree");
+        Assert.Equal(Path.Combine(build, NativeLibraryLocator.LibraryFileName), path);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(build, "tree", NativeLibraryLocator.LibraryFileName)), File.ReadAllBytes(path));
+        Assert.Empty(Directory.GetFiles(build, "*.tmp"));
     }
 
     private static void CopySources(string from, string to)
