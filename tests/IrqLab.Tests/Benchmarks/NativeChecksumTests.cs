@@ -8,6 +8,7 @@ namespace IrqLab.Tests.Benchmarks;
 /// The native C reference (bench/native) and the C# kernels do the same work on the same seeded input: equal checksums
 /// of the final state (counters, EOIs, in-service bits, IRR/ISR/PPR). This is what makes the reported ratio meaningful.
 /// </summary>
+[Collection(NativeReferenceCollection.Name)]
 public sealed class NativeChecksumTests : IClassFixture<NativeFixture>
 {
     private readonly NativeFixture _fixture;

@@ -14,6 +14,7 @@ namespace IrqLab.Tests.Cli;
 /// the profile of whichever ran first (docs/performance.md, "Kernels"). The C# and native sides of one kernel still run
 /// side by side in that process (SCENARIOS.md §12: "measured in the same run").
 /// </summary>
+[Collection(IrqLab.Tests.Benchmarks.NativeReferenceCollection.Name)]
 public sealed class CliBenchKernelTests : IClassFixture<NativeFixture>
 {
     private readonly NativeFixture _fixture;
