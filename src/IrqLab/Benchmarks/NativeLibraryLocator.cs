@@ -82,9 +82,9 @@ internal static class NativeLibraryLocator
     /// <remarks>
     /// The linker creates its output file and writes it as it links. Linked straight to its final path, the library
     /// existed half-written for a moment, newer than its sources, so a reader that did not wait for the build lock
-    /// (<see cref="ResolveInRepository"/>'s check of an existing library) could load it: a test run on a fresh clone
-    /// saw the native device-vector checksum differ while another test class's fixture was building the library. A
-    /// rename is atomic: a reader finds no library (and waits for the lock) or the whole one. The tree is a directory of
+    /// (<see cref="ResolveInRepository"/>'s check of an existing library, as a second test class's fixture does while
+    /// the first builds on a fresh clone) could load it. A rename is atomic: a reader finds no library (and waits for
+    /// the lock) or the whole one. The tree is a directory of
     /// its own so that the manual build of bench/README.md (<c>-B bench/native/build</c>) still links to the final path.
     /// </remarks>
     public static void Build(string root, TextWriter log)
