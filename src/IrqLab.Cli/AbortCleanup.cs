@@ -3,72 +3,79 @@ using System.Runtime.InteropServices;
 namespace IrqLab.Cli;
 
 /// <summary>
-/// Removes the temporary files of the <see cref="OutputFile"/>s still being written when a signal ends the process
+/// Removes one <see cref="OutputFile"/>'s temporary file when a signal ends the process while it is being written
 /// (SIGINT from Ctrl-C, SIGTERM, SIGHUP, SIGQUIT). docs/cli.md: a failed or aborted command leaves no partial file; a
 /// signal skips every <c>finally</c> and <c>Dispose</c>, so without this the hidden <c>.NAME.*.tmp</c> beside the output
-/// stayed behind. The handler only deletes the files: the signal's default action then ends the process as before.
+/// stayed behind. The handler only deletes the file: the signal's default action then ends the process as before. The
+/// handlers are registered for as long as the temporary file exists (one instance per file, no process-wide list).
 /// </summary>
-internal static class AbortCleanup
+internal sealed class AbortCleanup : IDisposable
 {
-    private static readonly Lock s_lock = new();
-    private static readonly HashSet<string> s_temporaries = new(StringComparer.Ordinal);
-    private static PosixSignalRegistration[]? s_registrations;
+    private readonly Lock _lock = new();
+    private readonly string _temporary;
+    private readonly PosixSignalRegistration[] _registrations;
+    private bool _settled;
 
-    /// <summary>Deletes <paramref name="temporary"/> if a signal ends the process before <see cref="MoveIntoPlace"/> or <see cref="Forget"/>.</summary>
-    public static void Track(string temporary)
+    /// <summary>Deletes <paramref name="temporary"/> if a signal ends the process before <see cref="MoveIntoPlace"/> or <see cref="Dispose"/>.</summary>
+    public AbortCleanup(string temporary)
     {
-        lock (s_lock)
-        {
-            s_temporaries.Add(temporary);
-            s_registrations ??=
-            [
-                PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
-                PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
-                PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal),
-                PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
-            ];
-        }
+        _temporary = temporary;
+        _registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal),
+        ];
     }
 
     /// <summary>
-    /// Renames the complete <paramref name="temporary"/> over <paramref name="target"/>; a signal comes either before
-    /// (the temporary file is deleted) or after (the file is in place), never in between.
+    /// Renames the complete temporary file over <paramref name="target"/>; a signal comes either before (the temporary
+    /// file is deleted) or after (the file is in place), never in between.
     /// </summary>
-    public static void MoveIntoPlace(string temporary, string target)
+    public void MoveIntoPlace(string target)
     {
-        lock (s_lock)
+        lock (_lock)
         {
-            File.Move(temporary, target, overwrite: true);
-            s_temporaries.Remove(temporary);
+            File.Move(_temporary, target, overwrite: true);
+            _settled = true;
+        }
+
+        Dispose();
+    }
+
+    /// <summary>Stops watching (the command deleted the temporary file itself, or moved it into place).</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _settled = true;
+        }
+
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
         }
     }
 
-    /// <summary>Stops tracking <paramref name="temporary"/> (the command deleted it itself).</summary>
-    public static void Forget(string temporary)
+    private void OnSignal(PosixSignalContext context)
     {
-        lock (s_lock)
+        lock (_lock)
         {
-            s_temporaries.Remove(temporary);
-        }
-    }
-
-    private static void OnSignal(PosixSignalContext context)
-    {
-        lock (s_lock)
-        {
-            foreach (var temporary in s_temporaries)
+            if (_settled)
             {
-                try
-                {
-                    File.Delete(temporary);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // The process is ending; nothing more can be done.
-                }
+                return;
             }
 
-            s_temporaries.Clear();
+            _settled = true;
+            try
+            {
+                File.Delete(_temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process is ending; nothing more can be done.
+            }
         }
     }
 }

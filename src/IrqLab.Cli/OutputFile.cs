@@ -16,14 +16,16 @@ internal sealed class OutputFile : IDisposable
     private readonly FileStream _file;
     private readonly string? _temporary;
     private readonly string? _target;
+    private readonly AbortCleanup? _abort;
     private bool _done;
 
-    private OutputFile(string path, FileStream file, string? temporary, string? target)
+    private OutputFile(string path, FileStream file, string? temporary, string? target, AbortCleanup? abort)
     {
         _path = path;
         _file = file;
         _temporary = temporary;
         _target = target;
+        _abort = abort;
         Stream = new GuardedStream(this);
     }
 
@@ -38,19 +40,27 @@ internal sealed class OutputFile : IDisposable
             var target = RenameTarget(path, out var inPlace);
             if (inPlace is not null)
             {
-                return new OutputFile(path, inPlace, temporary: null, target: null);
+                return new OutputFile(path, inPlace, temporary: null, target: null, abort: null);
             }
 
             var directory = Path.GetDirectoryName(Path.GetFullPath(target!))!;
             var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Path.GetRandomFileName()}.tmp");
             var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
-            AbortCleanup.Track(temporary);
-            if (!OperatingSystem.IsWindows() && File.Exists(target))
+            var output = new OutputFile(path, file, temporary, target, new AbortCleanup(temporary));
+            try
             {
-                File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(target));
+                if (!OperatingSystem.IsWindows() && File.Exists(target))
+                {
+                    File.SetUnixFileMode(file.SafeFileHandle, File.GetUnixFileMode(target));
+                }
+            }
+            catch (Exception e) when (IsIoError(e))
+            {
+                output.Dispose(); // removes the temporary file
+                throw;
             }
 
-            return new OutputFile(path, file, temporary, target);
+            return output;
         }
         catch (Exception e) when (IsIoError(e))
         {
@@ -83,7 +93,7 @@ internal sealed class OutputFile : IDisposable
             _file.Dispose();
             if (_temporary is not null)
             {
-                AbortCleanup.MoveIntoPlace(_temporary, _target!);
+                _abort!.MoveIntoPlace(_target!);
             }
         });
         _done = true;
@@ -118,7 +128,7 @@ internal sealed class OutputFile : IDisposable
                 // Nothing more can be done; the original error is the one to report.
             }
 
-            AbortCleanup.Forget(_temporary);
+            _abort?.Dispose();
         }
     }
 
