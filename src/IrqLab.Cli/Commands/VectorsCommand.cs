@@ -59,9 +59,10 @@ internal static class VectorsCommand
             }
 
             var options = KconfigDefaults.Create();
+            var given = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var pair in parse.GetValue(config) ?? [])
             {
-                ApplyConfig(options, pair);
+                ApplyConfig(options, given, pair);
             }
 
             var layout = VectorLayout.For(v, options["X86_LOCAL_APIC"]);
@@ -82,7 +83,9 @@ internal static class VectorsCommand
         return command;
     }
 
-    private static void ApplyConfig(Dictionary<string, bool> options, string pair)
+    // An option given twice is an error, as a duplicate key in a scenario's kernel.config is (SCENARIOS.md §3 through the
+    // loader): taking the last one silently showed a build the other --config did not ask for.
+    private static void ApplyConfig(Dictionary<string, bool> options, Dictionary<string, string> given, string pair)
     {
         var eq = pair.IndexOf('=', StringComparison.Ordinal);
         var name = eq < 0 ? pair : pair[..eq];
@@ -98,6 +101,10 @@ internal static class VectorsCommand
             "false" => false,
             _ => throw new CliUsageException($"--config {pair}: expected NAME=true or NAME=false"),
         };
+        if (!given.TryAdd(name, pair))
+        {
+            throw new CliUsageException($"--config {pair}: {name} is already set by --config {given[name]}");
+        }
     }
 
     private static string KindName(VectorKind kind) => kind switch

@@ -28,6 +28,11 @@ public sealed class CliArgumentErrorTests
         { ["vectors", "--json", "--kernel", "5.4"], "--kernel '5.4': expected one of 6.1, 6.6, 6.9, 6.10, latest" },
         { ["vectors", "--json", "--delivery", "apic"], "--delivery 'apic': expected one of idt, fred" },
         { ["vectors", "--json", "--config", "SMP=maybe"], "--config SMP=maybe: expected NAME=true or NAME=false" },
+
+        // docs/cli.md vectors: an option given twice is an error, as a duplicate key in kernel.config is; the last one won
+        // silently (exit 0, a table with SMP off).
+        { ["vectors", "--json", "--config", "SMP=true", "--config", "SMP=false"], "--config SMP=false: SMP is already set by --config SMP=true" },
+        { ["vectors", "--json", "--config", "HAVE_KVM=false", "--config", "SMP=false", "--config", "HAVE_KVM=false"], "--config HAVE_KVM=false: HAVE_KVM is already set by --config HAVE_KVM=false" },
         { ["replay", "--json"], null },
         { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
         { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
