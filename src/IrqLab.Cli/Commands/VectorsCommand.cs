@@ -28,7 +28,7 @@ internal static class VectorsCommand
         }.OneOf("mainline", "rfc-2022");
         var delivery = new Option<string>("--delivery")
         {
-            Description = "idt or fred (only reported in the kernel object); fred needs --kernel 6.9 or later or --variant rfc-2022.",
+            Description = "idt or fred (only reported: the kernel object, the table's title); fred needs --kernel 6.9 or later or --variant rfc-2022.",
             DefaultValueFactory = _ => "idt",
         }.OneOf("idt", "fred");
         var config = new Option<string[]>("--config")
@@ -146,7 +146,7 @@ internal static class VectorsCommand
     {
         var console = HumanOutput.Console(cli);
         var table = new Table()
-            .Title($"Linux {info.Version} {info.Variant}: FIRST_SYSTEM_VECTOR 0x{info.FirstSystemVector:x2}, NR_SYSTEM_VECTORS {info.NrSystemVectors}")
+            .Title($"Linux {info.Version} {info.Variant}, {info.Delivery} delivery: FIRST_SYSTEM_VECTOR 0x{info.FirstSystemVector:x2}, NR_SYSTEM_VECTORS {info.NrSystemVectors}")
             .AddColumn("vector").AddColumn("name").AddColumn("kind").AddColumn("handler").AddColumn("config").AddColumn("row");
         foreach (var e in entries)
         {

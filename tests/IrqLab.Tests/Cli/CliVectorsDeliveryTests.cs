@@ -43,4 +43,17 @@ public sealed class CliVectorsDeliveryTests
         using var doc = JsonDocument.Parse(stdout);
         Assert.Equal("fred", doc.RootElement.GetProperty("kernel").GetProperty("delivery").GetString());
     }
+
+    [Theory]
+    [InlineData("6.9", "idt")]
+    [InlineData("6.9", "fred")]
+    public void Vectors_text_names_the_delivery_as_its_json_kernel_object_does_SCENARIOS_md_11(string version, string delivery)
+    {
+        // The table's title is the text form of the kernel object ("as in run": run's text prints "..., fred delivery, ...");
+        // it left the delivery out, so --delivery fred changed nothing in the text output.
+        var (exit, stdout, _) = CliRunner.Run("vectors", "--kernel", version, "--delivery", delivery);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"Linux {version} mainline, {delivery} delivery: FIRST_SYSTEM_VECTOR 0xec, NR_SYSTEM_VECTORS 20", stdout, StringComparison.Ordinal);
+    }
 }
