@@ -28,7 +28,7 @@ internal static class VectorsCommand
         }.OneOf("mainline", "rfc-2022");
         var delivery = new Option<string>("--delivery")
         {
-            Description = "idt or fred (only reported: the kernel object, the table's title); fred needs --kernel 6.9 or later or --variant rfc-2022.",
+            Description = "idt or fred (the kernel object; under fred an exception fred_hwexc() has no case for shows no handler); fred needs --kernel 6.9 or later or --variant rfc-2022.",
             DefaultValueFactory = _ => "idt",
         }.OneOf("idt", "fred");
         var config = new Option<string[]>("--config")

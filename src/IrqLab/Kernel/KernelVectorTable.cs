@@ -1,4 +1,5 @@
 using System.Globalization;
+using IrqLab.Delivery;
 using IrqLab.Kernel.Entry;
 using IrqLab.Kernel.Sysvec;
 using IrqLab.Scenarios.Model;
@@ -56,7 +57,21 @@ public static class KernelVectorTable
     private static VectorTableEntry ExceptionEntry(int v, KernelOptions options)
     {
         var info = ExceptionTable.Get(v);
-        var handler = EntryConfig.FromKconfig(options.IsEnabled, options.Version).ExceptionHandler(v);
+        var entry = EntryConfig.FromKconfig(options.IsEnabled, options.Version);
+        var handler = entry.ExceptionHandler(v);
+
+        // Under FRED an exception reaches its handler only through the version's fred_hwexc() switch (entry_fred.c): a
+        // vector it has no case for is fred_bad_type() whatever the option, as KernelModel.Exception dispatches it
+        // (#VC on 6.9 and 6.10, FredEntry.HasFredVcCase).
+        if (handler is not null && v != VectorSpace.NmiVector && options.Delivery == DeliveryKind.Fred)
+        {
+            var type = v is 3 or 4 ? EventType.SoftwareException : EventType.HardwareException;
+            if (FredEntry.Route(new CpuEvent(type, (byte)v, 0), false, entry, longMode: true, options.Version).Kind == EntryTargetKind.BadType)
+            {
+                handler = null;
+            }
+        }
+
         string? row = v == VectorSpace.NmiVector ? "NMI" : v == 18 && handler is not null ? "MCE" : null;
         return new VectorTableEntry(v, info.TrapName, VectorKind.Exception, handler, ExceptionTable.LinuxConfig(v, options.Version), row);
     }

@@ -82,6 +82,36 @@ public sealed class VectorTableTests
         Assert.Equal(guard, Table(version, (option, true))[21].Config);
     }
 
+    /// <summary>
+    /// arch/x86/entry/entry_fred.c fred_hwexc()/fred_swexc(): under FRED an exception reaches a handler only through their
+    /// switch, and a vector with no case is fred_bad_type() whatever its option — 9 (X86_TRAP_OLD_MF) and 15
+    /// (X86_TRAP_SPURIOUS) in every version, #VC on 6.9 and 6.10 (the case came with the newest tree). The table showed
+    /// the IDT gate's handler under --delivery fred, while a run of the same kernel and config dispatched fred_bad_type.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_10, 29, "AMD_MEM_ENCRYPT", "exc_vmm_communication", null)]
+    [InlineData(KernelVersion.V6_9, 29, "AMD_MEM_ENCRYPT", "exc_vmm_communication", null)]
+    [InlineData(KernelVersion.Latest, 29, "AMD_MEM_ENCRYPT", "exc_vmm_communication", "exc_vmm_communication")]
+    [InlineData(KernelVersion.V6_9, 9, "SMP", "exc_coproc_segment_overrun", null)]
+    [InlineData(KernelVersion.Latest, 15, "SMP", "exc_spurious_interrupt_bug", null)]
+    [InlineData(KernelVersion.V6_10, 18, "X86_MCE", "exc_machine_check", "exc_machine_check")]
+    [InlineData(KernelVersion.V6_10, 21, "X86_CET", "exc_control_protection", "exc_control_protection")]
+    [InlineData(KernelVersion.V6_10, 3, "SMP", "exc_int3", "exc_int3")]
+    [InlineData(KernelVersion.V6_10, 14, "SMP", "exc_page_fault", "exc_page_fault")]
+    [InlineData(KernelVersion.V6_10, 2, "SMP", "exc_nmi", "exc_nmi")]
+    public void Fred_delivery_shows_no_handler_where_fred_hwexc_has_no_case(
+        KernelVersion version, int vector, string option, string idtHandler, string? fredHandler)
+    {
+        var config = K.Config((option, true));
+        var idt = KernelVectorTable.Build(version, KernelVariant.Mainline, DeliveryKind.Idt, config)[vector];
+        var fred = KernelVectorTable.Build(version, KernelVariant.Mainline, DeliveryKind.Fred, config)[vector];
+
+        Assert.Equal(idtHandler, idt.Handler);
+        Assert.Equal(fredHandler, fred.Handler);
+        Assert.Equal(idt.Config, fred.Config);
+        Assert.Equal(fredHandler is null ? null : idt.Row, fred.Row);
+    }
+
     [Fact]
     public void Kinds_exception_cleanup_isa_syscall_device()
     {
