@@ -63,6 +63,34 @@ public sealed class ReplayStreamingTests
     }
 
     /// <summary>
+    /// A row's name lists its events in time order whatever order the CPUs are merged in: trace_pipe interleaves the
+    /// per-CPU ring buffers (kernel/trace/trace.c), so the same events come as CPU 0's lines before CPU 1's earlier
+    /// ones. The CAL row (call_function and call_function_single, arch/x86/kernel/irq.c arch_show_interrupts()) was
+    /// named in file order, so the same capture merged two ways gave two names.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_rows_name_lists_its_events_in_time_order_however_the_cpus_interleave(bool cpu0First)
+    {
+        const string Cpu1 = """
+                      <idle>-0       [001] d.h1.   100.000100: call_function_single_entry: vector=251
+                      <idle>-0       [001] d.h1.   100.000104: call_function_single_exit: vector=251
+            """;
+        const string Cpu0 = """
+                      <idle>-0       [000] d.h1.   100.000200: call_function_entry: vector=252
+                      <idle>-0       [000] d.h1.   100.000203: call_function_exit: vector=252
+            """;
+        var capture = cpu0First ? Cpu0 + "\n" + Cpu1 : Cpu1 + "\n" + Cpu0;
+
+        var report = Replay.FromFtrace(new StringReader(capture), keepEvents: false);
+
+        var cal = report.FindRow("CAL")!;
+        Assert.Equal("call_function_single, call_function", cal.Name);
+        Assert.Equal([1UL, 1UL], cal.Counts);
+    }
+
+    /// <summary>
     /// The streamed replay pairs each CPU's records in file order, which is time order for a capture the kernel wrote
     /// (one ring buffer per CPU). A CPU going back in time is two stretches pasted together: nothing pairs across the
     /// step (that paired an entry with an earlier exit, a latency below zero), and a note names the CPU and line. CPUs

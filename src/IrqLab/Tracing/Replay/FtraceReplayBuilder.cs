@@ -315,7 +315,7 @@ internal sealed class FtraceReplayBuilder
                 _rows.Add(row, acc);
             }
 
-            acc.Add(r.Cpu, rowName, count);
+            acc.Add(r.Cpu, rowName, count, r.TimeNs, r.Line);
         }
     }
 
@@ -425,18 +425,39 @@ internal sealed class FtraceReplayBuilder
 
     private readonly record struct Open(string Kind, string Handler, int Number, long StartNs, long EventIndex, TraceEvent Entry);
 
+    /// <summary>
+    /// A row's counts per CPU and its names, each with the earliest record that bore it (time, then line): the row's
+    /// name lists them in time order, whatever order a merged capture interleaves its CPUs in (trace_pipe), as a
+    /// capture in time order gives.
+    /// </summary>
     private sealed class RowAccumulator
     {
         private readonly Dictionary<int, ulong> _counts = [];
-        private readonly List<string> _names = [];
+        private readonly List<(string Name, long TimeNs, int Line)> _names = [];
 
-        public void Add(int cpu, string? name, bool count)
+        public void Add(int cpu, string? name, bool count, long timeNs, int line)
         {
             _counts[cpu] = _counts.GetValueOrDefault(cpu) + (count ? 1UL : 0UL);
-            if (name is not null && !_names.Contains(name))
+            if (name is null)
             {
-                _names.Add(name);
+                return;
             }
+
+            for (var i = 0; i < _names.Count; i++)
+            {
+                var n = _names[i];
+                if (string.Equals(n.Name, name, StringComparison.Ordinal))
+                {
+                    if (timeNs < n.TimeNs || (timeNs == n.TimeNs && line < n.Line))
+                    {
+                        _names[i] = (name, timeNs, line);
+                    }
+
+                    return;
+                }
+            }
+
+            _names.Add((name, timeNs, line));
         }
 
         public ReplayRow ToRow(string row, List<int> cpus, double interval)
@@ -453,7 +474,10 @@ internal sealed class FtraceReplayBuilder
                 totalRate += rates[i];
             }
 
-            return new ReplayRow(row, _names.Count == 0 ? null : string.Join(", ", _names), counts, rates, total, totalRate);
+            var names = _names.Count == 0
+                ? null
+                : string.Join(", ", _names.OrderBy(n => n.TimeNs).ThenBy(n => n.Line).Select(n => n.Name));
+            return new ReplayRow(row, names, counts, rates, total, totalRate);
         }
     }
 
