@@ -51,11 +51,17 @@ internal static class ReplayCommand
             ReplayReport report;
             try
             {
-                if (second is null)
+                if (second is null && parse.GetValue(trace) is { } tracePath)
                 {
-                    using var reader = Open(first);
-                    // Streamed: only --trace keeps the rebuilt events, which it draws.
-                    report = Replay.FromFtrace(reader, keepEvents: parse.GetValue(trace) is not null);
+                    // Read twice where the file can be (the events are drawn as the second read rebuilds them), else
+                    // once with the events kept: see Replay.FromFtrace(Stream, ...).
+                    using var input = OpenStream(first);
+                    report = Replay.FromFtrace(input, (r, events) => WriteTrace(tracePath, first, r, events));
+                }
+                else if (second is null)
+                {
+                    using var reader = new StreamReader(OpenStream(first));
+                    report = Replay.FromFtrace(reader, keepEvents: false);
                 }
                 else
                 {
@@ -91,26 +97,6 @@ internal static class ReplayCommand
                 return CliApp.ExitBadInput;
             }
 
-            // Written also when the capture rebuilt no event: the file asked for exists, an empty trace.
-            if (parse.GetValue(trace) is { } tracePath)
-            {
-                OutputFile.RejectInput(tracePath, "--trace", first, second);
-                using var output = OutputFile.Create(tracePath);
-
-                // Not disposed when a write fails: Dispose would complete the document again over the failed one.
-                var writer = new ChromeTraceWriter(output.Stream, Math.Max(1, report.CpuCount), Path.GetFileName(first));
-                long end = 0;
-                foreach (var e in report.Events)
-                {
-                    writer.Write(e);
-                    end = Math.Max(end, e.TimeNs);
-                }
-
-                writer.Complete(end);
-                writer.Dispose();
-                output.Commit();
-            }
-
             if (asJson)
             {
                 CliJson.Write(cli, w => Replay.WriteJson(report, w));
@@ -125,11 +111,37 @@ internal static class ReplayCommand
         return command;
     }
 
-    private static StreamReader Open(string path)
+    /// <summary>
+    /// Writes the Chrome trace of a capture's rebuilt events, also when it rebuilt none (the file asked for exists, an
+    /// empty trace). Committed only once every event is written: a capture found changed on its second read
+    /// (<see cref="ReplayFormatException"/>) leaves no file.
+    /// </summary>
+    private static void WriteTrace(string tracePath, string capture, ReplayReport report, IEnumerable<TraceEvent> events)
+    {
+        OutputFile.RejectInput(tracePath, "--trace", capture, null);
+        using var output = OutputFile.Create(tracePath);
+
+        // Not disposed when a write fails: Dispose would complete the document again over the failed one.
+        var writer = new ChromeTraceWriter(output.Stream, Math.Max(1, report.CpuCount), Path.GetFileName(capture));
+        long end = 0;
+        foreach (var e in events)
+        {
+            writer.Write(e);
+            end = Math.Max(end, e.TimeNs);
+        }
+
+        writer.Complete(end);
+        writer.Dispose();
+        output.Commit();
+    }
+
+    private static StreamReader Open(string path) => new(OpenStream(path));
+
+    private static FileStream OpenStream(string path)
     {
         try
         {
-            return new StreamReader(path);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

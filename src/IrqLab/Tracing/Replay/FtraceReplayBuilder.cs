@@ -7,7 +7,10 @@ namespace IrqLab.Tracing.Replay;
 /// handlers nest on one CPU), counts interrupts per /proc/interrupts row (irq number, or the row of the irq_vectors
 /// event: LOC, RES, CAL...), and fills latency histograms per action / event. Records are taken one at a time
 /// (<see cref="Add"/>) and only per-CPU state and per-row / per-handler totals are kept, so a capture of any size is
-/// replayed in constant memory, unless the rebuilt events are kept for a trace.
+/// replayed in constant memory, unless the rebuilt events are kept for a trace. A trace of a capture that can be read
+/// twice is drawn without keeping them: the first pass finds the entries that never exited
+/// (<see cref="DroppedEvents"/>), the second rebuilds the same events in the same order and hands each one that stays to
+/// a sink as it is made.
 /// </summary>
 internal sealed class FtraceReplayBuilder
 {
@@ -17,6 +20,8 @@ internal sealed class FtraceReplayBuilder
 
     private readonly Dictionary<int, List<Open>> _stacks = [];
     private readonly List<TraceEvent>? _events;
+    private readonly Action<long, TraceEvent>? _sink;
+    private readonly bool _trackDropped;
     private readonly HashSet<long> _dropped = [];
     private readonly Dictionary<string, RowAccumulator> _rows = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Kind, string Handler, int Number), HistogramAccumulator> _histograms = [];
@@ -32,6 +37,7 @@ internal sealed class FtraceReplayBuilder
     private long _droppedCount;
     private long _firstNs = long.MaxValue;
     private long _lastNs = long.MinValue;
+    private long _previousNs = long.MinValue;
 
     /// <summary>Creates a builder.</summary>
     /// <param name="keepEvents">Whether to keep the rebuilt <see cref="TraceEvent"/>s for <see cref="ReplayReport.Events"/>
@@ -40,6 +46,30 @@ internal sealed class FtraceReplayBuilder
     {
         _events = keepEvents ? [] : null;
     }
+
+    /// <summary>Creates a builder that keeps no event but hands each one to <paramref name="sink"/> as it is rebuilt.</summary>
+    /// <param name="sink">Called with each event's index (the order events are rebuilt in, dropped ones included) and the event.</param>
+    /// <param name="trackDropped">Whether to remember which entries never exited (<see cref="DroppedEvents"/>), for a second pass.</param>
+    public FtraceReplayBuilder(Action<long, TraceEvent>? sink, bool trackDropped)
+    {
+        _sink = sink;
+        _trackDropped = trackDropped;
+    }
+
+    /// <summary>
+    /// Indices of the rebuilt entries that never exited (left out of a trace), when the builder keeps events or was asked
+    /// to track them. The same capture rebuilt again gives every event the same index.
+    /// </summary>
+    public IReadOnlySet<long> DroppedEvents => _dropped;
+
+    /// <summary>
+    /// True while no record came earlier than the one before it, across CPUs (a <c>trace</c> or <c>trace_pipe</c> read
+    /// merges the per-CPU buffers by time): the events are then rebuilt in time order and a trace needs no sorting.
+    /// </summary>
+    public bool InTimeOrder { get; private set; } = true;
+
+    /// <summary>Number of records taken (lost-events markers not counted).</summary>
+    public int Records => _records;
 
     /// <summary>
     /// Takes the next record. Handlers pair per CPU, in the order the records come: the kernel writes each CPU's events
@@ -55,6 +85,8 @@ internal sealed class FtraceReplayBuilder
         }
 
         _records++;
+        InTimeOrder &= r.TimeNs >= _previousNs;
+        _previousNs = r.TimeNs;
         if (_cpuLastNs.TryGetValue(r.Cpu, out var lastNs) && r.TimeNs < lastNs)
         {
             // One CPU's ring buffer holds its events in time order: a CPU going back in time is another stretch of
@@ -369,6 +401,7 @@ internal sealed class FtraceReplayBuilder
     private long AddEvent(TraceEvent e)
     {
         _events?.Add(e);
+        _sink?.Invoke(_eventCount, e);
         return _eventCount++;
     }
 
@@ -376,7 +409,7 @@ internal sealed class FtraceReplayBuilder
     private void Drop(long eventIndex)
     {
         _droppedCount++;
-        if (_events is not null)
+        if (_events is not null || _trackDropped)
         {
             _dropped.Add(eventIndex);
         }

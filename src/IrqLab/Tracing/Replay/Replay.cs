@@ -48,6 +48,99 @@ public static class Replay
     }
 
     /// <summary>
+    /// Builds the report of an ftrace capture (as <see cref="FromFtrace(TextReader, bool)"/> without events) and hands its
+    /// rebuilt events, in time order, to <paramref name="drawEvents"/> (for <see cref="ChromeTraceWriter"/>), in memory
+    /// that does not grow with the capture when <paramref name="capture"/> can seek and its records come in time order
+    /// (as the kernel's <c>trace</c> and <c>trace_pipe</c> files give them): the capture is then read twice, the second
+    /// time to rebuild the events one by one. A stream that cannot seek (a pipe), or a capture whose CPUs interleave out
+    /// of time order, is read once with its events kept and sorted. The events are those
+    /// <see cref="FromFtrace(TextReader, bool)"/> keeps, in the same order.
+    /// </summary>
+    /// <param name="capture">The capture's bytes (text, UTF-8), from its current position; left open.</param>
+    /// <param name="drawEvents">Called once, after the report is built, with the report and the events (enumerate them to the end).</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ReplayFormatException">A line is garbled or truncated, or the capture changed between the two reads.</exception>
+    public static ReplayReport FromFtrace(Stream capture, Action<ReplayReport, IEnumerable<TraceEvent>> drawEvents)
+    {
+        ArgumentNullException.ThrowIfNull(capture);
+        ArgumentNullException.ThrowIfNull(drawEvents);
+        if (!capture.CanSeek)
+        {
+            using var once = new StreamReader(capture, leaveOpen: true);
+            var kept = FromFtrace(once, keepEvents: true);
+            drawEvents(kept, kept.Events);
+            return kept;
+        }
+
+        var start = capture.Position;
+        var first = new FtraceReplayBuilder(sink: null, trackDropped: true);
+        using (var reader = new StreamReader(capture, leaveOpen: true))
+        {
+            foreach (var r in FtraceParser.Read(reader))
+            {
+                first.Add(r);
+            }
+        }
+
+        var report = first.Build();
+        capture.Position = start;
+        drawEvents(report, RebuildEvents(capture, first, report));
+        return report;
+    }
+
+    /// <summary>The second read of <see cref="FromFtrace(Stream, Action{ReplayReport, IEnumerable{TraceEvent}})"/>: the events again, minus the entries the first found dropped.</summary>
+    private static IEnumerable<TraceEvent> RebuildEvents(Stream capture, FtraceReplayBuilder first, ReplayReport report)
+    {
+        using var reader = new StreamReader(capture, leaveOpen: true);
+        if (!first.InTimeOrder)
+        {
+            var sorted = FromFtrace(reader, keepEvents: true);
+            CheckSameCapture(report, sorted.Records, sorted.EventCount);
+            foreach (var e in sorted.Events)
+            {
+                yield return e;
+            }
+
+            yield break;
+        }
+
+        var dropped = first.DroppedEvents;
+        var ready = new List<TraceEvent>();
+        var again = new FtraceReplayBuilder(
+            (index, e) =>
+            {
+                if (!dropped.Contains(index))
+                {
+                    ready.Add(e);
+                }
+            },
+            trackDropped: false);
+        long count = 0;
+        foreach (var r in FtraceParser.Read(reader))
+        {
+            again.Add(r);
+            foreach (var e in ready)
+            {
+                yield return e;
+            }
+
+            count += ready.Count;
+            ready.Clear();
+        }
+
+        CheckSameCapture(report, again.Records, count);
+    }
+
+    private static void CheckSameCapture(ReplayReport report, int records, long events)
+    {
+        if (records != report.Records || events != report.EventCount)
+        {
+            throw new ReplayFormatException(string.Create(CultureInfo.InvariantCulture,
+                $"the capture changed while it was read a second time for the trace ({report.Records} records and {report.EventCount} events, then {records} and {events})"));
+        }
+    }
+
+    /// <summary>
     /// Rates between two /proc/interrupts snapshots: <c>(after - before) / intervalSeconds</c> per row and CPU. Columns
     /// are the CPUs online in both; rows present in only one snapshot are left out and noted, except a row the newest
     /// kernel hides until its first count (SPU, RTR, ERR, MIS), which in the second snapshot only counts from 0. Counts are the kernel's
