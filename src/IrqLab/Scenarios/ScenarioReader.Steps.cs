@@ -258,7 +258,7 @@ internal sealed partial class ScenarioReader
                     $"{d.PathOf(key)} is 0x{destination:X} but xAPIC destinations are 8-bit (0x00..0xFF); machine.apic is xapic"));
             }
         }
-        else if (toNode is ScalarNode { IsNull: false } number && TryParseInteger(number.Text, out _))
+        else if (toNode is ScalarNode { IsNull: false } number && TryParseNumber(number.Text, out _))
         {
             kind = IpiTargetKind.Cpu;
             destination = (uint)Cpu(toNode, toPath);

@@ -41,11 +41,16 @@ internal sealed partial class ScenarioReader
         return s.Text.Length > 0 ? s.Text : throw _errors.At(ErrorCodes.Type, node, $"expected a non-empty string for {Name(path)}");
     }
 
+    /// <summary>
+    /// A plain <c>true</c> or <c>false</c>, in any of the spellings of YAML 1.2's core schema (<c>True</c>, <c>TRUE</c>,
+    /// ...; YAML 1.2.2 §10.3.2), as <see cref="ScalarNode.IsNull"/> reads <c>Null</c> and <c>NULL</c>. A quoted scalar
+    /// is a string, and <c>yes</c>/<c>on</c> (YAML 1.1 only) are strings in YAML 1.2. JSON has only <c>true</c>/<c>false</c>.
+    /// </summary>
     private bool Bool(SyntaxNode node, string path)
     {
         var s = Scalar(node, path, "true or false");
-        return !s.Quoted && s.Text is "true" or "false"
-            ? s.Text == "true"
+        return !s.Quoted && s.Text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE"
+            ? s.Text[0] is 't' or 'T'
             : throw _errors.At(ErrorCodes.Type, node, $"expected true or false for {Name(path)}, got {s.Describe()}");
     }
 
@@ -53,7 +58,7 @@ internal sealed partial class ScenarioReader
     private ulong UInt(SyntaxNode node, string path, ulong min, ulong max, bool hexBounds = false, string? note = null)
     {
         var s = Scalar(node, path, "an integer");
-        if (!TryParseInteger(s.Text, out var value))
+        if (!TryParseNumber(s.Text, out var value))
         {
             throw _errors.At(ErrorCodes.Type, node, $"expected an integer (decimal or 0x hex) for {Name(path)}, got {s.Describe()}");
         }
@@ -117,6 +122,21 @@ internal sealed partial class ScenarioReader
         return true;
     }
 
+    /// <summary>
+    /// A scalar's integer: <see cref="TryParseInteger"/>, or a decimal with a leading <c>+</c>, which YAML 1.2's core
+    /// schema reads as an integer (<c>[-+]?[0-9]+</c>, YAML 1.2.2 §10.3.2; a hex number takes no sign there).
+    /// </summary>
+    private static bool TryParseNumber(string text, out BigInteger value)
+    {
+        if (text.Length > 1 && text[0] == '+')
+        {
+            value = BigInteger.Zero;
+            return !text.AsSpan(1).ContainsAnyExceptInRange('0', '9') && TryParseInteger(text[1..], out value);
+        }
+
+        return TryParseInteger(text, out value);
+    }
+
     private static int HexDigit(char c) => c switch
     {
         >= '0' and <= '9' => c - '0',
@@ -134,7 +154,7 @@ internal sealed partial class ScenarioReader
         var s = Scalar(node, path, "a duration");
         var text = s.Text.Trim();
         BigInteger ns;
-        if (!s.Quoted && TryParseInteger(text, out var bare))
+        if (!s.Quoted && TryParseNumber(text, out var bare))
         {
             ns = bare;
         }
@@ -295,7 +315,7 @@ internal sealed partial class ScenarioReader
     private int Vector(SyntaxNode node, string path, int min = 0, string? note = null)
     {
         var s = Scalar(node, path, "a vector");
-        if (TryParseInteger(s.Text, out _))
+        if (TryParseNumber(s.Text, out _))
         {
             return Int(node, path, min, 255, note: note);
         }

@@ -256,6 +256,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("1.5ms", 1_500_000L)]
     [InlineData("0us", 0L)]
     [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("+10", 10L)]
     public void Durations_with_units_or_integer_ns_section_1(string written, long ns)
     {
         Assert.Equal(ns, Yaml($"run: {{until: {written}}}\n").RunUntilNs);
@@ -281,6 +282,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("NMI_VECTOR", 2)]
     [InlineData("LOCAL_TIMER_VECTOR", 0xEC)]
     [InlineData("POSTED_MSI_NOTIFICATION_VECTOR", 0xEB)]
+    [InlineData("+64", 64)]
     public void Vectors_as_hex_decimal_or_constant_names_section_7(string written, int vector)
     {
         var s = Yaml($"kernel: {{version: \"6.10\"}}\nsteps: [{{ipi: {{from: 0, to: self, vector: {written}}}}}]\n");
@@ -303,6 +305,25 @@ public sealed class ScenarioLoaderTests
     {
         var s = Yaml($"vms: [{{name: g, vcpus: [{{cpu: 0}}]}}]\nsteps: [{{vm: {step}}}]\n");
         Assert.Equal(vector, ((VmStep)s.Steps[0]).Vector);
+    }
+
+    /// <summary>
+    /// SCENARIOS.md §1: the file is YAML 1.2, whose core schema (YAML 1.2.2 §10.3.2) resolves a plain
+    /// <c>true|True|TRUE|false|False|FALSE</c> to a boolean (as the loader already read <c>Null</c>/<c>NULL</c> as null) and
+    /// <c>[-+]?[0-9]+</c> to a decimal integer. <c>pic: False</c> was a type error, <c>cpus: +4</c> too.
+    /// </summary>
+    [Theory]
+    [InlineData("True", "FALSE", "+4", true, false, 4)]
+    [InlineData("TRUE", "False", "+0004", true, false, 4)]
+    [InlineData("false", "true", "+1", false, true, 1)]
+    public void Booleans_and_signed_decimals_follow_the_yaml_1_2_core_schema_section_1(
+        string pic, string watchdog, string cpus, bool expectedPic, bool expectedWatchdog, int expectedCpus)
+    {
+        var s = Yaml($"machine: {{pic: {pic}, nmi_watchdog: {watchdog}, cpus: {cpus}}}\nkernel: {{cfi: {watchdog}}}\n");
+        Assert.Equal(expectedPic, s.Machine.Pic);
+        Assert.Equal(expectedWatchdog, s.Machine.NmiWatchdog);
+        Assert.Equal(expectedWatchdog, s.Kernel.Cfi);
+        Assert.Equal(expectedCpus, s.Machine.Cpus);
     }
 
     [Fact]
