@@ -116,14 +116,23 @@ internal sealed partial class ScenarioReader
         throw _errors.At(
             ErrorCodes.UnknownName,
             node,
-            $"unknown IOAPIC register '{name}' in {path}{Hints.DidYouMean(name, s_ioApicRegisters.Select(r => r == "redir.N" ? redir + RedirSuffix(name) : r))} (allowed: {string.Join(", ", s_ioApicRegisters)})");
+            $"unknown IOAPIC register '{name}' in {path}{IoApicRegisterHint(name)} (allowed: {string.Join(", ", s_ioApicRegisters)})");
     }
 
-    /// <summary>For hints: keep the pin the user wrote ("redirect.14" suggests "redir.14").</summary>
-    private static string RedirSuffix(string name)
+    /// <summary>
+    /// For hints: keep the pin the user wrote, the decimal digits that end the name ("redir14" and "redirect.14" suggest
+    /// "redir.14", not "redir.0"); the stem before them is compared with "redir." when the whole name is not close.
+    /// </summary>
+    private static string IoApicRegisterHint(string name)
     {
-        var dot = name.LastIndexOf('.');
-        return dot >= 0 && TryParseInteger(name[(dot + 1)..], out _) ? name[(dot + 1)..] : "0";
+        var stem = name.TrimEnd("0123456789".ToCharArray());
+        var pin = stem.Length < name.Length ? name[stem.Length..] : "0";
+        if (Hints.Suggest(name, s_ioApicRegisters.Select(r => r == "redir.N" ? "redir." + pin : r)) is { } close)
+        {
+            return $"; did you mean '{close}'?";
+        }
+
+        return stem.Length < name.Length && Hints.Suggest(stem, ["redir."]) is not null ? $"; did you mean 'redir.{pin}'?" : string.Empty;
     }
 
     /// <summary>Width of a register target in bits.</summary>
