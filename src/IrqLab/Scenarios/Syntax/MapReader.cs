@@ -29,7 +29,7 @@ internal sealed class MapReader
                 throw errors.At(
                     ErrorCodes.UnknownKey,
                     entry.Key,
-                    $"unknown key '{key}' {In}{Hints.DidYouMean(key, allowed)} (allowed: {string.Join(", ", allowed)}){(key == "<<" && !entry.Key.Quoted ? "; YAML merge keys are not supported: write the keys out" : string.Empty)}");
+                    $"unknown key '{key}' {In}{KeyHint(entry, allowed)} (allowed: {string.Join(", ", allowed)}){(key == "<<" && !entry.Key.Quoted ? "; YAML merge keys are not supported: write the keys out" : string.Empty)}");
             }
 
             _entries.Add(key, entry);
@@ -38,6 +38,21 @@ internal sealed class MapReader
 
     /// <summary>The mapping.</summary>
     public MappingNode Node { get; }
+
+    /// <summary>
+    /// The "did you mean" of an unknown key. A plain key with a ':' that no space follows and no value, such as
+    /// <c>cpus:2</c> in <c>{cpus:2}</c>, is one scalar in YAML (a ':' indicates a value only before a space, YAML 1.2.2
+    /// §7.3.3, ns-plain-char): when the text before the ':' is an allowed key, the hint writes the space
+    /// (<c>did you mean 'cpus: 2'?</c>) rather than only the key.
+    /// </summary>
+    private static string KeyHint(KeyValuePair<ScalarNode, SyntaxNode> entry, IReadOnlyList<string> allowed)
+    {
+        var key = entry.Key.Text;
+        var colon = entry.Key.Quoted ? -1 : key.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && colon < key.Length - 1 && allowed.Contains(key[..colon]) && entry.Value is ScalarNode { IsNull: true }
+            ? $"; did you mean '{key[..colon]}: {key[(colon + 1)..]}'? (YAML reads a ':' with no space after it as part of the key)"
+            : Hints.DidYouMean(key, allowed);
+    }
 
     /// <summary>Dotted path of the mapping ("machine", "devices[1].line"); empty at the top level.</summary>
     public string Path { get; }
