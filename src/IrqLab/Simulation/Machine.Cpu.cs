@@ -256,37 +256,46 @@ internal sealed partial class Machine
         Enter(c, outcome.Delivered, savedIf);
     }
 
-    /// <summary>After delivery: records a machine check, then enters the Linux or bare handler of the delivered event.</summary>
-    private void Enter(CpuContext c, in CpuEvent delivered, bool savedIf)
+    /// <summary>
+    /// A machine check is generated on <paramref name="c"/>, before its delivery: records it, and tells whether it can be
+    /// delivered (false: the CPU shut down instead). IA32_MCG_STATUS.MCIP "indicates that a machine-check exception was
+    /// generated" (SDM Vol. 3B §16.3.1.2), so it is set, and checked, whatever the delivery then meets: a bare IDT
+    /// without a #MC gate turns the delivery into #NP (or #DF, a triple fault), and that #MC is still a machine check
+    /// in <c>faults</c> and still leaves MCIP set, so the next one shuts the CPU down.
+    /// </summary>
+    private bool GenerateMachineCheck(CpuContext c)
     {
-        if (delivered.Type == EventType.HardwareException && delivered.Vector == MachineCheckVector)
+        // SCENARIOS.md §10: machine checks are recorded in faults.
+        AddFault(c.Index, "machine_check");
+        if (_linux && !_scenario.Kernel.IsEnabled("X86_MCE"))
         {
-            // SCENARIOS.md §10: machine checks are recorded in faults.
-            AddFault(c.Index, "machine_check");
-            if (_linux && !_scenario.Kernel.IsEnabled("X86_MCE"))
-            {
-                // Without CONFIG_X86_MCE head_64.S keeps CR4.MCE clear, and "if the machine-check mechanism is not
-                // enabled, a machine-check exception causes the processor to enter the shutdown state" (SDM Vol. 3A
-                // §6.15, interrupt 18).
-                ShutdownCpu(c);
-                return;
-            }
-
-            if (!_linux)
-            {
-                // "The occurrence of a second Machine-Check Event while MCIP is set will cause the processor to enter a
-                // shutdown state" (SDM Vol. 3B §16.3.1.2); the bare handler clears MCIP by writing IA32_MCG_STATUS.
-                // Linux clears it at the end of do_machine_check(), part of the handler's work done at entry here.
-                if ((c.McgStatus & McgStatusMcip) != 0)
-                {
-                    ShutdownCpu(c);
-                    return;
-                }
-
-                c.McgStatus |= McgStatusMcip;
-            }
+            // Without CONFIG_X86_MCE head_64.S keeps CR4.MCE clear, and "if the machine-check mechanism is not
+            // enabled, a machine-check exception causes the processor to enter the shutdown state" (SDM Vol. 3A
+            // §6.15, interrupt 18).
+            ShutdownCpu(c);
+            return false;
         }
 
+        if (!_linux)
+        {
+            // "The occurrence of a second Machine-Check Event while MCIP is set will cause the processor to enter a
+            // shutdown state" (SDM Vol. 3B §16.3.1.2); the bare handler clears MCIP by writing IA32_MCG_STATUS.
+            // Linux clears it at the end of do_machine_check(), part of the handler's work done at entry here.
+            if ((c.McgStatus & McgStatusMcip) != 0)
+            {
+                ShutdownCpu(c);
+                return false;
+            }
+
+            c.McgStatus |= McgStatusMcip;
+        }
+
+        return true;
+    }
+
+    /// <summary>After delivery: enters the Linux or bare handler of the delivered event.</summary>
+    private void Enter(CpuContext c, in CpuEvent delivered, bool savedIf)
+    {
         PreemptTop(c);
         if (_linux)
         {

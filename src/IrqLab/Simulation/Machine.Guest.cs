@@ -241,7 +241,10 @@ internal sealed partial class Machine
         if (_scenario.Kernel.IsEnabled("X86_MCE"))
         {
             c.State.If = false;
-            Deliver(c, new CpuEvent(EventType.HardwareException, MachineCheckVector));
+            if (GenerateMachineCheck(c))
+            {
+                Deliver(c, new CpuEvent(EventType.HardwareException, MachineCheckVector));
+            }
         }
         else
         {

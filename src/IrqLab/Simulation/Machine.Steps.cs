@@ -223,7 +223,11 @@ internal sealed partial class Machine
             return;
         }
 
-        Deliver(c, new CpuEvent(type, (byte)vector, ec, data));
+        if (vector != MachineCheckVector || GenerateMachineCheck(c))
+        {
+            Deliver(c, new CpuEvent(type, (byte)vector, ec, data));
+        }
+
         MarkDirty(c.Index);
     }
 

@@ -36,6 +36,43 @@ public sealed class MachineCheckInProgressTests
         Assert.Equal(faults, string.Join(",", r.Faults.Select(f => f.Kind)));
     }
 
+    /// <summary>
+    /// A machine check whose bare IDT gate is missing (SCENARIOS.md §6): the delivery meets the not-present gate and
+    /// becomes #NP (benign #MC then contributory #NP: handled serially, SDM Vol. 3A Table 6-5), or #DF, or a triple
+    /// fault, but the #MC was generated: it is a machine check in <c>faults</c>, and it set MCIP ("indicates that a
+    /// machine-check exception was generated", SDM Vol. 3B §16.3.1.2), so a second one shuts the CPU down before any
+    /// delivery. The model looked at the event delivered instead: no <c>machine_check</c>, no MCIP, and the second #MC
+    /// ran the #NP handler again.
+    /// </summary>
+    [Theory]
+    [InlineData("[11]", "idt", "vector_0x0b", "machine_check,machine_check,triple_fault")]
+    [InlineData("[8]", "idt", "vector_0x08", "machine_check,machine_check,triple_fault")]
+    [InlineData("[]", "idt", "", "machine_check,triple_fault")]
+    // FRED has no gates: the #MC itself is delivered (logged unhandled), as before.
+    [InlineData("[11]", "fred", "unhandled", "machine_check,machine_check,triple_fault")]
+    public void A_machine_check_that_misses_its_gate_is_still_a_machine_check_and_sets_mcip(
+        string listed, string delivery, string handlers, string faults)
+    {
+        var listedHandlers = string.Join(", ", listed.Trim('[', ']').Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => $"{{vector: {v.Trim()}, do: []}}"));
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: mc-no-gate
+            kernel: {mode: bare, delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            handlers: [{{{listedHandlers}}}]
+            steps:
+              - {exception: {cpu: 1, vector: 18}}
+              - {advance: 1us}
+              - {exception: {cpu: 1, vector: 18}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(handlers, string.Join(",", r.Dispatch.Select(d => d.Handler)));
+        Assert.All(r.Faults, f => Assert.Equal(1, f.Cpu));
+        Assert.Equal(faults, string.Join(",", r.Faults.Select(f => f.Kind)));
+    }
+
     [Fact]
     public void Mcg_status_reads_mcip_in_the_handler_and_reserved_bits_fault()
     {
