@@ -213,6 +213,13 @@ internal sealed partial class Machine
                 return;
             }
 
+            if (vector == MachineCheckVector)
+            {
+                // A machine check of the CPU, whatever runs on it (SCENARIOS.md §10: faults records machine checks), as
+                // the Linux path above records it too; the guest's own MCIP is not modelled (docs/simulation.md).
+                AddFault(c.Index, "machine_check");
+            }
+
             // The running instruction is the guest's: the exception goes through the guest's IDT (not intercepted).
             PreemptTop(c);
             EnterGuestHandler(guest, type, vector, (uint?)ec);

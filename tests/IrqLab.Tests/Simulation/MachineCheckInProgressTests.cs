@@ -73,6 +73,39 @@ public sealed class MachineCheckInProgressTests
         Assert.Equal(faults, string.Join(",", r.Faults.Select(f => f.Kind)));
     }
 
+    /// <summary>
+    /// A machine check on a CPU that runs a bare-mode guest is delivered through the guest's IDT (SDM Vol. 3C 25.2: an
+    /// exception exits only when the exception bitmap asks), and it is a machine check of the CPU all the same
+    /// (SCENARIOS.md §10 <c>faults</c>; the Linux-mode path, KVM's exit to <c>kvm_machine_check()</c>, records it too).
+    /// The bare guest path recorded nothing. The guest's MCIP is not modelled: the second one runs the handler again.
+    /// </summary>
+    [Fact]
+    public void A_machine_check_in_a_bare_guest_is_recorded()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: mc-guest
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - {vector: 18, do: [{advance: 1us}]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {exception: {cpu: 1, vector: 18}}
+              - {advance: 2us}
+              - {exception: {cpu: 1, vector: 18}}
+              - {advance: 2us}
+            """);
+
+        Assert.Equal(["vector_0x12", "vector_0x12"], r.Dispatch.Select(d => d.Handler));
+        Assert.All(r.Dispatch, d => Assert.Equal("g0", d.Vm));
+        Assert.Equal(["machine_check", "machine_check"], r.Faults.Select(f => f.Kind));
+        Assert.All(r.Faults, f => Assert.Equal(1, f.Cpu));
+    }
+
     [Fact]
     public void Mcg_status_reads_mcip_in_the_handler_and_reserved_bits_fault()
     {
