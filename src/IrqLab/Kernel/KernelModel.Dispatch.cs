@@ -203,7 +203,7 @@ public sealed partial class KernelModel
     {
         var ip = 0xFFFF_FFFF_8100_0000UL + (KernelSymbols.Fnv1a("default_idle") & 0x00FF_FFF0u);
         _platform.Log(cpu, KernelLogLevel.Alert, FredEntry.BadTypeMessage(ev, raisedStackLevel: false, errorCode, 0, LinuxIdt.KernelCs, ip));
-        Oops(cpu, FredEntry.BadTypeDieString(raisedStackLevel: false));
+        Oops(cpu, FredEntry.BadTypeDieString(raisedStackLevel: false), errorCode);
         return new DispatchResult(FredEntry.BadTypeHandler, DispatchPath.Exception, -1, 0, false);
     }
 
@@ -235,7 +235,7 @@ public sealed partial class KernelModel
         {
             _platform.Log(cpu, KernelLogLevel.Emerg,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PANIC: double fault, error_code: 0x{errorCode:x}"));
-            Oops(cpu, "double fault");
+            Oops(cpu, "double fault", errorCode);
         }
 
         return new DispatchResult(handler, DispatchPath.Exception, -1, 0, false);

@@ -315,11 +315,17 @@ public sealed partial class KernelModel
         IrqLimit = Math.Max(IrqLimit, desc.Irq + 1);
     }
 
-    private void Oops(int cpu, string what)
+    /// <summary>
+    /// The header <c>__die_header()</c> (arch/x86/kernel/dumpstack.c) prints: <c>"%s: %04lx [#%d]..."</c> with
+    /// <c>err &amp; 0xffff</c>, the error code <c>die()</c>/<c>__die()</c> was given (0 for the invalid-opcode and
+    /// double-fault paths, the event's error code for <c>fred_bad_type()</c>).
+    /// </summary>
+    private void Oops(int cpu, string what, ulong errorCode = 0)
     {
         var prefix = Options.Version >= KernelVersion.V6_10 ? "Oops: " : string.Empty;
         var smp = Options.IsEnabled("SMP") ? " SMP" : string.Empty;
         _platform.Log(cpu, KernelLogLevel.Warning,
-            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{what}: 0000 [#{++_dieCounter}]{smp} NOPTI"));
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{prefix}{what}: {errorCode & 0xFFFF:x4} [#{++_dieCounter}]{smp} NOPTI"));
     }
 }
