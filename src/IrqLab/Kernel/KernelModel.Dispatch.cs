@@ -283,8 +283,7 @@ public sealed partial class KernelModel
         if (vector == VectorSpace.Ia32SyscallVector && Options.IsEnabled("IA32_EMULATION") && Options.Delivery == DeliveryKind.Idt)
         {
             // The int $0x80 gate: a syscall entry, which does no APIC EOI.
-            var name = Options.Version >= KernelVersion.V6_9 ? "int80_emulation" : "entry_INT80_compat";
-            return new DispatchResult(name, DispatchPath.IdtGate, -1, 0, false);
+            return new DispatchResult(LinuxIdt.Int80Handler(Options.Version), DispatchPath.IdtGate, -1, 0, false);
         }
 
         return CommonInterrupt(cpu, vector);

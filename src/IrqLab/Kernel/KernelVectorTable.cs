@@ -43,7 +43,7 @@ public static class KernelVectorTable
                 VectorKind.Cleanup => new VectorTableEntry(v, layout.MoveCleanupVector!.Name, kind,
                     options.IsEnabled("SMP") ? layout.MoveCleanupVector.Handler : "common_interrupt", layout.MoveCleanupVector.Config, null),
                 VectorKind.Syscall => new VectorTableEntry(v, "IA32_SYSCALL_VECTOR", kind,
-                    Version69(options) ? "int80_emulation" : "entry_INT80_compat", "IA32_EMULATION", null),
+                    Int80Handler(options), "IA32_EMULATION", null),
                 VectorKind.Isa => new VectorTableEntry(v, string.Create(CultureInfo.InvariantCulture, $"ISA_IRQ_VECTOR({v - VectorSpace.IsaIrqVectorBase})"), kind, "common_interrupt", null, null),
                 _ => new VectorTableEntry(v, null, kind, "common_interrupt", null, null),
             });
@@ -51,7 +51,10 @@ public static class KernelVectorTable
 
         return list;
 
-        static bool Version69(KernelOptions o) => o.Version >= KernelVersion.V6_9;
+        // INT $0x80: the IDT gate's C handler (LinuxIdt.Int80Handler); under mainline FRED (6.9+), fred_intx()'s
+        // int80_emulation (DEFINE_FREDENTRY_RAW). The 2022 series' fred_intx() called do_int80_syscall_32 itself.
+        static string Int80Handler(KernelOptions o) =>
+            o.Delivery == DeliveryKind.Fred && o.Version >= KernelVersion.V6_9 ? "int80_emulation" : LinuxIdt.Int80Handler(o.Version);
     }
 
     private static VectorTableEntry ExceptionEntry(int v, KernelOptions options)

@@ -142,8 +142,8 @@ public sealed class EntryEdgeCaseTests
     }
 
     [Theory]
-    [InlineData(KernelVersion.V6_6, "entry_INT80_compat")]
-    [InlineData(KernelVersion.V6_10, "int80_emulation")]
+    [InlineData(KernelVersion.V6_6, "do_int80_syscall_32")] // the entry_INT80_compat gate calls it (SCENARIOS.md §10: the C handler)
+    [InlineData(KernelVersion.V6_10, "do_int80_emulation")] // 7390db8aea0d (6.9-rc4): int80_emulation is an asm stub jumping to it
     public void Vector_0x80_through_the_IDT_is_the_int80_gate_and_does_not_EOI(KernelVersion version, string handler)
     {
         var model = K.Model(out var p, K.Options(version));

@@ -11,6 +11,26 @@ public sealed class VectorTableTests
     private static IReadOnlyList<VectorTableEntry> Table(KernelVersion v, params (string, bool)[] config) =>
         KernelVectorTable.Build(v, KernelVariant.Mainline, DeliveryKind.Idt, K.Config(config));
 
+    /// <summary>
+    /// The syscall slot names the C handler <c>int $0x80</c> reaches (SCENARIOS.md §10, §11): under IDT the gate's
+    /// (<c>entry_INT80_compat</c> → <c>do_int80_syscall_32</c> in 6.1/6.6; <c>asm_int80_emulation</c> → the
+    /// <c>int80_emulation</c> stub → <c>do_int80_emulation</c> from 6.9, 7390db8aea0d); under FRED <c>fred_intx()</c>'s
+    /// (<c>fred_int80_emulation</c>, canonical <c>int80_emulation</c>; the 2022/2023 series called
+    /// <c>do_int80_syscall_32</c> there). The table named the asm entries <c>entry_INT80_compat</c> / <c>int80_emulation</c>.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_1, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_syscall_32")]
+    [InlineData(KernelVersion.V6_6, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_syscall_32")]
+    [InlineData(KernelVersion.V6_9, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_emulation")]
+    [InlineData(KernelVersion.Latest, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_emulation")]
+    [InlineData(KernelVersion.V6_10, KernelVariant.Mainline, DeliveryKind.Fred, "int80_emulation")]
+    [InlineData(KernelVersion.V6_1, KernelVariant.Rfc2022, DeliveryKind.Fred, "do_int80_syscall_32")]
+    public void Syscall_slot_names_the_int80_C_handler(KernelVersion version, KernelVariant variant, DeliveryKind delivery, string handler)
+    {
+        var t = KernelVectorTable.Build(version, variant, delivery, K.Config());
+        Assert.Equal((VectorKind.Syscall, handler), (t[0x80].Kind, t[0x80].Handler));
+    }
+
     [Fact]
     public void Has_one_entry_per_vector()
     {
@@ -120,7 +140,7 @@ public sealed class VectorTableTests
         Assert.Equal(("NMI", "exc_nmi"), (t[2].Row, t[2].Handler));
         Assert.Equal(("IRQ_MOVE_CLEANUP_VECTOR", VectorKind.Cleanup, "sysvec_irq_move_cleanup"), (t[0x20].Name, t[0x20].Kind, t[0x20].Handler));
         Assert.Equal(("ISA_IRQ_VECTOR(1)", VectorKind.Isa), (t[0x31].Name, t[0x31].Kind));
-        Assert.Equal(("IA32_SYSCALL_VECTOR", VectorKind.Syscall, "entry_INT80_compat"), (t[0x80].Name, t[0x80].Kind, t[0x80].Handler));
+        Assert.Equal(("IA32_SYSCALL_VECTOR", VectorKind.Syscall, "do_int80_syscall_32"), (t[0x80].Name, t[0x80].Kind, t[0x80].Handler));
         Assert.Equal((null, VectorKind.Device, "common_interrupt", null, null), (t[0x41].Name, t[0x41].Kind, t[0x41].Handler, t[0x41].Config, t[0x41].Row));
         Assert.Null(t[18].Handler); // X86_MCE off
         Assert.Equal(VectorKind.Device, Table(KernelVersion.V6_10, ("IA32_EMULATION", false))[0x80].Kind);

@@ -43,8 +43,9 @@ public sealed class IdtFredIntendedDifferenceTests
     }
 
     /// <summary>
-    /// Vector 0x80 with IA32_EMULATION: the IDT has the DPL-3 <c>int80_emulation</c> gate there (idt.c
-    /// <c>SYSG(IA32_SYSCALL_VECTOR, ...)</c>), so an external interrupt on 0x80 enters the syscall path; under FRED
+    /// Vector 0x80 with IA32_EMULATION: the IDT has the DPL-3 <c>asm_int80_emulation</c> gate there (idt.c
+    /// <c>SYSG(IA32_SYSCALL_VECTOR, ...)</c>), so an external interrupt on 0x80 enters the syscall path, whose C handler
+    /// is <c>do_int80_emulation</c> from 6.9 (7390db8aea0d made <c>int80_emulation</c> an asm stub); under FRED
     /// <c>int $0x80</c> is a software-interrupt event (FRED spec §5.1, event type 4) and an external interrupt on 0x80
     /// is an ordinary device vector for <c>common_interrupt()</c>.
     /// </summary>
@@ -55,7 +56,7 @@ public sealed class IdtFredIntendedDifferenceTests
         var fred = Sim.Run(Scenario("fred", 0x80));
 
         var a = Assert.Single(idt.Dispatch);
-        Assert.Equal(("int80_emulation", "idt_gate"), (a.Handler, a.Path));
+        Assert.Equal(("do_int80_emulation", "idt_gate"), (a.Handler, a.Path));
         var b = Assert.Single(fred.Dispatch);
         Assert.Equal(("common_interrupt", "common_interrupt"), (b.Handler, b.Path));
         Assert.Contains(fred.Messages, m => m.Text.Contains("No irq handler for vector", StringComparison.Ordinal));

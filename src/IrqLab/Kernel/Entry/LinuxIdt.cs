@@ -166,14 +166,16 @@ public static class LinuxIdt
     }
 
     /// <summary>
-    /// The canonical C handler of INT 0x80: <c>do_int80_syscall_32</c> behind the <c>entry_INT80_compat</c> gate in 6.1
-    /// and 6.6 (<c>def_idts</c> of arch/x86/kernel/idt.c at v6.6); <c>int80_emulation</c> (IDTENTRY gate
-    /// <c>asm_int80_emulation</c>) in 6.9 and later. The conversion, be5341eb0d43 "x86/entry: Convert INT 0x80 emulation to
-    /// IDTENTRY", was merged for 6.7-rc5 (Dec 2023); stable 6.1.y and 6.6.y took it later, which the release names here
-    /// do not model. The same split as the int80 gate of <c>KernelVectorTable</c> and the IDT route of <c>KernelModel</c>.
+    /// The canonical C handler behind the IDT's INT 0x80 gate (SCENARIOS.md §10: the C handler, not its asm wrapper):
+    /// <c>do_int80_syscall_32</c>, which the <c>entry_INT80_compat</c> gate calls, in 6.1 and 6.6 (<c>def_idts</c> of
+    /// arch/x86/kernel/idt.c at v6.6); <c>do_int80_emulation</c> in 6.9 and later. be5341eb0d43 "x86/entry: Convert INT
+    /// 0x80 emulation to IDTENTRY" (6.7-rc5) made the C handler <c>int80_emulation</c>; 7390db8aea0d "x86/bhi: Add support
+    /// for clearing branch history at syscall entry" (6.9-rc4) renamed it <c>do_int80_emulation</c> and made
+    /// <c>int80_emulation</c> an asm stub in entry_64_compat.S (CLEAR_BRANCH_HISTORY, then a jump to it). Stable 6.1.y and
+    /// 6.6.y took these later, which the release names here do not model. The run's IDT route and the vector table use it.
     /// </summary>
     public static string Int80Handler(KernelVersion version) =>
-        version < KernelVersion.V6_9 ? "do_int80_syscall_32" : "int80_emulation";
+        version < KernelVersion.V6_9 ? "do_int80_syscall_32" : "do_int80_emulation";
 
     /// <summary>The handler name a system vector has when installed: its table handler, else its first runtime alternative.</summary>
     public static string DefaultSystemVectorHandler(VectorLayout layout, int vector)

@@ -64,10 +64,10 @@ public sealed class LinuxIdtTests
     [InlineData(KernelVersion.V6_10, 0xef, EntryTargetKind.Spurious, "spurious_interrupt")]   // MANAGED_IRQ_SHUTDOWN_VECTOR
     [InlineData(KernelVersion.V6_10, 0xfd, EntryTargetKind.SystemVector, "sysvec_reschedule_ipi")]
     [InlineData(KernelVersion.V6_1, 0x20, EntryTargetKind.SystemVector, "sysvec_irq_move_cleanup")]
-    [InlineData(KernelVersion.V6_10, 0x80, EntryTargetKind.Syscall, "int80_emulation")]
+    [InlineData(KernelVersion.V6_10, 0x80, EntryTargetKind.Syscall, "do_int80_emulation")]
     [InlineData(KernelVersion.V6_1, 0x80, EntryTargetKind.Syscall, "do_int80_syscall_32")]
     [InlineData(KernelVersion.V6_6, 0x80, EntryTargetKind.Syscall, "do_int80_syscall_32")]   // idt.c v6.6: entry_INT80_compat gate
-    [InlineData(KernelVersion.V6_9, 0x80, EntryTargetKind.Syscall, "int80_emulation")]       // idt.c v6.9: asm_int80_emulation gate
+    [InlineData(KernelVersion.V6_9, 0x80, EntryTargetKind.Syscall, "do_int80_emulation")]    // idt.c v6.9: asm_int80_emulation gate -> int80_emulation stub (7390db8aea0d) -> do_int80_emulation
     [InlineData(KernelVersion.V6_10, 2, EntryTargetKind.Nmi, "exc_nmi")]
     [InlineData(KernelVersion.V6_10, 14, EntryTargetKind.Exception, "exc_page_fault")]
     [InlineData(KernelVersion.V6_10, 15, EntryTargetKind.Exception, "exc_spurious_interrupt_bug")]
