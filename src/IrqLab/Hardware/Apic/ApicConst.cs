@@ -53,7 +53,8 @@ internal static class ApicConst
     public const uint SvrSuppressEoiBroadcast = 1 << 12;
 
     /// <summary>SVR bits software can set. Bit 9 (focus processor checking) is reserved on Pentium 4 and later, which
-    /// have no focus processor (SDM Figure 11-23, §11.6.2.4; KVM's SPIV write drops it), so it reads 0.</summary>
+    /// have no focus processor (SDM Figure 11-23, §11.6.2.4), so it reads 0. (KVM's SPIV write keeps bits 9:0, mask
+    /// 0x3ff, but its lowest-priority arbitration never looks at bit 9 either.)</summary>
     public const uint SvrWritable = SvrVectorMask | SvrEnable | SvrSuppressEoiBroadcast;
 
     public const uint LvtVector = 0xFF;
