@@ -44,6 +44,13 @@ struct bench_apic {
 #define APIC_SPIV 0xF0
 #define APIC_SPIV_APIC_ENABLED (1u << 8)
 #define APIC_ESR 0x280
+#define APIC_LVTT 0x320
+#define APIC_LVTTHMR 0x330
+#define APIC_LVTPC 0x340
+#define APIC_LVT0 0x350
+#define APIC_LVT1 0x360
+#define APIC_LVTERR 0x370
+#define APIC_LVT_MASKED (1u << 16)
 /* APIC_SPIV as Linux programs it: software-enabled, spurious vector 0xFF. */
 #define BENCH_LINUX_SPIV 0x1FFu
 #define GET_APIC_MAXLVT(x) (((x) >> 16) & 0xFFu)

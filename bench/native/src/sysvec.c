@@ -96,11 +96,53 @@ static void fred_sysvec_deferred_error(struct pt_regs *regs)
 	apic_eoi();
 }
 
-/* sysvec_reboot(): EOI, then stop_this_cpu(): disable_local_APIC() clears the SPIV enable bit, then halt for good. */
+/*
+ * clear_local_APIC() (arch/x86/kernel/apic/apic.c): mask LVTERR first, OR the mask into LVTT, LVT0, LVT1, LVTPC and
+ * (X86_THERMAL_VECTOR, on in the benchmark's default Kconfig) the thermal entry, then write the entries as
+ * APIC_LVT_MASKED alone, then latch and read ESR. As KernelModel.ClearLocalApic.
+ */
+static void clear_local_APIC(void)
+{
+	int maxlvt = lapic_get_maxlvt();
+	uint32_t v;
+
+	if (maxlvt >= 3)
+		apic_write(APIC_LVTERR, ERROR_APIC_VECTOR | APIC_LVT_MASKED);
+	v = apic_read(APIC_LVTT);
+	apic_write(APIC_LVTT, v | APIC_LVT_MASKED);
+	v = apic_read(APIC_LVT0);
+	apic_write(APIC_LVT0, v | APIC_LVT_MASKED);
+	v = apic_read(APIC_LVT1);
+	apic_write(APIC_LVT1, v | APIC_LVT_MASKED);
+	if (maxlvt >= 4) {
+		v = apic_read(APIC_LVTPC);
+		apic_write(APIC_LVTPC, v | APIC_LVT_MASKED);
+	}
+	if (maxlvt >= 5) {
+		v = apic_read(APIC_LVTTHMR);
+		apic_write(APIC_LVTTHMR, v | APIC_LVT_MASKED);
+	}
+	apic_write(APIC_LVTT, APIC_LVT_MASKED);
+	apic_write(APIC_LVT0, APIC_LVT_MASKED);
+	apic_write(APIC_LVT1, APIC_LVT_MASKED);
+	if (maxlvt >= 3)
+		apic_write(APIC_LVTERR, APIC_LVT_MASKED);
+	if (maxlvt >= 4)
+		apic_write(APIC_LVTPC, APIC_LVT_MASKED);
+	if (maxlvt > 3)
+		apic_write(APIC_ESR, 0);
+	(void)apic_read(APIC_ESR);
+}
+
+/*
+ * sysvec_reboot(): EOI, then stop_this_cpu(): disable_local_APIC() -> apic_soft_disable(): clear_local_APIC(), then
+ * the SPIV enable bit cleared, then halt for good.
+ */
 static void fred_sysvec_reboot(struct pt_regs *regs)
 {
 	(void)regs;
 	apic_eoi();
+	clear_local_APIC();
 	apic_write(APIC_SPIV, apic_read(APIC_SPIV) & ~APIC_SPIV_APIC_ENABLED);
 	bench_halt_forever();
 }

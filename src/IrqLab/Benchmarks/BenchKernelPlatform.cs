@@ -8,7 +8,7 @@ namespace IrqLab.Benchmarks;
 /// would, and <see cref="ApicEoi"/> clears the highest in-service bit of one 64-bit word and counts the EOI. The error
 /// handler's register accesses see a version register with max LVT 6 and an ESR that an APIC_ESR write latches from
 /// the (always empty) collected errors; the reboot handler's SPIV write is kept and its halt counted (the benchmark CPU
-/// goes on). Device acknowledges and log lines are only counted. Mirrored by
+/// goes on), while its <c>clear_local_APIC()</c> LVT accesses read 0 and are dropped. Device acknowledges and log lines are only counted. Mirrored by
 /// <c>bench/native/src/bench_platform.h</c>.
 /// </summary>
 internal sealed class BenchKernelPlatform : IKernelPlatform

@@ -19,6 +19,30 @@ public static class ApicDef
     /// <summary><c>APIC_ESR</c>: the error status register (write to latch, then read; SDM Vol. 3A §11.5.3).</summary>
     public const int Esr = 0x280;
 
+    /// <summary><c>APIC_LVTT</c>: the LVT timer entry.</summary>
+    public const int Lvtt = 0x320;
+
+    /// <summary><c>APIC_LVTTHMR</c>: the LVT thermal sensor entry.</summary>
+    public const int Lvtthmr = 0x330;
+
+    /// <summary><c>APIC_LVTPC</c>: the LVT performance-monitoring counter entry.</summary>
+    public const int Lvtpc = 0x340;
+
+    /// <summary><c>APIC_LVT0</c>: the LVT LINT0 entry.</summary>
+    public const int Lvt0 = 0x350;
+
+    /// <summary><c>APIC_LVT1</c>: the LVT LINT1 entry.</summary>
+    public const int Lvt1 = 0x360;
+
+    /// <summary><c>APIC_LVTERR</c>: the LVT error entry.</summary>
+    public const int Lvterr = 0x370;
+
+    /// <summary><c>APIC_LVT_MASKED</c>: LVT bit 16, the mask.</summary>
+    public const uint LvtMasked = 1u << 16;
+
+    /// <summary><c>ERROR_APIC_VECTOR</c> (0xfe), which <c>clear_local_APIC()</c> puts in LVTERR while it masks.</summary>
+    public const uint ErrorApicVector = 0xFE;
+
     /// <summary><c>GET_APIC_MAXLVT(x)</c>: the max LVT entry field of an <see cref="Lvr"/> value.</summary>
     public static int GetMaxLvt(uint lvr) => (int)((lvr >> 16) & 0xFF);
 }

@@ -111,18 +111,70 @@ public sealed unsafe partial class KernelModel
     /// <summary>
     /// <c>sysvec_reboot()</c> (arch/x86/kernel/smp.c): <c>apic_eoi()</c>, then <c>stop_this_cpu()</c>
     /// (arch/x86/kernel/process.c), which takes the CPU out of <c>cpu_online_mask</c> (<c>set_cpu_online(cpu,
-    /// false)</c>, see <see cref="Nmi"/>), disables the local APIC (<c>disable_local_APIC()</c>: SPIV enable bit
-    /// cleared, which also masks every LVT entry, SDM Vol. 3A §11.4.7.2) and halts with interrupts off for good. No
-    /// counter. The CPU keeps its /proc/interrupts column (the kernel drops offline CPUs' columns; the model keeps
-    /// them so counts stay per CPU).
+    /// false)</c>, see <see cref="Nmi"/>), disables the local APIC (<c>disable_local_APIC()</c> →
+    /// <c>apic_soft_disable()</c>: <see cref="ClearLocalApic"/>, then the SPIV enable bit cleared, which also masks
+    /// every LVT entry, SDM Vol. 3A §11.4.7.2) and halts with interrupts off for good. No counter. The CPU keeps its
+    /// /proc/interrupts column (the kernel drops offline CPUs' columns; the model keeps them so counts stay per CPU).
     /// </summary>
     private static void SysvecReboot(KernelModel m, int cpu, int vector)
     {
         var platform = m._platform;
         platform.ApicEoi(cpu);
         m._offline[cpu] = true;
+        m.ClearLocalApic(cpu);
         platform.ApicWrite(cpu, ApicDef.Spiv, platform.ApicRead(cpu, ApicDef.Spiv) & ~ApicDef.SpivApicEnabled);
         platform.HaltForever(cpu);
+    }
+
+    /// <summary>
+    /// <c>clear_local_APIC()</c> (arch/x86/kernel/apic/apic.c, the same in 6.1 to the newest): LVTERR masked on
+    /// ERROR_APIC_VECTOR first, then the mask ORed into LVTT, LVT0, LVT1, LVTPC and (with X86_THERMAL_VECTOR) the
+    /// thermal entry, then "clean APIC state for other OSs": LVTT, LVT0, LVT1, LVTERR and LVTPC written as
+    /// APIC_LVT_MASKED alone (vector 0, fixed, and for the timer one-shot mode), then the ESR write that latches the
+    /// collected errors and its read. The CMCI entry, which it masks only with X86_MCE_INTEL (not modelled), is
+    /// masked by the software disable that follows anyway.
+    /// </summary>
+    private void ClearLocalApic(int cpu)
+    {
+        var platform = _platform;
+        var maxlvt = ApicDef.GetMaxLvt(platform.ApicRead(cpu, ApicDef.Lvr));
+        if (maxlvt >= 3)
+        {
+            platform.ApicWrite(cpu, ApicDef.Lvterr, ApicDef.ErrorApicVector | ApicDef.LvtMasked);
+        }
+
+        platform.ApicWrite(cpu, ApicDef.Lvtt, platform.ApicRead(cpu, ApicDef.Lvtt) | ApicDef.LvtMasked);
+        platform.ApicWrite(cpu, ApicDef.Lvt0, platform.ApicRead(cpu, ApicDef.Lvt0) | ApicDef.LvtMasked);
+        platform.ApicWrite(cpu, ApicDef.Lvt1, platform.ApicRead(cpu, ApicDef.Lvt1) | ApicDef.LvtMasked);
+        if (maxlvt >= 4)
+        {
+            platform.ApicWrite(cpu, ApicDef.Lvtpc, platform.ApicRead(cpu, ApicDef.Lvtpc) | ApicDef.LvtMasked);
+        }
+
+        if (maxlvt >= 5 && Options.IsEnabled("X86_THERMAL_VECTOR"))
+        {
+            platform.ApicWrite(cpu, ApicDef.Lvtthmr, platform.ApicRead(cpu, ApicDef.Lvtthmr) | ApicDef.LvtMasked);
+        }
+
+        platform.ApicWrite(cpu, ApicDef.Lvtt, ApicDef.LvtMasked);
+        platform.ApicWrite(cpu, ApicDef.Lvt0, ApicDef.LvtMasked);
+        platform.ApicWrite(cpu, ApicDef.Lvt1, ApicDef.LvtMasked);
+        if (maxlvt >= 3)
+        {
+            platform.ApicWrite(cpu, ApicDef.Lvterr, ApicDef.LvtMasked);
+        }
+
+        if (maxlvt >= 4)
+        {
+            platform.ApicWrite(cpu, ApicDef.Lvtpc, ApicDef.LvtMasked);
+        }
+
+        if (maxlvt > 3)
+        {
+            platform.ApicWrite(cpu, ApicDef.Esr, 0);
+        }
+
+        _ = platform.ApicRead(cpu, ApicDef.Esr);
     }
 
     private static void SysvecReschedule(KernelModel m, int cpu, int vector) => m.EoiThenCount(cpu, ArchRow.Res);

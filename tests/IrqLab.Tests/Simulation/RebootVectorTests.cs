@@ -43,6 +43,52 @@ public sealed class RebootVectorTests
     }
 
     /// <summary>
+    /// <c>stop_this_cpu()</c> → <c>disable_local_APIC()</c> → <c>apic_soft_disable()</c> runs <c>clear_local_APIC()</c>
+    /// (arch/x86/kernel/apic/apic.c, 6.1 to newest) before it clears the SPIV enable bit: LVTT, LVT0, LVT1, LVTERR and
+    /// LVTPC are written as APIC_LVT_MASKED alone ("clean APIC state for other OSs"), not just masked by the software
+    /// disable. So the stopped CPU's timer entry is one-shot vector 0 (the tick's periodic count runs down to 0 and
+    /// stays there), LINT0 is no longer ExtINT, LINT1 and LVTPC no longer NMI, LVTERR no longer ERROR_APIC_VECTOR; the
+    /// thermal entry (X86_THERMAL_VECTOR) and CMCI only get the mask bit. Through the MMIO page (xAPIC) and the MSRs
+    /// (x2APIC) alike.
+    /// </summary>
+    [Theory]
+    [InlineData("6.1", "xapic", "apic.lvt.timer", 0x10000UL)]
+    [InlineData("6.1", "xapic", "apic.lvt.lint0", 0x10000UL)]
+    [InlineData("6.10", "xapic", "apic.lvt.lint1", 0x10000UL)]
+    [InlineData("6.10", "xapic", "apic.lvt.error", 0x10000UL)]
+    [InlineData("latest", "xapic", "apic.lvt.pmc", 0x10000UL)]
+    [InlineData("latest", "xapic", "apic.lvt.thermal", 0x100FAUL)]
+    [InlineData("latest", "xapic", "apic.svr", 0xFFUL)]
+    [InlineData("latest", "xapic", "apic.timer.current", 0UL)]
+    [InlineData("latest", "x2apic", "apic.lvt.timer", 0x10000UL)]
+    [InlineData("latest", "x2apic", "apic.lvt.lint1", 0x10000UL)]
+    [InlineData("latest", "x2apic", "apic.lvt.error", 0x10000UL)]
+    [InlineData("latest", "x2apic", "apic.timer.current", 0UL)]
+    public void Reboot_vector_leaves_the_LVT_as_clear_local_APIC_writes_it_apic_c(string version, string apic, string reg, ulong expected)
+    {
+        // CPU 0 takes the reboot: its LINT1 is the one unmasked NMI entry (docs/kernel.md). Its thermal entry is unmasked
+        // first, to show that clear_local_APIC() only masks it. The tick's count runs down within 1 ms once one-shot.
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: reboot-clear-local-apic
+            kernel: {version: "{{{version}}}"}
+            machine: {cpus: 2, apic: {{{apic}}}}
+            workload:
+              - {timer: {hz: 1000}}
+            steps:
+              - {write: {cpu: 0, reg: apic.lvt.thermal, value: 0xFA}}
+              - {advance: 1500us}
+              - {ipi: {from: 1, to: 0, vector: REBOOT_VECTOR}}
+              - {advance: 2ms}
+              - {read: {cpu: 0, reg: {{{reg}}}, as: v}}
+            run: {until: 4ms}
+            """);
+
+        Assert.Contains(r.Dispatch, d => d.Cpu == 0 && d.Handler == "sysvec_reboot");
+        Assert.Equal(expected, r.Reads.Single(x => x.Key == "v").Value.Scalar);
+    }
+
+    /// <summary>
     /// <c>stop_this_cpu()</c> takes the CPU out of <c>cpu_online_mask</c> first, and every <c>exc_nmi</c> entry (IDT and
     /// FRED, arch/x86/kernel/nmi.c, 6.1 to newest) returns at once on an offline CPU (<c>arch_cpu_is_offline()</c>),
     /// before <c>inc_irq_stat(__nmi_count)</c>: NMIs that reach the stopped CPU (a platform NMI, an NMI IPI) still enter
