@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using IrqLab.Cli.Commands;
+using IrqLab.Scenarios.Syntax;
 
 namespace IrqLab.Cli;
 
@@ -45,9 +46,9 @@ internal static class CliApp
         var json = WantsJson(parse);
         if (parse.Errors.Count > 0)
         {
-            var messages = UnknownCommand(parse, root) is { } unknown
+            var messages = UnknownCommand(args, root) is { } unknown
                 ? [unknown]
-                : parse.Errors.Select(e => LeftoverWord(e.Message, parse) ?? e.Message).ToList();
+                : ArgumentErrors(parse);
             foreach (var message in messages)
             {
                 stderr.WriteLine(ErrorLine(message));
@@ -143,24 +144,106 @@ internal static class CliApp
     }
 
     /// <summary>
-    /// The one error for a first word that names no command (<c>irqlab frob</c>), in place of System.CommandLine's
-    /// "Required command was not provided." and an "Unrecognized command or argument" line per word; null otherwise.
+    /// The one error for a first word that names no command (<c>irqlab frob</c>, <c>irqlab rn</c>, <c>irqlab help run</c>),
+    /// in place of System.CommandLine's "Required command was not provided." and an "Unrecognized command or argument"
+    /// line per word, or, when a later word names a command, an "unexpected argument" of that command; null otherwise.
+    /// A misspelt command gets a "did you mean" hint, <c>help</c> the help options, and a scenario file given without a
+    /// command the <c>run</c> line.
     /// </summary>
-    private static string? UnknownCommand(ParseResult parse, RootCommand root)
+    private static string? UnknownCommand(string[] args, RootCommand root)
     {
-        if (parse.CommandResult.Command != root || parse.UnmatchedTokens.Count == 0 || parse.UnmatchedTokens[0].StartsWith('-'))
+        if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0]))
         {
             return null;
         }
 
-        return $"unknown command '{parse.UnmatchedTokens[0]}' (commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))})";
+        var word = args[0];
+        var names = root.Subcommands.Select(c => c.Name).ToList();
+        var hint = Hints.DidYouMean(word, names);
+        if (hint.Length == 0 && string.Equals(word, "help", StringComparison.OrdinalIgnoreCase))
+        {
+            hint = "; for help: irqlab --help, or irqlab COMMAND --help";
+        }
+        else if (hint.Length == 0 && IsScenarioFileName(word))
+        {
+            hint = $"; to run a scenario: irqlab run {word}";
+        }
+
+        return $"unknown command '{word}'{hint} (commands: {string.Join(", ", names)})";
+    }
+
+    private static bool IsScenarioFileName(string word) =>
+        word.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || word.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
+        word.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The errors of a parse that named a command, in System.CommandLine's order except that unknown options come first,
+    /// each once in command-line order, with a "did you mean" hint among the command's options (<c>unrecognized option '--jsn'; did you mean
+    /// '--json'?</c>). The words after an unknown option are not reported as surplus arguments: one may be its value, and
+    /// then the scenario file is pushed out of its place (<c>run --sed 3 s.yaml</c> reported <c>unexpected argument '3'</c>
+    /// and <c>unexpected argument 's.yaml'</c> before the option, and the JSON error object named <c>'3'</c>).
+    /// </summary>
+    private static List<string> ArgumentErrors(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        // An unknown option is a word System.CommandLine did not take, or one a FILE argument took and refused.
+        var unknownOptions = parse.UnmatchedTokens.Where(IsOptionWord)
+            .Concat(parse.Errors.Select(e => FileArguments.UnrecognizedOption(e.Message)).OfType<string>())
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(o => parse.Tokens.ToList().FindIndex(t => t.Value == o))
+            .ToList();
+        var messages = unknownOptions.Select(o => $"unrecognized option '{o}'{OptionHint(o, command)}").ToList();
+        foreach (var error in parse.Errors)
+        {
+            if (FileArguments.UnrecognizedOption(error.Message) is not null)
+            {
+                continue;
+            }
+
+            if (LeftoverWord(error.Message, parse) is not { } token)
+            {
+                messages.Add(error.Message);
+            }
+            else if (!IsOptionWord(token) && unknownOptions.Count == 0)
+            {
+                messages.Add($"unexpected argument '{token}' (usage: irqlab {RootHelp.CommandLabel(command)} [options])");
+            }
+        }
+
+        return messages;
+    }
+
+    private static bool IsOptionWord(string token) => token.StartsWith('-') && token.Length > 1;
+
+    /// <summary>
+    /// "; did you mean '--json'?" for an unknown option close to one of the command's visible options (compared without
+    /// their dashes, so <c>-json</c> and <c>---seed</c> find theirs), or the empty string.
+    /// </summary>
+    private static string OptionHint(string given, Command command)
+    {
+        var names = command.Options.Where(o => !o.Hidden)
+            .SelectMany(o => o.Aliases.Prepend(o.Name))
+            .Where(n => n.StartsWith("--", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        var bare = given.TrimStart('-');
+        var eq = bare.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0)
+        {
+            bare = bare[..eq];
+        }
+
+        if (names.FirstOrDefault(n => string.Equals(n[2..], bare, StringComparison.OrdinalIgnoreCase) && n != given) is { } same)
+        {
+            return $"; did you mean '{same}'?";
+        }
+
+        return Hints.Suggest(bare, names.Select(n => n[2..])) is { } close ? $"; did you mean '--{close}'?" : string.Empty;
     }
 
     /// <summary>
-    /// The error for a word the command did not take (System.CommandLine's "Unrecognized command or argument 'X'."), in
-    /// the words a command's FILE argument uses: an unknown option is <c>unrecognized option 'X'</c> whether or not the
-    /// command has a FILE argument, and a surplus argument names the command's usage (<c>irqlab run a b</c>:
-    /// <c>unexpected argument 'b' (usage: irqlab run [&lt;FILE&gt;] [options])</c>). Null for any other error.
+    /// The token of System.CommandLine's "Unrecognized command or argument 'X'." (a word the command did not take), or
+    /// null for any other error.
     /// </summary>
     private static string? LeftoverWord(string message, ParseResult parse)
     {
@@ -168,9 +251,7 @@ internal static class CliApp
         {
             if (message == $"Unrecognized command or argument '{token}'.")
             {
-                return token.StartsWith('-') && token.Length > 1
-                    ? $"unrecognized option '{token}'"
-                    : $"unexpected argument '{token}' (usage: irqlab {RootHelp.CommandLabel(parse.CommandResult.Command)} [options])";
+                return token;
             }
         }
 

@@ -8,6 +8,14 @@ namespace IrqLab.Cli;
 /// </summary>
 internal static class FileArguments
 {
+    private const string UnrecognizedOptionPrefix = "unrecognized option '";
+
+    /// <summary>The token of an error this class reported for an option-like word in a file argument, or null.</summary>
+    public static string? UnrecognizedOption(string message) =>
+        message.StartsWith(UnrecognizedOptionPrefix, StringComparison.Ordinal) && message.EndsWith('\'')
+            ? message[UnrecognizedOptionPrefix.Length..^1]
+            : null;
+
     public static T RejectOptionLikeTokens<T>(this T argument)
         where T : Argument
     {
@@ -17,7 +25,7 @@ internal static class FileArguments
             {
                 if (token.Value.StartsWith('-') && token.Value.Length > 1)
                 {
-                    result.AddError($"unrecognized option '{token.Value}'");
+                    result.AddError($"{UnrecognizedOptionPrefix}{token.Value}'");
                 }
                 else if (token.Value.Length == 0)
                 {

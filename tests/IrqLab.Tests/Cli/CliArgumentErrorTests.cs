@@ -47,6 +47,18 @@ public sealed class CliArgumentErrorTests
         { ["run", s_default, "--json", "--bogus"], "unrecognized option '--bogus'" },
         { ["run", s_default, "extra.yaml", "--json"], "unexpected argument 'extra.yaml' (usage: irqlab run [<FILE>] [options])" },
         { ["vectors", "6.1", "--json"], "unexpected argument '6.1' (usage: irqlab vectors [options])" },
+
+        // An unknown option comes first, with a "did you mean" among the command's visible options (as an unknown key in
+        // a scenario has one, SCENARIOS.md §1), and the words after it are not called surplus arguments: 'run --sed 3
+        // s.yaml' printed "unexpected argument '3'" and "unexpected argument 's.yaml'" before the option, and the JSON
+        // error object named '3'.
+        { ["run", "--json", "--sed", "3", s_default], "unrecognized option '--sed'; did you mean '--seed'?" },
+        { ["run", "--json", "--log-limt=5", s_default], "unrecognized option '--log-limt=5'; did you mean '--log-limit'?" },
+        { ["check", "--json", "--max-event", "9", s_default], "unrecognized option '--max-event'; did you mean '--max-events'?" },
+        { ["vectors", "--json", "--KERNEL", "6.1"], "unrecognized option '--KERNEL'; did you mean '--kernel'?" },
+        { ["vectors", "--json", "-delivery", "fred"], "unrecognized option '-delivery'; did you mean '--delivery'?" },
+        { ["replay", "--json", "--itnerval", "1s", "a.txt", "b.txt"], "unrecognized option '--itnerval'; did you mean '--interval'?" },
+        { ["bench", "--json", "--qick"], "unrecognized option '--qick'; did you mean '--quick'?" },
         { ["replay", "a.txt", "b.txt", "c.txt", "--json"], "unexpected argument 'c.txt' (usage: irqlab replay <FILE> [<AFTER>] [options])" },
 
         // docs/cli.md replay: --interval dates two snapshots and --trace draws a capture's events; the other form
@@ -108,6 +120,44 @@ public sealed class CliArgumentErrorTests
         Assert.Equal(2, exit);
         Assert.Equal(
             "irqlab: error: unknown command 'frob' (commands: run, check, vectors, trace, replay, bench)" + Environment.NewLine +
+            "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
+    }
+
+    /// <summary>Arguments → the hint after "unknown command 'WORD'" (before the list of commands).</summary>
+    public static TheoryData<string[], string> UnknownCommands() => new()
+    {
+        { ["rn", "s.yaml"], "unknown command 'rn'; did you mean 'run'?" },
+        { ["vector", "--json"], "unknown command 'vector'; did you mean 'vectors'?" },
+        { ["Check", "s.yaml"], "unknown command 'Check'; did you mean 'check'?" },
+
+        // 'help run' was read as the command run with a surplus argument: "unexpected argument 'help' (usage: irqlab run ...)".
+        { ["help", "run"], "unknown command 'help'; for help: irqlab --help, or irqlab COMMAND --help" },
+        { ["scenarios/default.yaml", "--json"], "unknown command 'scenarios/default.yaml'; to run a scenario: irqlab run scenarios/default.yaml" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnknownCommands))]
+    public void An_unknown_command_gets_a_hint_for_a_misspelling_help_or_a_scenario_file(string[] args, string expected)
+    {
+        var (exit, stdout, stderr) = CliRunner.Run(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal(
+            $"irqlab: error: {expected} (commands: run, check, vectors, trace, replay, bench)" + Environment.NewLine +
+            "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
+    }
+
+    [Fact]
+    public void Words_after_an_unknown_option_are_not_reported_as_surplus_arguments()
+    {
+        // The FILE argument took '--sed', so '3' and the scenario were left over; they were reported first, and twice.
+        var (exit, _, stderr) = CliRunner.Run("run", "--sed", "3", s_default, "--bogus", "--bogus");
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            "irqlab: error: unrecognized option '--sed'; did you mean '--seed'?" + Environment.NewLine +
+            "irqlab: error: unrecognized option '--bogus'" + Environment.NewLine +
             "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
     }
 
