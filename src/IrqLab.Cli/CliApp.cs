@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using IrqLab.Cli.Commands;
 using IrqLab.Scenarios.Syntax;
 
@@ -192,7 +193,7 @@ internal static class CliApp
             .Distinct(StringComparer.Ordinal)
             .OrderBy(o => parse.Tokens.ToList().FindIndex(t => t.Value == o))
             .ToList();
-        var messages = unknownOptions.Select(o => $"unrecognized option '{o}'{OptionHint(o, command)}").ToList();
+        var messages = unknownOptions.Select(o => $"unrecognized option '{o}'{OptionHint(o, parse)}").ToList();
         foreach (var error in parse.Errors)
         {
             if (FileArguments.UnrecognizedOption(error.Message) is not null)
@@ -217,10 +218,22 @@ internal static class CliApp
 
     /// <summary>
     /// "; did you mean '--json'?" for an unknown option close to one of the command's visible options (compared without
-    /// their dashes, so <c>-json</c> and <c>---seed</c> find theirs), or the empty string.
+    /// their dashes, so <c>-json</c> and <c>---seed</c> find theirs), "; options go after the command" for one of the
+    /// command's options given before it, or the empty string.
     /// </summary>
-    private static string OptionHint(string given, Command command)
+    private static string OptionHint(string given, ParseResult parse)
     {
+        var command = parse.CommandResult.Command;
+        var tokens = parse.Tokens.ToList();
+        var commandAt = tokens.FindIndex(t => t.Type == TokenType.Command);
+        if (commandAt > 0 && tokens.FindIndex(t => t.Value == given) < commandAt &&
+            command.Options.Any(o => o.Name == given || o.Aliases.Contains(given)))
+        {
+            // 'irqlab --json run s.yaml': the option is the command's, given before it (the root takes none but --help
+            // and --version).
+            return $"; options go after the command: irqlab {command.Name} {given}";
+        }
+
         var names = command.Options.Where(o => !o.Hidden)
             .SelectMany(o => o.Aliases.Prepend(o.Name))
             .Where(n => n.StartsWith("--", StringComparison.Ordinal))
@@ -263,16 +276,17 @@ internal static class CliApp
 
     /// <summary>
     /// True when the command line asks for JSON: the command it names has a <c>--json</c> option and it was given (and not
-    /// as <c>--json false</c>). Read from the parse even when the parse failed, so argument errors also print the error
-    /// object.
+    /// as <c>--json false</c>), or given before the command. Read from the parse even when the parse failed, so argument
+    /// errors also print the error object.
     /// </summary>
     private static bool WantsJson(ParseResult parse)
     {
         foreach (var option in parse.CommandResult.Command.Options)
         {
-            if (option is Option<bool> { Name: "--json" } json && parse.GetResult(json) is { Implicit: false })
+            if (option is Option<bool> { Name: "--json" } json)
             {
-                return parse.GetValue(json);
+                // Given before the command ('irqlab --json run s.yaml'), it is a usage error, reported as asked.
+                return parse.GetResult(json) is { Implicit: false } ? parse.GetValue(json) : parse.UnmatchedTokens.Contains("--json");
             }
         }
 

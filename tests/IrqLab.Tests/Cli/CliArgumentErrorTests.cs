@@ -59,6 +59,11 @@ public sealed class CliArgumentErrorTests
         { ["vectors", "--json", "-delivery", "fred"], "unrecognized option '-delivery'; did you mean '--delivery'?" },
         { ["replay", "--json", "--itnerval", "1s", "a.txt", "b.txt"], "unrecognized option '--itnerval'; did you mean '--interval'?" },
         { ["bench", "--json", "--qick"], "unrecognized option '--qick'; did you mean '--quick'?" },
+
+        // A command's option given before the command is the root's unknown option; it said so without a hint, and a
+        // '--json' there left stdout empty.
+        { ["--json", "run", s_default], "unrecognized option '--json'; options go after the command: irqlab run --json" },
+        { ["--kernel", "6.1", "vectors", "--json"], "unrecognized option '--kernel'; options go after the command: irqlab vectors --kernel" },
         { ["replay", "a.txt", "b.txt", "c.txt", "--json"], "unexpected argument 'c.txt' (usage: irqlab replay <FILE> [<AFTER>] [options])" },
 
         // docs/cli.md replay: --interval dates two snapshots and --trace draws a capture's events; the other form
