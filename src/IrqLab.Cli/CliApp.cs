@@ -41,15 +41,15 @@ internal static class CliApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var context = new CliContext(stdout, stderr);
+        var context = new CliContext(stdout, stderr) { Args = args };
         var root = BuildRoot(context);
         var parse = root.Parse(args);
-        var json = WantsJson(parse);
+        var json = WantsJson(parse, context);
         if (parse.Errors.Count > 0)
         {
             var messages = UnknownCommand(args, root) is { } unknown
                 ? [unknown]
-                : ArgumentErrors(parse);
+                : ArgumentErrors(parse, context);
             foreach (var message in messages)
             {
                 stderr.WriteLine(ErrorLine(message));
@@ -184,11 +184,11 @@ internal static class CliApp
     /// then the scenario file is pushed out of its place (<c>run --sed 3 s.yaml</c> reported <c>unexpected argument '3'</c>
     /// and <c>unexpected argument 's.yaml'</c> before the option, and the JSON error object named <c>'3'</c>).
     /// </summary>
-    private static List<string> ArgumentErrors(ParseResult parse)
+    private static List<string> ArgumentErrors(ParseResult parse, CliContext cli)
     {
         var command = parse.CommandResult.Command;
         // An unknown option is a word System.CommandLine did not take, or one a FILE argument took and refused.
-        var unknownOptions = parse.UnmatchedTokens.Where(IsOptionWord)
+        var unknownOptions = parse.UnmatchedTokens.Where(t => IsOptionWord(t) && !cli.IsAfterEndOfOptions(t))
             .Concat(parse.Errors.Select(e => FileArguments.UnrecognizedOption(e.Message)).OfType<string>())
             .Distinct(StringComparer.Ordinal)
             .OrderBy(o => parse.Tokens.ToList().FindIndex(t => t.Value == o))
@@ -205,7 +205,7 @@ internal static class CliApp
             {
                 messages.Add(error.Message);
             }
-            else if (!IsOptionWord(token) && unknownOptions.Count == 0)
+            else if (unknownOptions.Count == 0)
             {
                 messages.Add($"unexpected argument '{token}' (usage: irqlab {RootHelp.CommandLabel(command)} [options])");
             }
@@ -279,14 +279,14 @@ internal static class CliApp
     /// as <c>--json false</c>), or given before the command. Read from the parse even when the parse failed, so argument
     /// errors also print the error object.
     /// </summary>
-    private static bool WantsJson(ParseResult parse)
+    private static bool WantsJson(ParseResult parse, CliContext cli)
     {
         foreach (var option in parse.CommandResult.Command.Options)
         {
             if (option is Option<bool> { Name: "--json" } json)
             {
                 // Given before the command ('irqlab --json run s.yaml'), it is a usage error, reported as asked.
-                return parse.GetResult(json) is { Implicit: false } ? parse.GetValue(json) : parse.UnmatchedTokens.Contains("--json");
+                return parse.GetResult(json) is { Implicit: false } ? parse.GetValue(json) : parse.UnmatchedTokens.Contains("--json") && !cli.IsAfterEndOfOptions("--json");
             }
         }
 

@@ -16,14 +16,18 @@ internal static class FileArguments
             ? message[UnrecognizedOptionPrefix.Length..^1]
             : null;
 
-    public static T RejectOptionLikeTokens<T>(this T argument)
+    /// <summary>
+    /// Refuses a word that looks like an option (an unknown one that System.CommandLine passed on as a file name) and an
+    /// empty word. A word after <c>--</c> is a file name whatever it starts with (<see cref="CliContext.IsAfterEndOfOptions"/>).
+    /// </summary>
+    public static T RejectOptionLikeTokens<T>(this T argument, CliContext cli)
         where T : Argument
     {
         argument.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
             {
-                if (token.Value.StartsWith('-') && token.Value.Length > 1)
+                if (token.Value.StartsWith('-') && token.Value.Length > 1 && !cli.IsAfterEndOfOptions(token.Value))
                 {
                     result.AddError($"{UnrecognizedOptionPrefix}{token.Value}'");
                 }

@@ -15,7 +15,7 @@ internal static class CheckCommand
             Description = "Scenario files whose expect steps to check.",
             HelpName = "FILE...",
             Arity = ArgumentArity.OneOrMore,
-        }.RejectOptionLikeTokens();
+        }.RejectOptionLikeTokens(cli);
         var seed = RunCommand.SeedOption();
         var maxEvents = RunCommand.MaxEventsOption();
         var json = new Option<bool>("--json")

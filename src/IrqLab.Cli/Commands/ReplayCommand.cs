@@ -16,12 +16,12 @@ internal static class ReplayCommand
 {
     public static Command Create(CliContext cli)
     {
-        var file = new Argument<string>("FILE") { Description = "An ftrace text capture, or the first /proc/interrupts snapshot." }.RejectOptionLikeTokens();
+        var file = new Argument<string>("FILE") { Description = "An ftrace text capture, or the first /proc/interrupts snapshot." }.RejectOptionLikeTokens(cli);
         var after = new Argument<string?>("AFTER")
         {
             Description = "The second /proc/interrupts snapshot; needs --interval.",
             Arity = ArgumentArity.ZeroOrOne,
-        }.RejectOptionLikeTokens();
+        }.RejectOptionLikeTokens(cli);
         var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms. Required with AFTER.", HelpName = "DURATION" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto).", HelpName = "FILE" }.RejectEmptyPath();

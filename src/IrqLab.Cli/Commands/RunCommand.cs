@@ -30,7 +30,7 @@ internal static class RunCommand
         {
             Description = "Scenario file (.yaml, .yml or .json). Default: scenarios/default.yaml (a 4-CPU server).",
             Arity = ArgumentArity.ZeroOrOne,
-        }.RejectOptionLikeTokens();
+        }.RejectOptionLikeTokens(cli);
         var json = JsonOption();
         var seed = SeedOption();
         var logLimit = LogLimitOption();

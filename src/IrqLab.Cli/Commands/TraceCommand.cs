@@ -9,7 +9,7 @@ internal static class TraceCommand
 {
     public static Command Create(CliContext cli)
     {
-        var file = new Argument<string>("FILE") { Description = "Scenario file to run." }.RejectOptionLikeTokens();
+        var file = new Argument<string>("FILE") { Description = "Scenario file to run." }.RejectOptionLikeTokens(cli);
         var output = new Option<string>("--output", "-o")
         {
             Description = "Trace file to write (Chrome trace-event JSON opens in ui.perfetto.dev; ftrace is text).",

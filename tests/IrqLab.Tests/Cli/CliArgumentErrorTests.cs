@@ -66,6 +66,9 @@ public sealed class CliArgumentErrorTests
         { ["--kernel", "6.1", "vectors", "--json"], "unrecognized option '--kernel'; options go after the command: irqlab vectors --kernel" },
         { ["replay", "a.txt", "b.txt", "c.txt", "--json"], "unexpected argument 'c.txt' (usage: irqlab replay <FILE> [<AFTER>] [options])" },
 
+        // POSIX.1-2017 XBD 12.2, Utility Syntax Guideline 10: the words after '--' are operands, not options.
+        { ["run", s_default, "--json", "--", "--json"], "unexpected argument '--json' (usage: irqlab run [<FILE>] [options])" },
+
         // docs/cli.md replay: --interval dates two snapshots and --trace draws a capture's events; the other form
         // ignored them (exit 0, no trace file written).
         { ["replay", "capture.txt", "--interval", "1s", "--json"], "--interval is for two /proc/interrupts snapshots (FILE AFTER --interval D); an ftrace capture carries its own timestamps" },
@@ -164,6 +167,27 @@ public sealed class CliArgumentErrorTests
             "irqlab: error: unrecognized option '--sed'; did you mean '--seed'?" + Environment.NewLine +
             "irqlab: error: unrecognized option '--bogus'" + Environment.NewLine +
             "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
+    }
+
+    [Theory]
+    [InlineData("run", "--json", "--", "-missing.yaml")]
+    [InlineData("run", "--json", "--", "--json")]
+    [InlineData("check", "--json", "--", "-missing.yaml")]
+    [InlineData("replay", "--json", "--", "-missing.txt")]
+    public void A_word_after_double_dash_is_a_file_name_even_with_a_leading_dash_POSIX_guideline_10(params string[] args)
+    {
+        // It was refused as "unrecognized option '-missing.yaml'", so a file whose name starts with '-' could be named
+        // only as ./-name.
+        var (exit, stdout, _) = CliRunner.Run(args);
+
+        Assert.Equal(2, exit);
+        using var doc = JsonDocument.Parse(stdout);
+        var error = args[0] == "check"
+            ? doc.RootElement.GetProperty("files")[0].GetProperty("error") // check --json puts a load error in its file's entry
+            : doc.RootElement.GetProperty("error");
+
+        Assert.Equal("io", error.GetProperty("code").GetString());
+        Assert.Equal(args[^1], error.GetProperty("file").GetString());
     }
 
     [Fact]
