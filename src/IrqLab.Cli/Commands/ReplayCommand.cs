@@ -60,7 +60,7 @@ internal static class ReplayCommand
                 }
                 else if (second is null)
                 {
-                    using var reader = new StreamReader(OpenStream(first));
+                    using var reader = Open(first);
                     report = Replay.FromFtrace(reader, keepEvents: false);
                 }
                 else
@@ -135,7 +135,7 @@ internal static class ReplayCommand
         output.Commit();
     }
 
-    private static StreamReader Open(string path) => new(OpenStream(path));
+    private static BoundedLineReader Open(string path) => new(new StreamReader(OpenStream(path)));
 
     private static FileStream OpenStream(string path)
     {

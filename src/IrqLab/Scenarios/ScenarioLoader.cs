@@ -12,22 +12,56 @@ namespace IrqLab.Scenarios;
 /// </summary>
 public static class ScenarioLoader
 {
+    /// <summary>
+    /// The largest scenario file read, 64 MiB (a scenario is a few KiB; a generated one with tens of thousands of steps a
+    /// few MiB). A file that does not end, a character device such as <c>/dev/zero</c> or a FIFO that keeps writing, was
+    /// read into memory until the process ran out of it (an internal error, exit 70).
+    /// </summary>
+    public const int MaxFileBytes = 64 << 20;
+
     /// <summary>Reads and validates the file at <paramref name="path"/> (<c>.json</c> as JSON, anything else as YAML).</summary>
-    /// <exception cref="ScenarioException">The file cannot be read (code <c>io</c>) or is not a valid scenario.</exception>
+    /// <exception cref="ScenarioException">
+    /// The file cannot be read or is larger than <see cref="MaxFileBytes"/> (code <c>io</c>), or is not a valid scenario.
+    /// </exception>
     public static Scenario Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes;
+        byte[]? bytes;
         try
         {
-            bytes = System.IO.File.ReadAllBytes(path);
+            bytes = ReadAtMost(path, MaxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new ScenarioException(ErrorCodes.Io, path, 0, 0, FileErrors.Reason(path, ex), ex);
         }
 
+        if (bytes is null)
+        {
+            throw new ScenarioException(ErrorCodes.Io, path, 0, 0, $"the file is larger than {MaxFileBytes >> 20} MiB; a scenario is a few KiB (is it a device or a pipe that does not end?)");
+        }
+
         return Parse(Decode(bytes, new ErrorFactory(path)), path);
+    }
+
+    /// <summary>The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="limit"/> (read no further).</summary>
+    private static byte[]? ReadAtMost(string path, int limit)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        using var bytes = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (bytes.Length + n > limit)
+            {
+                return null;
+            }
+
+            bytes.Write(chunk, 0, n);
+        }
+
+        return bytes.ToArray();
     }
 
     /// <summary>

@@ -56,7 +56,8 @@ public static class Replay
     /// of time order, is read once with its events kept and sorted. The events are those
     /// <see cref="FromFtrace(TextReader, bool)"/> keeps, in the same order.
     /// </summary>
-    /// <param name="capture">The capture's bytes (text, UTF-8), from its current position; left open.</param>
+    /// <param name="capture">The capture's bytes (text, UTF-8), from its current position; left open. Lines are read
+    /// through <see cref="BoundedLineReader"/> (a line longer than its bound is a <see cref="ReplayFormatException"/>).</param>
     /// <param name="drawEvents">Called once, after the report is built, with the report and the events (enumerate them to the end).</param>
     /// <returns>The report.</returns>
     /// <exception cref="ReplayFormatException">A line is garbled or truncated, or the capture changed between the two reads.</exception>
@@ -66,7 +67,7 @@ public static class Replay
         ArgumentNullException.ThrowIfNull(drawEvents);
         if (!capture.CanSeek)
         {
-            using var once = new StreamReader(capture, leaveOpen: true);
+            using var once = new BoundedLineReader(new StreamReader(capture, leaveOpen: true));
             var kept = FromFtrace(once, keepEvents: true);
             drawEvents(kept, kept.Events);
             return kept;
@@ -74,7 +75,7 @@ public static class Replay
 
         var start = capture.Position;
         var first = new FtraceReplayBuilder(sink: null, trackDropped: true);
-        using (var reader = new StreamReader(capture, leaveOpen: true))
+        using (var reader = new BoundedLineReader(new StreamReader(capture, leaveOpen: true)))
         {
             foreach (var r in FtraceParser.Read(reader))
             {
@@ -91,7 +92,7 @@ public static class Replay
     /// <summary>The second read of <see cref="FromFtrace(Stream, Action{ReplayReport, IEnumerable{TraceEvent}})"/>: the events again, minus the entries the first found dropped.</summary>
     private static IEnumerable<TraceEvent> RebuildEvents(Stream capture, FtraceReplayBuilder first, ReplayReport report)
     {
-        using var reader = new StreamReader(capture, leaveOpen: true);
+        using var reader = new BoundedLineReader(new StreamReader(capture, leaveOpen: true));
         if (!first.InTimeOrder)
         {
             var sorted = FromFtrace(reader, keepEvents: true);
