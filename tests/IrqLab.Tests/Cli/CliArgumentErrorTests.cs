@@ -66,6 +66,14 @@ public sealed class CliArgumentErrorTests
         { ["--kernel", "6.1", "vectors", "--json"], "unrecognized option '--kernel'; options go after the command: irqlab vectors --kernel" },
         { ["replay", "a.txt", "b.txt", "c.txt", "--json"], "unexpected argument 'c.txt' (usage: irqlab replay <FILE> [<AFTER>] [options])" },
 
+        // POSIX.1-2017 XBD 12.2, Utility Syntax Guideline 13: '-' names standard input (or output); irqlab reads and writes
+        // files, so it is refused in words, not read as "file not found" nor written as a file named '-'.
+        { ["run", "-", "--json"], "FILE '-': reading standard input is not supported; name a file, or /dev/stdin" },
+        { ["check", "--json", "-"], "FILE '-': reading standard input is not supported; name a file, or /dev/stdin" },
+        { ["replay", "-", "--json"], "FILE '-': reading standard input is not supported; name a file, or /dev/stdin" },
+        { ["replay", "capture.txt", "--trace", "-", "--json"], "--trace '-': writing standard output is not supported; name a file, or /dev/stdout" },
+        { ["bench", "--json", "--scaling", "--plot", "-"], "--plot '-': writing standard output is not supported; name a file, or /dev/stdout" },
+
         // POSIX.1-2017 XBD 12.2, Utility Syntax Guideline 10: the words after '--' are operands, not options.
         { ["run", s_default, "--json", "--", "--json"], "unexpected argument '--json' (usage: irqlab run [<FILE>] [options])" },
 
@@ -166,6 +174,17 @@ public sealed class CliArgumentErrorTests
         Assert.Equal(
             "irqlab: error: unrecognized option '--sed'; did you mean '--seed'?" + Environment.NewLine +
             "irqlab: error: unrecognized option '--bogus'" + Environment.NewLine +
+            "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
+    }
+
+    [Fact]
+    public void Trace_to_dash_is_refused_not_written_as_a_file_named_dash_POSIX_guideline_13()
+    {
+        var (exit, _, stderr) = CliRunner.Run("trace", s_default, "-o", "-");
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            "irqlab: error: --output '-': writing standard output is not supported; name a file, or /dev/stdout" + Environment.NewLine +
             "Run 'irqlab --help' for usage." + Environment.NewLine, stderr);
     }
 
