@@ -151,7 +151,7 @@ public sealed unsafe partial class KernelModel
             platform.ApicWrite(cpu, ApicDef.Lvtpc, platform.ApicRead(cpu, ApicDef.Lvtpc) | ApicDef.LvtMasked);
         }
 
-        if (maxlvt >= 5 && Options.IsEnabled("X86_THERMAL_VECTOR"))
+        if (maxlvt >= 5 && _thermalVector)
         {
             platform.ApicWrite(cpu, ApicDef.Lvtthmr, platform.ApicRead(cpu, ApicDef.Lvtthmr) | ApicDef.LvtMasked);
         }

@@ -59,6 +59,9 @@ public sealed partial class KernelModel
     private readonly RateLimit _unknownNmiRateLimit = new();
     private readonly RateLimit _dazedRateLimit = new();
 
+    // CONFIG_X86_THERMAL_VECTOR, which clear_local_APIC() tests on every REBOOT_VECTOR (a flag, not a lookup by name).
+    private readonly bool _thermalVector;
+
     /// <summary>Builds the model: layout, system vector table (filled per config), vector matrix, legacy irqs.</summary>
     public KernelModel(KernelOptions options, IKernelPlatform platform)
     {
@@ -78,6 +81,7 @@ public sealed partial class KernelModel
         _firstSystemVector = Layout.FirstSystemVector;
         _moveCleanupVector = Layout.MoveCleanupVector?.Vector ?? -1;
         _cfi = options.Cfi;
+        _thermalVector = options.IsEnabled("X86_THERMAL_VECTOR");
         _allCpus = new int[options.Cpus];
         _offline = new bool[options.Cpus];
         for (var c = 0; c < options.Cpus; c++)
