@@ -134,6 +134,13 @@ public sealed unsafe partial class KernelModel
     /// collected errors and its read. The CMCI entry, which it masks only with X86_MCE_INTEL (not modelled), is
     /// masked by the software disable that follows anyway.
     /// </summary>
+    /// <remarks>
+    /// Inlined into <see cref="SysvecReboot"/>, its one caller: compiled on its own, the runtime optimized it with a
+    /// synthesized profile (<c>DOTNET_JitDisasmSummary</c>), so its 18 register accesses stayed interface calls, where
+    /// inside the reboot handler the dynamic profile devirtualizes them (system-vector benchmark kernel, which sends
+    /// REBOOT_VECTOR one time in twelve: 10.1-10.2 ns against 9.5-10.0 ns per op, native 8.5-8.7).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ClearLocalApic(int cpu)
     {
         var platform = _platform;
