@@ -26,6 +26,10 @@ internal sealed partial class ScenarioReader
         return ReadHandlerList(items, "handlers");
     }
 
+    /// <summary>The first of KVM's Kconfig dependencies that the kernel config turns off, or null.</summary>
+    private string? KvmMissingOption() =>
+        !_kernel.IsEnabled("HAVE_KVM") ? "HAVE_KVM" : !_kernel.IsEnabled("X86_LOCAL_APIC") ? "X86_LOCAL_APIC" : null;
+
     private List<HandlerSpec> ReadHandlerList(List<SyntaxNode> items, string path)
     {
         var handlers = new List<HandlerSpec>(items.Count);
@@ -57,9 +61,20 @@ internal sealed partial class ScenarioReader
         return handlers;
     }
 
-    private List<VmSpec> ReadVms(SyntaxNode node)
+    private List<VmSpec> ReadVms(ScalarNode key, SyntaxNode node)
     {
         var items = List(node, "vms");
+        if (items.Count > 0 && _kernel.Mode == KernelMode.Linux && KvmMissingOption() is { } missing)
+        {
+            // In linux mode the VMs are KVM's, and arch/x86/kvm/Kconfig has "config KVM ... depends on HAVE_KVM &&
+            // HIGH_RES_TIMERS && X86_LOCAL_APIC": without either option the host kernel has no KVM to run them (and no
+            // posted-interrupt vectors or handlers for its notifications).
+            throw _errors.At(
+                ErrorCodes.Conflict,
+                key,
+                $"vms: needs KVM, which depends on {missing} (arch/x86/kvm/Kconfig); kernel.config sets {missing}: false");
+        }
+
         var vms = new List<VmSpec>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {

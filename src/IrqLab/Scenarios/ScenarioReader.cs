@@ -78,7 +78,7 @@ internal sealed partial class ScenarioReader
             ReadDevices(devicesNode);
         }
 
-        var vms = top.Get("vms") is { } vmsNode ? ReadVms(vmsNode) : [];
+        var vms = top.Get("vms") is { } vmsNode ? ReadVms(top.KeyNode("vms")!, vmsNode) : [];
         var handlers = top.Get("handlers") is { } handlersNode ? ReadTopHandlers(top.KeyNode("handlers")!, handlersNode) : [];
         var workload = top.Get("workload") is { } workloadNode ? ReadWorkload(workloadNode) : [];
         var steps = top.Get("steps") is { } stepsNode ? ReadSteps(stepsNode) : [];

@@ -330,6 +330,7 @@ public static class ScenarioGrammar
         sb.Append("kernel: {mode: ").Append(bare ? "bare" : "linux").Append(", version: \"").Append(version).Append("\", variant: ")
             .Append(rfc ? "rfc-2022" : "mainline").Append(", delivery: ").Append(fred ? "fred" : "idt").Append(", cfi: ")
             .Append(cfi ? "true" : "false");
+        var vmDeclared = new Choices(vmChoice).Pick(3) == 0;
         var config = new Choices(header ^ 0x9E3779B97F4A7C15UL);
         if (config.Pick(3) == 0)
         {
@@ -340,8 +341,9 @@ public static class ScenarioGrammar
             foreach (var o in options)
             {
                 var pick = config.Pick(3);
-                if (pick == 0)
+                if (pick == 0 || (pick == 1 && vmDeclared && !bare && o is "HAVE_KVM" or "X86_LOCAL_APIC"))
                 {
+                    // Linux-mode VMs are KVM's, which depends on HAVE_KVM and X86_LOCAL_APIC (arch/x86/kvm/Kconfig).
                     continue;
                 }
 
@@ -403,7 +405,6 @@ public static class ScenarioGrammar
             }
         }
 
-        var vmDeclared = new Choices(vmChoice).Pick(3) == 0;
         if (vmDeclared)
         {
             var v = new Choices(vmChoice / 3);

@@ -308,6 +308,22 @@ public sealed class ScenarioLoaderTests
     }
 
     /// <summary>
+    /// Linux-mode VMs are KVM's, and KVM "depends on HAVE_KVM && HIGH_RES_TIMERS && X86_LOCAL_APIC"
+    /// (arch/x86/kvm/Kconfig), so those options off with <c>vms:</c> are a conflict (Data/Scenarios/errors.txt). A bare-mode
+    /// scenario has no Linux and acts as the VMM itself, so its VMs load whatever the (unused) Kconfig says, and a linux
+    /// scenario without VMs may turn KVM off.
+    /// </summary>
+    [Theory]
+    [InlineData("{mode: bare, config: {HAVE_KVM: false, X86_LOCAL_APIC: false}}", "vms: [{name: g, vcpus: [{cpu: 0}]}]\n", 1)]
+    [InlineData("{mode: linux, config: {HAVE_KVM: false, X86_LOCAL_APIC: false}}", "", 0)]
+    [InlineData("{mode: linux, config: {HAVE_KVM: true, X86_LOCAL_APIC: true}}", "vms: [{name: g, vcpus: [{cpu: 0}]}]\n", 1)]
+    public void Vms_need_kvm_only_in_linux_mode_arch_x86_kvm_Kconfig(string kernel, string vms, int count)
+    {
+        var s = Yaml($"kernel: {kernel}\n{vms}");
+        Assert.Equal(count, s.Vms.Count);
+    }
+
+    /// <summary>
     /// SCENARIOS.md §1: the file is YAML 1.2, whose core schema (YAML 1.2.2 §10.3.2) resolves a plain
     /// <c>true|True|TRUE|false|False|FALSE</c> to a boolean (as the loader already read <c>Null</c>/<c>NULL</c> as null) and
     /// <c>[-+]?[0-9]+</c> to a decimal integer. <c>pic: False</c> was a type error, <c>cpus: +4</c> too.
