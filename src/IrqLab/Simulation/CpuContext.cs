@@ -79,6 +79,12 @@ internal sealed class CpuContext
     public bool ExtIntPending;
 
     /// <summary>
+    /// The pending ExtINT came with an ExtINT message (an edge): its INTA is owed even if the 8259's INT drops or LINT0 is
+    /// masked before it (only with <see cref="ExtIntPending"/>; cleared with it).
+    /// </summary>
+    public bool ExtIntLatched;
+
+    /// <summary>
     /// The CPU is in shutdown (a triple fault, or a machine check while MCIP is set): it executes nothing until an NMI
     /// or an INIT (SDM Vol. 3A §6.15, interrupt 8). An NMI handler taken in shutdown runs above
     /// <see cref="ShutdownDepth"/>; when it returns the CPU is in shutdown again.

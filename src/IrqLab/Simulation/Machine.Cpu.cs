@@ -123,10 +123,11 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// The 8259's INT reaches <paramref name="c"/> as a maskable interrupt that waits for INTA: through LINT0 in ExtINT
-    /// mode (or an ExtINT message), or straight into the BSP's INTR pin while its local APIC is globally disabled
-    /// (IA32_APIC_BASE[11] = 0: "functionally equivalent to an IA-32 processor without an on-chip APIC", SDM Vol. 3A
-    /// §11.4.3; QEMU <c>pic_irq_request</c>, KVM <c>kvm_apic_accept_pic_intr</c>). Nothing when INT is low.
+    /// The 8259's INT reaches <paramref name="c"/> straight into the BSP's INTR pin while its local APIC is globally
+    /// disabled (IA32_APIC_BASE[11] = 0: "functionally equivalent to an IA-32 processor without an on-chip APIC", SDM
+    /// Vol. 3A §11.4.3; QEMU <c>pic_irq_request</c>, KVM <c>kvm_apic_accept_pic_intr</c>) as a maskable interrupt that
+    /// waits for INTA; and through LVT LINT0 in ExtINT mode, a level-sensitive request withdrawn when INT drops or LINT0
+    /// is masked before the INTA. Nothing when INT is low. (An ExtINT message: <see cref="LatchExtInt"/>.)
     /// </summary>
     private void PendExtInt(CpuContext c)
     {
@@ -138,6 +139,35 @@ internal sealed partial class Machine
             _sourceRaised++;
         }
 
+        MarkDirty(c.Index);
+    }
+
+    /// <summary>
+    /// The local APIC accepted an ExtINT message (an IO-APIC entry or an MSI with delivery mode 111): the CPU owes the
+    /// 8259 an INTA cycle, ExtINT
+    /// "causes the processor to respond to the interrupt as if the interrupt originated in an externally connected
+    /// (8259A-compatible) interrupt controller. A special INTA bus cycle corresponding to ExtINT, is routed to the
+    /// external controller" (SDM Vol. 3A §11.6.1; 82093AA datasheet §3.2.4, IOREDTBL delivery mode 111). A message is
+    /// an edge that does not look at INT: when the 8259 has no unmasked request then, that INTA gets the master's IR7
+    /// vector ("if no interrupt request is present ... the 8259A will issue an interrupt level 7", 8259A datasheet),
+    /// also when INT drops or LINT0 is masked after the message (<see cref="CpuContext.ExtIntLatched"/>). Without
+    /// an 8259 no controller answers the INTA, and the ExtINT is not taken.
+    /// </summary>
+    private void LatchExtInt(CpuContext c)
+    {
+        if (_pic is null)
+        {
+            return;
+        }
+
+        MaterializeResumeOf(c);
+        if (!c.ExtIntPending)
+        {
+            c.ExtIntPending = true;
+            _sourceRaised++;
+        }
+
+        c.ExtIntLatched = true;
         MarkDirty(c.Index);
     }
 
@@ -160,6 +190,7 @@ internal sealed partial class Machine
         else if (before == LocalApicMode.Disabled && c.ExtIntPending)
         {
             c.ExtIntPending = false;
+            c.ExtIntLatched = false;
             _sourceDropped++;
         }
     }
@@ -174,6 +205,7 @@ internal sealed partial class Machine
     private int AcknowledgeExtInt(CpuContext c)
     {
         c.ExtIntPending = false;
+        c.ExtIntLatched = false;
         var picVector = _pic!.Acknowledge();
         var lint0 = c.Apic.Lvt(LocalInterrupt.Lint0);
         if (_pic.IntrAsserted && c.Index == 0 && c.Apic.Mode == LocalApicMode.Disabled)
@@ -354,6 +386,7 @@ internal sealed partial class Machine
         if (c.ExtIntPending)
         {
             c.ExtIntPending = false;
+            c.ExtIntLatched = false;
             _sourceDropped++;
         }
 

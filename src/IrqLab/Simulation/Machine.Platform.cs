@@ -61,6 +61,8 @@ internal sealed partial class Machine
 
         public void SignalExtInt(LocalApic apic) => m.PendExtInt(m._cpus[apic.Index]);
 
+        public void SignalExtIntMessage(LocalApic apic) => m.LatchExtInt(m._cpus[apic.Index]);
+
         public void BroadcastEoi(LocalApic apic, int vector)
         {
             foreach (var io in m._ioApics)
@@ -88,7 +90,7 @@ internal sealed partial class Machine
                     m.PendExtInt(c);
                 }
 
-                if (!asserted && c.ExtIntPending && (bypass || IsExtIntLint0(c.Apic)))
+                if (!asserted && c.ExtIntPending && !c.ExtIntLatched && (bypass || IsExtIntLint0(c.Apic)))
                 {
                     // The 8259 withdrew its request before the CPU acknowledged it (LINT0 in ExtINT mode is level-sensitive,
                     // SDM Vol. 3A 11.5.1). An ExtINT *message* (IO-APIC, MSI) is an edge and stays latched.
@@ -105,7 +107,7 @@ internal sealed partial class Machine
         public void LintWithdrawn(LocalApic apic, LocalInterrupt pin)
         {
             var c = m._cpus[apic.Index];
-            if (pin == LocalInterrupt.Lint0 && c.ExtIntPending)
+            if (pin == LocalInterrupt.Lint0 && c.ExtIntPending && !c.ExtIntLatched)
             {
                 c.ExtIntPending = false;
                 m._sourceDropped++;

@@ -37,6 +37,15 @@ public interface ILocalApicHost
     void SignalExtInt(LocalApic apic);
 
     /// <summary>
+    /// An ExtINT message was accepted from the bus (an IO-APIC entry or an MSI with delivery mode 111). Unlike the
+    /// level-sensitive LINT0 request it is an edge: the CPU owes the 8259 an INTA cycle whatever the 8259's INT does
+    /// until then, and an 8259 with no request answers it with IR7 (SDM §11.6.1 ExtINT: "A special INTA bus cycle
+    /// corresponding to ExtINT, is routed to the external controller"; 8259A datasheet). The default calls
+    /// <see cref="SignalExtInt"/>.
+    /// </summary>
+    void SignalExtIntMessage(LocalApic apic) => SignalExtInt(apic);
+
+    /// <summary>
     /// LVT LINT0 or LINT1 stopped taking ExtINT: it was unmasked ExtINT and is now masked (an LVT write, or the software
     /// disable of SDM §11.4.7.2; the mask "inhibits reception of the interrupt", SDM §11.5.1) or programmed with another
     /// delivery mode. The level-sensitive ExtINT request the pin was presenting and the CPU has not acknowledged yet (from

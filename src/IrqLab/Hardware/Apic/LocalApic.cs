@@ -174,7 +174,8 @@ public sealed partial class LocalApic
 
     /// <summary>
     /// A message the bus routed to this APIC (SDM §11.6, §11.8.3): fixed and lowest-priority vectors go to IRR;
-    /// NMI, SMI, INIT, SIPI and ExtINT are signalled to the CPU through the host.
+    /// NMI, SMI, INIT, SIPI and ExtINT are signalled to the CPU through the host (ExtINT as
+    /// <see cref="ILocalApicHost.SignalExtIntMessage"/>).
     /// </summary>
     public AcceptResult Accept(in InterruptMessage message)
     {
@@ -222,7 +223,7 @@ public sealed partial class LocalApic
                 _host.SignalStartup(this, message.Vector);
                 return AcceptResult.Signaled;
             case DeliveryMode.ExtInt:
-                _host.SignalExtInt(this);
+                _host.SignalExtIntMessage(this);
                 return AcceptResult.Signaled;
             default:
                 return AcceptResult.Discarded;
