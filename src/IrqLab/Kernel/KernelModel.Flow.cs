@@ -94,6 +94,57 @@ public sealed partial class KernelModel
         return cost;
     }
 
+    /// <summary>
+    /// For a caller that spends the actions' time after the dispatch (a simulator frame) and dispatches another interrupt
+    /// while that time runs: <c>handle_edge_irq()</c> keeps IRQD_IRQ_INPROGRESS set around <c>handle_irq_event()</c>, so
+    /// marks <paramref name="irq"/> in progress for that dispatch if its flow is the edge flow (then an edge of it finds
+    /// <c>irq_may_run()</c> false: IRQS_PENDING, mask and ack, uncounted). Returns whether it did; the caller then calls
+    /// <see cref="LeaveEdgeFlowInProgress"/> after that dispatch.
+    /// </summary>
+    /// <param name="irq">The irq whose actions are still running.</param>
+    /// <returns>Whether the irq is marked in progress.</returns>
+    public bool EnterEdgeFlowInProgress(int irq)
+    {
+        var desc = DescAt(irq);
+        if (desc is null || desc.Flow != IrqFlow.Edge)
+        {
+            return false;
+        }
+
+        desc.InProgress = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Ends the mark of <see cref="EnterEdgeFlowInProgress"/> after the dispatch it was made for. Returns whether an edge
+    /// of <paramref name="irq"/> was left pending meanwhile: the loop of the <c>handle_edge_irq()</c> whose actions are
+    /// running then replays them at their end (<see cref="EndEdgeFlow"/>).
+    /// </summary>
+    /// <param name="irq">The irq <see cref="EnterEdgeFlowInProgress"/> marked.</param>
+    /// <returns>Whether the irq is pending and not disabled.</returns>
+    public bool LeaveEdgeFlowInProgress(int irq)
+    {
+        var desc = DescAt(irq)!;
+        desc.InProgress = false;
+        return (desc.State & IrqStateFlags.Pending) != 0 && !desc.Disabled;
+    }
+
+    /// <summary>
+    /// The end of the <c>handle_edge_irq()</c> whose actions' time a caller spent, when an edge of the irq was left
+    /// pending meanwhile (<see cref="LeaveEdgeFlowInProgress"/> returned true): the loop's test
+    /// <c>while ((desc->istate &amp; IRQS_PENDING) &amp;&amp; !irqd_irq_disabled(...))</c> holds, so it unmasks the line and
+    /// runs the actions again (<c>handle_irq_event()</c>, not counted in kstat). Returns their time, for the caller to
+    /// spend before the handler returns; 0 when there is nothing to replay.
+    /// </summary>
+    /// <param name="cpu">The CPU that runs the actions.</param>
+    /// <param name="irq">The irq.</param>
+    /// <returns>The time the replayed actions take, or 0.</returns>
+    public long EndEdgeFlow(int cpu, int irq)
+    {
+        var desc = DescAt(irq);
+        return desc is null || (desc.State & IrqStateFlags.Pending) == 0 || desc.Disabled ? 0 : HandleEdgeIrqLoop(desc, cpu);
+    }
+
     /// <summary>The replay loop of <c>handle_edge_irq()</c>, after the count and the ack.</summary>
     private long HandleEdgeIrqLoop(IrqDesc desc, int cpu)
     {

@@ -188,6 +188,9 @@ internal sealed class CpuContext
 
     public Frame Pop() => _frames[--Depth];
 
+    /// <summary>Puts back the frame <see cref="Pop"/> just returned, unchanged (a return that did not happen after all).</summary>
+    public void Unpop() => Depth++;
+
     /// <summary>Drops every frame without returning from it (INIT resets the processor).</summary>
     public void DropFrames() => Depth = 0;
 }

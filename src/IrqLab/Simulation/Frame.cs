@@ -42,6 +42,12 @@ internal sealed class Frame
 
     /// <summary>A Linux frame whose flow end (fasteoi EOI, level unmask) for <see cref="Irq"/> is due at its return.</summary>
     public bool FlowEndAtReturn;
+
+    /// <summary>
+    /// A Linux frame of an edge irq whose edge came again, nested, while the frame's actions ran: it was left pending,
+    /// and the frame replays the actions before it returns (<c>KernelModel.EndEdgeFlow</c>).
+    /// </summary>
+    public bool ReplayAtReturn;
     public int Vcpu = -1;
     public string? Vm;
 
@@ -79,6 +85,7 @@ internal sealed class Frame
         RemainingNs = 0;
         Irq = -1;
         FlowEndAtReturn = false;
+        ReplayAtReturn = false;
         Vcpu = -1;
         Vm = null;
         TraceActions = null;

@@ -442,7 +442,13 @@ internal sealed partial class Machine
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EnterLinuxInterrupt(CpuContext c, byte vector, bool savedIf)
     {
+        var nested = c.Depth > 0 && MarkEdgeFlowsInProgress(c);
         var r = _kernel!.ExternalInterrupt(c.Index, vector, _route);
+        if (nested)
+        {
+            UnmarkEdgeFlowsInProgress(c);
+        }
+
         var f = c.Push();
         f.Kind = FrameKind.Linux;
         f.Event = EventType.ExternalInterrupt;
@@ -485,9 +491,15 @@ internal sealed partial class Machine
             case EventType.ExternalInterrupt:
                 // A traced run also learns whether the flow ran the device's actions, to trace them in the handler's
                 // slice (KVM's re-injected interrupt runs common_interrupt like a host one, linux-dispatch.md §6.2).
+                var nested = c.Depth > 0 && MarkEdgeFlowsInProgress(c);
                 r = _sinks.Length > 0
                     ? ExternalInterruptObserved(c, ev.Vector, route, out ran)
                     : _kernel!.ExternalInterrupt(c.Index, ev.Vector, route);
+                if (nested)
+                {
+                    UnmarkEdgeFlowsInProgress(c);
+                }
+
                 path = ExternalPath(r, route);
                 break;
             case EventType.Nmi:
@@ -657,6 +669,73 @@ internal sealed partial class Machine
         return true;
     }
 
+    /// <summary>
+    /// Before an external interrupt taken inside handlers (IF set by a step): the edge irqs whose actions those handlers
+    /// are running are in progress, as <c>handle_edge_irq()</c> keeps IRQD_IRQ_INPROGRESS around
+    /// <c>handle_irq_event()</c> (kernel/irq/chip.c), so an edge of one of them finds <c>irq_may_run()</c> false.
+    /// Marked only around such a dispatch: the common case, a CPU with no handler running, pays one test. Returns
+    /// whether any was marked.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool MarkEdgeFlowsInProgress(CpuContext c)
+    {
+        var any = false;
+        for (var i = 0; i < c.Depth; i++)
+        {
+            var f = c.FrameAt(i);
+            if (IsDeviceActionFrame(f) && _kernel!.EnterEdgeFlowInProgress(f.Irq))
+            {
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// After that dispatch: ends the marks; a handler whose irq was left pending by it replays its actions before it
+    /// returns (<see cref="Frame.ReplayAtReturn"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnmarkEdgeFlowsInProgress(CpuContext c)
+    {
+        // The frames below the one the dispatch pushes (not pushed yet): the handlers that were running.
+        for (var i = 0; i < c.Depth; i++)
+        {
+            var f = c.FrameAt(i);
+            if (IsDeviceActionFrame(f) && _kernel!.DescAt(f.Irq) is { Flow: Kernel.Irq.IrqFlow.Edge } && _kernel.LeaveEdgeFlowInProgress(f.Irq))
+            {
+                f.ReplayAtReturn = true;
+            }
+        }
+    }
+
+    /// <summary>A host Linux frame of a device irq whose actions ran in it (their time spent in the frame).</summary>
+    private static bool IsDeviceActionFrame(Frame f) =>
+        f.Kind == FrameKind.Linux && f.Vm is null && f.Event == EventType.ExternalInterrupt && f.Irq >= 0 && !f.FlowEndAtReturn;
+
+    /// <summary>
+    /// The end of <c>handle_edge_irq()</c> for the top frame <paramref name="f"/>, an edge of whose irq was left pending
+    /// while its actions ran: the loop replays them and the frame, not yet returning, spends their time; returns whether
+    /// it did.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool EdgeFlowReplayed(CpuContext c, Frame f)
+    {
+        f.ReplayAtReturn = false;
+        var more = _kernel!.EndEdgeFlow(c.Index, f.Irq);
+        if (more <= 0)
+        {
+            return false;
+        }
+
+        // Not returning after all: the frame just popped is the top again, its actions running once more.
+        c.Unpop();
+        f.RemainingNs = more;
+        MarkDirty(c.Index);
+        return true;
+    }
+
     private void SpendTime(CpuContext c, long ns)
     {
         c.BusyUntilNs = TimeAfter(_now, ns);
@@ -673,6 +752,11 @@ internal sealed partial class Machine
             // __handle_irq_event_percpu(): WARN_ONCE(!irqs_disabled(), ...) then local_irq_disable(), before the flow end.
             _kernel!.HandlerEnabledInterrupts(c.Index, f.Irq, f.IrqsEnabledAction);
             c.State.Cli();
+        }
+
+        if (f.ReplayAtReturn && EdgeFlowReplayed(c, f))
+        {
+            return;
         }
 
         if (f.FlowEndAtReturn)
