@@ -121,10 +121,15 @@ public sealed partial class KernelModel
     /// running then replays them at their end (<see cref="EndEdgeFlow"/>).
     /// </summary>
     /// <param name="irq">The irq <see cref="EnterEdgeFlowInProgress"/> marked.</param>
-    /// <returns>Whether the irq is pending and not disabled.</returns>
+    /// <returns>Whether the irq is pending and not disabled (false for an irq <see cref="EnterEdgeFlowInProgress"/> did not mark).</returns>
     public bool LeaveEdgeFlowInProgress(int irq)
     {
-        var desc = DescAt(irq)!;
+        var desc = DescAt(irq);
+        if (desc is null || desc.Flow != IrqFlow.Edge)
+        {
+            return false;
+        }
+
         desc.InProgress = false;
         return (desc.State & IrqStateFlags.Pending) != 0 && !desc.Disabled;
     }

@@ -703,7 +703,7 @@ internal sealed partial class Machine
         for (var i = 0; i < c.Depth; i++)
         {
             var f = c.FrameAt(i);
-            if (IsDeviceActionFrame(f) && _kernel!.DescAt(f.Irq) is { Flow: Kernel.Irq.IrqFlow.Edge } && _kernel.LeaveEdgeFlowInProgress(f.Irq))
+            if (IsDeviceActionFrame(f) && _kernel!.LeaveEdgeFlowInProgress(f.Irq))
             {
                 f.ReplayAtReturn = true;
             }

@@ -15,6 +15,19 @@ public sealed class EdgeFlowInProgressTests
     private static ulong Read(IrqLab.Simulation.Output.RunResult r, string name) => r.Reads.Single(x => x.Key == name).Value.Scalar;
 
     /// <summary>
+    /// The raise at 0, the nested raise at 2 us (entered, not run), the IPI sent at 12 us taken only after the replay
+    /// (10 to 20 us), and the raise at 42 us counted again.
+    /// </summary>
+    private static readonly (long TimeNs, string Handler, int Depth)[] NestedThenReplayed =
+    [
+        (0L, "common_interrupt", 0), (2_000L, "common_interrupt", 1), (20_000L, "sysvec_call_function", 0),
+        (42_000L, "common_interrupt", 0),
+    ];
+
+    private static void AssertDispatches(IrqLab.Simulation.Output.RunResult r, (long TimeNs, string Handler, int Depth)[] expected, string why) =>
+        Assert.True(r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)).SequenceEqual(expected), why);
+
+    /// <summary>
     /// The device raised at 0 and again at 2 us, inside its 10 us handler with IF set at 1 us: two handler entries, one
     /// count; the line is masked from the nested entry until the replay, which runs 10 to 20 us, so an IPI sent at 12 us
     /// is taken at 20 us; the next raise, at 42 us, is counted again (the line was unmasked).
@@ -50,13 +63,7 @@ public sealed class EdgeFlowInProgressTests
               - {advance: 30us}
             """);
         var why = Sim.Describe(r);
-        Assert.True(
-            r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)).SequenceEqual(
-            [
-                (0L, "common_interrupt", 0), (2_000L, "common_interrupt", 1), (20_000L, "sysvec_call_function", 0),
-                (42_000L, "common_interrupt", 0),
-            ]),
-            why);
+        AssertDispatches(r, NestedThenReplayed, why);
         Assert.True(Sim.Count(r, "5", 0) == 2, why);
         Assert.True((Read(r, "during") & 0x1_0000) != 0, "the nested entry's mask_ack_irq() masks the pin\n" + why);
         Assert.True((Read(r, "after") & 0x1_0000) == 0, "the replay unmasks it\n" + why);
@@ -87,13 +94,7 @@ public sealed class EdgeFlowInProgressTests
               - {advance: 30us}
             """);
         var why = Sim.Describe(r);
-        Assert.True(
-            r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)).SequenceEqual(
-            [
-                (0L, "common_interrupt", 0), (2_000L, "common_interrupt", 1), (20_000L, "sysvec_call_function", 0),
-                (42_000L, "common_interrupt", 0),
-            ]),
-            why);
+        AssertDispatches(r, NestedThenReplayed, why);
         Assert.True(Sim.Count(r, "24", 0) == 2, why);
         Assert.Null(Sim.Unconserved(r));
     }
@@ -116,10 +117,7 @@ public sealed class EdgeFlowInProgressTests
               - {advance: 30us}
             """);
         var why = Sim.Describe(r);
-        Assert.True(
-            r.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)).SequenceEqual(
-            [(0L, "common_interrupt", 0), (10_000L, "sysvec_call_function", 0), (10_000L, "common_interrupt", 0)]),
-            why);
+        AssertDispatches(r, [(0L, "common_interrupt", 0), (10_000L, "sysvec_call_function", 0), (10_000L, "common_interrupt", 0)], why);
         Assert.True(Sim.Count(r, "5", 0) == 2, why);
     }
 }
