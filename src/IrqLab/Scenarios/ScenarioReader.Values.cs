@@ -335,11 +335,23 @@ internal sealed partial class ScenarioReader
                 }
             }
 
+            // The other names `irqlab vectors` prints (SCENARIOS.md §11): trapnr.h's X86_TRAP_* and ISA_IRQ_VECTOR(n).
+            if (ExceptionTable.FindByTrapName(s.Text) is { } trap)
+            {
+                return NamedVector(node, path, s.Text, trap.Vector, min, note);
+            }
+
+            if (VectorSpace.TryParseIsaIrqVectorName(s.Text, out var isa))
+            {
+                return NamedVector(node, path, s.Text, isa, min, note);
+            }
+
             var known = _layout.VectorNames.Concat(ExtraVectorNames.Select(e => e.Name)).ToArray();
+            var hints = known.Concat(ExceptionTable.All.Where(e => e.TrapName is not null).Select(e => e.TrapName!)).ToArray();
             throw _errors.At(
                 ErrorCodes.UnknownName,
                 node,
-                $"unknown vector name '{s.Text}' for {Name(path)} in kernel {_kernel.Version.ToName()}{Hints.DidYouMean(s.Text, known)} (known: {string.Join(", ", known)})");
+                $"unknown vector name '{s.Text}' for {Name(path)} in kernel {_kernel.Version.ToName()}{Hints.DidYouMean(s.Text, hints)} (known: {string.Join(", ", known)}, the exception names X86_TRAP_DE..X86_TRAP_VC and ISA_IRQ_VECTOR(0)..ISA_IRQ_VECTOR(15))");
         }
 
         throw _errors.At(ErrorCodes.Type, node, $"expected a vector 0..255 or a vector name like RESCHEDULE_VECTOR for {Name(path)}, got {s.Describe()}");

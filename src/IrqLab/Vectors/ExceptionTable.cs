@@ -55,6 +55,20 @@ public static class ExceptionTable
     public static string? LinuxConfig(int vector, KernelVersion version) =>
         vector == ControlProtection && version < KernelVersion.V6_6 ? "X86_KERNEL_IBT" : Get(vector).LinuxConfig;
 
+    /// <summary>The row whose <c>trapnr.h</c> constant is <paramref name="trapName"/> (<c>X86_TRAP_PF</c>), or null.</summary>
+    public static ExceptionInfo? FindByTrapName(string trapName)
+    {
+        foreach (var info in All)
+        {
+            if (info.TrapName == trapName)
+            {
+                return info;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The row for <paramref name="vector"/> (0..31).</summary>
     public static ExceptionInfo Get(int vector)
     {

@@ -30,6 +30,41 @@ public static class VectorSpace
     /// <summary>Vector of legacy ISA IRQ <paramref name="irq"/> (<c>ISA_IRQ_VECTOR</c>).</summary>
     public static int IsaIrqVector(int irq) => IsaIrqVectorBase + irq;
 
+    /// <summary>
+    /// Reads the name <c>irqlab vectors</c> gives a legacy ISA vector, <c>ISA_IRQ_VECTOR(n)</c> with a decimal n of 0..15,
+    /// into its vector (<see cref="IsaIrqVector"/>).
+    /// </summary>
+    public static bool TryParseIsaIrqVectorName(string name, out int vector)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        const string prefix = "ISA_IRQ_VECTOR(";
+        vector = -1;
+        if (!name.StartsWith(prefix, StringComparison.Ordinal) || !name.EndsWith(')') || name.Length < prefix.Length + 2
+            || name.Length > prefix.Length + 3)
+        {
+            return false;
+        }
+
+        var irq = 0;
+        for (var i = prefix.Length; i < name.Length - 1; i++)
+        {
+            if (!char.IsAsciiDigit(name[i]))
+            {
+                return false;
+            }
+
+            irq = (irq * 10) + (name[i] - '0');
+        }
+
+        if (irq >= 16 || (name[prefix.Length] == '0' && name.Length > prefix.Length + 2))
+        {
+            return false;
+        }
+
+        vector = IsaIrqVector(irq);
+        return true;
+    }
+
     /// <summary>True when <paramref name="vector"/> is 0..255.</summary>
     public static bool IsValid(int vector) => (uint)vector < NrVectors;
 
