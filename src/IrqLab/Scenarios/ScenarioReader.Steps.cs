@@ -20,6 +20,7 @@ internal sealed partial class ScenarioReader
     private static readonly string[] s_deviceOpKeys = ["device", "vector_index"];
     private static readonly string[] s_ipiKeys = ["from", "to", "vector", "mode"];
     private static readonly string[] s_ipiDestinationKeys = ["logical", "physical"];
+    private static readonly string[] s_ipiDestinationWords = ["self", "all", "all-but-self"];
     private static readonly string[] s_exceptionKeys = ["cpu", "vector", "error_code", "cr2"];
     private static readonly string[] s_installKeys = ["vector", "handler"];
     private static readonly string[] s_vmStepKeys = ["op", "vm", "vcpu", "type", "vector", "error_code"];
@@ -265,13 +266,23 @@ internal sealed partial class ScenarioReader
         }
         else
         {
-            kind = Word(
-                toNode,
-                toPath,
-                "IPI destination",
-                ("self", IpiTargetKind.Self),
-                ("all", IpiTargetKind.All),
-                ("all-but-self", IpiTargetKind.AllButSelf));
+            // SCENARIOS.md §7 allows six forms of `to`; an error lists them all, not only the three words.
+            var forms = $"a CPU number 0..{_machine.Cpus - 1}, self, all, all-but-self, {{logical: M}} or {{physical: ID}}";
+            if (toNode is not ScalarNode { IsNull: false } word)
+            {
+                throw _errors.At(ErrorCodes.Type, toNode, $"expected an IPI destination ({forms}) for {toPath}, got {toNode.Describe()}");
+            }
+
+            kind = word.Text switch
+            {
+                "self" => IpiTargetKind.Self,
+                "all" => IpiTargetKind.All,
+                "all-but-self" => IpiTargetKind.AllButSelf,
+                _ => throw _errors.At(
+                    ErrorCodes.UnknownName,
+                    toNode,
+                    $"unknown IPI destination '{word.Text}' for {toPath}{Hints.DidYouMean(word.Text, s_ipiDestinationWords)} (expected {forms})"),
+            };
         }
 
         return new IpiStep(from, kind, destination, vector, mode);
