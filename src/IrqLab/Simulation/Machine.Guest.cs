@@ -1,5 +1,6 @@
 using System.Globalization;
 using IrqLab.Delivery;
+using IrqLab.Hardware;
 using IrqLab.Kernel;
 using IrqLab.Scenarios.Model;
 using IrqLab.Vectors;
@@ -426,7 +427,10 @@ internal sealed partial class Machine
                 }
 
                 return 0;
-            case IpiStep ipi when ipi.To == IpiTargetKind.Self:
+            case IpiStep ipi when ipi.To == IpiTargetKind.Self && ipi.Mode is DeliveryMode.Fixed or DeliveryMode.LowestPriority:
+                // Only a fixed self-IPI puts its vector in IRR (SDM 30.4.3.2 virtualizes delivery mode 000 only; KVM's
+                // __apic_accept_irq takes lowest priority as fixed); NMI, INIT, SIPI and SMI self-IPIs are not modelled
+                // inside a VM and fall to the default case below.
                 // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V). Without virtual-interrupt
                 // delivery the ICR write traps instead (SDM 29.4.3.2: an APIC-write VM exit), and KVM's
                 // kvm_apic_send_ipi() sets the IRR of the emulated APIC, whose interrupt it injects on re-entry.
