@@ -195,17 +195,31 @@ public sealed unsafe partial class KernelModel
         m._platform.ApicEoi(cpu);
     }
 
+    /// <summary>
+    /// <c>default_threshold_interrupt()</c> (arch/x86/kernel/cpu/mce/threshold.c, 6.1 to newest):
+    /// <c>pr_err("Unexpected threshold interrupt at vector %x\n", THRESHOLD_APIC_VECTOR)</c>. threshold.c includes the
+    /// MCE code's "internal.h", whose <c>#define pr_fmt(fmt) "mce: " fmt</c> puts "mce: " in front.
+    /// </summary>
+    internal const string UnexpectedThresholdMessage = "mce: Unexpected threshold interrupt at vector f9";
+
+    /// <summary>
+    /// <c>default_deferred_error_interrupt()</c> (arch/x86/kernel/cpu/mce/amd.c, 6.1 to newest):
+    /// <c>pr_err("Unexpected deferred interrupt at vector %x\n", DEFERRED_ERROR_VECTOR)</c>, with the "mce: " prefix of
+    /// the "internal.h" that amd.c includes (as <see cref="UnexpectedThresholdMessage"/>).
+    /// </summary>
+    internal const string UnexpectedDeferredMessage = "mce: Unexpected deferred interrupt at vector f4";
+
     private static void SysvecThreshold(KernelModel m, int cpu, int vector)
     {
         m.ProcInterrupts.Increment(ArchRow.Thr, cpu);
-        m._platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected threshold interrupt at vector {0xf9:x}"));
+        m._platform.Log(cpu, KernelLogLevel.Err, UnexpectedThresholdMessage);
         m._platform.ApicEoi(cpu);
     }
 
     private static void SysvecDeferredError(KernelModel m, int cpu, int vector)
     {
         m.ProcInterrupts.Increment(ArchRow.Dfr, cpu);
-        m._platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture, $"Unexpected deferred interrupt at vector {0xf4:x}"));
+        m._platform.Log(cpu, KernelLogLevel.Err, UnexpectedDeferredMessage);
         m._platform.ApicEoi(cpu);
     }
 

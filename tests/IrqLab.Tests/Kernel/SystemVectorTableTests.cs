@@ -243,14 +243,39 @@ public sealed class SystemVectorTableTests
         Assert.Equal(0, p.Eois(0));
     }
 
-    [Theory]
-    [InlineData("sysvec_thermal", 0xfa, "CPU1: Unexpected LVT thermal interrupt!")]
-    [InlineData("sysvec_threshold", 0xf9, "Unexpected threshold interrupt at vector f9")]
-    [InlineData("sysvec_deferred_error", 0xf4, "Unexpected deferred interrupt at vector f4")]
-    public void Default_mce_and_thermal_handlers_print_their_message_therm_throt_c_mce_amd_c(string handler, int vector, string text)
+    /// <summary>
+    /// The "Unexpected ..." lines of the default handlers, in every version: thermal from arch/x86/kernel/irq.c
+    /// <c>smp_thermal_vector()</c> (no pr_fmt); threshold (mce/threshold.c) and deferred error (mce/amd.c) through the
+    /// <c>pr_fmt(fmt) "mce: " fmt</c> of arch/x86/kernel/cpu/mce/internal.h, which both include.
+    /// </summary>
+    public static TheoryData<KernelVersion, DeliveryKind, string, int, string> UnexpectedLines()
     {
-        var model = K.Model(out var p);
-        var r = model.ExternalInterrupt(1, vector, EntryRoute.Idt);
+        var data = new TheoryData<KernelVersion, DeliveryKind, string, int, string>();
+        foreach (var version in Enum.GetValues<KernelVersion>())
+        {
+            foreach (var delivery in new[] { DeliveryKind.Idt, DeliveryKind.Fred })
+            {
+                if (delivery == DeliveryKind.Fred && version < KernelVersion.V6_9)
+                {
+                    continue;
+                }
+
+                data.Add(version, delivery, "sysvec_thermal", 0xfa, "CPU1: Unexpected LVT thermal interrupt!");
+                data.Add(version, delivery, "sysvec_threshold", 0xf9, "mce: Unexpected threshold interrupt at vector f9");
+                data.Add(version, delivery, "sysvec_deferred_error", 0xf4, "mce: Unexpected deferred interrupt at vector f4");
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(UnexpectedLines))]
+    public void Default_mce_and_thermal_handlers_print_their_message_irq_c_mce_internal_h_pr_fmt(
+        KernelVersion version, DeliveryKind delivery, string handler, int vector, string text)
+    {
+        var model = K.Model(out var p, K.Options(version, delivery: delivery));
+        var r = model.ExternalInterrupt(1, vector, delivery == DeliveryKind.Fred ? EntryRoute.Software : EntryRoute.Idt);
         Assert.Equal(handler, r.Handler);
         Assert.Equal((1, KernelLogLevel.Err, text), p.Logs.Single());
     }
