@@ -183,6 +183,15 @@ internal sealed partial class Machine
 
                     if (!instruction)
                     {
+                        // An expect only looks: in x2APIC mode it sees what the RDMSR of a read step loads, 0 where
+                        // RDMSR faults (no DFR or APR in that mode, EOI and SELF IPI write-only: SDM Vol. 3A Table
+                        // 11-6), not the xAPIC-format DFR that no instruction can read there.
+                        if (c.Apic.Mode == LocalApicMode.X2Apic)
+                        {
+                            c.Apic.ReadRegister(reg, out var x2Value);
+                            return new ReadValue(x2Value, null);
+                        }
+
                         return new ReadValue(c.Apic.PeekRegister(reg), null);
                     }
 
