@@ -488,20 +488,33 @@ internal sealed partial class Machine
     private void KvmUnexpectedExit(int cpu, int vcpu, int reason)
     {
         var version = _scenario.Kernel.Version;
-        var vmx = version >= KernelVersion.V6_6 ? "kvm_intel: " : string.Empty;
-        var dump = vmx + "set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.";
         if (version == KernelVersion.Latest)
         {
-            _kernel!.LogRatelimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", KernelLogLevel.Warning, dump);
+            KvmDumpVmcs(cpu);
             _kernel!.LogRatelimited(cpu, _kvmUnimplRateLimit, "kvm_prepare_unexpected_reason_exit", KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
                 $"kvm: kvm [0]: vcpu{vcpu}, guest rIP: 0x0 unexpected exit reason 0x{reason:x}"));
             return;
         }
 
         _kernel!.LogRatelimited(cpu, _kvmUnimplRateLimit, "__vmx_handle_exit", KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
-            $"{vmx}kvm [0]: vcpu{vcpu}, guest rIP: 0x0 vmx: unexpected exit reason 0x{reason:x}"));
-        _kernel!.LogRatelimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", KernelLogLevel.Warning, dump);
+            $"{KvmIntelPrefix(version)}kvm [0]: vcpu{vcpu}, guest rIP: 0x0 vmx: unexpected exit reason 0x{reason:x}"));
+        KvmDumpVmcs(cpu);
     }
+
+    /// <summary>
+    /// <c>dump_vmcs()</c> (arch/x86/kvm/vmx/vmx.c, 6.1 to newest) with the <c>kvm_intel.dump_invalid_vmcs</c> parameter
+    /// off (the default): it only says so, with <c>pr_warn_ratelimited</c> (one rate-limit state for all its callers).
+    /// <c>__vmx_handle_exit()</c> calls it for an exit reason KVM has no handler for (<see cref="KvmUnexpectedExit"/>)
+    /// and for every failed VM entry, before it returns <c>KVM_EXIT_FAIL_ENTRY</c> to user space: a VM exit with the
+    /// failed-VM-entry bit (<c>exit_reason.failed_vmentry</c>, invalid guest state) and a VMfailValid
+    /// (<c>vmx->fail</c>, invalid controls) alike.
+    /// </summary>
+    private void KvmDumpVmcs(int cpu) =>
+        _kernel!.LogRatelimited(cpu, _dumpVmcsRateLimit, "dump_vmcs", KernelLogLevel.Warning,
+            KvmIntelPrefix(_scenario.Kernel.Version) + "set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.");
+
+    /// <summary>vmx.c's <c>pr_fmt(KBUILD_MODNAME ": ")</c>, from 6.3 on ("KVM: x86: Unify pr_fmt to use module name for all KVM modules").</summary>
+    private static string KvmIntelPrefix(KernelVersion version) => version >= KernelVersion.V6_6 ? "kvm_intel: " : string.Empty;
 
     /// <summary>The scenario's word for a step or handler action (SCENARIOS.md §6, §7), for IrqLab's messages.</summary>
     private static string ActionWord(Step step) => step switch

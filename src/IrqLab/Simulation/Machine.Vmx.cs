@@ -557,6 +557,13 @@ internal sealed partial class Machine
             RecordVmExit(v, VmExitReasons.Name(VmExitReasons.InvalidState), null, null);
         }
 
+        if (_linux)
+        {
+            // KVM's __vmx_handle_exit(): dump_vmcs() for exit_reason.failed_vmentry and for vmx->fail alike, then
+            // KVM_EXIT_FAIL_ENTRY to user space (the vCPU stays out until the next enter step).
+            KvmDumpVmcs(v.Host.Index);
+        }
+
         v.Running = false;
     }
 
