@@ -21,9 +21,10 @@ public sealed partial class KernelModel
     private int _nextDynamicIrq = -1;
 
     /// <summary>
-    /// Allocates irq(s) and vector(s) and registers the handler: IO-APIC GSIs are irq = GSI (the GSI base of IO-APIC k is the
-    /// sum of the previous pin counts; in the PC wiring ISA IRQ 0 ↔ GSI 2); ISA lines use the IO-APIC when one exists, else the
-    /// 8259 (XT-PIC, vector 0x30+N); MSI / MSI-X irqs are allocated from the first irq after the last GSI. Programs the
+    /// Allocates irq(s) and vector(s) and registers the handler: IO-APIC GSIs get their irq as <see cref="IrqOfGsi"/> says
+    /// (the GSI base of IO-APIC k is the sum of the previous pin counts; in the PC wiring ISA IRQ 0 ↔ GSI 2); ISA lines use the
+    /// IO-APIC when one exists, else the 8259 (XT-PIC, vector 0x30+N); MSI / MSI-X irqs are dynamic irqs, allocated from
+    /// <c>ioapic_dynirq_base</c> (the end of the IO-APICs with a static domain) in request order. Programs the
     /// hardware through the platform and returns the irq numbers (one per MSI / MSI-X vector). Throws
     /// <see cref="KernelSetupException"/> when out of vectors (-ENOSPC) or when sharing rules fail (-EBUSY).
     /// </summary>
@@ -211,9 +212,7 @@ public sealed partial class KernelModel
         }
 
         var gsi = _gsiBase[ioapic] + pin;
-
-        // Legacy irqs 0-15 with the ISA override: GSI 2 <-> irq 0.
-        var irq = gsi == 2 ? 0 : gsi == 0 ? 2 : gsi;
+        var irq = IrqOfGsi(ioapic, gsi);
         var desc = DescAt(irq);
         if (desc is null)
         {
@@ -263,6 +262,37 @@ public sealed partial class KernelModel
         }
 
         _byDeviceIndex[Key(r.Device, 0)] = desc;
+        return irq;
+    }
+
+    /// <summary>
+    /// The irq of a GSI (<c>mp_map_gsi_to_irq()</c> → <c>mp_map_pin_to_irq()</c> → <c>alloc_irq_from_domain()</c>,
+    /// arch/x86/kernel/apic/io_apic.c). The IO-APIC hosting the legacy irqs has a static domain: irq = GSI, with the ISA
+    /// override of the PC wiring (ISA IRQ 0 is GSI 2, so GSI 2 is irq 0). Its GSI 0 has no ISA entry, and while a PIC exists
+    /// (<c>nr_legacy_irqs()</c> = 16, the domain "dynamically allocate[s] IRQ number for non-ISA IRQs in the first 16
+    /// GSIs") it gets a dynamic irq; without a PIC the model keeps irq 2 for it. An IO-APIC whose GSI base is 16 or more has an
+    /// <c>IOAPIC_DOMAIN_DYNAMIC</c> domain (<c>acpi_parse_ioapic()</c>): each pin gets the next dynamic irq when it is first
+    /// mapped, in request order, as MSI irqs do. A GSI keeps its irq once mapped (shared lines).
+    /// </summary>
+    private int IrqOfGsi(int ioapic, int gsi)
+    {
+        if (_gsiIrq[gsi] >= 0)
+        {
+            return _gsiIrq[gsi];
+        }
+
+        int irq;
+        if (_gsiBase[ioapic] >= VectorSpace.NrIrqsLegacy || (gsi == 0 && Options.HasPic))
+        {
+            irq = NextDynamicIrq();
+            _nextDynamicIrq = irq + 1;
+        }
+        else
+        {
+            irq = gsi == 2 ? 0 : gsi == 0 ? 2 : gsi;
+        }
+
+        _gsiIrq[gsi] = irq;
         return irq;
     }
 
@@ -363,14 +393,22 @@ public sealed partial class KernelModel
     {
         if (_nextDynamicIrq < 0)
         {
-            // arch_dynirq_lower_bound() (arch/x86/kernel/apic/io_apic.c): dynamic irqs start at gsi_top when an IO-APIC
-            // exists. Without one, 6.4+ ("x86/ioapic: Don't return 0 from arch_dynirq_lower_bound()") returns the core's
+            // arch_dynirq_lower_bound() (arch/x86/kernel/apic/io_apic.c): dynamic irqs start at ioapic_dynirq_base when an
+            // IO-APIC exists. Without one, 6.4+ ("x86/ioapic: Don't return 0 from arch_dynirq_lower_bound()") returns the core's
             // `from`, 1 (irq_domain_alloc_descs() turns the hint 0 into 1), and the search skips the 8259's irqs 0-15,
             // which exist only with a PIC. 6.1 returns gsi_top = 0, which with a PIC also lands on 16; 6.1 without an
             // IO-APIC or a PIC hands out irq 0, which the MSI code then takes as invalid (not modelled: 16 is used).
-            _nextDynamicIrq = _gsiTop > 0 ? _gsiTop
+            // ioapic_dynirq_base is the end of the IO-APICs with a static domain (the first one's pins: IO-APICs with a GSI
+            // base of 16 or more number their pins dynamically too). The 8259's irqs 0-15 exist with a PIC, so no dynamic
+            // irq takes them even when those IO-APICs end below 16.
+            _nextDynamicIrq = _ioapicDynirqBase > 0 ? _ioapicDynirqBase
+                : _gsiTop > 0 ? _gsiTop
                 : Options.Version == KernelVersion.V6_1 || Options.HasPic ? VectorSpace.NrIrqsLegacy
                 : 1;
+            if (Options.HasPic)
+            {
+                _nextDynamicIrq = Math.Max(_nextDynamicIrq, VectorSpace.NrIrqsLegacy);
+            }
         }
 
         while (DescAt(_nextDynamicIrq) is not null)

@@ -31,6 +31,11 @@ public sealed partial class KernelModel
     private readonly Dictionary<long, IrqDesc> _byDeviceIndex = [];
     private readonly int[] _gsiBase;
     private readonly int _gsiTop;
+
+    // ioapic_dynirq_base (arch/x86/kernel/apic/io_apic.c mp_irqdomain_create()): the end of the IO-APICs with a static
+    // (IOAPIC_DOMAIN_LEGACY) domain; and the irq each GSI got, -1 while none (the dynamic domains number on first use).
+    private readonly int _ioapicDynirqBase;
+    private readonly int[] _gsiIrq;
     private readonly int[] _allCpus;
     private readonly RateLimit _noHandlerRateLimit = new();
     private readonly HashSet<string> _warnedOnce = new(StringComparer.Ordinal);
@@ -94,7 +99,18 @@ public sealed partial class KernelModel
         {
             _gsiBase[i] = _gsiTop;
             _gsiTop += options.IoApicPins[i];
+
+            // acpi_parse_ioapic() (arch/x86/kernel/acpi/boot.c): "Statically assign IRQ numbers for IOAPICs hosting legacy
+            // IRQs" (gsi_base < nr_legacy_irqs(), still 16 while the MADT is parsed); every other IO-APIC gets an
+            // IOAPIC_DOMAIN_DYNAMIC domain. Only the static ones move ioapic_dynirq_base.
+            if (_gsiBase[i] < VectorSpace.NrIrqsLegacy)
+            {
+                _ioapicDynirqBase = _gsiTop;
+            }
         }
+
+        _gsiIrq = new int[_gsiTop];
+        Array.Fill(_gsiIrq, -1);
 
         // arch_early_irq_init(): irq_alloc_matrix(NR_VECTORS, FIRST_EXTERNAL_VECTOR, FIRST_SYSTEM_VECTOR);
         // lapic_assign_system_vectors(): system_vectors bits inside the range, and the PIC cascade (ISA_IRQ_VECTOR(2)).

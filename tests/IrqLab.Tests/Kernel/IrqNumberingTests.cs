@@ -10,12 +10,52 @@ public sealed class IrqNumberingTests
     [Fact]
     public void Gsi_base_of_an_IO_APIC_is_the_sum_of_the_previous_pin_counts()
     {
+        // IO-APIC 1 starts at GSI 24: its domain is IOAPIC_DOMAIN_DYNAMIC (acpi_parse_ioapic(): gsi_base >= 16), so its pin 3
+        // (GSI 27) gets the first dynamic irq, ioapic_dynirq_base = 24, and hwirq 3; the MSI-X irq that follows is 25.
         var model = K.Model(out var p, K.Options(ioapics: [24, 8]));
         var r = new DeviceRequest(1, "i2c", DeviceLineKind.IoApicPin, 1, 3, -1, false, false, false, 1, [], IrqLab.Scenarios.Model.HandlerReturn.Handled, 0);
-        Assert.Equal([27], model.RequestIrq(r));
-        Assert.Equal((1, 3, 3L), (model.DescAt(27)!.IoApic, model.DescAt(27)!.Pin, model.DescAt(27)!.Hwirq));
+        Assert.Equal([24], model.RequestIrq(r));
+        Assert.Equal((1, 3, 3L), (model.DescAt(24)!.IoApic, model.DescAt(24)!.Pin, model.DescAt(24)!.Hwirq));
         Assert.Contains(p.Calls, c => c.StartsWith("ioapic.program 1 3 ", StringComparison.Ordinal));
-        Assert.Equal(32, model.RequestIrq(K.MsiX(2, "eth0", 1))[0]);
+        Assert.Equal(25, model.RequestIrq(K.MsiX(2, "eth0", 1))[0]);
+    }
+
+    // The irq numbers of IO-APIC pins and MSI vectors, requested in order (arch/x86/kernel/acpi/boot.c acpi_parse_ioapic():
+    // IO-APICs with gsi_base < nr_legacy_irqs() get a static IOAPIC_DOMAIN_LEGACY domain, the others IOAPIC_DOMAIN_DYNAMIC;
+    // io_apic.c alloc_irq_from_domain(): a static domain maps irq = GSI except non-ISA GSIs below 16 while a PIC exists (GSI 0
+    // in the PC wiring); mp_irqdomain_create(): ioapic_dynirq_base = end of the static IO-APICs; arch_dynirq_lower_bound() ->
+    // ioapic_dynirq_base; the 8259's irqs 0-15 are preallocated with a PIC). Requests: "A.P" = IO-APIC A pin P (level,
+    // shared), "xN" = MSI-X with N vectors, "m" = MSI.
+    [Theory]
+    [InlineData(new[] { 24, 8 }, true, "1.3 x2 1.5", new[] { 24, 25, 26, 27 })]
+    [InlineData(new[] { 24, 8 }, true, "x2 1.3 1.3 0.20", new[] { 24, 25, 26, 26, 20 })]
+    [InlineData(new[] { 24, 8 }, false, "m 1.0", new[] { 24, 25 })]
+    [InlineData(new[] { 8, 24 }, true, "1.10 m", new[] { 18, 32 })]
+    [InlineData(new[] { 24, 24, 8 }, true, "2.7 1.0 m", new[] { 24, 25, 26 })]
+    [InlineData(new[] { 8 }, true, "m 0.5", new[] { 16, 5 })]
+    [InlineData(new[] { 8 }, false, "m 0.5", new[] { 8, 5 })]
+    [InlineData(new[] { 24 }, true, "0.0 m 0.2 0.14", new[] { 24, 25, 0, 14 })]
+    public void Irq_numbers_of_IO_APIC_pins_and_MSI_follow_the_ioapic_domain_types(int[] ioapics, bool pic, string requests, int[] irqs)
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.V6_6, ioapics: ioapics, pic: pic));
+        var got = new List<int>();
+        var device = 1;
+        foreach (var req in requests.Split(' '))
+        {
+            DeviceRequest r = req[0] switch
+            {
+                'x' => K.MsiX(device, "x" + device, int.Parse(req[1..], System.Globalization.CultureInfo.InvariantCulture)),
+                'm' => K.Msi(device, "m" + device),
+                _ => new DeviceRequest(device, "p" + device, DeviceLineKind.IoApicPin,
+                    int.Parse(req.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture),
+                    int.Parse(req.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture),
+                    -1, true, true, true, 1, [], IrqLab.Scenarios.Model.HandlerReturn.Handled, 0),
+            };
+            got.AddRange(model.RequestIrq(r));
+            device++;
+        }
+
+        Assert.Equal(irqs, got);
     }
 
     [Fact]
