@@ -268,9 +268,10 @@ public sealed partial class KernelModel
     /// <summary>
     /// The irq of a GSI (<c>mp_map_gsi_to_irq()</c> → <c>mp_map_pin_to_irq()</c> → <c>alloc_irq_from_domain()</c>,
     /// arch/x86/kernel/apic/io_apic.c). The IO-APIC hosting the legacy irqs has a static domain: irq = GSI, with the ISA
-    /// override of the PC wiring (ISA IRQ 0 is GSI 2, so GSI 2 is irq 0). Its GSI 0 has no ISA entry, and while a PIC exists
-    /// (<c>nr_legacy_irqs()</c> = 16, the domain "dynamically allocate[s] IRQ number for non-ISA IRQs in the first 16
-    /// GSIs") it gets a dynamic irq; without a PIC the model keeps irq 2 for it. An IO-APIC whose GSI base is 16 or more has an
+    /// override of the PC wiring while a PIC exists (ISA IRQ 0 is GSI 2, so GSI 2 is irq 0); its GSI 0 has no ISA entry and
+    /// then gets a dynamic irq (<c>nr_legacy_irqs()</c> = 16: the domain "dynamically allocate[s] IRQ number for non-ISA IRQs
+    /// in the first 16 GSIs"). Without a PIC <c>nr_legacy_irqs()</c> is 0 and every GSI of that IO-APIC is its own irq
+    /// (GSI 2, ISA IRQ 0, is irq 2; GSI 0 is irq 0). An IO-APIC whose GSI base is 16 or more has an
     /// <c>IOAPIC_DOMAIN_DYNAMIC</c> domain (<c>acpi_parse_ioapic()</c>): each pin gets the next dynamic irq when it is first
     /// mapped, in request order, as MSI irqs do. A GSI keeps its irq once mapped (shared lines).
     /// </summary>
@@ -289,7 +290,9 @@ public sealed partial class KernelModel
         }
         else
         {
-            irq = gsi == 2 ? 0 : gsi == 0 ? 2 : gsi;
+            // mp_map_pin_to_irq(): GSI 2 carries ISA IRQ 0 (srcbusirq 0), a legacy irq only while a PIC exists
+            // (mp_is_legacy_irq(): irq < nr_legacy_irqs()); without one the static domain maps irq = GSI.
+            irq = gsi == 2 && Options.HasPic ? 0 : gsi;
         }
 
         _gsiIrq[gsi] = irq;

@@ -25,7 +25,8 @@ public sealed class IrqNumberingTests
     // io_apic.c alloc_irq_from_domain(): a static domain maps irq = GSI except non-ISA GSIs below 16 while a PIC exists (GSI 0
     // in the PC wiring); mp_irqdomain_create(): ioapic_dynirq_base = end of the static IO-APICs; arch_dynirq_lower_bound() ->
     // ioapic_dynirq_base; the 8259's irqs 0-15 are preallocated with a PIC). Requests: "A.P" = IO-APIC A pin P (level,
-    // shared), "xN" = MSI-X with N vectors, "m" = MSI.
+    // shared), "xN" = MSI-X with N vectors, "m" = MSI, "iN" = ISA IRQ N. Without a PIC nr_legacy_irqs() is 0: mp_is_legacy_irq()
+    // is false for every irq and the static domain maps irq = GSI, so ISA IRQ 0 (GSI 2) is irq 2 and GSI 0 is irq 0.
     [Theory]
     [InlineData(new[] { 24, 8 }, true, "1.3 x2 1.5", new[] { 24, 25, 26, 27 })]
     [InlineData(new[] { 24, 8 }, true, "x2 1.3 1.3 0.20", new[] { 24, 25, 26, 26, 20 })]
@@ -35,6 +36,9 @@ public sealed class IrqNumberingTests
     [InlineData(new[] { 8 }, true, "m 0.5", new[] { 16, 5 })]
     [InlineData(new[] { 8 }, false, "m 0.5", new[] { 8, 5 })]
     [InlineData(new[] { 24 }, true, "0.0 m 0.2 0.14", new[] { 24, 25, 0, 14 })]
+    [InlineData(new[] { 24 }, true, "i0 i1", new[] { 0, 1 })]
+    [InlineData(new[] { 24 }, false, "0.0 m 0.2 0.14", new[] { 0, 24, 2, 14 })]
+    [InlineData(new[] { 24 }, false, "i0 i1", new[] { 2, 1 })]
     public void Irq_numbers_of_IO_APIC_pins_and_MSI_follow_the_ioapic_domain_types(int[] ioapics, bool pic, string requests, int[] irqs)
     {
         var model = K.Model(out _, K.Options(KernelVersion.V6_6, ioapics: ioapics, pic: pic));
@@ -46,6 +50,7 @@ public sealed class IrqNumberingTests
             {
                 'x' => K.MsiX(device, "x" + device, int.Parse(req[1..], System.Globalization.CultureInfo.InvariantCulture)),
                 'm' => K.Msi(device, "m" + device),
+                'i' => K.Isa(device, "i" + device, int.Parse(req[1..], System.Globalization.CultureInfo.InvariantCulture)),
                 _ => new DeviceRequest(device, "p" + device, DeviceLineKind.IoApicPin,
                     int.Parse(req.Split('.')[0], System.Globalization.CultureInfo.InvariantCulture),
                     int.Parse(req.Split('.')[1], System.Globalization.CultureInfo.InvariantCulture),
