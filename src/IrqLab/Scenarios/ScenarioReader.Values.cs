@@ -147,9 +147,10 @@ internal sealed partial class ScenarioReader
 
     /// <summary>
     /// A duration: a string with a unit (<c>ns</c>, <c>us</c>, <c>ms</c>, <c>s</c>; decimal fractions allowed as
-    /// long as the result is a whole number of ns) or an unquoted integer meaning nanoseconds.
+    /// long as the result is a whole number of ns) or an unquoted integer meaning nanoseconds. <paramref name="alsoWord"/>
+    /// names a word the key also takes (<c>idle</c> for <c>run.until</c>), for the error message.
     /// </summary>
-    private long Duration(SyntaxNode node, string path, long min = 0)
+    private long Duration(SyntaxNode node, string path, long min = 0, string? alsoWord = null)
     {
         var s = Scalar(node, path, "a duration");
         var text = s.Text.Trim();
@@ -178,7 +179,7 @@ internal sealed partial class ScenarioReader
             throw _errors.At(
                 ErrorCodes.Type,
                 node,
-                $"expected a duration with a unit (ns, us, ms, s), like '2.5us', or an integer of nanoseconds for {Name(path)}, got {s.Describe()}{hint}");
+                $"expected a duration with a unit (ns, us, ms, s), like '2.5us', or an integer of nanoseconds{(alsoWord is null ? string.Empty : $", or {alsoWord},")} for {Name(path)}, got {s.Describe()}{hint}");
         }
 
         if (ns < min || ns > long.MaxValue)

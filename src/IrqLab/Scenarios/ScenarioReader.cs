@@ -271,6 +271,9 @@ internal sealed partial class ScenarioReader
         };
     }
 
+    /// <summary>Letters only: a word where <c>run.until</c> takes <c>idle</c> (a duration starts with a digit or a sign).</summary>
+    private static bool IsWord(string text) => text.Length > 0 && text.All(char.IsAsciiLetter);
+
     private long? ReadRun(SyntaxNode node)
     {
         var m = Map(node, "run", ["until"]);
@@ -278,7 +281,11 @@ internal sealed partial class ScenarioReader
         {
             null => null,
             ScalarNode { Text: "idle" } => null, // the default spelled out
-            { } untilNode => Duration(untilNode, "run.until"),
+            ScalarNode word when IsWord(word.Text) => throw _errors.At(
+                ErrorCodes.UnknownName,
+                word,
+                $"unknown word '{word.Text}' for run.until{Hints.DidYouMean(word.Text, ["idle"])} (expected idle or a duration like '10ms')"),
+            { } untilNode => Duration(untilNode, "run.until", alsoWord: "idle"),
         };
     }
 }
