@@ -38,4 +38,37 @@ public sealed class RunUntilIdleTests
         Assert.Equal(handlers, r.Dispatch.Count(d => d.Handler == "vector_0x40"));
         Assert.Empty(r.Messages);
     }
+    /// <summary>
+    /// time_ns (SCENARIOS.md §10) is where the run ended (docs/simulation.md, Workload): run.until, the end of the steps
+    /// when they went past it, or in a run until idle the later of the steps' end and the last handler's return. A
+    /// handler still spending time at the end is left there: its later actions do not run and it does not return.
+    /// The handler of 0x41 is [advance 10us, read, eoi], entered at 0.
+    /// </summary>
+    [Theory]
+    [InlineData("[]", "5us", 5_000L, false)]                           // cut mid-advance: no read, 0x41 still in service
+    [InlineData("[]", "10us", 10_000L, true)]                          // its time ends at run.until: taken, as any event due then
+    [InlineData("[]", "idle", 10_000L, true)]                          // until idle: the handler's return
+    [InlineData("[{advance: 25us}]", "idle", 25_000L, true)]           // the steps went on after it
+    [InlineData("[{advance: 25us}]", "7us", 25_000L, true)]            // the steps went past run.until
+    [InlineData("[{advance: 2us}]", "4us", 4_000L, false)]             // run.until after the steps, handler still busy
+    public void Time_ns_is_where_the_run_ended_and_a_handler_running_then_is_left_unfinished(string moreSteps, string until, long timeNs, bool returned)
+    {
+        var more = moreSteps == "[]" ? string.Empty : $"  - {moreSteps[1..^1]}";
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: time-ns
+            kernel: {mode: bare}
+            handlers:
+              - {vector: 0x41, do: [{advance: 10us}, {read: {reg: apic.isr, as: late}}, eoi]}
+            steps:
+              - {ipi: {from: 0, to: self, vector: 0x41}}
+            {{{more}}}
+              - {read: {reg: apic.isr, as: probe}}
+            run: {until: {{{until}}}}
+            """);
+
+        Assert.Equal(timeNs, r.TimeNs);
+        Assert.Equal(returned, r.Reads.Any(kv => kv.Key == "late"));
+        Assert.Empty(r.Messages);
+    }
 }
