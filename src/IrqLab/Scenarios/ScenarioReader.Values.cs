@@ -159,16 +159,18 @@ internal sealed partial class ScenarioReader
         {
             ns = bare;
         }
-        else if (TrySplitUnit(text, out var number, out var unit) && UnitNs(unit) is { } scale && TryParseDecimal(number, out var mantissa, out var exponent))
+        else if (TrySplitUnit(text, out var number, out var unit) && UnitNs(unit) is { } scale
+            && TryParseDecimal(number, out var mantissa, out var exponent, maxExponent: int.MaxValue))
         {
+            // The fraction is in lowest terms (trailing zeros dropped), so more than 9 decimals is never a whole number of
+            // ns, not even in seconds; checked first, so a long fraction costs no large power of ten.
             var scaled = mantissa * scale;
-            var divisor = BigInteger.Pow(10, exponent);
-            if (!(scaled % divisor).IsZero)
+            if (exponent > 9 || !(scaled % BigInteger.Pow(10, exponent)).IsZero)
             {
                 throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a whole number of nanoseconds, got {s.Text}");
             }
 
-            ns = scaled / divisor;
+            ns = scaled / BigInteger.Pow(10, exponent);
         }
         else
         {
@@ -212,8 +214,12 @@ internal sealed partial class ScenarioReader
         _ => null,
     };
 
-    /// <summary>"-12.50" -> mantissa -1250, exponent 2. No exponent notation, no hex.</summary>
-    private static bool TryParseDecimal(string text, out BigInteger mantissa, out int exponent)
+    /// <summary>
+    /// "-12.50" -> mantissa -125, exponent 1: the value in lowest terms, trailing zeros of the fraction dropped (they
+    /// change nothing, so "1.000000000000000000000000000000000ms" is 1 ms). No exponent notation, no hex. False when
+    /// more than <paramref name="maxExponent"/> decimals remain.
+    /// </summary>
+    private static bool TryParseDecimal(string text, out BigInteger mantissa, out int exponent, int maxExponent = 30)
     {
         mantissa = BigInteger.Zero;
         exponent = 0;
@@ -221,6 +227,9 @@ internal sealed partial class ScenarioReader
         var i = negative ? 1 : 0;
         var digits = 0;
         var seenPoint = false;
+
+        // Zeros after the point not taken into the mantissa yet: they count only when a nonzero digit follows.
+        var zeros = 0;
         for (; i < text.Length; i++)
         {
             var c = text[i];
@@ -235,11 +244,20 @@ internal sealed partial class ScenarioReader
                 return false;
             }
 
-            mantissa = (mantissa * 10) + (c - '0');
             digits++;
-            if (seenPoint)
+            if (!seenPoint)
             {
-                exponent++;
+                mantissa = (mantissa * 10) + (c - '0');
+            }
+            else if (c == '0')
+            {
+                zeros++;
+            }
+            else
+            {
+                mantissa = (mantissa * BigInteger.Pow(10, zeros + 1)) + (c - '0');
+                exponent += zeros + 1;
+                zeros = 0;
             }
         }
 
@@ -248,7 +266,7 @@ internal sealed partial class ScenarioReader
             mantissa = -mantissa;
         }
 
-        return digits > 0 && exponent <= 30;
+        return digits > 0 && exponent <= maxExponent;
     }
 
     /// <summary>

@@ -257,6 +257,12 @@ public sealed class ScenarioLoaderTests
     [InlineData("0us", 0L)]
     [InlineData("9223372036854775807", long.MaxValue)]
     [InlineData("+10", 10L)]
+    // A decimal is a decimal however many zeros end its fraction: this is exactly 1 ms (it was a type error past 30 decimals).
+    [InlineData("1.000000000000000000000000000000000ms", 1_000_000L)]
+    [InlineData("2.50000000000000000000000000000000000000000000us", 2_500L)]
+    [InlineData("0.000000001000000000000000000000000000000s", 1L)]
+    [InlineData(".0us", 0L)]
+    [InlineData("5.us", 5_000L)]
     public void Durations_with_units_or_integer_ns_section_1(string written, long ns)
     {
         Assert.Equal(ns, Yaml($"run: {{until: {written}}}\n").RunUntilNs);
@@ -267,6 +273,7 @@ public sealed class ScenarioLoaderTests
     [InlineData("5/ms", 5_000.0)]
     [InlineData("0.5/s", 0.5)]
     [InlineData("\"1.25 / ms\"", 1_250.0)]
+    [InlineData("1.2500000000000000000000000000000000/s", 1.25)]
     public void Rates_per_second_or_millisecond_section_1(string written, double perSecond)
     {
         var s = Yaml($"devices: [{{name: d, line: {{pin: 1}}}}]\nworkload: [{{device: d, rate: {written}}}]\n");
