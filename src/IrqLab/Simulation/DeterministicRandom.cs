@@ -93,6 +93,12 @@ public sealed class DeterministicRandom
         }
     }
 
+    /// <summary>
+    /// An exponentially distributed interval with the given mean, in ns, not rounded: −ln(u) · <paramref name="meanNs"/>
+    /// for u in (0, 1] (the same bits as <see cref="NextExponentialNs"/> before its rounding).
+    /// </summary>
+    public double NextExponential(double meanNs) => -PortableLog.Log(1.0 - NextDouble()) * meanNs;
+
     /// <summary>An exponentially distributed interval with the given mean, in whole ns (at least 1).</summary>
     public long NextExponentialNs(double meanNs) => ExponentialGapNs(PortableLog.Log(1.0 - NextDouble()), meanNs);
 

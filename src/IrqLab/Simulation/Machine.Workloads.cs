@@ -25,6 +25,9 @@ internal sealed partial class Machine
         // 1e9 / rate of each IPI source, divided once (the same double every time; a device source keeps its own).
         private readonly double[] _meanNs;
 
+        // What the rounding of each IPI source's last arrival time left over (PoissonDelay; a device source keeps its own).
+        private readonly double[] _ipiCarryNs;
+
         // Raises made so far in the current burst of each spaced burst workload.
         private readonly int[] _burstRaised;
 
@@ -39,6 +42,7 @@ internal sealed partial class Machine
             _random = new DeterministicRandom[specs.Count];
             _ipiSpec = new IpiWorkload?[specs.Count];
             _meanNs = new double[specs.Count];
+            _ipiCarryNs = new double[specs.Count];
             _ipiIcrLow = new ulong[specs.Count];
             _burstRaised = new int[specs.Count];
             _source = new DeviceSource?[specs.Count];
@@ -84,7 +88,7 @@ internal sealed partial class Machine
                         Schedule(i, FirstDelay(i, d));
                         break;
                     case IpiWorkload w when w.RatePerSecond > 0:
-                        Schedule(i, _random[i].NextExponentialNs(1e9 / w.RatePerSecond));
+                        Schedule(i, Math.Max(1, PoissonDelay(_random[i], _meanNs[i], ref _ipiCarryNs[i])));
                         break;
                 }
             }
@@ -121,10 +125,34 @@ internal sealed partial class Machine
 
         private long FirstDelay(int i, DeviceWorkload d) => d.Pattern switch
         {
-            ArrivalPattern.Poisson => d.RatePerSecond > 0 ? _random[i].NextExponentialNs(1e9 / d.RatePerSecond) : -1,
+            ArrivalPattern.Poisson => d.RatePerSecond > 0 ? Math.Max(1, PoissonDelay(_random[i], _source[i]!.MeanNs, ref _source[i]!.CarryNs)) : -1,
             ArrivalPattern.Periodic => d.RatePerSecond > 0 ? Math.Max(1, (long)Math.Round(1e9 / d.RatePerSecond)) : -1,
             _ => Math.Max(1, d.BurstEveryNs),
         };
+
+        /// <summary>
+        /// Delay to the next arrival of a Poisson workload. The process is drawn in continuous time (gaps −ln(u) · mean)
+        /// and each arrival lands on the first whole ns at or after its exact time: the exact gap is added to what the
+        /// last arrival's rounding left over (<paramref name="carryNs"/>, in (−1, 0]) and rounded up. So n arrivals take
+        /// n · mean on average at any rate, and two arrivals within one ns come at one instant (delay 0). Each gap
+        /// rounded on its own to at least 1 ns lost arrivals where the mean gap is a few ns (1e9/s kept 74 %).
+        /// </summary>
+        private static long PoissonDelay(DeterministicRandom random, double meanNs, ref double carryNs)
+        {
+            var exact = carryNs + random.NextExponential(meanNs);
+            if (exact >= MaxPoissonDelayNs)
+            {
+                carryNs = 0;
+                return MaxPoissonDelayNs;
+            }
+
+            var delay = Math.Ceiling(exact);
+            carryNs = exact - delay;
+            return (long)delay;
+        }
+
+        // A gap past any run (rates down to the loader's smallest): it is not rounded, and nothing is carried.
+        private const long MaxPoissonDelayNs = long.MaxValue / 2;
 
         /// <summary>
         /// Delay to the next arrival of a periodic workload: arrival k + 1 is due round((k + 1) * 1e9 / rate) ns after
@@ -174,6 +202,9 @@ internal sealed partial class Machine
             public readonly DeterministicRandom Random = random;
             public readonly double MeanNs = meanNs;
 
+            // What the rounding of a Poisson source's last arrival time left over, in (−1, 0] ns (PoissonDelay).
+            public double CarryNs;
+
             // A periodic source's k-th arrival comes at StartNs + round(k * MeanNs), from the start, so the rounding
             // of one gap to whole nanoseconds does not add up over the run (7/s gives 7 arrivals in 1 s, not 6).
             public long StartNs;
@@ -192,10 +223,25 @@ internal sealed partial class Machine
                 var device = source.Device;
                 var random = source.Random;
                 var entries = source.Entries;
-                if (source.Pattern != ArrivalPattern.Burst)
+                if (source.Pattern == ArrivalPattern.Poisson)
+                {
+                    // Arrivals whose exact times fall within this ns are raised at this instant, as a burst's are.
+                    long delay;
+                    do
+                    {
+                        _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                        delay = PoissonDelay(random, source.MeanNs, ref source.CarryNs);
+                    }
+                    while (delay == 0);
+
+                    Schedule(i, SimEventKind.DeviceArrival, delay);
+                    return;
+                }
+
+                if (source.Pattern == ArrivalPattern.Periodic)
                 {
                     _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
-                    Schedule(i, SimEventKind.DeviceArrival, source.Pattern == ArrivalPattern.Poisson ? random.NextExponentialNs(source.MeanNs) : NextPeriodic(source));
+                    Schedule(i, SimEventKind.DeviceArrival, NextPeriodic(source));
                     return;
                 }
 
@@ -208,28 +254,37 @@ internal sealed partial class Machine
 
                 Schedule(i, SimEventKind.DeviceArrival, NextInBurst(i, d));
             }
-            else if (_ipiSpec[i] is { } w)
+            else if (_ipiSpec[i] is not null)
             {
                 var random = _random[i];
                 var cpus = _m._cpus.Length;
-                var from = random.NextInt(cpus);
-                var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
-                var c = _m._cpus[from];
 
-                // The sender's kernel writes its ICR; a CPU shut down by a triple fault, waiting for a SIPI, or
-                // halted for good by stop_this_cpu() (REBOOT_VECTOR), executes nothing, so its share of the IPIs is not
-                // sent (the draws are made all the same: the other arrivals do not move).
-                if (!c.RunsNoProgram)
+                // IPIs whose exact times fall within this ns are sent at this instant, one after the other.
+                long delay;
+                do
                 {
-                    // Linux addresses the receiver as its APIC driver does (default_send_IPI_single() through
-                    // send_IPI_mask: logical 1 << cpu under the flat driver, else physical, LinuxDestination).
-                    var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
-                    var (destination, logical) = x2 ? (_m._cpus[to].Apic.ApicId, false) : _m.LinuxDestination(to);
-                    var icr = _ipiIcrLow[i] | (logical ? 1UL << 11 : 0UL) | ((ulong)destination << (x2 ? 32 : 56));
-                    _m.WriteApic(c, ApicRegister.Icr, icr, null);
-                }
+                    var from = random.NextInt(cpus);
+                    var to = cpus == 1 ? from : (from + 1 + random.NextInt(cpus - 1)) % cpus;
+                    var c = _m._cpus[from];
 
-                Schedule(i, SimEventKind.IpiArrival, random.NextExponentialNs(_meanNs[i]));
+                    // The sender's kernel writes its ICR; a CPU shut down by a triple fault, waiting for a SIPI, or
+                    // halted for good by stop_this_cpu() (REBOOT_VECTOR), executes nothing, so its share of the IPIs is
+                    // not sent (the draws are made all the same: the other arrivals do not move).
+                    if (!c.RunsNoProgram)
+                    {
+                        // Linux addresses the receiver as its APIC driver does (default_send_IPI_single() through
+                        // send_IPI_mask: logical 1 << cpu under the flat driver, else physical, LinuxDestination).
+                        var x2 = c.Apic.Mode == LocalApicMode.X2Apic;
+                        var (destination, logical) = x2 ? (_m._cpus[to].Apic.ApicId, false) : _m.LinuxDestination(to);
+                        var icr = _ipiIcrLow[i] | (logical ? 1UL << 11 : 0UL) | ((ulong)destination << (x2 ? 32 : 56));
+                        _m.WriteApic(c, ApicRegister.Icr, icr, null);
+                    }
+
+                    delay = PoissonDelay(random, _meanNs[i], ref _ipiCarryNs[i]);
+                }
+                while (delay == 0);
+
+                Schedule(i, SimEventKind.IpiArrival, delay);
             }
         }
     }
