@@ -132,6 +132,13 @@ internal sealed class CpuContext
     public ulong McgStatus;
 
     /// <summary>
+    /// The FRED MSRs of this CPU under FRED delivery (IA32_FRED_CONFIG 0x1D4, IA32_FRED_STKLVLS 0x1D0,
+    /// IA32_FRED_RSP0..3 0x1CC-0x1CF): what RDMSR returns and WRMSR changes (FRED spec §4, "FRED MSRs"). Unused under IDT
+    /// delivery, where RDMSR/WRMSR of them raise #GP as of any MSR the model lacks.
+    /// </summary>
+    public FredConfig FredMsrs;
+
+    /// <summary>
     /// Depth of the handler frame that halts for good (Linux <c>stop_this_cpu()</c>: <c>for (;;) native_halt()</c>
     /// with IF = 0); 0 when none. That frame never returns; NMIs nest above it and return to it.
     /// </summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
 using IrqLab.Scenarios.Model;
@@ -76,6 +77,20 @@ internal sealed partial class Machine
                     break;
                 }
 
+            case RegisterKind.Msr when _fred && IsFredMsr(target.Address):
+                {
+                    // WRMSR of a FRED MSR: #GP(0) for a non-canonical address or reserved bits (FredConfig.CheckWrite).
+                    var c = TargetCpu(cpu, target.Cpu);
+                    c.FredMsrs = c.FredMsrs.WithMsr((uint)target.Address, value, out var result);
+                    if (result != FredMsrWriteResult.Ok)
+                    {
+                        RaiseException(c, 13, 0, null);
+                    }
+
+                    MarkDirty(c.Index);
+                    break;
+                }
+
             case RegisterKind.Msr:
                 {
                     var c = TargetCpu(cpu, target.Cpu);
@@ -114,6 +129,20 @@ internal sealed partial class Machine
         c.Apic.ReadMmio(offset, out var v);
         return v;
     }
+
+    /// <summary>
+    /// IA32_FRED_RSP0..3 (0x1CC-0x1CF), IA32_FRED_STKLVLS (0x1D0) and IA32_FRED_CONFIG (0x1D4): the FRED MSRs a CPU with
+    /// FRED has (FRED spec §4). IA32_FRED_SSP1..3 (0x1D1-0x1D3, supervisor shadow stacks) are not modelled.
+    /// </summary>
+    private static bool IsFredMsr(ulong msr) =>
+        msr is >= FredConfig.MsrRsp0 and <= FredConfig.MsrStackLevels or FredConfig.MsrConfig;
+
+    private static ulong ReadFredMsr(in FredConfig f, uint msr) => msr switch
+    {
+        FredConfig.MsrConfig => f.Config,
+        FredConfig.MsrStackLevels => f.StackLevels,
+        _ => f.RspOf((int)(msr - FredConfig.MsrRsp0)),
+    };
 
     private static ulong ApicPage(CpuContext c) => c.Apic.ApicBase & ~0xFFFUL;
 
@@ -205,6 +234,9 @@ internal sealed partial class Machine
 
             case RegisterKind.Msr when target.Address == McgStatusMsr:
                 return new ReadValue(TargetCpu(cpu, target.Cpu).McgStatus, null);
+
+            case RegisterKind.Msr when _fred && IsFredMsr(target.Address):
+                return new ReadValue(ReadFredMsr(TargetCpu(cpu, target.Cpu).FredMsrs, (uint)target.Address), null);
 
             case RegisterKind.Msr:
                 {
