@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware.Apic;
 
@@ -133,10 +134,11 @@ internal sealed class CpuContext
 
     /// <summary>
     /// The FRED MSRs of this CPU under FRED delivery (IA32_FRED_CONFIG 0x1D4, IA32_FRED_STKLVLS 0x1D0,
-    /// IA32_FRED_RSP0..3 0x1CC-0x1CF): what RDMSR returns and WRMSR changes (FRED spec §4, "FRED MSRs"). Unused under IDT
-    /// delivery, where RDMSR/WRMSR of them raise #GP as of any MSR the model lacks.
+    /// IA32_FRED_RSP0..3 0x1CC-0x1CF) once a step or action has written one (FRED spec §4, "FRED MSRs"); null until then,
+    /// when RDMSR returns the values FRED delivery uses (kept out of line: this object is on the per-interrupt path).
+    /// Unused under IDT delivery, where RDMSR/WRMSR of them raise #GP as of any MSR the model lacks.
     /// </summary>
-    public FredConfig FredMsrs;
+    public StrongBox<FredConfig>? FredMsrs;
 
     /// <summary>
     /// Depth of the handler frame that halts for good (Linux <c>stop_this_cpu()</c>: <c>for (;;) native_halt()</c>

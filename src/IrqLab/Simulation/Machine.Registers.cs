@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Hardware.Apic;
@@ -81,7 +82,8 @@ internal sealed partial class Machine
                 {
                     // WRMSR of a FRED MSR: #GP(0) for a non-canonical address or reserved bits (FredConfig.CheckWrite).
                     var c = TargetCpu(cpu, target.Cpu);
-                    c.FredMsrs = c.FredMsrs.WithMsr((uint)target.Address, value, out var result);
+                    var written = FredMsrsOf(c).WithMsr((uint)target.Address, value, out var result);
+                    (c.FredMsrs ??= new StrongBox<FredConfig>()).Value = written;
                     if (result != FredMsrWriteResult.Ok)
                     {
                         RaiseException(c, 13, 0, null);
@@ -136,6 +138,12 @@ internal sealed partial class Machine
     /// </summary>
     private static bool IsFredMsr(ulong msr) =>
         msr is >= FredConfig.MsrRsp0 and <= FredConfig.MsrStackLevels or FredConfig.MsrConfig;
+
+    /// <summary>
+    /// The FRED MSRs of <paramref name="c"/>: what a step wrote, else the values FRED delivery uses
+    /// (<c>cpu_init_fred_exceptions()</c> and <c>cpu_init_fred_rsps()</c>, arch/x86/kernel/fred.c).
+    /// </summary>
+    private FredConfig FredMsrsOf(CpuContext c) => c.FredMsrs?.Value ?? _fredDelivery.Config;
 
     private static ulong ReadFredMsr(in FredConfig f, uint msr) => msr switch
     {
@@ -236,7 +244,7 @@ internal sealed partial class Machine
                 return new ReadValue(TargetCpu(cpu, target.Cpu).McgStatus, null);
 
             case RegisterKind.Msr when _fred && IsFredMsr(target.Address):
-                return new ReadValue(ReadFredMsr(TargetCpu(cpu, target.Cpu).FredMsrs, (uint)target.Address), null);
+                return new ReadValue(ReadFredMsr(FredMsrsOf(TargetCpu(cpu, target.Cpu)), (uint)target.Address), null);
 
             case RegisterKind.Msr:
                 {

@@ -184,12 +184,6 @@ internal sealed partial class Machine
 
         _idtDelivery = new IdtDelivery(_linux ? BuildLinuxIdt() : BuildBareIdt());
         _fredDelivery = new FredDelivery(FredConfig.Linux());
-        foreach (var c in _cpus)
-        {
-            // The values FRED delivery uses (cpu_init_fred_exceptions() and cpu_init_fred_rsps(), arch/x86/kernel/fred.c).
-            c.FredMsrs = _fredDelivery.Config;
-        }
-
         if (_linux)
         {
             _kernel = new KernelModel(
