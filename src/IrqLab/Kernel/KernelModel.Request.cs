@@ -95,6 +95,19 @@ public sealed partial class KernelModel
 
         if (_gsiTop > 0)
         {
+            // lapic_assign_system_vectors() marked ISA_IRQ_VECTOR(i) of every legacy irq but the cascade allocated on the boot
+            // CPU (irq_matrix_assign()); only vector_configure_legacy() releases one, when the IO-APIC domain takes the irq over,
+            // and lapic_update_legacy_vectors() does nothing while an IO-APIC exists. An ISA irq whose GSI no IO-APIC has
+            // (mp_config_acpi_legacy_irqs(): mp_find_ioapic() fails, so no mp_irqs entry and setup_IO_APIC_irqs() never maps
+            // it) stays an 8259 irq (init_IO_APIC_traps()) and keeps its vector on CPU 0.
+            for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
+            {
+                if (i != 2 && (i == 0 ? 2 : i) >= _gsiTop)
+                {
+                    Matrix.Assign(0, VectorSpace.IsaIrqVector(i));
+                }
+            }
+
             return;
         }
 

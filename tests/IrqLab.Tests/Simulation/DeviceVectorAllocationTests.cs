@@ -85,4 +85,42 @@ public sealed class DeviceVectorAllocationTests
         Assert.Empty(over.Dispatch);
         Assert.Contains(over.Messages, m => m.Text.Contains("request_irq(", StringComparison.Ordinal) && m.Text.Contains("-ENOSPC (-28)", StringComparison.Ordinal));
     }
+
+    // arch/x86/kernel/apic/vector.c: lapic_assign_system_vectors() marks ISA_IRQ_VECTOR(i) of each legacy irq but the cascade
+    // allocated on the boot CPU (irq_matrix_assign()); vector_configure_legacy() releases it only when the IO-APIC domain
+    // takes that irq over, and lapic_update_legacy_vectors() does nothing while an IO-APIC exists. An ISA irq whose GSI (ISA 0
+    // is GSI 2) lies beyond the IO-APICs' pins has no mp_irqs entry (mp_config_acpi_legacy_irqs(): mp_find_ioapic() fails), so
+    // it stays an 8259 irq and CPU 0 keeps its vector: fewer free vectors there, a skipped 0x30-0x3f range, and irq_matrix_alloc()
+    // prefers the other CPU until the counts are even. Rows: IO-APIC pin counts, CPUs, MSI-X vector raised, expected CPU/vector.
+    [Theory]
+    [InlineData("24", 1, 23, 0, 0x38)]
+    [InlineData("8", 1, 22, 0, 0x37)]
+    [InlineData("8", 1, 23, 0, 0x40)]
+    [InlineData("2", 1, 16, 0, 0x31)]
+    [InlineData("2", 1, 17, 0, 0x40)]
+    [InlineData("8", 2, 0, 1, 0x20)]
+    [InlineData("8", 2, 7, 1, 0x27)]
+    [InlineData("8", 2, 8, 0, 0x20)]
+    [InlineData("8", 2, 9, 1, 0x28)]
+    [InlineData("8,24", 2, 0, 0, 0x20)]
+    [InlineData("8,24", 1, 23, 0, 0x38)]
+    public void Legacy_vectors_of_isa_irqs_no_io_apic_takes_over_stay_on_cpu0(string pins, int cpus, int index, int cpu, int vector)
+    {
+        var ioapics = string.Join(", ", pins.Split(',').Select((n, i) => $"{{id: {i}, pins: {n}}}"));
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: legacy-vectors
+            kernel: {version: latest}
+            machine: {cpus: {{{cpus}}}, ioapics: [{{{ioapics}}}]}
+            devices:
+              - name: eth0
+                msix: {vectors: 30}
+                handler: {returns: handled}
+            steps:
+              - {raise: {device: eth0, vector_index: {{{index}}}}}
+              - {advance: 10us}
+            """);
+
+        Assert.True(r.Dispatch.Count == 1 && r.Dispatch[0].Cpu == cpu && r.Dispatch[0].Vector == vector, Sim.Describe(r));
+    }
 }
