@@ -267,6 +267,9 @@ public sealed partial class KernelModel
                     Matrix.RemoveReserved();
                 }
 
+                // __setup_irq() (kernel/irq/manage.c) activates the irq (irq_activate()) before it links the new action into
+                // desc->action, so a failed activation leaves the irq without it: no action name in /proc/interrupts.
+                desc.RemoveActions(r.Device);
                 throw;
             }
 

@@ -123,4 +123,42 @@ public sealed class DeviceVectorAllocationTests
 
         Assert.True(r.Dispatch.Count == 1 && r.Dispatch[0].Cpu == cpu && r.Dispatch[0].Vector == vector, Sim.Describe(r));
     }
+
+    // kernel/irq/manage.c __setup_irq(): the irq is activated (irq_activate() -> x86_vector_activate() -> activate_reserved())
+    // before the new action is linked into desc->action; when no vector is left the request fails with the irq still
+    // without an action, so /proc/interrupts (show_interrupts(): no action and no counts, or no action on the newest) does not
+    // list it. Wired lines, IO-APIC pin and ISA, after a NIC took every vector of the one CPU.
+    [Theory]
+    [InlineData("6.1", 201)]
+    [InlineData("6.6", 202)]
+    [InlineData("6.10", 201)]
+    [InlineData("latest", 201)]
+    public void A_wired_line_whose_request_irq_found_no_vector_has_no_action_row(string version, int capacity)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: failed-request
+            kernel: {version: "{{{version}}}"}
+            machine: {cpus: 1}
+            devices:
+              - name: bignic
+                msix: {vectors: {{{capacity}}}}
+                handler: {returns: handled}
+              - name: disk
+                line: {ioapic: 0, pin: 20}
+                handler: {returns: handled}
+              - name: kbd
+                line: {isa: 1}
+                handler: {returns: handled}
+            steps:
+              - {pulse: disk}
+              - {pulse: kbd}
+              - {advance: 10us}
+            """);
+
+        Assert.Contains(r.Messages, m => m.Text.StartsWith("disk: request_irq(20) failed: -ENOSPC (-28)", StringComparison.Ordinal));
+        Assert.Contains(r.Messages, m => m.Text.StartsWith("kbd: request_irq(1) failed: -ENOSPC (-28)", StringComparison.Ordinal));
+        Assert.Empty(r.Dispatch);
+        Assert.False(Sim.HasRow(r, "20") || Sim.HasRow(r, "1"), Sim.Describe(r));
+    }
 }
