@@ -355,9 +355,12 @@ public sealed partial class KernelModel
             catch (KernelSetupException)
             {
                 // The driver gives up: the vectors it got are freed, and the irqs still holding only their reservation
-                // (this one included) drop it (x86_vector_free_irqs() -> irq_matrix_remove_reserved()).
+                // (this one included) drop it (x86_vector_free_irqs() -> irq_matrix_remove_reserved()). Each vector it got
+                // had been activated by its request_irq(), so free_irq() -> x86_vector_deactivate() -> clear_irq_vector()
+                // leaves VECTOR_SHUTDOWN in its vector_irq slot.
                 for (var j = 0; j < i; j++)
                 {
+                    _vectorIrq[cpus[j]].SetSentinel(vectors[j], VectorIrqKind.Shutdown);
                     Matrix.Free(cpus[j], vectors[j], false);
                 }
 

@@ -161,4 +161,34 @@ public sealed class DeviceVectorAllocationTests
         Assert.Empty(r.Dispatch);
         Assert.False(Sim.HasRow(r, "20") || Sim.HasRow(r, "1"), Sim.Describe(r));
     }
+
+    // A driver whose MSI-X request_irq() fails part-way frees the vectors it already got: each had been activated
+    // (apic_update_vector() put the descriptor in vector_irq), and free_irq() -> x86_vector_deactivate() ->
+    // clear_irq_vector() leaves VECTOR_SHUTDOWN there. common_interrupt() resets a VECTOR_SHUTDOWN slot to VECTOR_UNUSED
+    // silently (arch/x86/kernel/irq.c); only the next interrupt on that vector reports "No irq handler".
+    [Theory]
+    [InlineData("6.6", 203, 0x20)]
+    [InlineData("6.10", 202, 0x20)]
+    [InlineData("latest", 202, 0xea)]
+    public void Vectors_freed_by_a_failed_msix_request_are_vector_shutdown(string version, int vectors, int vector)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: shutdown-slots
+            kernel: {version: "{{{version}}}"}
+            machine: {cpus: 1}
+            devices:
+              - name: bignic
+                msix: {vectors: {{{vectors}}}}
+                handler: {returns: handled}
+            steps:
+              - {ipi: {from: 0, to: 0, vector: {{{vector}}}}}
+              - {advance: 10us}
+              - {ipi: {from: 0, to: 0, vector: {{{vector}}}}}
+              - {advance: 10us}
+            """);
+
+        Assert.Contains(r.Messages, m => m.Text.Contains("-ENOSPC (-28)", StringComparison.Ordinal));
+        Assert.True(r.Messages.Count(m => m.Text.Contains("No irq handler", StringComparison.Ordinal)) == 1, Sim.Describe(r));
+    }
 }
