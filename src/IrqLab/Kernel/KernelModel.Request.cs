@@ -324,27 +324,25 @@ public sealed partial class KernelModel
                 $"{r.Name}: {r.Vectors} {(msix ? "MSI-X" : "MSI")} vectors requested"), Einval);
         }
 
-        if (!msix && r.Vectors > 1)
-        {
-            // arch/x86/kernel/apic/msi.c: the x86 PCI/MSI domain lacks MSI_FLAG_MULTI_PCI_MSI (only interrupt remapping has it).
-            throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Name}: multiple MSI ({r.Vectors} vectors) needs interrupt remapping; the x86 PCI-MSI domain has no MSI_FLAG_MULTI_PCI_MSI"), Einval);
-        }
-
-        var vectors = new int[r.Vectors];
-        var cpus = new int[r.Vectors];
-        var irqs = new int[r.Vectors];
+        // The x86 PCI/MSI domain lacks MSI_FLAG_MULTI_PCI_MSI (only interrupt remapping sets it), so msi_capability_init()
+        // (drivers/pci/msi/msi.c) answers a multi-message request with 1 ("Reject multi-MSI early on irq domain enabled
+        // architectures") and __pci_enable_msi_range() retries with that many: pci_alloc_irq_vectors(dev, 1, n,
+        // PCI_IRQ_MSI) silently gets a single vector (Multiple Message Enable 000).
+        var count = msix ? r.Vectors : 1;
+        var vectors = new int[count];
+        var cpus = new int[count];
+        var irqs = new int[count];
         var next = NextDynamicIrq();
 
         // pci_alloc_irq_vectors(): x86_vector_alloc_irqs() gives every vector only a global reservation (no info->mask, not
         // managed: assign_irq_vector_policy() -> reserve_irq_vector()); the vectors are assigned one by one when the driver
         // requests them (x86_vector_activate() -> activate_reserved()), each consuming its reservation.
-        for (var i = 0; i < r.Vectors; i++)
+        for (var i = 0; i < count; i++)
         {
             ReserveIrqVector();
         }
 
-        for (var i = 0; i < r.Vectors; i++)
+        for (var i = 0; i < count; i++)
         {
             irqs[i] = next + i;
             int[] mask = r.Affinity.Count > 0 ? [r.Affinity[i % r.Affinity.Count]] : _allCpus;
@@ -364,7 +362,7 @@ public sealed partial class KernelModel
                     Matrix.Free(cpus[j], vectors[j], false);
                 }
 
-                for (var j = i; j < r.Vectors; j++)
+                for (var j = i; j < count; j++)
                 {
                     Matrix.RemoveReserved();
                 }
@@ -376,8 +374,8 @@ public sealed partial class KernelModel
         var bus = (r.Device + 1) & 0xff;
         var slot = ((r.Device + 1) >> 8) & 0x1f;
         var bdf = string.Create(CultureInfo.InvariantCulture, $"0000:{bus:x2}:{slot:x2}.0");
-        var result = new List<int>(r.Vectors);
-        for (var i = 0; i < r.Vectors; i++)
+        var result = new List<int>(count);
+        for (var i = 0; i < count; i++)
         {
             string chipName;
             long hwirq;
@@ -407,7 +405,7 @@ public sealed partial class KernelModel
             result.Add(irqs[i]);
         }
 
-        _nextDynamicIrq = next + r.Vectors;
+        _nextDynamicIrq = next + count;
         return result;
     }
 

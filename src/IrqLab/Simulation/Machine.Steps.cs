@@ -125,7 +125,10 @@ internal sealed partial class Machine
                 RecordRead(r.As, Read(cpu, r.Target));
                 return 0;
             case DeviceStep d:
-                DeviceOp(d.Op, _devicesByName[d.Device], d.VectorIndex);
+                var device = _devicesByName[d.Device];
+
+                // A message the function has not been enabled to send (a multi-MSI device given one vector) is message 0.
+                DeviceOp(d.Op, device, device.Msi is { } table && d.VectorIndex >= table.Count ? 0 : d.VectorIndex);
                 return 0;
             default:
                 throw new InvalidOperationException($"{step.GetType().Name} is not an action at {step.Mark}");

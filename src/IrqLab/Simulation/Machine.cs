@@ -247,7 +247,11 @@ internal sealed partial class Machine
         else
         {
             var msi = spec.Msix ?? spec.Msi!;
-            d.Msi = new MsiXTable(Math.Max(1, msi.Vectors), _platform, _extendedDestinationId);
+            // A linux-mode plain MSI function ends up with one enabled message whatever it is capable of: x86 without
+            // interrupt remapping refuses multi-MSI and pci_alloc_irq_vectors() falls back to 1 (msi_capability_init(),
+            // drivers/pci/msi/msi.c), so with Multiple Message Enable 000 it sends message 0 for every condition.
+            var entries = spec.Msi is not null && msi.Address is null ? 1 : Math.Max(1, msi.Vectors);
+            d.Msi = new MsiXTable(entries, _platform, _extendedDestinationId);
             if (msi.Address is { } address)
             {
                 // Bare mode: the scenario programmed the message; the function is enabled with the vector unmasked
