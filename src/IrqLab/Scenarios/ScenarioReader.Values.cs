@@ -65,7 +65,7 @@ internal sealed partial class ScenarioReader
 
         if (value < min || value > max)
         {
-            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {Bound(min, hexBounds)}..{Bound(max, hexBounds)}{note}, got {s.Text}");
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {Bound(min, hexBounds)}..{Bound(max, hexBounds)}{note}, got {s.Shown}");
         }
 
         return (ulong)value;
@@ -167,7 +167,7 @@ internal sealed partial class ScenarioReader
             var scaled = mantissa * scale;
             if (exponent > 9 || !(scaled % BigInteger.Pow(10, exponent)).IsZero)
             {
-                throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a whole number of nanoseconds, got {s.Text}");
+                throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a whole number of nanoseconds, got {s.Shown}");
             }
 
             ns = scaled / BigInteger.Pow(10, exponent);
@@ -186,7 +186,7 @@ internal sealed partial class ScenarioReader
 
         if (ns < min || ns > long.MaxValue)
         {
-            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {min}..{long.MaxValue} ns, got {s.Text}");
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be {min}..{long.MaxValue} ns, got {s.Shown}");
         }
 
         return (long)ns;
@@ -214,6 +214,9 @@ internal sealed partial class ScenarioReader
         _ => null,
     };
 
+    // A mantissa above every range a duration or rate can have (TryParseDecimal's MaxDigits integer digits).
+    private static readonly BigInteger s_pinnedMantissa = BigInteger.Pow(10, 41);
+
     /// <summary>
     /// "-12.50" -> mantissa -125, exponent 1: the value in lowest terms, trailing zeros of the fraction dropped (they
     /// change nothing, so "1.000000000000000000000000000000000ms" is 1 ms). No exponent notation, no hex. False when
@@ -230,6 +233,13 @@ internal sealed partial class ScenarioReader
 
         // Zeros after the point not taken into the mantissa yet: they count only when a nonzero digit follows.
         var zeros = 0;
+
+        // Past MaxDigits integer digits or MaxFraction decimals the value is out of range (or not a whole number of ns)
+        // for every caller: the mantissa stops growing there (an integer part is pinned above any range), so a file of
+        // digits costs linear time, not a BigInteger product per digit.
+        const int MaxDigits = 40;
+        const int MaxFraction = 64;
+        var integerDigits = 0;
         for (; i < text.Length; i++)
         {
             var c = text[i];
@@ -247,11 +257,22 @@ internal sealed partial class ScenarioReader
             digits++;
             if (!seenPoint)
             {
-                mantissa = (mantissa * 10) + (c - '0');
+                if (integerDigits > 0 || c != '0')
+                {
+                    integerDigits++;
+                }
+
+                mantissa = integerDigits <= MaxDigits ? (mantissa * 10) + (c - '0') : s_pinnedMantissa;
             }
             else if (c == '0')
             {
                 zeros++;
+            }
+            else if (exponent + zeros + 1 > MaxFraction || integerDigits > MaxDigits)
+            {
+                // Too many decimals to matter: only the exponent is kept (it tells the callers the value is refused).
+                exponent = Math.Min(exponent + zeros + 1, int.MaxValue - 1);
+                zeros = 0;
             }
             else
             {
@@ -290,12 +311,12 @@ internal sealed partial class ScenarioReader
         var perSecond = (double)mantissa / Math.Pow(10, exponent) * factor;
         if (!(perSecond > 0 && double.IsFinite(perSecond)))
         {
-            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a rate above 0, got {s.Text}");
+            throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be a rate above 0, got {s.Shown}");
         }
 
         return perSecond <= MaxRatePerSecond
             ? perSecond
-            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be at most 1000000000/s (one per ns, the resolution of the simulated clock), got {s.Text}");
+            : throw _errors.At(ErrorCodes.Range, node, $"{Name(path)} must be at most 1000000000/s (one per ns, the resolution of the simulated clock), got {s.Shown}");
     }
 
     /// <summary>The highest rate a workload can ask for: one event per nanosecond.</summary>

@@ -51,6 +51,30 @@ public sealed class ScenarioLoaderErrorTests
         Assert.Equal(ErrorCodes.Syntax, ex.Code);
     }
 
+    // A duration or rate written with a million digits is out of range (or not a whole number of ns) whatever they are;
+    // the reader stops growing its number past 40 integer digits or 64 decimals, so such a file is refused like a short
+    // one (and in linear time: a BigInteger product per digit made a few megabytes of digits take minutes).
+    [Theory]
+    [InlineData("1", "", ErrorCodes.Range)]
+    [InlineData("0.", "1", ErrorCodes.Range)]
+    [InlineData("0.", "", null)]
+    public void A_duration_of_a_million_digits_is_read_like_a_short_one_section_1(string head, string tail, string? code)
+    {
+        var text = $"irqlab: 1\nname: x\nsteps: [{{advance: \"{head}{new string('0', 1_000_000)}{tail}us\"}}]\n";
+        if (code is null)
+        {
+            Assert.Equal(0L, ((IrqLab.Scenarios.Model.AdvanceStep)ScenarioLoader.Parse(text, "s.yaml").Steps[0]).DurationNs);
+            return;
+        }
+
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(text, "s.yaml"));
+        Assert.Equal(code, ex.Code);
+
+        // The message shows the start of the value and its length, not a megabyte of digits.
+        Assert.Contains($"... ({head.Length + 1_000_000 + tail.Length + 2} characters)", ex.Message, StringComparison.Ordinal);
+        Assert.True(ex.Message.Length < 300, $"a message of {ex.Message.Length} characters");
+    }
+
     [Fact]
     public void Alias_expansion_bomb_is_rejected()
     {

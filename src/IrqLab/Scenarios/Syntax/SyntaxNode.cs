@@ -25,7 +25,16 @@ internal sealed class ScalarNode(SourceMark mark, string text, bool quoted) : Sy
     public bool IsNull => !Quoted && Text is "" or "~" or "null" or "Null" or "NULL";
 
     /// <inheritdoc/>
-    public override string Describe() => IsNull ? "null" : "'" + Text + "'";
+    public override string Describe() => IsNull ? "null" : "'" + Shown + "'";
+
+    /// <summary>
+    /// The text for an error message: as written, or its first <see cref="ShownLength"/> characters and how long it is
+    /// (a value of a million digits is refused in a line, not echoed whole).
+    /// </summary>
+    public string Shown => Text.Length <= ShownLength ? Text : $"{Text[..ShownLength]}... ({Text.Length} characters)";
+
+    /// <summary>How much of a long scalar an error message shows.</summary>
+    public const int ShownLength = 80;
 }
 
 /// <summary>A mapping; entries in document order, duplicates kept (the walker reports them with context).</summary>
