@@ -67,6 +67,21 @@ public readonly record struct FredConfig(ulong Config, ulong StackLevels, ulong 
         _ => throw new ArgumentOutOfRangeException(nameof(level), level, "stack levels are 0..3"),
     };
 
+    /// <summary>
+    /// True for IA32_FRED_RSP0..3 (0x1CC-0x1CF), IA32_FRED_STKLVLS (0x1D0) and IA32_FRED_CONFIG (0x1D4), the FRED MSRs
+    /// the model has (FRED spec §4); IA32_FRED_SSP1..3 (0x1D1-0x1D3, supervisor shadow stacks) are not modelled.
+    /// </summary>
+    public static bool IsFredMsr(ulong msr) => msr is >= MsrRsp0 and <= MsrStackLevels or MsrConfig;
+
+    /// <summary>What RDMSR of the FRED MSR <paramref name="msr"/> returns (<see cref="IsFredMsr"/> must hold).</summary>
+    public ulong ReadMsr(uint msr) => msr switch
+    {
+        MsrConfig => Config,
+        MsrStackLevels => StackLevels,
+        >= MsrRsp0 and <= MsrRsp3 => RspOf((int)(msr - MsrRsp0)),
+        _ => throw new ArgumentOutOfRangeException(nameof(msr), msr, "not a FRED MSR the model has"),
+    };
+
     /// <summary>The WRMSR checks for a FRED MSR (canonical addresses, reserved bits), as Bochs <c>msr.cc</c> applies them.</summary>
     public static FredMsrWriteResult CheckWrite(uint msr, ulong value)
     {

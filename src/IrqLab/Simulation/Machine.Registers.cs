@@ -78,7 +78,7 @@ internal sealed partial class Machine
                     break;
                 }
 
-            case RegisterKind.Msr when _fred && IsFredMsr(target.Address):
+            case RegisterKind.Msr when _fred && FredConfig.IsFredMsr(target.Address):
                 {
                     // WRMSR of a FRED MSR: #GP(0) for a non-canonical address or reserved bits (FredConfig.CheckWrite).
                     var c = TargetCpu(cpu, target.Cpu);
@@ -133,24 +133,10 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// IA32_FRED_RSP0..3 (0x1CC-0x1CF), IA32_FRED_STKLVLS (0x1D0) and IA32_FRED_CONFIG (0x1D4): the FRED MSRs a CPU with
-    /// FRED has (FRED spec §4). IA32_FRED_SSP1..3 (0x1D1-0x1D3, supervisor shadow stacks) are not modelled.
-    /// </summary>
-    private static bool IsFredMsr(ulong msr) =>
-        msr is >= FredConfig.MsrRsp0 and <= FredConfig.MsrStackLevels or FredConfig.MsrConfig;
-
-    /// <summary>
     /// The FRED MSRs of <paramref name="c"/>: what a step wrote, else the values FRED delivery uses
     /// (<c>cpu_init_fred_exceptions()</c> and <c>cpu_init_fred_rsps()</c>, arch/x86/kernel/fred.c).
     /// </summary>
     private FredConfig FredMsrsOf(CpuContext c) => c.FredMsrs?.Value ?? _fredDelivery.Config;
-
-    private static ulong ReadFredMsr(in FredConfig f, uint msr) => msr switch
-    {
-        FredConfig.MsrConfig => f.Config,
-        FredConfig.MsrStackLevels => f.StackLevels,
-        _ => f.RspOf((int)(msr - FredConfig.MsrRsp0)),
-    };
 
     private static ulong ApicPage(CpuContext c) => c.Apic.ApicBase & ~0xFFFUL;
 
@@ -243,8 +229,8 @@ internal sealed partial class Machine
             case RegisterKind.Msr when target.Address == McgStatusMsr:
                 return new ReadValue(TargetCpu(cpu, target.Cpu).McgStatus, null);
 
-            case RegisterKind.Msr when _fred && IsFredMsr(target.Address):
-                return new ReadValue(ReadFredMsr(FredMsrsOf(TargetCpu(cpu, target.Cpu)), (uint)target.Address), null);
+            case RegisterKind.Msr when _fred && FredConfig.IsFredMsr(target.Address):
+                return new ReadValue(FredMsrsOf(TargetCpu(cpu, target.Cpu)).ReadMsr((uint)target.Address), null);
 
             case RegisterKind.Msr:
                 {
