@@ -8,12 +8,17 @@ public sealed class IrqDesc
 {
     private readonly List<IrqAction> _actions = [];
     private IrqAction[] _actionArray = [];
-    private readonly ulong[] _kstat;
+    private readonly int _cpus;
+
+    // kstat_irqs, allocated at the irq's first counted interrupt: a machine of 4096 CPUs whose drivers request
+    // hundreds of thousands of vectors (legal scenarios) would otherwise hold 8 bytes per CPU for every irq that
+    // never fires (docs/reliability.md "Resource bounds").
+    private ulong[]? _kstat;
 
     internal IrqDesc(int irq, int cpus, IrqChipKind chip, string chipName, long hwirq, bool hasDomain, IrqFlow flow, string? flowName)
     {
         Irq = irq;
-        _kstat = new ulong[cpus];
+        _cpus = cpus;
         Chip = chip;
         ChipName = chipName;
         Hwirq = hwirq;
@@ -139,12 +144,25 @@ public sealed class IrqDesc
     public bool Started { get; internal set; }
 
     /// <summary><c>kstat_irqs</c> of <paramref name="cpu"/>.</summary>
-    public ulong Kstat(int cpu) => _kstat[cpu];
+    public ulong Kstat(int cpu)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(cpu);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(cpu, _cpus);
+        return _kstat is null ? 0 : _kstat[cpu];
+    }
+
+    /// <summary>True once an interrupt of this irq was counted on some CPU.</summary>
+    internal bool HasKstat => _kstat is not null;
 
     /// <summary>Sum of the per-CPU counts.</summary>
     public ulong KstatSum()
     {
         ulong s = 0;
+        if (_kstat is null)
+        {
+            return 0;
+        }
+
         foreach (var v in _kstat)
         {
             s += v;
@@ -156,12 +174,15 @@ public sealed class IrqDesc
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal void IncrementKstat(int cpu, bool total)
     {
-        _kstat[cpu]++;
+        (_kstat ?? AllocateKstat())[cpu]++;
         if (total)
         {
             TotalCount++;
         }
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private ulong[] AllocateKstat() => _kstat = new ulong[_cpus];
 
     /// <summary>Action names joined by ", " as /proc/interrupts prints them.</summary>
     public string ActionNames()

@@ -187,6 +187,10 @@ public sealed class ProcInterrupts
     public IReadOnlyList<ProcInterruptsRow> Rows()
     {
         var rows = new List<ProcInterruptsRow>();
+
+        // Rows of irqs that never fired share one array of zeros: thousands of MSI-X rows on 4096 CPUs would
+        // otherwise hold a copy each (docs/reliability.md "Resource bounds").
+        ulong[]? zeros = null;
         for (var irq = 0; irq < _model.IrqLimit; irq++)
         {
             var d = _model.DescAt(irq);
@@ -195,10 +199,18 @@ public sealed class ProcInterrupts
                 continue;
             }
 
-            var counts = new ulong[_cpus];
-            for (var c = 0; c < _cpus; c++)
+            ulong[] counts;
+            if (d.HasKstat)
             {
-                counts[c] = d.Kstat(c);
+                counts = new ulong[_cpus];
+                for (var c = 0; c < _cpus; c++)
+                {
+                    counts[c] = d.Kstat(c);
+                }
+            }
+            else
+            {
+                counts = zeros ??= new ulong[_cpus];
             }
 
             string? hw = d.HasDomain
