@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Numerics;
+using IrqLab.Scenarios.Syntax;
 
 namespace IrqLab.Cli;
 
@@ -58,13 +59,19 @@ internal static class OptionValues
     }
 
     /// <summary>
-    /// Accepts only <paramref name="values"/>, with a one-line error naming the option. Help lists them in the given
+    /// Accepts only <paramref name="values"/>, with a one-line error naming the option and, for a near miss, the value meant
+    /// (<c>--variant 'rfc2022': expected one of mainline, rfc-2022; did you mean 'rfc-2022'?</c>, as the scenario loader
+    /// says for the same value in <c>kernel.variant</c>). Help lists them in the given
     /// order (<c>--kernel &lt;6.1|6.6|6.9|6.10|latest&gt;</c>); the completions alone would be listed sorted as text,
     /// 6.10 before 6.6.
     /// </summary>
-    public static Option<string> OneOf(this Option<string> option, params string[] values)
+    public static Option<string> OneOf(this Option<string> option, params string[] values) =>
+        OneOf(option, values, given => Hints.DidYouMean(given, values));
+
+    /// <summary>As <see cref="OneOf(Option{string}, string[])"/> with the option's own hint for a rejected value.</summary>
+    public static Option<string> OneOf(this Option<string> option, IReadOnlyList<string> values, Func<string, string> hint)
     {
-        option.CompletionSources.Add(values);
+        option.CompletionSources.Add([.. values]);
         option.HelpName ??= string.Join("|", values);
         option.Validators.Add(result =>
         {
@@ -72,7 +79,7 @@ internal static class OptionValues
             {
                 if (!values.Contains(token.Value, StringComparer.Ordinal))
                 {
-                    result.AddError($"{option.Name} '{token.Value}': expected one of {string.Join(", ", values)}");
+                    result.AddError($"{option.Name} '{token.Value}': expected one of {string.Join(", ", values)}{hint(token.Value)}");
                 }
             }
         });

@@ -20,7 +20,7 @@ internal static class VectorsCommand
         {
             Description = "Kernel version whose layout to show: 6.1, 6.6, 6.9, 6.10 or latest.",
             DefaultValueFactory = _ => "latest",
-        }.OneOf([.. KernelVersions.Names]);
+        }.OneOf(KernelVersions.Names, KernelVersions.DidYouMean);
         var variant = new Option<string>("--variant")
         {
             Description = "mainline (the merged form of 6.9: exactly-typed wrappers) or rfc-2022 (the Nov 2022 cast-based table); each with any --kernel version.",

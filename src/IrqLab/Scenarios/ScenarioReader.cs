@@ -114,25 +114,6 @@ internal sealed partial class ScenarioReader
     /// another case (<c>LATEST</c>), a <c>v</c> prefix or blanks (<c>v6.10</c>), a stable patch level (<c>6.10.3</c>).
     /// An edit-distance hint is not given: <c>6.2</c> is not a misspelling of <c>6.1</c>.
     /// </summary>
-    private static string VersionHint(string text)
-    {
-        var t = text.Trim().ToLowerInvariant();
-        if (t.StartsWith('v'))
-        {
-            t = t[1..];
-        }
-
-        foreach (var name in KernelVersions.Names)
-        {
-            if (t == name || t.StartsWith(name + ".", StringComparison.Ordinal))
-            {
-                return $"; did you mean '{name}'?";
-            }
-        }
-
-        return string.Empty;
-    }
-
     private KernelSpec ReadKernel(SyntaxNode node)
     {
         var m = Map(node, "kernel", s_kernelKeys);
@@ -149,7 +130,7 @@ internal sealed partial class ScenarioReader
                 throw _errors.At(
                     ErrorCodes.UnknownName,
                     versionNode,
-                    $"unknown kernel version '{text}' for kernel.version{VersionHint(text)} (expected one of: {string.Join(", ", KernelVersions.Names)})");
+                    $"unknown kernel version '{text}' for kernel.version{KernelVersions.DidYouMean(text)} (expected one of: {string.Join(", ", KernelVersions.Names)})");
             }
 
             version = parsed.Value;

@@ -34,6 +34,31 @@ public static class KernelVersions
         return version is not null;
     }
 
+    /// <summary>
+    /// The hint for a version that is not one of <see cref="Names"/> but names one: a leading <c>v</c>, another case or a
+    /// stable release of it (<c>v6.1</c>, <c>6.1.55</c>, <c>LATEST</c>) gives <c>; did you mean '6.1'?</c>; anything else,
+    /// such as <c>6.11</c>, gives no hint (an edit-distance guess would offer 6.1 for it).
+    /// </summary>
+    public static string DidYouMean(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim().ToLowerInvariant();
+        if (t.StartsWith('v'))
+        {
+            t = t[1..];
+        }
+
+        foreach (var name in Names)
+        {
+            if (t == name || t.StartsWith(name + ".", StringComparison.Ordinal))
+            {
+                return $"; did you mean '{name}'?";
+            }
+        }
+
+        return string.Empty;
+    }
+
     /// <summary>True when the version has FRED support merged (6.9 and later).</summary>
     public static bool HasFred(this KernelVersion version) => version >= KernelVersion.V6_9;
 }

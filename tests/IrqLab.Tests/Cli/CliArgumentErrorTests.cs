@@ -29,6 +29,15 @@ public sealed class CliArgumentErrorTests
         { ["vectors", "--json", "--delivery", "apic"], "--delivery 'apic': expected one of idt, fred" },
         { ["vectors", "--json", "--config", "SMP=maybe"], "--config SMP=maybe: expected NAME=true or NAME=false" },
 
+        // A near-miss value names the value meant, as the scenario loader does for kernel.variant / kernel.delivery
+        // (ScenarioReader.Word) and kernel.version (KernelVersions.DidYouMean: v-prefix, case, stable release); "6.11"
+        // gets no hint, as in the loader, since an edit-distance guess would offer 6.1. These printed no hint.
+        { ["vectors", "--json", "--variant", "rfc2022"], "--variant 'rfc2022': expected one of mainline, rfc-2022; did you mean 'rfc-2022'?" },
+        { ["vectors", "--json", "--delivery", "FRED"], "--delivery 'FRED': expected one of idt, fred; did you mean 'fred'?" },
+        { ["vectors", "--json", "--kernel", "v6.9"], "--kernel 'v6.9': expected one of 6.1, 6.6, 6.9, 6.10, latest; did you mean '6.9'?" },
+        { ["vectors", "--json", "--kernel", "6.10.3"], "--kernel '6.10.3': expected one of 6.1, 6.6, 6.9, 6.10, latest; did you mean '6.10'?" },
+        { ["vectors", "--json", "--kernel", "6.11"], "--kernel '6.11': expected one of 6.1, 6.6, 6.9, 6.10, latest" },
+
         // docs/cli.md vectors: an option given twice is an error, as a duplicate key in kernel.config is; the last one won
         // silently (exit 0, a table with SMP off).
         { ["vectors", "--json", "--config", "SMP=true", "--config", "SMP=false"], "--config SMP=false: SMP is already set by --config SMP=true" },
