@@ -95,20 +95,7 @@ public sealed class DeterministicRandom
 
     /// <summary>
     /// An exponentially distributed interval with the given mean, in ns, not rounded: −ln(u) · <paramref name="meanNs"/>
-    /// for u in (0, 1] (the same bits as <see cref="NextExponentialNs"/> before its rounding).
+    /// for u in (0, 1] (inverse transform sampling). Poisson workloads carry its fraction from one arrival to the next.
     /// </summary>
     public double NextExponential(double meanNs) => -PortableLog.Log(1.0 - NextDouble()) * meanNs;
-
-    /// <summary>An exponentially distributed interval with the given mean, in whole ns (at least 1).</summary>
-    public long NextExponentialNs(double meanNs) => ExponentialGapNs(PortableLog.Log(1.0 - NextDouble()), meanNs);
-
-    /// <summary>
-    /// The gap −ln(u) · <paramref name="meanNs"/> for <paramref name="lnU"/> = ln u, u in (0, 1] (inverse transform
-    /// sampling of the exponential distribution), rounded to whole ns (half to even), at least 1.
-    /// </summary>
-    internal static long ExponentialGapNs(double lnU, double meanNs)
-    {
-        var v = -lnU * meanNs;
-        return v >= long.MaxValue / 2 ? long.MaxValue / 2 : Math.Max(1, (long)Math.Round(v));
-    }
 }
