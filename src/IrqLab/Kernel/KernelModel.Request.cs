@@ -102,7 +102,7 @@ public sealed partial class KernelModel
             // it) stays an 8259 irq (init_IO_APIC_traps()) and keeps its vector on CPU 0.
             for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
             {
-                if (i != 2 && (i == 0 ? 2 : i) >= _gsiTop)
+                if (i != 2 && VectorSpace.IsaIrqGsi(i) >= _gsiTop)
                 {
                     Matrix.Assign(0, VectorSpace.IsaIrqVector(i));
                 }
@@ -183,7 +183,7 @@ public sealed partial class KernelModel
         if (_gsiTop > 0)
         {
             // PC wiring (MADT interrupt source override): ISA IRQ 0 is GSI 2, every other ISA IRQ N is GSI N.
-            return RequestIoApicPin(r, 0, isa == 0 ? 2 : isa);
+            return RequestIoApicPin(r, 0, VectorSpace.IsaIrqGsi(isa));
         }
 
         if (!Options.HasPic)

@@ -2,6 +2,7 @@ using IrqLab.Hardware;
 using IrqLab.Hardware.Msi;
 using IrqLab.Scenarios.Model;
 using IrqLab.Scenarios.Syntax;
+using IrqLab.Vectors;
 
 namespace IrqLab.Scenarios;
 
@@ -161,7 +162,7 @@ internal sealed partial class ScenarioReader
             }
 
             // The PC wiring (MADT interrupt source override): ISA IRQ 0 is IOAPIC 0 pin 2, IRQ n is pin n.
-            var isaPin = isa == 0 ? 2 : isa;
+            var isaPin = VectorSpace.IsaIrqGsi(isa);
             if (_machine.IoApics.Count > 0 && isaPin >= _machine.IoApics[0].Pins)
             {
                 throw _errors.At(

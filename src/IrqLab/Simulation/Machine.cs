@@ -240,7 +240,7 @@ internal sealed partial class Machine
                 if (_ioApics.Length > 0)
                 {
                     d.IoApic = 0;
-                    d.Pin = isa == 0 ? 2 : isa;
+                    d.Pin = VectorSpace.IsaIrqGsi(isa);
                 }
             }
         }

@@ -31,6 +31,12 @@ public static class VectorSpace
     public static int IsaIrqVector(int irq) => IsaIrqVectorBase + irq;
 
     /// <summary>
+    /// The IO-APIC 0 pin (GSI) that legacy ISA IRQ <paramref name="irq"/> reaches in the PC wiring: the pin of the same
+    /// number, except IRQ 0 (the PIT), which the MADT's interrupt source override puts on pin 2.
+    /// </summary>
+    public static int IsaIrqGsi(int irq) => irq == 0 ? 2 : irq;
+
+    /// <summary>
     /// Reads the name <c>irqlab vectors</c> gives a legacy ISA vector, <c>ISA_IRQ_VECTOR(n)</c> with a decimal n of 0..15,
     /// into its vector (<see cref="IsaIrqVector"/>).
     /// </summary>
