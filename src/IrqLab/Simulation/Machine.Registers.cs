@@ -204,21 +204,15 @@ internal sealed partial class Machine
                             return new ReadValue(0, c.Apic.Tmr.ToArray());
                     }
 
-                    if (!instruction)
+                    if (!instruction && c.Apic.Mode != LocalApicMode.X2Apic)
                     {
-                        // An expect only looks: in x2APIC mode it sees what the RDMSR of a read step loads, 0 where
-                        // RDMSR faults (no DFR or APR in that mode, EOI and SELF IPI write-only: SDM Vol. 3A Table
-                        // 11-6), not the xAPIC-format DFR that no instruction can read there.
-                        if (c.Apic.Mode == LocalApicMode.X2Apic)
-                        {
-                            c.Apic.ReadRegister(reg, out var x2Value);
-                            return new ReadValue(x2Value, null);
-                        }
-
+                        // An expect only looks (side-effect free).
                         return new ReadValue(c.Apic.PeekRegister(reg), null);
                     }
 
-                    if (c.Apic.ReadRegister(reg, out var value) == ApicAccessResult.GeneralProtection)
+                    // In x2APIC mode an expect sees what the RDMSR of a read step loads, 0 where RDMSR faults (no DFR or
+                    // APR in that mode, EOI and SELF IPI write-only: SDM Vol. 3A Table 11-6), without the fault.
+                    if (c.Apic.ReadRegister(reg, out var value) == ApicAccessResult.GeneralProtection && instruction)
                     {
                         RaiseException(c, 13, 0, null);
                     }
