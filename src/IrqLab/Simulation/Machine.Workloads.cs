@@ -212,6 +212,10 @@ internal sealed partial class Machine
 
             // The MSI or MSI-X table's size is fixed when the device is built.
             public readonly int Entries = device.Msi is { } t ? t.Count : 1;
+
+            /// <summary>The message an arrival raises: one of the table's entries at random, 0 for a single one (no draw).</summary>
+            [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+            public int NextVectorIndex() => Entries > 1 ? Random.NextInt(Entries) : 0;
         }
 
         public void OnArrival(in SimEvent ev)
@@ -222,14 +226,13 @@ internal sealed partial class Machine
                 var d = source.Spec;
                 var device = source.Device;
                 var random = source.Random;
-                var entries = source.Entries;
                 if (source.Pattern == ArrivalPattern.Poisson)
                 {
                     // Arrivals whose exact times fall within this ns are raised at this instant, as a burst's are.
                     long delay;
                     do
                     {
-                        _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                        _m.RaiseDevice(device, source.NextVectorIndex());
                         delay = PoissonDelay(random, source.MeanNs, ref source.CarryNs);
                     }
                     while (delay == 0);
@@ -240,7 +243,7 @@ internal sealed partial class Machine
 
                 if (source.Pattern == ArrivalPattern.Periodic)
                 {
-                    _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                    _m.RaiseDevice(device, source.NextVectorIndex());
                     Schedule(i, SimEventKind.DeviceArrival, NextPeriodic(source));
                     return;
                 }
@@ -249,7 +252,7 @@ internal sealed partial class Machine
                 var n = d.BurstSpacingNs > 0 ? 1 : Math.Max(1, d.BurstCount);
                 for (var k = 0; k < n; k++)
                 {
-                    _m.RaiseDevice(device, entries > 1 ? random.NextInt(entries) : 0);
+                    _m.RaiseDevice(device, source.NextVectorIndex());
                 }
 
                 Schedule(i, SimEventKind.DeviceArrival, NextInBurst(i, d));
