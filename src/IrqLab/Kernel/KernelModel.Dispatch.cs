@@ -310,9 +310,10 @@ public sealed partial class KernelModel
         if (Options.Variant == KernelVariant.Rfc2022)
         {
             // external_interrupt(): BUG_ON(vector < FIRST_EXTERNAL_VECTOR) -> UD2 -> report_bug() -> die("invalid opcode").
+            // The handler that starts is exc_invalid_op for that #UD, as after a kCFI trap: Trapped.
             _platform.Log(cpu, KernelLogLevel.Crit, Rfc2022ExternalInterruptBug);
             Oops(cpu, "invalid opcode");
-            return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, false);
+            return new DispatchResult("exc_invalid_op", DispatchPath.Exception, -1, 0, true);
         }
 
         // fred_extint(): WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR) and return.

@@ -128,7 +128,7 @@ public sealed class EntryEdgeCaseTests
     {
         var model = K.Model(out var p, K.Options(KernelVersion.V6_1, IrqLab.Scenarios.Model.KernelVariant.Rfc2022));
         var r = model.ExternalInterrupt(0, 0x1f, EntryRoute.Software);
-        Assert.Equal(("exc_invalid_op", DispatchPath.Exception), (r.Handler, r.Path));
+        Assert.Equal(("exc_invalid_op", DispatchPath.Exception, true), (r.Handler, r.Path, r.Trapped));
         Assert.Equal([(KernelLogLevel.Crit, "kernel BUG at arch/x86/kernel/traps.c:1523!"), (KernelLogLevel.Warning, "invalid opcode: 0000 [#1] SMP NOPTI")],
             p.Logs.Select(l => (l.Level, l.Text)));
     }
