@@ -172,7 +172,7 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: local_timer_entry: vector=999", "vector=999 is not an x86 vector (0-255)")] // SDM 3A 6.2
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: reschedule_exit: vector=-1", "vector=-1 is not an x86 vector (0-255)")]
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: my_driver_entry: vector=256", "vector=256 is not an x86 vector (0-255)")]
-    [InlineData("          <idle>-0     [003]    29.704387: (+4) call_function_single_entry: vector=251", "expected '<task>-<pid>")] // delta misplaced
+    [InlineData("          <idle>-0     [003]    29.704387: call_function_single_entry: (+4) vector=251", "expected 'vector=<int>'")] // delta misplaced
     [InlineData("          <idle>-0       [000] d.h1. 5219738209845: local_timer_entry: vector=236", "raw clock count")] // x86-tsc: " %12llu"
     [InlineData("          <idle>-0       [000]  5219738209845: local_timer_entry: vector=236", "raw clock count")] // counter, no flags
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: __sysvec_apic_timer_interrupt", "expected '<task>-<pid>")] // function line without parent, or cut
@@ -238,6 +238,66 @@ public sealed class FtraceParserTests
 
         Assert.Equal(2, records.Count);
         Assert.Equal(new FtraceRecord(cpu, 1_523_104_600_000L, FtraceParser.LostEvent, null, null, null, null, 3, lost), records[1]);
+    }
+
+    /// <summary>
+    /// trace-cmd report's own marker of a ring-buffer gap: trace_show_data() (rostedt/trace-cmd tracecmd/trace-read.c)
+    /// prints <c>CPU:%d [%lld EVENTS DROPPED]</c>, or <c>CPU:%d [EVENTS DROPPED]</c> when the count is unknown, before
+    /// the CPU's first event after the gap, as the kernel prints <c>[LOST ... EVENTS]</c>. Both were garbled lines
+    /// (exit 2) on a capture the docs say replay reads.
+    /// </summary>
+    [Theory]
+    [InlineData("CPU:7 [204600 EVENTS DROPPED]", 7, 204_600L)]
+    [InlineData("CPU:0 [EVENTS DROPPED]", 0, 0L)]
+    public void Trace_cmd_events_dropped_markers_are_lost_events_records_trace_read_c_trace_show_data(string marker, int cpu, long lost)
+    {
+        var records = FtraceParser.Parse(new StringReader(
+            "cpus=8\n          <idle>-0     [000]    29.704387: local_timer_entry:    vector=236\n" + marker + "\n"));
+
+        Assert.Equal(2, records.Count);
+        Assert.Equal(new FtraceRecord(cpu, 29_704_387_000L, FtraceParser.LostEvent, null, null, null, null, 3, lost), records[1]);
+    }
+
+    /// <summary>
+    /// A trace-cmd report capture with a gap replays as one with the kernel's marker: the entry open on CPU 0 at the
+    /// gap is not paired with the exit after it, and the note says that CPU lost events.
+    /// </summary>
+    [Fact]
+    public void A_trace_cmd_report_with_dropped_events_replays_the_gap_trace_read_c_trace_show_data()
+    {
+        const string text = "cpus=2\n" +
+            "          <idle>-0     [000]    29.704387: irq_handler_entry:    irq=48 name=eth0\n" +
+            "          <idle>-0     [001]    29.704390: (+3)     local_timer_entry:    vector=236\n" +
+            "CPU:0 [EVENTS DROPPED]\n" +
+            "          <idle>-0     [000]    29.804600: (+100210) irq_handler_exit:     irq=48 ret=handled\n" +
+            "          <idle>-0     [001]    29.804610: (+10)    local_timer_exit:     vector=236\n";
+
+        var report = IrqLab.Tracing.Replay.Replay.FromFtrace(new StringReader(text), keepEvents: false);
+
+        Assert.Equal(1, report.UnmatchedEntries);
+        Assert.Equal(1, report.UnmatchedExits);
+        Assert.Equal([1UL, 0UL], report.FindRow("48")!.Counts);
+        Assert.StartsWith("CPU0: the ring buffer lost events", report.Notes[0], StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// trace-cmd report's line (trace_show_data(), tracecmd/trace-read.c): the time format ends in its colon
+    /// (<c>" %6.1000d:"</c>, <c>" %9.1d:"</c> with <c>-t</c>), <c>--ts-diff</c> then prints <c>" %-8s"</c> of
+    /// <c>"(+delta)"</c> (blank on the first record), then <c>" %s: "</c> and the event name padded to 20; <c>-l</c>
+    /// prints <c>"%8.8s-%-5d %3d"</c> and the latency flags instead of <c>[%03d]</c>, then the same timestamp. These
+    /// lines were garbled (exit 2).
+    /// </summary>
+    [Theory]
+    [InlineData("          <idle>-0     [003]    29.704387: (+4)     call_function_single_entry: vector=251", 3, 29_704_387_000L, "call_function_single_entry", 251)]
+    [InlineData("          <idle>-0     [003]    29.704387:          call_function_single_entry: vector=251", 3, 29_704_387_000L, "call_function_single_entry", 251)]
+    [InlineData("          <idle>-0     [001]    29.704387123: (+4000)  local_timer_entry:    vector=236", 1, 29_704_387_123L, "local_timer_entry", 236)]
+    [InlineData("  <idle>-0       0d.h1. 106467.859747: local_timer_entry:    vector=236", 0, 106_467_859_747_000L, "local_timer_entry", 236)]
+    [InlineData("kworker/-4711  12d.h1. 106467.859747: (+12)    reschedule_entry:     vector=253", 12, 106_467_859_747_000L, "reschedule_entry", 253)]
+    public void Trace_cmd_report_ts_diff_and_latency_lines_trace_read_c_trace_show_data(string line, int cpu, long ns, string ev, int vector)
+    {
+        var r = FtraceParser.ParseLine(line, 1);
+
+        Assert.Equal(new FtraceRecord(cpu, ns, ev, null, vector, null, null, 1), r);
     }
 
     /// <summary>

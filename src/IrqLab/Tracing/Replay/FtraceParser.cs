@@ -6,10 +6,12 @@ namespace IrqLab.Tracing.Replay;
 /// <summary>
 /// Parses ftrace text captures (shared/reference/trace-formats.md §3): lines of <c>/sys/kernel/tracing/trace</c> and
 /// <c>trace_pipe</c> (with or without the 4-6 character flag column, with or without the <c>(tgid)</c> column),
-/// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas, preamble lines), <c>perf script</c>
+/// <c>trace-cmd report</c> (padded event names, <c>--ts-diff</c> deltas after the timestamp's colon, preamble lines,
+/// <c>-l</c>'s <c>comm-pid CPUflags secs.usecs: event</c>), <c>perf script</c>
 /// (<c>comm pid</c>, <c>system:event</c>) and the latency format (<c>comm-pid CPUflags NNNus : event</c>, time
 /// since trace start). Lines starting with <c>#</c>, blank lines and trace-cmd preamble lines are skipped; the ring
-/// buffer's <c>CPU:n [LOST m EVENTS]</c> and <c>CPU:n [LOST EVENTS]</c> are <see cref="LostEvent"/> records; function tracer lines (<c>func &lt;-parent</c>) are <see cref="FunctionEvent"/> records. An empty input (no line that is not blank), any other line that does not
+/// buffer's <c>CPU:n [LOST m EVENTS]</c> and <c>CPU:n [LOST EVENTS]</c>, and trace-cmd report's
+/// <c>CPU:n [m EVENTS DROPPED]</c> and <c>CPU:n [EVENTS DROPPED]</c>, are <see cref="LostEvent"/> records; function tracer lines (<c>func &lt;-parent</c>) are <see cref="FunctionEvent"/> records. An empty input (no line that is not blank), any other line that does not
 /// match, a truncated timestamp or malformed fields of an <c>irq:</c> / <c>irq_vectors:</c> event is a
 /// <see cref="ReplayFormatException"/>.
 /// </summary>
@@ -23,7 +25,9 @@ public static partial class FtraceParser
     /// <summary>
     /// The <see cref="FtraceRecord.Event"/> of a lost-events marker: print_trace_line() (kernel/trace/trace.c) prints
     /// <c>CPU:%d [LOST %lu EVENTS]</c>, or <c>CPU:%d [LOST EVENTS]</c> when the count is unknown (the non-consuming
-    /// <c>trace</c> file overwritten while read), before the first event of that CPU after the gap. The record has the
+    /// <c>trace</c> file overwritten while read), before the first event of that CPU after the gap; <c>trace-cmd report</c>
+    /// prints the same gap as <c>CPU:%d [%lld EVENTS DROPPED]</c> or <c>CPU:%d [EVENTS DROPPED]</c> before that event
+    /// (trace_show_data(), tracecmd/trace-read.c). The record has the
     /// CPU, the count in <see cref="FtraceRecord.Lost"/> (0 when unknown) and the timestamp of the record before it
     /// (the marker prints none): <see cref="Replay.FromFtrace(TextReader, bool)"/> takes it where it stands, and sorting
     /// the records by time (<see cref="Replay.FromFtrace(IReadOnlyList{FtraceRecord})"/>) keeps it between the events
@@ -136,7 +140,9 @@ public static partial class FtraceParser
             }
 
             cpu = ParseInt(m.Groups["cpu"].Value, lineNumber, "CPU number");
-            timeNs = checked(ParseLong(m.Groups["us"].Value, lineNumber, "microseconds") * 1000);
+            timeNs = m.Groups["us"].Success
+                ? checked(ParseLong(m.Groups["us"].Value, lineNumber, "microseconds") * 1000)
+                : ParseTime(m.Groups["secs"].Value, m.Groups["frac"].Value, lineNumber);
         }
 
         eventName = m.Groups["event"].Value;
@@ -384,7 +390,7 @@ public static partial class FtraceParser
 
     // comm-pid or "comm pid" (perf script); optional (tgid) / (-------); [cpu]; optional 4-6 flag characters;
     // secs.frac; optional trace-cmd "(+delta)"; event (optionally system:event) padded; fields.
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex ContextLine();
 
     // The context of ContextLine, then the function tracer's "func <-parent", each "%ps" optionally followed by " [module]",
@@ -394,19 +400,22 @@ public static partial class FtraceParser
     private static partial Regex FunctionLine();
 
     // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event.
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex RawClockLine();
 
-    // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: ".
-    [GeneratedRegex(@"^\s*(?<comm>.{1,8}?)-(?<pid>\d+)\s+(?<cpu>\d+)(?<flags>[.A-Za-z][.A-Za-z0-9]{3,7})\s+(?<us>\d+)us[ +!#*@$]:\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: "; trace-cmd report -l (trace_show_data(),
+    // tracecmd/trace-read.c): "%8.8s-%-5d %3d" + the latency flags, then the normal " %6.1000d:" timestamp and, with
+    // --ts-diff, " %-8s" of "(+delta)".
+    [GeneratedRegex(@"^\s*(?<comm>.{1,8}?)-(?<pid>\d+)\s+(?<cpu>\d+)(?<flags>[.A-Za-z][.A-Za-z0-9]{3,7})\s+(?:(?<us>\d+)us[ +!#*@$]:|(?<secs>\d+)\.(?<frac>\d+):(?:\s+\(\+-?\d+\))?)\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex LatencyLine();
 
     // trace-cmd preamble ("cpus=4", "CPU 3 is empty").
     [GeneratedRegex(@"^\s*(?:cpus=\d+|CPU \d+ is empty)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex PreambleLine();
 
-    // print_trace_line(): "CPU:%d [LOST %lu EVENTS]", or "CPU:%d [LOST EVENTS]" when the count is unknown.
-    [GeneratedRegex(@"^\s*CPU:(?<cpu>\d+) \[LOST(?: (?<n>\d+))? EVENTS\]\s*$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    // print_trace_line(): "CPU:%d [LOST %lu EVENTS]", or "CPU:%d [LOST EVENTS]" when the count is unknown; trace-cmd
+    // report's trace_show_data() (tracecmd/trace-read.c): "CPU:%d [%lld EVENTS DROPPED]", or "CPU:%d [EVENTS DROPPED]".
+    [GeneratedRegex(@"^\s*CPU:(?<cpu>\d+) \[(?:LOST(?: (?<n>\d+))? EVENTS|(?:(?<n>\d+) )?EVENTS DROPPED)\]\s*$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex LostLine();
 
     [GeneratedRegex(@"^irq=(?<irq>-?\d+) (?:name|handler)=(?<name>\S.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
