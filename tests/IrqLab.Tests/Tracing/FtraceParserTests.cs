@@ -175,6 +175,8 @@ public sealed class FtraceParserTests
     [InlineData("          <idle>-0     [003]    29.704387: call_function_single_entry: (+4) vector=251", "expected 'vector=<int>'")] // delta misplaced
     [InlineData("          <idle>-0       [000] d.h1. 5219738209845: local_timer_entry: vector=236", "raw clock count")] // x86-tsc: " %12llu"
     [InlineData("          <idle>-0       [000]  5219738209845: local_timer_entry: vector=236", "raw clock count")] // counter, no flags
+    [InlineData("          <idle>-0     [000]5219738209845: local_timer_entry:    vector=236", "raw clock count")] // trace-cmd report, x86-tsc: "[%03d]" then "%12d:" (trace-read.c)
+    [InlineData("          <idle>-0     [000]5219738209845: (+3100)  local_timer_entry:    vector=236", "raw clock count")] // and --ts-diff
     [InlineData("          <idle>-0       [000] d.h1.  1523.104600: __sysvec_apic_timer_interrupt", "expected '<task>-<pid>")] // function line without parent, or cut
     [InlineData("hello world", "expected '<task>-<pid>")]
     [InlineData("  <idle>-0  [000", "expected '<task>-<pid>")]

@@ -399,8 +399,10 @@ public static partial class FtraceParser
     [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+[^\s:(]+(?: \[[^\]\s]+\])?(?:\([^()]*\))? <-[^\s:(]+(?: \[[^\]\s]+\])?(?: \(repeats: \d+, last_ts:\s+\d+\.\d+\))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex FunctionLine();
 
-    // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event.
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event; trace-cmd
+    // report prints such a count as "%12d:" right after "[%03d]" (trace_show_data(), tracecmd/trace-read.c), with no
+    // space once it has 12 digits or more.
+    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s*(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex RawClockLine();
 
     // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: "; trace-cmd report -l (trace_show_data(),
