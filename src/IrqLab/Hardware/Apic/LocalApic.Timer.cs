@@ -228,8 +228,11 @@ public sealed partial class LocalApic
         _host.TimerChanged(this);
     }
 
-    /// <summary>LVT timer write: switching into or out of TSC-deadline mode stops the timer and clears the initial
-    /// count and the deadline; one-shot/periodic switches keep the running count (KVM <c>apic_update_lvtt</c>).</summary>
+    /// <summary>LVT timer write. "A write to the LVT Timer Register that changes the timer mode disarms the local APIC
+    /// timer" (SDM Vol. 3A §11.5.4.1), between one-shot and periodic too: the count-down stops (current count reads 0)
+    /// until the next initial-count write, and a pending deadline is dropped. Leaving or entering TSC-deadline mode
+    /// also clears the initial count and IA32_TSC_DEADLINE (KVM <c>apic_update_lvtt</c>). A write that keeps the mode
+    /// (the vector or the mask bit) leaves the timer running; an expiry already due when the mode changes fires first.</summary>
     private void WriteLvtTimer(uint old, uint value)
     {
         var oldMode = (old >> LvtTimerModeShift) & 3;
@@ -240,34 +243,21 @@ public sealed partial class LocalApic
             return;
         }
 
-        if ((oldMode == TimerModeTscDeadline) != (newMode == TimerModeTscDeadline))
+        var now = _host.NowNs;
+        if (_nextTimerNs <= now)
         {
-            _lvt[LvtTimer] = value;
-            _timerInitial = 0;
-            _timerArmed = false;
-            _tscDeadline = 0;
-            _nextTimerNs = long.MaxValue;
-        }
-        else if (_timerArmed)
-        {
-            var now = _host.NowNs;
-            CatchUp(now);
-            var count = CurrentCount(now);
-            _lvt[LvtTimer] = value;
-            if (count != 0)
-            {
-                StartSegment(now, count);
-            }
-            else if (newMode == TimerModePeriodic)
-            {
-                StartSegment(now, _timerInitial);
-            }
-        }
-        else
-        {
-            _lvt[LvtTimer] = value;
+            OnTimer(now); // an expiry (count-down or deadline) already due fires in the old mode
         }
 
+        _lvt[LvtTimer] = value;
+        if ((oldMode == TimerModeTscDeadline) != (newMode == TimerModeTscDeadline))
+        {
+            _timerInitial = 0;
+            _tscDeadline = 0;
+        }
+
+        _timerArmed = false;
+        _nextTimerNs = long.MaxValue;
         _host.TimerChanged(this);
     }
 

@@ -267,6 +267,55 @@ public sealed class LocalApicTimerTests
         Assert.Equal(0UL, back); // the switch disarmed it
     }
 
+    [Theory]
+    // "A write to the LVT Timer Register that changes the timer mode disarms the local APIC timer" (SDM Vol. 3A
+    // §11.5.4.1), one-shot <-> periodic as well: nothing fires until the next initial-count write, which starts the
+    // timer in the new mode. A write that keeps the mode (vector, mask) leaves the count running.
+    [InlineData(OneShot, Periodic | Vector, true)]
+    [InlineData(Periodic, OneShot | Vector, true)]
+    [InlineData(OneShot, 0x6_0000u | Vector, true)]              // into the reserved mode 11b (xAPIC stores it)
+    [InlineData(OneShot, OneShot | Masked | 0x41u, false)]        // same mode: keeps counting
+    [InlineData(Periodic, Periodic | 0x41u, false)]
+    public void Lvt_timer_mode_change_disarms_a_running_count_down_SDM_11_5_4_1(uint runningMode, uint newLvt, bool disarms)
+    {
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, runningMode | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        host.NowNs = 300;
+        apic.WriteRegister(ApicRegister.LvtTimer, newLvt);
+        Assert.Equal(1000UL, apic.PeekRegister(ApicRegister.TimerInitial));
+        Assert.Equal(disarms ? 0UL : 700UL, apic.PeekRegister(ApicRegister.TimerCurrent));
+        Assert.Equal(disarms ? long.MaxValue : 1000L, apic.NextTimerEventNs);
+        host.RunTimer(apic, 5000);
+        Assert.Equal(disarms ? 0L : runningMode == Periodic ? 5L : 1L, apic.TimerExpirations);
+
+        if (disarms && (newLvt & 0x6_0000u) != 0x6_0000u)
+        {
+            // The next initial-count write starts the timer in the new mode.
+            apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+            Assert.Equal(6000L, apic.NextTimerEventNs);
+            host.RunTimer(apic, 8000);
+            Assert.Equal(newLvt == (Periodic | Vector) ? 3L : 1L, apic.TimerExpirations);
+        }
+    }
+
+    [Fact]
+    public void Lvt_timer_mode_change_at_a_due_expiry_fires_it_first_in_the_old_mode()
+    {
+        // The expiry due at 1000 ns has not been taken yet when the LVT changes mode at 1000 ns: it fires, then the
+        // write disarms the timer (no periodic reload follows).
+        var (host, apic) = FakeApicHost.One();
+        apic.WriteRegister(ApicRegister.TimerDivide, 0xB);
+        apic.WriteRegister(ApicRegister.LvtTimer, OneShot | Vector);
+        apic.WriteRegister(ApicRegister.TimerInitial, 1000);
+        host.NowNs = 1000;
+        apic.WriteRegister(ApicRegister.LvtTimer, Periodic | Vector);
+        Assert.Equal(1L, apic.TimerExpirations);
+        Assert.True(apic.Irr.IsSet(Vector));
+        Assert.Equal(long.MaxValue, apic.NextTimerEventNs);
+    }
+
     [Fact]
     public void Tsc_deadline_mode_ignores_initial_count_and_mode_switch_disarms_KVM_apic_update_lvtt()
     {
