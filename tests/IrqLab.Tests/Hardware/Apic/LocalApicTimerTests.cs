@@ -81,6 +81,7 @@ public sealed class LocalApicTimerTests
     [InlineData(1_000_000_000L, 0xBu, 250u, 17)]
     [InlineData(1_000_000_000L, 0x1u, 33u, 100)]
     [InlineData(3_000_000_000L, 0xBu, 1000u, 30)] // period 333.33 ns: expiries at ceil(k * 1000 / 3)
+    [InlineData(14_318_180L, 0x3u, 894u, 10)]    // docs/simulation.md: 999,009.65 ns periods, 999010, 1998020, 2997029, ...
     public void Periodic_timer_fires_once_per_period_and_reloads_SDM_11_5_4(long timerHz, uint divide, uint initial, int periods)
     {
         var (host, apic) = FakeApicHost.One(timerHz: timerHz);
