@@ -49,4 +49,30 @@ public sealed class TimerWorkloadSetupTests
             }
         }
     }
+
+    [Fact]
+    public void A_step_switching_a_CPU_s_tick_to_one_shot_disarms_it_SDM_11_5_4_1()
+    {
+        // "A write to the LVT Timer Register that changes the timer mode disarms the local APIC timer": CPU 1's tick,
+        // switched from periodic to one-shot half-way through a period, never fires again (no initial-count write
+        // follows); CPU 0 keeps ticking. A divide change before it keeps the count running (31250 left at 500 us).
+        var r = Sim.Run("""
+            irqlab: 1
+            name: tick-mode-switch
+            machine: {cpus: 2}
+            workload:
+              - {timer: {hz: 1000}}
+            steps:
+              - {advance: 500us}
+              - {write: {cpu: 1, reg: apic.timer.divide, value: 0xB}}
+              - {read: {cpu: 1, reg: apic.timer.current, as: before}}
+              - {write: {cpu: 1, reg: apic.lvt.timer, value: 0xec}}
+              - {read: {cpu: 1, reg: apic.timer.current, as: after}}
+            run: {until: 3ms}
+            """);
+        Assert.Equal(31_250UL, r.Reads.Single(x => x.Key == "before").Value.Scalar);
+        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "after").Value.Scalar);
+        Assert.Equal(3UL, Sim.Count(r, "LOC", 0));
+        Assert.Equal(0UL, Sim.Count(r, "LOC", 1));
+    }
 }
