@@ -238,8 +238,8 @@ internal sealed partial class Machine
         QueueNmiState(v);
 
         // kvm_vcpu_kick() of a vCPU blocked in HLT: kvm_vcpu_wake_up(), and KVM_REQ_NMI makes it runnable whatever the
-        // guest's IF (kvm_vcpu_has_events); the injection follows on that entry.
-        WakeBlocked(v);
+        // guest's IF (kvm_vcpu_has_events); the injection follows on that entry, or the window KVM opens then.
+        WakeBlocked(v, nmiRequest: true);
     }
 
     /// <summary>KVM's <c>process_nmi()</c> bookkeeping for one more queued virtual NMI (<see cref="QueueGuestNmi"/>).</summary>
@@ -266,6 +266,25 @@ internal sealed partial class Machine
 
         if (v.Guest.NmiBlocked)
         {
+            if (!v.Controls.VirtualNmis)
+            {
+                // No virtual NMIs: the guest's NMI blocking is KVM's soft_vnmi_blocked (set by vmx_inject_nmi), which
+                // __vmx_handle_exit() ends at the first VM exit where the guest can take interrupts, not at the guest's
+                // IRET, which KVM cannot see. The kick's exit (or the exit that took the vCPU out) finds the guest as it
+                // is now: interruptible, the NMI is injected on the way back in (nested in the NMI handler); otherwise
+                // vmx_enable_nmi_window() opens the interrupt window.
+                if (v.Guest.CanTakeInterrupt)
+                {
+                    v.NmiAtEntry = true;
+                }
+                else
+                {
+                    RequestNmiWindow(v);
+                }
+
+                return;
+            }
+
             v.GuestNmiPending = true;
             return;
         }
@@ -303,9 +322,11 @@ internal sealed partial class Machine
     /// step, the scenario acting as the VMM): at once on an idle host CPU, else (and always when <paramref name="inHostHandler"/>: the
     /// wakeup vector's handler, whose frame is not pushed yet) when the host handler running there returns. A vCPU whose
     /// host CPU another vCPU was entered on since it halted waits for its next <c>enter</c> step (host scheduling is not
-    /// modelled).
+    /// modelled). <paramref name="nmiRequest"/>: a virtual NMI was just queued, whose KVM_REQ_NMI makes the vCPU runnable
+    /// whatever the guest's IF and NMI blocking (<c>kvm_vcpu_has_events</c> tests the request before
+    /// <c>nmi_allowed()</c>).
     /// </summary>
-    private void WakeBlocked(Vcpu v, bool inHostHandler = false)
+    private void WakeBlocked(Vcpu v, bool inHostHandler = false, bool nmiRequest = false)
     {
         var c = v.Host;
         if (!v.Vm.WakeFromHalt || !v.Blocked || c.Loaded != v)
@@ -313,7 +334,7 @@ internal sealed partial class Machine
             return;
         }
 
-        if (!v.NmiAtEntry && !v.GuestNmiPending)
+        if (!nmiRequest && !v.NmiAtEntry && !v.GuestNmiPending)
         {
             if (!v.Guest.CanTakeInterrupt)
             {

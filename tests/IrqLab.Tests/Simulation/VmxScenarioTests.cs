@@ -1019,6 +1019,53 @@ public sealed class VmxScenarioTests
         Assert.Null(Sim.Unconserved(r));
     }
 
+    /// <summary>
+    /// Without virtual NMIs the guest's NMI blocking is KVM's software state (arch/x86/kvm/vmx/vmx.c): vmx_inject_nmi()
+    /// sets <c>soft_vnmi_blocked</c>, and __vmx_handle_exit() clears it at the first VM exit at which the guest can take
+    /// interrupts (<c>!vmx_interrupt_blocked()</c>: IF = 1, no STI or MOV SS blocking) — KVM cannot see the guest's IRET
+    /// ("they have to keep IRQs disabled at least as long as the NMI handler runs. Otherwise we may cause NMI nesting").
+    /// A virtual NMI queued while the guest's NMI handler runs is injected: at the kick's re-entry, nested, when the
+    /// handler already runs with IF = 1 (the kick's exit ends the soft blocking); after the INTERRUPT_WINDOW exit that
+    /// vmx_enable_nmi_window() asks for (the interrupt window without virtual NMIs) once the handler executes STI, nested
+    /// too; at its IRET when it keeps IF = 0. With virtual NMIs the NMI waits for the NMI window, at the IRET, whatever
+    /// the handler's IF (SDM Vol. 3C 26.7.6). Before, the model held the NMI until the IRET in every case.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "[advance: 3us, sti, advance: 5us]", "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2000 INTERRUPT_WINDOW@3000", "0/0 3000/1")]
+    [InlineData(false, "[sti, advance: 5us]", "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2000", "0/0 2000/1")]
+    [InlineData(false, "[advance: 5us]", "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2000 INTERRUPT_WINDOW@5000", "0/0 5000/0")]
+    [InlineData(true, "[advance: 3us, sti, advance: 5us]", "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2000 NMI_WINDOW@8000", "0/0 8000/0")]
+    [InlineData(true, "[sti, advance: 5us]", "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2000 NMI_WINDOW@5000", "0/0 5000/0")]
+    public void Virtual_nmi_in_the_guest_nmi_handler_without_virtual_nmis_follows_kvm_soft_nmi_blocking(
+        bool virtualNmis, string nmiHandler, string exits, string guestNmis)
+    {
+        var doList = nmiHandler.Replace("advance: 3us", "{advance: 3us}", StringComparison.Ordinal)
+            .Replace("advance: 5us", "{advance: 5us}", StringComparison.Ordinal);
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: soft-nmi-blocking
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: {{{(virtualNmis ? "true" : "false")}}}
+                handlers:
+                  - {vector: 2, do: {{{doList}}}}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 2us}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 20us}
+            """);
+
+        Assert.Equal(exits, string.Join(' ', r.VmExits.Select(x => $"{x.Reason}@{x.TimeNs}")));
+        Assert.Equal(guestNmis, string.Join(' ', r.Dispatch.Where(d => d.Vm == "g0").Select(d => $"{d.TimeNs}/{d.Depth}")));
+        Assert.Equal(0L, r.Stats.Pending);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
     private static IEnumerable<string> Rows(RunResult r) =>
         r.InterruptRows.Select(x => x.Row + ":" + string.Join(",", x.Counts));
     /// <summary>
