@@ -210,6 +210,7 @@ internal sealed partial class Machine
         if (type == EventType.Nmi && !v.Controls.VirtualNmis)
         {
             v.HostNmisBlocked = true;
+            v.SoftNmiBlocked = true;
         }
 
         var ev = outcome.Delivered;

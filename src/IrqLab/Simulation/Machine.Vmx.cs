@@ -257,6 +257,23 @@ internal sealed partial class Machine
             return;
         }
 
+        if (v.SoftNmiBlocked)
+        {
+            // No virtual NMIs: KVM's soft NMI blocking (Vcpu.SoftNmiBlocked). The kick's exit finds the guest as it is now
+            // and ends the blocking when the guest can take interrupts: the NMI is injected on the way back in (nested in
+            // the guest's NMI handler if it still runs); otherwise vmx_enable_nmi_window() opens the interrupt window.
+            if (v.InGuest && v.Guest.CanTakeInterrupt)
+            {
+                v.NmiAtEntry = true;
+            }
+            else
+            {
+                RequestNmiWindow(v);
+            }
+
+            return;
+        }
+
         if (v.InGuest && !v.Guest.NmiBlocked && !v.Guest.MovSsShadow)
         {
             // Injected on the re-entry after the kick's exit.
@@ -264,27 +281,8 @@ internal sealed partial class Machine
             return;
         }
 
-        if (v.Guest.NmiBlocked)
+        if (v.Guest.NmiBlocked && v.Controls.VirtualNmis)
         {
-            if (!v.Controls.VirtualNmis)
-            {
-                // No virtual NMIs: the guest's NMI blocking is KVM's soft_vnmi_blocked (set by vmx_inject_nmi), which
-                // __vmx_handle_exit() ends at the first VM exit where the guest can take interrupts, not at the guest's
-                // IRET, which KVM cannot see. The kick's exit (or the exit that took the vCPU out) finds the guest as it
-                // is now: interruptible, the NMI is injected on the way back in (nested in the NMI handler); otherwise
-                // vmx_enable_nmi_window() opens the interrupt window.
-                if (v.Guest.CanTakeInterrupt)
-                {
-                    v.NmiAtEntry = true;
-                }
-                else
-                {
-                    RequestNmiWindow(v);
-                }
-
-                return;
-            }
-
             v.GuestNmiPending = true;
             return;
         }
@@ -616,6 +614,12 @@ internal sealed partial class Machine
     /// </summary>
     private void LeaveGuest(Vcpu v, bool exitRecorded = false)
     {
+        if (v.SoftNmiBlocked && v.Guest.CanTakeInterrupt)
+        {
+            // __vmx_handle_exit(): the exit ends KVM's soft NMI blocking when the guest can take interrupts.
+            v.SoftNmiBlocked = false;
+        }
+
         v.InGuest = false;
         v.HostNmisBlocked = false;
         v.Pid.Nv = PostedIntrVector;

@@ -121,4 +121,12 @@ internal sealed class Vcpu
     /// of NMIs). A host NMI then waits for the next VM exit. Cleared when the vCPU leaves guest mode.
     /// </summary>
     public bool HostNmisBlocked;
+
+    /// <summary>
+    /// KVM's software NMI blocking without virtual NMIs (<c>loaded_vmcs-&gt;soft_vnmi_blocked</c>, arch/x86/kvm/vmx/vmx.c):
+    /// set when an NMI is injected (<c>vmx_inject_nmi</c>), cleared by the first VM exit at which the guest can take
+    /// interrupts (<c>__vmx_handle_exit</c>: <c>!vmx_interrupt_blocked()</c>), not by the guest's IRET, which KVM does not
+    /// see. While set, a queued virtual NMI waits for the interrupt window (<c>vmx_enable_nmi_window</c>).
+    /// </summary>
+    public bool SoftNmiBlocked;
 }

@@ -1066,6 +1066,52 @@ public sealed class VmxScenarioTests
         Assert.Null(Sim.Unconserved(r));
     }
 
+    /// <summary>
+    /// KVM's soft NMI blocking (no virtual NMIs) outlives the guest's IRET: <c>soft_vnmi_blocked</c> is cleared only by a
+    /// VM exit at which the guest can take interrupts (__vmx_handle_exit, arch/x86/kvm/vmx/vmx.c). Here the guest's NMI
+    /// handler returns at 2 us with no exit after the injection, then a posted interrupt's handler runs with IF = 0; a
+    /// virtual NMI queued at 4 us finds the vCPU still soft-blocked at the kick's exit (IF = 0), so KVM opens the interrupt
+    /// window (vmx_enable_nmi_window) and injects the NMI at the handler's IRET. A host interrupt's exit at 3 us, while the
+    /// guest is interruptible, ends the blocking, and the NMI is injected at the kick's re-entry, nested in the handler. With
+    /// virtual NMIs the IRET at 2 us ends virtual-NMI blocking (SDM Vol. 3C 26.3): nested at 4 us either way.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@4000 INTERRUPT_WINDOW@8000", "0:vector_0x02/0 3000:vector_0x30/0 8000:vector_0x02/0")]
+    [InlineData(false, true, "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@2500 EXTERNAL_INTERRUPT@4000", "0:vector_0x02/0 3000:vector_0x30/0 4000:vector_0x02/1")]
+    [InlineData(true, false, "EXTERNAL_INTERRUPT@0 EXTERNAL_INTERRUPT@4000", "0:vector_0x02/0 3000:vector_0x30/0 4000:vector_0x02/1")]
+    public void Soft_nmi_blocking_without_virtual_nmis_ends_at_an_interruptible_vm_exit_not_at_the_guest_iret(
+        bool virtualNmis, bool hostInterruptAt2500, string exits, string guest)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: soft-nmi-blocking-after-iret
+            kernel: {version: latest}
+            machine: {cpus: 2}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                virtual_nmis: {{{(virtualNmis ? "true" : "false")}}}
+                handlers:
+                  - {vector: 2, do: [{advance: 2us}]}
+                  - {vector: 0x30, do: [{advance: 5us}, eoi]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 2500ns}
+              - {{{(hostInterruptAt2500 ? "ipi: {from: 0, to: 1, vector: CALL_FUNCTION_SINGLE_VECTOR}" : "advance: 0ns")}}}
+              - {advance: 500ns}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+              - {vm: {op: nmi, vm: g0, vcpu: 0}}
+              - {advance: 20us}
+            """);
+
+        Assert.Equal(exits, string.Join(' ', r.VmExits.Select(x => $"{x.Reason}@{x.TimeNs}")));
+        Assert.Equal(guest, string.Join(' ', r.Dispatch.Where(d => d.Vm == "g0").Select(d => $"{d.TimeNs}:{d.Handler}/{d.Depth}")));
+        Assert.Equal(0L, r.Stats.Pending);
+        Assert.Null(Sim.Unconserved(r));
+    }
+
     private static IEnumerable<string> Rows(RunResult r) =>
         r.InterruptRows.Select(x => x.Row + ":" + string.Join(",", x.Counts));
     /// <summary>
