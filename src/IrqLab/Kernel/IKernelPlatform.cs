@@ -74,6 +74,16 @@ public interface IKernelPlatform
     void HaltForever(int cpu);
 
     /// <summary>
+    /// <paramref name="cpu"/> busy-waits for good with interrupts disabled, so the handler running now never returns:
+    /// newest <c>handle_edge_irq()</c> (kernel/irq/chip.c, <c>irq_can_handle_pm()</c> → <c>irq_wait_on_inprogress()</c>)
+    /// on a nested edge of an irq whose handler this same CPU is running. NMIs are still taken and return to the loop.
+    /// A platform that does not tell the two apart halts the CPU (<see cref="HaltForever"/>): both leave it running
+    /// nothing else.
+    /// </summary>
+    /// <param name="cpu">The CPU.</param>
+    void SpinForever(int cpu) => HaltForever(cpu);
+
+    /// <summary>
     /// <c>kvm_posted_intr_wakeup_handler()</c>, which <c>sysvec_kvm_posted_intr_wakeup_ipi</c> calls after its EOI and
     /// PIW count (arch/x86/kernel/irq.c): KVM's <c>pi_wakeup_handler()</c> wakes each vCPU blocked on
     /// <paramref name="cpu"/> whose posted-interrupt descriptor has ON set (arch/x86/kvm/vmx/posted_intr.c). A platform

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using IrqLab.Kernel.Irq;
 using IrqLab.Kernel.Proc;
 using IrqLab.Scenarios.Model;
+using IrqLab.Vectors;
 
 namespace IrqLab.Kernel;
 
@@ -44,8 +45,7 @@ public sealed partial class KernelModel
         var actions = desc.ActionArray;
         if (desc.InProgress || (state & IrqStateFlags.PollInProgress) != 0 || actions.Length == 0 || desc.Disabled)
         {
-            desc.State = state | IrqStateFlags.Pending;
-            MaskAckIrq(desc, cpu);
+            EdgeIrqCannotRun(desc, cpu);
             return 0;
         }
 
@@ -92,6 +92,28 @@ public sealed partial class KernelModel
         }
 
         return cost;
+    }
+
+    /// <summary>
+    /// <c>handle_edge_irq()</c> when <c>irq_may_run()</c> / <c>irq_can_handle()</c> refuses (in progress, disabled, no
+    /// action): IRQS_PENDING, <c>mask_ack_irq()</c>, return. Newest only (<c>latest</c>; "genirq: Prevent migration live
+    /// lock in handle_edge_irq()", 8d39d6ec4db5, merged for v6.17-rc1): <c>irq_can_handle_pm()</c> first busy-waits in
+    /// <c>irq_wait_on_inprogress()</c> for an in-progress single-target edge irq whose effective affinity's first CPU is
+    /// this one, and an x86 vector irq's only target is the CPU that runs its handler: a nested edge there (the handler
+    /// set IF) waits for good with IF clear, before any mask or ack (<see cref="IKernelPlatform.SpinForever"/>).
+    /// Out of line: the edge flow's hot caller keeps its small body.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EdgeIrqCannotRun(IrqDesc desc, int cpu)
+    {
+        if (desc.InProgress && cpu == desc.Cpu && Options.Version == KernelVersion.Latest)
+        {
+            _platform.SpinForever(cpu);
+            return;
+        }
+
+        desc.State |= IrqStateFlags.Pending;
+        MaskAckIrq(desc, cpu);
     }
 
     /// <summary>

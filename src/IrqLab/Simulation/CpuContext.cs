@@ -146,6 +146,12 @@ internal sealed class CpuContext
     /// </summary>
     public int HaltedDepth;
 
+    /// <summary>
+    /// The frame at <see cref="HaltedDepth"/> busy-waits rather than halts (<c>irq_wait_on_inprogress()</c> on the CPU that
+    /// runs the irq's handler, <c>IKernelPlatform.SpinForever</c>); it takes the same events as the halt loop.
+    /// </summary>
+    public bool HaltSpins;
+
     /// <summary>Queued in the engine's dirty list.</summary>
     public bool Dirty;
 

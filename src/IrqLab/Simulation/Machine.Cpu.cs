@@ -371,6 +371,7 @@ internal sealed partial class Machine
 
         c.DropFrames();
         c.HaltedDepth = 0;
+        c.HaltSpins = false;
         c.BusyUntilNs = 0;
         c.Generation++;
         c.State.Reset();

@@ -313,6 +313,13 @@ internal sealed partial class Machine
             c.HaltedDepth = c.Depth + 1;
         }
 
+        // The same frame rule; only the reason a skipped step names differs.
+        public void SpinForever(int cpu)
+        {
+            HaltForever(cpu);
+            m._cpus[cpu].HaltSpins = true;
+        }
+
         public void PostedInterruptWakeup(int cpu) => m.PiWakeupHandler(cpu);
 
         private static string LevelName(KernelLogLevel level) => level switch

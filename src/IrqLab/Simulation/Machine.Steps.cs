@@ -60,7 +60,8 @@ internal sealed partial class Machine
     };
 
     private static string WhyNoProgram(CpuContext c) =>
-        c.WaitForSipi ? "waiting for a start-up IPI" : c.Shutdown ? "shut down" : "halted for good by stop_this_cpu()";
+        c.WaitForSipi ? "waiting for a start-up IPI" : c.Shutdown ? "shut down"
+        : c.HaltSpins ? "spinning for good in irq_wait_on_inprogress()" : "halted for good by stop_this_cpu()";
 
     /// <summary>
     /// Runs one operation either as a step (<paramref name="cpu"/> null: the step names its CPU) or as a handler

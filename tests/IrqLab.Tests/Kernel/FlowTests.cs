@@ -126,10 +126,13 @@ public sealed class FlowTests
         Assert.DoesNotContain(p.Calls, c => c.StartsWith("ipi", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void Edge_interrupt_arriving_while_in_progress_is_replayed_by_the_first_handle_edge_irq()
+    /// <summary>Up to 6.16 (kernel/irq/chip.c <c>irq_may_run()</c>): PENDING + mask_ack, replayed by the first flow's loop.</summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_1)]
+    [InlineData(KernelVersion.V6_10)]
+    public void Edge_interrupt_arriving_while_in_progress_is_replayed_by_the_first_handle_edge_irq(KernelVersion version)
     {
-        var model = K.Model(out var p);
+        var model = K.Model(out var p, K.Options(version));
         model.RequestIrq(K.Pin(1, "ata0", 14, cost: 10));
         var d = model.DescAt(14)!;
         var nested = 0;
@@ -144,6 +147,35 @@ public sealed class FlowTests
         var r = model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Idt);
         Assert.Equal(2, p.Calls.Count(c => c == "ack 1")); // replayed
         Assert.Equal(20L, r.CostNs);
+        Assert.Equal(1UL, d.KstatSum());
+        Assert.False(d.Masked);
+        Assert.Equal(0, (int)(d.State & IrqStateFlags.Pending));
+    }
+
+    /// <summary>
+    /// Newest tree (8d39d6ec4db5, v6.17-rc1): <c>irq_can_handle_pm()</c> busy-waits in <c>irq_wait_on_inprogress()</c> for
+    /// an in-progress single-target edge irq taken on the first CPU of its effective affinity, before PENDING, mask or
+    /// ack: on the CPU running the handler that wait never ends (the platform's <c>SpinForever</c>).
+    /// </summary>
+    [Fact]
+    public void Edge_interrupt_arriving_while_in_progress_on_its_cpu_waits_for_good_on_latest_kernel_irq_chip_c()
+    {
+        var model = K.Model(out var p, K.Options(KernelVersion.Latest));
+        model.RequestIrq(K.Pin(1, "ata0", 14, cost: 10));
+        var d = model.DescAt(14)!;
+        var nested = 0;
+        var callsBefore = 0;
+        p.OnAcknowledge = _ =>
+        {
+            if (nested++ == 0)
+            {
+                callsBefore = p.Calls.Count;
+                model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Idt);
+            }
+        };
+        model.ExternalInterrupt(d.Cpu, d.Vector, EntryRoute.Idt);
+        Assert.Equal([$"halt cpu{d.Cpu}"], p.Calls.Skip(callsBefore).Where(c => !c.StartsWith("ack", StringComparison.Ordinal)));
+        Assert.Equal(1, p.Calls.Count(c => c == "ack 1"));
         Assert.Equal(1UL, d.KstatSum());
         Assert.False(d.Masked);
         Assert.Equal(0, (int)(d.State & IrqStateFlags.Pending));

@@ -8,7 +8,8 @@ namespace IrqLab.Tests.Simulation;
 /// while the handler ran; edge flows EOI before their actions, so the vector can nest) finds <c>irq_may_run()</c> false:
 /// it sets IRQS_PENDING, masks and acks the line and returns without counting (kstat is incremented after that test).
 /// The interrupted flow's loop, <c>while ((desc-&gt;istate &amp; IRQS_PENDING) &amp;&amp; !irqd_irq_disabled(...))</c>,
-/// then unmasks the line and runs the actions once more (not counted) before the handler returns.
+/// then unmasks the line and runs the actions once more (not counted) before the handler returns. Up to 6.16: the
+/// newest tree waits instead (<see cref="EdgeFlowWaitOnInProgressTests"/>).
 /// </summary>
 public sealed class EdgeFlowInProgressTests
 {
@@ -35,8 +36,8 @@ public sealed class EdgeFlowInProgressTests
     [Theory]
     [InlineData("6.1", "idt")]
     [InlineData("6.6", "idt")]
+    [InlineData("6.9", "fred")]
     [InlineData("6.10", "fred")]
-    [InlineData("latest", "idt")]
     public void An_edge_of_an_irq_in_progress_is_left_pending_and_replayed_at_the_end_kernel_irq_chip_c(
         string version, string delivery)
     {
@@ -77,7 +78,7 @@ public sealed class EdgeFlowInProgressTests
         var r = Sim.Run("""
             irqlab: 1
             name: msix-in-progress
-            kernel: {delivery: fred}
+            kernel: {version: "6.10", delivery: fred}
             machine: {cpus: 1}
             devices:
               - {name: e, msix: {vectors: 1}, handler: {returns: handled, cost: 10us}}
