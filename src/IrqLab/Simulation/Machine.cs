@@ -266,8 +266,12 @@ internal sealed partial class Machine
 
     /// <summary>
     /// <c>init_8259A()</c> (arch/x86/kernel/i8259.c): edge, cascade, vectors ISA_IRQ_VECTOR(0) = 0x30 and 0x38, slave on
-    /// IRQ2, 8086 mode, normal EOI; every input masked except the cascade (request_irq unmasks what it uses). With an
-    /// IOAPIC the 8259 stays fully masked: legacy IRQs go through IOAPIC pins.
+    /// IRQ2, 8086 mode; every input masked except the cascade (request_irq unmasks what it uses). Without an IOAPIC the
+    /// master expects normal EOI (<c>init_ISA_irqs()</c>: <c>init_8259A(0)</c>). With an IOAPIC the 8259 stays fully
+    /// masked (legacy IRQs go through IOAPIC pins), and its last initialization is <c>check_timer()</c>'s
+    /// (arch/x86/kernel/apic/io_apic.c, run by <c>setup_IO_APIC()</c> whenever <c>nr_legacy_irqs()</c>): it masks LVT0
+    /// and calls <c>legacy_pic-&gt;init(1)</c>, so the master is left in auto-EOI mode (ICW4 = MASTER_ICW4_DEFAULT |
+    /// PIC_ICW4_AEOI) and the slave in normal EOI.
     /// </summary>
     private void InitLinuxPic()
     {
@@ -276,9 +280,10 @@ internal sealed partial class Machine
             return;
         }
 
+        var masterIcw4 = _ioApics.Length == 0 ? (byte)0x01 : (byte)0x03;
         (ushort Port, byte Value)[] init =
         [
-            (0x20, 0x11), (0x21, (byte)VectorSpace.IsaIrqVector(0)), (0x21, 0x04), (0x21, 0x01),
+            (0x20, 0x11), (0x21, (byte)VectorSpace.IsaIrqVector(0)), (0x21, 0x04), (0x21, masterIcw4),
             (0xA0, 0x11), (0xA1, (byte)VectorSpace.IsaIrqVector(8)), (0xA1, 0x02), (0xA1, 0x01),
             (0x21, _ioApics.Length == 0 ? (byte)0xFB : (byte)0xFF), (0xA1, 0xFF),
         ];
