@@ -631,7 +631,8 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
-    /// <c>mask_ack_irq()</c>: 8259 <c>mask_and_ack_8259A</c>; others mask then ack. An irq Linux had already masked
+    /// <c>mask_ack_irq()</c>: 8259 <c>mask_and_ack_8259A</c> (<c>disable_8259A_irq</c> after <c>init_8259A(1)</c>); others
+    /// mask then ack. An irq Linux had already masked
     /// (<c>cached_irq_mask</c>) takes the slow path: IRQ7 and IRQ15 arrive even while masked, so when
     /// <c>i8259A_irq_real()</c> finds its ISR bit clear it is a spurious 8259A interrupt, reported once per irq at
     /// KERN_DEBUG and counted in ERR (<c>irq_err_count</c>); it is then masked and EOId like a real one
@@ -641,6 +642,14 @@ public sealed partial class KernelModel
     {
         if (desc.Chip == IrqChipKind.XtPic)
         {
+            if (_i8259AutoEoi)
+            {
+                // init_8259A(1): irq_mask_ack = disable_8259A_irq, "in AEOI mode we just have to mask the interrupt".
+                _platform.SetPicMask(desc.IsaIrq, true);
+                desc.Masked = true;
+                return;
+            }
+
             if (desc.Masked && !_platform.PicInService(desc.IsaIrq))
             {
                 var bit = 1 << desc.IsaIrq;

@@ -108,6 +108,7 @@ public sealed partial class KernelModel
                 }
             }
 
+            SetupLegacyVectorsTakenOver();
             return;
         }
 
@@ -142,6 +143,46 @@ public sealed partial class KernelModel
         cascade.Started = true;
         cascade.Masked = false;
         _platform.SetPicMask(2, false);
+    }
+
+    /// <summary>
+    /// CPU 0's legacy <c>vector_irq</c> slots once the IO-APIC has taken the legacy irqs over. <c>init_IRQ()</c>
+    /// (arch/x86/kernel/irqinit.c) put desc(i) in CPU 0's ISA_IRQ_VECTOR(i) for every legacy irq. <c>setup_IO_APIC_irqs()</c>
+    /// maps IO-APIC 0's pins at boot (<c>IOAPIC_MAP_ALLOC</c> for IO-APIC 0 only) and a legacy irq is allocated with
+    /// X86_IRQ_ALLOC_LEGACY, so <c>vector_configure_legacy()</c> (arch/x86/kernel/apic/vector.c) releases the vector of each
+    /// one not yet activated: <c>clear_irq_vector()</c> leaves VECTOR_SHUTDOWN in CPU 0's slot, and the first stray
+    /// interrupt there is dropped silently. (Linux's timer has activated irq 0 by then and keeps 0x30; the model has no
+    /// boot timer, so irq 0 is released too.) The cascade, irq 2, is never routed to the IO-APIC (<c>PIC_IRQS</c>, "we
+    /// refrain from routing IRQ2 to the I/O APIC in all cases now", io_apic.c): it stays an 8259 irq without an action, in
+    /// ISA_IRQ_VECTOR(2) of CPU 0 and of every other CPU (<c>lapic_online()</c> → <c>__setup_vector_irq()</c>: its bit is
+    /// clear in <c>io_apic_irqs</c>). Legacy irqs on a later IO-APIC, or on none, are not modelled here (their slots stay
+    /// unused).
+    /// </summary>
+    private void SetupLegacyVectorsTakenOver()
+    {
+        _i8259AutoEoi = true;
+        for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
+        {
+            if (i != 2 && VectorSpace.IsaIrqGsi(i) < Options.IoApicPins[0])
+            {
+                _vectorIrq[0].SetSentinel(VectorSpace.IsaIrqVector(i), VectorIrqKind.Shutdown);
+            }
+        }
+
+        var cascade = new IrqDesc(2, Options.Cpus, IrqChipKind.XtPic, "XT-PIC", 2, hasDomain: false, IrqFlow.Level, null)
+        {
+            IsaIrq = 2,
+            Vector = VectorSpace.IsaIrqVector(2),
+            Cpu = 0,
+
+            // cached_irq_mask: no "cascade" action is requested when there is an IO-APIC (native_init_IRQ()).
+            Masked = true,
+        };
+        StoreDesc(cascade);
+        for (var c = 0; c < Options.Cpus; c++)
+        {
+            _vectorIrq[c].SetDesc(cascade.Vector, cascade);
+        }
     }
 
     /// <summary>

@@ -59,6 +59,10 @@ public sealed partial class KernelModel
     // elcr_set_level_irq()'s static elcr_irq_mask: the legacy irqs already set level-triggered.
     private int _elcrLevelIrqs;
 
+    // i8259.c's i8259A_auto_eoi: check_timer() (machines with an IO-APIC) ran init_8259A(1), which also made the chip's
+    // irq_mask_ack disable_8259A_irq instead of mask_and_ack_8259A.
+    private bool _i8259AutoEoi;
+
     // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.9 on); cold,
     // declared last so that they do not move the dispatch path's fields in the object.
     private readonly RateLimit _unknownNmiRateLimit = new();
