@@ -216,13 +216,14 @@ public sealed partial class KernelModel
             throw new KernelSetupException(string.Create(CultureInfo.InvariantCulture, $"{r.Name}: ISA IRQ {isa} does not exist (0-15)"), Einval);
         }
 
-        if (isa == 2)
-        {
-            throw new KernelSetupException($"{r.Name}: ISA IRQ 2 is the 8259A cascade; no device can use it", Ebusy);
-        }
-
         if (_gsiTop > 0)
         {
+            if (isa == 2)
+            {
+                // IRQ2 is never routed to the IO-APIC (PIC_IRQS in io_apic.c): no pin of its own carries it.
+                throw new KernelSetupException($"{r.Name}: ISA IRQ 2 is the 8259A cascade; no device can use it", Ebusy);
+            }
+
             // PC wiring (MADT interrupt source override): ISA IRQ 0 is GSI 2, every other ISA IRQ N is GSI N.
             return RequestIoApicPin(r, 0, VectorSpace.IsaIrqGsi(isa));
         }
@@ -244,6 +245,8 @@ public sealed partial class KernelModel
             }
         }
 
+        // On irq 2 this meets native_init_IRQ()'s "cascade" action (no_action, IRQF_NO_THREAD, not shared): __setup_irq()
+        // refuses the device with "Flags mismatch" and -EBUSY, as for any other busy irq.
         var desc = _irqs[isa]!;
         AddAction(desc, r);
         if (!desc.Started)
