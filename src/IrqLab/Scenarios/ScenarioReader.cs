@@ -218,20 +218,50 @@ internal sealed partial class ScenarioReader
         {
             var items = List(ioApicsNode, "machine.ioapics");
             var ids = new Dictionary<int, SourceMark>();
+            var entries = new List<(MapReader Map, int? Id)>();
             for (var i = 0; i < items.Count; i++)
             {
                 var path = $"machine.ioapics[{i}]";
                 var e = Map(items[i], path, s_ioApicKeys);
-                var idNode = e.Require("id");
-                // IOAPICID bits 27:24: a 4-bit ID (the model's IoApic holds the same range).
-                var id = Int(idNode, path + ".id", 0, IoApic.MaxId);
-                if (!ids.TryAdd(id, idNode.Mark))
+                int? id = null;
+                if (e.Get("id") is { } idNode)
                 {
-                    throw _errors.At(ErrorCodes.Duplicate, idNode, $"duplicate IOAPIC id {id} (first at {ids[id]})");
+                    // IOAPICID bits 27:24: a 4-bit ID (the model's IoApic holds the same range).
+                    id = Int(idNode, path + ".id", 0, IoApic.MaxId);
+                    if (!ids.TryAdd(id.Value, idNode.Mark))
+                    {
+                        throw _errors.At(ErrorCodes.Duplicate, idNode, $"duplicate IOAPIC id {id} (first at {ids[id.Value]})");
+                    }
+                }
+
+                entries.Add((e, id));
+            }
+
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var (e, id) = entries[i];
+                var path = $"machine.ioapics[{i}]";
+                if (id is null)
+                {
+                    // SCENARIOS.md §4 does not make `id` required (docs/kernel.md writes `ioapics: [{pins: 8}]`): an entry
+                    // without one takes the lowest ID no entry names, so `[{pins: 24}, {pins: 8}]` gets IDs 0 and 1.
+                    var free = 0;
+                    while (free <= IoApic.MaxId && ids.ContainsKey(free))
+                    {
+                        free++;
+                    }
+
+                    if (free > IoApic.MaxId)
+                    {
+                        throw _errors.At(ErrorCodes.Range, e.Mark, $"{path} has no id and IOAPIC ids 0..{IoApic.MaxId} (the 4-bit IOAPICID) are all taken; at most {IoApic.MaxId + 1} IOAPICs");
+                    }
+
+                    ids.Add(free, e.Mark);
+                    id = free;
                 }
 
                 var pins = e.Get("pins") is { } pinsNode ? Int(pinsNode, path + ".pins", 1, MaxIoApicPins) : 24;
-                ioApics.Add(new IoApicSpec { Id = id, Pins = pins, Mark = e.Mark });
+                ioApics.Add(new IoApicSpec { Id = id.Value, Pins = pins, Mark = e.Mark });
             }
         }
         else

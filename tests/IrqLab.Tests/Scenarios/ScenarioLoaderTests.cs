@@ -366,6 +366,31 @@ public sealed class ScenarioLoaderTests
         Assert.Null(s.RunUntilNs);
     }
 
+    /// <summary>
+    /// SCENARIOS.md §4 writes <c>ioapics: [{id: 0, pins: 24}]</c> without making <c>id</c> required, and
+    /// docs/kernel.md uses <c>ioapics: [{pins: 24}, {pins: 8}]</c>: an entry without an id takes the lowest IOAPIC ID
+    /// (IOAPICID bits 27:24) no entry names. Before, a missing id was a <c>missing_key</c> error.
+    /// </summary>
+    [Theory]
+    [InlineData("[{pins: 24}, {pins: 8}]", "0:24 1:8")]
+    [InlineData("[{pins: 8}]", "0:8")]
+    [InlineData("[{}]", "0:24")]
+    [InlineData("[{pins: 24}, {id: 0, pins: 8}, {pins: 4}]", "1:24 0:8 2:4")]
+    [InlineData("[{id: 3, pins: 24}, {pins: 8}]", "3:24 0:8")]
+    public void Ioapic_id_defaults_to_the_lowest_free_id_section_4(string ioApics, string expected)
+    {
+        var s = Yaml($"machine: {{ioapics: {ioApics}}}\n");
+        Assert.Equal(expected, string.Join(' ', s.Machine.IoApics.Select(i => $"{i.Id}:{i.Pins}")));
+    }
+
+    [Fact]
+    public void Ioapics_without_ids_run_out_after_the_16_ids_of_the_4_bit_field()
+    {
+        var e = Assert.Throws<ScenarioException>(() => Yaml($"machine: {{ioapics: [{string.Join(", ", Enumerable.Repeat("{pins: 1}", 17))}]}}\n"));
+        Assert.Equal(ErrorCodes.Range, e.Code);
+        Assert.Contains("machine.ioapics[16] has no id", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(255, ApicMode.XApic)]
     [InlineData(256, ApicMode.X2Apic)]
