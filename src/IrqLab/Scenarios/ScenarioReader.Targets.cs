@@ -120,13 +120,21 @@ internal sealed partial class ScenarioReader
     }
 
     /// <summary>
-    /// For hints: keep the pin the user wrote, the decimal digits that end the name ("redir14" and "redirect.14" suggest
-    /// "redir.14", not "redir.0"); the stem before them is compared with "redir." when the whole name is not close.
+    /// For hints: keep the pin the user wrote, the first run of decimal digits in the name ("redir14", "redirect.14",
+    /// "redir[14]" and "redir.14.lo" suggest "redir.14", not "redir.0"); the stem before it is compared with "redir."
+    /// when the whole name is not close.
     /// </summary>
     private static string IoApicRegisterHint(string name)
     {
-        var stem = name.TrimEnd("0123456789".ToCharArray());
-        var pin = stem.Length < name.Length ? name[stem.Length..] : "0";
+        var start = name.AsSpan().IndexOfAnyInRange('0', '9');
+        var length = start < 0 ? 0 : name.AsSpan(start).IndexOfAnyExceptInRange('0', '9');
+        if (start >= 0 && length < 0)
+        {
+            length = name.Length - start;
+        }
+
+        var stem = start < 0 ? name : name[..start];
+        var pin = start < 0 ? "0" : name.Substring(start, length);
         if (Hints.Suggest(name, s_ioApicRegisters.Select(r => r == "redir.N" ? "redir." + pin : r)) is { } close)
         {
             return $"; did you mean '{close}'?";
