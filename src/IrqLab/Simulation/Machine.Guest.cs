@@ -352,7 +352,16 @@ internal sealed partial class Machine
         // An exit step came while the host handled the exit: the guest executes its HLT now that it runs again.
         if (v.HaltOnReentry && v.InGuest)
         {
+            var enterAgain = v.EnterAfterHalt;
             GuestHalt(v);
+
+            // An enter step came after that exit step, during the same host handler: KVM_RUN enters the vCPU again.
+            if (enterAgain)
+            {
+                v.Running = true;
+                v.Blocked = false;
+                VmEntry(v);
+            }
         }
     }
 

@@ -55,11 +55,13 @@ internal sealed partial class Machine
             case VmOp.Enter:
                 v.Running = true;
                 v.Blocked = false;
-                v.HaltOnReentry = false;
                 if (!v.InGuest && HasHostFrames(v.Host))
                 {
                     // The host CPU is still in a host handler (an exit's interrupt, or any host event), with interrupts
-                    // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does.
+                    // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does. An exit step of this vCPU
+                    // that came during the same handler still halts the guest at that re-entry (its HLT exit); this
+                    // step then enters it again, as it would have without the host handler in between.
+                    v.EnterAfterHalt = v.HaltOnReentry;
                     if (v.Host.Loaded is { HaltOnReentry: true } halting && halting != v)
                     {
                         Block(halting);
@@ -69,6 +71,7 @@ internal sealed partial class Machine
                     break;
                 }
 
+                v.HaltOnReentry = false;
                 VmEntry(v);
                 break;
             case VmOp.Exit:
@@ -87,6 +90,7 @@ internal sealed partial class Machine
                     // KVM is handling an exit in host mode (the host runs the interrupt's handler): the guest executes
                     // its HLT once KVM's run loop re-enters it (ReenterAfterExit), and only then is the vCPU blocked.
                     v.HaltOnReentry = true;
+                    v.EnterAfterHalt = false;
                     break;
                 }
 
@@ -144,6 +148,7 @@ internal sealed partial class Machine
         v.Running = false;
         v.Blocked = true;
         v.HaltOnReentry = false;
+        v.EnterAfterHalt = false;
 
         // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector
         // (pi_enable_wakeup_handler). One that halted with IF = 0 cannot be woken by an interrupt; KVM leaves it

@@ -79,6 +79,12 @@ internal sealed class Vcpu
     /// </summary>
     public bool HaltOnReentry;
 
+    /// <summary>
+    /// An <c>enter</c> step came after that <c>exit</c> step while KVM was still handling the exit: once the guest's HLT
+    /// exit is taken at the re-entry, the run loop enters the vCPU again.
+    /// </summary>
+    public bool EnterAfterHalt;
+
     /// <summary>Event queued for injection at the next VM entry.</summary>
     public InterruptionInfo Injection;
 

@@ -243,6 +243,53 @@ public sealed class VmxRunLoopTests
             r.Dispatch.Select(d => (d.Handler, d.TimeNs, d.Vm)).ToArray());
     }
     /// <summary>
+    /// An exit step and then an enter step of the same vCPU, both while KVM handles an exit in host mode (a workload
+    /// interrupt's handler): the guest executes its HLT once the run loop re-enters it (the HLT exit, as above), and the
+    /// enter step, which KVM_RUN can only act on after that handler, enters it again at once; the steps give the same
+    /// exits as when they come while the guest runs. The enter step used to cancel the pending HLT, so the exit step left
+    /// no HLT exit at all whenever a host handler happened to be running. Rows: the steps during the handler (5 us cost,
+    /// 0-5 us), under IDT and FRED, and at 6 us, after it.
+    /// </summary>
+    [Theory]
+    [InlineData("idt", 1, 5000L)]
+    [InlineData("fred", 1, 5000L)]
+    [InlineData("fred", 6, 6000L)]
+    public void Exit_then_enter_steps_while_the_host_handles_an_exit_give_the_HLT_exit_and_reenter(string delivery, int stepsAtUs, long hltNs)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: hlt-then-enter-after-exit
+            kernel: {version: "6.10", delivery: {{{delivery}}}}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [1]}
+                handler: {returns: handled, cost: 5us}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers: [{vector: 0x30, do: [eoi]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {raise: eth0}
+              - {advance: {{{stepsAtUs}}}us}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {advance: 10us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal([(0L, "EXTERNAL_INTERRUPT"), (hltNs, "HLT")], r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+
+        // The vCPU runs again: the post is processed in guest mode, with no wakeup vector on the host.
+        var at = (stepsAtUs + 10) * 1000L;
+        Assert.Equal(
+            [("common_interrupt", 0L, null), ("vector_0x30", at, "g0")],
+            r.Dispatch.Select(d => (d.Handler, d.TimeNs, d.Vm)).ToArray());
+    }
+
+    /// <summary>
     /// SDM Vol. 3C 25.2: in VMX non-root operation an INIT causes a VM exit (reason 3) and "a logical processor performs
     /// none of the operations normally associated with" it, so the host's local APIC keeps its state (SVR, the next IPI
     /// is accepted). KVM has no handler for the exit outside nested virtualization: __vmx_handle_exit() logs "vmx:
