@@ -352,15 +352,23 @@ internal sealed partial class Machine
         // An exit step came while the host handled the exit: the guest executes its HLT now that it runs again.
         if (v.HaltOnReentry && v.InGuest)
         {
-            var enterAgain = v.EnterAfterHalt;
+            var steps = v.StepsAfterHalt;
             GuestHalt(v);
 
-            // An enter step came after that exit step, during the same host handler: KVM_RUN enters the vCPU again.
-            if (enterAgain)
+            // Enter and exit steps that came after that exit step during the same host handler, alternately (the loader's
+            // order rules): KVM_RUN enters the vCPU again, and the guest halts again, as without the handler in between.
+            for (var i = 0; i < steps; i++)
             {
-                v.Running = true;
-                v.Blocked = false;
-                VmEntry(v);
+                if (i % 2 == 0)
+                {
+                    v.Running = true;
+                    v.Blocked = false;
+                    VmEntry(v);
+                }
+                else if (v.InGuest)
+                {
+                    GuestHalt(v);
+                }
             }
         }
     }

@@ -61,7 +61,11 @@ internal sealed partial class Machine
                     // off: KVM_RUN can only enter once it returns, which ReenterAfterExit does. An exit step of this vCPU
                     // that came during the same handler still halts the guest at that re-entry (its HLT exit); this
                     // step then enters it again, as it would have without the host handler in between.
-                    v.EnterAfterHalt = v.HaltOnReentry;
+                    if (v.HaltOnReentry)
+                    {
+                        v.StepsAfterHalt++;
+                    }
+
                     if (v.Host.Loaded is { HaltOnReentry: true } halting && halting != v)
                     {
                         Block(halting);
@@ -72,6 +76,7 @@ internal sealed partial class Machine
                 }
 
                 v.HaltOnReentry = false;
+                v.StepsAfterHalt = 0;
                 VmEntry(v);
                 break;
             case VmOp.Exit:
@@ -89,8 +94,13 @@ internal sealed partial class Machine
                 {
                     // KVM is handling an exit in host mode (the host runs the interrupt's handler): the guest executes
                     // its HLT once KVM's run loop re-enters it (ReenterAfterExit), and only then is the vCPU blocked.
+                    // A later exit step (after an enter step) during the same handler: one more HLT after that entry.
+                    if (v.HaltOnReentry)
+                    {
+                        v.StepsAfterHalt++;
+                    }
+
                     v.HaltOnReentry = true;
-                    v.EnterAfterHalt = false;
                     break;
                 }
 
@@ -148,7 +158,7 @@ internal sealed partial class Machine
         v.Running = false;
         v.Blocked = true;
         v.HaltOnReentry = false;
-        v.EnterAfterHalt = false;
+        v.StepsAfterHalt = 0;
 
         // KVM vmx_vcpu_pi_put(): a vCPU that blocks able to take interrupts gets the wakeup vector
         // (pi_enable_wakeup_handler). One that halted with IF = 0 cannot be woken by an interrupt; KVM leaves it

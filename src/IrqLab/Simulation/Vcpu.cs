@@ -80,10 +80,11 @@ internal sealed class Vcpu
     public bool HaltOnReentry;
 
     /// <summary>
-    /// An <c>enter</c> step came after that <c>exit</c> step while KVM was still handling the exit: once the guest's HLT
-    /// exit is taken at the re-entry, the run loop enters the vCPU again.
+    /// The <c>enter</c> and <c>exit</c> steps (alternately, an enter first) that came after that <c>exit</c> step while KVM
+    /// was still handling the exit: once the guest's HLT exit is taken at the re-entry, the run loop enters the vCPU
+    /// again, the guest halts again, and so on, as the steps would have done without the host handler in between.
     /// </summary>
-    public bool EnterAfterHalt;
+    public int StepsAfterHalt;
 
     /// <summary>Event queued for injection at the next VM entry.</summary>
     public InterruptionInfo Injection;

@@ -290,6 +290,51 @@ public sealed class VmxRunLoopTests
     }
 
     /// <summary>
+    /// Exit, enter and exit steps of one vCPU in a row, during a host handler (1 us) or while the guest runs (6 us): the
+    /// guest halts, is entered and halts again either way — two HLT exits, at the re-entry or at the steps — and is left
+    /// blocked, so a post then reaches its host on POSTED_INTR_WAKEUP_VECTOR (the vCPU halted with IF = 1).
+    /// </summary>
+    [Theory]
+    [InlineData(1, 5000L)]
+    [InlineData(6, 6000L)]
+    public void Exit_enter_exit_steps_while_the_host_handles_an_exit_give_two_HLT_exits(int stepsAtUs, long hltNs)
+    {
+        var r = Run($$$"""
+            irqlab: 1
+            name: hlt-enter-hlt-after-exit
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [1]}
+                handler: {returns: handled, cost: 5us}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                posted_interrupts: true
+                apicv: true
+                handlers: [{vector: 0x30, do: [eoi]}]
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {raise: eth0}
+              - {advance: {{{stepsAtUs}}}us}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {advance: 10us}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x30}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(
+            [(0L, "EXTERNAL_INTERRUPT"), (hltNs, "HLT"), (hltNs, "HLT")],
+            r.VmExits.Select(x => (x.TimeNs, x.Reason)).ToArray());
+        Assert.Equal(
+            [("common_interrupt", 0L), ("sysvec_kvm_posted_intr_wakeup_ipi", (stepsAtUs + 10) * 1000L)],
+            r.Dispatch.Select(d => (d.Handler, d.TimeNs)).ToArray());
+    }
+
+    /// <summary>
     /// SDM Vol. 3C 25.2: in VMX non-root operation an INIT causes a VM exit (reason 3) and "a logical processor performs
     /// none of the operations normally associated with" it, so the host's local APIC keeps its state (SVR, the next IPI
     /// is accepted). KVM has no handler for the exit outside nested virtualization: __vmx_handle_exit() logs "vmx:
