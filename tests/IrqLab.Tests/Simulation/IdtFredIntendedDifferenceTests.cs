@@ -40,6 +40,8 @@ public sealed class IdtFredIntendedDifferenceTests
         var b = Assert.Single(fred.Dispatch);
         Assert.Equal(("ext_int", vector, "unhandled"), (b.Event, b.Vector, b.Handler));
         Assert.Contains(fred.Messages, m => m.Text.Contains("WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR)", StringComparison.Ordinal));
+        // The paths docs/delivery.md gives: the exception gate under IDT; fred_extint()'s software dispatch under FRED.
+        Assert.Equal(("exception", "sysvec_table"), (a.Path, b.Path));
     }
 
     /// <summary>
