@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsCheck;
 using IrqLab.Cli;
+using IrqLab.Tests.Cli;
 using Xunit;
 using Xunit.Sdk;
 
@@ -114,6 +115,8 @@ internal static partial class Fuzz
     /// <summary>The §10 run object: every key, every dispatch entry's keys, and the conservation identity of stats.</summary>
     public static void CheckRunJson(string json, string text)
     {
+        // Every field's key order, type, nullability and value set (SCENARIOS.md §10).
+        RunJsonShape.Check(json, text);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Keys(root, s_runKeys, text, "run");

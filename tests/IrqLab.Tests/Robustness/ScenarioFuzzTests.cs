@@ -143,7 +143,7 @@ public sealed class ScenarioFuzzTests : IDisposable
     /// The generated YAML as JSON: plain <c>true</c>/<c>false</c> and decimal integers stay literals, every other scalar
     /// becomes a string (hex numbers, durations and rates are strings in JSON, docs/scenario-loader.md "Numbers").
     /// </summary>
-    private static string YamlAsJson(string yaml)
+    internal static string YamlAsJson(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
