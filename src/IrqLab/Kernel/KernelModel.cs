@@ -63,6 +63,12 @@ public sealed partial class KernelModel
     // irq_mask_ack disable_8259A_irq instead of mask_and_ack_8259A.
     private bool _i8259AutoEoi;
 
+    /// <summary>
+    /// i8259.c's <c>i8259A_auto_eoi</c>: the kernel's last <c>init_8259A()</c> put the master 8259 in auto-EOI mode
+    /// (<c>check_timer()</c> on a machine with an IO-APIC and a PIC), so the platform programs ICW4 with AEOI.
+    /// </summary>
+    public bool I8259AutoEoi => _i8259AutoEoi;
+
     // unknown_nmi_error()'s two pr_emerg_ratelimited() call sites, each with its own ratelimit state (6.9 on); cold,
     // declared last so that they do not move the dispatch path's fields in the object.
     private readonly RateLimit _unknownNmiRateLimit = new();

@@ -280,7 +280,8 @@ internal sealed partial class Machine
             return;
         }
 
-        var masterIcw4 = _ioApics.Length == 0 ? (byte)0x01 : (byte)0x03;
+        // ICW4: 8086 mode, and auto-EOI where the kernel's last init_8259A() asked for it (KernelModel.I8259AutoEoi).
+        var masterIcw4 = _kernel!.I8259AutoEoi ? (byte)0x03 : (byte)0x01;
         (ushort Port, byte Value)[] init =
         [
             (0x20, 0x11), (0x21, (byte)VectorSpace.IsaIrqVector(0)), (0x21, 0x04), (0x21, masterIcw4),
