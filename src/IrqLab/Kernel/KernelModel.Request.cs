@@ -108,6 +108,8 @@ public sealed partial class KernelModel
                 }
             }
 
+            // check_timer() (setup_IO_APIC(), io_apic.c) re-runs init_8259A(1): the master is left in auto-EOI mode.
+            _i8259AutoEoi = true;
             SetupLegacyVectorsTakenOver();
             return;
         }
@@ -160,7 +162,6 @@ public sealed partial class KernelModel
     /// </summary>
     private void SetupLegacyVectorsTakenOver()
     {
-        _i8259AutoEoi = true;
         for (var i = 0; i < VectorSpace.NrIrqsLegacy; i++)
         {
             if (i != 2 && VectorSpace.IsaIrqGsi(i) < Options.IoApicPins[0])
