@@ -62,17 +62,26 @@ internal static partial class Fuzz
     }
 
     /// <summary>
-    /// Soak runs outside CI: IRQLAB_FUZZ_SCALE multiplies the iteration count and IRQLAB_FUZZ_SEED is added to the base
-    /// seed, so a long run draws fresh inputs without editing the CI counts (docs/reliability.md).
+    /// Soak runs outside CI: IRQLAB_FUZZ_SCALE multiplies the iteration count and IRQLAB_FUZZ_SEED selects fresh inputs
+    /// without editing the CI counts (docs/reliability.md).
     /// </summary>
-    public static (ulong Seed, int Iterations) Soak(ulong seed, int iterations)
+    public static (ulong Seed, int Iterations) Soak(ulong seed, int iterations) =>
+        Soak(seed, iterations, Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SEED"), Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SCALE"));
+
+    /// <summary>
+    /// <see cref="Soak(ulong, int)"/> on the two variables' texts. The seed offset n moves the base seed by n·2^32, so
+    /// iteration i draws PCG seed base + i + n·2^32: every iteration count fits in 2^31, so two offsets below 2^32 never
+    /// draw the same input. (Adding n itself made offsets 8000001 and 8000002 draw the same inputs but one, shifted by
+    /// one iteration.)
+    /// </summary>
+    internal static (ulong Seed, int Iterations) Soak(ulong seed, int iterations, string? seedText, string? scaleText)
     {
-        if (ulong.TryParse(Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SEED"), out var offset))
+        if (ulong.TryParse(seedText, out var offset))
         {
-            seed += offset;
+            seed += offset << 32;
         }
 
-        if (double.TryParse(Environment.GetEnvironmentVariable("IRQLAB_FUZZ_SCALE"), System.Globalization.CultureInfo.InvariantCulture, out var scale) && scale > 0)
+        if (double.TryParse(scaleText, System.Globalization.CultureInfo.InvariantCulture, out var scale) && scale > 0)
         {
             iterations = Math.Max(1, (int)(iterations * scale));
         }
