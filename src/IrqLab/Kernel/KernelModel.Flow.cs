@@ -219,6 +219,8 @@ public sealed partial class KernelModel
         var cost = HandleIrqEvent(desc, cpu);
         if (LeavesFlowEnd(cost))
         {
+            // The actions run until CompleteFlowEnd: IRQD_IRQ_INPROGRESS stays set until then.
+            desc.InProgress = true;
             return cost;
         }
 
@@ -261,6 +263,8 @@ public sealed partial class KernelModel
         var cost = HandleIrqEvent(desc, cpu);
         if (LeavesFlowEnd(cost))
         {
+            // The actions run until CompleteFlowEnd: IRQD_IRQ_INPROGRESS stays set until then.
+            desc.InProgress = true;
             return cost;
         }
 
@@ -273,7 +277,11 @@ public sealed partial class KernelModel
     /// the actions spend time (<see cref="DispatchResult.FlowEndAtReturn"/>): <c>handle_fasteoi_irq()</c>'s EOI
     /// (<c>cond_unmask_eoi_irq()</c>) and <c>handle_level_irq()</c>'s unmask (<c>cond_unmask_irq()</c>) come after the
     /// handlers in the kernel, so a level line the device deasserts while they run is not delivered again (the IO-APIC's
-    /// remote IRR, or the 8259 mask, holds it until then). Off by default: that work is then done at once, for callers
+    /// remote IRR, or the 8259 mask, holds it until then). The irq then stays in progress (IRQD_IRQ_INPROGRESS) until
+    /// <see cref="CompleteFlowEnd"/>, as <c>handle_irq_event()</c> keeps it around the actions: an interrupt of it that
+    /// reaches the flow meanwhile, on another CPU or nested on this one (an IPI carrying its vector), finds
+    /// <c>irq_may_run()</c> false and is not counted or run (<c>handle_level_irq()</c>: masked and acked only;
+    /// <c>handle_fasteoi_irq()</c>: the chip EOI only). Off by default: that work is then done at once, for callers
     /// that spend no time.
     /// </summary>
     public bool DeferFlowEnd { get; set; }
@@ -281,7 +289,8 @@ public sealed partial class KernelModel
     /// <summary>
     /// The end of a flow whose dispatch returned <see cref="DispatchResult.FlowEndAtReturn"/>, on the CPU that ran its
     /// handlers: <c>handle_fasteoi_irq()</c>'s chip EOI (local APIC EOI; for an IO-APIC line <c>ioapic_ack_level()</c>,
-    /// after which a line still asserted is sent again) or <c>handle_level_irq()</c>'s <c>cond_unmask_irq()</c>.
+    /// after which a line still asserted is sent again) or <c>handle_level_irq()</c>'s <c>cond_unmask_irq()</c>, after
+    /// it clears the irq's in-progress state (<c>handle_irq_event()</c>, under the same <c>desc-&gt;lock</c>).
     /// </summary>
     /// <param name="cpu">The CPU that ran the handlers.</param>
     /// <param name="irq">The dispatch's <see cref="DispatchResult.Irq"/>.</param>
@@ -291,8 +300,12 @@ public sealed partial class KernelModel
         if (desc is null)
         {
             _platform.ApicEoi(cpu);
+            return;
         }
-        else if (desc.Flow == IrqFlow.Level)
+
+        // handle_irq_event() clears IRQD_IRQ_INPROGRESS and the flow does its end under the same desc->lock.
+        desc.InProgress = false;
+        if (desc.Flow == IrqFlow.Level)
         {
             CondUnmaskIrq(desc);
         }
