@@ -23,6 +23,18 @@ internal static class ReplayCommand
             Arity = ArgumentArity.ZeroOrOne,
         }.RejectOptionLikeTokens(cli);
         var interval = new Option<string?>("--interval") { Description = "Time between the two snapshots, with a unit: 10s, 500ms. Required with AFTER.", HelpName = "DURATION" };
+
+        // A value of the wrong form is a parse error, as --seed abc is (docs/cli.md: it ends with the usage hint).
+        interval.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (!TryParseInterval(token.Value, out _))
+                {
+                    result.AddError(BadInterval(token.Value));
+                }
+            }
+        });
         var json = new Option<bool>("--json") { Description = "Print the report as JSON." };
         var trace = new Option<string?>("--trace") { Description = "Also write the rebuilt ftrace run as a Chrome trace (Perfetto).", HelpName = "FILE" }.RejectEmptyPath();
         var command = new Command("replay", "Report per-CPU rates, handler latency histograms and a trace from an ftrace capture or two /proc/interrupts snapshots.")
@@ -157,6 +169,12 @@ internal static class ReplayCommand
             throw new CliUsageException("two snapshots need --interval (the time between them, e.g. 10s)");
         }
 
+        return TryParseInterval(text, out var seconds) ? seconds : throw new CliUsageException(BadInterval(text));
+    }
+
+    /// <summary>"10s", "250ms", "1.5s" → seconds; false for anything else (no unit, not positive, not finite).</summary>
+    private static bool TryParseInterval(string text, out double seconds)
+    {
         (string Suffix, double Scale)[] units = [("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3), ("s", 1)];
         foreach (var (suffix, scale) in units)
         {
@@ -164,10 +182,15 @@ internal static class ReplayCommand
                 && double.TryParse(text.AsSpan(0, text.Length - suffix.Length), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
                 && v > 0 && double.IsFinite(v))
             {
-                return v * scale;
+                seconds = v * scale;
+                return true;
             }
         }
 
-        throw new CliUsageException($"--interval '{text}': expected a positive duration with a unit (ns, us, ms, s), e.g. 10s");
+        seconds = 0;
+        return false;
     }
+
+    private static string BadInterval(string text) =>
+        $"--interval '{text}': expected a positive duration with a unit (ns, us, ms, s), e.g. 10s";
 }

@@ -121,6 +121,8 @@ public sealed class CliArgumentErrorTests
     [InlineData("run", "--log-limit", "abc")]
     [InlineData("check", "x.yaml", "--seed", "1.5")]
     [InlineData("trace", "x.yaml", "-o", "t.json", "--seed", "x")]
+    [InlineData("replay", "a.txt", "b.txt", "--interval", "10")]
+    [InlineData("replay", "a.txt", "b.txt", "--interval", "-1s")]
     public void Bad_option_value_is_described_in_plain_words_not_dotnet_type_names_SCENARIOS_md_10(params string[] args)
     {
         var (exit, stdout, stderr) = CliRunner.Run(args);
