@@ -7,7 +7,7 @@ namespace IrqLab.Benchmarks;
 /// <summary>
 /// Finds the native reference library: an explicit path, else <see cref="EnvironmentVariable"/>, else
 /// <c>bench/native/build/libirqlab_native.so</c> of the repository (found by walking up to <c>IrqLab.slnx</c>), which is
-/// built with cmake when it is missing or older than its sources (CMakeLists.txt, *.c, *.h).
+/// built with cmake when it is missing, older than its sources (CMakeLists.txt, *.c, *.h) or cut short (a half-written link).
 /// </summary>
 internal static class NativeLibraryLocator
 {
@@ -45,7 +45,7 @@ internal static class NativeLibraryLocator
     public static string ResolveInRepository(string root, TextWriter log)
     {
         var path = Path.Combine(root, BuildDir, LibraryFileName);
-        if (File.Exists(path) && !IsStale(root, path))
+        if (File.Exists(path) && !IsStale(root, path) && ElfCompleteness.Problem(path) is null)
         {
             return Path.GetFullPath(path);
         }
@@ -63,6 +63,12 @@ internal static class NativeLibraryLocator
             else if (IsStale(root, path))
             {
                 log.WriteLine($"bench: {path} is older than bench/native sources; rebuilding with cmake");
+                Build(root, log);
+            }
+            else if (ElfCompleteness.Problem(path) is { } problem)
+            {
+                // A link interrupted at the final path (the manual build of bench/README.md links there): rebuilt as if missing.
+                log.WriteLine($"bench: {path} is a half-written library ({problem}); rebuilding with cmake");
                 Build(root, log);
             }
         }

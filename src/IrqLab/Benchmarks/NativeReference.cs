@@ -29,6 +29,12 @@ internal sealed unsafe class NativeReference : IDisposable
     /// <summary>Loads the library at <paramref name="path"/> and checks its interface version.</summary>
     public static NativeReference Load(string path)
     {
+        if (ElfCompleteness.Problem(path) is { } problem)
+        {
+            // dlopen would map the missing pages and die of SIGBUS touching them (ElfCompleteness).
+            throw new BenchSetupException($"{path} is not a whole library ({problem}): a half-written build; rebuild bench/native");
+        }
+
         nint handle;
         try
         {

@@ -50,7 +50,7 @@ public sealed class BenchSetupTests
     }
 
     [Fact]
-    public void A_missing_library_is_built_and_logged_then_reused_then_rebuilt_when_a_source_changes()
+    public void A_missing_library_is_built_and_logged_then_reused_then_rebuilt_when_a_source_changes_or_it_is_cut_short()
     {
         // A copy of bench/native in a scratch repository, so the real build directory is never touched.
         NativeToolchain.RequireOrSkip();
@@ -76,6 +76,16 @@ public sealed class BenchSetupTests
             var rebuilt = new StringWriter();
             NativeLibraryLocator.ResolveInRepository(root.FullName, rebuilt);
             Assert.Contains("older than bench/native sources; rebuilding", rebuilt.ToString(), StringComparison.Ordinal);
+            AssertLinkedAsideAndRenamed(native, path);
+
+            // Cut short (a manual build's link interrupted at this path): newer than its sources, yet rebuilt as if
+            // missing, instead of handed to dlopen (SIGBUS) or refused (HalfWrittenLibraryTests).
+            var whole = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, whole.AsSpan(0, whole.Length / 2).ToArray());
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(2)); // newer than lapic.c above
+            var half = new StringWriter();
+            NativeLibraryLocator.ResolveInRepository(root.FullName, half);
+            Assert.Contains("is a half-written library (it is cut short", half.ToString(), StringComparison.Ordinal);
             AssertLinkedAsideAndRenamed(native, path);
 
             using var loaded = NativeReference.Load(path);
