@@ -60,10 +60,12 @@ internal static class BenchCommand
         command.SetAction(parse =>
         {
             var isQuick = parse.GetValue(quick);
-            if (parse.GetValue(randomizeLayout) && (parse.GetValue(kernel) is not null || parse.GetValue(simulation) is not null || parse.GetValue(scaling)))
+            if (parse.GetValue(randomizeLayout)
+                && (parse.GetValue(kernel) is not null ? "--kernel" : parse.GetValue(simulation) is not null ? "--simulation" : parse.GetValue(scaling) ? "--scaling" : null)
+                    is { } inProcess)
             {
                 // --kernel, --simulation and the sweep measure in this process, whose layout was fixed when it started.
-                throw new CliUsageException("--randomize-layout applies to the processes the suite starts: use it without --scaling");
+                throw new CliUsageException($"--randomize-layout applies to the processes the suite starts: use it without {inProcess}");
             }
 
             if (parse.GetValue(kernel) is { } name)

@@ -46,7 +46,9 @@ public sealed class CliArgumentErrorTests
         { ["replay", "before.txt", "after.txt", "--json"], "two snapshots need --interval (the time between them, e.g. 10s)" },
         { ["bench", "--json", "--plot", "x.svg"], "--plot draws the scaling sweep: use it with --scaling" },
         { ["bench", "--json", "--scaling", "--randomize-layout"], "--randomize-layout applies to the processes the suite starts: use it without --scaling" },
-        { ["bench", "--json", "--kernel", "lapic.accept_eoi", "--randomize-layout"], "--randomize-layout applies to the processes the suite starts: use it without --scaling" },
+        // The message names the option given with it (it named --scaling whatever the option was).
+        { ["bench", "--json", "--kernel", "lapic.accept_eoi", "--randomize-layout"], "--randomize-layout applies to the processes the suite starts: use it without --kernel" },
+        { ["bench", "--json", "--randomize-layout", "--simulation", "scenarios/default.yaml"], "--randomize-layout applies to the processes the suite starts: use it without --simulation" },
 
         // docs/cli.md: an unknown option is a usage error; it reads the same on a command with a FILE argument (run,
         // where the word reaches FILE's check) and on one without (vectors, bench, where System.CommandLine's
