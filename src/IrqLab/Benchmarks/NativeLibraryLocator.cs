@@ -96,7 +96,21 @@ internal static class NativeLibraryLocator
     public static void Build(string root, TextWriter log)
     {
         var tree = BuildDir + "/tree";
-        RunCmake(root, ["-S", SourceDir, "-B", tree, "-DCMAKE_BUILD_TYPE=Release"], log);
+        string[] configure = ["-S", SourceDir, "-B", tree, "-DCMAKE_BUILD_TYPE=Release"];
+        try
+        {
+            RunCmake(root, configure, log);
+        }
+        catch (BenchSetupException e) when (IsCacheOfAnotherPath(e.Message))
+        {
+            // A checkout moved or copied with its build tree (mv, cp -r, a container image): CMake refuses the cache, which
+            // names the old paths, and the rebuild after a source change failed until the user deleted the tree. The tree
+            // is this runner's own, so it is configured afresh.
+            log.WriteLine($"bench: {tree} was configured in another place (the checkout was moved or copied); configuring it afresh");
+            Directory.Delete(Path.Combine(root, tree), recursive: true);
+            RunCmake(root, configure, log);
+        }
+
         RunCmake(root, ["--build", tree], log);
         var linked = Path.Combine(root, tree, LibraryFileName);
         if (!File.Exists(linked))
@@ -110,6 +124,15 @@ internal static class NativeLibraryLocator
         File.Move(copy, final, overwrite: true);
         log.WriteLine($"bench: built {final}");
     }
+
+    /// <summary>
+    /// True when a failed configure's output is CMake refusing a CMakeCache.txt written for other paths ("The current
+    /// CMakeCache.txt directory ... is different than the directory ... where CMakeCache.txt was created", "The source
+    /// ... does not match the source ... used to generate cache"; cmake.cxx, unchanged since CMake 2.x).
+    /// </summary>
+    private static bool IsCacheOfAnotherPath(string output) =>
+        output.Contains("where CMakeCache.txt was created", StringComparison.Ordinal)
+        || output.Contains("used to generate cache", StringComparison.Ordinal);
 
     private static FileStream AcquireBuildLock(string lockPath)
     {

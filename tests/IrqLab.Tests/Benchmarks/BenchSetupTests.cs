@@ -97,6 +97,48 @@ public sealed class BenchSetupTests
         }
     }
 
+    [Fact]
+    public void A_checkout_moved_with_its_build_tree_rebuilds_after_a_source_change()
+    {
+        // cp -r (or mv) of a checkout keeps bench/native/build/tree, whose CMakeCache.txt names the old paths: CMake
+        // refuses it ("... is different than the directory ... where CMakeCache.txt was created"), and irqlab bench
+        // exited 2 on every rebuild until the user deleted the tree. The runner configures its own tree afresh.
+        NativeToolchain.RequireOrSkip();
+        var repo = NativeLibraryLocator.FindRepositoryRoot()!;
+        var first = Directory.CreateTempSubdirectory("irqlab-bench-");
+        var moved = Directory.CreateTempSubdirectory("irqlab-bench-moved-");
+        try
+        {
+            CopySources(Path.Combine(repo, "bench", "native"), Path.Combine(first.FullName, "bench", "native"));
+            NativeLibraryLocator.ResolveInRepository(first.FullName, TextWriter.Null);
+            CopyAll(Path.Combine(first.FullName, "bench"), Path.Combine(moved.FullName, "bench"));
+            var native = Path.Combine(moved.FullName, "bench", "native");
+            File.SetLastWriteTimeUtc(Path.Combine(native, "src", "lapic.c"), DateTime.UtcNow.AddMinutes(1));
+
+            var log = new StringWriter();
+            var path = NativeLibraryLocator.ResolveInRepository(moved.FullName, log);
+
+            Assert.Contains("was configured in another place (the checkout was moved or copied); configuring it afresh", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("bench: built ", log.ToString(), StringComparison.Ordinal);
+            AssertLinkedAsideAndRenamed(native, path);
+        }
+        finally
+        {
+            first.Delete(recursive: true);
+            moved.Delete(recursive: true);
+        }
+    }
+
+    private static void CopyAll(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
     /// <summary>
     /// The linker writes its output file as it links, so a library linked at its final path exists half-written for a
     /// moment, newer than its sources, and a reader that finds it then (another test fixture, another process) loads it.
