@@ -137,7 +137,11 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     }
 
     /// <inheritdoc/>
-    public void DeviceAcknowledge(int device) => DeviceAcks++;
+    public bool DeviceAcknowledge(int device)
+    {
+        DeviceAcks++;
+        return true;
+    }
 
     /// <inheritdoc/>
     public void SendIpi(int cpu, int vector)

@@ -94,7 +94,11 @@ internal sealed class PipelinePlatform : IKernelPlatform
     }
 
     /// <inheritdoc/>
-    public void DeviceAcknowledge(int device) => DeviceAcks++;
+    public bool DeviceAcknowledge(int device)
+    {
+        DeviceAcks++;
+        return true;
+    }
 
     /// <inheritdoc/>
     public void SendIpi(int cpu, int vector)

@@ -60,8 +60,17 @@ public interface IKernelPlatform
     /// </summary>
     void SetPicLevelTriggered(int isaIrq);
 
-    /// <summary>A handler returned IRQ_HANDLED / IRQ_WAKE_THREAD: the driver acknowledges the device, which deasserts its line.</summary>
-    void DeviceAcknowledge(int device);
+    /// <summary>
+    /// The driver of an action whose <c>returns</c> is <c>handled</c> or <c>wake_thread</c> reads its device's interrupt
+    /// status and, if the device has an interrupt, acknowledges it (the device deasserts its line). Returns whether it had
+    /// one: a device on a level-triggered line has one while it asserts the line, so the driver of a device that did not
+    /// raise the interrupt of a shared line (or whose request was withdrawn) finds nothing and returns IRQ_NONE, as
+    /// drivers do; an edge-triggered or message-signalled device always has one (it keeps no status to read after the
+    /// edge or message).
+    /// </summary>
+    /// <param name="device">The device index of the action.</param>
+    /// <returns>Whether the device had an interrupt (the action then returns its <c>returns</c>, else IRQ_NONE).</returns>
+    bool DeviceAcknowledge(int device);
 
     /// <summary>Sends a fixed IPI with <paramref name="vector"/> to <paramref name="cpu"/> (<c>apic_retrigger_irq</c>).</summary>
     void SendIpi(int cpu, int vector);

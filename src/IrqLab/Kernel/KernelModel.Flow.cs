@@ -61,9 +61,9 @@ public sealed partial class KernelModel
         desc.InProgress = true;
         var a = actions[0];
         var retval = a.ReturnCode;
-        if (retval != IrqNone && a.Device >= 0)
+        if (retval != IrqNone && a.Device >= 0 && !_platform.DeviceAcknowledge(a.Device))
         {
-            _platform.DeviceAcknowledge(a.Device);
+            retval = IrqNone;
         }
 
         if (retval == IrqWakeThread)
@@ -350,7 +350,8 @@ public sealed partial class KernelModel
 
     /// <summary>
     /// <c>__handle_irq_event_percpu()</c> + <c>note_interrupt()</c>: every action in request order (no early exit), the driver
-    /// acknowledges its device on HANDLED / WAKE_THREAD, results OR'ed.
+    /// of a HANDLED / WAKE_THREAD action acknowledges its device if the device has an interrupt, else returns IRQ_NONE
+    /// (<see cref="IKernelPlatform.DeviceAcknowledge"/>), results OR'ed.
     /// </summary>
     private long HandleIrqEventPercpu(IrqDesc desc, int cpu)
     {
@@ -436,9 +437,9 @@ public sealed partial class KernelModel
             var a = desc.ActionArray[i];
             cost += a.CostNs;
             var res = a.ReturnCode;
-            if (res != IrqNone && a.Device >= 0)
+            if (res != IrqNone && a.Device >= 0 && !_platform.DeviceAcknowledge(a.Device))
             {
-                _platform.DeviceAcknowledge(a.Device);
+                res = IrqNone; // the device had no interrupt: its driver returns IRQ_NONE
             }
 
             if (res == IrqWakeThread)

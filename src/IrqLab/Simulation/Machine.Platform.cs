@@ -284,14 +284,18 @@ internal sealed partial class Machine
             }
         }
 
-        public void DeviceAcknowledge(int device)
+        public bool DeviceAcknowledge(int device)
         {
             var d = m._devices[device];
             if (d.Asserted)
             {
                 d.Asserted = false;
                 m.UpdateLine(d);
+                return true;
             }
+
+            // A level-triggered device that is not asserting its line has no interrupt for its driver to find.
+            return d.Trigger != TriggerMode.Level || d.IsMessageSignalled;
         }
 
         public void SendIpi(int cpu, int vector)

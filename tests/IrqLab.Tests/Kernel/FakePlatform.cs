@@ -64,10 +64,11 @@ public sealed class FakePlatform : IKernelPlatform
 
     public void SetPicLevelTriggered(int isaIrq) => Calls.Add($"pic.elcr {isaIrq}");
 
-    public void DeviceAcknowledge(int device)
+    public bool DeviceAcknowledge(int device)
     {
         Calls.Add($"ack {device}");
         OnAcknowledge?.Invoke(device);
+        return true;
     }
 
     public void SendIpi(int cpu, int vector) => Calls.Add($"ipi cpu{cpu} 0x{vector:x2}");

@@ -55,9 +55,7 @@ public sealed class NullPlatform : IKernelPlatform
     {
     }
 
-    public void DeviceAcknowledge(int device)
-    {
-    }
+    public bool DeviceAcknowledge(int device) => true;
 
     public void SendIpi(int cpu, int vector)
     {
