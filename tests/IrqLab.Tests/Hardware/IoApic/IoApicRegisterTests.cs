@@ -138,16 +138,34 @@ public sealed class IoApicRegisterTests
         Assert.Equal(raw, RedirectionEntry.Create(vector, mode, destMode, destination, trigger, activeLow, masked).Raw);
     }
 
+    /// <summary>
+    /// Delivery status (bit 12) and remote IRR (bit 14) are RO (82093AA §3.2.4; QEMU IOAPIC_RO_BITS): a write of them is
+    /// ignored. The level rows matter for remote IRR: an edge entry clears remote IRR anyway, so only a level entry shows
+    /// whether software could set it (and so block the pin's next level request).
+    /// </summary>
     [Theory]
-    [InlineData(RedirectionEntry.DeliveryStatusBit)]
-    [InlineData(RedirectionEntry.RemoteIrrBit)]
-    public void Writes_keep_the_read_only_bits_QEMU_IOAPIC_RO_BITS(ulong readOnlyBit)
+    [InlineData(0x31UL, RedirectionEntry.DeliveryStatusBit)]
+    [InlineData(0x31UL, RedirectionEntry.RemoteIrrBit)]
+    [InlineData(0x8031UL, RedirectionEntry.DeliveryStatusBit)] // level, unmasked, line idle
+    [InlineData(0x8031UL, RedirectionEntry.RemoteIrrBit)]
+    [InlineData(0x1_8031UL, RedirectionEntry.RemoteIrrBit)] // level, masked
+    public void Writes_keep_the_read_only_bits_QEMU_IOAPIC_RO_BITS(ulong entry, ulong readOnlyBit)
     {
         var (ioApic, _) = Create();
-        ioApic.SetEntry(1, 0x31 | readOnlyBit);
-        Assert.Equal(0x31UL, ioApic.GetEntry(1).Raw);
-        ioApic.WriteIndirect(0x12, (uint)(0x31 | readOnlyBit));
-        Assert.Equal(0x31UL, ioApic.GetEntry(1).Raw);
+        ioApic.SetEntry(1, entry | readOnlyBit);
+        Assert.Equal(entry, ioApic.GetEntry(1).Raw);
+        ioApic.WriteIndirect(0x12, (uint)(entry | readOnlyBit));
+        Assert.Equal(entry, ioApic.GetEntry(1).Raw);
+    }
+
+    [Fact]
+    public void A_level_entry_written_with_remote_IRR_set_still_delivers_its_line_82093AA_3_2_4()
+    {
+        var (ioApic, sink) = Create();
+        ioApic.WriteIndirect(0x12, 0x8031 | (uint)RedirectionEntry.RemoteIrrBit);
+        ioApic.SetPinLevel(1, electricalHigh: true);
+        Assert.Single(sink.Messages);
+        Assert.True(ioApic.GetEntry(1).RemoteIrr);
     }
 
     [Theory]
