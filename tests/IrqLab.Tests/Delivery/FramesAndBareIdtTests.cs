@@ -97,6 +97,25 @@ public sealed class FramesAndBareIdtTests
     [InlineData(0xff, "vector_0xff")]
     public void Bare_handler_names_SCENARIOS_6(int vector, string name) => Assert.Equal(name, BareIdt.HandlerName(vector));
 
+    /// <summary>
+    /// ERETS unblocks NMIs only when the frame it pops has the NMI bit (x86-events.md §1.3 and
+    /// §7.5), unlike IRET: the frame overload must read the frame's bit, as the bool overload is told it.
+    /// </summary>
+    [Fact]
+    public void Erets_with_a_frame_unblocks_NMIs_only_when_the_frame_NMI_bit_is_set_x86_events_7_5()
+    {
+        var state = new CpuInterruptState();
+        var fred = new FredDelivery(FredConfig.Linux());
+        fred.Deliver(state, CpuEvent.Nmi(), 0, false, s_kernel, out var nmiFrame);
+        fred.Deliver(state, CpuEvent.Exception(14, 0), 2, false, s_kernel, out var pfFrame);
+        Assert.True(nmiFrame.Nmi);
+        Assert.False(pfFrame.Nmi);
+        fred.Erets(state, pfFrame);
+        Assert.True(state.NmiBlocked);
+        fred.Erets(state, nmiFrame);
+        Assert.False(state.NmiBlocked);
+    }
+
     [Fact]
     public void Erets_with_the_frame_STI_bit_restores_the_STI_shadow_x86_events_7_5()
     {
