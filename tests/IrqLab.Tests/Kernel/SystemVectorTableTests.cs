@@ -163,6 +163,24 @@ public sealed class SystemVectorTableTests
         Assert.Contains("WARN_ON_ONCE(sysvec < FIRST_SYSTEM_VECTOR)", log.Text);
     }
 
+    /// <summary>
+    /// The bound of fred_install_sysvec() (arch/x86/entry/entry_fred.c) is <c>WARN_ON_ONCE(sysvec &lt; FIRST_SYSTEM_VECTOR)</c>:
+    /// FIRST_SYSTEM_VECTOR itself is a system vector and may be installed (6.10: POSTED_MSI_NOTIFICATION_VECTOR 0xeb,
+    /// free with X86_POSTED_MSI off; 6.1: LOCAL_TIMER_VECTOR 0xec, taken), one below it may not.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_10, 0xea, InstallRefusal.BelowFirstSystemVector)]
+    [InlineData(KernelVersion.V6_10, 0xeb, InstallRefusal.None)]
+    [InlineData(KernelVersion.V6_1, 0xeb, InstallRefusal.BelowFirstSystemVector)]
+    [InlineData(KernelVersion.V6_1, 0xec, InstallRefusal.SlotTaken)]
+    public void Install_bound_is_FIRST_SYSTEM_VECTOR_inclusive_fred_install_sysvec(KernelVersion version, int vector, InstallRefusal refusal)
+    {
+        var model = K.Model(out _, K.Options(version, delivery: DeliveryKind.Fred, config: K.Config(("X86_POSTED_MSI", false))));
+        var r = model.InstallSystemVector(vector, "sysvec_custom");
+        Assert.Equal(refusal, r.Refusal);
+        Assert.Equal(refusal == InstallRefusal.None, r.Installed);
+    }
+
     [Fact]
     public void Install_after_setup_is_refused_and_the_slot_stays_spurious_fred_setup_done()
     {
