@@ -54,6 +54,21 @@ public sealed class FramesAndBareIdtTests
         Assert.Equal(0x7ffcUL, frame.EventData);
     }
 
+    /// <summary>
+    /// The frame's nested bit (SS slot bit 58) marks an exception met during FRED event delivery and "is not set for
+    /// #DF" (x86-events.md §7.4 frame table), whoever builds the frame: the public BuildFrame keeps that rule too.
+    /// </summary>
+    [Theory]
+    [InlineData(8, true, false)]
+    [InlineData(14, true, true)]
+    [InlineData(13, true, true)]
+    [InlineData(14, false, false)]
+    public void Fred_frame_nested_bit_is_never_set_for_DF_x86_events_7_4(int vector, bool nested, bool expected)
+    {
+        var frame = FredDelivery.BuildFrame(CpuEvent.Exception((byte)vector, 0), 0xffffffff81001000, 0x10, 0x2, 0xffffc90000003f58, 0x18, 0, false, nested: nested);
+        Assert.Equal(expected, frame.Nested);
+    }
+
     [Fact]
     public void Fred_SYSCALL_frame_carries_the_instruction_length_x86_events_7_4()
     {
