@@ -142,6 +142,25 @@ public sealed class LocalApicPriorityTests
         Assert.Equal(0UL, apic.PeekRegister(ApicRegister.Esr)); // the write also cleared the collected errors
     }
 
+    /// <summary>
+    /// A level-triggered fixed or lowest-priority message with the level bit clear (a de-assert, e.g. an MSI with data
+    /// bit 15 set and bit 14 clear) sets nothing: KVM <c>__apic_accept_irq</c> "if (unlikely(trig_mode &amp;&amp; !level))
+    /// break;"; an edge message or a level assert is accepted.
+    /// </summary>
+    [Theory]
+    [InlineData(DeliveryMode.Fixed, TriggerMode.Level, false, AcceptResult.Discarded)]
+    [InlineData(DeliveryMode.LowestPriority, TriggerMode.Level, false, AcceptResult.Discarded)]
+    [InlineData(DeliveryMode.Fixed, TriggerMode.Level, true, AcceptResult.Accepted)]
+    [InlineData(DeliveryMode.Fixed, TriggerMode.Edge, true, AcceptResult.Accepted)]
+    public void Level_deassert_message_is_discarded_KVM_apic_accept_irq(DeliveryMode mode, TriggerMode trigger, bool assert, AcceptResult expected)
+    {
+        var (_, apic) = FakeApicHost.One();
+        var message = new InterruptMessage(0x51, mode, DestinationMode.Physical, 0, trigger, assert);
+        Assert.Equal(expected, apic.Accept(message));
+        Assert.Equal(expected == AcceptResult.Accepted, apic.Irr.IsSet(0x51));
+        Assert.Equal(expected == AcceptResult.Accepted && trigger == TriggerMode.Level, apic.Tmr.IsSet(0x51));
+    }
+
     [Theory]
     [InlineData(DeliveryMode.Fixed, AcceptResult.Discarded)]
     [InlineData(DeliveryMode.LowestPriority, AcceptResult.Discarded)]
