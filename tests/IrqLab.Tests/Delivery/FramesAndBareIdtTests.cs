@@ -69,6 +69,24 @@ public sealed class FramesAndBareIdtTests
         Assert.Equal(expected, frame.Nested);
     }
 
+    /// <summary>
+    /// The frame's SW-event bit (SS slot bit 17) is set for SYSCALL, SYSENTER and INT n only (x86-events.md §7.4 frame
+    /// table): event type 7 with vectors 1 and 2, and type 4; not for INT3/INTO (type 6) or INT1 (type 5).
+    /// </summary>
+    [Theory]
+    [InlineData(EventType.Other, 1, true)]                        // SYSCALL
+    [InlineData(EventType.Other, 2, true)]                        // SYSENTER
+    [InlineData(EventType.SoftwareInterrupt, 0x80, true)]         // INT n
+    [InlineData(EventType.SoftwareException, 3, false)]           // INT3
+    [InlineData(EventType.PrivilegedSoftwareException, 1, false)] // INT1
+    [InlineData(EventType.ExternalInterrupt, 0x41, false)]
+    public void Fred_frame_software_event_bit_x86_events_7_4(EventType type, int vector, bool expected)
+    {
+        var ev = new CpuEvent(type, (byte)vector, null);
+        var frame = FredDelivery.BuildFrame(ev, 0x401000, 0x33, 0x246, 0x7ffd0000, 0x2b, 0, true, instructionLength: 2);
+        Assert.Equal(expected, frame.SoftwareEvent);
+    }
+
     [Fact]
     public void Fred_SYSCALL_frame_carries_the_instruction_length_x86_events_7_4()
     {

@@ -195,6 +195,29 @@ public sealed class InterruptBusTests
         Assert.Equal([winner], Receivers(apics, 0x91));
     }
 
+    /// <summary>
+    /// Lowest-priority arbitration only considers software-enabled APICs (KVM kvm_irq_delivery_to_apic: "else if
+    /// (kvm_apic_sw_enabled(vcpu->arch.apic))"): a software-disabled APIC with the lowest PPR does not win (it would
+    /// discard the interrupt); the lowest PPR among the enabled ones does.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(2, 0)] // PPR tie of CPUs 0 and 3 goes to the lower APIC ID
+    public void Lowest_priority_skips_software_disabled_APICs_KVM_kvm_irq_delivery_to_apic(int disabled, int winner)
+    {
+        var (_, apics, bus) = FakeApicHost.Many(4);
+        int[] tprs = [0x30, 0x40, 0x20, 0x30];
+        for (var i = 0; i < 4; i++)
+        {
+            apics[i].WriteMmio(0x080, (uint)tprs[i]);
+        }
+
+        apics[disabled].WriteMmio(0x080, 0x00);
+        apics[disabled].WriteMmio(0x0F0, 0xFF); // SVR bit 8 clear: software disabled
+        bus.Deliver(new InterruptMessage(0x91, DeliveryMode.LowestPriority, DestinationMode.Logical, 0xFF));
+        Assert.Equal([winner], Receivers(apics, 0x91));
+    }
+
     [Theory]
     [InlineData(0x1FFu, 0)]
     [InlineData(0x3FFu, 0)]  // SVR bit 9 is reserved: writing it changes nothing
