@@ -48,6 +48,22 @@ public sealed class FredDeliveryTests
     public void New_RSP_follows_x86_events_7_4_step_4(int newLevel, int current, bool fromUser, ulong expected) =>
         Assert.Equal(expected, new FredDelivery(s_linux).NewRsp(newLevel, current, fromUser, 0x1000_0050));
 
+    /// <summary>
+    /// The red zone is CONFIG bits 8:6 in 64-byte units (byte amount = CONFIG &amp; 0x1C0, x86-events.md §7.2); the
+    /// interrupt stack level in bits 10:9 next to it must not leak into it.
+    /// </summary>
+    [Theory]
+    [InlineData(1UL << 6, 64UL)]
+    [InlineData((1UL << 6) | (1UL << 9), 64UL)]  // + interrupt stack level 1
+    [InlineData((7UL << 6) | (3UL << 9), 448UL)] // the largest red zone, + interrupt stack level 3
+    [InlineData(0UL, 0UL)]
+    public void Red_zone_is_CONFIG_bits_8_6_x86_events_7_2(ulong lowBits, ulong redZone)
+    {
+        var config = s_linux with { Config = (s_linux.Config & ~0xFFFUL) | lowBits };
+        Assert.Equal(redZone, config.RedZoneBytes);
+        Assert.Equal((0x1000_0250UL - redZone) & ~0x3FUL, new FredDelivery(config).NewRsp(1, 1, false, 0x1000_0250));
+    }
+
     [Fact]
     public void Ring_0_entry_is_256_bytes_after_ring_3_entry_entry_64_fred_S()
     {
