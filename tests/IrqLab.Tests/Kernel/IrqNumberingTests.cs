@@ -137,4 +137,20 @@ public sealed class IrqNumberingTests
         _ = K.Model(out var p);
         Assert.Equal(16, p.Calls.Count(c => c.StartsWith("pic.mask", StringComparison.Ordinal) && c.EndsWith("True", StringComparison.Ordinal)));
     }
+
+    /// <summary>
+    /// 6.1's global PCI-MSI domain: hwirq = msi_index | pci_dev_id(dev) &lt;&lt; 11 (pci_msi_domain_calc_hwirq(),
+    /// drivers/pci/msi/irqdomain.c), pci_dev_id = PCI_DEVID(bus, devfn) = bus &lt;&lt; 8 | slot &lt;&lt; 3 | fn. Device d sits at
+    /// bus d + 1 (docs/kernel.md), so device 255 is 0000:00:01.0: its devfn is 8, not 1. 6.6+ names the chip by the BDF.
+    /// </summary>
+    [Theory]
+    [InlineData(KernelVersion.V6_1, 0, "PCI-MSI", 1L << 19)]              // bus 1, devfn 0
+    [InlineData(KernelVersion.V6_1, 255, "PCI-MSI", 8L << 11)]            // bus 0, slot 1: devfn 8
+    [InlineData(KernelVersion.V6_6, 255, "PCI-MSI-0000:00:01.0", 0L)]
+    public void Msi_hwirq_and_chip_name_use_pci_dev_id_with_devfn_pci_msi_domain_calc_hwirq(KernelVersion version, int device, string chip, long hwirq)
+    {
+        var model = K.Model(out _, K.Options(version, cpus: 1));
+        var irq = model.RequestIrq(K.Msi(device, "nic"))[0];
+        Assert.Equal((chip, hwirq), (model.DescAt(irq)!.ChipName, model.DescAt(irq)!.Hwirq));
+    }
 }

@@ -214,7 +214,9 @@ public sealed class SystemVectorTableTests
     }
 
     [Theory]
+    [InlineData(KernelVersion.V6_1, "alloc_intr_gate")]
     [InlineData(KernelVersion.V6_6, "alloc_intr_gate")]
+    [InlineData(KernelVersion.V6_9, "idt_install_sysvec")] // the boundary: sysvec_install()/idt_install_sysvec() came with FRED in v6.9
     [InlineData(KernelVersion.V6_10, "idt_install_sysvec")]
     public void IDT_installers_WARN_every_time_idt_c(KernelVersion version, string func)
     {

@@ -23,6 +23,7 @@ public sealed class VectorTableTests
     [InlineData(KernelVersion.V6_6, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_syscall_32")]
     [InlineData(KernelVersion.V6_9, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_emulation")]
     [InlineData(KernelVersion.Latest, KernelVariant.Mainline, DeliveryKind.Idt, "do_int80_emulation")]
+    [InlineData(KernelVersion.V6_9, KernelVariant.Mainline, DeliveryKind.Fred, "int80_emulation")] // mainline FRED's first release
     [InlineData(KernelVersion.V6_10, KernelVariant.Mainline, DeliveryKind.Fred, "int80_emulation")]
     [InlineData(KernelVersion.V6_1, KernelVariant.Rfc2022, DeliveryKind.Fred, "do_int80_syscall_32")]
     public void Syscall_slot_names_the_int80_C_handler(KernelVersion version, KernelVariant variant, DeliveryKind delivery, string handler)

@@ -349,6 +349,16 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(expectedCpus, s.Machine.Cpus);
     }
 
+    /// <summary>
+    /// A machine section without <c>cpus</c> gets the same one CPU as a scenario without a machine section
+    /// (<see cref="Defaults_apply_when_sections_are_absent_section_2"/>): the default is per key, not per section.
+    /// </summary>
+    [Theory]
+    [InlineData("machine: {pic: false}\n")]
+    [InlineData("machine: {apic_timer_hz: 1000000}\n")]
+    public void Cpus_defaults_to_1_when_the_machine_section_leaves_it_out_section_4(string body) =>
+        Assert.Equal(1, Yaml(body).Machine.Cpus);
+
     [Fact]
     public void Defaults_apply_when_sections_are_absent_section_2()
     {

@@ -125,4 +125,31 @@ public sealed class RebootVectorTests
             ["Uhhuh. NMI received for unknown reason 00 on CPU 0."],
             r.Messages.Where(m => m.Text.StartsWith("Uhhuh", StringComparison.Ordinal)).Select(m => m.Text));
     }
+
+    /// <summary>
+    /// A CPU halted for good in <c>stop_this_cpu()</c> keeps its REBOOT_VECTOR frame but runs nothing: a run without
+    /// <c>run.until</c> whose queue still holds a periodic generator (CPU 0's periodic LVT timer) ends idle right after
+    /// the steps, without the "did not become idle" warning (docs/simulation.md: until only periodic generators are left;
+    /// a CPU halted for good in a handler is idle).
+    /// </summary>
+    [Fact]
+    public void A_cpu_halted_in_stop_this_cpu_is_idle_while_a_periodic_timer_runs()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: reboot-idle
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            steps:
+              - {write: {cpu: 0, reg: apic.timer.divide, value: 0xB}}
+              - {write: {cpu: 0, reg: apic.lvt.timer, value: 0x200EC}}
+              - {write: {cpu: 0, reg: apic.timer.initial, value: 1000000}}
+              - {ipi: {from: 0, to: 1, vector: REBOOT_VECTOR}}
+              - {advance: 1us}
+            """);
+
+        Assert.Equal(["sysvec_reboot"], r.Dispatch.Select(d => d.Handler));
+        Assert.DoesNotContain(r.Messages, m => m.Text.Contains("did not become idle", StringComparison.Ordinal));
+        Assert.Equal(1000L, r.TimeNs);
+    }
 }

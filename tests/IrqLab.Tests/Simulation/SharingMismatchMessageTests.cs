@@ -29,4 +29,27 @@ public sealed class SharingMismatchMessageTests
             r.Messages.Select(m => m.Text));
         Assert.All(r.Messages, m => Assert.Equal("err", m.Level));
     }
+
+    /// <summary>
+    /// The device whose request_irq() failed has no driver: its raise goes nowhere. It counts in <c>raised</c> and
+    /// <c>dropped</c> (docs/simulation.md "Accounting"), not in <c>coalesced</c>, which is for an interrupt merged into
+    /// one already pending; nothing is delivered.
+    /// </summary>
+    [Fact]
+    public void A_raise_of_a_device_whose_request_failed_is_dropped()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: mismatch-raise
+            machine: {cpus: 1}
+            devices:
+              - name: a
+                line: {isa: 5}
+              - name: b
+                line: {ioapic: 0, pin: 5}
+            steps: [{raise: b}, {advance: 1us}]
+            """);
+
+        Assert.Equal((1L, 0L, 0L, 1L), (r.Stats.Raised, r.Stats.Delivered, r.Stats.Coalesced, r.Stats.Dropped));
+    }
 }

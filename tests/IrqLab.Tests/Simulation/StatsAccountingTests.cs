@@ -35,4 +35,25 @@ public sealed class StatsAccountingTests
             (r.Stats.Raised, r.Stats.Delivered, r.Stats.Coalesced, r.Stats.Pending, r.Stats.Masked, r.Stats.Dropped));
         Assert.Equal(r.Stats.Raised, r.Stats.Delivered + r.Stats.Coalesced + r.Stats.Pending + r.Stats.Masked + r.Stats.Dropped);
     }
+
+    /// <summary>
+    /// A raise of a device whose line is already asserted makes no new edge and no new level: it merges into the
+    /// assertion already there, <c>coalesced</c> (docs/simulation.md "Accounting": "device line already asserted"),
+    /// not <c>dropped</c>. The first raise is held by the masked level entry (<c>masked</c>).
+    /// </summary>
+    [Fact]
+    public void A_raise_of_an_already_asserted_line_is_coalesced_not_dropped()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: accounting-reraise
+            kernel: {mode: bare}
+            machine: {cpus: 2}
+            devices: [{name: l0, line: {ioapic: 0, pin: 5, trigger: level}}]
+            steps: [{write: {ioapic: 0, reg: redir.5, value: 0x18045}}, {raise: l0}, {raise: l0}]
+            """);
+
+        Assert.Equal((2L, 0L, 1L, 0L, 1L, 0L),
+            (r.Stats.Raised, r.Stats.Delivered, r.Stats.Coalesced, r.Stats.Pending, r.Stats.Masked, r.Stats.Dropped));
+    }
 }
