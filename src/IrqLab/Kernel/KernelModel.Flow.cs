@@ -60,11 +60,7 @@ public sealed partial class KernelModel
         // One pass of the loop below: the action list is not empty and PENDING is clear (no unmask, nothing to clear).
         desc.InProgress = true;
         var a = actions[0];
-        var retval = a.ReturnCode;
-        if (retval != IrqNone && a.Device >= 0 && !_platform.DeviceAcknowledge(a.Device))
-        {
-            retval = IrqNone;
-        }
+        var retval = DriverReturn(a);
 
         if (retval == IrqWakeThread)
         {
@@ -436,11 +432,7 @@ public sealed partial class KernelModel
         {
             var a = desc.ActionArray[i];
             cost += a.CostNs;
-            var res = a.ReturnCode;
-            if (res != IrqNone && a.Device >= 0 && !_platform.DeviceAcknowledge(a.Device))
-            {
-                res = IrqNone; // the device had no interrupt: its driver returns IRQ_NONE
-            }
+            var res = DriverReturn(a);
 
             if (res == IrqWakeThread)
             {
@@ -451,6 +443,17 @@ public sealed partial class KernelModel
         }
 
         return (cost, retval);
+    }
+
+    /// <summary>
+    /// What action <paramref name="a"/>'s handler returns: its <c>returns</c> when its device has an interrupt, which a
+    /// HANDLED / WAKE_THREAD driver then acknowledges (<see cref="IKernelPlatform.DeviceAcknowledge"/>), else IRQ_NONE.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int DriverReturn(IrqAction a)
+    {
+        var res = a.ReturnCode;
+        return res != IrqNone && a.Device >= 0 && !_platform.DeviceAcknowledge(a.Device) ? IrqNone : res;
     }
 
     /// <summary>
