@@ -117,7 +117,7 @@ internal static class BenchCommand
                 cli.Error.WriteLine(layout.ChildrenRandomized
                     ? "irqlab: measuring in processes with address-space layout randomization"
                     : "irqlab: measuring in processes without address-space layout randomization (--randomize-layout keeps it)");
-                report = new BenchReport(MachineProbe.Probe(), RunKernels(cli, native, isQuick), RunSimulations(cli, isQuick))
+                report = new BenchReport(MachineProbe.Probe(native), RunKernels(cli, native, isQuick), RunSimulations(cli, isQuick))
                 {
                     MeasuredWithAslr = layout.ChildrenRandomized,
                 };

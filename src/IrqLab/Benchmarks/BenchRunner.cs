@@ -32,7 +32,7 @@ public static class BenchRunner
             results.Add(MeasureAndLog(kernel, native, plan, log));
         }
 
-        return new BenchReport(MachineProbe.Probe(), results, []);
+        return new BenchReport(MachineProbe.Probe(native.Path), results, []);
     }
 
     /// <summary>

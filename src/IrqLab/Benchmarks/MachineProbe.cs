@@ -7,13 +7,46 @@ namespace IrqLab.Benchmarks;
 /// <summary>Describes the machine: CPU model from /proc/cpuinfo, cores, .NET version and the C compiler.</summary>
 internal static partial class MachineProbe
 {
-    /// <summary>The machine this process runs on.</summary>
-    public static BenchMachine Probe() =>
-        new(CpuModel(), Environment.ProcessorCount, Environment.Version.ToString(), CcVersion());
+    /// <summary>
+    /// The machine this process runs on. The compiler is the one <paramref name="nativeLibrary"/> records in its ELF
+    /// <c>.comment</c> section (<see cref="CompilerOf"/>): the one that built the native reference measured, which
+    /// <c>IRQLAB_NATIVE_LIB</c> or CMake's own choice (<c>CC</c>) may make another than <c>cc</c>. Without a library,
+    /// or when it names no compiler, the first line of <c>cc --version</c>.
+    /// </summary>
+    public static BenchMachine Probe(string? nativeLibrary = null) =>
+        new(CpuModel(), Environment.ProcessorCount, Environment.Version.ToString(),
+            (nativeLibrary is null ? null : CompilerOf(ElfComment.Read(nativeLibrary))) ?? CcVersion());
+
+    /// <summary>
+    /// The compiler named by the <c>.comment</c> strings of a library, normalized as <see cref="NormalizeCc"/>: clang's
+    /// <c>"clang version X"</c> where one is there (a clang-built library also carries the <c>"GCC: (...) X"</c> note
+    /// of the C runtime start files GCC ships, <c>crti.o</c> and <c>crtbeginS.o</c>), else the last GCC note; null
+    /// when neither is there.
+    /// </summary>
+    public static string? CompilerOf(IReadOnlyList<string> comments)
+    {
+        ArgumentNullException.ThrowIfNull(comments);
+        string? gcc = null;
+        foreach (var comment in comments)
+        {
+            if (ClangRegex().IsMatch(comment))
+            {
+                return NormalizeCc(comment);
+            }
+
+            if (GccCommentRegex().IsMatch(comment))
+            {
+                gcc = comment;
+            }
+        }
+
+        return gcc is null ? null : NormalizeCc(gcc);
+    }
 
     /// <summary>
     /// A short compiler name from the first line of <c>cc --version</c>: <c>"cc (Debian 12.2.0-14) 12.2.0"</c> →
-    /// <c>"gcc 12.2.0"</c>, <c>"Debian clang version 14.0.6"</c> → <c>"clang 14.0.6"</c>; anything else as printed.
+    /// <c>"gcc 12.2.0"</c>, <c>"Debian clang version 14.0.6"</c> → <c>"clang 14.0.6"</c>; GCC's ELF <c>.comment</c> note
+    /// <c>"GCC: (Debian 12.2.0-14) 12.2.0"</c> → <c>"gcc 12.2.0"</c>; anything else as printed.
     /// </summary>
     public static string NormalizeCc(string firstLine)
     {
@@ -26,6 +59,11 @@ internal static partial class MachineProbe
         }
 
         var gcc = GccRegex().Match(line);
+        if (!gcc.Success)
+        {
+            gcc = GccCommentRegex().Match(line);
+        }
+
         return gcc.Success ? "gcc " + gcc.Groups[1].Value : line;
     }
 
@@ -89,4 +127,7 @@ internal static partial class MachineProbe
 
     [GeneratedRegex(@"^(?:\S*-)?(?:cc|gcc)(?:-\S+)? \([^)]*\) (\S+)")]
     private static partial Regex GccRegex();
+
+    [GeneratedRegex(@"^GCC: \([^)]*\) (\S+)")]
+    private static partial Regex GccCommentRegex();
 }
