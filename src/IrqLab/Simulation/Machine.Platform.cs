@@ -306,7 +306,7 @@ internal sealed partial class Machine
                 logical ? DestinationMode.Logical : DestinationMode.Physical, destination));
         }
 
-        public void Log(int cpu, KernelLogLevel level, string text) => m.AddMessage(cpu, LevelName(level), text);
+        public void Log(int cpu, KernelLogLevel level, string text) => m.AddMessage(cpu, level.ToJsonName(), text);
 
         public void Fault(int cpu, string kind) => m.AddFault(cpu, kind);
 
@@ -325,17 +325,5 @@ internal sealed partial class Machine
         }
 
         public void PostedInterruptWakeup(int cpu) => m.PiWakeupHandler(cpu);
-
-        private static string LevelName(KernelLogLevel level) => level switch
-        {
-            KernelLogLevel.Emerg => "emerg",
-            KernelLogLevel.Alert => "alert",
-            KernelLogLevel.Crit => "crit",
-            KernelLogLevel.Err => "err",
-            KernelLogLevel.Warning => "warning",
-            KernelLogLevel.Notice => "notice",
-            KernelLogLevel.Info => "info",
-            _ => "debug",
-        };
     }
 }
