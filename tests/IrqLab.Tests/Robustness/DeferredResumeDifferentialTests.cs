@@ -1,9 +1,7 @@
-using System.Text;
 using CsCheck;
 using IrqLab.Scenarios;
 using IrqLab.Scenarios.Model;
 using IrqLab.Simulation;
-using IrqLab.Simulation.Output;
 using Xunit;
 using Xunit.Sdk;
 
@@ -76,11 +74,6 @@ public sealed class DeferredResumeDifferentialTests
         return yaml[..at] + "run: {until: " + until + "}\n";
     }
 
-    private static string Json(Scenario scenario, bool eager)
-    {
-        var result = Simulator.Run(scenario, new SimulationOptions { LogLimit = 100_000, EagerResumes = eager });
-        using var stream = new MemoryStream();
-        RunResultJson.Write(result, stream);
-        return Fuzz.WithoutWallMs(Encoding.UTF8.GetString(stream.ToArray()));
-    }
+    private static string Json(Scenario scenario, bool eager) =>
+        Fuzz.JsonWithoutWallMs(Simulator.Run(scenario, new SimulationOptions { LogLimit = 100_000, EagerResumes = eager }));
 }

@@ -1,7 +1,9 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CsCheck;
 using IrqLab.Cli;
+using IrqLab.Simulation.Output;
 using IrqLab.Tests.Cli;
 using Xunit;
 using Xunit.Sdk;
@@ -172,6 +174,14 @@ internal static partial class Fuzz
 
     /// <summary>The run JSON without the one non-deterministic field.</summary>
     public static string WithoutWallMs(string json) => WallMs().Replace(json, "\"wall_ms\": 0");
+
+    /// <summary>The JSON of <paramref name="result"/> (<see cref="RunResultJson"/>) without its one non-deterministic field.</summary>
+    public static string JsonWithoutWallMs(RunResult result)
+    {
+        using var stream = new MemoryStream();
+        RunResultJson.Write(result, stream);
+        return WithoutWallMs(Encoding.UTF8.GetString(stream.ToArray()));
+    }
 
     private static void Keys(JsonElement e, string[] keys, string text, string what)
     {

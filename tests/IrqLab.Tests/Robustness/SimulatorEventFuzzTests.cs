@@ -211,18 +211,11 @@ public sealed class SimulatorEventFuzzTests
         chrome.Dispose();
         ftrace.Dispose();
 
-        var a = Json(plain);
-        var b = Json(task.Result);
+        var a = Fuzz.JsonWithoutWallMs(plain);
+        var b = Fuzz.JsonWithoutWallMs(task.Result);
         if (a != b)
         {
             throw new XunitException($"tracing changed the run:\nwithout: {a}\nwith:    {b}\n{g}");
-        }
-
-        static string Json(RunResult r)
-        {
-            var stream = new MemoryStream();
-            RunResultJson.Write(r, stream);
-            return Fuzz.WithoutWallMs(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
         }
     }
 

@@ -1,8 +1,6 @@
-using System.Text;
 using IrqLab.Benchmarks;
 using IrqLab.Scenarios;
 using IrqLab.Simulation;
-using IrqLab.Simulation.Output;
 using IrqLab.Tests.Robustness;
 using Xunit;
 
@@ -45,10 +43,6 @@ public sealed class SimulatorEmbeddingTests
         }
     }
 
-    private static string Json(IrqLab.Scenarios.Model.Scenario scenario)
-    {
-        using var stream = new MemoryStream();
-        RunResultJson.Write(Simulator.Run(scenario, new SimulationOptions { LogLimit = 2_000 }), stream);
-        return Fuzz.WithoutWallMs(Encoding.UTF8.GetString(stream.ToArray()));
-    }
+    private static string Json(IrqLab.Scenarios.Model.Scenario scenario) =>
+        Fuzz.JsonWithoutWallMs(Simulator.Run(scenario, new SimulationOptions { LogLimit = 2_000 }));
 }
