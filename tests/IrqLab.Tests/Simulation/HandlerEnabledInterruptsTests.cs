@@ -1,5 +1,3 @@
-using IrqLab.Scenarios;
-using IrqLab.Simulation;
 using Xunit;
 
 namespace IrqLab.Tests.Simulation;
@@ -12,8 +10,6 @@ namespace IrqLab.Tests.Simulation;
 /// </summary>
 public sealed class HandlerEnabledInterruptsTests
 {
-    private static IrqLab.Simulation.Output.RunResult Run(string yaml) => Simulator.Run(ScenarioLoader.Parse(yaml, "irqs-on.yaml"));
-
     private static string[] Warnings(IrqLab.Simulation.Output.RunResult r) =>
         [.. r.Messages.Where(m => m.Level == "warning").Select(m => m.Text)];
 
@@ -26,7 +22,7 @@ public sealed class HandlerEnabledInterruptsTests
     [InlineData("fred")]
     public void A_handler_that_enables_interrupts_warns_once_at_its_return_kernel_irq_handle_c(string delivery)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: on
             kernel: {delivery: {{{delivery}}}}
@@ -60,7 +56,7 @@ public sealed class HandlerEnabledInterruptsTests
     [InlineData("[{advance: 2us}, {cli: {cpu: 0}}]", null)]
     public void The_action_running_when_interrupts_were_enabled_is_named_handle_c(string steps, string? named)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: shared
             machine: {cpus: 1}
@@ -84,7 +80,7 @@ public sealed class HandlerEnabledInterruptsTests
     [Fact]
     public void The_warning_is_printed_once_per_boot_warn_once()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: once
             machine: {cpus: 1}
@@ -113,7 +109,7 @@ public sealed class HandlerEnabledInterruptsTests
     [Fact]
     public void Sti_outside_a_device_handler_warns_nothing()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: none
             machine: {cpus: 1}

@@ -1,5 +1,3 @@
-using IrqLab.Scenarios;
-using IrqLab.Simulation;
 using Xunit;
 
 namespace IrqLab.Tests.Simulation;
@@ -7,12 +5,10 @@ namespace IrqLab.Tests.Simulation;
 /// <summary>Platform events of SCENARIOS.md §4 and §10: the NMI watchdog and machine checks.</summary>
 public sealed class PlatformEventTests
 {
-    private static IrqLab.Simulation.Output.RunResult Run(string yaml) => Simulator.Run(ScenarioLoader.Parse(yaml, "platform.yaml"));
-
     [Fact]
     public void Nmi_watchdog_fires_every_watchdog_thresh_on_every_cpu_counting_NMI_and_PMI_hw_nmi_c()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: wd
             machine: {cpus: 2, nmi_watchdog: true}
@@ -38,7 +34,7 @@ public sealed class PlatformEventTests
     [InlineData("[{write: {cpu: 1, reg: apic.svr, value: 0xFF}}]", 0UL)]
     public void Nmi_watchdog_interrupts_only_through_an_unmasked_lvt_pmc_SDM_11_5_1_perf_events_lapic_init(string steps, ulong nmis)
     {
-        var r = Run($$"""
+        var r = Sim.Run($$"""
             irqlab: 1
             name: wd-masked
             machine: {cpus: 2, nmi_watchdog: true}
@@ -59,7 +55,7 @@ public sealed class PlatformEventTests
     [Fact]
     public void Lvt_pmc_is_nmi_from_boot_and_rearmed_by_the_perf_nmi_handler_arch_x86_events_core_c()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: wd-lvtpc
             machine: {cpus: 1, nmi_watchdog: true}
@@ -85,7 +81,7 @@ public sealed class PlatformEventTests
     [Fact]
     public void Machine_check_is_recorded_in_faults_SCENARIOS_md_10()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: mce
             kernel: {config: {X86_MCE: true}}

@@ -1,5 +1,3 @@
-using IrqLab.Scenarios;
-using IrqLab.Simulation;
 using Xunit;
 
 namespace IrqLab.Tests.Simulation;
@@ -7,12 +5,10 @@ namespace IrqLab.Tests.Simulation;
 /// <summary>KVM's run loop around exits (arch/x86/kvm/x86.c vcpu_enter_guest, vmx.c) and the NMI window.</summary>
 public sealed class VmxRunLoopTests
 {
-    private static IrqLab.Simulation.Output.RunResult Run(string yaml) => Simulator.Run(ScenarioLoader.Parse(yaml, "vmx-loop.yaml"));
-
     [Fact]
     public void NMI_for_a_guest_inside_its_NMI_handler_waits_for_an_NMI_WINDOW_exit_kvm_enable_nmi_window()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: nmi-window
             machine: {cpus: 2}
@@ -42,7 +38,7 @@ public sealed class VmxRunLoopTests
     {
         // linux-dispatch.md §6.2: handle_exit_irqoff runs with IRQs off, then local_irq_enable() lets the host take
         // the pending interrupt through its own IDT before the next VM entry.
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: exit-then-host-irq
             kernel: {version: "6.10", delivery: idt}
@@ -68,7 +64,7 @@ public sealed class VmxRunLoopTests
     [Fact]
     public void NMI_pending_after_the_host_NMI_handler_is_taken_in_host_mode_vmx_handle_nmi()
     {
-        var r = Run("""
+        var r = Sim.Run("""
             irqlab: 1
             name: nmi-after-nmi-exit
             kernel: {mode: bare}
@@ -108,7 +104,7 @@ public sealed class VmxRunLoopTests
     public void NMI_queued_while_the_vcpu_is_out_follows_an_injected_event_kvm_check_and_inject_events(
         string type, int vector, bool virtualNmis, long nmiAt, int nmiDepth, string exits)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: inject-then-nmi
             kernel: {version: "6.10"}
@@ -149,7 +145,7 @@ public sealed class VmxRunLoopTests
     public void Two_NMIs_queued_while_the_vcpu_is_out_both_reach_the_guest_kvm_process_nmi(int nmis, bool virtualNmis, string window)
     {
         var queued = string.Concat(Enumerable.Repeat("\n  - {vm: {op: nmi, vm: g0, vcpu: 0}}", nmis));
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: two-nmis
             kernel: {version: latest}
@@ -182,7 +178,7 @@ public sealed class VmxRunLoopTests
     public void A_virtual_NMI_that_never_reaches_the_guest_is_counted_pending(string ops, long delivered)
     {
         var steps = string.Join("\n", ops.Split('|').Select(op => $"  - {{vm: {{op: {op}, vm: g0, vcpu: 0}}}}"));
-        var r = Run($$"""
+        var r = Sim.Run($$"""
             irqlab: 1
             name: nmi-pending
             machine: {cpus: 2}
@@ -209,7 +205,7 @@ public sealed class VmxRunLoopTests
     [InlineData("fred", false)]
     public void Exit_step_while_the_host_handles_an_exit_halts_the_guest_when_it_is_reentered(string delivery, bool ack)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: hlt-after-exit
             kernel: {version: "6.10", delivery: {{{delivery}}}}
@@ -256,7 +252,7 @@ public sealed class VmxRunLoopTests
     [InlineData("fred", 6, 6000L)]
     public void Exit_then_enter_steps_while_the_host_handles_an_exit_give_the_HLT_exit_and_reenter(string delivery, int stepsAtUs, long hltNs)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: hlt-then-enter-after-exit
             kernel: {version: "6.10", delivery: {{{delivery}}}}
@@ -299,7 +295,7 @@ public sealed class VmxRunLoopTests
     [InlineData(6, 6000L)]
     public void Exit_enter_exit_steps_while_the_host_handles_an_exit_give_two_HLT_exits(int stepsAtUs, long hltNs)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: hlt-enter-hlt-after-exit
             kernel: {version: "6.10"}
@@ -347,7 +343,7 @@ public sealed class VmxRunLoopTests
     public void INIT_while_a_guest_runs_exits_with_INIT_SIGNAL_and_leaves_the_host_APIC_alone(bool inGuest, long svr, long dropped)
     {
         var enter = inGuest ? "  - {vm: {op: enter, vm: g0, vcpu: 0}}\n" : string.Empty;
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: init-in-guest
             kernel: {version: "6.10"}
@@ -390,7 +386,7 @@ public sealed class VmxRunLoopTests
     [InlineData(false, null)]
     public void ExtINT_through_LINT0_exits_the_guest_and_the_exit_acknowledges_the_8259(bool ack, int? exitVector)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: extint-exit
             kernel: {mode: bare}
@@ -435,7 +431,7 @@ public sealed class VmxRunLoopTests
     [InlineData("fred", false)]
     public void Machine_check_while_a_guest_runs_exits_and_runs_the_host_handler_kvm_machine_check(string delivery, bool mce)
     {
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: mc-in-guest
             kernel: {version: "6.10", delivery: {{{delivery}}}, config: {X86_MCE: {{{(mce ? "true" : "false")}}}}}
@@ -471,7 +467,7 @@ public sealed class VmxRunLoopTests
     public void Enter_step_while_the_host_runs_a_handler_takes_effect_when_the_handler_returns(bool enteredBefore)
     {
         var first = enteredBefore ? "  - {vm: {op: enter, vm: g0, vcpu: 0}}\n" : string.Empty;
-        var r = Run($$$"""
+        var r = Sim.Run($$$"""
             irqlab: 1
             name: enter-during-host-handler
             kernel: {version: "6.10"}
