@@ -27,8 +27,8 @@ public sealed class ApicBaseRelocationTests
               - {read: {cpu: 0, reg: apic.tpr, as: tpr}}
               - {read: {cpu: 0, mmio: 0x{{{address:X}}}, as: mmio}}
             """);
-        Assert.Equal(tpr, r.Reads.Single(x => x.Key == "tpr").Value.Scalar);
-        Assert.Equal(tpr == 0 ? 0xFFFF_FFFFUL : tpr, r.Reads.Single(x => x.Key == "mmio").Value.Scalar);
+        Assert.Equal(tpr, Sim.Read(r, "tpr").Scalar);
+        Assert.Equal(tpr == 0 ? 0xFFFF_FFFFUL : tpr, Sim.Read(r, "mmio").Scalar);
     }
 
     /// <summary>
@@ -57,8 +57,8 @@ public sealed class ApicBaseRelocationTests
               - {read: {cpu: 0, mmio: 0xFEE00030, as: version_page}}
               - {expect: {cpu: 0, mmio: 0xFEE000F0, equals: 0xFFFFFFFF}}
             """);
-        Assert.Equal(0xFFFF_FFFFUL, r.Reads.Single(x => x.Key == "tpr_page").Value.Scalar);
-        Assert.Equal(0xFFFF_FFFFUL, r.Reads.Single(x => x.Key == "version_page").Value.Scalar);
+        Assert.Equal(0xFFFF_FFFFUL, Sim.Read(r, "tpr_page").Scalar);
+        Assert.Equal(0xFFFF_FFFFUL, Sim.Read(r, "version_page").Scalar);
         Assert.All(r.Expects, e => Assert.True(e.Ok, e.Detail));
         Assert.Empty(r.Dispatch);
     }
@@ -83,7 +83,7 @@ public sealed class ApicBaseRelocationTests
               - {write: {cpu: 0, mmio: 0xFEC00000, value: 0x10}}
               - {read: {cpu: 0, mmio: 0xFEC00010, as: window}}
             """);
-        Assert.Equal(expected, r.Reads.Single(x => x.Key == "window").Value.Scalar);
+        Assert.Equal(expected, Sim.Read(r, "window").Scalar);
         Assert.Empty(r.Dispatch);
     }
 }

@@ -32,8 +32,8 @@ public sealed class ApicErrorInterruptTests
             """);
         var d = Assert.Single(r.Dispatch);
         Assert.Equal(("sysvec_error_interrupt", 0, 0xfe), (d.Handler, d.Cpu, d.Vector));
-        Assert.Equal(0x60UL, r.Reads.Single(x => x.Key == "esr_before").Value.Scalar); // send + receive illegal vector
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "esr_after").Value.Scalar);
+        Assert.Equal(0x60UL, Sim.Read(r, "esr_before").Scalar); // send + receive illegal vector
+        Assert.Equal(0UL, Sim.Read(r, "esr_after").Scalar);
         Assert.Equal(1UL, Sim.Count(r, "ERR", 0));
         Assert.Empty(r.Messages); // apic_printk(APIC_DEBUG): printed only with apic=debug
         Assert.Null(Sim.Unconserved(r));
@@ -56,6 +56,6 @@ public sealed class ApicErrorInterruptTests
             """);
         Assert.Equal(2, r.Dispatch.Count(d => d.Handler == "sysvec_error_interrupt" && d.Cpu == 0));
         Assert.Equal(2UL, Sim.Count(r, "ERR", 0));
-        Assert.Equal(0x20UL, r.Reads.Single(x => x.Key == "esr0").Value.Scalar); // send illegal vector, latched again
+        Assert.Equal(0x20UL, Sim.Read(r, "esr0").Scalar); // send illegal vector, latched again
     }
 }

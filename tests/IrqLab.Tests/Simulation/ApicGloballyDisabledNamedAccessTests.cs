@@ -42,7 +42,7 @@ public sealed class ApicGloballyDisabledNamedAccessTests
               - {advance: 1us}
               - {read: {cpu: 1, msr: 0x1B, as: base}}
             """);
-        ulong Read(string name) => r.Reads.Single(x => x.Key == name).Value.Scalar;
+        ulong Read(string name) => Sim.Read(r, name).Scalar;
         Assert.Equal(0x0100_0000UL, Read("id"));
         Assert.Equal(0x0106_0014UL, Read("version"));
         Assert.Equal(0UL, Read("tpr"));
@@ -73,7 +73,7 @@ public sealed class ApicGloballyDisabledNamedAccessTests
               - {read: {cpu: 1, msr: 0x802, as: id}}
               - {write: {cpu: 1, msr: 0x808, value: 0x20}}
             """);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "id").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "id").Scalar);
         Assert.Equal(2, r.Dispatch.Count(d => d.Cpu == 1 && d.Vector == 13));
     }
 }

@@ -34,9 +34,9 @@ public sealed class DirectedEoiTests
               - {read: {ioapic: 0, reg: redir.5, as: after_directed_eoi}}
             """);
 
-        Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "version").Value.Scalar & (1UL << 24));
-        Assert.Equal(afterLocalEoi, r.Reads.Single(x => x.Key == "after_local_eoi").Value.Scalar);
-        Assert.Equal(afterDirectedEoi, r.Reads.Single(x => x.Key == "after_directed_eoi").Value.Scalar);
+        Assert.NotEqual(0UL, Sim.Read(r, "version").Scalar & (1UL << 24));
+        Assert.Equal(afterLocalEoi, Sim.Read(r, "after_local_eoi").Scalar);
+        Assert.Equal(afterDirectedEoi, Sim.Read(r, "after_directed_eoi").Scalar);
         Assert.Single(r.Dispatch);
     }
 }

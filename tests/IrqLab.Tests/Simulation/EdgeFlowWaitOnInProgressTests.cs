@@ -54,7 +54,7 @@ public sealed class EdgeFlowWaitOnInProgressTests
             "the nested entry never returns: no replay, no later IPI or edge, only the NMI\n" + why);
         Assert.True(Sim.Count(r, row, 0) == 1, why);
         Assert.DoesNotContain(r.Messages, m => m.Text.Contains("enabled interrupts", StringComparison.Ordinal));
-        Assert.True(r.Reads.Single(x => x.Key == "isr").Value.List!.Contains(r.Dispatch[1].Vector),
+        Assert.True(Sim.Read(r, "isr").List!.Contains(r.Dispatch[1].Vector),
             "no mask_ack_irq(), so the nested vector is never EOId\n" + why);
         Assert.Contains(r.Messages, m => m.Text.Contains("which executes no program (spinning for good in irq_wait_on_inprogress())", StringComparison.Ordinal));
         Assert.Null(Sim.Unconserved(r));

@@ -84,7 +84,7 @@ public sealed class FlowEndAtHandlerEndTests
 
         // Redirection entry: vector 0x20, logical destination (bit 11: the flat driver of 6.6 on one CPU), active low
         // (bit 13), level (bit 15), remote IRR (bit 14) until the EOI.
-        ReadValue Read(string name) => r.Reads.Single(x => x.Key == name).Value;
+        ReadValue Read(string name) => Sim.Read(r, name);
         Assert.Equal(0xE820UL, Read("during").Scalar & 0x1FFFF);
         Assert.Equal([0x20], Read("isr_during").List!);
         Assert.Equal(0xA820UL, Read("after").Scalar & 0x1FFFF);

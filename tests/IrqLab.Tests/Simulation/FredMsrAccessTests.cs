@@ -33,10 +33,10 @@ public sealed class FredMsrAccessTests
               - {read: {cpu: 0, msr: 0x1cc, as: rsp0}}
             """);
         Assert.DoesNotContain(r.Dispatch, d => d.Vector == 13);
-        var config = r.Reads.Single(x => x.Key == "config").Value.Scalar;
+        var config = Sim.Read(r, "config").Scalar;
         Assert.Equal(1UL << 6, config & 0xFFF);                   // FRED_CONFIG_REDZONE, FRED_CONFIG_INT_STKLVL(0)
         Assert.NotEqual(0UL, config & ~0xFFFUL);                  // FRED_CONFIG_ENTRYPOINT(asm_fred_entrypoint_user)
-        Assert.Equal(LinuxStackLevels, r.Reads.Single(x => x.Key == "stklvls").Value.Scalar);
+        Assert.Equal(LinuxStackLevels, Sim.Read(r, "stklvls").Scalar);
     }
 
     [Theory]
@@ -61,10 +61,10 @@ public sealed class FredMsrAccessTests
               - {read: {cpu: 0, msr: {{{msr}}}, as: after}}
               - {read: {cpu: 1, msr: {{{msr}}}, as: other_cpu}}
             """);
-        var before = r.Reads.Single(x => x.Key == "before").Value.Scalar;
+        var before = Sim.Read(r, "before").Scalar;
         Assert.Equal(gp ? 1 : 0, r.Dispatch.Count(d => d.Vector == 13 && d.Handler == "exc_general_protection"));
-        Assert.Equal(gp ? before : value, r.Reads.Single(x => x.Key == "after").Value.Scalar);
-        Assert.Equal(before, r.Reads.Single(x => x.Key == "other_cpu").Value.Scalar); // the MSRs are per CPU
+        Assert.Equal(gp ? before : value, Sim.Read(r, "after").Scalar);
+        Assert.Equal(before, Sim.Read(r, "other_cpu").Scalar); // the MSRs are per CPU
     }
 
     [Theory]
@@ -82,6 +82,6 @@ public sealed class FredMsrAccessTests
               - {read: {cpu: 0, msr: {{{msr}}}, as: v}}
             """);
         Assert.Single(r.Dispatch, d => d.Vector == 13);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "v").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "v").Scalar);
     }
 }

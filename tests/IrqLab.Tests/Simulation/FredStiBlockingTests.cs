@@ -35,6 +35,6 @@ public sealed class FredStiBlockingTests
             """);
 
         Assert.Equal(["vector_0x41", "vector_0x0d", "vector_0x51"], r.Dispatch.Select(d => d.Handler));
-        Assert.Equal(isrIn51, r.Reads.Single(x => x.Key == "isr51").Value.ToString());
+        Assert.Equal(isrIn51, Sim.Read(r, "isr51").ToString());
     }
 }

@@ -31,10 +31,10 @@ public sealed class HandlerActionCpuTests
             steps:
               - {ipi: {from: 0, to: 1, vector: 0x41}}
             """);
-        Assert.Equal("[]", Read(r, "isr_cpu0"));
-        Assert.Equal("[65]", Read(r, "isr_cpu1"));
-        Assert.Equal("[65]", Read(r, "isr_own"));
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "id_cpu0").Value.Scalar);
+        Assert.Equal("[]", Sim.Read(r, "isr_cpu0").ToString());
+        Assert.Equal("[65]", Sim.Read(r, "isr_cpu1").ToString());
+        Assert.Equal("[65]", Sim.Read(r, "isr_own").ToString());
+        Assert.Equal(0UL, Sim.Read(r, "id_cpu0").Scalar);
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed class HandlerActionCpuTests
               - {read: {cpu: 0, reg: apic.tpr, as: tpr0}}
               - {read: {cpu: 1, reg: apic.tpr, as: tpr1}}
             """);
-        Assert.Equal(0x30UL, r.Reads.Single(x => x.Key == "tpr0").Value.Scalar);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "tpr1").Value.Scalar);
+        Assert.Equal(0x30UL, Sim.Read(r, "tpr0").Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "tpr1").Scalar);
     }
 
     [Fact]
@@ -77,7 +77,4 @@ public sealed class HandlerActionCpuTests
             """);
         Assert.Equal([(1, 0x41), (0, 0x42)], r.Dispatch.Select(d => (d.Cpu, d.Vector)).ToArray());
     }
-
-    private static string Read(IrqLab.Simulation.Output.RunResult r, string name) =>
-        r.Reads.Single(x => x.Key == name).Value.ToString();
 }

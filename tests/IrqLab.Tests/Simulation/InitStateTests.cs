@@ -49,7 +49,7 @@ public sealed class InitStateTests
 
         Assert.Equal("vector_0x40@0,vector_0x02@21000,vector_0x41@23000",
             string.Join(",", r.Dispatch.Select(d => $"{d.Handler}@{d.TimeNs}")));
-        Assert.Equal("[65]", r.Reads.Single(x => x.Key == "irr_before_sti").Value.ToString());
+        Assert.Equal("[65]", Sim.Read(r, "irr_before_sti").ToString());
         Assert.Empty(r.Faults);
     }
 
@@ -62,7 +62,7 @@ public sealed class InitStateTests
 
         Assert.Equal("vector_0x40@0,vector_0x02@1000,vector_0x41@23000",
             string.Join(",", r.Dispatch.Select(d => $"{d.Handler}@{d.TimeNs}")));
-        Assert.Equal("[65]", r.Reads.Single(x => x.Key == "irr_before_sti").Value.ToString());
+        Assert.Equal("[65]", Sim.Read(r, "irr_before_sti").ToString());
         Assert.Equal(0, r.Dispatch.Single(d => d.Handler == "vector_0x02").Depth);
     }
 

@@ -30,7 +30,7 @@ public sealed class IoApicCachedEntryLinuxTests
               - {read: {ioapic: 0, reg: redir.10, as: disabled}}
             """);
 
-        ulong Read(string key) => r.Reads.Single(x => x.Key == key).Value.Scalar;
+        ulong Read(string key) => Sim.Read(r, key).Scalar;
         var linux = Read("linux");
         Assert.Equal(0xA800UL, linux & 0xFFFF_FF00UL);                      // level, active low, fixed, logical, unmasked
         Assert.Equal(linux | 0x100, Read("scenario"));                       // lowest priority, written by the scenario

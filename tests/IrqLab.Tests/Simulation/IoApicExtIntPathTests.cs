@@ -41,7 +41,7 @@ public sealed class IoApicExtIntPathTests
         Assert.Equal(count, r.Dispatch.Count);
         Assert.All(r.Dispatch, d => Assert.Equal(("vector_0x23", 0x23, cpu), (d.Handler, d.Vector, d.Cpu)));
         Assert.Equal(new long[] { 0, 1000 }, r.Dispatch.Select(d => d.TimeNs).ToArray());
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "irr").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "irr").Scalar);
     }
 
     /// <summary>
@@ -79,7 +79,7 @@ public sealed class IoApicExtIntPathTests
             """);
 
         Assert.Equal(("vector_0x27", 0x27, 0), r.Dispatch.Select(d => (d.Handler, d.Vector, d.Cpu)).Single());
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "isr").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "isr").Scalar);
     }
 
     /// <summary>

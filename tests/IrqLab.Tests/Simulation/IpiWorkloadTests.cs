@@ -87,7 +87,7 @@ public sealed class IpiWorkloadTests
         {
             var other = (ulong)(1 - cpu);
             var destination = apic == "x2apic" ? other << 32 : (logicalFlat ? 1UL << (int)other : other) << 56;
-            Assert.Equal(destination | low, r.Reads.Single(x => x.Key == $"icr{cpu}").Value.Scalar);
+            Assert.Equal(destination | low, Sim.Read(r, $"icr{cpu}").Scalar);
         }
     }
 

@@ -32,10 +32,10 @@ public sealed class LinuxApicDriverLdrTests
               - {read: {cpu: {{{cpu}}}, reg: apic.ldr, as: ldr}}
               - {read: {cpu: {{{cpu}}}, reg: apic.dfr, as: dfr}}
             """);
-        Assert.Equal(ldr, r.Reads.Single(x => x.Key == "ldr").Value.Scalar);
+        Assert.Equal(ldr, Sim.Read(r, "ldr").Scalar);
         if (apic == "xapic")
         {
-            Assert.Equal(0xFFFF_FFFFUL, r.Reads.Single(x => x.Key == "dfr").Value.Scalar); // flat (written or reset)
+            Assert.Equal(0xFFFF_FFFFUL, Sim.Read(r, "dfr").Scalar); // flat (written or reset)
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class LinuxDeviceDestinationTests
               - {raise: b}
             """);
 
-        var rte = r.Reads.Single(x => x.Key == "rte").Value.Scalar;
+        var rte = Sim.Read(r, "rte").Scalar;
         Assert.Equal(destination, rte >> 56);
         Assert.Equal(logical, (rte & (1UL << 11)) != 0);
         var entry = Assert.Single(r.Dispatch);
@@ -94,7 +94,7 @@ public sealed class LinuxDeviceDestinationTests
         Assert.Equal(cpu1Gets, Math.Sign(toCpu1));
 
         // The last ICR CPU 1 wrote (to CPU 0): destination mode and ID as the driver writes them.
-        var icr = r.Reads.Single(x => x.Key == "icr1").Value.Scalar;
+        var icr = Sim.Read(r, "icr1").Scalar;
         Assert.Equal(cpu1Gets == 0, (icr & (1UL << 11)) != 0);
         Assert.Equal(cpu1Gets == 0 ? 0x01UL : 0x00UL, icr >> 56);
     }

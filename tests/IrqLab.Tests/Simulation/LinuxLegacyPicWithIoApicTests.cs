@@ -39,7 +39,7 @@ public sealed class LinuxLegacyPicWithIoApicTests
               - {read: {port: 0x20, as: master_isr}}
             """);
 
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "master_isr").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "master_isr").Scalar);
         Assert.Equal(2, r.Dispatch.Count(d => d.Vector == 0x33));
         Assert.Equal(2UL, Sim.Count(r, "3", 0)); // the IO-APIC pin delivers each edge as well
     }
@@ -107,8 +107,8 @@ public sealed class LinuxLegacyPicWithIoApicTests
         Assert.Equal(new[] { (0, 2), (1, 2) }, r.Dispatch.Select(d => (d.Cpu, d.Irq ?? -1)).ToArray());
         Assert.Empty(r.Messages);
         Assert.False(Sim.HasRow(r, "2"));
-        Assert.Equal(new[] { 0x32 }, r.Reads.Single(x => x.Key == "isr0").Value.List);
-        Assert.Equal(new[] { 0x32 }, r.Reads.Single(x => x.Key == "isr1").Value.List);
-        Assert.Equal(0xFFUL, r.Reads.Single(x => x.Key == "imr").Value.Scalar);
+        Assert.Equal(new[] { 0x32 }, Sim.Read(r, "isr0").List);
+        Assert.Equal(new[] { 0x32 }, Sim.Read(r, "isr1").List);
+        Assert.Equal(0xFFUL, Sim.Read(r, "imr").Scalar);
     }
 }

@@ -45,9 +45,9 @@ public sealed class LinuxLevelLineTests
         Assert.Equal(0x20, r.Dispatch[0].Vector);
         Assert.Equal(0x20, r.Dispatch[1].Vector);
         Assert.Equal(1, r.Dispatch[1].Cpu);
-        Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "both_in_service").Value.Scalar & (1UL << 14));
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "after_cpu0_eoi").Value.Scalar & (1UL << 14));
-        Assert.Equal(new[] { 0x20 }, r.Reads.Single(x => x.Key == "cpu1_irr").Value.List!);
+        Assert.NotEqual(0UL, Sim.Read(r, "both_in_service").Scalar & (1UL << 14));
+        Assert.Equal(0UL, Sim.Read(r, "after_cpu0_eoi").Scalar & (1UL << 14));
+        Assert.Equal(new[] { 0x20 }, Sim.Read(r, "cpu1_irr").List!);
         Assert.Equal((1, 5000L), (r.Dispatch[2].Cpu, r.Dispatch[2].TimeNs));
         Assert.Null(Sim.Unconserved(r));
     }
@@ -77,7 +77,7 @@ public sealed class LinuxLevelLineTests
         Assert.True(r.Dispatch.Count == 1, Sim.Describe(r));
         Assert.Equal(1UL, Sim.Count(r, "16", 0));
         Assert.Equal(1UL, Sim.Count(r, "MIS", 0));
-        Assert.Empty(r.Reads.Single(x => x.Key == "tmr").Value.List!);
+        Assert.Empty(Sim.Read(r, "tmr").List!);
     }
 
     /// <summary>
@@ -139,10 +139,10 @@ public sealed class LinuxLevelLineTests
               - {read: {port: 0xA1, as: imr_slave}}
             """);
 
-        Assert.Equal(0x08UL, r.Reads.Single(x => x.Key == "elcr1").Value.Scalar);
+        Assert.Equal(0x08UL, Sim.Read(r, "elcr1").Scalar);
         Assert.Equal(100_000L, r.Stats.Handlers);
         Assert.Equal(100_000UL, Sim.Count(r, "11", 0));
         Assert.Contains(r.Messages, m => m.Text == "Disabling IRQ #11");
-        Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "imr_slave").Value.Scalar & 0x08);
+        Assert.NotEqual(0UL, Sim.Read(r, "imr_slave").Scalar & 0x08);
     }
 }

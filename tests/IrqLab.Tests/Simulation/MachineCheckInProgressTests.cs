@@ -124,9 +124,9 @@ public sealed class MachineCheckInProgressTests
               - {write: {msr: 0x17A, value: 0x10}}
             """);
 
-        Assert.Equal("0", r.Reads.Single(x => x.Key == "before").Value.ToString());
-        Assert.Equal("4", r.Reads.Single(x => x.Key == "in_handler").Value.ToString());
-        Assert.Equal("0", r.Reads.Single(x => x.Key == "after").Value.ToString());
+        Assert.Equal("0", Sim.Read(r, "before").ToString());
+        Assert.Equal("4", Sim.Read(r, "in_handler").ToString());
+        Assert.Equal("0", Sim.Read(r, "after").ToString());
         Assert.Equal("vector_0x12,vector_0x0d", string.Join(",", r.Dispatch.Select(d => d.Handler)));
     }
 

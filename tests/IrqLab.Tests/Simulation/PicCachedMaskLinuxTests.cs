@@ -39,7 +39,7 @@ public sealed class PicCachedMaskLinuxTests
               - {read: {port: 0xA1, as: imr_slave}}
             """);
 
-        ulong Read(string key) => r.Reads.Single(x => x.Key == key).Value.Scalar;
+        ulong Read(string key) => Sim.Read(r, key).Scalar;
         Assert.Equal(0xE9UL, Read("imr_boot"));     // irq 1, 2 (cascade) and 4 requested
         Assert.Equal(0xEBUL, Read("imr_scenario")); // IRQ1 masked by the scenario: its edge waits in IRR
         Assert.Equal(0xE9UL, Read("imr_after"));    // cached_master_mask written back by the IRQ4 mask/unmask

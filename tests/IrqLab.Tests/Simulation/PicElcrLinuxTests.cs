@@ -33,7 +33,7 @@ public sealed class PicElcrLinuxTests
               - {read: {port: {{{port}}}, as: elcr}}
             """);
 
-        Assert.Equal((ulong)elcr, r.Reads.Single(x => x.Key == "elcr").Value.Scalar);
+        Assert.Equal((ulong)elcr, Sim.Read(r, "elcr").Scalar);
         var expected = trigger == "level" ? new[] { $"PCI: setting IRQ {isa} as level-triggered" } : [];
         Assert.Equal(expected, r.Messages.Select(m => m.Text).ToArray());
         Assert.All(r.Messages, m => Assert.Equal("debug", m.Level));

@@ -71,9 +71,9 @@ public sealed class PlatformEventTests
               - {read: {cpu: 0, reg: apic.lvt.pmc, as: after_tick}}
             """);
         Assert.All(r.Expects, e => Assert.True(e.Ok, e.Detail));
-        Assert.Equal(0x400UL, r.Reads.Single(x => x.Key == "boot").Value.Scalar);
-        Assert.Equal(0x400UL, r.Reads.Single(x => x.Key == "after_nmi").Value.Scalar);
-        Assert.Equal(0x400UL, r.Reads.Single(x => x.Key == "after_tick").Value.Scalar);
+        Assert.Equal(0x400UL, Sim.Read(r, "boot").Scalar);
+        Assert.Equal(0x400UL, Sim.Read(r, "after_nmi").Scalar);
+        Assert.Equal(0x400UL, Sim.Read(r, "after_tick").Scalar);
         Assert.Equal([2UL], r.InterruptRows.Single(x => x.Row == "NMI").Counts);
         Assert.Equal([2UL], r.InterruptRows.Single(x => x.Row == "PMI").Counts);
     }

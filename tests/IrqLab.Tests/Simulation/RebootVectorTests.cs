@@ -37,8 +37,8 @@ public sealed class RebootVectorTests
         // The stopped CPU runs no program to write its ICR: the step's IPI is not sent (docs/simulation.md, Shutdown).
         Assert.Equal(0UL, Sim.Count(r, "RES", 0));
         Assert.Contains(r.Messages, m => m.Text.Contains("halted for good by stop_this_cpu()", StringComparison.Ordinal));
-        Assert.Equal("255", r.Reads.Single(x => x.Key == "svr").Value.ToString());
-        Assert.NotEqual(0UL, r.Reads.Single(x => x.Key == "lvtt").Value.Scalar & (1UL << 16));
+        Assert.Equal("255", Sim.Read(r, "svr").ToString());
+        Assert.NotEqual(0UL, Sim.Read(r, "lvtt").Scalar & (1UL << 16));
         Assert.DoesNotContain(r.Messages, m => m.Text.Contains("did not become idle", StringComparison.Ordinal));
     }
 
@@ -85,7 +85,7 @@ public sealed class RebootVectorTests
             """);
 
         Assert.Contains(r.Dispatch, d => d.Cpu == 0 && d.Handler == "sysvec_reboot");
-        Assert.Equal(expected, r.Reads.Single(x => x.Key == "v").Value.Scalar);
+        Assert.Equal(expected, Sim.Read(r, "v").Scalar);
     }
 
     /// <summary>

@@ -38,4 +38,7 @@ internal static class Sim
     }
 
     public static bool HasRow(RunResult r, string row) => r.InterruptRows.Any(x => x.Row == row);
+
+    /// <summary>The value the <c>read</c> step named <paramref name="name"/> recorded (exactly one such read).</summary>
+    public static ReadValue Read(RunResult r, string name) => r.Reads.Single(x => x.Key == name).Value;
 }

@@ -47,7 +47,7 @@ public sealed class Spurious8259Tests
         var message = Assert.Single(r.Messages);
         Assert.Equal(("debug", "spurious 8259A interrupt: IRQ15."), (message.Level, message.Text));
         Assert.Equal((ulong)times, Sim.Count(r, "ERR", 0));
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "master_isr").Value.Scalar); // specific EOI to IR2
+        Assert.Equal(0UL, Sim.Read(r, "master_isr").Scalar); // specific EOI to IR2
         Assert.Equal((ulong)(1 + times), Sim.Count(r, "12", 0));
     }
 
@@ -81,8 +81,8 @@ public sealed class Spurious8259Tests
             """);
 
         Assert.Equal(new[] { 15, 12, 12 }, r.Dispatch.Select(d => d.Irq ?? -1).ToArray());
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "before").Value.Scalar);   // ISR, as the scenario selected
-        Assert.Equal(0x10UL, r.Reads.Single(x => x.Key == "after").Value.Scalar); // IRR: IRQ12 latched, not yet acknowledged
+        Assert.Equal(0UL, Sim.Read(r, "before").Scalar);   // ISR, as the scenario selected
+        Assert.Equal(0x10UL, Sim.Read(r, "after").Scalar); // IRR: IRQ12 latched, not yet acknowledged
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class StiShadowTests
     private static (int Vector, int Depth)[] Entries(IrqLab.Simulation.Output.RunResult r) =>
         r.Dispatch.Select(d => (d.Vector, d.Depth)).ToArray();
 
-    private static string IsrIn0x51(IrqLab.Simulation.Output.RunResult r) => r.Reads.Single(x => x.Key == "isr_in_0x51").Value.ToString();
+    private static string IsrIn0x51(IrqLab.Simulation.Output.RunResult r) => Sim.Read(r, "isr_in_0x51").ToString();
 
     [Theory]
     [MemberData(nameof(Deliveries))]

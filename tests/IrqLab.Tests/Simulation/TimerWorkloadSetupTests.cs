@@ -36,9 +36,9 @@ public sealed class TimerWorkloadSetupTests
                   - {read: {cpu: 0, reg: apic.lvt.timer, as: lvtt}}
                 run: {until: 1s}
                 """);
-            Assert.Equal(0x3UL, r.Reads.Single(x => x.Key == "tdcr").Value.Scalar);          // APIC_TDR_DIV_16
-            Assert.Equal(tmict, r.Reads.Single(x => x.Key == "tmict").Value.Scalar);
-            Assert.Equal(0x200ECUL, r.Reads.Single(x => x.Key == "lvtt").Value.Scalar);      // periodic | 0xec
+            Assert.Equal(0x3UL, Sim.Read(r, "tdcr").Scalar);          // APIC_TDR_DIV_16
+            Assert.Equal(tmict, Sim.Read(r, "tmict").Scalar);
+            Assert.Equal(0x200ECUL, Sim.Read(r, "lvtt").Scalar);      // periodic | 0xec
             if (mode == "linux")
             {
                 Assert.Equal(ticks, Sim.Count(r, "LOC", 0));
@@ -70,8 +70,8 @@ public sealed class TimerWorkloadSetupTests
               - {read: {cpu: 1, reg: apic.timer.current, as: after}}
             run: {until: 3ms}
             """);
-        Assert.Equal(31_250UL, r.Reads.Single(x => x.Key == "before").Value.Scalar);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "after").Value.Scalar);
+        Assert.Equal(31_250UL, Sim.Read(r, "before").Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "after").Scalar);
         Assert.Equal(3UL, Sim.Count(r, "LOC", 0));
         Assert.Equal(0UL, Sim.Count(r, "LOC", 1));
     }

@@ -27,8 +27,8 @@ public sealed class TscReadTests
               - {read: {cpu: 1, msr: 0x10, as: tsc}}
               - {read: {cpu: 0, msr: 0x3B, as: adjust}}
             """);
-        Assert.Equal(expected, r.Reads.Single(x => x.Key == "tsc").Value.Scalar);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "adjust").Value.Scalar);
+        Assert.Equal(expected, Sim.Read(r, "tsc").Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "adjust").Scalar);
         Assert.Empty(r.Faults);
         Assert.DoesNotContain(r.Dispatch, d => d.Vector == 13);
     }
@@ -50,7 +50,7 @@ public sealed class TscReadTests
               - {advance: 1us}
             """);
         Assert.Equal(["vector_0x40"], r.Dispatch.Select(d => d.Handler));
-        Assert.Equal(3UL * (ulong)(r.Dispatch[0].TimeNs + 10), r.Reads.Single(x => x.Key == "in_handler").Value.Scalar);
+        Assert.Equal(3UL * (ulong)(r.Dispatch[0].TimeNs + 10), Sim.Read(r, "in_handler").Scalar);
         Assert.Empty(r.Faults);
     }
 
@@ -76,9 +76,9 @@ public sealed class TscReadTests
               - {read: {cpu: 1, msr: 0x3B, as: adjust1}}
               - {advance: 1us}
             """);
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "tsc1").Value.Scalar);
-        Assert.Equal(1000UL, r.Reads.Single(x => x.Key == "tsc0").Value.Scalar);
-        Assert.Equal(unchecked((ulong)-1000L), r.Reads.Single(x => x.Key == "adjust1").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "tsc1").Scalar);
+        Assert.Equal(1000UL, Sim.Read(r, "tsc0").Scalar);
+        Assert.Equal(unchecked((ulong)-1000L), Sim.Read(r, "adjust1").Scalar);
         var timer = Assert.Single(r.Dispatch);
         Assert.Equal((1, 0x41, 1500L), (timer.Cpu, timer.Vector, timer.TimeNs));
         Assert.Empty(r.Faults);

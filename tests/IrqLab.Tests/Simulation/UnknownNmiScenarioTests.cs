@@ -96,8 +96,8 @@ public sealed class UnknownNmiScenarioTests
               - {advance: 1us}
             """);
 
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "reset").Value.Scalar);
-        Assert.Equal(0x0FUL, r.Reads.Single(x => x.Key == "written").Value.Scalar);
+        Assert.Equal(0UL, Sim.Read(r, "reset").Scalar);
+        Assert.Equal(0x0FUL, Sim.Read(r, "written").Scalar);
         Assert.Equal("Uhhuh. NMI received for unknown reason 0f on CPU 0.", r.Messages[0].Text);
     }
 

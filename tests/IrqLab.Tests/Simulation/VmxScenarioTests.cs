@@ -127,8 +127,8 @@ public sealed class VmxScenarioTests
         Assert.Equal(("EXTERNAL_INTERRUPT", reinject), (exit.Reason, exit.ReinjectedVia));
         var d = Assert.Single(r.Dispatch);
         Assert.Equal(("common_interrupt", (int?)16, (string?)null), (d.Handler, d.Irq, d.Vm));
-        Assert.Equal(0UL, r.Reads.Single(x => x.Key == "redir").Value.Scalar & (1UL << 14));
-        Assert.Empty(r.Reads.Single(x => x.Key == "isr").Value.List!);
+        Assert.Equal(0UL, Sim.Read(r, "redir").Scalar & (1UL << 14));
+        Assert.Empty(Sim.Read(r, "isr").List!);
         Assert.Equal(new ulong[] { 1, 0 }, r.InterruptRows.Single(x => x.Row == "16").Counts);
     }
 
