@@ -388,21 +388,31 @@ public static partial class FtraceParser
         return value;
     }
 
+    // The line's task and CPU (trace_print_context(): "%16s-%-7d", optional "(%7d)" tgid or "(-------)", " [%03d]"); perf
+    // script prints "comm pid". Shared by ContextLine, FunctionLine and RawClockLine.
+    private const string TaskCpu = @"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]";
+
+    // The optional 4-6 irq/preempt flag characters and their separating space.
+    private const string Flags = @"(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?";
+
+    // secs.frac with an optional trace-cmd "(+delta)", and the colon after it.
+    private const string Timestamp = @"(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:";
+
     // comm-pid or "comm pid" (perf script); optional (tgid) / (-------); [cpu]; optional 4-6 flag characters;
     // secs.frac; optional trace-cmd "(+delta)"; event (optionally system:event) padded; fields.
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(TaskCpu + @"\s+" + Flags + Timestamp + @"(?:\s+\(\+-?\d+\))?\s+(?<event>[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?):(?:\s+(?<fields>.*))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex ContextLine();
 
     // The context of ContextLine, then the function tracer's "func <-parent", each "%ps" optionally followed by " [module]",
     // the function's "(args)" with options/func-args (print_function_args()) and trace_func_repeats_print()'s
     // " (repeats: %u, last_ts: %5lu.%06lu)".
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s+(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<secs>\d+)\.(?<frac>\d+)(?:\s*\(\+\d+\))?:\s+[^\s:(]+(?: \[[^\]\s]+\])?(?:\([^()]*\))? <-[^\s:(]+(?: \[[^\]\s]+\])?(?: \(repeats: \d+, last_ts:\s+\d+\.\d+\))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(TaskCpu + @"\s+" + Flags + Timestamp + @"\s+[^\s:(]+(?: \[[^\]\s]+\])?(?:\([^()]*\))? <-[^\s:(]+(?: \[[^\]\s]+\])?(?: \(repeats: \d+, last_ts:\s+\d+\.\d+\))?$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex FunctionLine();
 
     // The context of ContextLine with trace_print_time()'s " %12llu" (a clock not in nanoseconds) and an event; trace-cmd
     // report prints such a count as "%12d:" right after "[%03d]" (trace_show_data(), tracecmd/trace-read.c), with no
     // space once it has 12 digits or more.
-    [GeneratedRegex(@"^\s*(?<comm>.+?)[- ](?<pid>\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(?<cpu>\d+)\]\s*(?:(?<flags>[.A-Za-z0-9]{4,6})\s+)?(?<raw>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(TaskCpu + @"\s*" + Flags + @"(?<raw>\d+)(?:\s*\(\+\d+\))?:(?:\s+\(\+-?\d+\))?\s+[A-Za-z0-9_]+(?::[A-Za-z0-9_]+)?:", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex RawClockLine();
 
     // trace_print_lat_context: "%8.8s-%-7d %3d" + flags, then " %4lldus%c: "; trace-cmd report -l (trace_show_data(),
