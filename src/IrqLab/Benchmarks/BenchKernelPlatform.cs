@@ -1,4 +1,5 @@
 using System.Numerics;
+using IrqLab.Hardware.Apic;
 using IrqLab.Kernel;
 
 namespace IrqLab.Benchmarks;
@@ -13,9 +14,6 @@ namespace IrqLab.Benchmarks;
 /// </summary>
 internal sealed class BenchKernelPlatform : IKernelPlatform
 {
-    /// <summary>APIC_LVR as the model's local APIC reads it: version 0x14, max LVT 6, EOI-broadcast suppression.</summary>
-    private const uint ApicVersion = 0x0106_0014;
-
     /// <summary>APIC_SPIV as Linux programs it: software-enabled, spurious vector 0xFF.</summary>
     private const uint LinuxSpiv = 0x1FF;
 
@@ -69,7 +67,7 @@ internal sealed class BenchKernelPlatform : IKernelPlatform
     /// <inheritdoc/>
     public uint ApicRead(int cpu, int reg) => reg switch
     {
-        ApicDef.Lvr => ApicVersion,
+        ApicDef.Lvr => ApicConst.ApicVersion, // the model local APIC's LVR
         ApicDef.Esr => _esr,
         ApicDef.Spiv => _spiv,
         _ => 0,

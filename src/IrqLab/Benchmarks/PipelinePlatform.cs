@@ -1,4 +1,5 @@
 using IrqLab.Hardware.Apic;
+using IrqLab.Hardware.Msi;
 using IrqLab.Kernel;
 
 namespace IrqLab.Benchmarks;
@@ -65,9 +66,10 @@ internal sealed class PipelinePlatform : IKernelPlatform
     /// <inheritdoc/>
     public void ProgramMsi(int device, int index, int vector, int cpu)
     {
-        // __irq_msi_compose_msg(): address 0xFEE0_0000 | dest ID << 12 (physical, no RH); data = vector, fixed, edge.
-        MsiAddress = 0xFEE0_0000UL | ((ulong)(_apic.ApicId & 0xFF) << 12);
-        MsiData = (uint)vector;
+        // __irq_msi_compose_msg(): physical destination, no RH; fixed, edge.
+        var message = MsiMessage.Compose(_apic.ApicId, vector);
+        MsiAddress = message.Address;
+        MsiData = message.Data;
     }
 
     /// <inheritdoc/>
