@@ -67,8 +67,7 @@ internal static class VectorsCommand
 
             var layout = VectorLayout.For(v, options["X86_LOCAL_APIC"]);
             var entries = KernelVectorTable.Build(v, variantValue, deliveryValue, options);
-            var info = new KernelInfo("linux", v.ToName(), variantValue == KernelVariant.Mainline ? "mainline" : "rfc-2022",
-                deliveryValue == DeliveryKind.Fred ? "fred" : "idt", layout.FirstSystemVector, layout.NrSystemVectors);
+            var info = KernelInfo.Of(KernelMode.Linux, v, variantValue, deliveryValue, layout);
             if (parse.GetValue(json))
             {
                 WriteJson(cli, info, entries);

@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using IrqLab.Delivery;
-using IrqLab.Scenarios.Model;
 using IrqLab.Simulation.Output;
 using IrqLab.Tracing;
-using IrqLab.Vectors;
 
 namespace IrqLab.Simulation;
 
@@ -408,13 +406,7 @@ internal sealed partial class Machine
         {
             Scenario = _scenario.Name,
             Seed = _options.Seed ?? _scenario.Seed,
-            Kernel = new KernelInfo(
-                k.Mode == KernelMode.Linux ? "linux" : "bare",
-                k.Version.ToName(),
-                k.Variant == KernelVariant.Mainline ? "mainline" : "rfc-2022",
-                k.Delivery == DeliveryKind.Fred ? "fred" : "idt",
-                _layout.FirstSystemVector,
-                _layout.NrSystemVectors),
+            Kernel = KernelInfo.Of(k.Mode, k.Version, k.Variant, k.Delivery, _layout),
             TimeNs = _now,
             Dispatch = _dispatch,
             DispatchTruncated = _dispatchTruncated,
