@@ -38,13 +38,11 @@ internal static class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            throw errors.At(ErrorCodes.Syntax, SyntaxErrorMark(text, ex), "invalid YAML: " + Clean(ex.Message), ex);
+            throw SyntaxError(text, ex, errors);
         }
         catch (Exception ex) when (IsParserFailure(ex))
         {
-            // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
-            var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
-            throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: malformed structure near here (an unclosed '[' or '{'?)", ex);
+            throw MalformedError(parser, ex, errors);
         }
 
         parser = new Parser(new StringReader(text));
@@ -69,13 +67,11 @@ internal static class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            throw errors.At(ErrorCodes.Syntax, SyntaxErrorMark(text, ex), "invalid YAML: " + Clean(ex.Message), ex);
+            throw SyntaxError(text, ex, errors);
         }
         catch (Exception ex) when (IsParserFailure(ex))
         {
-            // YamlDotNet throws these for some malformed streams (an unclosed '[' at a block key, ...).
-            var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
-            throw errors.At(ErrorCodes.Syntax, mark, "invalid YAML: malformed structure near here (an unclosed '[' or '{'?)", ex);
+            throw MalformedError(parser, ex, errors);
         }
 
         if (stream.Documents.Count == 0)
@@ -93,6 +89,20 @@ internal static class YamlTreeReader
 
         var count = 0;
         return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
+    }
+
+    /// <summary>The error for a <see cref="YamlException"/> of either pass: its message at its position.</summary>
+    private static ScenarioException SyntaxError(string text, YamlException ex, ErrorFactory errors) =>
+        errors.At(ErrorCodes.Syntax, SyntaxErrorMark(text, ex), "invalid YAML: " + Clean(ex.Message), ex);
+
+    /// <summary>
+    /// The error for another exception YamlDotNet throws for some malformed streams (an unclosed '[' at a block key, ...),
+    /// at the event the parser stopped on.
+    /// </summary>
+    private static ScenarioException MalformedError(Parser parser, Exception ex, ErrorFactory errors)
+    {
+        var mark = parser.Current is { } current ? ToMark(current.Start) : new SourceMark(1, 1);
+        return errors.At(ErrorCodes.Syntax, mark, "invalid YAML: malformed structure near here (an unclosed '[' or '{'?)", ex);
     }
 
     /// <summary>
