@@ -31,11 +31,12 @@ internal static class Sim
     }
 
     /// <summary>docs/simulation.md "Accounting": raised = delivered + coalesced + pending + masked + dropped; null when it holds.</summary>
-    public static string? Unconserved(RunResult r)
-    {
-        var s = r.Stats;
-        return s.Raised == s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped ? null : $"interrupt accounting does not balance: {s}";
-    }
+    public static string? Unconserved(RunResult r) => Unconserved(r.Stats);
+
+    /// <inheritdoc cref="Unconserved(RunResult)"/>
+    public static string? Unconserved(RunStats s) =>
+        s.Raised == s.Delivered + s.Coalesced + s.Pending + s.Masked + s.Dropped ? null
+            : $"interrupt accounting does not balance: raised {s.Raised} != delivered {s.Delivered} + coalesced {s.Coalesced} + pending {s.Pending} + masked {s.Masked} + dropped {s.Dropped}";
 
     public static bool HasRow(RunResult r, string row) => r.InterruptRows.Any(x => x.Row == row);
 
