@@ -394,8 +394,9 @@ internal sealed partial class Machine
     /// <summary>Runs every event up to and including <paramref name="endNs"/>, then sets the clock to it.</summary>
     private void RunUntil(long endNs)
     {
-        // Boot ends when time first moves: sysvec_install() after this point is refused as after setup.
-        if (_kernel is { IsSetupComplete: false })
+        // Boot ends when time first moves: sysvec_install() after this point is refused as after setup. An advance of 0
+        // moves no time, so an install after it is still an init-time one.
+        if (endNs > _now && _kernel is { IsSetupComplete: false })
         {
             _kernel.CompleteSetup();
         }
