@@ -74,7 +74,16 @@ public sealed class IoApicPropertyTests
 
         while (cursor < ops.Length)
         {
-            Apply(ioApic, ops[cursor++]);
+            var op = ops[cursor++];
+            var sentBefore = sink.Count;
+            var edgeSends = SendsOnItsAssertingEdge(ioApic, op);
+            Apply(ioApic, op);
+            if (edgeSends && (op.Kind == 2 || ioApic.IsPinAsserted(op.Pin)))
+            {
+                // Checked against the sink, not against the device's own counters (which balance by construction).
+                Assert.True(sink.Count > sentBefore, $"pin {op.Pin}: asserting edge of an unmasked, idle edge entry sent no message");
+            }
+
             Check(ioApic, sink);
         }
 
@@ -95,6 +104,24 @@ public sealed class IoApicPropertyTests
         Check(ioApic, sink);
         Assert.Equal(0, ioApic.PendingCount);
         Assert.False(ioApic.HasDeferred);
+    }
+
+    /// <summary>
+    /// An edge-triggered entry sends its message on the input's asserting transition (82093AA datasheet §3.2.4,
+    /// IOREDTBL bit 15 "Trigger Mode ... 0=Edge sensitive"; QEMU ioapic_set_irq: an edge entry is serviced when the pin
+    /// goes to its asserted level). True when <paramref name="op"/> drives a pin whose fixed-mode entry is edge, unmasked,
+    /// not asserted and has no send outstanding (its latch clear), so the conservation identity cannot hide a lost edge
+    /// as "coalesced".
+    /// </summary>
+    private static bool SendsOnItsAssertingEdge(IoApicDevice ioApic, Op op)
+    {
+        if (op.Kind is not (0 or 1 or 2))
+        {
+            return false;
+        }
+
+        var entry = ioApic.GetEntry(op.Pin);
+        return entry.TriggerMode == TriggerMode.Edge && !entry.Masked && !ioApic.IsPinAsserted(op.Pin) && !ioApic.IsLatched(op.Pin);
     }
 
     private static void Apply(IoApicDevice ioApic, Op op)

@@ -168,13 +168,27 @@ public sealed class IoApicRegisterTests
         Assert.True(ioApic.GetEntry(1).RemoteIrr);
     }
 
+    /// <summary>
+    /// 82093AA datasheet §3.2.4, IOREDTBL bits 10:8 (Delivery Mode): 000 Fixed, 001 Lowest Priority, 010 SMI,
+    /// 011 Reserved, 100 NMI, 101 INIT, 110 Reserved, 111 ExtINT. Exactly 011 and 110 are reserved; the other six are
+    /// not, whatever the rest of the entry holds.
+    /// </summary>
     [Theory]
-    [InlineData(3)]
-    [InlineData(6)]
-    public void Reserved_delivery_modes_011_110_are_flagged_82093AA_3_2_4(int mode)
+    [InlineData(0, false)] // Fixed
+    [InlineData(1, false)] // Lowest Priority
+    [InlineData(2, false)] // SMI
+    [InlineData(3, true)]  // Reserved
+    [InlineData(4, false)] // NMI
+    [InlineData(5, false)] // INIT
+    [InlineData(6, true)]  // Reserved
+    [InlineData(7, false)] // ExtINT
+    public void Reserved_delivery_modes_011_110_are_flagged_82093AA_3_2_4(int mode, bool reserved)
     {
-        var entry = new RedirectionEntry((ulong)mode << 8);
-        Assert.True(entry.HasReservedDeliveryMode);
+        Assert.Equal(reserved, new RedirectionEntry((ulong)mode << 8).HasReservedDeliveryMode);
+
+        // The other fields (vector, destination mode, polarity, trigger, mask, destination) do not change the answer.
+        var others = 0xFF00_0000_0001_F8FFUL;
+        Assert.Equal(reserved, new RedirectionEntry(others | ((ulong)mode << 8)).HasReservedDeliveryMode);
     }
 
     [Fact]
