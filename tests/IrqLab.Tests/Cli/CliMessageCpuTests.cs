@@ -70,4 +70,39 @@ public sealed class CliMessageCpuTests
         Assert.NotEmpty(messages);
         Assert.All(messages, m => Assert.Equal(0, m!["cpu"]!.GetValue<int>()));
     }
+
+    /// <summary>
+    /// A line printed on CPU 1 says CPU 1, not 0 (every line of the storm above is CPU 0's, so it cannot tell). The
+    /// kernel's own text names the CPU: call_irq_handler() (arch/x86/kernel/irq.c, 6.10) prints
+    /// <c>"%s: %d.%u No irq handler for vector"</c> with <c>smp_processor_id()</c>, so <c>messages[].cpu</c> must equal the
+    /// number before the dot (SCENARIOS.md §10).
+    /// </summary>
+    [Fact]
+    public void A_kernel_line_printed_on_cpu_1_has_cpu_1_irq_c_call_irq_handler()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "irqlab-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "s.yaml");
+        File.WriteAllText(path, """
+            irqlab: 1
+            name: no-handler-on-each-cpu
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            steps:
+              - {ipi: {from: 0, to: 1, vector: 0x41}}
+              - {ipi: {from: 1, to: 0, vector: 0x42}}
+              - {advance: 10us}
+            """);
+
+        var (exit, output, _) = CliRunner.Run(["run", path, "--json"]);
+
+        Assert.Equal(0, exit);
+        var lines = JsonNode.Parse(output)!["messages"]!.AsArray()
+            .Select(m => (Cpu: m!["cpu"]!.GetValue<int>(), Text: m["text"]!.GetValue<string>()))
+            .OrderBy(m => m.Text, StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(
+            [(0, "call_irq_handler: 0.66 No irq handler for vector"), (1, "call_irq_handler: 1.65 No irq handler for vector")],
+            lines);
+    }
 }
