@@ -57,9 +57,18 @@ public sealed class PostedInterruptPropertyTests
 
                         break;
                     case Op.Harvest:
+                        // Posted-interrupt processing (SDM 29.6) ORs the PIR into VIRR: every vector set in the PIR is
+                        // then set in VIRR, whether or not it is also in service (VISR), and only those already in VIRR
+                        // merge. Checked against the PIR and VIRR read beforehand, not against the model's counters.
                         var pending = pi.PendingCount;
+                        var inPir = Enumerable.Range(0, 256).Where(pi.IsPirSet).ToArray();
+                        var merging = inPir.Count(vapic.IsVirrSet);
+                        var coalescedBefore = vapic.CoalescedCount;
                         Assert.Equal(pending, pi.HarvestInto(vapic));
                         Assert.False(pi.On);
+                        Assert.All(inPir, v => Assert.True(vapic.IsVirrSet(v), $"posted vector 0x{v:x2} not in VIRR after the harvest"));
+                        Assert.Equal(0, pi.PendingCount);
+                        Assert.Equal(coalescedBefore + merging, vapic.CoalescedCount);
                         break;
                     case Op.Deliver:
                         var virr = vapic.VirrToArray();
