@@ -123,7 +123,23 @@ public sealed class MsiXTableTests
                 {
                     case 0:
                     case 1:
+                        // PCIe MSI-X (Function Mask and per-vector Mask): a masked vector's event sets its Pending bit
+                        // instead of sending; an unmasked one sends its message now. Checked against the sink and the
+                        // PBA, not against the table's own counters (which balance by construction).
+                        var masked = table.IsMasked(op.Index) || table.FunctionMasked;
+                        var sent = sink.Count;
                         table.Fire(op.Index);
+                        if (masked)
+                        {
+                            Assert.True(table.IsPending(op.Index), $"masked entry {op.Index} fired without its pending bit");
+                            Assert.Equal(sent, sink.Count);
+                        }
+                        else
+                        {
+                            Assert.False(table.IsPending(op.Index));
+                            Assert.Equal(op.Index == 3 ? sent : sent + 1, sink.Count); // entry 3 never decodes
+                        }
+
                         break;
                     case 2:
                         table.SetMasked(op.Index, op.Flag);
