@@ -111,8 +111,21 @@ public sealed class Pic8259PairPropertyTests
                     model.Rising[irq]++;
                 }
 
+                var rising = level && !model.Line[irq];
+                var irrBefore = IrrOf(pic, irq);
+                var coalescedBefore = pic.CoalescedCount;
                 model.Line[irq] = level;
                 pic.SetIrq(irq, level);
+                if (rising)
+                {
+                    // Edge triggered mode (8259A datasheet "Interrupt Request Register"; QEMU hw/intc/i8259.c
+                    // pic_set_irq: "If an edge is detected, then the IRR is set to 1", with no IMR test; the IMR acts in
+                    // pic_get_irq): a rising edge sets its IRR bit, masked or not, and merges only with an IRR bit
+                    // already set. Checked against IRR read beforehand, not against the chip's own counters.
+                    Assert.True(IrrOf(pic, irq), $"IR{irq}: rising edge left IRR clear");
+                    Assert.Equal(coalescedBefore + (irrBefore ? 1 : 0), pic.CoalescedCount);
+                }
+
                 break;
             case 3:
             case 4:
@@ -135,6 +148,8 @@ public sealed class Pic8259PairPropertyTests
                 break;
         }
     }
+
+    private static bool IrrOf(Pic8259Pair pic, int irq) => (((irq < 8 ? pic.Master.Irr : pic.Slave.Irr) >> (irq & 7)) & 1) != 0;
 
     private static void Check(Pic8259Pair pic, PicHostRecorder host, Model model)
     {
