@@ -13,7 +13,6 @@ namespace IrqLab.Benchmarks;
 /// </summary>
 internal static class ElfComment
 {
-    private const int Elf64HeaderSize = 64;
     private const int SectionHeaderSize = 64;
     private const ushort ShnXindex = 0xFFFF;
 
@@ -40,10 +39,8 @@ internal static class ElfComment
     private static List<string>? ReadComment(SafeFileHandle file)
     {
         var length = RandomAccess.GetLength(file);
-        Span<byte> header = stackalloc byte[Elf64HeaderSize];
-        if (!ReadAt(file, length, 0, header)
-            || header[0] != 0x7F || header[1] != (byte)'E' || header[2] != (byte)'L' || header[3] != (byte)'F'
-            || header[4] != 2 /* ELFCLASS64 */ || header[5] != 1 /* ELFDATA2LSB */)
+        Span<byte> header = stackalloc byte[Elf64Ident.HeaderSize];
+        if (!ReadAt(file, length, 0, header) || !Elf64Ident.IsElf64Lsb(header))
         {
             return null;
         }

@@ -13,7 +13,6 @@ namespace IrqLab.Benchmarks;
 /// </summary>
 internal static class ElfCompleteness
 {
-    private const int Elf64HeaderSize = 64;
     private const int ProgramHeaderSize = 56;
     private const uint PtLoad = 1;
 
@@ -37,23 +36,20 @@ internal static class ElfCompleteness
     {
         using var file = File.OpenRead(path);
         var length = file.Length;
-        Span<byte> header = stackalloc byte[Elf64HeaderSize];
-        if (file.ReadAtLeast(header, 4, throwOnEndOfStream: false) < 4
-            || header[0] != 0x7F || header[1] != (byte)'E' || header[2] != (byte)'L' || header[3] != (byte)'F')
+        Span<byte> header = stackalloc byte[Elf64Ident.HeaderSize];
+        if (file.ReadAtLeast(header, 4, throwOnEndOfStream: false) < 4 || !Elf64Ident.HasMagic(header))
         {
             return null;
         }
 
-        if (length < Elf64HeaderSize)
+        if (length < Elf64Ident.HeaderSize)
         {
-            return Describe(length, Elf64HeaderSize, "the ELF header");
+            return Describe(length, Elf64Ident.HeaderSize, "the ELF header");
         }
 
         file.Position = 0;
         file.ReadExactly(header);
-        const byte Elfclass64 = 2;
-        const byte Elfdata2Lsb = 1;
-        if (header[4] != Elfclass64 || header[5] != Elfdata2Lsb)
+        if (!Elf64Ident.IsElf64Lsb(header))
         {
             return null;
         }
