@@ -96,13 +96,15 @@ public sealed partial class KernelModel
     /// lock in handle_edge_irq()", 8d39d6ec4db5, merged for v6.17-rc1): <c>irq_can_handle_pm()</c> first busy-waits in
     /// <c>irq_wait_on_inprogress()</c> for an in-progress single-target edge irq whose effective affinity's first CPU is
     /// this one, and an x86 vector irq's only target is the CPU that runs its handler: a nested edge there (the handler
-    /// set IF) waits for good with IF clear, before any mask or ack (<see cref="IKernelPlatform.SpinForever"/>).
-    /// Out of line: the edge flow's hot caller keeps its small body.
+    /// set IF) waits for good with IF clear, before any mask or ack (<see cref="IKernelPlatform.SpinForever"/>). That wait
+    /// is behind <c>IS_ENABLED(CONFIG_GENERIC_IRQ_EFFECTIVE_AFF_MASK)</c>, which x86 selects only with SMP
+    /// (arch/x86/Kconfig <c>select GENERIC_IRQ_EFFECTIVE_AFF_MASK if SMP</c>): without SMP the edge is left pending as
+    /// on 6.16. Out of line: the edge flow's hot caller keeps its small body.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void EdgeIrqCannotRun(IrqDesc desc, int cpu)
     {
-        if (desc.InProgress && cpu == desc.Cpu && Options.Version == KernelVersion.Latest)
+        if (desc.InProgress && cpu == desc.Cpu && Options.Version == KernelVersion.Latest && Options.IsEnabled("SMP"))
         {
             _platform.SpinForever(cpu);
             return;

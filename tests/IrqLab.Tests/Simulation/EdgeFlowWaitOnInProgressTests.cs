@@ -59,4 +59,49 @@ public sealed class EdgeFlowWaitOnInProgressTests
         Assert.Contains(r.Messages, m => m.Text.Contains("which executes no program (spinning for good in irq_wait_on_inprogress())", StringComparison.Ordinal));
         Assert.Null(Sim.Unconserved(r));
     }
+
+    /// <summary>
+    /// The wait is behind <c>IS_ENABLED(CONFIG_GENERIC_IRQ_EFFECTIVE_AFF_MASK)</c> in <c>irq_can_handle_pm()</c>
+    /// (kernel/irq/chip.c, 8d39d6ec4db5), and arch/x86/Kconfig has <c>select GENERIC_IRQ_EFFECTIVE_AFF_MASK if SMP</c>:
+    /// a <c>latest</c> kernel built without SMP returns false there, so <c>handle_edge_irq()</c> leaves the nested edge
+    /// PENDING, masks and acks it and replays it after the outer action, exactly as 6.10 does.
+    /// </summary>
+    [Theory]
+    [InlineData("idt")]
+    [InlineData("fred")]
+    public void Without_SMP_latest_leaves_a_nested_edge_pending_as_6_10_arch_x86_Kconfig_GENERIC_IRQ_EFFECTIVE_AFF_MASK_if_SMP(
+        string delivery)
+    {
+        string Scenario(string version) => $$$"""
+            irqlab: 1
+            name: edge-nosmp
+            kernel: {version: "{{{version}}}", delivery: {{{delivery}}}, config: {SMP: false}}
+            machine: {cpus: 1}
+            devices:
+              - {name: e, line: {ioapic: 0, pin: 5}, handler: {returns: handled, cost: 10us}}
+            steps:
+              - {raise: e}
+              - {advance: 1us}
+              - {sti: {cpu: 0}}
+              - {advance: 1us}
+              - {raise: e}
+              - {advance: 30us}
+              - {read: {cpu: 0, reg: apic.isr, as: isr}}
+              - {cli: {cpu: 0}}
+            """;
+        var latest = Sim.Run(Scenario("latest"));
+        var v610 = Sim.Run(Scenario("6.10"));
+        var why = Sim.Describe(latest);
+        Assert.DoesNotContain(latest.Messages, m => m.Text.Contains("irq_wait_on_inprogress", StringComparison.Ordinal));
+        Assert.Empty(Sim.Read(latest, "isr").List!);
+        Assert.True(
+            latest.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth)).SequenceEqual(
+                v610.Dispatch.Select(d => (d.TimeNs, d.Handler, d.Depth))),
+            "the same flow as 6.10: the nested entry returns after PENDING + mask_ack\n" + why);
+        Assert.Equal(Sim.Count(v610, "5", 0), Sim.Count(latest, "5", 0));
+        Assert.Equal(
+            v610.Messages.Select(m => m.Text),
+            latest.Messages.Select(m => m.Text));
+        Assert.Null(Sim.Unconserved(latest));
+    }
 }
