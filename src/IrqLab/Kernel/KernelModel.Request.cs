@@ -564,8 +564,9 @@ public sealed partial class KernelModel
             var old = desc.ActionArray[0];
             if ((old.Flags & flags & IrqfShared) == 0 || (old.Flags & IrqfTriggerMask) != trigger)
             {
+                // pr_err() in kernel/irq/manage.c, whose pr_fmt(fmt) is "genirq: " fmt (every modelled version).
                 var text = string.Create(CultureInfo.InvariantCulture,
-                    $"Flags mismatch irq {desc.Irq}. {flags:x8} ({r.Name}) vs. {old.Flags:x8} ({old.Name})");
+                    $"genirq: Flags mismatch irq {desc.Irq}. {flags:x8} ({r.Name}) vs. {old.Flags:x8} ({old.Name})");
                 _platform.Log(0, KernelLogLevel.Err, text);
 
                 // __setup_irq() prints the mismatch once; the failure itself is the driver's request_irq() returning -EBUSY.

@@ -230,7 +230,7 @@ public sealed class FlowTests
         var model = K.Model(out var p);
         model.RequestIrq(K.Pin(1, "a", 19, level: true, shared: true, activeLow: true));
         var ex = Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Pin(2, "b", 19, level: true, activeLow: true)));
-        Assert.Equal("Flags mismatch irq 19. 00000008 (b) vs. 00000088 (a)", p.Logs.Single().Text);
+        Assert.Equal("genirq: Flags mismatch irq 19. 00000008 (b) vs. 00000088 (a)", p.Logs.Single().Text);
         Assert.Equal(-16, ex.Errno);
         Assert.Equal("b: request_irq(19) failed: -EBUSY (-16)", ex.Message);
         Assert.Single(model.DescAt(19)!.Actions);
@@ -242,7 +242,7 @@ public sealed class FlowTests
         var model = K.Model(out var p);
         model.RequestIrq(K.Pin(1, "a", 19, level: true, shared: true, activeLow: true));
         Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.Pin(2, "b", 19, shared: true)));
-        Assert.Equal("Flags mismatch irq 19. 00000081 (b) vs. 00000088 (a)", p.Logs.Single().Text);
+        Assert.Equal("genirq: Flags mismatch irq 19. 00000081 (b) vs. 00000088 (a)", p.Logs.Single().Text);
     }
 
     [Fact]

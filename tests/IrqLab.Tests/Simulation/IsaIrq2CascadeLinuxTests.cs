@@ -29,7 +29,7 @@ public sealed class IsaIrq2CascadeLinuxTests
             """);
 
         var errors = r.Messages.Where(m => m.Level == "err").Select(m => m.Text).ToArray();
-        Assert.Equal(new[] { $"Flags mismatch irq 2. {flags} (card) vs. 00010000 (cascade)", "card: request_irq(2) failed: -EBUSY (-16)" }, errors);
+        Assert.Equal(new[] { $"genirq: Flags mismatch irq 2. {flags} (card) vs. 00010000 (cascade)", "card: request_irq(2) failed: -EBUSY (-16)" }, errors);
         Assert.Empty(r.Dispatch);
         Assert.Equal("cascade", r.InterruptRows.Single(x => x.Row == "2").Actions);
     }

@@ -4,7 +4,8 @@ namespace IrqLab.Tests.Simulation;
 
 /// <summary>
 /// A refused share (kernel/irq/manage.c <c>__setup_irq()</c>, "mismatch" path) prints "Flags mismatch irq %d. %08x (%s)
-/// vs. %08x (%s)" once, and the driver's request_irq() fails with -EBUSY: the run's messages hold the kernel line once and
+/// vs. %08x (%s)" once, through <c>pr_err()</c> and so with manage.c's <c>#define pr_fmt(fmt) "genirq: " fmt</c> in
+/// front (as every dmesg shows it: "genirq: Flags mismatch irq 16. ..."), and the driver's request_irq() fails with -EBUSY: the run's messages hold the kernel line once and
 /// then the driver's failure, not the kernel line a second time.
 /// </summary>
 public sealed class SharingMismatchMessageTests
@@ -25,7 +26,7 @@ public sealed class SharingMismatchMessageTests
                 line: {{lineB}}
             """);
         Assert.Equal(
-            [$"Flags mismatch irq {irq}. {newFlags} (b) vs. {oldFlags} (a)", $"b: request_irq({irq}) failed: -EBUSY (-16)"],
+            [$"genirq: Flags mismatch irq {irq}. {newFlags} (b) vs. {oldFlags} (a)", $"b: request_irq({irq}) failed: -EBUSY (-16)"],
             r.Messages.Select(m => m.Text));
         Assert.All(r.Messages, m => Assert.Equal("err", m.Level));
     }
