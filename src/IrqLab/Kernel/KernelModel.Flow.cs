@@ -547,7 +547,10 @@ public sealed partial class KernelModel
         desc.IrqsUnhandled = 0;
     }
 
-    /// <summary><c>__report_bad_irq()</c> without the stack dump.</summary>
+    /// <summary>
+    /// <c>__report_bad_irq()</c> (kernel/irq/spurious.c) without the stack dump: per action <c>"[&lt;%p&gt;] %ps"</c> of its
+    /// handler, continued (<c>KERN_CONT</c>) by <c>" threaded [&lt;%p&gt;] %ps"</c> of its <c>thread_fn</c> when it has one.
+    /// </summary>
     private void ReportNobodyCared(IrqDesc desc, int cpu)
     {
         _platform.Log(cpu, KernelLogLevel.Err, string.Create(CultureInfo.InvariantCulture,
@@ -555,7 +558,13 @@ public sealed partial class KernelModel
         _platform.Log(cpu, KernelLogLevel.Err, "handlers:");
         foreach (var a in desc.ActionArray)
         {
-            _platform.Log(cpu, KernelLogLevel.Err, $"[<{KernelSymbols.HashedPointer(a.HandlerSymbol)}>] {a.HandlerSymbol}");
+            var line = $"[<{KernelSymbols.HashedPointer(a.HandlerSymbol)}>] {a.HandlerSymbol}";
+            if (a.ThreadSymbol is { } thread)
+            {
+                line += $" threaded [<{KernelSymbols.HashedPointer(thread)}>] {thread}";
+            }
+
+            _platform.Log(cpu, KernelLogLevel.Err, line);
         }
     }
 

@@ -51,4 +51,33 @@ public sealed class SharedLineDriverStatusTests
         Assert.Equal(count, Sim.Count(r, "16", 0));
         Assert.Null(Sim.Unconserved(r));
     }
+
+    /// <summary>
+    /// <c>__report_bad_irq()</c> (kernel/irq/spurious.c) prints each action's handler as <c>"[&lt;%p&gt;] %ps"</c> and, for an
+    /// action with a <c>thread_fn</c> (a driver whose handler returns IRQ_WAKE_THREAD, requested with
+    /// <c>request_threaded_irq()</c>), continues the line with <c>" threaded [&lt;%p&gt;] %ps"</c> (KERN_CONT).
+    /// </summary>
+    [Fact]
+    public void Nobody_cared_names_a_threaded_action_s_thread_fn_spurious_c_report_bad_irq()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: shared-threaded-sharer
+            kernel: {version: "6.10"}
+            machine: {cpus: 1}
+            devices:
+              - {name: good, line: {ioapic: 0, pin: 16, trigger: level, polarity: low}, shared: true, handler: {returns: wake_thread, cost: 0us}}
+              - {name: stuck, line: {ioapic: 0, pin: 16, trigger: level, polarity: low}, shared: true, handler: {returns: none, cost: 0us}}
+            steps:
+              - {raise: stuck}
+              - {advance: 1ms}
+            """);
+
+        var texts = r.Messages.Select(m => m.Text).ToList();
+        var at = texts.IndexOf("handlers:");
+        Assert.True(at > 0 && texts[at - 1] == NobodyCared, string.Join("\n", texts));
+        Assert.Matches(@"^\[<[0-9a-f]{16}>\] good_interrupt threaded \[<[0-9a-f]{16}>\] good_thread_fn$", texts[at + 1]);
+        Assert.Matches(@"^\[<[0-9a-f]{16}>\] stuck_interrupt$", texts[at + 2]);
+        Assert.Equal("Disabling IRQ #16", texts[at + 3]);
+    }
 }

@@ -56,4 +56,10 @@ public sealed class IrqAction
     /// IRQ_WAKE_THREAD has one, so these are exactly the actions that return <see cref="HandlerReturn.WakeThread"/>.
     /// </summary>
     public bool HasThreadFn => _returns == HandlerReturn.WakeThread;
+
+    /// <summary>
+    /// Symbol of the <c>thread_fn</c> (printed by "nobody cared" after <c>threaded</c>): <c>&lt;name&gt;_thread_fn</c> for an
+    /// action that has one (<see cref="HasThreadFn"/>), else null.
+    /// </summary>
+    public string? ThreadSymbol => HasThreadFn ? Name + "_thread_fn" : null;
 }
