@@ -210,8 +210,9 @@ public sealed partial class KernelModel
     /// <summary>
     /// The handler the IDT gate of exception <paramref name="vector"/> reaches (idt.c def_idts). <c>exc_double_fault</c>
     /// (arch/x86/kernel/traps.c, every modelled version; FRED's <c>fred_hwexc()</c> calls it too) never returns to the
-    /// faulting code: <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n")</c>, then <c>die("double fault")</c>,
-    /// whose header the model logs; the panic that follows (<c>oops_end()</c> in NMI context, <c>panic("Machine
+    /// faulting code: <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n")</c>, which traps.c's
+    /// <c>#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt</c> prints as "traps: PANIC: ...", then <c>die("double fault")</c>,
+    /// whose header (a raw <c>printk</c>, no prefix) the model logs; the panic that follows (<c>oops_end()</c> in NMI context, <c>panic("Machine
     /// halted.")</c>) and the stop of every CPU are not modelled. The stack-guard path (<c>handle_stack_overflow</c>)
     /// needs a faulting address the model does not have.
     /// </summary>
@@ -234,7 +235,7 @@ public sealed partial class KernelModel
         else if (vector == 8)
         {
             _platform.Log(cpu, KernelLogLevel.Emerg,
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PANIC: double fault, error_code: 0x{errorCode:x}"));
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"traps: PANIC: double fault, error_code: 0x{errorCode:x}"));
             Oops(cpu, "double fault", errorCode);
         }
 

@@ -7,7 +7,8 @@ namespace IrqLab.Tests.Kernel;
 
 /// <summary>
 /// arch/x86/kernel/traps.c <c>DEFINE_IDTENTRY_DF(exc_double_fault)</c>, the same in 6.1 through the newest kernel:
-/// <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n", error_code)</c>, then <c>die("double fault", ...)</c>, whose
+/// <c>pr_emerg("PANIC: double fault, error_code: 0x%lx\n", error_code)</c>, prefixed "traps: " by traps.c's
+/// <c>#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt</c> (its first line of code in every modelled version), then <c>die("double fault", ...)</c>, whose
 /// <c>__die_header()</c> prints "double fault: 0000 [#N] SMP NOPTI" ("Oops: " first from 6.10). FRED reaches the same
 /// handler (<c>fred_hwexc()</c>: <c>case X86_TRAP_DF: return exc_double_fault(regs, error_code)</c>).
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class DoubleFaultMessageTests
 
         Assert.Equal(("exc_double_fault", DispatchPath.Exception), (r.Handler, r.Path));
         Assert.Equal(
-            [(KernelLogLevel.Emerg, "PANIC: double fault, error_code: 0x0"), (KernelLogLevel.Warning, header)],
+            [(KernelLogLevel.Emerg, "traps: PANIC: double fault, error_code: 0x0"), (KernelLogLevel.Warning, header)],
             p.Logs.Select(l => (l.Level, l.Text)).ToArray());
     }
 
