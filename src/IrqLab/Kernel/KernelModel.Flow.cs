@@ -581,13 +581,20 @@ public sealed partial class KernelModel
         }
     }
 
-    /// <summary><c>enable_irq()</c>: at depth 1 re-enable, unmask and <c>check_irq_resend()</c> (edge lines with PENDING are retriggered by IPI).</summary>
+    /// <summary>
+    /// <c>enable_irq()</c>: at depth 1 re-enable, unmask and <c>check_irq_resend()</c> (edge lines with PENDING are
+    /// retriggered by IPI). At depth 0 <c>__enable_irq()</c> (kernel/irq/manage.c) does
+    /// <c>WARN(1, KERN_WARNING "Unbalanced enable for IRQ %d\n", irq)</c>: the message, then the <c>WARNING: CPU: ...</c>
+    /// line, every time (not a _ONCE form).
+    /// </summary>
     public void EnableIrq(int irq)
     {
         var desc = DescAt(irq) ?? throw new ArgumentException($"no irq {irq}", nameof(irq));
         if (desc.Depth == 0)
         {
             _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"Unbalanced enable for IRQ {irq}"));
+            _platform.Log(0, KernelLogLevel.Warning,
+                $"WARNING: CPU: 0 PID: 0 at kernel/irq/manage.c {KernelSymbols.CallSite("__enable_irq")}: WARN(1)");
             return;
         }
 

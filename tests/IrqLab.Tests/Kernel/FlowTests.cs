@@ -110,6 +110,33 @@ public sealed class FlowTests
         Assert.Equal(1UL, d.Kstat(d.Cpu));
     }
 
+    /// <summary>
+    /// kernel/irq/manage.c <c>__enable_irq()</c> at depth 0: <c>WARN(1, KERN_WARNING "Unbalanced enable for IRQ %d\n")</c>,
+    /// the message and then the WARNING line, on every unbalanced call (WARN, not WARN_ONCE); the irq stays as it was.
+    /// </summary>
+    [Fact]
+    public void Unbalanced_enable_warns_every_time_manage_c_enable_irq()
+    {
+        var model = K.Model(out var p);
+        model.RequestIrq(K.Pin(1, "ata0", 14));
+        var d = model.DescAt(14)!;
+        p.Calls.Clear();
+        p.Logs.Clear();
+        model.EnableIrq(14);
+        model.EnableIrq(14);
+        var texts = p.Texts.ToList();
+        Assert.Equal(4, texts.Count);
+        for (var i = 0; i < 4; i += 2)
+        {
+            Assert.Equal("Unbalanced enable for IRQ 14", texts[i]);
+            Assert.Matches(@"^WARNING: CPU: 0 PID: 0 at kernel/irq/manage\.c __enable_irq\+0x[0-9a-f]+/0x[0-9a-f]+: WARN\(1\)$", texts[i + 1]);
+        }
+
+        Assert.All(p.Logs, l => Assert.Equal(KernelLogLevel.Warning, l.Level));
+        Assert.All(p.Calls, c => Assert.StartsWith("log ", c, StringComparison.Ordinal)); // no unmask, no resend
+        Assert.Equal(0, d.Depth);
+    }
+
     [Fact]
     public void Disabled_level_irq_is_masked_and_EOId_resend_clears_pending_for_level()
     {
