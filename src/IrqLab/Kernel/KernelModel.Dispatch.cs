@@ -320,8 +320,8 @@ public sealed partial class KernelModel
         // fred_extint(): WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR) and return.
         if (_warnedOnce.Add("fred_extint"))
         {
-            _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
-                $"WARNING: CPU: {cpu} PID: 0 at arch/x86/entry/entry_fred.c {KernelSymbols.CallSite("fred_extint")}: WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR): vector {vector}"));
+            _platform.Log(cpu, KernelLogLevel.Warning, WarningLine(cpu, "arch/x86/entry/entry_fred.c", "fred_extint",
+                string.Create(CultureInfo.InvariantCulture, $"WARN_ON_ONCE(vector < FIRST_EXTERNAL_VECTOR): vector {vector}")));
         }
 
         return new DispatchResult("unhandled", DispatchPath.SysvecTable, -1, 0, false);

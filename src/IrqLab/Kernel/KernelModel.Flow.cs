@@ -383,8 +383,8 @@ public sealed partial class KernelModel
         var a = desc.ActionArray[Math.Clamp(action, 0, desc.ActionArray.Length - 1)];
         _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
             $"irq {irq} handler {KernelSymbols.Symbolize(a.HandlerSymbol, 0)} enabled interrupts"));
-        _platform.Log(cpu, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture,
-            $"WARNING: CPU: {cpu} PID: 0 at kernel/irq/handle.c {KernelSymbols.CallSite("__handle_irq_event_percpu")}: WARN_ONCE(!irqs_disabled())"));
+        _platform.Log(cpu, KernelLogLevel.Warning,
+            WarningLine(cpu, "kernel/irq/handle.c", "__handle_irq_event_percpu", "WARN_ONCE(!irqs_disabled())"));
     }
 
     /// <summary>
@@ -582,6 +582,14 @@ public sealed partial class KernelModel
     }
 
     /// <summary>
+    /// The model's <c>WARNING:</c> line of a <c>WARN*()</c> (<c>__warn()</c>, kernel/panic.c, printed after the WARN's own
+    /// message): <c>WARNING: CPU: &lt;cpu&gt; PID: 0 at &lt;file&gt; &lt;func&gt;+0x../0x..: &lt;what&gt;</c>, where
+    /// <paramref name="what"/> names the WARN form and its condition (docs/kernel.md).
+    /// </summary>
+    private static string WarningLine(int cpu, string file, string func, string what) =>
+        string.Create(CultureInfo.InvariantCulture, $"WARNING: CPU: {cpu} PID: 0 at {file} {KernelSymbols.CallSite(func)}: {what}");
+
+    /// <summary>
     /// <c>enable_irq()</c>: at depth 1 re-enable, unmask and <c>check_irq_resend()</c> (edge lines with PENDING are
     /// retriggered by IPI). At depth 0 <c>__enable_irq()</c> (kernel/irq/manage.c) does
     /// <c>WARN(1, KERN_WARNING "Unbalanced enable for IRQ %d\n", irq)</c>: the message, then the <c>WARNING: CPU: ...</c>
@@ -593,8 +601,7 @@ public sealed partial class KernelModel
         if (desc.Depth == 0)
         {
             _platform.Log(0, KernelLogLevel.Warning, string.Create(CultureInfo.InvariantCulture, $"Unbalanced enable for IRQ {irq}"));
-            _platform.Log(0, KernelLogLevel.Warning,
-                $"WARNING: CPU: 0 PID: 0 at kernel/irq/manage.c {KernelSymbols.CallSite("__enable_irq")}: WARN(1)");
+            _platform.Log(0, KernelLogLevel.Warning, WarningLine(0, "kernel/irq/manage.c", "__enable_irq", "WARN(1)"));
             return;
         }
 

@@ -245,8 +245,8 @@ public sealed partial class KernelModel
         }
 
         var (file, func, once, cond) = InstallSite(r.Refusal);
-        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"WARNING: CPU: 0 PID: 0 at {file} {KernelSymbols.CallSite(func)}: {(once ? "WARN_ON_ONCE" : "WARN_ON")}({cond}): vector 0x{vector:x2} handler {handler} not installed");
+        var text = WarningLine(0, file, func, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{(once ? "WARN_ON_ONCE" : "WARN_ON")}({cond}): vector 0x{vector:x2} handler {handler} not installed"));
         if (!once || _warnedOnce.Add(func + cond))
         {
             _platform.Log(0, KernelLogLevel.Warning, text);
@@ -278,8 +278,8 @@ public sealed partial class KernelModel
         }
 
         var cond = r.Refusal == InstallRefusal.SetupDone ? "idt_setup_done" : "test_and_set_bit(n, system_vectors)";
-        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"WARNING: CPU: 0 PID: 0 at arch/x86/kernel/idt.c {KernelSymbols.CallSite("alloc_intr_gate")}: WARN_ON({cond}): vector 0x{vector:x2} gate {handler} not installed");
+        var text = WarningLine(0, "arch/x86/kernel/idt.c", "alloc_intr_gate", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"WARN_ON({cond}): vector 0x{vector:x2} gate {handler} not installed"));
         _platform.Log(0, KernelLogLevel.Warning, text);
         return r with { Message = text };
     }
