@@ -390,14 +390,8 @@ internal sealed partial class Machine
     /// A guest APIC write that traps without APICv: an APIC_ACCESS exit (xAPIC MMIO) or MSR_WRITE (x2APIC), emulated by
     /// KVM, which injects the emulated APIC's highest deliverable interrupt on the way back in.
     /// </summary>
-    private void ApicWriteTrap(Vcpu v)
-    {
-        // The exit is trap-like (SDM 29.4.3.3): it comes after the write completed, so a shadow that instruction ran in
-        // is over when KVM injects.
-        v.Guest.InstructionRetired();
-        RecordVmExit(v, VmExitReasons.Name(_scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess), null, null);
-        InjectEmulated(v);
-    }
+    private void ApicWriteTrap(Vcpu v) =>
+        GuestApicTrap(v, _scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess);
 
     /// <summary>
     /// A guest frame can only run while its own vCPU is in guest mode: a host CPU runs one vCPU at a time, and the frame of
@@ -410,7 +404,11 @@ internal sealed partial class Machine
     /// <summary>Whether guest frame <paramref name="f"/> belongs to vCPU <paramref name="v"/> (VM name and vCPU index).</summary>
     private static bool IsFrameOf(Frame f, Vcpu v) => f.Vcpu == v.Index && string.Equals(f.Vm, v.Name, StringComparison.Ordinal);
 
-    /// <summary>Handler actions inside a guest: EOI and self-IPIs are virtualized (APICv), STI/CLI change the guest's IF.</summary>
+    /// <summary>
+    /// Handler actions inside a guest: STI/CLI change the guest's IF; EOI, register accesses and IPIs reach the guest's
+    /// own APIC (<c>Machine.GuestApic.cs</c>); <c>raise</c>, <c>lower</c> and <c>pulse</c> act on the device as from the
+    /// host (the device is the same hardware whoever drives it). What is not modelled is said once and ignored.
+    /// </summary>
     private long GuestAction(CpuContext c, Frame f, Step step)
     {
         var v = c.Loaded!;
@@ -419,21 +417,8 @@ internal sealed partial class Machine
             case AdvanceStep a:
                 return a.DurationNs;
             case EoiStep:
-                {
-                    var outcome = v.Vapic.VirtualEoi();
-                    if (!v.Controls.VirtualInterruptDelivery)
-                    {
-                        // Without APICv the EOI write traps to KVM, which emulates it and re-enters.
-                        ApicWriteTrap(v);
-                    }
-                    else if (outcome.ExitRequired)
-                    {
-                        RecordVmExit(v, VmExitReasons.Name(VmExitReasons.EoiInduced), outcome.Vector, null);
-                    }
-
-                    return 0;
-                }
-
+                GuestEoi(v);
+                return 0;
             case InterruptFlagStep s:
                 if (s.Set)
                 {
@@ -445,39 +430,14 @@ internal sealed partial class Machine
                 }
 
                 return 0;
-            case IpiStep ipi when ipi.To == IpiTargetKind.Self && ipi.Mode is DeliveryMode.Fixed or DeliveryMode.LowestPriority:
-                // Only a fixed self-IPI puts its vector in IRR (SDM 30.4.3.2 virtualizes delivery mode 000 only; KVM's
-                // __apic_accept_irq takes lowest priority as fixed); NMI, INIT, SIPI and SMI self-IPIs are not modelled
-                // inside a VM and fall to the default case below.
-                // Self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V). Without virtual-interrupt
-                // delivery the ICR write traps instead (SDM 29.4.3.2: an APIC-write VM exit), and KVM's
-                // kvm_apic_send_ipi() sets the IRR of the emulated APIC, whose interrupt it injects on re-entry.
-                _sourceRaised++;
-                if (v.Vapic.IsVirrSet(ipi.Vector))
-                {
-                    _sourceCoalesced++;
-                }
-                else
-                {
-                    v.Vapic.SetVirr(ipi.Vector);
-                }
-
-                if (!v.Controls.VirtualInterruptDelivery)
-                {
-                    ApicWriteTrap(v);
-                }
-                else if (_scenario.Machine.Apic == ApicMode.X2Apic)
-                {
-                    // x2APIC: the ICR is MSR 0x830, which is not virtualized without IPI virtualization (SDM 30.5: only
-                    // TPR, EOI and SELF IPI writes are), and KVM intercepts it (vmx_update_msr_bitmap_x2apic leaves
-                    // APIC_ICR intercepted unless enable_ipiv): an MSR_WRITE exit, whose fastpath sets the vector in the
-                    // PIR and syncs it into VIRR before re-entry (the xAPIC ICR's self shorthand is virtualized
-                    // instead: APIC-write emulation, SDM 30.4.3.2). IPI virtualization is not modelled.
-                    v.Guest.InstructionRetired();
-                    RecordVmExit(v, VmExitReasons.Name(MsrWriteExit), null, null);
-                }
-
+            case IpiStep ipi when ipi.From is null && GuestIpi(v, ipi.To, ipi.Destination, ipi.Vector, ipi.Mode):
                 return 0;
+            case ReadStep r when GuestRead(v, r):
+                return 0;
+            case WriteStep w when GuestWrite(v, w):
+                return 0;
+            case DeviceStep:
+                return ExecuteAction(c, f, step);
             default:
                 // Said once per action of the scenario (a busy guest handler would repeat it on every run of the handler),
                 // and named by the handler, not by a file line: the output is the same whether the scenario was YAML or JSON.

@@ -136,4 +136,10 @@ internal sealed class Vcpu
     /// see. While set, a queued virtual NMI waits for the interrupt window (<c>vmx_enable_nmi_window</c>).
     /// </summary>
     public bool SoftNmiBlocked;
+
+    /// <summary>
+    /// The guest's ICR high (xAPIC offset 310H: the destination in bits 31:24), which an xAPIC MMIO write of ICR low
+    /// sends with (SDM Vol. 3A §11.6.1); on the virtual-APIC page VICR_HI (SDM Vol. 3C 30.4.3.2 clears its bytes 2:0).
+    /// </summary>
+    public uint IcrHigh;
 }

@@ -66,6 +66,15 @@ public sealed class VirtualApic
     /// <summary>The VISR vectors in ascending order (allocates).</summary>
     public int[] VisrToArray() => Bitmap256.ToArray(_visr);
 
+    /// <summary>
+    /// VIRR bits 32·<paramref name="word"/> + 31 .. 32·<paramref name="word"/>: the 32-bit field at virtual-APIC page
+    /// offset 200H + 10H·<paramref name="word"/> (SDM 30.1.1).
+    /// </summary>
+    public uint VirrWord(int word) => Word32(_virr, word);
+
+    /// <summary>VISR bits of the 32-bit field at offset 100H + 10H·<paramref name="word"/> (SDM 30.1.1).</summary>
+    public uint VisrWord(int word) => Word32(_visr, word);
+
     /// <summary>Number of VIRR bits set.</summary>
     public int VirrCount => Bitmap256.Count(_virr);
 
@@ -157,6 +166,13 @@ public sealed class VirtualApic
         {
             Bitmap256.Clear(_eoiExit, vector);
         }
+    }
+
+    private static uint Word32(ulong[] bits, int word)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(word);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(word, 7);
+        return (uint)(bits[word >> 1] >> ((word & 1) * 32));
     }
 
     private void UpdateVppr()

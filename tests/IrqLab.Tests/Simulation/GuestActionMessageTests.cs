@@ -25,7 +25,7 @@ public sealed class GuestActionMessageTests
                 vcpus: [{cpu: 1}]
                 handlers:
                   - vector: 0x50
-                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, {write: {cpu: 0, reg: apic.tpr, value: 0}}, {pulse: eth0}, eoi]
+                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, {write: {cpu: 0, reg: apic.tpr, value: 0}}, {ipi: {to: {logical: 1}, vector: 0x51}}, eoi]
             devices:
               - name: eth0
                 msi: {vectors: 1, affinity: [0]}
@@ -42,7 +42,7 @@ public sealed class GuestActionMessageTests
         [
             "irqlab: guest action read in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
             "irqlab: guest action write in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
-            "irqlab: guest action pulse in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
+            "irqlab: guest action ipi in VM g0's handler for vector 0x50 is not modelled inside a VM; ignored",
         ], ignored);
     }
 

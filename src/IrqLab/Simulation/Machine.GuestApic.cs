@@ -1,0 +1,318 @@
+using IrqLab.Hardware;
+using IrqLab.Hardware.Apic;
+using IrqLab.Scenarios.Model;
+using IrqLab.Simulation.Output;
+using IrqLab.Virtualization;
+
+namespace IrqLab.Simulation;
+
+/// <summary>
+/// A guest handler's accesses to its own local APIC (SDM Vol. 3C chapter 30, "APIC Virtualization and Virtual
+/// Interrupts"; KVM's emulated local APIC), and the IPIs it sends to the vCPUs of its VM. The guest's APIC is the
+/// vCPU's <see cref="VirtualApic"/>: the virtual-APIC page with APICv, KVM's emulated APIC without it. Its APIC ID is
+/// the vCPU's index in <c>vms[].vcpus</c> (KVM gives a vCPU the APIC ID user space chose for it, QEMU the CPU index);
+/// the guest is in the machine's APIC mode.
+/// </summary>
+internal sealed partial class Machine
+{
+    private const int MsrReadExit = 31; // EXIT_REASON_MSR_READ
+
+    /// <summary>
+    /// The MMIO offset of the guest APIC register a <c>read</c> or <c>write</c> target reaches: a named register with no
+    /// <c>cpu</c> (the handler's own APIC), an x2APIC MSR 0x800-0x8FF, or an xAPIC MMIO address in the APIC page at its
+    /// reset base 0xFEE00000 (the guest's IA32_APIC_BASE is not modelled). False for anything else (another CPU's
+    /// registers, ports, IO-APICs, other MSRs), which a guest handler does not model.
+    /// </summary>
+    private bool TryGuestApicOffset(RegisterRef target, out uint offset, out bool named)
+    {
+        offset = 0;
+        named = target.Kind == RegisterKind.Named;
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        switch (target.Kind)
+        {
+            case RegisterKind.Named when target.Cpu is null:
+                offset = LocalApic.OffsetOf(NamedApicRegister(target.Name!));
+                return true;
+            case RegisterKind.Msr when x2 && target.Cpu is null && target.Address is >= 0x800 and <= 0x8FF:
+                offset = (uint)(target.Address - 0x800) << 4;
+                return true;
+            case RegisterKind.Mmio when !x2 && target.Cpu is null && target.Address is >= 0xFEE0_0000 and < 0xFEE0_1000 && (target.Address & 0xF) == 0:
+                offset = (uint)(target.Address - 0xFEE0_0000);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A guest <c>read</c> of its APIC's ID, TPR, PPR, ISR or IRR (false for any other register: not modelled). With
+    /// APICv the read is virtualized from the virtual-APIC page without an exit (APIC-register virtualization; SDM
+    /// 30.4.2 for xAPIC MMIO, 30.5 for x2APIC RDMSR, which KVM's <c>vmx_update_msr_bitmap_x2apic()</c> lets through for
+    /// 0x800-0x8FF), except an xAPIC read of the PPR (offset 0A0H is not among the offsets 30.4.2 virtualizes): an
+    /// APIC_ACCESS exit, after which KVM's emulation reads the PPR it computes from TPR and ISR, the same value. Without
+    /// APICv every access traps (APIC_ACCESS for xAPIC MMIO, MSR_READ for x2APIC) and KVM emulates it. A named
+    /// <c>apic.isr</c> or <c>apic.irr</c> reads the whole bitmap; a raw access one 32-bit word of it.
+    /// </summary>
+    private bool GuestRead(Vcpu v, ReadStep r)
+    {
+        if (!TryGuestApicOffset(r.Target, out var offset, out var named))
+        {
+            return false;
+        }
+
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        ReadValue value;
+        switch (offset)
+        {
+            case ApicConst.OffId:
+                value = new ReadValue(x2 ? (ulong)v.Index : (ulong)v.Index << 24, null);
+                break;
+            case ApicConst.OffTpr:
+                value = new ReadValue(v.Vapic.Vtpr, null);
+                break;
+            case ApicConst.OffPpr:
+                value = new ReadValue(v.Vapic.Vppr, null);
+                break;
+            case >= ApicConst.OffIsr and < ApicConst.OffTmr:
+                value = named ? new ReadValue(0, v.Vapic.VisrToArray()) : new ReadValue(v.Vapic.VisrWord((int)(offset - ApicConst.OffIsr) >> 4), null);
+                break;
+            case >= ApicConst.OffIrr and < ApicConst.OffEsr:
+                value = named ? new ReadValue(0, v.Vapic.VirrToArray()) : new ReadValue(v.Vapic.VirrWord((int)(offset - ApicConst.OffIrr) >> 4), null);
+                break;
+            default:
+                return false;
+        }
+
+        if (!v.Controls.VirtualInterruptDelivery)
+        {
+            GuestApicTrap(v, x2 ? MsrReadExit : VmExitReasons.ApicAccess);
+        }
+        else if (!x2 && offset == ApicConst.OffPpr)
+        {
+            v.Guest.InstructionRetired();
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ApicAccess), null, null);
+        }
+
+        RecordRead(r.As, value);
+        return true;
+    }
+
+    /// <summary>
+    /// A guest <c>write</c> to its APIC's TPR, EOI, SELF IPI (x2APIC) or ICR (false for any other register or value:
+    /// not modelled). TPR: TPR virtualization (SDM 30.1.2) with APICv, which updates the VPPR; the CPU then evaluates
+    /// pending virtual interrupts at the next instruction boundary. EOI: as the <c>eoi</c> action. SELF IPI: self-IPI
+    /// virtualization (30.1.5; x2APIC MSR 0x83F, which KVM lets through with APICv). ICR: the IPI its fields describe,
+    /// as the <c>ipi</c> action. An x2APIC WRMSR with reserved bits set (#GP in the guest) is not modelled.
+    /// </summary>
+    private bool GuestWrite(Vcpu v, WriteStep w)
+    {
+        if (!TryGuestApicOffset(w.Target, out var offset, out var named))
+        {
+            return false;
+        }
+
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var value = w.Value;
+        switch (offset)
+        {
+            case ApicConst.OffTpr when !x2 || value <= 0xFF:
+                // xAPIC: APIC-write emulation clears bytes 3:1 (30.4.3.2), KVM's emulation keeps bits 7:0 too.
+                v.Vapic.Vtpr = (byte)value;
+                if (!v.Controls.VirtualInterruptDelivery)
+                {
+                    GuestApicTrap(v, x2 ? MsrWriteExit : VmExitReasons.ApicAccess);
+                }
+
+                MarkDirty(v.Host.Index);
+                return true;
+            case ApicConst.OffEoi when !x2 || value == 0:
+                GuestEoi(v);
+                return true;
+            case ApicConst.OffSelfIpi when x2 && value <= 0xFF:
+                GuestFixedSelfIpi(v, (int)value, viaIcr: false);
+                return true;
+            case ApicConst.OffIcrHigh when !x2:
+                v.IcrHigh = (uint)value & 0xFF00_0000;
+                if (!v.Controls.VirtualInterruptDelivery)
+                {
+                    GuestApicTrap(v, VmExitReasons.ApicAccess);
+                }
+
+                return true;
+            case ApicConst.OffIcrLow:
+                {
+                    // Named apic.icr is 64 bits (SCENARIOS.md §7); an xAPIC MMIO write of ICR low sends with the
+                    // destination the ICR high write left.
+                    var icr = x2 || named ? value : ((ulong)v.IcrHigh << 32) | (uint)value;
+                    return GuestIcrWrite(v, icr);
+                }
+
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The IPI of a guest ICR value (SDM Vol. 3A Figure 11-12 and §11.12.9): vector 7:0, delivery mode 10:8, logical
+    /// destination 11, shorthand 19:18, destination 63:56 (xAPIC) or 63:32 (x2APIC); a physical destination of all ones
+    /// is a broadcast.
+    /// </summary>
+    private bool GuestIcrWrite(Vcpu v, ulong icr)
+    {
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var vector = (int)(icr & 0xFF);
+        var mode = (DeliveryMode)((icr >> 8) & 7);
+        var destination = x2 ? (uint)(icr >> 32) : (uint)(icr >> 56);
+        var kind = ((icr >> 18) & 3) switch
+        {
+            1 => IpiTargetKind.Self,
+            2 => IpiTargetKind.All,
+            3 => IpiTargetKind.AllButSelf,
+            _ => (icr & (1UL << 11)) != 0 ? IpiTargetKind.Logical
+                : destination == (x2 ? 0xFFFF_FFFFu : 0xFFu) ? IpiTargetKind.All : IpiTargetKind.Cpu,
+        };
+        return GuestIpi(v, kind, destination, vector, mode);
+    }
+
+    /// <summary>
+    /// A guest IPI (an <c>ipi</c> action, or an ICR write). A fixed self-IPI is virtualized (<see
+    /// cref="GuestFixedSelfIpi"/>). Any other IPI is an ICR write the CPU does not virtualize: an APIC-write exit (xAPIC
+    /// with APICv, SDM 30.4.3.2-3), an APIC_ACCESS exit (xAPIC without), or an MSR_WRITE exit (x2APIC: KVM intercepts
+    /// the ICR; IPI virtualization is not modelled). KVM's <c>kvm_apic_send_ipi()</c> then delivers it to the VM's vCPUs
+    /// whose APIC ID (the vCPU index) matches: fixed and lowest-priority interrupts as KVM's
+    /// <c>__apic_accept_irq()</c> does (<see cref="PostInterrupt"/>; a lowest-priority one to a single vCPU is taken as
+    /// fixed), NMIs through <c>kvm_inject_nmi()</c> (<see cref="QueueGuestNmi"/>). A destination no vCPU has takes
+    /// nothing (the IPI is dropped). Not modelled (false): logical destinations, INIT, SIPI and SMI, an NMI to the
+    /// sender itself, a lowest-priority IPI to several vCPUs.
+    /// </summary>
+    private bool GuestIpi(Vcpu v, IpiTargetKind kind, uint destination, int vector, DeliveryMode mode)
+    {
+        var fixedMode = mode is DeliveryMode.Fixed or DeliveryMode.LowestPriority;
+        if (kind == IpiTargetKind.Self && fixedMode)
+        {
+            GuestFixedSelfIpi(v, vector, viaIcr: true);
+            return true;
+        }
+
+        var vcpus = _vms[v.Name];
+        var broadcast = kind is IpiTargetKind.All or IpiTargetKind.AllButSelf
+            || (kind == IpiTargetKind.Physical && destination == (_scenario.Machine.Apic == ApicMode.X2Apic ? 0xFFFF_FFFFu : 0xFFu));
+        var toSelf = kind is IpiTargetKind.All || (!broadcast && destination == (uint)v.Index);
+        if (kind is IpiTargetKind.Logical or IpiTargetKind.Self || !(fixedMode || mode == DeliveryMode.Nmi)
+            || (mode == DeliveryMode.Nmi && toSelf)
+            || (mode == DeliveryMode.LowestPriority && broadcast && vcpus.Length - (kind == IpiTargetKind.AllButSelf ? 1 : 0) > 1))
+        {
+            return false;
+        }
+
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var exit = x2 ? MsrWriteExit : v.Controls.VirtualInterruptDelivery ? VmExitReasons.ApicWrite : VmExitReasons.ApicAccess;
+        v.Guest.InstructionRetired();
+        RecordVmExit(v, VmExitReasons.Name(exit), null, null);
+
+        var taken = false;
+        foreach (var t in vcpus)
+        {
+            if (broadcast ? kind == IpiTargetKind.AllButSelf && t == v : destination != (uint)t.Index)
+            {
+                continue;
+            }
+
+            taken = true;
+            if (mode == DeliveryMode.Nmi)
+            {
+                QueueGuestNmi(t);
+            }
+            else if (t == v)
+            {
+                // The sender is in KVM (the exit): its own interrupt goes into its IRR, which the re-entry evaluates.
+                SetGuestIrr(v, vector);
+            }
+            else
+            {
+                PostInterrupt(t, vector);
+            }
+
+            MarkDirty(t.Host.Index);
+        }
+
+        if (!taken)
+        {
+            _sourceRaised++;
+            _sourceDropped++;
+        }
+
+        if (!v.Controls.VirtualInterruptDelivery)
+        {
+            InjectEmulated(v);
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets <paramref name="vector"/> in the guest's IRR, counting a request whose bit is already set as coalesced.</summary>
+    private void SetGuestIrr(Vcpu v, int vector)
+    {
+        _sourceRaised++;
+        if (v.Vapic.IsVirrSet(vector))
+        {
+            _sourceCoalesced++;
+        }
+        else
+        {
+            v.Vapic.SetVirr(vector);
+        }
+    }
+
+    /// <summary>
+    /// A fixed self-IPI of the guest: self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V). Without
+    /// virtual-interrupt delivery the write traps instead (SDM 29.4.3.2: an APIC-write VM exit), and KVM's
+    /// <c>kvm_apic_send_ipi()</c> sets the IRR of the emulated APIC, whose interrupt it injects on re-entry.
+    /// <paramref name="viaIcr"/>: sent through the ICR (an <c>ipi</c> action), which in x2APIC mode is MSR 0x830, not
+    /// virtualized without IPI virtualization (SDM 30.5: only TPR, EOI and SELF IPI writes are): KVM intercepts it
+    /// (<c>vmx_update_msr_bitmap_x2apic</c> leaves APIC_ICR intercepted unless <c>enable_ipiv</c>), an MSR_WRITE exit
+    /// whose fastpath sets the vector in the PIR and syncs it into VIRR before re-entry (the xAPIC ICR's self shorthand is
+    /// virtualized instead: APIC-write emulation, SDM 30.4.3.2). Otherwise the x2APIC SELF IPI MSR, which KVM lets through.
+    /// </summary>
+    private void GuestFixedSelfIpi(Vcpu v, int vector, bool viaIcr)
+    {
+        SetGuestIrr(v, vector);
+        if (!v.Controls.VirtualInterruptDelivery)
+        {
+            ApicWriteTrap(v);
+        }
+        else if (viaIcr && _scenario.Machine.Apic == ApicMode.X2Apic)
+        {
+            v.Guest.InstructionRetired();
+            RecordVmExit(v, VmExitReasons.Name(MsrWriteExit), null, null);
+        }
+    }
+
+    /// <summary>The guest's EOI: EOI virtualization with APICv (an EOI-induced exit for a vector in the EOI-exit bitmap), else a trap KVM emulates.</summary>
+    private void GuestEoi(Vcpu v)
+    {
+        var outcome = v.Vapic.VirtualEoi();
+        if (!v.Controls.VirtualInterruptDelivery)
+        {
+            // Without APICv the EOI write traps to KVM, which emulates it and re-enters.
+            ApicWriteTrap(v);
+        }
+        else if (outcome.ExitRequired)
+        {
+            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.EoiInduced), outcome.Vector, null);
+        }
+    }
+
+    /// <summary>
+    /// A guest APIC access that traps without APICv (<paramref name="reason"/>: APIC_ACCESS, MSR_READ or MSR_WRITE),
+    /// emulated by KVM, which injects the emulated APIC's highest deliverable interrupt on the way back in. The exit is
+    /// recorded after the access completed (an APIC-access exit is fault-like, but KVM's emulation completes the
+    /// instruction before the re-entry), so a shadow that instruction ran in is over when KVM injects.
+    /// </summary>
+    private void GuestApicTrap(Vcpu v, int reason)
+    {
+        v.Guest.InstructionRetired();
+        RecordVmExit(v, VmExitReasons.Name(reason), null, null);
+        InjectEmulated(v);
+    }
+}

@@ -1,0 +1,198 @@
+using IrqLab.Simulation.Output;
+using Xunit;
+
+namespace IrqLab.Tests.Simulation;
+
+/// <summary>
+/// A guest handler's <c>read</c>, <c>write</c> and <c>ipi</c> actions reach its own local APIC (SCENARIOS.md §9: guest
+/// handlers take the actions of §6). With APICv the virtual-APIC page answers (SDM Vol. 3C 30.1 "Virtual APIC State",
+/// 30.4.2 and 30.5 for which accesses are virtualized); without it KVM emulates each access after an exit. The guest's
+/// APIC ID is its vCPU index.
+/// </summary>
+public sealed class GuestApicAccessTests
+{
+    private const string Template = """
+        irqlab: 1
+        name: guest-apic
+        kernel: {version: "6.10"}
+        machine: {cpus: 3, apic: MODE}
+        vms:
+          - name: g0
+            vcpus: [{cpu: 1}, {cpu: 2}]
+            apicv: APICV
+            posted_interrupts: APICV
+            handlers:
+              - vector: 0x40
+                do: [DO]
+              - {vector: 0x45, do: [eoi]}
+              - {vector: 0x61, do: [{read: {reg: apic.id, as: id61}}, eoi]}
+              - {vector: 0x65, do: [eoi]}
+              - {vector: 2, do: [{read: {reg: apic.id, as: nmi_id}}]}
+        steps:
+          - {vm: {op: enter, vm: g0, vcpu: 0}}
+          - {vm: {op: enter, vm: g0, vcpu: 1}}
+          - {vm: {op: post, vm: g0, vcpu: 1, vector: 0x40}}
+          - {advance: 10us}
+        """;
+
+    private static RunResult Run(string mode, bool apicv, string actions)
+    {
+        var r = Sim.Run(Template.Replace("MODE", mode, StringComparison.Ordinal)
+            .Replace("APICV", apicv ? "true" : "false", StringComparison.Ordinal)
+            .Replace("DO", actions, StringComparison.Ordinal));
+        Assert.Null(Sim.Unconserved(r));
+        Assert.DoesNotContain(r.Messages, m => m.Text.StartsWith("irqlab: guest action", StringComparison.Ordinal));
+        return r;
+    }
+
+    /// <summary>The exits of the handler's own vCPU after the posted 0x40 started it (the kick before it, without APICv, left out).</summary>
+    private static string[] HandlerExits(RunResult r) =>
+        r.VmExits.Where(x => x.Vcpu == 1 && x.Reason != "EXTERNAL_INTERRUPT").Select(x => x.Reason).ToArray();
+
+    /// <summary>
+    /// What a guest reads of its APIC: VISR, VIRR, VTPR, VPPR (SDM 30.1.1) and its APIC ID (xAPIC bits 31:24, x2APIC the
+    /// whole register; SDM Vol. 3A §11.4.6, §11.12.5.1), in both APIC modes, with and without APICv.
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", true)]
+    [InlineData("xapic", false)]
+    [InlineData("x2apic", true)]
+    [InlineData("x2apic", false)]
+    public void A_guest_reads_its_own_virtual_apic_SDM_30_1_1(string mode, bool apicv)
+    {
+        var r = Run(mode, apicv, "{read: {reg: apic.isr, as: isr}}, {read: {reg: apic.irr, as: irr}}, {read: {reg: apic.tpr, as: tpr}}, " +
+            "{read: {reg: apic.ppr, as: ppr}}, {read: {reg: apic.id, as: id}}, eoi");
+
+        Assert.Equal([0x40], Sim.Read(r, "isr").List!);
+        Assert.Empty(Sim.Read(r, "irr").List!);
+        Assert.Equal(0UL, Sim.Read(r, "tpr").Scalar);
+        Assert.Equal(0x40UL, Sim.Read(r, "ppr").Scalar);
+        Assert.Equal(mode == "x2apic" ? 1UL : 1UL << 24, Sim.Read(r, "id").Scalar);
+    }
+
+    /// <summary>
+    /// Which guest APIC accesses exit. With APICv: an xAPIC read of the PPR is not among the offsets APIC-register
+    /// virtualization serves (SDM 30.4.2: "In all other cases, the access causes an APIC-access VM exit"); every x2APIC
+    /// read of 800H-8FFH passes (KVM's <c>vmx_update_msr_bitmap_x2apic()</c> intercepts only TMCCT), as do TPR and EOI
+    /// writes (30.4.3.2, 30.5). Without APICv the model's KVM emulates every access: APIC_ACCESS for xAPIC MMIO,
+    /// MSR_READ / MSR_WRITE for x2APIC RDMSR / WRMSR.
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", true, "APIC_ACCESS")]
+    [InlineData("xapic", false, "APIC_ACCESS,APIC_ACCESS,APIC_ACCESS,APIC_ACCESS,APIC_ACCESS")]
+    [InlineData("x2apic", true, "")]
+    [InlineData("x2apic", false, "MSR_READ,MSR_READ,MSR_READ,MSR_WRITE,MSR_WRITE")]
+    public void Guest_apic_accesses_exit_as_apic_virtualization_leaves_them_SDM_30_4_and_30_5(string mode, bool apicv, string exits)
+    {
+        var r = Run(mode, apicv, "{read: {reg: apic.isr, as: isr}}, {read: {reg: apic.ppr, as: ppr}}, {read: {reg: apic.tpr, as: tpr}}, " +
+            "{write: {reg: apic.tpr, value: 0}}, eoi");
+
+        Assert.Equal(exits.Split(',', StringSplitOptions.RemoveEmptyEntries), HandlerExits(r));
+    }
+
+    /// <summary>
+    /// TPR virtualization (SDM 30.1.2): a TPR write updates VPPR = max(VTPR, SVI &amp; F0H) (30.1.3), and a virtual
+    /// interrupt is recognised only when RVI[7:4] &gt; VPPR[7:4] (30.2.1). Inside the 0x40 handler with IF set, a TPR of
+    /// 0x70 holds the self-IPI 0x65 pending; lowering the TPR to 0 lets it nest at once. Without APICv KVM's emulated APIC
+    /// gives the same order (<c>apic_update_ppr()</c>, then the injection on re-entry).
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", true)]
+    [InlineData("xapic", false)]
+    [InlineData("x2apic", true)]
+    [InlineData("x2apic", false)]
+    public void A_guest_tpr_write_holds_and_releases_a_virtual_interrupt_SDM_30_1_2(string mode, bool apicv)
+    {
+        var r = Run(mode, apicv, "sti, {write: {reg: apic.tpr, value: 0x70}}, {ipi: {to: self, vector: 0x65}}, {read: {reg: apic.ppr, as: held}}, " +
+            "{advance: 1us}, {write: {reg: apic.tpr, value: 0}}, {advance: 1us}, eoi");
+
+        Assert.Equal(0x70UL, Sim.Read(r, "held").Scalar);
+        var guest = r.Dispatch.Where(d => d.Vcpu == 1).ToList();
+        Assert.Equal([0x40, 0x65], guest.Select(d => d.Vector));
+        Assert.Equal(1000L, guest[1].TimeNs);
+        Assert.Equal(guest[0].Depth + 1, guest[1].Depth);
+    }
+
+    /// <summary>
+    /// A fixed IPI to another vCPU of the VM (destination = its APIC ID, the vCPU index): the ICR write exits (xAPIC with
+    /// APICv: an APIC-write VM exit, SDM 30.4.3.2-3, the ICR being virtualized only for a self-IPI; xAPIC without APICv:
+    /// APIC_ACCESS; x2APIC: MSR_WRITE, KVM intercepting the ICR), and KVM's <c>kvm_apic_send_ipi()</c> delivers it to
+    /// vCPU 0, by posted interrupt with APICv (no exit there) or into its IRR with a kick (a reschedule IPI's exit).
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", true, "{ipi: {to: 0, vector: 0x61}}", "APIC_WRITE")]
+    [InlineData("xapic", false, "{ipi: {to: 0, vector: 0x61}}", "APIC_ACCESS")]
+    [InlineData("x2apic", true, "{ipi: {to: 0, vector: 0x61}}", "MSR_WRITE")]
+    [InlineData("x2apic", false, "{ipi: {to: 0, vector: 0x61}}", "MSR_WRITE")]
+    [InlineData("xapic", true, "{write: {reg: apic.icr, value: 0x0000000000000061}}", "APIC_WRITE")]
+    [InlineData("xapic", true, "{write: {mmio: 0xFEE00310, value: 0}}, {write: {mmio: 0xFEE00300, value: 0x61}}", "APIC_WRITE")]
+    [InlineData("x2apic", true, "{write: {msr: 0x830, value: 0x61}}", "MSR_WRITE")]
+    [InlineData("x2apic", false, "{write: {reg: apic.icr, value: 0x0000000000000061}}", "MSR_WRITE")]
+    [InlineData("xapic", true, "{ipi: {to: all-but-self, vector: 0x61}}", "APIC_WRITE")]
+    public void A_guest_ipi_reaches_the_other_vcpu_through_kvm_apic_send_ipi(string mode, bool apicv, string send, string exit)
+    {
+        var r = Run(mode, apicv, send + ", eoi");
+
+        Assert.Equal(exit, HandlerExits(r)[0]);
+        var taken = Assert.Single(r.Dispatch, d => d.Vector == 0x61);
+        Assert.Equal(("g0", 0, 1), (taken.Vm, taken.Vcpu, taken.Cpu));
+        Assert.Equal(0UL, Sim.Read(r, "id61").Scalar);
+        Assert.Equal(apicv ? 0 : 1, r.VmExits.Count(x => x.Vcpu == 0 && x.Reason == "EXTERNAL_INTERRUPT"));
+    }
+
+    /// <summary>
+    /// An NMI IPI to another vCPU is KVM's <c>kvm_inject_nmi()</c> on the target (<c>__apic_accept_irq()</c>,
+    /// APIC_DM_NMI): its guest's NMI handler (vector 2) runs.
+    /// </summary>
+    [Fact]
+    public void A_guest_nmi_ipi_runs_the_other_vcpus_nmi_handler()
+    {
+        var r = Run("xapic", true, "{ipi: {to: 0, vector: 0, mode: nmi}}, eoi");
+
+        var nmi = Assert.Single(r.Dispatch, d => d.Vector == 2);
+        Assert.Equal(("g0", 0, "nmi"), (nmi.Vm, nmi.Vcpu, nmi.Event));
+        Assert.Equal(0UL, Sim.Read(r, "nmi_id").Scalar);
+    }
+
+    /// <summary>A destination no vCPU of the VM has (APIC ID 5 of a two-vCPU VM) takes nothing: the IPI is dropped, and counted so.</summary>
+    [Fact]
+    public void A_guest_ipi_to_an_apic_id_no_vcpu_has_is_dropped()
+    {
+        var r = Run("xapic", true, "{ipi: {to: {physical: 5}, vector: 0x61}}, eoi");
+
+        Assert.DoesNotContain(r.Dispatch, d => d.Vector == 0x61);
+        Assert.Equal(1, r.Stats.Dropped);
+    }
+
+    /// <summary>
+    /// A device action in a guest handler acts on the device as from the host: the device is the same hardware
+    /// (SCENARIOS.md §6 <c>{raise|lower|pulse: DEVICE}</c>); its MSI reaches the host CPU it targets.
+    /// </summary>
+    [Fact]
+    public void A_guest_device_action_raises_the_device_on_the_host()
+    {
+        var r = Sim.Run("""
+            irqlab: 1
+            name: guest-pulse
+            kernel: {version: "6.10"}
+            machine: {cpus: 2}
+            devices:
+              - name: eth0
+                msix: {vectors: 1, affinity: [0]}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}]
+                handlers:
+                  - {vector: 0x50, do: [{pulse: eth0}, eoi]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: inject, vm: g0, vcpu: 0, type: ext_int, vector: 0x50}}
+              - {advance: 10us}
+            """);
+
+        Assert.Null(Sim.Unconserved(r));
+        var host = Assert.Single(r.Dispatch, d => d.Handler == "common_interrupt");
+        Assert.Equal((0, (string?)null), (host.Cpu, host.Vm));
+        Assert.DoesNotContain(r.Messages, m => m.Text.StartsWith("irqlab: guest action", StringComparison.Ordinal));
+    }
+}
