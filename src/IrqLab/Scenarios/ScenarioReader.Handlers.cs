@@ -107,6 +107,11 @@ internal sealed partial class ScenarioReader
             // Asking for posted interrupts explicitly without either is the VM-entry failure the SDM defines.
             var ackOnExit = m.Get("ack_interrupt_on_exit") is not { } ack || Bool(ack, m.PathOf("ack_interrupt_on_exit"));
             var apicvOn = m.Get("apicv") is not { } apicv || Bool(apicv, m.PathOf("apicv"));
+            _guestVcpus = cpus.Count;
+            var handlers = m.Get("handlers") is { } handlersNode
+                ? ReadHandlerList(List(handlersNode, m.PathOf("handlers")), m.PathOf("handlers"))
+                : [];
+            _guestVcpus = null;
             var vm = new VmSpec
             {
                 Name = name,
@@ -122,9 +127,7 @@ internal sealed partial class ScenarioReader
                     ? [.. List(bitmapNode, m.PathOf("exception_bitmap")).Select((n, k) => Int(n, $"{m.PathOf("exception_bitmap")}[{k}]", 0, 31))]
                     : [],
                 WakeFromHalt = m.Get("wake_from_halt") is { } wake && Bool(wake, m.PathOf("wake_from_halt")),
-                Handlers = m.Get("handlers") is { } handlersNode
-                    ? ReadHandlerList(List(handlersNode, m.PathOf("handlers")), m.PathOf("handlers"))
-                    : [],
+                Handlers = handlers,
                 Mark = m.Mark,
             };
             _vms.Add(name, vm);

@@ -262,12 +262,16 @@ internal sealed partial class ScenarioReader
         else if (toNode is ScalarNode { IsNull: false } number && TryParseNumber(number.Text, out _))
         {
             kind = IpiTargetKind.Cpu;
-            destination = (uint)Cpu(toNode, toPath);
+
+            // In a guest handler the number is a vCPU of the VM (its APIC ID; docs/simulation.md, "Guest handlers' actions").
+            destination = _guestVcpus is { } n
+                ? (uint)Int(toNode, toPath, 0, n - 1, note: $" (a vCPU of the VM, which has {n})")
+                : (uint)Cpu(toNode, toPath);
         }
         else
         {
             // SCENARIOS.md §7 allows six forms of `to`; an error lists them all, not only the three words.
-            var forms = $"a CPU number 0..{_machine.Cpus - 1}, self, all, all-but-self, {{logical: M}} or {{physical: ID}}";
+            var forms = $"{(_guestVcpus is { } n ? $"a vCPU number 0..{n - 1}" : $"a CPU number 0..{_machine.Cpus - 1}")}, self, all, all-but-self, {{logical: M}} or {{physical: ID}}";
             if (toNode is not ScalarNode { IsNull: false } word)
             {
                 throw _errors.At(ErrorCodes.Type, toNode, $"expected an IPI destination ({forms}) for {toPath}, got {toNode.Describe()}");

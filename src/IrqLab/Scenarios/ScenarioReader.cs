@@ -33,6 +33,9 @@ internal sealed partial class ScenarioReader
     private readonly List<ScenarioException> _x2ApicOnly = [];
     private bool _enablesX2Apic;
 
+    // While a VM's handlers are read: its vCPU count, the range of an `ipi` action's `to` (a vCPU index in a guest).
+    private int? _guestVcpus;
+
     private ScenarioReader(ErrorFactory errors) => _errors = errors;
 
     /// <summary>Builds the scenario from <paramref name="root"/> (null for an empty document).</summary>

@@ -195,4 +195,38 @@ public sealed class GuestApicAccessTests
         Assert.Equal((0, (string?)null), (host.Cpu, host.Vm));
         Assert.DoesNotContain(r.Messages, m => m.Text.StartsWith("irqlab: guest action", StringComparison.Ordinal));
     }
+
+    private const string FourVcpus = """
+        irqlab: 1
+        name: guest-ipi-vcpu
+        kernel: {version: "6.10"}
+        machine: {cpus: 2}
+        vms:
+          - name: g0
+            vcpus: [{cpu: 1}, {cpu: 1}, {cpu: 0}, {cpu: 0}]
+            handlers:
+              - {vector: 0x40, do: [{ipi: {to: TO, vector: 0x61}}, eoi]}
+              - {vector: 0x61, do: [eoi]}
+        steps:
+          - {vm: {op: enter, vm: g0, vcpu: 3}}
+          - {vm: {op: enter, vm: g0, vcpu: 1}}
+          - {vm: {op: post, vm: g0, vcpu: 1, vector: 0x40}}
+          - {advance: 10us}
+        """;
+
+    /// <summary>
+    /// In a guest handler <c>ipi.to: N</c> names vCPU N of the VM (its APIC ID), so it is checked against the VM's vCPUs,
+    /// not the host's CPUs: vCPU 3 of a four-vCPU VM on a two-CPU machine is a destination, vCPU 4 is a <c>range</c>
+    /// error naming the key.
+    /// </summary>
+    [Fact]
+    public void A_guest_ipi_destination_is_a_vcpu_of_the_vm_checked_at_load()
+    {
+        var r = Sim.Run(FourVcpus.Replace("TO", "3", StringComparison.Ordinal));
+        var taken = Assert.Single(r.Dispatch, d => d.Vector == 0x61);
+        Assert.Equal(("g0", 3, 0), (taken.Vm, taken.Vcpu, taken.Cpu));
+
+        var e = Assert.Throws<IrqLab.Scenarios.ScenarioException>(() => Sim.Run(FourVcpus.Replace("TO", "4", StringComparison.Ordinal)));
+        Assert.Contains("vms[0].handlers[0].do[0].ipi.to must be 0..3 (a vCPU of the VM, which has 4), got 4", e.Message, StringComparison.Ordinal);
+    }
 }
