@@ -194,13 +194,20 @@ internal sealed partial class Machine
             return true;
         }
 
+        // Not modelled: logical destinations, a self-IPI that is not fixed, INIT, SIPI, SMI and the reserved modes.
+        if (kind is IpiTargetKind.Logical or IpiTargetKind.Self || !(fixedMode || mode == DeliveryMode.Nmi))
+        {
+            return false;
+        }
+
         var vcpus = _vms[v.Name];
         var broadcast = kind is IpiTargetKind.All or IpiTargetKind.AllButSelf
             || (kind == IpiTargetKind.Physical && destination == (_scenario.Machine.Apic == ApicMode.X2Apic ? 0xFFFF_FFFFu : 0xFFu));
-        var toSelf = kind is IpiTargetKind.All || (!broadcast && destination == (uint)v.Index);
-        if (kind is IpiTargetKind.Logical or IpiTargetKind.Self || !(fixedMode || mode == DeliveryMode.Nmi)
-            || (mode == DeliveryMode.Nmi && toSelf)
-            || (mode == DeliveryMode.LowestPriority && broadcast && vcpus.Length - (kind == IpiTargetKind.AllButSelf ? 1 : 0) > 1))
+        var toSelf = broadcast ? kind != IpiTargetKind.AllButSelf : destination == (uint)v.Index;
+        var targets = broadcast ? vcpus.Length - (kind == IpiTargetKind.AllButSelf ? 1 : 0) : 1;
+
+        // Nor an NMI to the sender itself, or a lowest-priority arbitration among several vCPUs.
+        if ((mode == DeliveryMode.Nmi && toSelf) || (mode == DeliveryMode.LowestPriority && targets > 1))
         {
             return false;
         }
