@@ -154,6 +154,35 @@ public sealed class GuestApicAccessTests
         Assert.Equal(0UL, Sim.Read(r, "nmi_id").Scalar);
     }
 
+    /// <summary>
+    /// What the model does not do inside a VM is said once and ignored (docs/simulation.md, "Guest handlers' actions"):
+    /// another CPU's registers, ports and other MSRs, APIC registers the guest model lacks, an x2APIC WRMSR with reserved
+    /// bits (#GP in the guest), an explicit sender, logical destinations, an NMI the sender would get itself (KVM queues
+    /// it for the vCPU that is in its exit: not modelled), a lowest-priority arbitration among several vCPUs.
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", "{read: {cpu: 0, reg: apic.isr, as: x}}", "read")]
+    [InlineData("xapic", "{write: {port: 0x21, value: 0}}", "write")]
+    [InlineData("xapic", "{read: {msr: 0x10, as: x}}", "read")]
+    [InlineData("xapic", "{read: {reg: apic.lvt.timer, as: x}}", "read")]
+    [InlineData("x2apic", "{write: {msr: 0x808, value: 0x100}}", "write")]
+    [InlineData("xapic", "{ipi: {from: 1, to: 0, vector: 0x61}}", "ipi")]
+    [InlineData("xapic", "{ipi: {to: {logical: 1}, vector: 0x61}}", "ipi")]
+    [InlineData("xapic", "{ipi: {to: all, vector: 0, mode: nmi}}", "ipi")]
+    [InlineData("xapic", "{ipi: {to: {physical: 0xFF}, vector: 0, mode: nmi}}", "ipi")]
+    [InlineData("xapic", "{ipi: {to: all, vector: 0x61, mode: lowest}}", "ipi")]
+    [InlineData("xapic", "{ipi: {to: 0, vector: 0, mode: init}}", "ipi")]
+    public void What_a_guest_handler_cannot_do_is_said_once_and_ignored(string mode, string action, string word)
+    {
+        var r = Sim.Run(Template.Replace("MODE", mode, StringComparison.Ordinal).Replace("APICV", "true", StringComparison.Ordinal)
+            .Replace("DO", action + ", eoi", StringComparison.Ordinal));
+
+        Assert.Null(Sim.Unconserved(r));
+        Assert.Single(r.Messages, m => m.Text == $"irqlab: guest action {word} in VM g0's handler for vector 0x40 is not modelled inside a VM; ignored");
+        Assert.DoesNotContain(r.Dispatch, d => d.Vector is 0x61 or 2);
+        Assert.Empty(HandlerExits(r));
+    }
+
     /// <summary>A destination no vCPU of the VM has (APIC ID 5 of a two-vCPU VM) takes nothing: the IPI is dropped, and counted so.</summary>
     [Fact]
     public void A_guest_ipi_to_an_apic_id_no_vcpu_has_is_dropped()
