@@ -237,7 +237,7 @@ internal sealed partial class Machine
             }
             else
             {
-                PostInterrupt(t, vector);
+                KvmAcceptFixed(t, vector);
             }
 
             MarkDirty(t.Host.Index);
@@ -255,6 +255,31 @@ internal sealed partial class Machine
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// KVM's <c>__apic_accept_irq()</c> of a fixed interrupt for another vCPU, <paramref name="t"/>. With posted interrupts
+    /// <c>vmx_deliver_posted_interrupt()</c> sets the PIR bit and ON, and <c>kvm_vcpu_trigger_posted_interrupt()</c>
+    /// (arch/x86/kvm/vmx/vmx.c, 6.1 to newest; vmx/common.h later) sends POSTED_INTR_VECTOR only to a vCPU in guest mode;
+    /// any other vCPU (blocked in HLT, not entered yet, or in KVM handling an exit) gets <c>kvm_vcpu_wake_up()</c>, no
+    /// IPI: the wakeup vector is a VT-d posting's (a <c>post</c> step's), never KVM's own sender's. Without posted
+    /// interrupts, <see cref="PostInterrupt"/>: the emulated IRR and a kick.
+    /// </summary>
+    private void KvmAcceptFixed(Vcpu t, int vector)
+    {
+        if (!t.Controls.ProcessPostedInterrupts || t.InGuest)
+        {
+            PostInterrupt(t, vector);
+            return;
+        }
+
+        _sourceRaised++;
+        if (t.Pid.Post(vector) == PostResult.Coalesced)
+        {
+            _sourceCoalesced++;
+        }
+
+        WakeBlocked(t);
     }
 
     /// <summary>Sets <paramref name="vector"/> in the guest's IRR, counting a request whose bit is already set as coalesced.</summary>

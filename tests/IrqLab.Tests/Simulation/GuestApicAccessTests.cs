@@ -183,6 +183,51 @@ public sealed class GuestApicAccessTests
         Assert.Empty(HandlerExits(r));
     }
 
+    /// <summary>
+    /// KVM's own sender never sends the wakeup vector: <c>vmx_deliver_posted_interrupt()</c> sets PIR and ON, and
+    /// <c>kvm_vcpu_trigger_posted_interrupt()</c> (arch/x86/kvm/vmx/vmx.c) sends POSTED_INTR_VECTOR only to a vCPU in
+    /// guest mode; a halted vCPU gets <c>kvm_vcpu_wake_up()</c> instead, no host interrupt (no PIW, no
+    /// <c>sysvec_kvm_posted_intr_wakeup_ipi</c>, no exit of the guest that runs on its host CPU meanwhile). The fixed IPI
+    /// waits in the PIR: with <c>wake_from_halt</c> the woken vCPU takes it at once, otherwise at its next enter step.
+    /// <paramref name="sameCpu"/>: the halted vCPU is pinned to the sender's host CPU.
+    /// </summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public void A_guest_ipi_to_a_halted_vcpu_wakes_it_without_a_host_interrupt_kvm_vcpu_trigger_posted_interrupt(bool wake, bool sameCpu)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: guest-ipi-halted
+            kernel: {version: "6.10"}
+            machine: {cpus: 3}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}, {cpu: {{{(sameCpu ? 1 : 2)}}}}]
+                apicv: true
+                posted_interrupts: true
+                wake_from_halt: {{{(wake ? "true" : "false")}}}
+                handlers:
+                  - {vector: 0x40, do: [{ipi: {to: 1, vector: 0x61}}, eoi]}
+                  - {vector: 0x61, do: [eoi]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 1}}
+              - {vm: {op: exit, vm: g0, vcpu: 1}}
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x40}}
+              - {advance: 10us}
+            """);
+
+        Assert.Null(Sim.Unconserved(r));
+        Assert.DoesNotContain(r.Dispatch, d => d.Vm is null);
+        Assert.DoesNotContain(r.InterruptRows, row => row.Row == "PIW" && row.Counts.Any(n => n != 0));
+        Assert.Equal(["HLT", "APIC_WRITE"], r.VmExits.Select(x => x.Reason));
+        Assert.Equal(wake && !sameCpu ? 1 : 0, r.Dispatch.Count(d => d.Vector == 0x61));
+        Assert.Equal(wake && !sameCpu ? 0 : 1, r.Stats.Pending);
+    }
+
     /// <summary>A destination no vCPU of the VM has (APIC ID 5 of a two-vCPU VM) takes nothing: the IPI is dropped, and counted so.</summary>
     [Fact]
     public void A_guest_ipi_to_an_apic_id_no_vcpu_has_is_dropped()
