@@ -228,6 +228,43 @@ public sealed class GuestApicAccessTests
         Assert.Equal(wake && !sameCpu ? 0 : 1, r.Stats.Pending);
     }
 
+    /// <summary>
+    /// A guest handler's <c>ipi: {to: N}</c> is vCPU N of its VM (destination APIC ID N, docs/simulation.md), which the
+    /// host's CPU count does not bound: vCPU 2 of a three-vCPU VM on a two-CPU host takes the IPI. A raw destination
+    /// no vCPU has (<c>{physical: 9}</c>) takes nothing (KVM's <c>kvm_apic_send_ipi()</c> matches the destination
+    /// against the VM's APIC IDs); a vCPU number the VM lacks is a load error (<see cref="A_guest_ipi_destination_is_a_vcpu_of_the_vm_checked_at_load"/>).
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", "2", 1)]
+    [InlineData("xapic", "{physical: 9}", 0)]
+    [InlineData("x2apic", "2", 1)]
+    [InlineData("x2apic", "{physical: 0x1000}", 0)]
+    public void A_guest_ipi_destination_is_a_vcpu_apic_id_not_bounded_by_the_host_cpus(string mode, string to, int taken)
+    {
+        var r = Sim.Run($$$"""
+            irqlab: 1
+            name: guest-ipi-many-vcpus
+            kernel: {version: "6.10"}
+            machine: {cpus: 2, apic: {{{mode}}}}
+            vms:
+              - name: g0
+                vcpus: [{cpu: 1}, {cpu: 1}, {cpu: 1}]
+                handlers:
+                  - {vector: 0x40, do: [{ipi: {to: {{{to}}}, vector: 0x61}}, eoi]}
+                  - {vector: 0x61, do: [{read: {reg: apic.id, as: id61}}, eoi]}
+            steps:
+              - {vm: {op: enter, vm: g0, vcpu: 0}}
+              - {vm: {op: post, vm: g0, vcpu: 0, vector: 0x40}}
+              - {vm: {op: exit, vm: g0, vcpu: 0}}
+              - {vm: {op: enter, vm: g0, vcpu: 2}}
+              - {advance: 10us}
+            """);
+
+        Assert.Null(Sim.Unconserved(r));
+        Assert.Equal(taken, r.Dispatch.Count(d => d is { Vector: 0x61, Vcpu: 2 }));
+        Assert.Equal(1 - taken, r.Stats.Dropped);
+    }
+
     /// <summary>A destination no vCPU of the VM has (APIC ID 5 of a two-vCPU VM) takes nothing: the IPI is dropped, and counted so.</summary>
     [Fact]
     public void A_guest_ipi_to_an_apic_id_no_vcpu_has_is_dropped()
