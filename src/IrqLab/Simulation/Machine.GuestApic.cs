@@ -129,7 +129,7 @@ internal sealed partial class Machine
                 GuestEoi(v);
                 return true;
             case ApicConst.OffSelfIpi when x2 && value <= 0xFF:
-                GuestFixedSelfIpi(v, (int)value, viaIcr: false);
+                GuestFixedSelfIpi(v, (int)value, viaIcr: false, virtualizable: true);
                 return true;
             case ApicConst.OffIcrHigh when !x2:
                 v.IcrHigh = (uint)value & 0xFF00_0000;
@@ -143,6 +143,13 @@ internal sealed partial class Machine
                 {
                     // Named apic.icr is 64 bits (SCENARIOS.md §7); an xAPIC MMIO write of ICR low sends with the
                     // destination the ICR high write left.
+                    if (named && !x2)
+                    {
+                        // The 64-bit named write is an ICR high write as well: the destination stays there (SDM Vol. 3A
+                        // §11.6.1) for a later ICR low write.
+                        v.IcrHigh = (uint)(value >> 32) & 0xFF00_0000;
+                    }
+
                     var icr = x2 || named ? value : ((ulong)v.IcrHigh << 32) | (uint)value;
                     return GuestIcrWrite(v, icr);
                 }
@@ -155,11 +162,18 @@ internal sealed partial class Machine
     /// <summary>
     /// The IPI of a guest ICR value (SDM Vol. 3A Figure 11-12 and §11.12.9): vector 7:0, delivery mode 10:8, logical
     /// destination 11, shorthand 19:18, destination 63:56 (xAPIC) or 63:32 (x2APIC); a physical destination of all ones
-    /// is a broadcast.
+    /// is a broadcast. A self-IPI is virtualized only when the ICR low value has its reserved bits (31:20, 17:16, 13), the
+    /// delivery-status bit 12 and the trigger-mode bit 15 clear (SDM Vol. 3C 30.4.3.2, "interrupt command — low").
     /// </summary>
     private bool GuestIcrWrite(Vcpu v, ulong icr)
     {
         var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        if (x2 && (icr & ApicConst.X2ApicIcrReserved) != 0)
+        {
+            // #GP in the guest, as on the host (KVM's kvm_x2apic_icr_write(): X2APIC_ICR_RESERVED_BITS): not modelled.
+            return false;
+        }
+
         var vector = (int)(icr & 0xFF);
         var mode = (DeliveryMode)((icr >> 8) & 7);
         var destination = x2 ? (uint)(icr >> 32) : (uint)(icr >> 56);
@@ -171,8 +185,11 @@ internal sealed partial class Machine
             _ => (icr & (1UL << 11)) != 0 ? IpiTargetKind.Logical
                 : destination == (x2 ? 0xFFFF_FFFFu : 0xFFu) ? IpiTargetKind.All : IpiTargetKind.Cpu,
         };
-        return GuestIpi(v, kind, destination, vector, mode);
+        return GuestIpi(v, kind, destination, vector, mode, icrLowPlain: (icr & IcrLowNotVirtualized) == 0);
     }
+
+    /// <summary>ICR low bits 31:20, 17:16, 15 (trigger mode), 13 and 12 (delivery status): any of them set sends a self-IPI to an APIC-write exit (SDM 30.4.3.2).</summary>
+    private const ulong IcrLowNotVirtualized = 0xFFF3_B000;
 
     /// <summary>
     /// A guest IPI (an <c>ipi</c> action, or an ICR write). A fixed self-IPI is virtualized (<see
@@ -185,12 +202,15 @@ internal sealed partial class Machine
     /// nothing (the IPI is dropped). Not modelled (false): logical destinations, INIT, SIPI and SMI, an NMI to the
     /// sender itself, a lowest-priority IPI to several vCPUs.
     /// </summary>
-    private bool GuestIpi(Vcpu v, IpiTargetKind kind, uint destination, int vector, DeliveryMode mode)
+    private bool GuestIpi(Vcpu v, IpiTargetKind kind, uint destination, int vector, DeliveryMode mode, bool icrLowPlain = true)
     {
         var fixedMode = mode is DeliveryMode.Fixed or DeliveryMode.LowestPriority;
         if (kind == IpiTargetKind.Self && fixedMode)
         {
-            GuestFixedSelfIpi(v, vector, viaIcr: true);
+            // SDM 30.4.3.2 virtualizes an xAPIC ICR self-IPI only in delivery mode 000 with a vector of 16 or more (bits
+            // 7:4 not 0000B) and the bits of IcrLowNotVirtualized clear; any other goes to an APIC-write exit, where KVM's
+            // kvm_apic_send_ipi() takes lowest priority as fixed (__apic_accept_irq), so the vector still reaches the IRR.
+            GuestFixedSelfIpi(v, vector, viaIcr: true, virtualizable: mode == DeliveryMode.Fixed && vector >= 16 && icrLowPlain);
             return true;
         }
 
@@ -304,19 +324,21 @@ internal sealed partial class Machine
     /// virtualized without IPI virtualization (SDM 30.5: only TPR, EOI and SELF IPI writes are): KVM intercepts it
     /// (<c>vmx_update_msr_bitmap_x2apic</c> leaves APIC_ICR intercepted unless <c>enable_ipiv</c>), an MSR_WRITE exit
     /// whose fastpath sets the vector in the PIR and syncs it into VIRR before re-entry (the xAPIC ICR's self shorthand is
-    /// virtualized instead: APIC-write emulation, SDM 30.4.3.2). Otherwise the x2APIC SELF IPI MSR, which KVM lets through.
+    /// virtualized instead: APIC-write emulation, SDM 30.4.3.2, when <paramref name="virtualizable"/>; otherwise an
+    /// APIC-write exit, after which KVM sets the IRR as above). Otherwise the x2APIC SELF IPI MSR, which KVM lets through.
     /// </summary>
-    private void GuestFixedSelfIpi(Vcpu v, int vector, bool viaIcr)
+    private void GuestFixedSelfIpi(Vcpu v, int vector, bool viaIcr, bool virtualizable)
     {
         SetGuestIrr(v, vector);
+        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
         if (!v.Controls.VirtualInterruptDelivery)
         {
             ApicWriteTrap(v);
         }
-        else if (viaIcr && _scenario.Machine.Apic == ApicMode.X2Apic)
+        else if (viaIcr && (x2 || !virtualizable))
         {
             v.Guest.InstructionRetired();
-            RecordVmExit(v, VmExitReasons.Name(MsrWriteExit), null, null);
+            RecordVmExit(v, VmExitReasons.Name(x2 ? MsrWriteExit : VmExitReasons.ApicWrite), null, null);
         }
     }
 
