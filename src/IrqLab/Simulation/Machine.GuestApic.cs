@@ -129,7 +129,8 @@ internal sealed partial class Machine
                 GuestEoi(v);
                 return true;
             case ApicConst.OffSelfIpi when x2 && value <= 0xFF:
-                GuestFixedSelfIpi(v, (int)value, viaIcr: false, virtualizable: true);
+                // SDM 30.5: a SELF IPI write with a vector below 16 is not virtualized but an APIC-write exit.
+                GuestFixedSelfIpi(v, (int)value, viaIcr: false, virtualizable: value >= 16);
                 return true;
             case ApicConst.OffIcrHigh when !x2:
                 v.IcrHigh = (uint)value & 0xFF00_0000;
@@ -325,7 +326,8 @@ internal sealed partial class Machine
     /// (<c>vmx_update_msr_bitmap_x2apic</c> leaves APIC_ICR intercepted unless <c>enable_ipiv</c>), an MSR_WRITE exit
     /// whose fastpath sets the vector in the PIR and syncs it into VIRR before re-entry (the xAPIC ICR's self shorthand is
     /// virtualized instead: APIC-write emulation, SDM 30.4.3.2, when <paramref name="virtualizable"/>; otherwise an
-    /// APIC-write exit, after which KVM sets the IRR as above). Otherwise the x2APIC SELF IPI MSR, which KVM lets through.
+    /// APIC-write exit, after which KVM sets the IRR as above). Otherwise the x2APIC SELF IPI MSR, which KVM lets through,
+    /// virtualized for a vector of 16 or more (SDM 30.5), else an APIC-write exit.
     /// </summary>
     private void GuestFixedSelfIpi(Vcpu v, int vector, bool viaIcr, bool virtualizable)
     {
@@ -335,10 +337,10 @@ internal sealed partial class Machine
         {
             ApicWriteTrap(v);
         }
-        else if (viaIcr && (x2 || !virtualizable))
+        else if ((viaIcr && x2) || !virtualizable)
         {
             v.Guest.InstructionRetired();
-            RecordVmExit(v, VmExitReasons.Name(x2 ? MsrWriteExit : VmExitReasons.ApicWrite), null, null);
+            RecordVmExit(v, VmExitReasons.Name(viaIcr && x2 ? MsrWriteExit : VmExitReasons.ApicWrite), null, null);
         }
     }
 

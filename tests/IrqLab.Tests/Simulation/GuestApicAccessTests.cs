@@ -207,6 +207,22 @@ public sealed class GuestApicAccessTests
     }
 
     /// <summary>
+    /// A WRMSR to the x2APIC SELF IPI register (83FH) is self-IPI virtualization only for a vector of 16 or more; a vector
+    /// 0-15 causes an APIC-write VM exit (SDM Vol. 3C 30.5), which KVM completes through <c>kvm_apic_write_nodecode()</c>.
+    /// The vector stays pending either way here (a class-0 vector never beats VPPR, 30.2.1).
+    /// </summary>
+    [Theory]
+    [InlineData(0x65, "")]
+    [InlineData(0x05, "APIC_WRITE")]
+    public void An_x2apic_self_ipi_msr_write_below_vector_16_is_an_apic_write_exit_SDM_30_5(int vector, string exits)
+    {
+        var r = Run("x2apic", true, $"{{write: {{msr: 0x83F, value: {vector}}}}}, eoi");
+
+        Assert.Equal(exits.Split(',', StringSplitOptions.RemoveEmptyEntries), HandlerExits(r));
+        Assert.Equal(vector >= 16 ? 1 : 0, r.Dispatch.Count(d => d.Vector == vector));
+    }
+
+    /// <summary>
     /// The named 64-bit <c>apic.icr</c> write of an xAPIC guest writes ICR high too (SDM Vol. 3A §11.6.1: the destination
     /// is in ICR high, which keeps it; an ICR-low write sends with it), so a later MMIO write of ICR low alone sends to the
     /// same vCPU. It went by the ICR high of the last raw 310H write instead (none here: ID 0, vCPU 0).
