@@ -208,7 +208,7 @@ public sealed partial class MetamorphicPropertyTests
     /// <summary>
     /// §6 "{advance: DURATION} (time spent in the handler)": a bare or Linux-mode host handler's <c>{advance: T}</c> split
     /// in two, or preceded by <c>{advance: 0}</c>, and a side-effect-free <c>read</c> action added, change nothing but
-    /// <c>reads</c> (and <c>stats.events</c>, the engine's work, where an advance action is added). (Guest handlers are left alone: a guest's <c>read</c> action is not modelled and says so.)
+    /// <c>reads</c> (and <c>stats.events</c>, the engine's work, where an advance action is added). (Guest handlers are left alone: a guest's <c>read</c> action may exit, without APICv or for the xAPIC PPR, docs/simulation.md "Guest handlers' actions".)
     /// </summary>
     [Fact]
     public void Handler_advances_split_and_handler_reads_are_transparent() =>

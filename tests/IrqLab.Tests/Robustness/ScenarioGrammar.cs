@@ -191,7 +191,10 @@ public static class ScenarioGrammar
                 .Append("\n    handlers:\n      - {vector: 0x30, do: [eoi]}\n      - {vector: 0x02, do: []}\n");
             for (var v = 0x31; v < 0x31 + vc.Pick(4); v++)
             {
-                sb.Append("      - {vector: ").Append(Hex((ulong)v)).Append(", do: [").Append(GuestActions(v, vc)).Append("]}\n");
+                // Each handler draws from its own number: one shared number runs out after a few picks, which left the
+                // later handlers (and most actions) empty.
+                sb.Append("      - {vector: ").Append(Hex((ulong)v)).Append(", do: [")
+                    .Append(GuestActions(c, v, new Choices(Mix(vmChoice, (ulong)((m << 8) | v))), n)).Append("]}\n");
             }
         }
 
@@ -448,7 +451,8 @@ public static class ScenarioGrammar
                             var vector = k == 0 ? 0x30 : gv.Pick(3) == 0 ? s_lowHandlerVectors[gv.Pick(s_lowHandlerVectors.Length)] : 0x20 + gv.Pick(0xE0);
                             if (seenGuest.Add(vector))
                             {
-                                sb.Append("      - {vector: ").Append(Hex((ulong)vector)).Append(", do: [").Append(GuestActions(vector, gv)).Append("]}\n");
+                                sb.Append("      - {vector: ").Append(Hex((ulong)vector)).Append(", do: [")
+                                    .Append(GuestActions(c, vector, new Choices(Mix(vmChoice, (ulong)vector)), c.VmVcpus)).Append("]}\n");
                             }
                         }
 
@@ -883,19 +887,94 @@ public static class ScenarioGrammar
             : $"{{vm: {{op: inject, vm: g0, vcpu: {vcpu}, type: {type}, vector: {Hex((ulong)v)}}}}}";
     }
 
-    private static string GuestActions(int vector, Choices ch)
+    /// <summary>
+    /// A guest handler's actions (SCENARIOS.md §9, docs/simulation.md "Guest handlers' actions"): STI, time, reads and
+    /// writes of its own APIC (named, or raw in the machine's mode: x2APIC MSRs, xAPIC MMIO), EOIs, self-IPIs, IPIs to the
+    /// VM's vCPUs (or an APIC ID none has) through the <c>ipi</c> action or the ICR, and device actions. IPIs go to higher
+    /// vectors only (from an interrupt handler), so handler chains stay finite; a device action follows some time, so a
+    /// handler that re-raises its own interrupt loops, but not in zero time.
+    /// </summary>
+    private static string GuestActions(Ctx c, int vector, Choices ch, int vcpus)
     {
         var actions = new List<string>();
         var n = ch.Pick(3);
+        var fromInterrupt = vector is >= 0x20 and < 0xFF;
         for (var k = 0; k < n; k++)
         {
-            actions.Add(ch.Pick(4) switch
+            var name = "g" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture);
+            var higher = fromInterrupt ? Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) : "0x30";
+            switch (ch.Pick(10))
             {
-                0 => "sti",
-                1 => "{advance: " + s_durations[ch.Pick(4)] + "}",
-                2 when vector is >= 0x20 and < 0xFF => "{ipi: {to: self, vector: " + Hex((ulong)(vector + 1 + ch.Pick(0xFF - vector))) + "}}",
-                _ => "{read: {reg: apic.isr, as: g" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}",
-            });
+                case 0:
+                    actions.Add("sti");
+                    break;
+                case 1:
+                    actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
+                    break;
+                case 2 when fromInterrupt:
+                    actions.Add("{ipi: {to: self, vector: " + higher + "}}");
+                    break;
+                case 4:
+                    {
+                        var tpr = Hex((ulong)(ch.Pick(16) << 4));
+                        actions.Add(ch.Pick(2) == 0 ? "{write: {reg: apic.tpr, value: " + tpr + "}}"
+                            : c.X2 ? "{write: {msr: 0x808, value: " + tpr + "}}" : "{write: {mmio: 0xFEE00080, value: " + tpr + "}}");
+                        break;
+                    }
+
+                case 5:
+                    {
+                        // ID, TPR, PPR, an ISR or IRR word: the offsets the guest's APIC answers.
+                        var offset = new[] { 0x20, 0x80, 0xA0, 0x100 + (ch.Pick(8) << 4), 0x200 + (ch.Pick(8) << 4) }[ch.Pick(5)];
+                        actions.Add(c.X2
+                            ? "{read: {msr: " + Hex((ulong)(0x800 + (offset >> 4))) + ", as: " + name + "}}"
+                            : "{read: {mmio: " + Hex((ulong)(0xFEE00000 + offset)) + ", as: " + name + "}}");
+                        break;
+                    }
+
+                case 6 when fromInterrupt:
+                    {
+                        var to = ch.Pick(4) switch
+                        {
+                            0 => "all-but-self",
+                            1 => "{physical: " + (c.X2 ? "0xFFFFFFFF" : "0xFF") + "}",
+                            _ => ch.Pick(vcpus + 1).ToString(CultureInfo.InvariantCulture),
+                        };
+                        actions.Add(ch.Pick(4) == 0
+                            ? "{ipi: {to: " + to + ", mode: nmi}}"
+                            : "{ipi: {to: " + to + ", vector: " + higher + (ch.Pick(3) == 0 ? ", mode: lowest" : string.Empty) + "}}");
+                        break;
+                    }
+
+                case 7 when c.Devices.Count > 0:
+                    {
+                        var d = c.Devices[ch.Pick(c.Devices.Count)];
+                        var op = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
+                        actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
+                        actions.Add("{" + op + ": " + d.Name + "}");
+                        break;
+                    }
+
+                case 8 when fromInterrupt:
+                    {
+                        // The ICR: fixed, to a vCPU by its APIC ID or with a shorthand (self, all, all-but-self).
+                        var dest = (ulong)ch.Pick(vcpus + 1);
+                        var low = (ulong)(uint)(vector + 1 + ch.Pick(0xFF - vector)) | ((ulong)(uint)ch.Pick(4) << 18);
+                        actions.Add(ch.Pick(2) == 0
+                            ? "{write: {reg: apic.icr, value: " + Hex((dest << (c.X2 ? 32 : 56)) | low) + "}}"
+                            : c.X2 ? "{write: {msr: 0x830, value: " + Hex((dest << 32) | low) + "}}"
+                            : "{write: {mmio: 0xFEE00310, value: " + Hex(dest << 24) + "}}, {write: {mmio: 0xFEE00300, value: " + Hex(low) + "}}");
+                        break;
+                    }
+
+                case 9:
+                    actions.Add(ch.Pick(2) == 0 ? "{write: {reg: apic.eoi, value: 0}}"
+                        : c.X2 ? "{write: {msr: 0x80B, value: 0}}" : "{write: {mmio: 0xFEE000B0, value: 0}}");
+                    break;
+                default:
+                    actions.Add("{read: {reg: apic.isr, as: " + name + "}}");
+                    break;
+            }
         }
 
         if (ch.Pick(4) != 0)
@@ -904,6 +983,15 @@ public static class ScenarioGrammar
         }
 
         return string.Join(", ", actions);
+    }
+
+    /// <summary>A splitmix64 finalizer: an independent choice number for one part of a scenario.</summary>
+    private static ulong Mix(ulong seed, ulong part)
+    {
+        var z = seed + ((part + 1) * 0x9E3779B97F4A7C15UL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
     }
 
     /// <summary>The local APIC timer in one of its modes (SDM 11.5.4): LVT timer, divide, then the count or the deadline.</summary>

@@ -68,6 +68,48 @@ public sealed class SimulatorEventFuzzTests
         RunGrammar("feature fuzz", ScenarioGrammar.FeatureSequences(120), 20261128, FeatureIterations, "features.yaml", 2_000);
 
     /// <summary>
+    /// The VM grammars draw each kind of guest handler action (SCENARIOS.md §9: §6's actions; docs/simulation.md "Guest
+    /// handlers' actions"): reads and writes of the guest's APIC, named and raw, IPIs other than self-IPIs, and device
+    /// actions. Before, their guest handlers had only sti, advance, self-IPIs, named ISR reads and eoi.
+    /// </summary>
+    [Fact]
+    public void The_vm_grammars_draw_every_kind_of_guest_action()
+    {
+        var kinds = new HashSet<string>(StringComparer.Ordinal);
+        var random = new Random(20261128);
+        ulong Next() => (ulong)random.NextInt64() ^ ((ulong)random.NextInt64() << 1);
+        for (var i = 0; i < 400; i++)
+        {
+            var yaml = i % 2 == 0
+                ? ScenarioGrammar.BuildFeatures(Next(), [Next(), Next()], [Next()], Next()).Yaml
+                : ScenarioGrammar.Build(Next(), [Next(), Next()], [], [], [Next()], Next() / 3 * 3, eventsOnly: true).Yaml;
+            foreach (var vm in ScenarioLoader.Parse(yaml, "vm.yaml").Vms)
+            {
+                foreach (var action in vm.Handlers.SelectMany(h => h.Do))
+                {
+                    kinds.Add(action switch
+                    {
+                        ReadStep r => "read " + r.Target.Kind,
+                        WriteStep w => "write " + w.Target.Kind,
+                        IpiStep { To: IpiTargetKind.Self } => "self-ipi",
+                        IpiStep ipi => "ipi " + ipi.Mode,
+                        DeviceStep d => "device " + d.Op,
+                        _ => action.GetType().Name,
+                    });
+                }
+            }
+        }
+
+        Assert.Superset(
+            new HashSet<string>(StringComparer.Ordinal)
+            {
+                "read Named", "read Msr", "read Mmio", "write Named", "write Msr", "write Mmio", "self-ipi", "ipi Fixed", "ipi Nmi",
+                "ipi LowestPriority", "device Raise", "device Lower", "device Pulse",
+            },
+            kinds);
+    }
+
+    /// <summary>
     /// Runs <paramref name="iterations"/> scenarios of <paramref name="grammar"/> through <see cref="RunAndCheck"/> (every
     /// 10th also traced) and requires at least <paramref name="minSteps"/> event steps in all, so a grammar that stopped
     /// producing steps fails.
