@@ -146,9 +146,14 @@ internal sealed partial class Machine
                     // destination the ICR high write left.
                     if (named && !x2)
                     {
-                        // The 64-bit named write is an ICR high write as well: the destination stays there (SDM Vol. 3A
-                        // §11.6.1) for a later ICR low write.
+                        // The 64-bit named write is an ICR high write as well (the APIC page takes 32-bit accesses, so a
+                        // guest writes 310H, then 300H): the destination stays there (SDM Vol. 3A §11.6.1) for a later ICR
+                        // low write, and without APICv that first write traps on its own.
                         v.IcrHigh = (uint)(value >> 32) & 0xFF00_0000;
+                        if (!v.Controls.VirtualInterruptDelivery)
+                        {
+                            GuestApicTrap(v, VmExitReasons.ApicAccess);
+                        }
                     }
 
                     var icr = x2 || named ? value : ((ulong)v.IcrHigh << 32) | (uint)value;

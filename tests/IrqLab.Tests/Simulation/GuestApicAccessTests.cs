@@ -227,14 +227,23 @@ public sealed class GuestApicAccessTests
     /// is in ICR high, which keeps it; an ICR-low write sends with it), so a later MMIO write of ICR low alone sends to the
     /// same vCPU. It went by the ICR high of the last raw 310H write instead (none here: ID 0, vCPU 0).
     /// </summary>
-    [Fact]
-    public void A_named_icr_write_leaves_the_destination_in_icr_high_SDM_11_6_1()
+    /// <remarks>
+    /// The APIC page takes 32-bit accesses only (SDM Vol. 3A §11.4.1; KVM's <c>apic_mmio_write()</c> ignores any other
+    /// length), so the named write is the guest's two writes, 310H then 300H: with APICv the first is virtualized (SDM
+    /// Vol. 3C 30.4.3.2: VICR_HI, no exit), without it each traps (<c>APIC_ACCESS</c>, then KVM's emulation), one exit
+    /// where the model recorded one for both.
+    /// </remarks>
+    [Theory]
+    [InlineData(true, "APIC_WRITE,APIC_WRITE")]
+    [InlineData(false, "APIC_ACCESS,APIC_ACCESS,APIC_ACCESS,APIC_ACCESS,INTERRUPT_WINDOW")]
+    public void A_named_icr_write_leaves_the_destination_in_icr_high_SDM_11_6_1(bool apicv, string exits)
     {
-        var r = Run("xapic", true, "{write: {reg: apic.icr, value: 0x0100000000000061}}, {write: {mmio: 0xFEE00300, value: 0x65}}, eoi");
+        var r = Run("xapic", apicv, "{write: {reg: apic.icr, value: 0x0100000000000061}}, {write: {mmio: 0xFEE00300, value: 0x65}}, eoi");
 
         var taken = Assert.Single(r.Dispatch, d => d.Vector == 0x65);
         Assert.Equal(("g0", 1), (taken.Vm, taken.Vcpu));
-        Assert.Equal(["APIC_WRITE", "APIC_WRITE"], HandlerExits(r));
+        // The handler's own accesses come first: the named write, the raw ICR-low write, its EOI.
+        Assert.Equal(exits.Split(','), HandlerExits(r).Take(exits.Split(',').Length));
     }
 
     /// <summary>
