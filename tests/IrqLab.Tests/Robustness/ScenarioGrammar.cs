@@ -938,7 +938,10 @@ public static class ScenarioGrammar
                         {
                             0 => "all-but-self",
                             1 => "{physical: " + (c.X2 ? "0xFFFFFFFF" : "0xFF") + "}",
-                            _ => ch.Pick(vcpus + 1).ToString(CultureInfo.InvariantCulture),
+                            // A vCPU number of the VM (the loader refuses others), or an APIC ID no vCPU has, raw.
+                            _ => ch.Pick(vcpus + 1) is var id && id < vcpus
+                                ? id.ToString(CultureInfo.InvariantCulture)
+                                : "{physical: " + id.ToString(CultureInfo.InvariantCulture) + "}",
                         };
                         actions.Add(ch.Pick(4) == 0
                             ? "{ipi: {to: " + to + ", mode: nmi}}"
