@@ -89,8 +89,7 @@ internal sealed partial class Machine
         }
         else if (!x2 && offset == ApicConst.OffPpr)
         {
-            v.Guest.InstructionRetired();
-            RecordVmExit(v, VmExitReasons.Name(VmExitReasons.ApicAccess), null, null);
+            GuestApicExit(v, VmExitReasons.ApicAccess);
         }
 
         RecordRead(r.As, value);
@@ -203,7 +202,7 @@ internal sealed partial class Machine
     /// with APICv, SDM 30.4.3.2-3), an APIC_ACCESS exit (xAPIC without), or an MSR_WRITE exit (x2APIC: KVM intercepts
     /// the ICR; IPI virtualization is not modelled). KVM's <c>kvm_apic_send_ipi()</c> then delivers it to the VM's vCPUs
     /// whose APIC ID (the vCPU index) matches: fixed and lowest-priority interrupts as KVM's
-    /// <c>__apic_accept_irq()</c> does (<see cref="PostInterrupt"/>; a lowest-priority one to a single vCPU is taken as
+    /// <c>__apic_accept_irq()</c> does (<see cref="KvmAcceptFixed"/>; a lowest-priority one to a single vCPU is taken as
     /// fixed), NMIs through <c>kvm_inject_nmi()</c> (<see cref="QueueGuestNmi"/>). A destination no vCPU has takes
     /// nothing (the IPI is dropped). Not modelled (false): logical destinations, INIT, SIPI and SMI, an NMI to the
     /// sender itself, a lowest-priority IPI to several vCPUs.
@@ -240,8 +239,7 @@ internal sealed partial class Machine
 
         var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
         var exit = x2 ? MsrWriteExit : v.Controls.VirtualInterruptDelivery ? VmExitReasons.ApicWrite : VmExitReasons.ApicAccess;
-        v.Guest.InstructionRetired();
-        RecordVmExit(v, VmExitReasons.Name(exit), null, null);
+        GuestApicExit(v, exit);
 
         var taken = false;
         foreach (var t in vcpus)
@@ -323,8 +321,8 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// A fixed self-IPI of the guest: self-IPI virtualization (SDM 30.1.4): VIRR[V] = 1, RVI = max(RVI, V). Without
-    /// virtual-interrupt delivery the write traps instead (SDM 29.4.3.2: an APIC-write VM exit), and KVM's
+    /// A fixed self-IPI of the guest: self-IPI virtualization (SDM 30.1.5): VIRR[V] = 1, RVI = max(RVI, V). Without
+    /// virtual-interrupt delivery the write traps instead (an APIC-access exit, or MSR_WRITE in x2APIC mode), and KVM's
     /// <c>kvm_apic_send_ipi()</c> sets the IRR of the emulated APIC, whose interrupt it injects on re-entry.
     /// <paramref name="viaIcr"/>: sent through the ICR (an <c>ipi</c> action), which in x2APIC mode is MSR 0x830, not
     /// virtualized without IPI virtualization (SDM 30.5: only TPR, EOI and SELF IPI writes are): KVM intercepts it
@@ -344,8 +342,7 @@ internal sealed partial class Machine
         }
         else if ((viaIcr && x2) || !virtualizable)
         {
-            v.Guest.InstructionRetired();
-            RecordVmExit(v, VmExitReasons.Name(viaIcr && x2 ? MsrWriteExit : VmExitReasons.ApicWrite), null, null);
+            GuestApicExit(v, viaIcr && x2 ? MsrWriteExit : VmExitReasons.ApicWrite);
         }
     }
 
@@ -372,8 +369,17 @@ internal sealed partial class Machine
     /// </summary>
     private void GuestApicTrap(Vcpu v, int reason)
     {
+        GuestApicExit(v, reason);
+        InjectEmulated(v);
+    }
+
+    /// <summary>
+    /// Records the exit (<paramref name="reason"/>) of a guest APIC access the CPU does not virtualize, after the access
+    /// retired (KVM completes it and re-enters; a trap-like APIC-write exit comes after it anyway).
+    /// </summary>
+    private void GuestApicExit(Vcpu v, int reason)
+    {
         v.Guest.InstructionRetired();
         RecordVmExit(v, VmExitReasons.Name(reason), null, null);
-        InjectEmulated(v);
     }
 }
