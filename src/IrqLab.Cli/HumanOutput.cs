@@ -83,9 +83,16 @@ internal static class HumanOutput
         if (r.VmExits.Count > 0)
         {
             var t = new Table().Title("VM exits by reason").AddColumn("reason").AddColumn("count").AddColumn("re-injected via");
-            foreach (var g in r.VmExits.GroupBy(x => (x.Reason, x.ReinjectedVia)).OrderBy(g => g.Key.Reason, StringComparer.Ordinal))
+            // The exits beyond the run's bound count too (kept in VmExitsNotKept by reason and route).
+            var counts = r.VmExits.GroupBy(x => (x.Reason, x.ReinjectedVia)).ToDictionary(g => g.Key, g => (long)g.Count());
+            foreach (var (key, n) in r.VmExitsNotKept)
             {
-                t.AddRow(g.Key.Reason, g.Count().ToString(inv), g.Key.ReinjectedVia ?? "-");
+                counts[key] = counts.GetValueOrDefault(key) + n;
+            }
+
+            foreach (var (key, n) in counts.OrderBy(c => c.Key.Reason, StringComparer.Ordinal))
+            {
+                t.AddRow(key.Reason, n.ToString(inv), key.ReinjectedVia ?? "-");
             }
 
             console.Write(t);

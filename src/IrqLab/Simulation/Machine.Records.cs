@@ -284,6 +284,13 @@ internal sealed partial class Machine
     /// </summary>
     internal const int MaxMessages = 100_000;
 
+    /// <summary>
+    /// VM exits a run keeps for its output (docs/simulation.md, "Safety bounds"): a zero-time storm of guest IPIs exits
+    /// on every one of them, up to the 2,000,000-handler bound on each CPU that runs a vCPU, and would otherwise hold
+    /// memory without bound (a 4-vCPU ring held 12 million exits in 2.9 GB).
+    /// </summary>
+    internal const int MaxVmExits = 100_000;
+
     private void AddMessage(int cpu, string level, string text)
     {
         if (_messages.Count < MaxMessages || text.StartsWith("irqlab: ", StringComparison.Ordinal))
@@ -416,6 +423,7 @@ internal sealed partial class Machine
             InterruptRows = rows,
             WriteProcInterrupts = text,
             VmExits = _vmExits,
+            VmExitsNotKept = _unkeptVmExits,
             Messages = _messages,
             MessagesNotKept = _messagesNotKept,
             Faults = _faults,

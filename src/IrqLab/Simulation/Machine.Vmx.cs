@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using IrqLab.Delivery;
 using IrqLab.Hardware;
 using IrqLab.Scenarios.Model;
@@ -647,7 +648,17 @@ internal sealed partial class Machine
 
     private void RecordVmExit(Vcpu v, string reason, int? vector, string? via)
     {
-        _vmExits.Add(new VmExitEntry(_vmExitSeq++, _now, v.Name, v.Index, v.Host.Index, reason, vector, via));
+        if (_vmExits.Count < MaxVmExits)
+        {
+            _vmExits.Add(new VmExitEntry(_vmExitSeq++, _now, v.Name, v.Index, v.Host.Index, reason, vector, via));
+        }
+        else
+        {
+            // Beyond the bound an exit is counted, not kept (docs/simulation.md, "Safety bounds").
+            _vmExitSeq++;
+            CollectionsMarshal.GetValueRefOrAddDefault(_unkeptVmExits, (reason, via), out _)++;
+        }
+
         if (_sinks.Length > 0)
         {
             Trace(new TraceEvent(_now, v.Host.Index, TraceEventKind.VmExit, vector ?? -1, reason, Vm: v.Name, Vcpu: v.Index));

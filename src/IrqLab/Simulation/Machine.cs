@@ -64,6 +64,9 @@ internal sealed partial class Machine
     private readonly HashSet<string> _unkeptMessageTexts = new(StringComparer.Ordinal);
     private readonly List<FaultEntry> _faults = [];
     private readonly List<VmExitEntry> _vmExits = [];
+
+    /// <summary>VM exits beyond <see cref="MaxVmExits"/>, counted by reason and re-injection route, not kept.</summary>
+    private readonly Dictionary<(string Reason, string? ReinjectedVia), long> _unkeptVmExits = [];
     private readonly List<string> _handlersSinceExpect = [];
 
     /// <summary>Guest handler actions already reported as not modelled inside a VM (each is said once per run).</summary>

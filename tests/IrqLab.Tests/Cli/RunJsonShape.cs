@@ -18,10 +18,10 @@ internal static partial class RunJsonShape
     private static readonly string[] s_top =
     [
         "irqlab", "scenario", "seed", "kernel", "time_ns", "dispatch", "dispatch_truncated", "reads", "expects", "interrupts",
-        "vmexits", "messages", "messages_truncated", "messages_not_kept", "faults", "stats",
+        "vmexits", "vmexits_truncated", "vmexits_not_kept", "messages", "messages_truncated", "messages_not_kept", "faults", "stats",
     ];
 
-    private static readonly HashSet<string> s_optionalTop = ["dispatch_truncated", "messages_truncated", "messages_not_kept"];
+    private static readonly HashSet<string> s_optionalTop = ["dispatch_truncated", "vmexits_truncated", "vmexits_not_kept", "messages_truncated", "messages_not_kept"];
 
     private static readonly string[] s_kernel = ["mode", "version", "variant", "delivery", "first_system_vector", "nr_system_vectors"];
     private static readonly string[] s_dispatch = ["seq", "t_ns", "cpu", "event", "vector", "handler", "path", "depth", "irq", "vm", "vcpu"];
@@ -148,6 +148,11 @@ internal static partial class RunJsonShape
             var via = x.GetProperty("reinjected_via");
             Fail(via.ValueKind != JsonValueKind.Null && via.GetString() is not ("software" or "idt"), "vmexits[].reinjected_via " + via, context);
         }
+
+        // The VM-exit bound's extension keys come together, only when exits were left out (docs/simulation.md, "Safety bounds").
+        var exitsTruncated = root.TryGetProperty("vmexits_truncated", out var xt);
+        Fail(exitsTruncated != root.TryGetProperty("vmexits_not_kept", out var xn), "vmexits_truncated without vmexits_not_kept or the reverse", context);
+        Fail(exitsTruncated && (xt.ValueKind != JsonValueKind.True || xn.GetInt64() <= 0), "vmexits_truncated not true or vmexits_not_kept not positive", context);
 
         foreach (var msg in root.GetProperty("messages").EnumerateArray())
         {

@@ -21,6 +21,13 @@ public sealed record RunResult
     /// <summary>True when <see cref="Dispatch"/> was capped.</summary>
     public bool DispatchTruncated { get; init; }
 
+    /// <summary>
+    /// VM exits beyond the run's VM-exit bound, not kept in <see cref="VmExits"/>: how many of each reason and
+    /// re-injection route (empty when every exit was kept).
+    /// </summary>
+    public IReadOnlyDictionary<(string Reason, string? ReinjectedVia), long> VmExitsNotKept { get; init; } =
+        new Dictionary<(string Reason, string? ReinjectedVia), long>();
+
     /// <summary>Kernel messages printed beyond the run's message bound and not kept in <see cref="Messages"/>.</summary>
     public long MessagesNotKept { get; init; }
 

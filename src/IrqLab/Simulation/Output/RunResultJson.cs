@@ -111,6 +111,18 @@ public static class RunResultJson
             w.WriteNumberOrNull("vector", x.Vector);
             w.WriteStringOrNull("reinjected_via", x.ReinjectedVia);
         });
+        if (result.VmExitsNotKept.Count > 0)
+        {
+            // Extension keys, present only when the VM-exit bound was reached (docs/simulation.md, "Safety bounds").
+            long notKept = 0;
+            foreach (var n in result.VmExitsNotKept.Values)
+            {
+                notKept += n;
+            }
+
+            w.WriteBoolean("vmexits_truncated", true);
+            w.WriteNumber("vmexits_not_kept", notKept);
+        }
 
         w.WriteObjectArray("messages", result.Messages, static (w, m) =>
         {
