@@ -571,14 +571,8 @@ public static class ScenarioGrammar
                     }[ch.Pick(6)]);
                     break;
                 case 6 when c.Devices.Count > 0:
-                    {
-                        // Time passes first: a handler that re-raises its own interrupt loops, but not in zero time.
-                        var d = c.Devices[ch.Pick(c.Devices.Count)];
-                        var op = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
-                        actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
-                        actions.Add("{" + op + ": " + d.Name + "}");
-                        break;
-                    }
+                    AddDeviceAction(c, ch, actions);
+                    break;
 
                 case 7:
                     actions.Add("{read: {cpu: " + Cpu(c, ch) + ", reg: apic." + s_probeRegs[ch.Pick(3)] + ", as: x" + vector.ToString(CultureInfo.InvariantCulture) + "_" + k.ToString(CultureInfo.InvariantCulture) + "}}");
@@ -670,6 +664,18 @@ public static class ScenarioGrammar
             4 => ((ulong)(uint)ch.Pick(7) << 8) | (uint)ch.Pick(256), // delivery modes
             _ => wide ? ch.Rest() : (uint)ch.Rest(),
         };
+    }
+
+    /// <summary>
+    /// A handler's device action (host or guest: the same hardware), after some time passes: a handler that re-raises its
+    /// own interrupt loops, but not in zero time.
+    /// </summary>
+    private static void AddDeviceAction(Ctx c, Choices ch, List<string> actions)
+    {
+        var d = c.Devices[ch.Pick(c.Devices.Count)];
+        var op = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
+        actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
+        actions.Add("{" + op + ": " + d.Name + "}");
     }
 
     private static string Cpu(Ctx c, Choices ch) => ch.Pick(c.Cpus).ToString(CultureInfo.InvariantCulture);
@@ -950,13 +956,8 @@ public static class ScenarioGrammar
                     }
 
                 case 7 when c.Devices.Count > 0:
-                    {
-                        var d = c.Devices[ch.Pick(c.Devices.Count)];
-                        var op = d.Line ? new[] { "raise", "lower", "pulse" }[ch.Pick(3)] : "raise";
-                        actions.Add("{advance: " + s_durations[ch.Pick(4)] + "}");
-                        actions.Add("{" + op + ": " + d.Name + "}");
-                        break;
-                    }
+                    AddDeviceAction(c, ch, actions);
+                    break;
 
                 case 8 when fromInterrupt:
                     {
