@@ -391,7 +391,7 @@ internal sealed partial class Machine
     /// KVM, which injects the emulated APIC's highest deliverable interrupt on the way back in.
     /// </summary>
     private void ApicWriteTrap(Vcpu v) =>
-        GuestApicTrap(v, _scenario.Machine.Apic == ApicMode.X2Apic ? MsrWriteExit : VmExitReasons.ApicAccess);
+        GuestApicTrap(v, GuestX2Apic ? MsrWriteExit : VmExitReasons.ApicAccess);
 
     /// <summary>
     /// A guest frame can only run while its own vCPU is in guest mode: a host CPU runs one vCPU at a time, and the frame of

@@ -17,6 +17,12 @@ internal sealed partial class Machine
 {
     private const int MsrReadExit = 31; // EXIT_REASON_MSR_READ
 
+    /// <summary>Whether guests run their APIC in x2APIC mode: the machine's mode (<c>machine.apic</c>).</summary>
+    private bool GuestX2Apic => _scenario.Machine.Apic == ApicMode.X2Apic;
+
+    /// <summary>The guest's physical broadcast destination: all ones, 8 bits in xAPIC mode, 32 in x2APIC mode.</summary>
+    private uint GuestBroadcastId => GuestX2Apic ? 0xFFFF_FFFFu : 0xFFu;
+
     /// <summary>
     /// The MMIO offset of the guest APIC register a <c>read</c> or <c>write</c> target reaches: a named register with no
     /// <c>cpu</c> (the handler's own APIC), an x2APIC MSR 0x800-0x8FF, or an xAPIC MMIO address in the APIC page at its
@@ -27,7 +33,7 @@ internal sealed partial class Machine
     {
         offset = 0;
         named = target.Kind == RegisterKind.Named;
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         switch (target.Kind)
         {
             case RegisterKind.Named when target.Cpu is null:
@@ -60,7 +66,7 @@ internal sealed partial class Machine
             return false;
         }
 
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         ReadValue value;
         switch (offset)
         {
@@ -110,7 +116,7 @@ internal sealed partial class Machine
             return false;
         }
 
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         var value = w.Value;
         switch (offset)
         {
@@ -172,7 +178,7 @@ internal sealed partial class Machine
     /// </summary>
     private bool GuestIcrWrite(Vcpu v, ulong icr)
     {
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         if (x2 && (icr & ApicConst.X2ApicIcrReserved) != 0)
         {
             // #GP in the guest, as on the host (KVM's kvm_x2apic_icr_write(): X2APIC_ICR_RESERVED_BITS): not modelled.
@@ -188,7 +194,7 @@ internal sealed partial class Machine
             2 => IpiTargetKind.All,
             3 => IpiTargetKind.AllButSelf,
             _ => (icr & (1UL << 11)) != 0 ? IpiTargetKind.Logical
-                : destination == (x2 ? 0xFFFF_FFFFu : 0xFFu) ? IpiTargetKind.All : IpiTargetKind.Cpu,
+                : destination == GuestBroadcastId ? IpiTargetKind.All : IpiTargetKind.Cpu,
         };
         return GuestIpi(v, kind, destination, vector, mode, icrLowPlain: (icr & IcrLowNotVirtualized) == 0);
     }
@@ -227,7 +233,7 @@ internal sealed partial class Machine
 
         var vcpus = _vms[v.Name];
         var broadcast = kind is IpiTargetKind.All or IpiTargetKind.AllButSelf
-            || (kind == IpiTargetKind.Physical && destination == (_scenario.Machine.Apic == ApicMode.X2Apic ? 0xFFFF_FFFFu : 0xFFu));
+            || (kind == IpiTargetKind.Physical && destination == GuestBroadcastId);
         var toSelf = broadcast ? kind != IpiTargetKind.AllButSelf : destination == (uint)v.Index;
         var targets = broadcast ? vcpus.Length - (kind == IpiTargetKind.AllButSelf ? 1 : 0) : 1;
 
@@ -237,7 +243,7 @@ internal sealed partial class Machine
             return false;
         }
 
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         var exit = x2 ? MsrWriteExit : v.Controls.VirtualInterruptDelivery ? VmExitReasons.ApicWrite : VmExitReasons.ApicAccess;
         GuestApicExit(v, exit);
 
@@ -335,7 +341,7 @@ internal sealed partial class Machine
     private void GuestFixedSelfIpi(Vcpu v, int vector, bool viaIcr, bool virtualizable)
     {
         SetGuestIrr(v, vector);
-        var x2 = _scenario.Machine.Apic == ApicMode.X2Apic;
+        var x2 = GuestX2Apic;
         if (!v.Controls.VirtualInterruptDelivery)
         {
             ApicWriteTrap(v);
