@@ -71,6 +71,29 @@ public sealed class GuestApicAccessTests
     }
 
     /// <summary>
+    /// The raw forms reach the same guest registers as the names (SCENARIOS.md §7: <c>read</c> takes the same targets as
+    /// <c>write</c>): in xAPIC mode the APIC page at 0xFEE00000 (SDM Vol. 3A Table 11-1 offsets; ISR word 2 at 120H holds
+    /// vectors 0x40-0x5F), in x2APIC mode MSR 800H + offset / 10H (Table 11-6). The ID reads as each mode formats it.
+    /// </summary>
+    [Theory]
+    [InlineData("xapic", "{read: {mmio: 0xFEE00120, as: isr2}}, {read: {mmio: 0xFEE00080, as: tpr}}, {read: {mmio: 0xFEE000A0, as: ppr}}, {read: {mmio: 0xFEE00020, as: id}}")]
+    [InlineData("x2apic", "{read: {msr: 0x812, as: isr2}}, {read: {msr: 0x808, as: tpr}}, {read: {msr: 0x80A, as: ppr}}, {read: {msr: 0x802, as: id}}")]
+    public void Raw_guest_apic_reads_match_the_named_ones_SDM_table_11_1_and_11_6(string mode, string raw)
+    {
+        var r = Run(mode, apicv: true, "{write: {reg: apic.tpr, value: 0x30}}, {read: {reg: apic.isr, as: isr}}, {read: {reg: apic.tpr, as: named_tpr}}, " +
+            "{read: {reg: apic.ppr, as: named_ppr}}, {read: {reg: apic.id, as: named_id}}, " + raw + ", eoi");
+
+        var isr = Sim.Read(r, "isr").List!;
+        var word2 = isr.Where(v => v is >= 0x40 and < 0x60).Aggregate(0UL, (w, v) => w | (1UL << (v - 0x40)));
+        Assert.Equal(word2, Sim.Read(r, "isr2").Scalar);
+        Assert.Equal(Sim.Read(r, "named_tpr").Scalar, Sim.Read(r, "tpr").Scalar);
+        Assert.Equal(Sim.Read(r, "named_ppr").Scalar, Sim.Read(r, "ppr").Scalar);
+        Assert.Equal(Sim.Read(r, "named_id").Scalar, Sim.Read(r, "id").Scalar);
+        Assert.Equal(1UL, word2);
+        Assert.Equal(0x40UL, Sim.Read(r, "ppr").Scalar);
+    }
+
+    /// <summary>
     /// Which guest APIC accesses exit. With APICv: an xAPIC read of the PPR is not among the offsets APIC-register
     /// virtualization serves (SDM 30.4.2: "In all other cases, the access causes an APIC-access VM exit"); every x2APIC
     /// read of 800H-8FFH passes (KVM's <c>vmx_update_msr_bitmap_x2apic()</c> intercepts only TMCCT), as do TPR and EOI
