@@ -648,14 +648,14 @@ internal sealed partial class Machine
 
     private void RecordVmExit(Vcpu v, string reason, int? vector, string? via)
     {
+        // Every exit takes its seq; beyond the bound one is counted, not kept (docs/simulation.md, "Safety bounds").
+        var seq = _vmExitSeq++;
         if (_vmExits.Count < MaxVmExits)
         {
-            _vmExits.Add(new VmExitEntry(_vmExitSeq++, _now, v.Name, v.Index, v.Host.Index, reason, vector, via));
+            _vmExits.Add(new VmExitEntry(seq, _now, v.Name, v.Index, v.Host.Index, reason, vector, via));
         }
         else
         {
-            // Beyond the bound an exit is counted, not kept (docs/simulation.md, "Safety bounds").
-            _vmExitSeq++;
             CollectionsMarshal.GetValueRefOrAddDefault(_unkeptVmExits, (reason, via), out _)++;
         }
 
