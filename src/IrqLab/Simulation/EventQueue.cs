@@ -43,32 +43,8 @@ public sealed class EventQueue
     public int Count => _count;
 
     /// <summary>Queues an event at <paramref name="timeNs"/>.</summary>
-    public void Push(long timeNs, SimEventKind kind, int target, long generation = 0)
-    {
-        // The fields travel as scalars down to their slot: no event is built on the stack and copied whole.
-        var sequence = _nextSequence++;
-        _count++;
-        var lane = LaneOf(kind);
-        if (lane >= 0)
-        {
-            ref var l = ref _lanes[lane];
-            if (l.Count == 0)
-            {
-                _headTime[lane] = timeNs;
-                _headSequence[lane] = sequence;
-                l.Enqueue(timeNs, sequence, generation, target, kind);
-                return;
-            }
-
-            if (l.TailTimeNs <= timeNs)
-            {
-                l.Enqueue(timeNs, sequence, generation, target, kind);
-                return;
-            }
-        }
-
-        HeapPush(timeNs, sequence, generation, target, kind);
-    }
+    public void Push(long timeNs, SimEventKind kind, int target, long generation = 0) =>
+        Insert(timeNs, _nextSequence++, kind, target, generation, newest: true);
 
     /// <summary>
     /// Takes the sequence number the next <see cref="Push"/> would have used, without queuing anything. The caller may
@@ -88,8 +64,19 @@ public sealed class EventQueue
     /// <param name="kind">What the event does.</param>
     /// <param name="target">CPU or workload index.</param>
     /// <param name="generation">Token checked against the target's generation when the event fires.</param>
-    public void PushReserved(long timeNs, long sequence, SimEventKind kind, int target, long generation = 0)
+    public void PushReserved(long timeNs, long sequence, SimEventKind kind, int target, long generation = 0) =>
+        Insert(timeNs, sequence, kind, target, generation, newest: false);
+
+    /// <summary>
+    /// Puts an event in its kind's lane when its key is above the lane tail's, else in the heap. <paramref name="newest"/>
+    /// (a constant at each call site, folded by the JIT) says the sequence is the highest yet: then a time not earlier
+    /// than the tail's is enough, and the heap sifts by time alone; a reserved, older sequence needs a strictly later
+    /// time and a sift by the full key.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Insert(long timeNs, long sequence, SimEventKind kind, int target, long generation, bool newest)
     {
+        // The fields travel as scalars down to their slot: no event is built on the stack and copied whole.
         _count++;
         var lane = LaneOf(kind);
         if (lane >= 0)
@@ -103,15 +90,21 @@ public sealed class EventQueue
                 return;
             }
 
-            // The sequence is older than the lane's tail: only a strictly later time keeps the lane sorted by key.
-            if (l.TailTimeNs < timeNs)
+            if (newest ? l.TailTimeNs <= timeNs : l.TailTimeNs < timeNs)
             {
                 l.Enqueue(timeNs, sequence, generation, target, kind);
                 return;
             }
         }
 
-        HeapPushKeyed(new Key(timeNs, sequence), new Payload(generation, target, kind));
+        if (newest)
+        {
+            HeapPush(timeNs, sequence, generation, target, kind);
+        }
+        else
+        {
+            HeapPushKeyed(new Key(timeNs, sequence), new Payload(generation, target, kind));
+        }
     }
 
     /// <summary>Time of the earliest event, or <see cref="long.MaxValue"/> when empty.</summary>
