@@ -103,6 +103,18 @@ internal sealed partial class Machine
             StopLivelock(c);
         }
 
+        if (_workInstantNs != _now)
+        {
+            _workInstantNs = _now;
+            _entriesThisInstant = 0;
+            _acceptedBeforeInstant = _bus.AcceptedCount;
+        }
+
+        if (++_entriesThisInstant + (_bus.AcceptedCount - _acceptedBeforeInstant) > _maxMachineWorkPerInstant && !_stopped)
+        {
+            StopMachineLivelock();
+        }
+
         logged = _dispatch.Count < _logLimit;
         if (logged || _sinks.Length > 0)
         {
@@ -131,6 +143,18 @@ internal sealed partial class Machine
     private void StopLivelock(CpuContext c)
     {
         AddMessage(c.Index, "emerg", $"irqlab: CPU{c.Index} entered {_options.MaxEntriesPerInstant} handlers without simulated time moving; run stopped");
+        _stopped = true;
+    }
+
+    /// <summary>
+    /// The machine-wide safety bound on one instant's work (<see cref="SimulationOptions.MaxMachineWorkPerInstant"/>):
+    /// the run stops with IrqLab's own message, printed by no CPU.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void StopMachineLivelock()
+    {
+        var accepted = _bus.AcceptedCount - _acceptedBeforeInstant;
+        AddMessage(-1, "emerg", $"irqlab: the machine made {_entriesThisInstant} handler entries and {accepted} interrupt acceptances without simulated time moving; run stopped");
         _stopped = true;
     }
 

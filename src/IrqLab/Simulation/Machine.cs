@@ -75,6 +75,13 @@ internal sealed partial class Machine
     private readonly bool _tracksHandlers;
     private readonly int _logLimit;
     private readonly long _maxEntriesPerInstant;
+    private readonly long _maxMachineWorkPerInstant;
+
+    // The machine-wide livelock guard: the instant it counts for, handler entries on all CPUs in it, and the bus's
+    // acceptance count when it began.
+    private long _workInstantNs = -1;
+    private long _entriesThisInstant;
+    private long _acceptedBeforeInstant;
 
     // --max-events: the run stops when _events reaches it (long.MaxValue: no bound).
     private readonly long _eventLimit;
@@ -122,6 +129,7 @@ internal sealed partial class Machine
         _sinks = [.. options.Sinks];
         _logLimit = options.LogLimit;
         _maxEntriesPerInstant = options.MaxEntriesPerInstant;
+        _maxMachineWorkPerInstant = options.MaxMachineWorkPerInstant;
         _eventLimit = options.MaxEvents ?? long.MaxValue;
         ArgumentOutOfRangeException.ThrowIfLessThan(_eventLimit, 1, nameof(options.MaxEvents));
         _tracksHandlers = scenario.Steps.Any(s => s is ExpectHandlersStep);

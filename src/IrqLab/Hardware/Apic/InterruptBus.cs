@@ -38,6 +38,12 @@ public sealed class InterruptBus : IInterruptSink
     public long DeliveredCount { get; private set; }
 
     /// <summary>
+    /// Acceptances: one for each local APIC a delivered message reached (a broadcast to N APICs counts N). The engine
+    /// measures zero-time storms by it, whose cost grows with the fan-out of their messages.
+    /// </summary>
+    public long AcceptedCount { get; private set; }
+
+    /// <summary>
     /// Delivers a message: shorthands (self, all including self, all excluding self), physical (0xFF / 0xFFFFFFFF
     /// broadcast), logical flat, cluster and x2APIC cluster; lowest priority goes to one APIC of the destination set,
     /// whatever its form (see <see cref="SelectLowestPriority"/>).
@@ -56,6 +62,7 @@ public sealed class InterruptBus : IInterruptSink
             }
 
             DeliveredCount++;
+            AcceptedCount++;
             target.Accept(message);
             return;
         }
@@ -72,21 +79,23 @@ public sealed class InterruptBus : IInterruptSink
             }
 
             DeliveredCount++;
+            AcceptedCount++;
             apic.Accept(message);
             return;
         }
 
-        var matched = false;
+        var accepted = 0;
         foreach (var apic in _apics)
         {
             if (Matches(apic, message))
             {
-                matched = true;
+                accepted++;
                 apic.Accept(message);
             }
         }
 
-        if (matched)
+        AcceptedCount += accepted;
+        if (accepted > 0)
         {
             DeliveredCount++;
         }

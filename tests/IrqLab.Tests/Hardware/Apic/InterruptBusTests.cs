@@ -18,11 +18,14 @@ public sealed class InterruptBusTests
     [InlineData(0x0_0000u, 0xFFu, new[] { 0, 1, 2, 3 })] // physical broadcast
     public void Icr_shorthands_SDM_11_6_1(uint shorthand, uint destination, int[] expected)
     {
-        var (_, apics, _) = FakeApicHost.Many(4);
+        var (_, apics, bus) = FakeApicHost.Many(4);
         var sender = apics[1];
         sender.WriteMmio(0x310, destination << 24);
         Assert.Equal(ApicAccessResult.Ok, sender.WriteMmio(0x300, shorthand | 0x4000 | 0x51));
         Assert.Equal(expected, Receivers(apics, 0x51));
+
+        // One acceptance for each APIC the message reached (the engine's measure of a zero-time storm's fan-out).
+        Assert.Equal(expected.Length, bus.AcceptedCount);
     }
 
     [Theory]
@@ -54,6 +57,7 @@ public sealed class InterruptBusTests
         Assert.Equal(ApicAccessResult.Ok, apics[1].WriteMsr(0x830, ((ulong)destination << 32) | shorthand | 0x51));
         Assert.Equal(expected, Receivers(apics, 0x51));
         Assert.Equal(expected.Length == 0 ? 1 : 0, bus.UndeliveredCount);
+        Assert.Equal(expected.Length, bus.AcceptedCount);
     }
 
     [Theory]
@@ -177,6 +181,7 @@ public sealed class InterruptBusTests
         bus.Deliver(new InterruptMessage(0x91, DeliveryMode.LowestPriority, DestinationMode.Physical, destination));
         Assert.Equal([2], Receivers(apics, 0x91));
         Assert.Equal(1, bus.DeliveredCount);
+        Assert.Equal(1, bus.AcceptedCount);
     }
 
     [Theory]
