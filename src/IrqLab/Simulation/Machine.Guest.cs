@@ -16,7 +16,9 @@ internal sealed partial class Machine
 {
     /// <summary>
     /// Event recognition while a vCPU runs on <paramref name="c"/>, highest priority first (SDM Vol. 3A Table 6-2 with the
-    /// VMX additions of Vol. 3C "VMX Non-Root Operation" §26.7.5-26.7.6 and "Virtual-Interrupt Delivery" §29.2.2):
+    /// VMX additions of Vol. 3C "VMX Non-Root Operation" §25.2, interrupt-window and NMI-window exiting, whence the quotes
+    /// below; "VM Entries" §26.7.5-26.7.6 for the windows at a VM entry; "Virtual-Interrupt Delivery" §29.2.2; 2016-2021
+    /// numbering, docs/README.md):
     /// NMI-window exit ("VM exits caused by this control take priority over non-maskable interrupts (NMIs) and lower
     /// priority events"), host NMI (exit), interrupt-window exit or virtual-interrupt delivery ("NMIs and higher priority
     /// events take priority over" them; they "take priority over external interrupts and lower priority events"), then a
@@ -313,7 +315,7 @@ internal sealed partial class Machine
         if (f.Vm is not null)
         {
             // The guest handler's IRET restores its IF and ends (virtual) NMI blocking, whichever handler it returns from:
-            // "IRET removes any virtual-NMI blocking" (SDM Vol. 3C 26.3), also from an exception or interrupt nested in the
+            // "IRET removes any virtual-NMI blocking" (SDM Vol. 3C 25.3), also from an exception or interrupt nested in the
             // guest's NMI handler. A waiting NMI then opens the NMI window: KVM armed NMI-window exiting when it could not
             // inject it (enable_nmi_window), and the exit comes at the first boundary without virtual-NMI blocking
             // (SDM 26.7.6), inside the NMI handler if the IRET was a nested handler's.

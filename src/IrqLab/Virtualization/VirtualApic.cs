@@ -68,11 +68,11 @@ public sealed class VirtualApic
 
     /// <summary>
     /// VIRR bits 32·<paramref name="word"/> + 31 .. 32·<paramref name="word"/>: the 32-bit field at virtual-APIC page
-    /// offset 200H + 10H·<paramref name="word"/> (SDM 30.1.1).
+    /// offset 200H + 10H·<paramref name="word"/> (SDM 29.1.1).
     /// </summary>
     public uint VirrWord(int word) => Word32(_virr, word);
 
-    /// <summary>VISR bits of the 32-bit field at offset 100H + 10H·<paramref name="word"/> (SDM 30.1.1).</summary>
+    /// <summary>VISR bits of the 32-bit field at offset 100H + 10H·<paramref name="word"/> (SDM 29.1.1).</summary>
     public uint VisrWord(int word) => Word32(_visr, word);
 
     /// <summary>Number of VIRR bits set.</summary>

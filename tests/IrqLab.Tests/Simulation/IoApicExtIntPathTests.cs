@@ -46,8 +46,8 @@ public sealed class IoApicExtIntPathTests
 
     /// <summary>
     /// An ExtINT message is an edge that does not look at the 8259's INT: the CPU runs the INTA cycle it stands for (SDM
-    /// Vol. 3A §11.6.1, ExtINT: "A special INTA bus cycle corresponding to ExtINT, is routed to the external
-    /// controller"; 82093AA datasheet §3.2.4, delivery mode 111), and an 8259 with no unmasked request answers it with
+    /// Vol. 3A §11.5.1, LVT delivery mode ExtINT: "A special INTA bus cycle corresponding to ExtINT, is routed to the
+    /// external controller"; 82093AA datasheet §3.2.4, delivery mode 111), and an 8259 with no unmasked request answers it with
     /// IR7 without setting ISR7 (8259A datasheet: "If no interrupt request is present ... the 8259A will issue an
     /// interrupt level 7"). The model used to drop a message that arrived while INT was low, though the same message
     /// whose request went away after it already got IR7.

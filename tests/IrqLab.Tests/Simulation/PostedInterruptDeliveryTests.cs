@@ -33,7 +33,7 @@ public sealed class PostedInterruptDeliveryTests
 
     /// <summary>
     /// Posted-interrupt processing happens whatever the guest's RFLAGS.IF (with external-interrupt exiting IF does not block
-    /// the notification, SDM 26.3; steps 1-6 of SDM 30.6 need no exit): the vectors wait in VIRR. Virtual-interrupt
+    /// the notification, SDM 26.4.1; steps 1-6 of SDM 30.6 need no exit): the vectors wait in VIRR. Virtual-interrupt
     /// delivery (SDM 30.2.1-30.2.2) then needs IF = 1 and RVI[7:4] &gt; VPPR[7:4]: with IF clear in the handler of 0x35
     /// they follow its IRET, highest first; after its STI 0x45 (class 4) nests at once, 0x3a (class 3, the in-service
     /// class) waits for the EOI (EOI virtualization, SDM 30.1.4, lowers VPPR) and nests in the handler before its IRET,

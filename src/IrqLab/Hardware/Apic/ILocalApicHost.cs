@@ -39,8 +39,8 @@ public interface ILocalApicHost
     /// <summary>
     /// An ExtINT message was accepted from the bus (an IO-APIC entry or an MSI with delivery mode 111). Unlike the
     /// level-sensitive LINT0 request it is an edge: the CPU owes the 8259 an INTA cycle whatever the 8259's INT does
-    /// until then, and an 8259 with no request answers it with IR7 (SDM §11.6.1 ExtINT: "A special INTA bus cycle
-    /// corresponding to ExtINT, is routed to the external controller"; 8259A datasheet). The default calls
+    /// until then, and an 8259 with no request answers it with IR7 (SDM §11.5.1, LVT delivery mode ExtINT: "A special
+    /// INTA bus cycle corresponding to ExtINT, is routed to the external controller"; 8259A datasheet). The default calls
     /// <see cref="SignalExtInt"/>.
     /// </summary>
     void SignalExtIntMessage(LocalApic apic) => SignalExtInt(apic);
