@@ -1,7 +1,8 @@
 namespace IrqLab.Delivery;
 
 /// <summary>
-/// Per-CPU event gating state (SDM Vol. 3A §6.7.1, §6.8.1, §6.8.3; shared/reference/x86-events.md §1.3): RFLAGS.IF, the
+/// Per-CPU event gating state (SDM Vol. 3A §6.7.1, §6.8.1, §6.8.3 for MOV SS, Vol. 2B "STI" for the STI shadow;
+/// shared/reference/x86-events.md §1.3): RFLAGS.IF, the
 /// one-instruction STI and MOV SS shadows, NMI blocking with one latched NMI, and the RFLAGS.IF values saved in the
 /// frames of events still being handled (restored by IRET / ERETS).
 /// </summary>

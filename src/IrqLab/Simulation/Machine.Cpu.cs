@@ -636,7 +636,7 @@ internal sealed partial class Machine
 
             // STI and CLI are instructions of their own (CpuInterruptState.Sti/Cli end the previous shadow and STI
             // may open one); any other action retires one instruction, which ends a shadow. Retiring after STI too
-            // would close its shadow before the next instruction ran (SDM Vol. 3A §6.8.3: STI; CLI takes nothing).
+            // would close its shadow before the next instruction ran (SDM Vol. 2B, STI: STI; CLI takes nothing).
             var retires = action is not InterruptFlagStep;
             long spent;
             if (f.Vm is null)

@@ -3,11 +3,12 @@ using Xunit;
 
 namespace IrqLab.Tests.Delivery;
 
-/// <summary>IF, STI / MOV SS shadow and NMI-blocking rules (SDM Vol. 3A §6.7.1, §6.8.3; x86-events.md §1.3).</summary>
+/// <summary>IF, STI / MOV SS shadow and NMI-blocking rules (SDM Vol. 3A §6.7.1, §6.8.3 for MOV SS, Vol. 2B "STI" for the
+/// STI shadow; x86-events.md §1.3).</summary>
 public sealed class CpuInterruptStateTests
 {
     [Fact]
-    public void Sti_with_IF_0_blocks_interrupts_until_the_next_instruction_retires_SDM_6_8_3()
+    public void Sti_with_IF_0_blocks_interrupts_until_the_next_instruction_retires_SDM_Vol2B_STI()
     {
         var s = new CpuInterruptState { If = false };
         s.Sti();
@@ -29,7 +30,7 @@ public sealed class CpuInterruptStateTests
     }
 
     [Fact]
-    public void Sti_shadow_does_not_hold_NMI_in_this_model_SDM_6_8_3_model_specific()
+    public void Sti_shadow_does_not_hold_NMI_in_this_model_SDM_Vol2B_STI_model_specific()
     {
         var s = new CpuInterruptState();
         s.Sti();
@@ -64,7 +65,7 @@ public sealed class CpuInterruptStateTests
     }
 
     [Fact]
-    public void Sti_then_cli_in_the_shadow_leaves_interrupts_off_SDM_6_8_3()
+    public void Sti_then_cli_in_the_shadow_leaves_interrupts_off_SDM_Vol2B_STI()
     {
         var s = new CpuInterruptState();
         s.Sti();

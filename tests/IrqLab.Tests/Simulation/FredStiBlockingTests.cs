@@ -3,13 +3,13 @@ using Xunit;
 namespace IrqLab.Tests.Simulation;
 
 /// <summary>
-/// Blocking by STI across an event (SDM Vol. 3A §6.8.3; FRED spec: the frame's SS word bit 16 and ERETS, reference
-/// x86-events.md §7.4-7.5; Bochs fred.cc <c>FRED_EventDelivery</c> / <c>ERETS</c>). An instruction in the STI shadow
-/// that faults (here a WRMSR to x2APIC SELF IPI with reserved bits, #GP, SDM §11.12.1.3) is delivered with the blocking
-/// in effect. FRED records it in the frame and ERETS re-establishes it when IF is 1 after the return, so the next
-/// instruction (the EOI) still runs before the pending higher-class interrupt is taken. IRET has no such bit: under IDT
-/// delivery the blocking is lost and the interrupt nests before the EOI. The model restored it nowhere, so FRED behaved
-/// like IDT.
+/// Blocking by STI across an event (SDM Vol. 2B "STI": "The inhibition ends after delivery of another event"; FRED
+/// spec: the frame's SS word bit 16 and ERETS, reference x86-events.md §7.4-7.5; Bochs fred.cc
+/// <c>FRED_EventDelivery</c> / <c>ERETS</c>). An instruction in the STI shadow that faults (here a WRMSR to x2APIC SELF
+/// IPI with reserved bits, #GP, SDM §11.12.1.3) is delivered with the blocking in effect. FRED records it in the frame
+/// and ERETS re-establishes it when IF is 1 after the return, so the next instruction (the EOI) still runs before the
+/// pending higher-class interrupt is taken. IRET has no such bit: under IDT delivery the blocking is lost and the
+/// interrupt nests before the EOI. The model restored it nowhere, so FRED behaved like IDT.
 /// </summary>
 public sealed class FredStiBlockingTests
 {

@@ -3,7 +3,7 @@ using Xunit;
 namespace IrqLab.Tests.Simulation;
 
 /// <summary>
-/// The STI shadow inside handlers (SDM Vol. 3A §6.8.3 and the STI entry of Vol. 2B): STI executed with IF = 0 holds off
+/// The STI shadow inside handlers (the STI entry of SDM Vol. 2B; Vol. 3A §6.8.3 is MOV SS's): STI executed with IF = 0 holds off
 /// maskable interrupts until the next instruction has retired. A handler's <c>sti</c> action is that STI, and its next
 /// action is the instruction in the shadow; the pending interrupt is taken only at the boundary after it.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class StiShadowTests
 
     [Theory]
     [MemberData(nameof(Deliveries))]
-    public void Sti_then_cli_takes_nothing_the_cli_runs_in_the_shadow_SDM_6_8_3(string delivery)
+    public void Sti_then_cli_takes_nothing_the_cli_runs_in_the_shadow_SDM_Vol2B_STI(string delivery)
     {
         var r = Run(delivery, "[{ipi: {to: self, vector: 0x51}}, sti, cli, {advance: 1us}, eoi]");
 
@@ -45,7 +45,7 @@ public sealed class StiShadowTests
 
     [Theory]
     [MemberData(nameof(Deliveries))]
-    public void The_instruction_after_sti_runs_before_the_pending_interrupt_SDM_6_8_3(string delivery)
+    public void The_instruction_after_sti_runs_before_the_pending_interrupt_SDM_Vol2B_STI(string delivery)
     {
         var r = Run(delivery, "[{ipi: {to: self, vector: 0x51}}, sti, eoi, {advance: 1us}]");
 
@@ -56,7 +56,7 @@ public sealed class StiShadowTests
 
     [Theory]
     [MemberData(nameof(Deliveries))]
-    public void A_pending_interrupt_is_taken_when_the_shadow_ends_at_the_start_of_an_advance_SDM_6_8_3(string delivery)
+    public void A_pending_interrupt_is_taken_when_the_shadow_ends_at_the_start_of_an_advance_SDM_Vol2B_STI(string delivery)
     {
         // 0x51 waits (IF = 0) through the first advance; STI at 1 us; the next advance's first instruction retires in the
         // shadow and ends it, so 0x51 preempts that advance at 1 us rather than waiting until 2 us.
@@ -77,7 +77,7 @@ public sealed class StiShadowTests
     }
 
     [Fact]
-    public void A_guest_handlers_sti_then_cli_takes_no_virtual_interrupt_SDM_6_8_3()
+    public void A_guest_handlers_sti_then_cli_takes_no_virtual_interrupt_SDM_Vol2B_STI()
     {
         var r = Sim.Run("""
             irqlab: 1
