@@ -143,8 +143,10 @@ internal sealed partial class Machine
     {
         var software = v.Vm.Reinject == ReinjectKind.Software;
 
-        // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return
-        // (SDM 27.2.3). KVM forges the frame its handler returns through (IRET, or ERETS under FRED).
+        // After the exit the host runs with IF = 0; an NMI exit leaves NMIs blocked until the handler's return (SDM
+        // Vol. 3C 27.1, "Architectural State Before a VM Exit": an NMI that causes a VM exit directly "causes subsequent
+        // NMIs to be blocked, but only after the VM exit completes"). KVM forges the frame its handler returns through
+        // (IRET, or ERETS under FRED).
         c.State.EnterEvent(clearIf: true, isNmi: ev.Type == EventType.Nmi);
         if (_linux)
         {

@@ -309,7 +309,7 @@ public sealed class VmxScenarioTests
     }
 
     /// <summary>
-    /// SDM 27.2.3 / 6.7.1: after an NMI exit the host runs with NMIs blocked until its handler returns (KVM forges the
+    /// SDM Vol. 3C 27.1 / Vol. 3A 6.7.1: after an NMI exit the host runs with NMIs blocked until its handler returns (KVM forges the
     /// IRET/ERETS frame); a second NMI meanwhile is held pending and taken only after the return. Bare host handler so
     /// the NMI handler spends time.
     /// </summary>
