@@ -16,7 +16,13 @@ public static class DoubleFaultRule
     public static DoubleFaultResolution Combine(int firstVector, int secondVector) =>
         Combine(ClassOf(firstVector), ClassOf(secondVector));
 
-    /// <summary>Combines by class: a first #DF gives a triple fault; contributory+contributory and page-fault+(contributory or page fault) give #DF; all else is serial.</summary>
+    /// <summary>
+    /// Combines by class: a first #DF gives a triple fault; contributory+contributory and page-fault+(contributory or page
+    /// fault) give #DF; all else is serial. For a first #DF the SDM (§6.15 Interrupt 8) names "another contributory or page
+    /// fault exception" while calling the #DF handler (older editions: "another exception"); the benign case it leaves
+    /// open is taken as shutdown too, as KVM's <c>kvm_multiple_exception()</c> does (the gate and stack faults of a
+    /// delivery are contributory or #PF, so the simulator never meets it).
+    /// </summary>
     public static DoubleFaultResolution Combine(DoubleFaultClass first, DoubleFaultClass second) => first switch
     {
         DoubleFaultClass.DoubleFault => DoubleFaultResolution.TripleFault,
