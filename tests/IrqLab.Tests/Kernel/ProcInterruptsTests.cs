@@ -59,26 +59,61 @@ public sealed class ProcInterruptsTests
 
         """;
 
+    /// <summary>
+    /// The newest kernel/irq/proc.c (<c>irq_seq_show()</c>, with the <c>irq_proc_emit_counts()</c> the table-driven
+    /// arch/x86/kernel/irq.c uses): <c>num_prec</c> 4 (<c>irq_proc_calc_prec()</c> starts at 4), irq rows
+    /// <c>"%*u:"</c> + <c>" %10u"</c> per CPU + two spaces + the chip left-aligned in <c>chip_width</c> (here the MSI-X
+    /// device chip's 21 characters, <c>irq_proc_update_chip()</c>) + a space + the hwirq in <c>num_prec</c> columns.
+    /// </summary>
     private const string GoldenLatest = """
-                   CPU0       CPU1       
-         14:          3          0  IO-APIC  14-edge      ata0
-         24:          1          0 PCI-MSIX-0000:01:00.0   0-edge      eth0
-         25:          0          0 PCI-MSIX-0000:01:00.0   1-edge      eth0
-        NMI:          0          0  Non-maskable interrupts
-        LOC:          5          3  Local timer interrupts
-        PMI:          0          0  Performance monitoring interrupts
-        IWI:          0          0  IRQ work interrupts
-        RES:          0          0  Rescheduling interrupts
-        CAL:          0          0  Function call interrupts
-        TLB:          0          0  TLB shootdowns
-        TRM:          0          0  Thermal event interrupts
-        THR:          0          0  Threshold APIC interrupts
-        DFR:          0          0  Deferred Error APIC interrupts
-        PIN:          0          0  Posted-interrupt notification event
-        NPI:          0          0  Nested posted-interrupt event
-        PIW:          0          0  Posted-interrupt wakeup event
+                    CPU0       CPU1       
+          14:          3          0  IO-APIC                 14-edge      ata0
+          24:          1          0  PCI-MSIX-0000:01:00.0    0-edge      eth0
+          25:          0          0  PCI-MSIX-0000:01:00.0    1-edge      eth0
+         NMI:          0          0  Non-maskable interrupts
+         LOC:          5          3  Local timer interrupts
+         PMI:          0          0  Performance monitoring interrupts
+         IWI:          0          0  IRQ work interrupts
+         RES:          0          0  Rescheduling interrupts
+         CAL:          0          0  Function call interrupts
+         TLB:          0          0  TLB shootdowns
+         TRM:          0          0  Thermal event interrupts
+         THR:          0          0  Threshold APIC interrupts
+         DFR:          0          0  Deferred Error APIC interrupts
+         PIN:          0          0  Posted-interrupt notification event
+         NPI:          0          0  Nested posted-interrupt event
+         PIW:          0          0  Posted-interrupt wakeup event
 
         """;
+
+    /// <summary>
+    /// Newest kernel/irq/proc.c <c>irq_seq_show()</c> for an irq without a domain (an XT-PIC irq): after the chip and its
+    /// space, <c>seq_printf(p, " %*s", num_prec, "")</c>, one blank more than the hwirq column; the chip column stays 8
+    /// wide (<c>chip_width</c>'s floor) while no chip name is longer.
+    /// </summary>
+    [Fact]
+    public void Latest_irq_row_without_domain_pads_num_prec_plus_one_proc_c_irq_seq_show()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.Latest, cpus: 1, ioapics: []));
+        model.RequestIrq(K.Isa(0, "serial", 4));
+        var text = model.ProcInterrupts.Render();
+        Assert.StartsWith(new string(' ', 12) + "CPU0       \n", text, StringComparison.Ordinal);
+        Assert.Contains("\n   4:          0  XT-PIC          serial\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n NMI:          0  Non-maskable interrupts\n", text, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>irq_proc_calc_prec()</c> (newest kernel/irq/proc.c): 4 below 10000 irqs, then one more per power of ten, at most 10.</summary>
+    [Theory]
+    [InlineData(16, 4)]
+    [InlineData(9999, 4)]
+    [InlineData(10000, 5)]
+    [InlineData(99999, 5)]
+    [InlineData(100000, 6)]
+    [InlineData(int.MaxValue, 10)]
+    public void Latest_num_prec_starts_at_4_irq_proc_calc_prec(int totalNrIrqs, int prec)
+    {
+        Assert.Equal(prec, IrqLab.Kernel.Proc.ProcInterrupts.NumPrec(totalNrIrqs));
+    }
 
     [Fact]
     public void Golden_text_6_1_classic_format()
@@ -170,7 +205,7 @@ public sealed class ProcInterruptsTests
         // has ISS(TLB, "TLB", ...) after the #endif of CONFIG_SMP (IRQ_COUNT_TLB is unconditional in asm/hardirq.h).
         var model = K.Model(out _, K.Options(version, cpus: 1, config: K.Config(("SMP", false))));
         Assert.Equal(shown, model.ProcInterrupts.Rows().Any(r => r.Row == "TLB"));
-        Assert.Equal(shown, ("\n" + model.ProcInterrupts.Render()).Contains("\nTLB:", StringComparison.Ordinal));
+        Assert.Equal(shown, model.ProcInterrupts.Render().Contains("TLB:", StringComparison.Ordinal));
         Assert.DoesNotContain(model.ProcInterrupts.Rows(), r => r.Row is "RES" or "CAL");
     }
 

@@ -245,11 +245,16 @@ public sealed class ProcInterrupts
     }
 
     /// <summary>
-    /// The text of /proc/interrupts. Header <c>prec + 8</c> spaces and <c>"CPU%-8d"</c> per CPU; 6.1-6.10 irq rows
-    /// <c>"%*d: "</c>, <c>"%10u "</c> per CPU, <c>" %8s"</c> chip; latest <c>"%*d:"</c>, <c>" %10u"</c> per CPU, <c>" %8s"</c>;
-    /// then hwirq <c>" %*lu"</c> (blanks without a domain), <c>"-%-8s"</c> flow name, <c>"  %s"</c> and <c>", %s"</c> actions.
-    /// Named rows: classic <c>"%*s: "</c> + <c>"%10u "</c> per CPU + "  text", ERR/MIS <c>"%*s: %10u"</c>; latest
-    /// <c>"%*s:"</c> + <c>" %10u"</c> per CPU + "  text". Counts print as 32-bit unsigned like the kernel's <c>%10u</c>.
+    /// The text of /proc/interrupts. Header <c>prec + 8</c> spaces and <c>"CPU%-8d"</c> per CPU. 6.1-6.10
+    /// (<c>show_interrupts()</c>, kernel/irq/proc.c): irq rows <c>"%*d: "</c>, <c>"%10u "</c> per CPU, <c>" %8s"</c> chip,
+    /// hwirq <c>" %*lu"</c> (<c>" %*s"</c> blanks without a domain). <c>latest</c> (<c>irq_seq_show()</c> of the newest
+    /// kernel/irq/proc.c, whose <c>irq_proc_emit_counts()</c> the table-driven arch/x86/kernel/irq.c prints with): the
+    /// width <c>num_prec</c> is at least 4 (<c>irq_proc_calc_prec()</c>); irq rows <c>"%*u:"</c>, <c>" %10u"</c> per CPU,
+    /// a two-space gap, the chip left-aligned in <c>chip_width</c> columns (the longest chip name registered, at least 8:
+    /// <c>irq_proc_update_chip()</c>), a space, hwirq in <c>num_prec</c> columns (<c>" %*s"</c> blanks without a
+    /// domain). Both then <c>"-%-8s"</c> flow name, <c>"  %s"</c> and <c>", %s"</c> actions. Named rows: classic
+    /// <c>"%*s: "</c> + <c>"%10u "</c> per CPU + "  text", ERR/MIS <c>"%*s: %10u"</c>; latest <c>"%*s:"</c> +
+    /// <c>" %10u"</c> per CPU + "  text". Counts print as 32-bit unsigned like the kernel's <c>%10u</c>.
     /// </summary>
     public string Render()
     {
@@ -265,7 +270,8 @@ public sealed class ProcInterrupts
     public void Render(TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var prec = Precision(_model.NrIrqs);
+        var prec = _tableDriven ? NumPrec(_model.NrIrqs) : Precision(_model.NrIrqs);
+        var chipWidth = _tableDriven ? ChipWidth() : 8;
         var sb = new StringBuilder();
         sb.Append(' ', prec + 8);
         for (var c = 0; c < _cpus; c++)
@@ -291,7 +297,10 @@ public sealed class ProcInterrupts
                     sb.Append(' ').Append(((uint)d.Kstat(c)).ToString(CultureInfo.InvariantCulture).PadLeft(10));
                 }
 
-                sb.Append(' ').Append(d.ChipName.PadLeft(8));
+                // irq_seq_show(): seq_write(p, "  ", 2), then "%-*s" in chip_width, a space, the hwirq in num_prec
+                // columns or, without a domain, " %*s" (num_prec + 1 blanks).
+                sb.Append("  ").Append(d.ChipName.PadRight(chipWidth)).Append(' ');
+                sb.Append(d.HasDomain ? d.Hwirq.ToString(CultureInfo.InvariantCulture).PadLeft(prec) : new string(' ', prec + 1));
             }
             else
             {
@@ -301,11 +310,10 @@ public sealed class ProcInterrupts
                     sb.Append(((uint)d.Kstat(c)).ToString(CultureInfo.InvariantCulture).PadLeft(10)).Append(' ');
                 }
 
-                sb.Append(' ').Append(d.ChipName.PadLeft(8));
+                sb.Append(' ').Append(d.ChipName.PadLeft(8)).Append(' ');
+                sb.Append(d.HasDomain ? d.Hwirq.ToString(CultureInfo.InvariantCulture).PadLeft(prec) : new string(' ', prec));
             }
 
-            sb.Append(' ');
-            sb.Append(d.HasDomain ? d.Hwirq.ToString(CultureInfo.InvariantCulture).PadLeft(prec) : new string(' ', prec));
             if (d.FlowName is not null)
             {
                 sb.Append('-').Append(d.FlowName.PadRight(8));
@@ -375,6 +383,41 @@ public sealed class ProcInterrupts
         }
 
         return prec;
+    }
+
+    /// <summary>
+    /// <c>num_prec</c> of the newest kernel/irq/proc.c (<c>irq_proc_calc_prec()</c>): 4, plus one per power of ten from
+    /// 10000 up to <c>total_nr_irqs</c> (at most 10); the <c>latest</c> /proc/interrupts pads irq numbers, labels and
+    /// hwirqs to it.
+    /// </summary>
+    public static int NumPrec(int totalNrIrqs)
+    {
+        var prec = 4;
+        for (long n = 10000; prec < 10 && n <= totalNrIrqs; ++prec)
+        {
+            n *= 10;
+        }
+
+        return prec;
+    }
+
+    /// <summary>
+    /// <c>chip_width</c> of the newest kernel/irq/proc.c: at least 8, widened by <c>irq_proc_update_chip()</c> to the
+    /// longest name of a chip set on any irq (<c>irq_set_chip()</c>, <c>irq_domain_set_hwirq_and_chip()</c>), never
+    /// narrowed: the model takes the chip names of every irq descriptor it has set up, printed or not.
+    /// </summary>
+    private int ChipWidth()
+    {
+        var width = 8;
+        for (var irq = 0; irq < _model.IrqLimit; irq++)
+        {
+            if (_model.DescAt(irq) is { } d && d.ChipName.Length > width)
+            {
+                width = d.ChipName.Length;
+            }
+        }
+
+        return width;
     }
 
     private bool ShowsIrq(IrqDesc d) =>
