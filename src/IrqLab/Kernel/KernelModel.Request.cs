@@ -378,6 +378,14 @@ public sealed partial class KernelModel
         var cpus = new int[count];
         var irqs = new int[count];
         var next = NextDynamicIrq();
+        var bus = (r.Device + 1) & 0xff;
+        var slot = ((r.Device + 1) >> 8) & 0x1f;
+        var bdf = string.Create(CultureInfo.InvariantCulture, $"0000:{bus:x2}:{slot:x2}.0");
+        var deviceChipName = Options.Version == KernelVersion.V6_1 ? "PCI-MSI" : (msix ? "PCI-MSIX-" : "PCI-MSI-") + bdf;
+
+        // pci_alloc_irq_vectors() sets the device's chip on every irq it allocates (msi_domain_alloc() ->
+        // irq_domain_set_hwirq_and_chip()) before any request_irq(): the chip name is registered even if a request fails.
+        NoteChipName(deviceChipName);
 
         // pci_alloc_irq_vectors(): x86_vector_alloc_irqs() gives every vector only a global reservation (no info->mask, not
         // managed: assign_irq_vector_policy() -> reserve_irq_vector()); the vectors are assigned one by one when the driver
@@ -416,9 +424,6 @@ public sealed partial class KernelModel
             }
         }
 
-        var bus = (r.Device + 1) & 0xff;
-        var slot = ((r.Device + 1) >> 8) & 0x1f;
-        var bdf = string.Create(CultureInfo.InvariantCulture, $"0000:{bus:x2}:{slot:x2}.0");
         var result = new List<int>(count);
         for (var i = 0; i < count; i++)
         {
@@ -427,12 +432,12 @@ public sealed partial class KernelModel
             if (Options.Version == KernelVersion.V6_1)
             {
                 // Global PCI-MSI domain: hwirq = msi_index | pci_dev_id << 11 | domain << 27.
-                chipName = "PCI-MSI";
+                chipName = deviceChipName;
                 hwirq = i + ((long)((bus << 8) | (slot << 3)) << 11);
             }
             else
             {
-                chipName = (msix ? "PCI-MSIX-" : "PCI-MSI-") + bdf;
+                chipName = deviceChipName;
                 hwirq = i;
             }
 

@@ -209,6 +209,16 @@ public sealed partial class KernelModel
 
     internal int IrqLimit { get; private set; }
 
+    /// <summary>
+    /// The length of the longest irq chip name set up so far: <c>irq_proc_update_chip()</c> (newest kernel/irq/proc.c)
+    /// widens /proc/interrupts' chip column from <c>irq_set_chip()</c> and <c>irq_domain_set_hwirq_and_chip()</c>, and never
+    /// narrows it, so a device's chip counts from the moment its irqs are allocated, even when its requests then fail.
+    /// </summary>
+    internal int LongestChipName { get; private set; }
+
+    /// <summary>Records that a chip named <paramref name="chipName"/> was set on an irq (<see cref="LongestChipName"/>).</summary>
+    private void NoteChipName(string chipName) => LongestChipName = Math.Max(LongestChipName, chipName.Length);
+
     /// <summary>The descriptor of <paramref name="irq"/>, or null.</summary>
     public IrqDesc? DescAt(int irq) => (uint)irq < (uint)_irqs.Length ? _irqs[irq] : null;
 
@@ -343,6 +353,7 @@ public sealed partial class KernelModel
 
         _irqs[desc.Irq] = desc;
         IrqLimit = Math.Max(IrqLimit, desc.Irq + 1);
+        NoteChipName(desc.ChipName);
     }
 
     /// <summary>

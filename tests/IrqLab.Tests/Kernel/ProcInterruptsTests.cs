@@ -102,6 +102,20 @@ public sealed class ProcInterruptsTests
         Assert.Contains("\n NMI:          0  Non-maskable interrupts\n", text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// <c>irq_proc_update_chip()</c> (newest kernel/irq/proc.c) widens the chip column when <c>pci_alloc_irq_vectors()</c>
+    /// sets the device's chip on its irqs (<c>irq_domain_set_hwirq_and_chip()</c>), before any <c>request_irq()</c>, and
+    /// never narrows it: a NIC whose 256 MSI-X requests fail for want of vectors still leaves the column 21 wide.
+    /// </summary>
+    [Fact]
+    public void Latest_chip_column_keeps_the_width_of_a_device_whose_requests_failed_irq_proc_update_chip()
+    {
+        var model = K.Model(out _, K.Options(KernelVersion.Latest, cpus: 1));
+        model.RequestIrq(K.Pin(0, "ata0", 14));
+        Assert.Throws<KernelSetupException>(() => model.RequestIrq(K.MsiX(1, "bignic", 256)));
+        Assert.Contains("  14:          0  " + "IO-APIC".PadRight(21) + "   14-edge      ata0\n", model.ProcInterrupts.Render(), StringComparison.Ordinal);
+    }
+
     /// <summary><c>irq_proc_calc_prec()</c> (newest kernel/irq/proc.c): 4 below 10000 irqs, then one more per power of ten, at most 10.</summary>
     [Theory]
     [InlineData(16, 4)]

@@ -404,21 +404,9 @@ public sealed class ProcInterrupts
     /// <summary>
     /// <c>chip_width</c> of the newest kernel/irq/proc.c: at least 8, widened by <c>irq_proc_update_chip()</c> to the
     /// longest name of a chip set on any irq (<c>irq_set_chip()</c>, <c>irq_domain_set_hwirq_and_chip()</c>), never
-    /// narrowed: the model takes the chip names of every irq descriptor it has set up, printed or not.
+    /// narrowed (<see cref="KernelModel.LongestChipName"/>).
     /// </summary>
-    private int ChipWidth()
-    {
-        var width = 8;
-        for (var irq = 0; irq < _model.IrqLimit; irq++)
-        {
-            if (_model.DescAt(irq) is { } d && d.ChipName.Length > width)
-            {
-                width = d.ChipName.Length;
-            }
-        }
-
-        return width;
-    }
+    private int ChipWidth() => Math.Max(8, _model.LongestChipName);
 
     private bool ShowsIrq(IrqDesc d) =>
         _tableDriven ? d.Actions.Count > 0 : d.Actions.Count > 0 || d.KstatSum() > 0;
