@@ -59,7 +59,7 @@ internal static class CliApp
             if (json)
             {
                 // One error object (SCENARIOS.md §10): the first error, as its line on stderr reads.
-                ScenarioFiles.WriteJsonError(context, CliUsageException.UsageCode, ErrorLine(messages[0]), file: null, line: null, column: null);
+                WriteUsageJsonError(context, CliUsageException.UsageCode, ErrorLine(messages[0]), file: null);
             }
 
             return ExitBadInput;
@@ -83,7 +83,7 @@ internal static class CliApp
             stderr.WriteLine(ErrorLine(e.Message));
             if (json)
             {
-                ScenarioFiles.WriteJsonError(context, e.Code, ErrorLine(e.Message), e.File, line: null, column: null);
+                WriteUsageJsonError(context, e.Code, ErrorLine(e.Message), e.File);
             }
 
             return ExitBadInput;
@@ -127,6 +127,23 @@ internal static class CliApp
             }
 
             return ExitInternalError;
+        }
+    }
+
+    /// <summary>
+    /// The error object of a usage error (<c>--json</c>). A stdout that cannot take it (a full disk, <c>&gt; /dev/full</c>)
+    /// adds the I/O error line on stderr, as a command's own output does, instead of an unhandled exception: the exit
+    /// code stays 2 (docs/cli.md).
+    /// </summary>
+    private static void WriteUsageJsonError(CliContext context, string code, string message, string? file)
+    {
+        try
+        {
+            ScenarioFiles.WriteJsonError(context, code, message, file, line: null, column: null);
+        }
+        catch (IOException e)
+        {
+            context.Error.WriteLine(ErrorLine($"I/O error: {e.Message}"));
         }
     }
 

@@ -35,6 +35,34 @@ public sealed class CliStdoutFailureTests
         Assert.Equal("irqlab: error: I/O error: No space left on device", stderr.ToString().TrimEnd());
     }
 
+    /// <summary>
+    /// Usage errors with <c>--json</c>: the line on stderr, then the error object on stdout (docs/cli.md), which a full
+    /// stdout refuses. Both the parser's errors and those found after parsing (<c>CliUsageException</c>) ended in an
+    /// unhandled IOException, a stack trace and exit 134 (SIGABRT) instead of exit 2.
+    /// </summary>
+    public static TheoryData<string[], string> UsageErrors() => new()
+    {
+        { new[] { "run", s_tpr, "--json", "--seed", "x" }, "irqlab: error: --seed 'x': expected an unsigned integer from 0 to 18446744073709551615" },
+        { new[] { "run", s_tpr, "--json", "--bogus" }, "irqlab: error: unrecognized option '--bogus'" },
+        { new[] { "run", s_tpr, "b.yaml", "--json" }, "irqlab: error: unexpected argument 'b.yaml' (usage: irqlab run [<FILE>] [options])" },
+        { new[] { "replay", "--json" }, "irqlab: error: Required argument 'FILE' missing for command: 'replay'." },
+        { new[] { "vectors", "--json", "--config", "SMP=true", "--config", "SMP=false" }, "irqlab: error: --config SMP=false: SMP is already set by --config SMP=true" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsageErrors))]
+    public void A_usage_error_with_json_on_a_full_stdout_exits_2_with_an_io_error(string[] args, string usageLine)
+    {
+        var stderr = new StringWriter();
+
+        var exit = CliApp.Run(args, new FullDeviceWriter(), stderr);
+
+        Assert.Equal(2, exit);
+        var lines = stderr.ToString().TrimEnd().Split('\n');
+        Assert.Equal(usageLine, lines[0]);
+        Assert.Equal("irqlab: error: I/O error: No space left on device", lines[^1]);
+    }
+
     /// <summary>A stdout on a full disk: every write of text fails as the OS reports ENOSPC.</summary>
     private sealed class FullDeviceWriter : TextWriter
     {
