@@ -40,10 +40,10 @@ internal static class HumanOutput
         summary.AddRow("cpus", r.Cpus.ToString(inv));
         summary.AddRow("simulated time", FormatNs(r.TimeNs));
         summary.AddRow("events", r.Stats.Events.ToString("N0", inv));
-        summary.AddRow("handlers entered", r.Stats.Handlers.ToString("N0", inv) + (r.DispatchTruncated ? $" (dispatch log holds the first {r.Dispatch.Count:N0})" : string.Empty));
+        summary.AddRow("handlers entered", r.Stats.Handlers.ToString("N0", inv) + (r.DispatchTruncated ? string.Create(inv, $" (dispatch log holds the first {r.Dispatch.Count:N0})") : string.Empty));
         summary.AddRow("wall time", $"{r.Stats.WallMs.ToString("0.0", inv)} ms");
         summary.AddRow("real-time factor", factor.ToString("0.00", inv) + "x");
-        summary.AddRow("interrupts", Markup.Escape($"raised {r.Stats.Raised:N0}, delivered {r.Stats.Delivered:N0}, coalesced {r.Stats.Coalesced:N0}, pending {r.Stats.Pending:N0}, masked {r.Stats.Masked:N0}, dropped {r.Stats.Dropped:N0}"));
+        summary.AddRow("interrupts", Markup.Escape(string.Create(inv, $"raised {r.Stats.Raised:N0}, delivered {r.Stats.Delivered:N0}, coalesced {r.Stats.Coalesced:N0}, pending {r.Stats.Pending:N0}, masked {r.Stats.Masked:N0}, dropped {r.Stats.Dropped:N0}")));
         console.Write(summary);
 
         if (r.WriteProcInterrupts is { } writeProcInterrupts)

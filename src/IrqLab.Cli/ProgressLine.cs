@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace IrqLab.Cli;
 
@@ -26,7 +27,7 @@ internal sealed class ProgressLine(CliContext cli) : IDisposable
         _lastDrawMs = ms;
         var fraction = Math.Clamp((double)nowNs / endNs, 0, 1);
         var filled = (int)(fraction * 30);
-        cli.Error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {fraction * 100,5:0.0}%  simulated {nowNs / 1e6:0.###} ms");
+        cli.Error.Write(string.Create(CultureInfo.InvariantCulture, $"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {fraction * 100,5:0.0}%  simulated {nowNs / 1e6:0.###} ms"));
         _drawn = true;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using IrqLab.Benchmarks;
 using IrqLab.Scenarios;
@@ -348,7 +349,7 @@ internal static class BenchCommand
         wall.Stop();
 
         // The simulated length is the scenario's: run.until, or longer when its steps advance further.
-        cli.Error.WriteLine($"irqlab bench: simulated {HumanOutput.FormatNs(result.TimeNs)} of {relative} in {wall.Elapsed.TotalSeconds:F3} s");
+        cli.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"irqlab bench: simulated {HumanOutput.FormatNs(result.TimeNs)} of {relative} in {wall.Elapsed.TotalSeconds:F3} s"));
         var seconds = wall.Elapsed.TotalSeconds;
         var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
         return new SimulationBenchResult(
