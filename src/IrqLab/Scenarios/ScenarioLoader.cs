@@ -66,18 +66,23 @@ public static class ScenarioLoader
 
     /// <summary>
     /// The text of a scenario file: UTF-8 (a byte-order mark is skipped), or UTF-16/UTF-32 when the file starts with
-    /// their byte-order mark (YAML 1.2 §5.2). Bytes that are not valid in the encoding are a <c>syntax</c> error at their
-    /// line and column instead of being replaced with U+FFFD.
+    /// their byte-order mark or, without one, with an ASCII character whose NUL bytes tell the encoding (YAML 1.2 §5.2,
+    /// whose table of first bytes is matched in its order). Bytes that are not valid in the encoding are a
+    /// <c>syntax</c> error at their line and column instead of being replaced with U+FFFD.
     /// </summary>
     private static string Decode(byte[] bytes, ErrorFactory errors)
     {
         ReadOnlySpan<byte> b = bytes;
         Encoding? wide = b switch
         {
-            [0xFF, 0xFE, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true),
             [0x00, 0x00, 0xFE, 0xFF, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true),
-            [0xFF, 0xFE, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true),
+            [0x00, 0x00, 0x00, _, ..] => new UTF32Encoding(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true),
+            [0xFF, 0xFE, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true),
+            [_, 0x00, 0x00, 0x00, ..] => new UTF32Encoding(bigEndian: false, byteOrderMark: false, throwOnInvalidCharacters: true),
             [0xFE, 0xFF, ..] => new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true),
+            [0x00, _, ..] => new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true),
+            [0xFF, 0xFE, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true),
+            [_, 0x00, ..] => new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true),
             _ => null,
         };
         if (wide is not null)
@@ -89,7 +94,8 @@ public static class ScenarioLoader
             }
             catch (DecoderFallbackException ex)
             {
-                throw errors.At(ErrorCodes.Syntax, new SourceMark(1, 1), $"the file starts with a {wide.WebName} byte-order mark but is not valid {wide.WebName}: {ex.Message.TrimEnd('.')}", ex);
+                var how = bom > 0 ? $"starts with a {wide.WebName} byte-order mark" : $"is {wide.WebName} (the NUL bytes around its first character say so)";
+                throw errors.At(ErrorCodes.Syntax, new SourceMark(1, 1), $"the file {how} but is not valid {wide.WebName}: {ex.Message.TrimEnd('.')}", ex);
             }
         }
 

@@ -63,6 +63,52 @@ public sealed class ScenarioFileEncodingTests : IDisposable
         Assert.Equal("caf\u00e9", Load("u16.yaml", [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("irqlab: 1\nname: caf\u00e9\n")]).Name);
     }
 
+    /// <summary>
+    /// YAML 1.2 §5.2: without a byte-order mark "the stream must begin with an ASCII character. This allows the encoding
+    /// to be deduced by the pattern of null (x00) characters" (its table: 00 00 00 x UTF-32BE, x 00 00 00 UTF-32LE,
+    /// 00 x UTF-16BE, x 00 UTF-16LE). Such files were read as UTF-8 and refused with "control character U+0000". With a
+    /// mark, each encoding loads too; JSON (RFC 4627 §3 deduced the same way) follows the same rule.
+    /// </summary>
+    [Theory]
+    [InlineData("utf-16LE", false, "s.yaml")]
+    [InlineData("utf-16BE", false, "s.yaml")]
+    [InlineData("utf-32LE", false, "s.yaml")]
+    [InlineData("utf-32BE", false, "s.yaml")]
+    [InlineData("utf-16LE", true, "s.yaml")]
+    [InlineData("utf-16BE", true, "s.yaml")]
+    [InlineData("utf-32LE", true, "s.yaml")]
+    [InlineData("utf-32BE", true, "s.yaml")]
+    [InlineData("utf-16LE", false, "s.json")]
+    [InlineData("utf-32BE", false, "s.json")]
+    public void Utf16_and_utf32_load_with_or_without_a_byte_order_mark_yaml_1_2_section_5_2(string encoding, bool bom, string name)
+    {
+        var e = encoding switch
+        {
+            "utf-16LE" => (Encoding)new UnicodeEncoding(bigEndian: false, byteOrderMark: bom),
+            "utf-16BE" => new UnicodeEncoding(bigEndian: true, byteOrderMark: bom),
+            "utf-32LE" => new UTF32Encoding(bigEndian: false, byteOrderMark: bom),
+            _ => new UTF32Encoding(bigEndian: true, byteOrderMark: bom),
+        };
+        const string Title = "caf\u00e9 \u20ac \U0001F600";
+        var text = name.EndsWith(".json", StringComparison.Ordinal)
+            ? "{\"irqlab\": 1,\r\n \"name\": \"" + Title + "\", \"seed\": 7}"
+            : "irqlab: 1\r\nname: " + Title + "\nseed: 7\n";
+
+        var s = Load(name, [.. e.GetPreamble(), .. e.GetBytes(text)]);
+
+        Assert.Equal((Title, 7UL), (s.Name, s.Seed));
+    }
+
+    /// <summary>A file that the NUL bytes of its first character call UTF-16 but that is not (an odd byte count) is told as such.</summary>
+    [Fact]
+    public void Bomless_utf16_that_is_not_valid_utf16_is_a_syntax_error_naming_the_encoding()
+    {
+        var ex = LoadFails("odd.yaml", [.. Encoding.Unicode.GetBytes("irqlab: 1\n"), (byte)'x']);
+
+        Assert.Equal((ErrorCodes.Syntax, 1, 1), (ex.Code, ex.Line, ex.Column));
+        Assert.StartsWith($"{ex.File}:1:1: error: the file is utf-16 (the NUL bytes around its first character say so) but is not valid utf-16", ex.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>YAML 1.2 §5.1: C0 controls other than tab, LF and CR (a raw NUL here), DEL and C1 controls are not allowed.</summary>
     [Theory]
     [InlineData('\0')]
