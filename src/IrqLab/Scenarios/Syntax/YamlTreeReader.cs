@@ -81,14 +81,32 @@ internal static class YamlTreeReader
 
         if (stream.Documents.Count > 1)
         {
-            throw errors.At(
-                ErrorCodes.Syntax,
-                ToMark(stream.Documents[1].RootNode.Start),
-                "invalid YAML: a scenario is one document; found a second one ('---')");
+            var (mark, marker) = SecondDocumentStart(text);
+            throw errors.At(ErrorCodes.Syntax, mark, $"invalid YAML: a scenario is one document; found a second one ({marker})");
         }
 
         var count = 0;
         return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
+    }
+
+    /// <summary>
+    /// Where the second document of a stream starts: its <c>---</c>, or its first token when a <c>...</c> ended the first
+    /// document. The second document's root node is not the place: an empty document's root lies past the <c>---</c>,
+    /// beyond the last line of a file that ends there.
+    /// </summary>
+    private static (SourceMark Mark, string Marker) SecondDocumentStart(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var documents = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is DocumentStart start && ++documents == 2)
+            {
+                return (ToMark(start.Start), start.IsImplicit ? "after '...'" : "'---'");
+            }
+        }
+
+        throw new InvalidOperationException("the stream has a second document");
     }
 
     /// <summary>The error for a <see cref="YamlException"/> of either pass: its message at its position.</summary>
