@@ -41,7 +41,7 @@ public static class ScenarioLoader
             throw new ScenarioException(ErrorCodes.Io, path, 0, 0, $"the file is larger than {MaxFileBytes >> 20} MiB; a scenario is a few KiB (is it a device or a pipe that does not end?)");
         }
 
-        return Parse(Decode(bytes, new ErrorFactory(path)), path);
+        return Parse(Decode(bytes, IsJson(path), new ErrorFactory(path)), path);
     }
 
     /// <summary>The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="limit"/> (read no further).</summary>
@@ -68,9 +68,10 @@ public static class ScenarioLoader
     /// The text of a scenario file: UTF-8 (a byte-order mark is skipped), or UTF-16/UTF-32 when the file starts with
     /// their byte-order mark or, without one, with an ASCII character whose NUL bytes tell the encoding (YAML 1.2 §5.2,
     /// whose table of first bytes is matched in its order). Bytes that are not valid in the encoding are a
-    /// <c>syntax</c> error at their line and column instead of being replaced with U+FFFD.
+    /// <c>syntax</c> error at their line and column instead of being replaced with U+FFFD; the line counts line breaks
+    /// as the file's reader does (YAML 1.2 §5.4: CR LF, LF or a lone CR; JSON: LF, as System.Text.Json counts them).
     /// </summary>
-    private static string Decode(byte[] bytes, ErrorFactory errors)
+    private static string Decode(byte[] bytes, bool json, ErrorFactory errors)
     {
         ReadOnlySpan<byte> b = bytes;
         Encoding? wide = b switch
@@ -111,17 +112,28 @@ public static class ScenarioLoader
             return new string(chars, 0, written);
         }
 
-        // The valid prefix locates the first bad byte: the line is one more than the LFs before it, the column one more
-        // than the characters since the last LF (columns count characters, as the YAML and JSON readers do).
-        var before = b[..read];
-        var lineStart = before.LastIndexOf((byte)'\n') + 1;
-        var line = before.Count((byte)'\n') + 1;
-        var column = Encoding.UTF8.GetCharCount(before[lineStart..]) + 1;
+        // The valid prefix locates the first bad byte: the line is one more than the line breaks before it, the column
+        // one more than the characters since the last one (columns count characters, as the YAML and JSON readers do).
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < read; i++)
+        {
+            if (b[i] == (byte)'\n' || (!json && b[i] == (byte)'\r' && b[i + 1] != (byte)'\n'))
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        var column = Encoding.UTF8.GetCharCount(b[lineStart..read]) + 1;
         throw errors.At(
             ErrorCodes.Syntax,
             new SourceMark(line, column),
             $"the file is not valid UTF-8: byte 0x{b[read]:X2} does not start or continue a UTF-8 sequence here (save the file as UTF-8)");
     }
+
+    /// <summary>A <c>.json</c> file (any case) is read as JSON, any other as YAML.</summary>
+    private static bool IsJson(string fileName) => fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Validates scenario <paramref name="text"/>; <paramref name="fileName"/> names it in errors and selects the format
@@ -134,7 +146,7 @@ public static class ScenarioLoader
         ArgumentNullException.ThrowIfNull(fileName);
         var errors = new ErrorFactory(fileName);
         text = text.TrimStart('\uFEFF');
-        if (fileName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        if (IsJson(fileName))
         {
             return ScenarioReader.Build(JsonTreeReader.Read(text, errors), errors);
         }

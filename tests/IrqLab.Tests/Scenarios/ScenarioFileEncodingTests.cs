@@ -46,6 +46,26 @@ public sealed class ScenarioFileEncodingTests : IDisposable
             ex.Message);
     }
 
+    /// <summary>
+    /// YAML 1.2 §5.4: a line ends at CR LF, LF or a lone CR (the old Mac OS line end). YamlDotNet counts all three, so an
+    /// unknown key on line 3 of a CR-only file was at 3:N, but the two checks made before it counted LFs only and put a
+    /// bad byte or a control character on that line at 1:N.
+    /// </summary>
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void Positions_count_every_yaml_line_break_section_5_4(string nl)
+    {
+        var bad = LoadFails("byte.yaml", [.. Encoding.UTF8.GetBytes($"irqlab: 1{nl}name: t{nl}description: caf"), 0xE9, .. Encoding.UTF8.GetBytes(nl)]);
+        var control = LoadFails("ctl.yaml", Encoding.UTF8.GetBytes($"irqlab: 1{nl}name: t{nl}description: a\u0001b{nl}"));
+        var key = LoadFails("key.yaml", Encoding.UTF8.GetBytes($"irqlab: 1{nl}name: t{nl}machine: {{cpuz: 2}}{nl}"));
+
+        Assert.Equal((3, 17), (bad.Line, bad.Column));
+        Assert.Equal((3, 15), (control.Line, control.Column));
+        Assert.Equal((3, 11), (key.Line, key.Column));
+    }
+
     /// <summary>A sequence cut by the end of the file (the first two bytes of the 3-byte euro sign).</summary>
     [Fact]
     public void Truncated_utf8_sequence_at_the_end_is_a_syntax_error()

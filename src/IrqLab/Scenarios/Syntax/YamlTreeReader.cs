@@ -125,7 +125,8 @@ internal static class YamlTreeReader
 
     /// <summary>
     /// YAML 1.2 §5.1: a stream holds only printable characters (tab, LF, CR, 0x20-0x7E, NEL, 0xA0 and up except
-    /// U+FFFE/U+FFFF). YamlDotNet lets C0 controls such as NUL through, so they are rejected here, at their position.
+    /// U+FFFE/U+FFFF). YamlDotNet lets C0 controls such as NUL through, so they are rejected here, at their position
+    /// (lines end at CR LF, LF or a lone CR, YAML 1.2 §5.4, as YamlDotNet counts them).
     /// </summary>
     private static void CheckCharacters(string text, ErrorFactory errors)
     {
@@ -134,7 +135,7 @@ internal static class YamlTreeReader
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c == '\n')
+            if (c == '\n' || (c == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
             {
                 line++;
                 lineStart = i + 1;
