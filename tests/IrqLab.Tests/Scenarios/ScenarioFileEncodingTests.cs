@@ -66,6 +66,30 @@ public sealed class ScenarioFileEncodingTests : IDisposable
         Assert.Equal((3, 11), (key.Line, key.Column));
     }
 
+    /// <summary>
+    /// YAML 1.2 §5.4: NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are not line breaks ("YAML treats them as non-break
+    /// characters as of version 1.2"; 1.1 had them as breaks, and YamlDotNet still reads them so): in a plain or quoted
+    /// scalar they are content, in a comment they do not end it, and they do not move the lines of later errors. A plain
+    /// `name: a&lt;LS&gt;b` was a broken mapping at 3:1, a quoted one was folded to "a b".
+    /// </summary>
+    [Theory]
+    [InlineData('\u0085')]
+    [InlineData('\u2028')]
+    [InlineData('\u2029')]
+    public void Nel_ls_and_ps_are_not_line_breaks_yaml_1_2_section_5_4(char c)
+    {
+        Assert.Equal($"a{c}b", ScenarioLoader.Parse($"irqlab: 1\nname: a{c}b\n", "plain.yaml").Name);
+        Assert.Equal($"a{c}b", ScenarioLoader.Parse($"irqlab: 1\nname: \"a{c}b\"\n", "quoted.yaml").Name);
+        Assert.Equal("t", ScenarioLoader.Parse($"irqlab: 1 # comment{c}name: x\nname: t\n", "comment.yaml").Name);
+
+        var key = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse($"irqlab: 1\nname: a{c}b\ndescription: x\nmachine: {{cpuz: 2}}\n", "later.yaml"));
+        Assert.Equal((ErrorCodes.UnknownKey, 4, 11), (key.Code, key.Line, key.Column));
+
+        // In YAML 1.2 the character does not start a line, so "machine: ..." is inside the plain scalar, where ': ' is not allowed.
+        var inside = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse($"irqlab: 1\nname: a\ndescription: x{c}machine: {{cpus: 2}}\n", "inside.yaml"));
+        Assert.Equal((ErrorCodes.Syntax, 3), (inside.Code, inside.Line));
+    }
+
     /// <summary>A sequence cut by the end of the file (the first two bytes of the 3-byte euro sign).</summary>
     [Fact]
     public void Truncated_utf8_sequence_at_the_end_is_a_syntax_error()

@@ -28,6 +28,7 @@ internal static class YamlTreeReader
     {
         pendingDuplicate = null;
         CheckCharacters(text, errors);
+        var hidden = HideNonBreaks(ref text);
 
         // The parser is a state machine, but YamlStream builds nodes recursively: bound the nesting first so that
         // "[[[[..." cannot overflow the stack. This pass also reports every syntax error.
@@ -57,7 +58,7 @@ internal static class YamlTreeReader
             pendingDuplicate = errors.At(ErrorCodes.Duplicate, ToMark(ex.Start), $"duplicate key '{key}'", ex);
             try
             {
-                return new EventTreeBuilder(new Parser(new StringReader(text)), errors).ReadDocument();
+                return new EventTreeBuilder(new Parser(new StringReader(text)), errors, hidden).ReadDocument();
             }
             catch (Exception fallbackError) when (IsParserFailure(fallbackError))
             {
@@ -86,7 +87,7 @@ internal static class YamlTreeReader
         }
 
         var count = 0;
-        return Convert(stream.Documents[0].RootNode, 0, ref count, errors);
+        return Convert(stream.Documents[0].RootNode, 0, ref count, errors, hidden);
     }
 
     /// <summary>
@@ -196,7 +197,7 @@ internal static class YamlTreeReader
     private static bool IsParserFailure(Exception ex) =>
         ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
-    private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors)
+    private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors, bool hidden)
     {
         var mark = ToMark(node.Start);
         if (++count > MaxNodes)
@@ -213,12 +214,12 @@ internal static class YamlTreeReader
         switch (node)
         {
             case YamlScalarNode scalar:
-                return ToScalar(scalar);
+                return ToScalar(scalar, hidden);
             case YamlSequenceNode sequence:
                 var items = new List<SyntaxNode>(sequence.Children.Count);
                 foreach (var child in sequence.Children)
                 {
-                    items.Add(Convert(child, depth + 1, ref count, errors));
+                    items.Add(Convert(child, depth + 1, ref count, errors, hidden));
                 }
 
                 return new SequenceNode(mark, items);
@@ -231,8 +232,8 @@ internal static class YamlTreeReader
                         throw errors.At(ErrorCodes.Type, ToMark(entry.Key.Start), "expected a key name, got a complex key");
                     }
 
-                    var value = Convert(entry.Value, depth + 1, ref count, errors);
-                    entries.Add(new(AtValueIfEmpty(ToScalar(key), value), value));
+                    var value = Convert(entry.Value, depth + 1, ref count, errors, hidden);
+                    entries.Add(new(AtValueIfEmpty(ToScalar(key, hidden), value), value));
                 }
 
                 return new MappingNode(mark, entries);
@@ -250,8 +251,33 @@ internal static class YamlTreeReader
             ? new ScalarNode(value.Mark, key.Text, key.Quoted)
             : key;
 
-    private static ScalarNode ToScalar(YamlScalarNode scalar) =>
-        new(ToMark(scalar.Start), scalar.Value ?? string.Empty, scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
+    private static ScalarNode ToScalar(YamlScalarNode scalar, bool hidden) =>
+        new(ToMark(scalar.Start), Restore(scalar.Value ?? string.Empty, hidden), scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
+
+    /// <summary>
+    /// YAML 1.2 §5.4: NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) are not line breaks, as
+    /// they were in YAML 1.1 ("YAML treats them as non-break characters as of version 1.2"), but YamlDotNet still reads
+    /// them as line breaks: <c>name: a&#x2028;b</c> was a broken mapping, <c>name: "a&#x2028;b"</c> the folded "a b".
+    /// Each is replaced, one character for one so that positions hold, by a Unicode noncharacter (U+FDD0-U+FDD2, kept
+    /// for a program's internal use) that YamlDotNet reads as content, and <see cref="Restore"/> puts it back in every
+    /// scalar. A file that holds one of those noncharacters itself is left as it is.
+    /// </summary>
+    private static bool HideNonBreaks(ref string text)
+    {
+        if (text.AsSpan().IndexOfAny('\u0085', '\u2028', '\u2029') < 0 || text.AsSpan().IndexOfAnyInRange('\uFDD0', '\uFDD2') >= 0)
+        {
+            return false;
+        }
+
+        text = text.Replace('\u0085', '\uFDD0').Replace('\u2028', '\uFDD1').Replace('\u2029', '\uFDD2');
+        return true;
+    }
+
+    /// <summary>The text of a scalar read from a text that <see cref="HideNonBreaks"/> changed, as the file wrote it.</summary>
+    private static string Restore(string value, bool hidden) =>
+        hidden && value.AsSpan().IndexOfAnyInRange('\uFDD0', '\uFDD2') >= 0
+            ? value.Replace('\uFDD0', '\u0085').Replace('\uFDD1', '\u2028').Replace('\uFDD2', '\u2029')
+            : value;
 
     private static bool IsStrTag(string? tag) => tag is StrTag or "!!str";
 
@@ -323,7 +349,7 @@ internal static class YamlTreeReader
     private static string Clean(string message) => message.TrimEnd('.') is { Length: > 0 } m ? m : "malformed document";
 
     /// <summary>Builds the tree from raw parser events, keeping duplicate keys (used only to locate a duplicate).</summary>
-    private sealed class EventTreeBuilder(IParser parser, ErrorFactory errors)
+    private sealed class EventTreeBuilder(IParser parser, ErrorFactory errors, bool hidden)
     {
         private readonly Dictionary<string, SyntaxNode> _anchors = new(StringComparer.Ordinal);
         private int _count;
@@ -365,7 +391,7 @@ internal static class YamlTreeReader
                 anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
                 node = new ScalarNode(
                     ToMark(scalar.Start),
-                    scalar.Value,
+                    Restore(scalar.Value, hidden),
                     scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
             }
             else if (parser.TryConsume<SequenceStart>(out var sequenceStart))
