@@ -90,6 +90,40 @@ public sealed class ScenarioFileEncodingTests : IDisposable
         Assert.Equal((ErrorCodes.Syntax, 3), (inside.Code, inside.Line));
     }
 
+    /// <summary>
+    /// YAML 1.2 §6.5/§6.6 (yaml-test-suite DK95: <c>foo: 1\n\t\nbar: 2</c> is a mapping): a line of white space only,
+    /// and the white space before a comment on a line of its own, may hold tabs. YamlDotNet refused such a line when a
+    /// tab came first ("found a tab character that violate indentation" at the end of the line before), as an editor
+    /// indenting with tabs leaves them. Each file reads as the one with spaces there.
+    /// </summary>
+    [Theory]
+    [InlineData("irqlab: 1\n\t\nname: t\nseed: 2\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\n\t\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\n\t\t \n")]
+    [InlineData("irqlab: 1\r\n\t\r\nname: t\r\nseed: 2\r\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\nmachine:\n  cpus: 3\n\t\n  pic: false\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\nmachine:\n  cpus: 3\n  \t\n  pic: false\n")]
+    [InlineData("irqlab: 1\n\t# a comment\nname: t\nseed: 2\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\nmachine:\n  cpus: 3\n\t  # a comment\n  pic: false\n")]
+    [InlineData("irqlab: 1\nname: t\nseed: 2\nsteps:\n  - {advance: 1us}\n\t\n  - {advance: 1us}\n")]
+    public void Tabs_on_blank_and_comment_lines_are_allowed_yaml_1_2_section_6_5(string text)
+    {
+        var s = ScenarioLoader.Parse(text, "tabs.yaml");
+        var spaced = ScenarioLoader.Parse(text.Replace('\t', ' '), "tabs.yaml");
+
+        Assert.Equal(("t", 2UL), (s.Name, s.Seed));
+        Assert.Equal((spaced.Machine.Cpus, spaced.Machine.Pic, spaced.Steps.Count), (s.Machine.Cpus, s.Machine.Pic, s.Steps.Count));
+    }
+
+    /// <summary>A blank line with a tab does not hide a tab that indents a key: that one is still the error, at the tab.</summary>
+    [Fact]
+    public void A_tab_indenting_a_key_is_still_an_error_beside_a_tab_on_a_blank_line()
+    {
+        var ex = LoadFails("both.yaml", Encoding.UTF8.GetBytes("irqlab: 1\n\t\nname: x\nmachine:\n  cpus: 1\n  \tpic: true\n"));
+
+        Assert.Equal((ErrorCodes.Syntax, 6, 3), (ex.Code, ex.Line, ex.Column));
+    }
+
     /// <summary>A sequence cut by the end of the file (the first two bytes of the 3-byte euro sign).</summary>
     [Fact]
     public void Truncated_utf8_sequence_at_the_end_is_a_syntax_error()

@@ -29,6 +29,10 @@ internal static class YamlTreeReader
         pendingDuplicate = null;
         CheckCharacters(text, errors);
         var hidden = HideNonBreaks(ref text);
+        if (UntabBlankAndCommentLines(text) is { } untabbed && !Parses(text))
+        {
+            text = untabbed;
+        }
 
         // The parser is a state machine, but YamlStream builds nodes recursively: bound the nesting first so that
         // "[[[[..." cannot overflow the stack. This pass also reports every syntax error.
@@ -194,6 +198,59 @@ internal static class YamlTreeReader
     /// Exceptions YamlDotNet throws for malformed input: <see cref="YamlException"/>, and for some streams (an
     /// unclosed '[' at a block key, ...) <see cref="InvalidOperationException"/> and friends.
     /// </summary>
+    /// <summary>
+    /// YAML 1.2 allows tabs on a line that holds only white space (an empty line, §6.5 <c>l-empty</c>, whose prefix takes
+    /// tabs in flow context and beside the indentation) and before a comment on a line of its own (§6.6
+    /// <c>l-comment</c>: <c>s-separate-in-line</c> is spaces or tabs); yaml-test-suite DK95 reads <c>foo: 1\n\t\nbar: 2</c>
+    /// as a mapping. YamlDotNet refuses both when the tab comes first ("a tab character that violate indentation", placed at
+    /// the end of the line before), and an editor that indents with tabs leaves such blank lines. This is the text with the
+    /// tabs of those lines made spaces (one for one: positions hold), or null when it has none; <see cref="Read"/> reads it
+    /// only when the text as written does not parse, so a file YamlDotNet reads keeps its every character (a line of white
+    /// space inside a block scalar is content).
+    /// </summary>
+    private static string? UntabBlankAndCommentLines(string text)
+    {
+        char[]? chars = null;
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = text.AsSpan(start).IndexOfAny('\r', '\n') is var n and >= 0 ? start + n : text.Length;
+            var content = start;
+            while (content < end && text[content] is ' ' or '\t')
+            {
+                content++;
+            }
+
+            if ((content == end || text[content] == '#') && text.AsSpan(start, content - start).Contains('\t'))
+            {
+                chars ??= text.ToCharArray();
+                chars.AsSpan(start, content - start).Replace('\t', ' ');
+            }
+
+            start = end + 1;
+        }
+
+        return chars is null ? null : new string(chars);
+    }
+
+    /// <summary>Whether the parser reads <paramref name="text"/> to its end without a syntax error.</summary>
+    private static bool Parses(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            while (parser.MoveNext())
+            {
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (IsParserFailure(ex))
+        {
+            return false;
+        }
+    }
+
     private static bool IsParserFailure(Exception ex) =>
         ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
