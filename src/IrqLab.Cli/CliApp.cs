@@ -41,6 +41,20 @@ internal static class CliApp
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        try
+        {
+            return RunParsed(args, stdout, stderr);
+        }
+        catch (Exception e) when (IsOutputFailure(e))
+        {
+            // stderr could not take the report either (closed, 2>&-, or full): nothing can be said; exit 2 as for any
+            // output that cannot be written (docs/cli.md), not an unhandled exception and SIGABRT.
+            return ExitBadInput;
+        }
+    }
+
+    private static int RunParsed(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         var context = new CliContext(stdout, stderr) { Args = args };
         var root = BuildRoot(context);
         var parse = root.Parse(args);
@@ -88,11 +102,12 @@ internal static class CliApp
 
             return ExitBadInput;
         }
-        catch (IOException e)
+        catch (Exception e) when (IsOutputFailure(e))
         {
-            // Not a bug in IrqLab but its environment: stdout could not be written (a full disk, /dev/full) or another
-            // I/O failure that the command's own file handling did not name. Bad input/output, exit 2 (docs/cli.md).
-            var line = ErrorLine($"I/O error: {e.Message}");
+            // Not a bug in IrqLab but its environment: stdout could not be written (a full disk, /dev/full, a closed
+            // descriptor) or another I/O failure that the command's own file handling did not name. Bad input/output,
+            // exit 2 (docs/cli.md).
+            var line = ErrorLine($"I/O error: {(e is UnauthorizedAccessException { InnerException: IOException io } ? io.Message : e.Message)}");
             stderr.WriteLine(line);
             if (json)
             {
@@ -100,7 +115,7 @@ internal static class CliApp
                 {
                     ScenarioFiles.WriteJsonError(context, IrqLab.Scenarios.ErrorCodes.Io, line, file: null, line: null, column: null);
                 }
-                catch (IOException)
+                catch (Exception e2) when (IsOutputFailure(e2))
                 {
                     // stdout itself failed: the line on stderr is all that can be said.
                 }
@@ -120,7 +135,7 @@ internal static class CliApp
                 {
                     ScenarioFiles.WriteJsonError(context, InternalCode, line, InputFile(parse), line: null, column: null);
                 }
-                catch (IOException)
+                catch (Exception e2) when (IsOutputFailure(e2))
                 {
                     // stdout itself failed (a full disk): the line on stderr is all that can be said.
                 }
@@ -141,11 +156,18 @@ internal static class CliApp
         {
             ScenarioFiles.WriteJsonError(context, code, message, file, line: null, column: null);
         }
-        catch (IOException e)
+        catch (Exception e) when (IsOutputFailure(e))
         {
-            context.Error.WriteLine(ErrorLine($"I/O error: {e.Message}"));
+            context.Error.WriteLine(ErrorLine($"I/O error: {(e is UnauthorizedAccessException { InnerException: IOException io } ? io.Message : e.Message)}"));
         }
     }
+
+    /// <summary>
+    /// A write to stdout or stderr that the system refused: an <see cref="IOException"/> (ENOSPC, EPIPE), or the
+    /// <see cref="UnauthorizedAccessException"/> .NET makes of EBADF, a closed descriptor (<c>&gt;&amp;-</c>), around the
+    /// IOException that names it ("Bad file descriptor").
+    /// </summary>
+    private static bool IsOutputFailure(Exception e) => e is IOException or UnauthorizedAccessException { InnerException: IOException };
 
     /// <summary>The file the command reads (the scenario; <c>run</c> with none reads the default one), or null.</summary>
     private static string? InputFile(ParseResult parse)
