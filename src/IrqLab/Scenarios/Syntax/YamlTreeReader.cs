@@ -195,10 +195,6 @@ internal static class YamlTreeReader
     }
 
     /// <summary>
-    /// Exceptions YamlDotNet throws for malformed input: <see cref="YamlException"/>, and for some streams (an
-    /// unclosed '[' at a block key, ...) <see cref="InvalidOperationException"/> and friends.
-    /// </summary>
-    /// <summary>
     /// YAML 1.2 allows tabs on a line that holds only white space (an empty line, §6.5 <c>l-empty</c>, whose prefix takes
     /// tabs in flow context and beside the indentation) and before a comment on a line of its own (§6.6
     /// <c>l-comment</c>: <c>s-separate-in-line</c> is spaces or tabs); yaml-test-suite DK95 reads <c>foo: 1\n\t\nbar: 2</c>
@@ -251,6 +247,10 @@ internal static class YamlTreeReader
         }
     }
 
+    /// <summary>
+    /// Exceptions YamlDotNet throws for malformed input: <see cref="YamlException"/>, and for some streams (an
+    /// unclosed '[' at a block key, ...) <see cref="InvalidOperationException"/> and friends.
+    /// </summary>
     private static bool IsParserFailure(Exception ex) =>
         ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
