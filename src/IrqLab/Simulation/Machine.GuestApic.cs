@@ -24,6 +24,12 @@ internal sealed partial class Machine
     private uint GuestBroadcastId => GuestX2Apic ? 0xFFFF_FFFFu : 0xFFu;
 
     /// <summary>
+    /// The guest's logical destination register: in x2APIC mode derived from the APIC ID, read-only (SDM Vol. 3A
+    /// §11.12.10.2; KVM's <c>kvm_apic_calc_x2apic_ldr()</c>); in xAPIC mode what the guest wrote (<see cref="Vcpu.Ldr"/>).
+    /// </summary>
+    private uint GuestLdr(Vcpu v) => GuestX2Apic ? LocalApic.X2ApicLdr((uint)v.Index) : v.Ldr;
+
+    /// <summary>
     /// The MMIO offset of the guest APIC register a <c>read</c> or <c>write</c> target reaches: a named register with no
     /// <c>cpu</c> (the handler's own APIC), an x2APIC MSR 0x800-0x8FF, or an xAPIC MMIO address in the APIC page at its
     /// reset base 0xFEE00000 (the guest's IA32_APIC_BASE is not modelled). False for anything else (another CPU's
@@ -51,7 +57,8 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// A guest <c>read</c> of its APIC's ID, TPR, PPR, ISR or IRR (false for any other register: not modelled). With
+    /// A guest <c>read</c> of its APIC's ID, TPR, PPR, LDR, DFR (xAPIC), ISR or IRR (false for any other register: not
+    /// modelled). With
     /// APICv the read is virtualized from the virtual-APIC page without an exit (APIC-register virtualization; SDM
     /// 30.4.2 for xAPIC MMIO, 30.5 for x2APIC RDMSR, which KVM's <c>vmx_update_msr_bitmap_x2apic()</c> lets through for
     /// 0x800-0x8FF), except an xAPIC read of the PPR (offset 0A0H is not among the offsets 30.4.2 virtualizes): an
@@ -79,6 +86,12 @@ internal sealed partial class Machine
             case ApicConst.OffPpr:
                 value = new ReadValue(v.Vapic.Vppr, null);
                 break;
+            case ApicConst.OffLdr:
+                value = new ReadValue(GuestLdr(v), null);
+                break;
+            case ApicConst.OffDfr when !x2:
+                value = new ReadValue(v.Dfr, null);
+                break;
             case >= ApicConst.OffIsr and < ApicConst.OffTmr:
                 value = named ? new ReadValue(0, v.Vapic.VisrToArray()) : new ReadValue(v.Vapic.VisrWord((int)(offset - ApicConst.OffIsr) >> 4), null);
                 break;
@@ -103,8 +116,8 @@ internal sealed partial class Machine
     }
 
     /// <summary>
-    /// A guest <c>write</c> to its APIC's TPR, EOI, SELF IPI (x2APIC) or ICR (false for any other register or value:
-    /// not modelled). TPR: TPR virtualization (SDM 30.1.2) with APICv, which updates the VPPR; the CPU then evaluates
+    /// A guest <c>write</c> to its APIC's TPR, EOI, SELF IPI (x2APIC), ICR, or LDR and DFR (xAPIC; read-only or absent
+    /// in x2APIC mode, a #GP) (false for any other register or value: not modelled). TPR: TPR virtualization (SDM 30.1.2) with APICv, which updates the VPPR; the CPU then evaluates
     /// pending virtual interrupts at the next instruction boundary. EOI: as the <c>eoi</c> action. SELF IPI: self-IPI
     /// virtualization (30.1.5; x2APIC MSR 0x83F, which KVM lets through with APICv). ICR: the IPI its fields describe,
     /// as the <c>ipi</c> action. An x2APIC WRMSR with reserved bits set (#GP in the guest) is not modelled.
@@ -136,6 +149,15 @@ internal sealed partial class Machine
             case ApicConst.OffSelfIpi when x2 && value <= 0xFF:
                 // SDM 30.5: a SELF IPI write with a vector below 16 is not virtualized but an APIC-write exit.
                 GuestFixedSelfIpi(v, (int)value, viaIcr: false, virtualizable: value >= 16);
+                return true;
+            case ApicConst.OffLdr when !x2:
+                // KVM's kvm_lapic_reg_write(): the LDR keeps bits 31:24 (APIC_LDR_MASK), the DFR reads 1 in bits 27:0.
+                v.Ldr = (uint)value & 0xFF00_0000;
+                GuestApicRegisterWrite(v);
+                return true;
+            case ApicConst.OffDfr when !x2:
+                v.Dfr = (uint)value | 0x0FFF_FFFF;
+                GuestApicRegisterWrite(v);
                 return true;
             case ApicConst.OffIcrHigh when !x2:
                 v.IcrHigh = (uint)value & 0xFF00_0000;
@@ -207,11 +229,11 @@ internal sealed partial class Machine
     /// cref="GuestFixedSelfIpi"/>). Any other IPI is an ICR write the CPU does not virtualize: an APIC-write exit (xAPIC
     /// with APICv, SDM 30.4.3.2-3), an APIC_ACCESS exit (xAPIC without), or an MSR_WRITE exit (x2APIC: KVM intercepts
     /// the ICR; IPI virtualization is not modelled). KVM's <c>kvm_apic_send_ipi()</c> then delivers it to the VM's vCPUs
-    /// whose APIC ID (the vCPU index) matches: fixed and lowest-priority interrupts as KVM's
-    /// <c>__apic_accept_irq()</c> does (<see cref="KvmAcceptFixed"/>; a lowest-priority one to a single vCPU is taken as
-    /// fixed), NMIs through <c>kvm_inject_nmi()</c> (<see cref="QueueGuestNmi"/>). A destination no vCPU has takes
-    /// nothing (the IPI is dropped). Not modelled (false): logical destinations, INIT, SIPI and SMI, an NMI to the
-    /// sender itself, a lowest-priority IPI to several vCPUs.
+    /// whose APIC ID (the vCPU index), or for a logical destination whose LDR, matches (<see cref="IsGuestIpiTarget"/>):
+    /// fixed and lowest-priority interrupts as KVM's <c>__apic_accept_irq()</c> does (<see cref="KvmAcceptFixed"/>; a
+    /// lowest-priority one to a single vCPU is taken as fixed), NMIs through <c>kvm_inject_nmi()</c> (<see
+    /// cref="QueueGuestNmi"/>). A destination no vCPU has takes nothing (the IPI is dropped). Not modelled (false): INIT, SIPI and SMI, an NMI to the sender itself, a
+    /// lowest-priority IPI to several vCPUs.
     /// </summary>
     private bool GuestIpi(Vcpu v, IpiTargetKind kind, uint destination, int vector, DeliveryMode mode, bool icrLowPlain = true)
     {
@@ -225,17 +247,25 @@ internal sealed partial class Machine
             return true;
         }
 
-        // Not modelled: logical destinations, a self-IPI that is not fixed, INIT, SIPI, SMI and the reserved modes.
-        if (kind is IpiTargetKind.Logical or IpiTargetKind.Self || !(fixedMode || mode == DeliveryMode.Nmi))
+        // Not modelled: a self-IPI that is not fixed, INIT, SIPI, SMI and the reserved modes.
+        if (kind == IpiTargetKind.Self || !(fixedMode || mode == DeliveryMode.Nmi))
         {
             return false;
         }
 
         var vcpus = _vms[v.Name];
         var broadcast = kind is IpiTargetKind.All or IpiTargetKind.AllButSelf
-            || (kind == IpiTargetKind.Physical && destination == GuestBroadcastId);
-        var toSelf = broadcast ? kind != IpiTargetKind.AllButSelf : destination == (uint)v.Index;
-        var targets = broadcast ? vcpus.Length - (kind == IpiTargetKind.AllButSelf ? 1 : 0) : 1;
+            || (kind is IpiTargetKind.Physical or IpiTargetKind.Logical && destination == GuestBroadcastId);
+        var targets = 0;
+        var toSelf = false;
+        foreach (var t in vcpus)
+        {
+            if (IsGuestIpiTarget(v, t, kind, destination, broadcast))
+            {
+                targets++;
+                toSelf |= t == v;
+            }
+        }
 
         // Nor an NMI to the sender itself, or a lowest-priority arbitration among several vCPUs.
         if ((mode == DeliveryMode.Nmi && toSelf) || (mode == DeliveryMode.LowestPriority && targets > 1))
@@ -250,7 +280,7 @@ internal sealed partial class Machine
         var taken = false;
         foreach (var t in vcpus)
         {
-            if (broadcast ? kind == IpiTargetKind.AllButSelf && t == v : destination != (uint)t.Index)
+            if (!IsGuestIpiTarget(v, t, kind, destination, broadcast))
             {
                 continue;
             }
@@ -285,6 +315,35 @@ internal sealed partial class Machine
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Whether vCPU <paramref name="t"/> is a destination of a guest IPI from <paramref name="v"/> (KVM's
+    /// <c>kvm_apic_match_dest()</c>): every vCPU of a broadcast but the sender of an all-but-self one; for a logical
+    /// destination the vCPUs whose LDR (and DFR) match it (<see cref="InterruptBus.MatchesLogicalId"/>); else the vCPU
+    /// whose APIC ID (its index) is the destination.
+    /// </summary>
+    private bool IsGuestIpiTarget(Vcpu v, Vcpu t, IpiTargetKind kind, uint destination, bool broadcast) =>
+        broadcast ? !(kind == IpiTargetKind.AllButSelf && t == v)
+        : kind == IpiTargetKind.Logical ? InterruptBus.MatchesLogicalId(GuestX2Apic, GuestLdr(t), t.Dfr, destination)
+        : destination == (uint)t.Index;
+
+    /// <summary>
+    /// A guest write to an APIC register that APIC-write emulation stores on the virtual-APIC page and completes in
+    /// software: with APICv an APIC-write exit after the write (SDM Vol. 3C 30.4.3.2-3: every virtualized offset but TPR,
+    /// EOI and ICR), which KVM's <c>kvm_apic_write_nodecode()</c> hands to its register write; without APICv an
+    /// APIC-access exit KVM emulates.
+    /// </summary>
+    private void GuestApicRegisterWrite(Vcpu v)
+    {
+        if (v.Controls.VirtualInterruptDelivery)
+        {
+            GuestApicExit(v, VmExitReasons.ApicWrite);
+        }
+        else
+        {
+            GuestApicTrap(v, VmExitReasons.ApicAccess);
+        }
     }
 
     /// <summary>

@@ -142,4 +142,17 @@ internal sealed class Vcpu
     /// sends with (SDM Vol. 3A §11.6.1); on the virtual-APIC page VICR_HI (SDM Vol. 3C 30.4.3.2 clears its bytes 2:0).
     /// </summary>
     public uint IcrHigh;
+
+    /// <summary>
+    /// The guest's xAPIC logical destination register (offset 0D0H; bits 31:24, the rest reads 0), 0 at reset (SDM Vol.
+    /// 3A §11.6.2.2), as the guest writes it (KVM's <c>kvm_lapic_reg_write()</c>: <c>val &amp; APIC_LDR_MASK</c>). In
+    /// x2APIC mode the LDR is read-only and derived from the APIC ID (the vCPU index).
+    /// </summary>
+    public uint Ldr;
+
+    /// <summary>
+    /// The guest's xAPIC destination format register (offset 0E0H): bits 31:28 the model (1111B flat, 0000B cluster),
+    /// bits 27:0 read as 1; all ones at reset (§11.6.2.2; KVM: <c>val | 0x0FFFFFFF</c>). x2APIC mode has none.
+    /// </summary>
+    public uint Dfr = 0xFFFF_FFFF;
 }

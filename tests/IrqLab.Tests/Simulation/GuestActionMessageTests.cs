@@ -25,7 +25,7 @@ public sealed class GuestActionMessageTests
                 vcpus: [{cpu: 1}]
                 handlers:
                   - vector: 0x50
-                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, {write: {cpu: 0, reg: apic.tpr, value: 0}}, {ipi: {to: {logical: 1}, vector: 0x51}}, eoi]
+                    do: [{read: {cpu: 0, reg: apic.tpr, as: t}}, {write: {cpu: 0, reg: apic.tpr, value: 0}}, {ipi: {to: 0, mode: init}}, eoi]
             devices:
               - name: eth0
                 msi: {vectors: 1, affinity: [0]}

@@ -166,21 +166,32 @@ public sealed class InterruptBus : IInterruptSink
 
         if (x2)
         {
-            // x2APIC logical: cluster in bits 31:16 must match, then any member bit in 15:0.
-            var ldr = apic.Ldr;
-            return IsBroadcastFor(true, message) || ((dest >> 16) == (ldr >> 16) && (dest & ldr & 0xFFFF) != 0);
+            return IsBroadcastFor(true, message) || MatchesLogicalId(true, apic.Ldr, 0, dest);
         }
 
-        if (dest == 0xFF)
+        return dest == 0xFF || MatchesLogicalId(false, apic.Ldr, apic.Dfr, dest);
+    }
+
+    /// <summary>
+    /// Whether an APIC with logical destination register <paramref name="ldr"/> (and, in xAPIC mode, destination format
+    /// register <paramref name="dfr"/>) is among the APICs a logical <paramref name="destination"/> names, broadcasts
+    /// aside (SDM §11.6.2.2, §11.12.10.2; KVM <c>kvm_apic_match_logical_addr()</c>). x2APIC: the cluster in bits 31:16
+    /// must match, then any member bit in 15:0. xAPIC, an 8-bit destination: under the flat model (DFR[31:28] = 1111B)
+    /// any bit shared with LDR[31:24]; under the cluster model (0000B) the cluster in bits 7:4 equal to LDR[31:28] and a
+    /// member bit of 3:0 shared with LDR[27:24]; any other model matches nothing.
+    /// </summary>
+    public static bool MatchesLogicalId(bool x2Apic, uint ldr, uint dfr, uint destination)
+    {
+        if (x2Apic)
         {
-            return true;
+            return (destination >> 16) == (ldr >> 16) && (destination & ldr & 0xFFFF) != 0;
         }
 
-        var logicalId = apic.Ldr >> 24;
-        return (apic.Dfr >> 28) switch
+        var logicalId = ldr >> 24;
+        return (dfr >> 28) switch
         {
-            0xF => (dest & logicalId) != 0,
-            0x0 => (dest >> 4) == (logicalId >> 4) && (dest & logicalId & 0xF) != 0,
+            0xF => (destination & logicalId) != 0,
+            0x0 => (destination >> 4) == (logicalId >> 4) && (destination & logicalId & 0xF) != 0,
             _ => false,
         };
     }
