@@ -9,6 +9,12 @@ public sealed class InterruptBus : IInterruptSink
 {
     private readonly LocalApic[] _apics;
     private readonly bool _legacyBroadcastQuirk;
+    private readonly ApicModeCensus _census = new();
+
+    // The APICs of each x2APIC cluster (LDR bits 31:16, from the fixed x2APIC ID), in bus order: while no APIC is in
+    // xAPIC mode, a logical message that is not a broadcast can match no other (SDM §11.12.10.2). Without it a
+    // cluster IPI on 4096 CPUs examined all 4096 APICs.
+    private readonly LocalApic[][] _x2Clusters;
 
     /// <summary>Creates a bus connecting <paramref name="apics"/> (index = CPU number).</summary>
     /// <param name="apics">The local APICs.</param>
@@ -25,6 +31,33 @@ public sealed class InterruptBus : IInterruptSink
         for (var i = 0; i < _apics.Length; i++)
         {
             _apics[i] = apics[i] ?? throw new ArgumentException("null APIC", nameof(apics));
+        }
+
+        var clusters = new List<LocalApic>?[1];
+        foreach (var apic in _apics)
+        {
+            if (apic.Census is { } other)
+            {
+                // On a second bus: the first bus no longer hears of this APIC's mode changes, nor does this one.
+                other.Shared = true;
+                _census.Shared = true;
+            }
+
+            apic.Census = _census;
+            _census.Add(apic.Mode);
+            var cluster = (int)(LocalApic.X2ApicLdr(apic.X2ApicId) >> 16);
+            if (cluster >= clusters.Length)
+            {
+                Array.Resize(ref clusters, Math.Max(cluster + 1, 2 * clusters.Length));
+            }
+
+            (clusters[cluster] ??= []).Add(apic);
+        }
+
+        _x2Clusters = new LocalApic[clusters.Length][];
+        for (var i = 0; i < clusters.Length; i++)
+        {
+            _x2Clusters[i] = clusters[i]?.ToArray() ?? [];
         }
     }
 
@@ -85,7 +118,7 @@ public sealed class InterruptBus : IInterruptSink
         }
 
         var accepted = 0;
-        foreach (var apic in _apics)
+        foreach (var apic in Candidates(message))
         {
             if (Matches(apic, message))
             {
@@ -116,7 +149,7 @@ public sealed class InterruptBus : IInterruptSink
     {
         LocalApic? best = null;
         var bestEnabled = false;
-        foreach (var apic in _apics)
+        foreach (var apic in Candidates(message))
         {
             if (!Matches(apic, message))
             {
@@ -194,6 +227,22 @@ public sealed class InterruptBus : IInterruptSink
             0x0 => (destination >> 4) == (logicalId >> 4) && (destination & logicalId & 0xF) != 0,
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// The APICs <paramref name="message"/> may match, in bus order: for a logical message that is not a broadcast,
+    /// while every APIC is in x2APIC mode (or disabled), those of the cluster in its destination bits 31:16; else all.
+    /// </summary>
+    internal LocalApic[] Candidates(in InterruptMessage message)
+    {
+        if (message.Shorthand != DestinationShorthand.None || message.DestinationMode != DestinationMode.Logical
+            || !_census.AllX2Apic || IsBroadcastFor(true, message))
+        {
+            return _apics;
+        }
+
+        var cluster = message.Destination >> 16;
+        return cluster < (uint)_x2Clusters.Length ? _x2Clusters[cluster] : [];
     }
 
     /// <summary>Broadcast: 0xFFFFFFFF for an x2APIC target (also 0xFF from an IOAPIC/MSI source with the legacy

@@ -560,6 +560,7 @@ public sealed partial class LocalApic
 
         var previous = _mode;
         _mode = next;
+        Census?.Changed(previous, next);
         if (next == LocalApicMode.Disabled)
         {
             // Register state is not preserved across x2APIC -> disabled -> xAPIC; the IDs are (SDM §11.12.5.1).

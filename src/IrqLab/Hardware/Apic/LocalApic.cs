@@ -62,6 +62,12 @@ public sealed partial class LocalApic
     /// <summary>CPU number.</summary>
     public int Index { get; }
 
+    /// <summary>The x2APIC ID, fixed at creation (read-only in x2APIC mode, SDM §11.12.5.1), whatever the mode.</summary>
+    internal uint X2ApicId => _x2ApicId;
+
+    /// <summary>The mode count of the bus this APIC is on (see <see cref="ApicModeCensus"/>), told of every mode change.</summary>
+    internal ApicModeCensus? Census { get; set; }
+
     /// <summary>The APIC ID used for destination matching: 32-bit x2APIC ID in x2APIC mode, else the 8-bit xAPIC ID
     /// (ID register bits 31:24).</summary>
     public uint ApicId => _mode == LocalApicMode.X2Apic ? _x2ApicId : _xapicId;
