@@ -16,6 +16,11 @@ public sealed class InterruptBus : IInterruptSink
     // cluster IPI on 4096 CPUs examined all 4096 APICs.
     private readonly LocalApic[][] _x2Clusters;
 
+    // The APICs of each x2APIC ID, in bus order, for lowest-priority arbitration among the APICs a physical message
+    // names: while no APIC is in xAPIC mode, only those can match it (a lowest-priority IPI to one of 4096 CPUs
+    // examined all 4096).
+    private readonly Dictionary<uint, LocalApic[]> _x2ById;
+
     /// <summary>Creates a bus connecting <paramref name="apics"/> (index = CPU number).</summary>
     /// <param name="apics">The local APICs.</param>
     /// <param name="legacyBroadcastQuirk">
@@ -34,6 +39,7 @@ public sealed class InterruptBus : IInterruptSink
         }
 
         var clusters = new List<LocalApic>?[1];
+        var byId = new Dictionary<uint, List<LocalApic>>();
         foreach (var apic in _apics)
         {
             if (apic.Census is { } other)
@@ -52,7 +58,15 @@ public sealed class InterruptBus : IInterruptSink
             }
 
             (clusters[cluster] ??= []).Add(apic);
+            if (!byId.TryGetValue(apic.X2ApicId, out var same))
+            {
+                byId[apic.X2ApicId] = same = [];
+            }
+
+            same.Add(apic);
         }
+
+        _x2ById = byId.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
 
         _x2Clusters = new LocalApic[clusters.Length][];
         for (var i = 0; i < clusters.Length; i++)
@@ -230,15 +244,20 @@ public sealed class InterruptBus : IInterruptSink
     }
 
     /// <summary>
-    /// The APICs <paramref name="message"/> may match, in bus order: for a logical message that is not a broadcast,
-    /// while every APIC is in x2APIC mode (or disabled), those of the cluster in its destination bits 31:16; else all.
+    /// The APICs <paramref name="message"/> may match, in bus order. While every APIC is in x2APIC mode (or disabled),
+    /// a message without shorthand that is not a broadcast matches only the APICs of the x2APIC ID it names
+    /// (physical) or of the cluster in its destination bits 31:16 (logical, SDM §11.12.10.2); else every APIC is one.
     /// </summary>
     internal LocalApic[] Candidates(in InterruptMessage message)
     {
-        if (message.Shorthand != DestinationShorthand.None || message.DestinationMode != DestinationMode.Logical
-            || !_census.AllX2Apic || IsBroadcastFor(true, message))
+        if (message.Shorthand != DestinationShorthand.None || !_census.AllX2Apic || IsBroadcastFor(true, message))
         {
             return _apics;
+        }
+
+        if (message.DestinationMode == DestinationMode.Physical)
+        {
+            return _x2ById.TryGetValue(message.Destination, out var same) ? same : [];
         }
 
         var cluster = message.Destination >> 16;

@@ -5,11 +5,12 @@ using Xunit;
 namespace IrqLab.Tests.Hardware.Apic;
 
 /// <summary>
-/// x2APIC logical destinations (SDM §11.12.10.2): a message names one cluster (bits 31:16) and members in it (bits
+/// x2APIC destinations (SDM §11.12.10.2): a logical message names one cluster (bits 31:16) and members in it (bits
 /// 15:0), and an x2APIC's logical ID is derived from its fixed x2APIC ID, so while every APIC is in x2APIC mode only
-/// the 16 APICs of that cluster can match. The bus looks at those alone (a 1 us cluster-IPI chain on 4096 CPUs ran
-/// 25 s for a million IPIs when every message examined every APIC, 0.4 s now), and at every APIC while one of them is
-/// in xAPIC mode, whose flat or cluster logical ID is software's and may match any destination.
+/// the 16 APICs of that cluster can match, and a physical message only the APIC of that x2APIC ID. The bus looks at
+/// those alone (a 100 ns cluster-IPI chain on 4096 CPUs ran 25 s for a million IPIs when every message examined every
+/// APIC, 0.4 s now; lowest-priority IPIs to one CPU, 40 s and 1.2 s), and at every APIC while one of them is in xAPIC
+/// mode, whose flat or cluster logical ID is software's and may match any destination.
 /// </summary>
 public sealed class X2ApicClusterDeliveryTests
 {
@@ -69,6 +70,40 @@ public sealed class X2ApicClusterDeliveryTests
         Assert.Same(apics[4080], bus.SelectLowestPriority(Logical(0x00FF_8001u, DeliveryMode.LowestPriority)));
     }
 
+    [Theory]
+    [InlineData(DestinationMode.Physical, 0x0000_0021u)]
+    [InlineData(DestinationMode.Physical, 0x0000_0000u)]
+    [InlineData(DestinationMode.Physical, 0x0000_0500u)]   // no such APIC ID
+    [InlineData(DestinationMode.Physical, 0xFFFF_FFFFu)]   // broadcast: all 64 arbitrate
+    [InlineData(DestinationMode.Logical, 0x0002_F0F0u)]
+    [InlineData(DestinationMode.Logical, 0x0007_0001u)]    // no such cluster
+    public void Lowest_priority_picks_what_arbitration_over_every_APIC_picks_SDM_11_6_2_4(DestinationMode mode, uint destination)
+    {
+        var (_, apics, bus) = FakeApicHost.Many(64, x2Apic: true);
+        for (var i = 0; i < apics.Length; i++)
+        {
+            // TPRs that make the lowest PPR fall inside each destination set, not on its first member.
+            Assert.Equal(ApicAccessResult.Ok, apics[i].WriteMsr(0x808, (ulong)((i * 7) % 5) << 4));
+        }
+
+        var m = new InterruptMessage(0x51, DeliveryMode.LowestPriority, mode, destination, SourceApicId: 0, SourceCpu: 0);
+        var want = apics.Where(a => bus.Matches(a, m)).OrderBy(a => a.Ppr).ThenBy(a => a.ApicId).FirstOrDefault();
+        Assert.Same(want, bus.SelectLowestPriority(m));
+    }
+
+    [Fact]
+    public void A_physical_message_to_one_x2APIC_ID_examines_only_that_APIC_on_4096()
+    {
+        var (_, apics, bus) = FakeApicHost.Many(4096, x2Apic: true);
+        var m = new InterruptMessage(0x51, DeliveryMode.LowestPriority, DestinationMode.Physical, 4000, SourceApicId: 0, SourceCpu: 0);
+        Assert.Same(apics[4000], Assert.Single(bus.Candidates(m)));
+        Assert.Same(apics[4000], bus.SelectLowestPriority(m));
+
+        var none = m with { Destination = 5000 };
+        Assert.Empty(bus.Candidates(none));
+        Assert.Null(bus.SelectLowestPriority(none));
+    }
+
     [Fact]
     public void An_APIC_in_xAPIC_mode_makes_every_APIC_a_candidate_again_SDM_11_12_5_1()
     {
@@ -84,6 +119,7 @@ public sealed class X2ApicClusterDeliveryTests
 
         var m = Logical(0x0001_0003u);
         Assert.Equal(64, bus.Candidates(m).Length);
+        Assert.Equal(64, bus.Candidates(m with { DestinationMode = DestinationMode.Physical }).Length);
         bus.Deliver(m);
         Assert.Equal(new[] { 16, 17, 63 }, Receivers(apics));
 
