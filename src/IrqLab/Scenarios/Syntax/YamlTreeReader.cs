@@ -254,7 +254,7 @@ internal static class YamlTreeReader
     private static bool IsParserFailure(Exception ex) =>
         ex is YamlException or InvalidOperationException or ArgumentException or FormatException or IndexOutOfRangeException;
 
-    private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors, bool hidden)
+    private static SyntaxNode Convert(YamlNode node, int depth, ref int count, ErrorFactory errors, char hidden)
     {
         var mark = ToMark(node.Start);
         if (++count > MaxNodes)
@@ -308,32 +308,43 @@ internal static class YamlTreeReader
             ? new ScalarNode(value.Mark, key.Text, key.Quoted)
             : key;
 
-    private static ScalarNode ToScalar(YamlScalarNode scalar, bool hidden) =>
+    private static ScalarNode ToScalar(YamlScalarNode scalar, char hidden) =>
         new(ToMark(scalar.Start), Restore(scalar.Value ?? string.Empty, hidden), scalar.Style != ScalarStyle.Plain || IsStrTag(scalar.Tag.IsEmpty ? null : scalar.Tag.Value));
 
     /// <summary>
     /// YAML 1.2 §5.4: NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR (U+2029) are not line breaks, as
     /// they were in YAML 1.1 ("YAML treats them as non-break characters as of version 1.2"), but YamlDotNet still reads
     /// them as line breaks: <c>name: a&#x2028;b</c> was a broken mapping, <c>name: "a&#x2028;b"</c> the folded "a b".
-    /// Each is replaced, one character for one so that positions hold, by a Unicode noncharacter (U+FDD0-U+FDD2, kept
-    /// for a program's internal use) that YamlDotNet reads as content, and <see cref="Restore"/> puts it back in every
-    /// scalar. A file that holds one of those noncharacters itself is left as it is.
+    /// Each is replaced, one character for one so that positions hold, by a Unicode noncharacter (three consecutive ones of
+    /// U+FDD0-U+FDEF, kept for a program's internal use, that the file does not hold itself) that YamlDotNet reads as
+    /// content, and <see cref="Restore"/> puts it back in every scalar. Returns the first of the three, or U+0000 when the
+    /// text has none of the three breaks (or, which no real file does, holds every such triple itself: it is then left as
+    /// it is). (Until the eighteenth session's soak a file that held any of U+FDD0-U+FDD2 was left as it is, so a NEL in it
+    /// was a line break again and a syntax error's column could lie past the end of its line.)
     /// </summary>
-    private static bool HideNonBreaks(ref string text)
+    private static char HideNonBreaks(ref string text)
     {
-        if (text.AsSpan().IndexOfAny('\u0085', '\u2028', '\u2029') < 0 || text.AsSpan().IndexOfAnyInRange('\uFDD0', '\uFDD2') >= 0)
+        if (text.AsSpan().IndexOfAny('\u0085', '\u2028', '\u2029') < 0)
         {
-            return false;
+            return '\0';
         }
 
-        text = text.Replace('\u0085', '\uFDD0').Replace('\u2028', '\uFDD1').Replace('\u2029', '\uFDD2');
-        return true;
+        for (var first = '\uFDD0'; first <= '\uFDED'; first++)
+        {
+            if (text.AsSpan().IndexOfAnyInRange(first, (char)(first + 2)) < 0)
+            {
+                text = text.Replace('\u0085', first).Replace('\u2028', (char)(first + 1)).Replace('\u2029', (char)(first + 2));
+                return first;
+            }
+        }
+
+        return '\0';
     }
 
     /// <summary>The text of a scalar read from a text that <see cref="HideNonBreaks"/> changed, as the file wrote it.</summary>
-    private static string Restore(string value, bool hidden) =>
-        hidden && value.AsSpan().IndexOfAnyInRange('\uFDD0', '\uFDD2') >= 0
-            ? value.Replace('\uFDD0', '\u0085').Replace('\uFDD1', '\u2028').Replace('\uFDD2', '\u2029')
+    private static string Restore(string value, char hidden) =>
+        hidden != '\0' && value.AsSpan().IndexOfAnyInRange(hidden, (char)(hidden + 2)) >= 0
+            ? value.Replace(hidden, '\u0085').Replace((char)(hidden + 1), '\u2028').Replace((char)(hidden + 2), '\u2029')
             : value;
 
     private static bool IsStrTag(string? tag) => tag is StrTag or "!!str";
@@ -406,7 +417,7 @@ internal static class YamlTreeReader
     private static string Clean(string message) => message.TrimEnd('.') is { Length: > 0 } m ? m : "malformed document";
 
     /// <summary>Builds the tree from raw parser events, keeping duplicate keys (used only to locate a duplicate).</summary>
-    private sealed class EventTreeBuilder(IParser parser, ErrorFactory errors, bool hidden)
+    private sealed class EventTreeBuilder(IParser parser, ErrorFactory errors, char hidden)
     {
         private readonly Dictionary<string, SyntaxNode> _anchors = new(StringComparer.Ordinal);
         private int _count;
