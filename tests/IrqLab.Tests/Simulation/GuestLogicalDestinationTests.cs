@@ -45,10 +45,10 @@ public sealed class GuestLogicalDestinationTests
           - {advance: 10us}
         """;
 
-    private static RunResult Run(string mode, string dfr, uint[] ldrs, string destination, string sendMode = "fixed")
+    private static string Yaml(string mode, string dfr, uint[] ldrs, string destination, string how)
     {
         var yaml = Template.Replace("MODE", mode, StringComparison.Ordinal).Replace("DFR", dfr, StringComparison.Ordinal)
-            .Replace("DEST", destination, StringComparison.Ordinal).Replace("HOW", sendMode, StringComparison.Ordinal);
+            .Replace("DEST", destination, StringComparison.Ordinal).Replace("HOW", how, StringComparison.Ordinal);
         for (var i = 0; i < 4; i++)
         {
             yaml = yaml.Replace($"LDR{i}", $"0x{ldrs[i]:X8}", StringComparison.Ordinal);
@@ -61,7 +61,12 @@ public sealed class GuestLogicalDestinationTests
                 ? l[..l.IndexOf("do:", StringComparison.Ordinal)] + "do: [eoi]}" : l));
         }
 
-        var r = Sim.Run(yaml);
+        return yaml;
+    }
+
+    private static RunResult Run(string mode, string dfr, uint[] ldrs, string destination, string how = "fixed")
+    {
+        var r = Sim.Run(Yaml(mode, dfr, ldrs, destination, how));
         Assert.Null(Sim.Unconserved(r));
         Assert.DoesNotContain(r.Messages, m => m.Text.StartsWith("irqlab: guest action", StringComparison.Ordinal));
         return r;
@@ -142,14 +147,7 @@ public sealed class GuestLogicalDestinationTests
     [InlineData("0x06", "lowest")]
     public void A_logical_ipi_the_model_does_not_arbitrate_is_said_and_ignored(string destination, string mode)
     {
-        var yaml = Template.Replace("MODE", "xapic", StringComparison.Ordinal).Replace("DFR", "0xFFFFFFFF", StringComparison.Ordinal)
-            .Replace("DEST", destination, StringComparison.Ordinal).Replace("HOW", mode, StringComparison.Ordinal);
-        for (var i = 0; i < 4; i++)
-        {
-            yaml = yaml.Replace($"LDR{i}", $"0x{FlatLdrs[i]:X8}", StringComparison.Ordinal);
-        }
-
-        var r = Sim.Run(yaml);
+        var r = Sim.Run(Yaml("xapic", "0xFFFFFFFF", FlatLdrs, destination, mode));
         Assert.Single(r.Messages, m => m.Text == "irqlab: guest action ipi in VM g0's handler for vector 0x48 is not modelled inside a VM; ignored");
         Assert.Empty(Receivers(r, 0x61));
         Assert.Empty(Receivers(r, 2));
