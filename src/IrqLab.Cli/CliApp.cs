@@ -107,7 +107,7 @@ internal static class CliApp
             // Not a bug in IrqLab but its environment: stdout could not be written (a full disk, /dev/full, a closed
             // descriptor) or another I/O failure that the command's own file handling did not name. Bad input/output,
             // exit 2 (docs/cli.md).
-            var line = ErrorLine($"I/O error: {(e is UnauthorizedAccessException { InnerException: IOException io } ? io.Message : e.Message)}");
+            var line = ErrorLine($"I/O error: {OutputFailureMessage(e)}");
             stderr.WriteLine(line);
             if (json)
             {
@@ -158,7 +158,7 @@ internal static class CliApp
         }
         catch (Exception e) when (IsOutputFailure(e))
         {
-            context.Error.WriteLine(ErrorLine($"I/O error: {(e is UnauthorizedAccessException { InnerException: IOException io } ? io.Message : e.Message)}"));
+            context.Error.WriteLine(ErrorLine($"I/O error: {OutputFailureMessage(e)}"));
         }
     }
 
@@ -168,6 +168,9 @@ internal static class CliApp
     /// IOException that names it ("Bad file descriptor").
     /// </summary>
     private static bool IsOutputFailure(Exception e) => e is IOException or UnauthorizedAccessException { InnerException: IOException };
+
+    /// <summary>What the system said of an output failure (<see cref="IsOutputFailure"/>): the IOException's message.</summary>
+    private static string OutputFailureMessage(Exception e) => e is UnauthorizedAccessException { InnerException: IOException io } ? io.Message : e.Message;
 
     /// <summary>The file the command reads (the scenario; <c>run</c> with none reads the default one), or null.</summary>
     private static string? InputFile(ParseResult parse)

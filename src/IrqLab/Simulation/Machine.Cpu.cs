@@ -148,11 +148,10 @@ internal sealed partial class Machine
     /// "causes the processor to respond to the interrupt as if the interrupt originated in an externally connected
     /// (8259A-compatible) interrupt controller. A special INTA bus cycle corresponding to ExtINT, is routed to the
     /// external controller" (SDM Vol. 3A §11.5.1, LVT delivery mode 111; 82093AA datasheet §3.2.4, IOREDTBL delivery
-    /// mode 111). A message is
-    /// an edge that does not look at INT: when the 8259 has no unmasked request then, that INTA gets the master's IR7
-    /// vector ("if no interrupt request is present ... the 8259A will issue an interrupt level 7", 8259A datasheet),
-    /// also when INT drops or LINT0 is masked after the message (<see cref="CpuContext.ExtIntLatched"/>). Without
-    /// an 8259 no controller answers the INTA, and the ExtINT is not taken.
+    /// mode 111). A message is an edge that does not look at INT: when the 8259 has no unmasked request then, that INTA
+    /// gets the master's IR7 vector ("if no interrupt request is present ... the 8259A will issue an interrupt level 7",
+    /// 8259A datasheet), also when INT drops or LINT0 is masked after the message (<see cref="CpuContext.ExtIntLatched"/>).
+    /// Without an 8259 no controller answers the INTA, and the ExtINT is not taken.
     /// </summary>
     private void LatchExtInt(CpuContext c)
     {
