@@ -138,7 +138,7 @@ internal sealed partial class Machine
                 v.Vapic.Vtpr = (byte)value;
                 if (!v.Controls.VirtualInterruptDelivery)
                 {
-                    GuestApicTrap(v, x2 ? MsrWriteExit : VmExitReasons.ApicAccess);
+                    ApicWriteTrap(v);
                 }
 
                 MarkDirty(v.Host.Index);
@@ -163,7 +163,7 @@ internal sealed partial class Machine
                 v.IcrHigh = (uint)value & 0xFF00_0000;
                 if (!v.Controls.VirtualInterruptDelivery)
                 {
-                    GuestApicTrap(v, VmExitReasons.ApicAccess);
+                    ApicWriteTrap(v);
                 }
 
                 return true;
@@ -179,7 +179,7 @@ internal sealed partial class Machine
                         v.IcrHigh = (uint)(value >> 32) & 0xFF00_0000;
                         if (!v.Controls.VirtualInterruptDelivery)
                         {
-                            GuestApicTrap(v, VmExitReasons.ApicAccess);
+                            ApicWriteTrap(v);
                         }
                     }
 
@@ -369,7 +369,7 @@ internal sealed partial class Machine
         }
         else
         {
-            GuestApicTrap(v, VmExitReasons.ApicAccess);
+            ApicWriteTrap(v);
         }
     }
 
